@@ -1,0 +1,52 @@
+// Bundles the extension and the CLI for Node (cjs), the compare view for the browser (iife),
+// and, with --tests, the unit and host test suites. Type checking is `tsc --noEmit`, a separate step.
+import * as esbuild from 'esbuild';
+import { readdirSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+const args = new Set(process.argv.slice(2));
+const production = args.has('--production');
+const watch = args.has('--watch');
+
+/** @type {import('esbuild').BuildOptions} */
+const node = {
+	bundle: true,
+	platform: 'node',
+	format: 'cjs',
+	target: 'node20',
+	sourcemap: !production,
+	minify: production,
+	external: ['vscode', 'better-sqlite3'],
+	logLevel: 'warning',
+};
+
+const builds = [
+	{ ...node, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist' },
+	{ ...node, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
+];
+if (existsSync('src/webview/compareView.ts')) {
+	builds.push({
+		bundle: true, platform: 'browser', format: 'iife', target: 'es2022', sourcemap: !production, minify: production,
+		entryPoints: { compareView: 'src/webview/compareView.ts' }, outdir: 'dist/webview', logLevel: 'warning',
+	});
+}
+
+function testEntries(dir) {
+	if (!existsSync(dir)) return [];
+	return readdirSync(dir, { recursive: true })
+		.map(String)
+		.filter((f) => f.endsWith('.test.ts') || f === 'index.ts')
+		.map((f) => join(dir, f));
+}
+
+if (args.has('--tests')) {
+	builds.push({ ...node, entryPoints: testEntries('test/unit'), outdir: 'out/test/unit', outbase: 'test/unit' });
+	const host = testEntries('test/host/suite');
+	if (host.length) builds.push({ ...node, entryPoints: host, outdir: 'out/test/host/suite', outbase: 'test/host/suite', external: ['vscode', 'better-sqlite3', 'mocha'] });
+}
+
+if (watch) {
+	for (const b of builds) await (await esbuild.context(b)).watch();
+} else {
+	await Promise.all(builds.map((b) => esbuild.build(b)));
+}

@@ -1,0 +1,1 @@
+console.log('model-ledger: under construction');

@@ -1,0 +1,117 @@
+// The registry's data shapes, shared by the core, the CLI and the extension. Plain data only.
+
+export const ROLES = ['prompt', 'rag', 'weights', 'params', 'metrics', 'data', 'other'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const VERSIONING_STRATEGIES = ['semver', 'timestamp', 'git', 'hybrid'] as const;
+export type VersioningStrategy = (typeof VERSIONING_STRATEGIES)[number];
+
+export type Bump = 'major' | 'minor' | 'patch';
+
+/** A scalar leaf of a flattened config or metrics file. */
+export type Scalar = string | number | boolean | null;
+
+/** Flattened key paths of one structured file: `retriever.chunk_size` → 512, `stages[0].name` → "a". */
+export type FlatValues = Record<string, Scalar>;
+
+export interface ArtifactRecord {
+	/** Workspace-relative, forward slashes. */
+	path: string;
+	role: Role;
+	sha256: string;
+	size: number;
+	/** Unix permission bits (e.g. 0o644), restored with the file. */
+	mode: number;
+}
+
+export interface TensorInfo {
+	dtype: string;
+	shape: number[];
+}
+
+export interface SafetensorsSummary {
+	tensors: Record<string, TensorInfo>;
+	metadata?: Record<string, string>;
+}
+
+export interface PromptInfo {
+	/** Template variables found in the text: `{{var}}`, `{var}`, Jinja `{{ var.attr }}` / `{% for x in xs %}`. */
+	variables: string[];
+}
+
+export interface DataRef {
+	/** The `.dvc` or `dvc.lock` file the reference came from. */
+	source: string;
+	/** The data path it references. */
+	path: string;
+	md5: string | null;
+	size?: number;
+	nfiles?: number;
+}
+
+export interface GitLineage {
+	commit: string | null;
+	branch: string | null;
+	remote: string | null;
+	dirty: boolean;
+	/** sha256 of the stored `git diff HEAD` patch when dirty. */
+	patch?: string;
+}
+
+export interface Author {
+	name: string;
+	email?: string;
+}
+
+/** The immutable record of one version; its canonical YAML's sha256 is the version's digest. */
+export interface VersionManifest {
+	schema: 1;
+	model: string;
+	number: number;
+	label: string;
+	versioning: VersioningStrategy;
+	createdAt: string;
+	author: Author;
+	message: string;
+	/** Digest of the model's latest version when this one was made (absent for the first). */
+	parent?: string;
+	artifacts: ArtifactRecord[];
+	/** Per file: flattened values of structured params/rag/config artifacts. */
+	params: Record<string, FlatValues>;
+	/** Per file: flattened values of metrics artifacts. */
+	metrics: Record<string, FlatValues>;
+	prompts: Record<string, PromptInfo>;
+	weights: Record<string, SafetensorsSummary>;
+	/** Lockfile path → sha256. */
+	lockfiles: Record<string, string>;
+	data: DataRef[];
+	git: GitLineage;
+	/** Files that could not be parsed as their extension says: recorded as opaque artifacts. */
+	warnings?: string[];
+}
+
+/** What lists and trees show: the manifest's head plus registry state. */
+export interface VersionSummary {
+	model: string;
+	number: number;
+	label: string;
+	digest: string;
+	createdAt: string;
+	author: Author;
+	message: string;
+	aliases: string[];
+	git: { commit: string | null; branch: string | null; dirty: boolean };
+	artifactCount: number;
+	/** True when another version of this model has the same number (two branches both made "v8"). */
+	numberShared: boolean;
+}
+
+export interface VersionDetail extends VersionSummary {
+	manifest: VersionManifest;
+}
+
+export interface WorkingChanges {
+	added: string[];
+	removed: string[];
+	modified: string[];
+}
