@@ -18,11 +18,14 @@ const node = {
 	minify: production,
 	external: ['vscode', 'better-sqlite3'],
 	logLevel: 'warning',
+	// Some ESM dependencies (fdir) call createRequire(import.meta.url); give the CJS bundle a real one.
+	define: { 'import.meta.url': '__bundleImportMetaUrl' },
+	banner: { js: "const __bundleImportMetaUrl = require('url').pathToFileURL(__filename).href;" },
 };
 
 const builds = [
 	{ ...node, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist' },
-	{ ...node, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
+	{ ...node, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: `#!/usr/bin/env node\n${node.banner.js}` } },
 ];
 if (existsSync('src/webview/compareView.ts')) {
 	builds.push({

@@ -1,1 +1,347 @@
-console.log('model-ledger: under construction');
+// `model-ledger`: a thin shell over src/core. Exit 0 ok, 1 error (one line: cause and fix, on
+// stderr), 2 usage. With --json, stdout is exactly one JSON document.
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { describeError, LedgerError } from '../core/errors';
+import { osAuthor, readLineage } from '../core/gitLineage';
+import { initWorkspace } from '../core/initWorkspace';
+import { Ledger } from '../core/ledger';
+import type { Bump, VersionDetail, VersionSummary } from '../core/model';
+import { NativeModuleError } from '../core/sqlite';
+import { createSnapshot, workingChanges } from '../core/snapshot';
+import { CONFIG_FILE } from '../core/workspaceConfig';
+import { formatAge } from '../core/relativeTime';
+import { renderTable } from './format';
+
+const USAGE = `model-ledger — version prompts, RAG config, weights, params, metrics and data with your git commit
+
+Usage: model-ledger <command> [options]
+
+Commands:
+  init                                   create .model-ledger/ and a model-ledger.yaml detected from the workspace
+  snapshot [MODEL...] [-m MSG] [--bump major|minor|patch] [--require-clean]
+                                         record a new version of each model whose files changed
+  status [MODEL]                         files changed since each model's latest version
+  list [MODEL]                           versions, newest first
+  show MODEL[@REF]                       one version in full (REF defaults to latest)
+  cat MODEL@REF PATH                     the stored bytes of one file of a version
+  alias set MODEL@REF NAME [-m NOTE]     point an alias (production, staging, …) at a version
+  alias rm MODEL NAME [-m NOTE]          remove an alias
+  alias list [MODEL]                     aliases and where they point
+  approve MODEL@REF [-m NOTE]            record an approval of a version
+  events MODEL                           the model's audit trail, newest first
+  reindex                                rebuild the index (.model-ledger/cache/index.db) from manifests and events
+
+REF: latest, a number (3 or v3), a label (1.4.0), an alias (production), or a digest prefix (7+ hex).
+
+Options:
+  -C, --cwd DIR     workspace root (default: nearest folder upwards with ${CONFIG_FILE})
+  --json            print one JSON document on stdout
+  -h, --help        this help
+`;
+
+class UsageError extends Error {}
+
+interface Io {
+	out: (text: string) => void;
+	err: (text: string) => void;
+	writeBytes: (data: Buffer) => void;
+}
+
+const OPTIONS = {
+	json: { type: 'boolean' },
+	help: { type: 'boolean', short: 'h' },
+	cwd: { type: 'string', short: 'C' },
+	message: { type: 'string', short: 'm' },
+	bump: { type: 'string' },
+	'require-clean': { type: 'boolean' },
+} as const;
+
+/** Runs the CLI with the given arguments; resolves to the exit code. */
+export async function runCli(argv: string[], io: Io): Promise<number> {
+	let parsed;
+	try {
+		parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+	} catch (err) {
+		io.err(`model-ledger: ${(err as Error).message}\nRun \`model-ledger --help\` for usage.\n`);
+		return 2;
+	}
+	const { values, positionals } = parsed;
+	const [command, ...rest] = positionals;
+	if (values.help || !command || command === 'help') {
+		io.out(USAGE);
+		return command || values.help ? 0 : 2;
+	}
+	const json = values.json === true;
+	const print = (human: string, data: unknown) => io.out(json ? JSON.stringify(data, null, 2) + '\n' : human.endsWith('\n') || human === '' ? human : human + '\n');
+	const root = values.cwd ? resolve(values.cwd) : findWorkspaceRoot(process.cwd());
+	let ledger: Ledger | undefined;
+	try {
+		const open = () => (ledger ??= Ledger.at(root));
+		switch (command) {
+			case 'init': {
+				const result = initWorkspace(root);
+				const lines = result.configCreated
+					? [`Created ${CONFIG_FILE} for model \`${result.modelName}\`:`, ...Object.entries(result.detected).map(([k, g]) => `  ${k}: ${g.join(', ')}`), 'Edit it, then run `model-ledger snapshot`.']
+					: [`${CONFIG_FILE} already exists; created .model-ledger/ where missing.`];
+				print(lines.join('\n'), result);
+				return 0;
+			}
+			case 'snapshot': {
+				const bump = values.bump;
+				if (bump !== undefined && !['major', 'minor', 'patch'].includes(bump)) throw new UsageError('--bump must be major, minor or patch.');
+				const result = await createSnapshot(open(), {
+					models: rest,
+					message: values.message,
+					bump: bump as Bump | undefined,
+					requireClean: values['require-clean'],
+					onProgress: json ? undefined : progressPrinter(io),
+				});
+				for (const w of result.warnings) io.err(`warning: ${w}\n`);
+				const lines = [
+					...result.created.map((v) => `Created ${v.model} v${v.number} (${v.label}) ${v.digest.slice(0, 12)}${v.git.dirty ? ' — uncommitted changes stored as a patch' : ''}`),
+					...result.unchanged.map((u) => `Unchanged: ${u.model} matches v${u.matches.number} (${u.matches.label}); no version created.`),
+				];
+				print(lines.join('\n'), { created: result.created, unchanged: result.unchanged, warnings: result.warnings });
+				return 0;
+			}
+			case 'status': {
+				const l = open();
+				const models = rest.length ? rest : l.config.models.map((m) => m.name);
+				const lineage = await readLineage(root);
+				const report = models.map((name) => {
+					const { latest, changes, warnings } = workingChanges(l, name);
+					return { model: name, latest: latest ? { number: latest.number, label: latest.label, digest: latest.digest } : null, ...changes, warnings };
+				});
+				const human = report
+					.map((r) => {
+						const head = `${r.model}: ${r.latest ? `latest v${r.latest.number} (${r.latest.label})` : 'no versions yet'}`;
+						const changed = [...r.added.map((p) => `  added     ${p}`), ...r.modified.map((p) => `  modified  ${p}`), ...r.removed.map((p) => `  removed   ${p}`)];
+						return [head, ...(changed.length ? changed : ['  matches the latest version'])].join('\n');
+					})
+					.join('\n');
+				print(human + (lineage.dirty ? '\n(git: uncommitted changes to tracked files)' : ''), { models: report, git: { commit: lineage.commit, branch: lineage.branch, dirty: lineage.dirty } });
+				return 0;
+			}
+			case 'list': {
+				const l = open();
+				if (rest[0]) l.model(rest[0]);
+				const versions = l.listVersions(rest[0]);
+				print(versionsTable(versions), versions.map(versionJson));
+				return 0;
+			}
+			case 'show': {
+				const { model, ref } = parseRef(rest[0], 'show MODEL[@REF]', true);
+				const detail = open().show(model, ref);
+				print(showText(detail), showJson(detail));
+				return 0;
+			}
+			case 'cat': {
+				const { model, ref } = parseRef(rest[0], 'cat MODEL@REF PATH', false);
+				if (!rest[1]) throw new UsageError('cat needs a PATH: model-ledger cat MODEL@REF PATH');
+				const l = open();
+				io.writeBytes(l.readArtifact(l.resolve(model, ref), rest[1]));
+				return 0;
+			}
+			case 'alias': {
+				const [sub, target, name] = rest;
+				const l = open();
+				const author = await authorOf(root);
+				if (sub === 'set') {
+					const { model, ref } = parseRef(target, 'alias set MODEL@REF NAME', false);
+					if (!name) throw new UsageError('alias set needs a NAME: model-ledger alias set MODEL@REF NAME');
+					const event = l.setAlias(model, ref, name, author, values.message);
+					const to = l.resolve(model, name);
+					const from = event.from ? l.listVersions(model).find((v) => v.digest === event.from) : undefined;
+					print(`${model}: ${name} → v${to.number} (${to.label})${from ? `, was v${from.number}` : ''}`, event);
+					return 0;
+				}
+				if (sub === 'rm') {
+					if (!target || !name) throw new UsageError('alias rm needs MODEL and NAME: model-ledger alias rm MODEL NAME');
+					const event = l.removeAlias(target, name, author, values.message);
+					print(`${target}: removed alias ${name}`, event);
+					return 0;
+				}
+				if (sub === 'list' || sub === undefined) {
+					const models = target ? [l.model(target).name] : l.config.models.map((m) => m.name);
+					const rows = models.flatMap((m) => l.listVersions(m).flatMap((v) => v.aliases.map((alias) => ({ model: m, alias, number: v.number, label: v.label, digest: v.digest }))));
+					print(rows.length ? renderTable(['MODEL', 'ALIAS', 'VERSION', 'LABEL', 'DIGEST'], rows.map((r) => [r.model, r.alias, `v${r.number}`, r.label, r.digest.slice(0, 12)])) : 'No aliases yet.', rows);
+					return 0;
+				}
+				throw new UsageError(`unknown alias command \`${sub}\`: use set, rm or list.`);
+			}
+			case 'approve': {
+				const { model, ref } = parseRef(rest[0], 'approve MODEL@REF', false);
+				const l = open();
+				const event = l.approve(model, ref, await authorOf(root), values.message);
+				const v = l.resolve(model, ref);
+				print(`Approved ${model} v${v.number} (${v.label}) as ${event.by.name}.`, event);
+				return 0;
+			}
+			case 'events': {
+				if (!rest[0]) throw new UsageError('events needs a MODEL: model-ledger events MODEL');
+				const l = open();
+				const events = l.events(rest[0]);
+				const byDigest = new Map(l.listVersions(rest[0]).map((v) => [v.digest, v]));
+				const name = (d?: string) => (d ? (byDigest.has(d) ? `v${byDigest.get(d)!.number}` : d.slice(0, 12)) : '');
+				const rows = events.map((e) => [e.at.replace('T', ' ').slice(0, 19), e.type, e.alias ?? '', e.from ? `${name(e.from)} → ${name(e.digest)}` : name(e.digest), e.by.name, e.note ?? '']);
+				print(events.length ? renderTable(['WHEN', 'EVENT', 'ALIAS', 'VERSION', 'BY', 'NOTE'], rows) : 'No events yet.', events);
+				return 0;
+			}
+			case 'reindex': {
+				const l = open();
+				const report = l.reindex();
+				for (const p of report.problems) io.err(`warning: ${p}\n`);
+				print(`Reindexed ${report.added} versions from ${l.versionsDir}.`, report);
+				return 0;
+			}
+			default:
+				throw new UsageError(`unknown command \`${command}\`.`);
+		}
+	} catch (err) {
+		if (err instanceof UsageError) {
+			io.err(`model-ledger: ${err.message}\nRun \`model-ledger --help\` for usage.\n`);
+			return 2;
+		}
+		if (err instanceof LedgerError || err instanceof NativeModuleError) {
+			io.err(`model-ledger: ${describeError(err)}\n`);
+			return 1;
+		}
+		io.err(`model-ledger: ${describeError(err)}\n`);
+		if (process.env.MODEL_LEDGER_DEBUG) io.err(`${(err as Error).stack}\n`);
+		return 1;
+	} finally {
+		ledger?.close();
+	}
+}
+
+/** The nearest folder upwards that holds model-ledger.yaml; the start folder when none does. */
+export function findWorkspaceRoot(start: string): string {
+	for (let dir = resolve(start); ; dir = dirname(dir)) {
+		if (existsSync(join(dir, CONFIG_FILE))) return dir;
+		if (dirname(dir) === dir) return resolve(start);
+	}
+}
+
+function parseRef(arg: string | undefined, usage: string, refOptional: boolean): { model: string; ref: string } {
+	if (!arg) throw new UsageError(`missing MODEL@REF: model-ledger ${usage}`);
+	const at = arg.indexOf('@');
+	if (at < 0) {
+		if (refOptional) return { model: arg, ref: 'latest' };
+		throw new UsageError(`\`${arg}\` needs a version: write MODEL@REF, e.g. ${arg}@latest or ${arg}@3.`);
+	}
+	return { model: arg.slice(0, at), ref: arg.slice(at + 1) || 'latest' };
+}
+
+async function authorOf(root: string) {
+	try {
+		return (await readLineage(root)).author;
+	} catch {
+		return osAuthor();
+	}
+}
+
+function progressPrinter(io: Io): (p: { file?: string; bytesDone: number; bytesTotal: number }) => void {
+	let lastPrint = 0;
+	return (p) => {
+		const now = Date.now();
+		if (!p.file || p.bytesTotal < 64 * 1024 * 1024 || now - lastPrint < 1000) return;
+		lastPrint = now;
+		io.err(`  ${p.file}: ${(p.bytesDone / 1e6).toFixed(0)} / ${(p.bytesTotal / 1e6).toFixed(0)} MB\n`);
+	};
+}
+
+function versionJson(v: VersionSummary) {
+	return {
+		model: v.model,
+		number: v.number,
+		label: v.label,
+		digest: v.digest,
+		createdAt: v.createdAt,
+		author: v.author,
+		message: v.message,
+		aliases: v.aliases,
+		git: v.git,
+		artifactCount: v.artifactCount,
+	};
+}
+
+function showJson(d: VersionDetail) {
+	const m = d.manifest;
+	return {
+		...versionJson(d),
+		versioning: m.versioning,
+		parent: m.parent ?? null,
+		git: m.git,
+		artifacts: m.artifacts,
+		params: m.params,
+		metrics: m.metrics,
+		prompts: m.prompts,
+		weights: m.weights,
+		lockfiles: m.lockfiles,
+		data: m.data,
+		warnings: m.warnings ?? [],
+	};
+}
+
+function versionsTable(versions: VersionSummary[]): string {
+	if (versions.length === 0) return 'No versions yet. Run `model-ledger snapshot`.';
+	return renderTable(
+		['MODEL', 'VERSION', 'LABEL', 'ALIASES', 'AGE', 'COMMIT', 'AUTHOR', 'MESSAGE'],
+		versions.map((v) => [
+			v.model,
+			v.numberShared ? `v${v.number} (${v.digest.slice(0, 7)})` : `v${v.number}`,
+			v.label,
+			v.aliases.join(', '),
+			formatAge(v.createdAt),
+			v.git.commit ? v.git.commit.slice(0, 7) + (v.git.dirty ? '*' : '') : '-',
+			v.author.name,
+			v.message,
+		]),
+	);
+}
+
+function showText(d: VersionDetail): string {
+	const m = d.manifest;
+	const lines = [
+		`${d.model} v${d.number} (${d.label})${d.aliases.length ? `  [${d.aliases.join(', ')}]` : ''}`,
+		`digest   ${d.digest}`,
+		`created  ${d.createdAt} by ${d.author.name}${d.author.email ? ` <${d.author.email}>` : ''}`,
+		`message  ${d.message || '-'}`,
+		`commit   ${m.git.commit ?? '-'}${m.git.branch ? ` (${m.git.branch})` : ''}${m.git.dirty ? ' + uncommitted patch ' + (m.git.patch ?? '').slice(0, 12) : ''}`,
+		'',
+		renderTable(['ROLE', 'PATH', 'SIZE', 'SHA256'], m.artifacts.map((a) => [a.role, a.path, String(a.size), a.sha256.slice(0, 12)])),
+	];
+	const flat = (title: string, files: Record<string, Record<string, unknown>>) => {
+		const rows = Object.entries(files).flatMap(([file, values]) => Object.entries(values).map(([k, v]) => [file, k, JSON.stringify(v)]));
+		if (rows.length) lines.push('', title, renderTable(['FILE', 'KEY', 'VALUE'], rows));
+	};
+	flat('Params', m.params);
+	flat('Metrics', m.metrics);
+	const prompts = Object.entries(m.prompts);
+	if (prompts.length) lines.push('', 'Prompt variables', ...prompts.map(([p, info]) => `  ${p}: ${info.variables.join(', ') || '(none)'}`));
+	const weights = Object.entries(m.weights);
+	if (weights.length) lines.push('', 'Weights', ...weights.map(([p, w]) => `  ${p}: ${Object.keys(w.tensors).length} tensors`));
+	if (m.data.length) lines.push('', 'Data', ...m.data.map((r) => `  ${r.path}: md5 ${r.md5 ?? '-'} (from ${r.source})`));
+	const locks = Object.entries(m.lockfiles);
+	if (locks.length) lines.push('', 'Lockfiles', ...locks.map(([p, sha]) => `  ${p}: ${sha.slice(0, 12)}`));
+	if (m.warnings?.length) lines.push('', 'Warnings', ...m.warnings.map((w) => `  ${w}`));
+	return lines.join('\n');
+}
+
+if (require.main === module) {
+	runCli(process.argv.slice(2), {
+		out: (t) => process.stdout.write(t),
+		err: (t) => process.stderr.write(t),
+		writeBytes: (b) => process.stdout.write(b),
+	}).then(
+		(code) => {
+			process.exitCode = code;
+		},
+		(err) => {
+			process.stderr.write(`model-ledger: ${describeError(err)}\n`);
+			process.exitCode = 1;
+		},
+	);
+}

@@ -1,0 +1,110 @@
+// The append-only event trail of a model: `.model-ledger/events/<model>.jsonl`, one JSON object per
+// line, merged by git with `merge=union`. Aliases are derived by replaying it in time order.
+import { randomBytes } from 'node:crypto';
+import { appendFileSync, closeSync, fsyncSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Author } from './model';
+
+export type EventType = 'alias.set' | 'alias.removed' | 'approved' | 'tagged' | 'noted';
+
+export interface LedgerEvent {
+	id: string;
+	type: EventType;
+	model: string;
+	at: string;
+	by: Author;
+	/** The version the event is about (for alias.set: the new target). */
+	digest?: string;
+	alias?: string;
+	/** For alias moves: where the alias pointed before. */
+	from?: string;
+	tag?: string;
+	note?: string;
+}
+
+export interface EventFileProblem {
+	line: number;
+	message: string;
+}
+
+export interface ReadEvents {
+	events: LedgerEvent[];
+	/** Malformed lines (a bad merge, a truncated write): reported and skipped, never fatal. */
+	problems: EventFileProblem[];
+}
+
+const EVENT_TYPES = new Set<EventType>(['alias.set', 'alias.removed', 'approved', 'tagged', 'noted']);
+
+/** Parses an events file's text; lines that are not valid events are reported by line number. */
+export function parseEvents(text: string, model: string): ReadEvents {
+	const events: LedgerEvent[] = [];
+	const problems: EventFileProblem[] = [];
+	const seen = new Set<string>();
+	text.split('\n').forEach((raw, index) => {
+		const line = raw.trim();
+		if (line === '') return;
+		let value: Partial<LedgerEvent>;
+		try {
+			value = JSON.parse(line) as Partial<LedgerEvent>;
+		} catch (err) {
+			problems.push({ line: index + 1, message: `not valid JSON (${(err as Error).message})` });
+			return;
+		}
+		if (!value || typeof value !== 'object' || typeof value.id !== 'string' || !EVENT_TYPES.has(value.type as EventType) || typeof value.at !== 'string') {
+			problems.push({ line: index + 1, message: 'not a Model Ledger event (needs id, type and at)' });
+			return;
+		}
+		// A union merge can duplicate a line that both sides had.
+		if (seen.has(value.id)) return;
+		seen.add(value.id);
+		events.push({ ...value, model } as LedgerEvent);
+	});
+	events.sort(compareEvents);
+	return { events, problems };
+}
+
+/** Reads a model's events file; a missing file has no events. */
+export function readEventsFile(path: string, model: string): ReadEvents {
+	let text: string;
+	try {
+		text = readFileSync(path, 'utf8');
+	} catch {
+		return { events: [], problems: [] };
+	}
+	return parseEvents(text, model);
+}
+
+/** Oldest first: by time, then id, so every clone replays merged events in the same order. */
+export function compareEvents(a: LedgerEvent, b: LedgerEvent): number {
+	return a.at < b.at ? -1 : a.at > b.at ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+/** Where each alias points after replaying the events (oldest first). Aliases to unknown versions are dropped. */
+export function deriveAliases(events: LedgerEvent[], knownDigests: Set<string>): Map<string, string> {
+	const aliases = new Map<string, string>();
+	for (const e of events) {
+		if (!e.alias) continue;
+		if (e.type === 'alias.set' && e.digest) aliases.set(e.alias, e.digest);
+		else if (e.type === 'alias.removed') aliases.delete(e.alias);
+	}
+	for (const [name, digest] of aliases) if (!knownDigests.has(digest)) aliases.delete(name);
+	return aliases;
+}
+
+/** Appends one event durably (O_APPEND write of a single line, then fsync). */
+export function appendEvent(path: string, event: LedgerEvent): void {
+	mkdirSync(dirname(path), { recursive: true });
+	const { model: _model, ...stored } = event;
+	appendFileSync(path, JSON.stringify(stored) + '\n', { encoding: 'utf8' });
+	const fd = openSync(path, 'r');
+	try {
+		fsyncSync(fd);
+	} finally {
+		closeSync(fd);
+	}
+}
+
+/** A new event id: time-ordered prefix plus randomness, unique across clones. */
+export function newEventId(now: Date): string {
+	return `${now.getTime().toString(36)}-${randomBytes(6).toString('hex')}`;
+}

@@ -1,0 +1,345 @@
+// The Node API over one workspace's registry: the CLI and the extension both go through it.
+// Manifests and events on disk are the truth; index.db is brought up to date from them on open
+// and whenever `sync()` is called (after a git pull or checkout, or another process's snapshot).
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { LedgerError } from './errors';
+import { appendEvent, deriveAliases, newEventId, readEventsFile } from './events';
+import type { EventType, LedgerEvent } from './events';
+import { readManifestFile } from './manifest';
+import type { Author, VersionDetail, VersionSummary } from './model';
+import { ObjectStore } from './objectStore';
+import { RegistryIndex } from './registryIndex';
+import { ALIAS_NAME, findModel, loadWorkspaceConfig } from './workspaceConfig';
+import type { ModelConfig, WorkspaceConfig } from './workspaceConfig';
+import { confinedPath } from './workspaceFiles';
+
+export const LEDGER_DIR = '.model-ledger';
+const DIGEST_FILE = /^([0-9a-f]{64})\.yaml$/;
+
+export interface SyncReport {
+	added: number;
+	removed: number;
+	eventFilesRead: number;
+	/** Manifests or event lines that could not be read: reported, skipped, never fatal. */
+	problems: string[];
+}
+
+export class Ledger {
+	readonly ledgerDir: string;
+	readonly versionsDir: string;
+	readonly eventsDir: string;
+	readonly cacheDir: string;
+	readonly store: ObjectStore;
+	private indexInstance: RegistryIndex | undefined;
+	private configCache: WorkspaceConfig | undefined;
+	/** Problems found by the last sync. */
+	problems: string[] = [];
+
+	private constructor(readonly root: string) {
+		this.ledgerDir = join(root, LEDGER_DIR);
+		this.versionsDir = join(this.ledgerDir, 'versions');
+		this.eventsDir = join(this.ledgerDir, 'events');
+		this.cacheDir = join(this.ledgerDir, 'cache');
+		this.store = new ObjectStore(this.cacheDir);
+	}
+
+	/** A ledger for the workspace at `root`. Cheap: nothing is read until first use. */
+	static at(root: string): Ledger {
+		return new Ledger(root);
+	}
+
+	/** Creates `.model-ledger/` with its .gitignore and .gitattributes (idempotent). */
+	ensureLayout(): void {
+		mkdirSync(this.versionsDir, { recursive: true });
+		mkdirSync(this.eventsDir, { recursive: true });
+		mkdirSync(this.cacheDir, { recursive: true });
+		writeIfMissing(join(this.ledgerDir, '.gitignore'), '# Rebuilt from versions/ and events/; never committed.\ncache/\n');
+		writeIfMissing(join(this.ledgerDir, '.gitattributes'), '# Events are append-only: a union merge keeps both sides.\nevents/*.jsonl merge=union\n');
+	}
+
+	get config(): WorkspaceConfig {
+		if (!this.configCache) this.configCache = loadWorkspaceConfig(this.root);
+		return this.configCache;
+	}
+
+	/** Forgets the parsed config (after model-ledger.yaml changed). */
+	reloadConfig(): void {
+		this.configCache = undefined;
+	}
+
+	model(name: string): ModelConfig {
+		return findModel(this.config, name);
+	}
+
+	/** The index, opened and synced on first use. */
+	get index(): RegistryIndex {
+		if (!this.indexInstance) {
+			const index = RegistryIndex.open(join(this.cacheDir, 'index.db'));
+			this.indexInstance = index;
+			this.sync();
+		}
+		return this.indexInstance;
+	}
+
+	close(): void {
+		this.indexInstance?.close();
+		this.indexInstance = undefined;
+	}
+
+	/** Brings index.db up to date with the manifests and event files on disk. */
+	sync(): SyncReport {
+		const index = this.indexInstance ?? this.index;
+		const report: SyncReport = { added: 0, removed: 0, eventFilesRead: 0, problems: [] };
+		index.batch(() => this.syncInto(index, report));
+		this.problems = report.problems;
+		return report;
+	}
+
+	/** Rebuilds index.db from scratch from the manifests and events. */
+	reindex(): SyncReport {
+		const index = this.index;
+		const report: SyncReport = { added: 0, removed: 0, eventFilesRead: 0, problems: [] };
+		index.batch(() => {
+			index.clearRegistry();
+			this.syncInto(index, report);
+		});
+		this.problems = report.problems;
+		return report;
+	}
+
+	private syncInto(index: RegistryIndex, report: SyncReport): void {
+		const onDisk = new Set<string>();
+		for (const model of listDir(this.versionsDir)) {
+			const dir = join(this.versionsDir, model);
+			onDisk.add(model);
+			const known = index.digestsOf(model);
+			const present = new Set<string>();
+			for (const file of listDir(dir)) {
+				const digest = DIGEST_FILE.exec(file)?.[1];
+				if (!digest) continue;
+				present.add(digest);
+				if (known.has(digest)) continue;
+				const rel = `${LEDGER_DIR}/versions/${model}/${file}`;
+				try {
+					const manifest = readManifestFile(join(dir, file), rel, digest);
+					if (manifest.model !== model) throw new LedgerError(`manifest ${rel} names model \`${manifest.model}\` but lies in the folder of \`${model}\`.`);
+					index.insertVersion(digest, manifest);
+					report.added++;
+				} catch (err) {
+					report.problems.push(err instanceof LedgerError ? err.toString() : `${rel}: ${(err as Error).message}`);
+				}
+			}
+			for (const digest of known) {
+				if (!present.has(digest)) {
+					index.deleteVersion(digest);
+					report.removed++;
+				}
+			}
+		}
+		for (const model of index.indexedModels()) {
+			if (onDisk.has(model)) continue;
+			for (const digest of index.digestsOf(model)) {
+				index.deleteVersion(digest);
+				report.removed++;
+			}
+		}
+		// Events: re-read a model's file when its size or mtime moved, or its versions changed.
+		const eventModels = new Set([...onDisk, ...index.eventFileModels(), ...listDir(this.eventsDir).filter((f) => f.endsWith('.jsonl')).map((f) => f.slice(0, -'.jsonl'.length))]);
+		const versionsChanged = report.added + report.removed > 0;
+		for (const model of eventModels) {
+			const path = this.eventsPath(model);
+			const stamp = fileStamp(path);
+			if (!versionsChanged && stamp === index.eventFileStamp(model) && stamp !== undefined) continue;
+			const { events, problems } = readEventsFile(path, model);
+			for (const p of problems) report.problems.push(`${LEDGER_DIR}/events/${model}.jsonl:${p.line}: ${p.message}; the line was skipped.`);
+			index.replaceEvents(model, events, deriveAliases(events, index.digestsOf(model)), stamp);
+			report.eventFilesRead++;
+		}
+	}
+
+	eventsPath(model: string): string {
+		return join(this.eventsDir, `${model}.jsonl`);
+	}
+
+	manifestPath(model: string, digest: string): string {
+		return join(this.versionsDir, model, `${digest}.yaml`);
+	}
+
+	// --- queries ----------------------------------------------------------------------------------
+
+	/** Versions newest first; one model or all. */
+	listVersions(model?: string): VersionSummary[] {
+		return this.index.listVersions(model);
+	}
+
+	/**
+	 * Resolves a version reference: `latest`, a number (`3`, `v3`), a label, an alias, or a digest
+	 * prefix of at least 7 hex characters.
+	 */
+	resolve(model: string, ref: string): VersionSummary {
+		const index = this.index;
+		const notFound = (): never => {
+			const known = index.listVersions(model);
+			throw new LedgerError(
+				known.length === 0 ? `Model \`${model}\` has no versions yet.` : `No version \`${ref}\` of \`${model}\`.`,
+				known.length === 0
+					? 'Run `model-ledger snapshot` to create one.'
+					: `Use latest, a number (v1…v${Math.max(...known.map((v) => v.number))}), a label, an alias${aliasHint(known)}, or a digest prefix.`,
+				undefined,
+				'UNKNOWN_VERSION',
+			);
+		};
+		const pick = (found: VersionSummary[], what: string): VersionSummary | undefined => {
+			if (found.length <= 1) return found[0];
+			throw new LedgerError(
+				`\`${model}@${ref}\` is ambiguous: ${found.length} versions have ${what} (made on different branches).`,
+				`Use a digest prefix instead: ${found.map((v) => v.digest.slice(0, 10)).join(', ')}.`,
+				undefined,
+				'AMBIGUOUS_VERSION',
+			);
+		};
+		if (ref === 'latest') return index.latestVersion(model) ?? notFound();
+		const byLabel = pick(index.versionsByLabel(model, ref), `the label ${ref}`);
+		if (byLabel) return byLabel;
+		const number = /^v?(\d+)$/.exec(ref);
+		if (number) {
+			const found = pick(index.versionsByNumber(model, Number(number[1])), `the number v${number[1]}`);
+			if (found) return found;
+		}
+		const aliased = index.aliasesOf(model).get(ref);
+		if (aliased) return index.versionByDigest(aliased) ?? notFound();
+		if (/^[0-9a-f]{7,64}$/.test(ref)) {
+			const found = pick(index.versionsByDigestPrefix(model, ref), `digests starting with ${ref}`);
+			if (found) return found;
+		}
+		return notFound();
+	}
+
+	/** A version with its whole manifest. */
+	show(model: string, ref: string): VersionDetail {
+		const summary = this.resolve(model, ref);
+		return { ...summary, manifest: this.readManifest(summary) };
+	}
+
+	readManifest(version: Pick<VersionSummary, 'model' | 'digest'>): VersionDetail['manifest'] {
+		const rel = `${LEDGER_DIR}/versions/${version.model}/${version.digest}.yaml`;
+		return readManifestFile(this.manifestPath(version.model, version.digest), rel, version.digest);
+	}
+
+	/** The stored bytes of one artifact of a version (hash-checked). */
+	readArtifact(version: Pick<VersionSummary, 'model' | 'digest' | 'label' | 'number'>, path: string): Buffer {
+		const manifest = this.readManifest(version);
+		const artifact = manifest.artifacts.find((a) => a.path === path) ?? manifest.artifacts.find((a) => a.path === path.replace(/^\.\//, ''));
+		if (!artifact) {
+			throw new LedgerError(
+				`${version.model} v${version.number} has no file \`${path}\`.`,
+				`Its files: ${manifest.artifacts.map((a) => a.path).join(', ') || '(none)'}.`,
+				undefined,
+				'UNKNOWN_ARTIFACT',
+			);
+		}
+		return this.store.read(artifact.sha256);
+	}
+
+	// --- events and aliases -----------------------------------------------------------------------
+
+	events(model: string): LedgerEvent[] {
+		this.model(model);
+		return this.index.events(model);
+	}
+
+	/** Points an alias at a version (recording from → to); `latest` is computed and cannot be set. */
+	setAlias(model: string, ref: string, alias: string, by: Author, note?: string): LedgerEvent {
+		validateAlias(alias);
+		const modelConfig = this.model(model);
+		return this.index.exclusive(() => {
+			this.syncInto(this.index, { added: 0, removed: 0, eventFilesRead: 0, problems: [] });
+			const target = this.resolve(model, ref);
+			if (modelConfig.protectedAliases.includes(alias)) {
+				const approved = this.index.events(model).some((e) => e.type === 'approved' && e.digest === target.digest);
+				if (!approved) {
+					throw new LedgerError(
+						`\`${alias}\` is a protected alias: ${model} v${target.number} has not been approved.`,
+						`Approve it first: \`model-ledger approve ${model}@${target.number} -m "why"\`.`,
+						undefined,
+						'NOT_APPROVED',
+					);
+				}
+			}
+			const from = this.index.aliasesOf(model).get(alias);
+			return this.recordEvent({ type: 'alias.set', model, by, digest: target.digest, alias, from, note });
+		});
+	}
+
+	removeAlias(model: string, alias: string, by: Author, note?: string): LedgerEvent {
+		this.model(model);
+		return this.index.exclusive(() => {
+			const from = this.index.aliasesOf(model).get(alias);
+			if (!from) throw new LedgerError(`\`${model}\` has no alias \`${alias}\`.`, 'See `model-ledger alias list`.', undefined, 'UNKNOWN_ALIAS');
+			return this.recordEvent({ type: 'alias.removed', model, by, alias, from, note });
+		});
+	}
+
+	/** Records an approval of a version. */
+	approve(model: string, ref: string, by: Author, note?: string): LedgerEvent {
+		this.model(model);
+		return this.index.exclusive(() => {
+			const target = this.resolve(model, ref);
+			return this.recordEvent({ type: 'approved', model, by, digest: target.digest, note });
+		});
+	}
+
+	private recordEvent(fields: { type: EventType; model: string; by: Author } & Partial<LedgerEvent>): LedgerEvent {
+		const now = new Date();
+		const event: LedgerEvent = { ...fields, id: newEventId(now), at: now.toISOString() } as LedgerEvent;
+		for (const key of Object.keys(event) as Array<keyof LedgerEvent>) if (event[key] === undefined) delete event[key];
+		this.ensureLayout();
+		appendEvent(this.eventsPath(fields.model), event);
+		// Re-derive this model's aliases from its file (the file is the truth).
+		this.syncInto(this.index, { added: 0, removed: 0, eventFilesRead: 0, problems: [] });
+		return event;
+	}
+}
+
+function validateAlias(alias: string): void {
+	if (alias === 'latest') throw new LedgerError('`latest` is computed (the newest version) and cannot be set.', 'Pick another alias name, e.g. production or staging.', undefined, 'BAD_ALIAS');
+	if (!ALIAS_NAME.test(alias)) {
+		throw new LedgerError(`\`${alias}\` is not a valid alias name.`, 'Alias names are lower-case letters, digits and `-`, starting with a letter (e.g. production).', undefined, 'BAD_ALIAS');
+	}
+}
+
+function aliasHint(versions: VersionSummary[]): string {
+	const names = [...new Set(versions.flatMap((v) => v.aliases))];
+	return names.length ? ` (${names.join(', ')})` : '';
+}
+
+function listDir(dir: string): string[] {
+	try {
+		return readdirSync(dir).sort();
+	} catch {
+		return [];
+	}
+}
+
+function fileStamp(path: string): string | undefined {
+	try {
+		const s = statSync(path, { bigint: true });
+		return `${s.size}:${s.mtimeNs}:${s.ino}`;
+	} catch {
+		return undefined;
+	}
+}
+
+function writeIfMissing(path: string, content: string): void {
+	if (!existsSync(path)) writeFileSync(path, content);
+}
+
+/** Workspace-relative path → absolute, refusing paths that leave the workspace. */
+export function resolveInWorkspace(root: string, relPath: string): string {
+	const abs = confinedPath(root, relPath);
+	if (!abs) {
+		throw new LedgerError(`\`${relPath}\` is outside the workspace.`, 'Use a path relative to the workspace root, without `..`.', { file: relPath }, 'OUTSIDE_WORKSPACE');
+	}
+	return abs;
+}

@@ -1,0 +1,222 @@
+// Reads and validates `model-ledger.yaml`: which files make up each model, and how versions are labelled.
+// Every problem is reported with file, line and column; unknown keys are errors, not silently ignored.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
+import type { Document, Node as YamlNode, Pair, YAMLMap } from 'yaml';
+import { LedgerError, ParseError } from './errors';
+import { VERSIONING_STRATEGIES } from './model';
+import type { Role, VersioningStrategy } from './model';
+
+export const CONFIG_FILE = 'model-ledger.yaml';
+
+/** Config key → artifact role. The order is the precedence when one file matches several roles. */
+export const ROLE_KEYS: ReadonlyArray<readonly [string, Role]> = [
+	['prompts', 'prompt'],
+	['rag', 'rag'],
+	['weights', 'weights'],
+	['params', 'params'],
+	['metrics', 'metrics'],
+	['data', 'data'],
+	['other', 'other'],
+];
+
+export interface MetricsDirection {
+	higherIsBetter: string[];
+	lowerIsBetter: string[];
+}
+
+export interface ModelConfig {
+	name: string;
+	versioning: VersioningStrategy;
+	/** Globs per role, workspace-relative. */
+	globs: Partial<Record<Role, string[]>>;
+	metricsDirection: MetricsDirection;
+	/** Aliases that may only point at an approved version. */
+	protectedAliases: string[];
+	/** 1-based line of the model's key in the config, for "go to definition"-style links. */
+	line: number;
+}
+
+export interface WorkspaceConfig {
+	file: string;
+	models: ModelConfig[];
+}
+
+const MODEL_KEYS = new Set(['versioning', 'protected_aliases', 'description', ...ROLE_KEYS.map(([k]) => k)]);
+const TOP_KEYS = new Set(['models', 'remotes', 'default_remote']);
+const MODEL_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+export const ALIAS_NAME = /^[a-z][a-z0-9-]*$/;
+
+/** Loads `model-ledger.yaml` from the workspace root. Throws LedgerError when missing or invalid. */
+export function loadWorkspaceConfig(root: string): WorkspaceConfig {
+	const file = join(root, CONFIG_FILE);
+	let text: string;
+	try {
+		text = readFileSync(file, 'utf8');
+	} catch {
+		throw new LedgerError(
+			`No ${CONFIG_FILE} in ${root}.`,
+			'Run `model-ledger init` (or "Model Ledger: Initialize") to create one.',
+			{ file: CONFIG_FILE },
+			'NO_CONFIG',
+		);
+	}
+	return parseWorkspaceConfig(text);
+}
+
+/** Parses and validates the text of `model-ledger.yaml`. */
+export function parseWorkspaceConfig(text: string): WorkspaceConfig {
+	const lineCounter = new LineCounter();
+	const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+	const fail = (message: string, node: YamlNode | Pair | null | undefined, fix: string): never => {
+		const offset = rangeStart(node);
+		const pos = offset === undefined ? undefined : lineCounter.linePos(offset);
+		throw new ParseError(message, { file: CONFIG_FILE, line: pos?.line, column: pos?.col }, fix);
+	};
+	if (doc.errors.length > 0) {
+		const err = doc.errors[0];
+		const pos = lineCounter.linePos(err.pos[0]);
+		throw new ParseError(
+			`invalid YAML: ${err.message.split('\n')[0]}`,
+			{ file: CONFIG_FILE, line: pos.line, column: pos.col },
+			'Fix the YAML syntax at that line (indentation, a missing colon or an unclosed quote).',
+		);
+	}
+	const rootNode = (doc as Document).contents;
+	if (!isMap(rootNode)) {
+		return fail('the file must be a mapping with a `models:` key.', rootNode, 'Start the file with `models:` and one entry per model.');
+	}
+	for (const pair of rootNode.items) {
+		const key = scalarKey(pair);
+		if (!TOP_KEYS.has(key)) {
+			fail(`unknown top-level key \`${key}\`.`, pair.key as YamlNode, `Use one of: ${[...TOP_KEYS].join(', ')}.`);
+		}
+	}
+	const modelsNode = rootNode.get('models', true) as YamlNode | undefined;
+	if (!isMap(modelsNode) || modelsNode.items.length === 0) {
+		return fail('`models:` must map at least one model name to its files.', modelsNode ?? rootNode, 'Add e.g. `models: { my-model: { prompts: "prompts/**/*.md" } }`.');
+	}
+	const models: ModelConfig[] = [];
+	for (const pair of (modelsNode as YAMLMap).items) {
+		const name = scalarKey(pair);
+		if (!MODEL_NAME.test(name) || name.includes('..')) {
+			fail(`invalid model name \`${name}\`.`, pair.key as YamlNode, 'Use letters, digits, `.`, `_` and `-` only (no `/`, no `..`).');
+		}
+		const line = lineCounter.linePos(rangeStart(pair.key as YamlNode) ?? 0).line;
+		const body = pair.value as YamlNode | null;
+		if (!isMap(body)) {
+			fail(`model \`${name}\` must be a mapping of roles to globs.`, body ?? (pair.key as YamlNode), 'Add e.g. `prompts: prompts/**/*.md` under the model.');
+		}
+		const model: ModelConfig = {
+			name,
+			versioning: 'semver',
+			globs: {},
+			metricsDirection: { higherIsBetter: [], lowerIsBetter: [] },
+			protectedAliases: [],
+			line,
+		};
+		for (const item of (body as YAMLMap).items) {
+			const key = scalarKey(item);
+			const value = item.value as YamlNode | null;
+			if (!MODEL_KEYS.has(key)) {
+				fail(`unknown key \`${key}\` in model \`${name}\`.`, item.key as YamlNode, `Use one of: ${[...MODEL_KEYS].join(', ')}.`);
+			}
+			if (key === 'versioning') {
+				const v = isScalar(value) ? String(value.value) : '';
+				if (!(VERSIONING_STRATEGIES as readonly string[]).includes(v)) {
+					fail(`\`versioning\` must be one of ${VERSIONING_STRATEGIES.join(', ')}, not \`${v}\`.`, value ?? (item.key as YamlNode), 'Pick one of the listed strategies.');
+				}
+				model.versioning = v as VersioningStrategy;
+			} else if (key === 'protected_aliases') {
+				model.protectedAliases = stringList(value, `protected_aliases of \`${name}\``, fail);
+				for (const alias of model.protectedAliases) {
+					if (!ALIAS_NAME.test(alias)) fail(`invalid alias name \`${alias}\`.`, value, 'Alias names are lower-case letters, digits and `-`, starting with a letter.');
+				}
+			} else if (key === 'description') {
+				// Free text for humans; nothing to validate.
+			} else {
+				const role = ROLE_KEYS.find(([k]) => k === key)![1];
+				let globsNode = value;
+				if (role === 'metrics' && isMap(value)) {
+					for (const m of value.items) {
+						const mk = scalarKey(m);
+						if (!['file', 'files', 'higher_is_better', 'lower_is_better'].includes(mk)) {
+							fail(`unknown key \`${mk}\` in \`metrics\` of \`${name}\`.`, m.key as YamlNode, 'Use file, higher_is_better or lower_is_better.');
+						}
+					}
+					globsNode = (value.get('file', true) ?? value.get('files', true)) as YamlNode | null;
+					model.metricsDirection.higherIsBetter = stringList(value.get('higher_is_better', true) as YamlNode | null, 'higher_is_better', fail, true);
+					model.metricsDirection.lowerIsBetter = stringList(value.get('lower_is_better', true) as YamlNode | null, 'lower_is_better', fail, true);
+				}
+				const globs = stringList(globsNode, `\`${key}\` of \`${name}\``, fail);
+				for (const glob of globs) {
+					const problem = globProblem(glob);
+					if (problem) fail(`glob \`${glob}\` ${problem}.`, globsNode, 'Use a path relative to the workspace root, inside it.');
+				}
+				model.globs[role] = globs;
+			}
+		}
+		if (Object.keys(model.globs).length === 0) {
+			fail(`model \`${name}\` lists no files.`, pair.key as YamlNode, `Add at least one of: ${ROLE_KEYS.map(([k]) => k).join(', ')}.`);
+		}
+		models.push(model);
+	}
+	return { file: CONFIG_FILE, models };
+}
+
+/** Why a glob may not be used (absolute, escapes the workspace, or empty), or undefined when it is fine. */
+export function globProblem(glob: string): string | undefined {
+	if (glob.trim() === '') return 'is empty';
+	if (glob.startsWith('/') || /^[A-Za-z]:[\\/]/.test(glob)) return 'is absolute';
+	if (glob.split(/[\\/]/).includes('..')) return 'leaves the workspace (`..`)';
+	return undefined;
+}
+
+/** Finds a model by name or throws a LedgerError listing the known ones. */
+export function findModel(config: WorkspaceConfig, name: string): ModelConfig {
+	const model = config.models.find((m) => m.name === name);
+	if (!model) {
+		throw new LedgerError(
+			`Unknown model \`${name}\`.`,
+			`Models in ${CONFIG_FILE}: ${config.models.map((m) => m.name).join(', ')}.`,
+			undefined,
+			'UNKNOWN_MODEL',
+		);
+	}
+	return model;
+}
+
+function scalarKey(pair: Pair): string {
+	const key = pair.key;
+	return isScalar(key) ? String(key.value) : String(key);
+}
+
+function rangeStart(node: YamlNode | Pair | null | undefined): number | undefined {
+	if (!node) return undefined;
+	if ('range' in node && node.range) return node.range[0];
+	if ('key' in node) return rangeStart(node.key as YamlNode);
+	return undefined;
+}
+
+function stringList(
+	node: YamlNode | null | undefined,
+	what: string,
+	fail: (m: string, n: YamlNode | null | undefined, f: string) => never,
+	optional = false,
+): string[] {
+	if (node === null || node === undefined || (isScalar(node) && node.value === null)) {
+		if (optional) return [];
+		return fail(`${what} is empty.`, node, 'Give a glob or a list of globs.');
+	}
+	if (isScalar(node)) return [String(node.value)];
+	if (isSeq(node)) {
+		return node.items.map((item) => {
+			if (!isScalar(item) || item.value === null || typeof item.value === 'object') {
+				return fail(`${what} must list strings.`, item as YamlNode, 'Write each entry as a quoted glob.');
+			}
+			return String(item.value);
+		});
+	}
+	return fail(`${what} must be a string or a list of strings.`, node, 'Write a glob, or a YAML list of globs.');
+}

@@ -1,0 +1,92 @@
+// Finds the files that make up a model: expands its globs inside the workspace, assigns each file
+// one role, and refuses anything that resolves outside the workspace.
+import { realpathSync } from 'node:fs';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { globSync } from 'tinyglobby';
+import picomatch from 'picomatch';
+import { ROLE_KEYS } from './workspaceConfig';
+import type { ModelConfig } from './workspaceConfig';
+import type { Role } from './model';
+
+/** Folders never searched: VCS data, the ledger itself, dependency trees. */
+export const IGNORED_DIRS = ['**/.git/**', '.model-ledger/**', '**/node_modules/**', '**/.venv/**', '**/__pycache__/**'];
+
+export interface ModelFile {
+	/** Workspace-relative, forward slashes. */
+	path: string;
+	role: Role;
+}
+
+export interface CollectedFiles {
+	files: ModelFile[];
+	warnings: string[];
+}
+
+/** The files of a model, sorted by path, each with the first role (in ROLE_KEYS order) whose globs match it. */
+export function collectModelFiles(root: string, model: ModelConfig): CollectedFiles {
+	const warnings: string[] = [];
+	const byPath = new Map<string, Role>();
+	const realRoot = realpathSync(root);
+	for (const [key, role] of ROLE_KEYS) {
+		const globs = model.globs[role];
+		if (!globs) continue;
+		for (const glob of globs) {
+			const matches = globSync(glob, { cwd: root, dot: true, onlyFiles: true, ignore: IGNORED_DIRS, followSymbolicLinks: true, expandDirectories: false });
+			if (matches.length === 0) {
+				warnings.push(`${model.name}: \`${key}: ${glob}\` matches no file.`);
+				continue;
+			}
+			for (const match of matches) {
+				const path = match.split(sep).join('/');
+				if (byPath.has(path)) continue;
+				if (isSecretsFile(path)) {
+					warnings.push(`${model.name}: skipped ${path}: .env files hold secrets and are never stored.`);
+					continue;
+				}
+				const outside = escapesWorkspace(realRoot, resolve(root, path));
+				if (outside) {
+					warnings.push(`${model.name}: skipped ${path}: it is a link to ${outside}, outside the workspace.`);
+					continue;
+				}
+				byPath.set(path, role);
+			}
+		}
+	}
+	const files = [...byPath].map(([path, role]) => ({ path, role })).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+	return { files, warnings };
+}
+
+/** Whether a workspace path is matched by any of the model's globs (for hovers and decorations). */
+export function modelMatcher(model: ModelConfig): (path: string) => boolean {
+	const globs = Object.values(model.globs).flat();
+	const isMatch = picomatch(globs, { dot: true });
+	return (path) => isMatch(path) && !isSecretsFile(path);
+}
+
+/** `.env`, `.env.local`, … anywhere in the tree. */
+export function isSecretsFile(path: string): boolean {
+	const name = path.split('/').pop() ?? path;
+	return name === '.env' || name.startsWith('.env.');
+}
+
+/** The real target when `absPath` resolves outside `realRoot` (through a symlink), else undefined. */
+export function escapesWorkspace(realRoot: string, absPath: string): string | undefined {
+	let real: string;
+	try {
+		real = realpathSync(absPath);
+	} catch {
+		return undefined;
+	}
+	const rel = relative(realRoot, real);
+	if (rel === '' || (!rel.startsWith('..') && !isAbsolute(rel))) return undefined;
+	return real;
+}
+
+/** Resolves a workspace-relative path, refusing any that leaves the workspace (`..`, absolute). */
+export function confinedPath(root: string, relPath: string): string | undefined {
+	if (relPath === '' || isAbsolute(relPath) || relPath.split(/[\\/]/).includes('..')) return undefined;
+	const abs = resolve(root, relPath);
+	const rel = relative(resolve(root), abs);
+	if (rel.startsWith('..') || isAbsolute(rel)) return undefined;
+	return abs;
+}
