@@ -2,7 +2,7 @@
 // Dirty means tracked files differ from HEAD (staged or not) outside .model-ledger/; untracked
 // files do not count. A folder that is not a git repository has no lineage, which is not an error.
 import { userInfo } from 'node:os';
-import type { SimpleGit } from 'simple-git';
+import type { SimpleGit, SimpleGitFactory } from 'simple-git';
 import type { Author } from './model';
 
 export interface WorkspaceLineage {
@@ -19,7 +19,7 @@ const EXCLUDE_LEDGER = ':(exclude).model-ledger';
 
 function gitFor(root: string): SimpleGit {
 	// eslint-disable-next-line @typescript-eslint/no-require-imports
-	const { simpleGit } = require('simple-git') as typeof import('simple-git');
+	const { simpleGit } = require('simple-git') as { simpleGit: SimpleGitFactory };
 	return simpleGit({ baseDir: root, maxConcurrentProcesses: 4, trimmed: false });
 }
 
