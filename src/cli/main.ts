@@ -12,6 +12,8 @@ import { NativeModuleError } from '../core/sqlite';
 import { createSnapshot, workingChanges } from '../core/snapshot';
 import { CONFIG_FILE } from '../core/workspaceConfig';
 import { formatAge } from '../core/relativeTime';
+import { parseRef, UsageError } from './context';
+import type { Io } from './context';
 import { renderTable } from './format';
 
 const USAGE = `model-ledger — version prompts, RAG config, weights, params, metrics and data with your git commit
@@ -40,14 +42,6 @@ Options:
   --json            print one JSON document on stdout
   -h, --help        this help
 `;
-
-class UsageError extends Error {}
-
-interface Io {
-	out: (text: string) => void;
-	err: (text: string) => void;
-	writeBytes: (data: Buffer) => void;
-}
 
 const OPTIONS = {
 	json: { type: 'boolean' },
@@ -222,16 +216,6 @@ export function findWorkspaceRoot(start: string): string {
 		if (existsSync(join(dir, CONFIG_FILE))) return dir;
 		if (dirname(dir) === dir) return resolve(start);
 	}
-}
-
-function parseRef(arg: string | undefined, usage: string, refOptional: boolean): { model: string; ref: string } {
-	if (!arg) throw new UsageError(`missing MODEL@REF: model-ledger ${usage}`);
-	const at = arg.indexOf('@');
-	if (at < 0) {
-		if (refOptional) return { model: arg, ref: 'latest' };
-		throw new UsageError(`\`${arg}\` needs a version: write MODEL@REF, e.g. ${arg}@latest or ${arg}@3.`);
-	}
-	return { model: arg.slice(0, at), ref: arg.slice(at + 1) || 'latest' };
 }
 
 async function authorOf(root: string) {

@@ -1,0 +1,139 @@
+// One Ledger per workspace folder that has a model-ledger.yaml (multi-root: each is its own ledger),
+// kept in sync with the disk: manifests or events written by this window, by the CLI in a terminal,
+// or by a git pull/checkout fire one debounced change event, never a reload per file.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import { Ledger } from '../core/ledger';
+import { CONFIG_FILE } from '../core/workspaceConfig';
+
+export interface LedgerEntry {
+	folder: vscode.WorkspaceFolder;
+	root: string;
+	ledger: Ledger;
+}
+
+export type LedgerChangeKind = 'registry' | 'config' | 'workingFiles';
+
+export interface LedgerChange {
+	entry: LedgerEntry;
+	kinds: Set<LedgerChangeKind>;
+}
+
+const DEBOUNCE_MS = 150;
+
+export class WorkspaceLedgers implements vscode.Disposable {
+	private readonly entries = new Map<string, LedgerEntry>();
+	private readonly watchers = new Map<string, vscode.Disposable[]>();
+	private readonly pending = new Map<string, { kinds: Set<LedgerChangeKind>; timer: NodeJS.Timeout }>();
+	private readonly emitter = new vscode.EventEmitter<LedgerChange>();
+	private readonly disposables: vscode.Disposable[] = [this.emitter];
+	/** Fires after the ledger has re-read what changed on disk. */
+	readonly onDidChange = this.emitter.event;
+
+	constructor() {
+		this.refreshFolders();
+		this.disposables.push(vscode.workspace.onDidChangeWorkspaceFolders(() => this.refreshFolders()));
+	}
+
+	/** All folders that have a ledger, in workspace order. */
+	all(): LedgerEntry[] {
+		return (vscode.workspace.workspaceFolders ?? []).map((f) => this.entries.get(f.uri.toString())).filter((e): e is LedgerEntry => e !== undefined);
+	}
+
+	/** The ledger whose folder contains the file, if any. */
+	forUri(uri: vscode.Uri): LedgerEntry | undefined {
+		const folder = vscode.workspace.getWorkspaceFolder(uri);
+		return folder ? this.entries.get(folder.uri.toString()) : undefined;
+	}
+
+	/** The ledger of a folder given by its root path (command arguments use paths). */
+	forRoot(root: string): LedgerEntry | undefined {
+		return this.all().find((e) => e.root === root);
+	}
+
+	/** Re-checks which folders have a model-ledger.yaml (after Initialize, or folders added/removed). */
+	refreshFolders(): void {
+		const seen = new Set<string>();
+		for (const folder of vscode.workspace.workspaceFolders ?? []) {
+			if (folder.uri.scheme !== 'file') continue;
+			const key = folder.uri.toString();
+			seen.add(key);
+			this.watch(folder);
+			const hasConfig = existsSync(join(folder.uri.fsPath, CONFIG_FILE));
+			const existing = this.entries.get(key);
+			if (hasConfig && !existing) {
+				const entry = { folder, root: folder.uri.fsPath, ledger: Ledger.at(folder.uri.fsPath) };
+				this.entries.set(key, entry);
+				this.emitter.fire({ entry, kinds: new Set(['config', 'registry']) });
+			} else if (!hasConfig && existing) {
+				existing.ledger.close();
+				this.entries.delete(key);
+				this.emitter.fire({ entry: existing, kinds: new Set(['config', 'registry']) });
+			}
+		}
+		for (const [key, entry] of this.entries) {
+			if (seen.has(key)) continue;
+			entry.ledger.close();
+			this.entries.delete(key);
+		}
+		for (const [key, disposables] of this.watchers) {
+			if (seen.has(key)) continue;
+			disposables.forEach((d) => d.dispose());
+			this.watchers.delete(key);
+		}
+		void vscode.commands.executeCommand('setContext', 'modelLedger.hasLedger', this.entries.size > 0);
+	}
+
+	private watch(folder: vscode.WorkspaceFolder): void {
+		const key = folder.uri.toString();
+		if (this.watchers.has(key)) return;
+		const disposables: vscode.Disposable[] = [];
+		const add = (glob: string, kind: LedgerChangeKind) => {
+			const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, glob));
+			const on = () => this.schedule(folder, kind);
+			disposables.push(watcher, watcher.onDidCreate(on), watcher.onDidChange(on), watcher.onDidDelete(on));
+		};
+		add(CONFIG_FILE, 'config');
+		add('.model-ledger/{versions,events}/**', 'registry');
+		this.watchers.set(key, disposables);
+	}
+
+	/** Marks a folder's registry as changed (e.g. after this window wrote to it) and notifies soon. */
+	schedule(folder: vscode.WorkspaceFolder, kind: LedgerChangeKind): void {
+		const key = folder.uri.toString();
+		const pending = this.pending.get(key);
+		if (pending) {
+			pending.kinds.add(kind);
+			return;
+		}
+		const timer = setTimeout(() => this.flush(folder), DEBOUNCE_MS);
+		this.pending.set(key, { kinds: new Set([kind]), timer });
+	}
+
+	private flush(folder: vscode.WorkspaceFolder): void {
+		const key = folder.uri.toString();
+		const pending = this.pending.get(key);
+		this.pending.delete(key);
+		if (!pending) return;
+		if (pending.kinds.has('config')) this.refreshFolders();
+		const entry = this.entries.get(key);
+		if (!entry) return;
+		if (pending.kinds.has('config')) entry.ledger.reloadConfig();
+		if (pending.kinds.has('registry')) {
+			try {
+				entry.ledger.sync();
+			} catch {
+				// A failing index (native module, busy) is reported by whoever reads it next.
+			}
+		}
+		this.emitter.fire({ entry, kinds: pending.kinds });
+	}
+
+	dispose(): void {
+		for (const { timer } of this.pending.values()) clearTimeout(timer);
+		for (const disposables of this.watchers.values()) disposables.forEach((d) => d.dispose());
+		for (const entry of this.entries.values()) entry.ledger.close();
+		this.disposables.forEach((d) => d.dispose());
+	}
+}
