@@ -1,0 +1,246 @@
+// Parses YAML/JSON/TOML artifacts and flattens them to key paths, so params, RAG settings and metrics
+// can be diffed, indexed and hovered key by key. Parse errors carry file, line and column.
+import { LineCounter, parseDocument, visit } from 'yaml';
+import type { Document } from 'yaml';
+import { parse as parseToml, TomlError } from 'smol-toml';
+import { ParseError } from './errors';
+import type { FlatValues, Scalar } from './model';
+import { stripBom } from './textContent';
+
+/** Recorded for an empty mapping so that its presence (and its later filling) shows in a diff. */
+export const EMPTY_OBJECT_MARKER = '{}';
+/** Recorded for an empty list, for the same reason as {@link EMPTY_OBJECT_MARKER}. */
+export const EMPTY_LIST_MARKER = '[]';
+
+const STRUCTURED_EXTENSIONS = ['.yaml', '.yml', '.json', '.toml'] as const;
+type StructuredExtension = (typeof STRUCTURED_EXTENSIONS)[number];
+
+const DEFAULT_FIX = 'Fix the syntax at that line, or give the file the role `other` so it is versioned without being parsed.';
+
+/** True for paths this module can parse: `.yaml`, `.yml`, `.json`, `.toml` (case-insensitive). */
+export function isStructuredPath(path: string): boolean {
+	return structuredExtension(path) !== undefined;
+}
+
+function structuredExtension(path: string): StructuredExtension | undefined {
+	const lower = path.toLowerCase();
+	return STRUCTURED_EXTENSIONS.find((ext) => lower.endsWith(ext));
+}
+
+/**
+ * Parses a structured file by its extension. Integers too large for a double come back as bigint
+ * (YAML, TOML) so no digits are lost. Throws ParseError with file, line and column.
+ */
+export function parseStructured(relPath: string, text: string, fix: string = DEFAULT_FIX): unknown {
+	const source = stripBom(text);
+	switch (structuredExtension(relPath)) {
+		case '.yaml':
+		case '.yml':
+			return yamlToJs(relPath, parseYamlDocument(relPath, source, fix), fix);
+		case '.json':
+			return parseJson(relPath, source, fix);
+		case '.toml':
+			return parseTomlText(relPath, source, fix);
+		default:
+			throw new ParseError(
+				`${relPath} is not a YAML, JSON or TOML file, so it cannot be parsed into keys.`,
+				{ file: relPath },
+				'Use a .yaml, .yml, .json or .toml file for params, RAG config and metrics, or give the file the role `other`.',
+			);
+	}
+}
+
+/** A parsed YAML document with the line counter that maps its node offsets to lines and columns. */
+export interface YamlSource {
+	doc: Document.Parsed;
+	lineCounter: LineCounter;
+}
+
+/**
+ * Parses one YAML document, throwing ParseError at the first syntax error. A stream with several
+ * documents (`---`) is an error: taking only the first would silently leave later ones unversioned.
+ */
+export function parseYamlDocument(relPath: string, text: string, fix: string = DEFAULT_FIX): YamlSource {
+	const lineCounter = new LineCounter();
+	const doc = parseDocument(stripBom(text), { lineCounter, prettyErrors: false, intAsBigInt: true, uniqueKeys: true });
+	const [first] = doc.errors;
+	if (first) {
+		const { line, col } = lineCounter.linePos(first.pos[0]);
+		if (first.code === 'MULTIPLE_DOCS') {
+			throw new ParseError(
+				`${relPath} holds more than one YAML document (a second \`---\` starts at line ${line}); Model Ledger reads one document per file.`,
+				{ file: relPath, line, column: col },
+				'Split the documents into separate files, or give the file the role `other`.',
+			);
+		}
+		throw new ParseError(`Invalid YAML in ${relPath}: ${first.message}.`, { file: relPath, line, column: col }, fix);
+	}
+	return { doc, lineCounter };
+}
+
+/** 1-based line and column of a character offset, for errors about a node of a parsed YAML document. */
+export function yamlPosition(source: YamlSource, offset: number): { line: number; column: number } {
+	const { line, col } = source.lineCounter.linePos(offset);
+	return { line, column: col };
+}
+
+function yamlToJs(relPath: string, source: YamlSource, fix: string): unknown {
+	const { doc } = source;
+	try {
+		// The alias cap keeps a "billion laughs" file from exhausting memory.
+		return doc.toJS({ maxAliasCount: 1000 });
+	} catch (err) {
+		// The parser accepts an alias whose anchor is missing; only conversion notices, without a position.
+		let offset: number | undefined;
+		visit(doc, {
+			Alias(_key, node) {
+				if (node.resolve(doc) === undefined && node.range) {
+					offset = node.range[0];
+					return visit.BREAK;
+				}
+				return undefined;
+			},
+		});
+		const where = offset === undefined ? {} : yamlPosition(source, offset);
+		throw new ParseError(`Invalid YAML in ${relPath}: ${(err as Error).message}.`, { file: relPath, ...where }, fix);
+	}
+}
+
+function parseJson(relPath: string, text: string, fix: string): unknown {
+	try {
+		return JSON.parse(text);
+	} catch (err) {
+		const message = (err as Error).message;
+		throw new ParseError(`Invalid JSON in ${relPath}: ${jsonReason(message)}.`, { file: relPath, ...jsonErrorPosition(text, message) }, fix);
+	}
+}
+
+/** V8 names the offending position in the message: `at position N`, and on newer Node `(line L column C)`. */
+function jsonErrorPosition(text: string, message: string): { line: number; column: number } {
+	const lineColumn = /\(line (\d+) column (\d+)\)/.exec(message);
+	if (lineColumn) return { line: Number(lineColumn[1]), column: Number(lineColumn[2]) };
+	const position = /at position (\d+)/.exec(message);
+	if (position) return offsetToLineColumn(text, Number(position[1]));
+	// "Unexpected end of JSON input": the problem is where the text stops.
+	return offsetToLineColumn(text, text.length);
+}
+
+function jsonReason(message: string): string {
+	const reason = message
+		.replace(/\s*\(line \d+ column \d+\)/, '')
+		.replace(/\s*in JSON at position \d+/, '')
+		.replace(/^Unexpected end of JSON input$/, 'the text ends before the JSON value is complete');
+	return reason.replace(/\.$/, '');
+}
+
+/** 1-based line and column of a UTF-16 offset; a `\r\n` counts as one line break. */
+export function offsetToLineColumn(text: string, offset: number): { line: number; column: number } {
+	const end = Math.max(0, Math.min(offset, text.length));
+	let line = 1;
+	let lineStart = 0;
+	for (let i = 0; i < end; i++) {
+		if (text.charCodeAt(i) === 10) {
+			line++;
+			lineStart = i + 1;
+		}
+	}
+	return { line, column: end - lineStart + 1 };
+}
+
+function parseTomlText(relPath: string, text: string, fix: string): unknown {
+	try {
+		return parseToml(text, { integersAsBigInt: 'asNeeded' });
+	} catch (err) {
+		if (err instanceof TomlError) {
+			// smol-toml's message carries a code excerpt after the first line; the location is reported separately.
+			const reason = err.message.split('\n')[0].replace(/^Invalid TOML document:\s*/, '').replace(/\.$/, '');
+			throw new ParseError(`Invalid TOML in ${relPath}: ${reason}.`, { file: relPath, line: err.line, column: err.column }, fix);
+		}
+		throw err;
+	}
+}
+
+// A key is written bare when it cannot be confused with path syntax; anything else is quoted.
+const BARE_KEY = /^[^.[\]"'\s\\]+$/;
+
+/** The path segment for a mapping key: `.name` or `["odd.key"]` (`name` / `["odd.key"]` at the root). */
+export function keySegment(parent: string, key: string): string {
+	if (BARE_KEY.test(key)) return parent === '' ? key : `${parent}.${key}`;
+	return `${parent}[${JSON.stringify(key)}]`;
+}
+
+/**
+ * Flattens parsed values to key paths: `retriever.top_k`, `lora.target_modules[0]`, `a["x.y"]`.
+ * Empty mappings and lists are kept as `"{}"` / `"[]"`; a scalar document is recorded under `""`.
+ */
+export function flattenValues(value: unknown): FlatValues {
+	const entries: [string, Scalar][] = [];
+	if (value === null || value === undefined) return {};
+	if (isContainer(value) && isEmptyContainer(value)) return {};
+	flattenInto(entries, '', value);
+	// fromEntries defines own properties, so a key named `__proto__` cannot reach the prototype.
+	return Object.fromEntries(entries);
+}
+
+function flattenInto(out: [string, Scalar][], path: string, value: unknown): void {
+	if (Array.isArray(value) || value instanceof Set) {
+		const items = Array.isArray(value) ? value : [...value];
+		if (items.length === 0) out.push([path, EMPTY_LIST_MARKER]);
+		items.forEach((item, index) => flattenInto(out, `${path}[${index}]`, item));
+		return;
+	}
+	if (value instanceof Map) {
+		if (value.size === 0) out.push([path, EMPTY_OBJECT_MARKER]);
+		for (const [key, item] of value) flattenInto(out, keySegment(path, String(key)), item);
+		return;
+	}
+	if (isPlainObject(value)) {
+		const keys = Object.keys(value);
+		if (keys.length === 0) out.push([path, EMPTY_OBJECT_MARKER]);
+		for (const key of keys) flattenInto(out, keySegment(path, key), (value as Record<string, unknown>)[key]);
+		return;
+	}
+	out.push([path, toScalar(value)]);
+}
+
+/** Converts a leaf to what a manifest can hold: JSON-safe numbers, ISO dates, strings. */
+export function toScalar(value: unknown): Scalar {
+	switch (typeof value) {
+		case 'string':
+		case 'boolean':
+			return value;
+		case 'number':
+			if (Number.isNaN(value)) return 'NaN';
+			if (!Number.isFinite(value)) return value > 0 ? 'Infinity' : '-Infinity';
+			return Object.is(value, -0) ? 0 : value;
+		case 'bigint':
+			return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value.toString();
+		case 'undefined':
+			return null;
+		default:
+			break;
+	}
+	if (value === null) return null;
+	if (value instanceof Date) {
+		// TOML local dates and times override toISOString to keep their own form (`1979-05-27`, `07:32:00`).
+		return Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString();
+	}
+	if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64');
+	return String(value);
+}
+
+function isContainer(value: unknown): boolean {
+	return Array.isArray(value) || value instanceof Set || value instanceof Map || isPlainObject(value);
+}
+
+function isEmptyContainer(value: unknown): boolean {
+	if (Array.isArray(value)) return value.length === 0;
+	if (value instanceof Set || value instanceof Map) return value.size === 0;
+	return Object.keys(value as object).length === 0;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+	if (typeof value !== 'object' || value === null) return false;
+	const proto: unknown = Object.getPrototypeOf(value);
+	return proto === Object.prototype || proto === null;
+}

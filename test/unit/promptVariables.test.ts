@@ -1,0 +1,113 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { extractPromptVariables } from '../../src/core/promptVariables';
+
+describe('extractPromptVariables: Jinja2', () => {
+	test('expressions yield root names; attributes, filters and literals do not', () => {
+		const text = 'Hello {{ user.name | title }}, your plan is {{user.plan|upper}}. {{ "literal" }} {{ 42 }}';
+		assert.deepEqual(extractPromptVariables(text), ['user']);
+	});
+
+	test('a RAG answer template: loop variables and set variables are local', () => {
+		const text = [
+			'{# documents come from the retriever #}',
+			'{% for doc in documents %}',
+			'[{{ loop.index }}] {{ doc.title }}: {{ doc.text | truncate(max_chars) }}',
+			'{% endfor %}',
+			'{% set limit = citation_limit or 3 %}',
+			'Question: {{ question }} (cite at most {{ limit }})',
+			'{%- if conversation_summary -%}Summary: {{ conversation_summary }}{%- endif %}',
+		].join('\n');
+		assert.deepEqual(extractPromptVariables(text), ['citation_limit', 'conversation_summary', 'documents', 'max_chars', 'question']);
+	});
+
+	test('a loop variable used before the loop is still an input', () => {
+		assert.deepEqual(extractPromptVariables('{{ item }} {% for item in items %}{{ item }}{% endfor %} {{ item }}'), ['item', 'items']);
+	});
+
+	test('tuple targets, .items() and loop filters', () => {
+		const text = '{% for key, value in settings.items() if key not in hidden_keys %}{{ key }}={{ value }}{% endfor %}';
+		assert.deepEqual(extractPromptVariables(text), ['hidden_keys', 'settings']);
+	});
+
+	test('filter arguments, keyword arguments, tests and builtins', () => {
+		const text = [
+			'{{ docs | map(attribute="title") | join(sep) }}',
+			'{{ language | default(fallback_language) }}',
+			'{% if user is defined and user.tier is not none %}{{ range(3) | list }}{% endif %}',
+			"{{ {'role': role, 'content': content} | tojson }}",
+			'{{ x if flag else y }}',
+		].join('\n');
+		assert.deepEqual(extractPromptVariables(text), ['content', 'docs', 'fallback_language', 'flag', 'language', 'role', 'sep', 'user', 'x', 'y']);
+	});
+
+	test('chat template with messages, macros and raw blocks', () => {
+		const text = [
+			'{% macro render(message, prefix="") %}{{ prefix }}{{ message.role }}: {{ message.content }}{% endmacro %}',
+			'{% for message in messages %}{{ render(message) }}{% endfor %}',
+			'{% raw %}{{ not_a_variable }}{% endraw %}',
+			'{% if add_generation_prompt %}assistant:{% endif %}',
+		].join('\n');
+		assert.deepEqual(extractPromptVariables(text), ['add_generation_prompt', 'messages']);
+	});
+
+	test('`set` with a namespace attribute is a use of the namespace, and block sets bind', () => {
+		const text = '{% set ns = namespace(count=0) %}{% set ns.count = ns.count + step %}{% set footer %}Bye {{ name }}{% endset %}{{ footer }}';
+		assert.deepEqual(extractPromptVariables(text), ['name', 'step']);
+	});
+
+	test('`with` and `import` bind locals', () => {
+		const text = '{% import "macros.j2" as m %}{% from "x.j2" import card as c %}{% with total = price * qty %}{{ total }}{{ m.x(c) }}{% endwith %}{{ total }}';
+		assert.deepEqual(extractPromptVariables(text), ['price', 'qty', 'total']);
+	});
+});
+
+describe('extractPromptVariables: Mustache and Handlebars', () => {
+	test('sections, inverted sections, triple and ampersand', () => {
+		const text = '{{#show_tips}}Tip: {{tip}}{{/show_tips}}{{^results}}No results.{{/results}} {{{html_body}}} {{& raw_footer}} {{! a comment }} {{> partial_name}}';
+		assert.deepEqual(extractPromptVariables(text), ['html_body', 'raw_footer', 'results', 'show_tips', 'tip']);
+	});
+
+	test('Handlebars helpers name their argument, not themselves; this and @index are skipped', () => {
+		const text = [
+			'{{#if customer.is_priority}}PRIORITY{{/if}}',
+			'{{#each open_tickets}}- {{@index}} #{{this.id}} {{this.subject}}{{else}}none{{/each}}',
+			'{{#unless muted}}{{greeting}}{{/unless}}',
+			'{{#each contexts as |ctx i|}}{{ctx.text}} {{i}}{{/each}}',
+		].join('\n');
+		assert.deepEqual(extractPromptVariables(text), ['contexts', 'customer', 'greeting', 'muted', 'open_tickets']);
+	});
+});
+
+describe('extractPromptVariables: Python format / LangChain f-strings', () => {
+	test('single-brace identifiers with attributes, indexes, conversions and format specs', () => {
+		const text = 'Q: {question}\nTop doc: {docs[0]} by {doc.author!r}, score {score:.2f}, rank {rank:>4}';
+		assert.deepEqual(extractPromptVariables(text), ['doc', 'docs', 'question', 'rank', 'score']);
+	});
+
+	test('JSON, code and positional fields are not variables', () => {
+		const text = [
+			'Answer as JSON: {"answer": "...", "citations": [1, 2]}',
+			'Example: function f() { return x; } and const o = { a: 1 };',
+			'Positional {0} and empty {} and {1:.2f}',
+			'Money: $5 and $price are not variables; ${amount} is.',
+		].join('\n');
+		assert.deepEqual(extractPromptVariables(text), ['amount']);
+	});
+
+	test('an unclosed {{ does not hide later fields', () => {
+		assert.deepEqual(extractPromptVariables('Use {{ to write a brace. Then {name}.'), ['name']);
+	});
+
+	test('no template syntax means no variables', () => {
+		assert.deepEqual(extractPromptVariables('You are a helpful assistant. Be concise.'), []);
+		assert.deepEqual(extractPromptVariables(''), []);
+	});
+});
+
+describe('extractPromptVariables: output', () => {
+	test('sorted and unique across syntaxes', () => {
+		const text = '{{ b }} {a} {{ a }} {% if c %}{{ b }}{% endif %} {b}';
+		assert.deepEqual(extractPromptVariables(text), ['a', 'b', 'c']);
+	});
+});

@@ -1,0 +1,229 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ParseError } from '../../src/core/errors';
+import { EMPTY_LIST_MARKER, EMPTY_OBJECT_MARKER, flattenValues, isStructuredPath, offsetToLineColumn, parseStructured } from '../../src/core/structuredFiles';
+
+/** Runs `fn`, asserts it throws a ParseError, and returns it for field checks. */
+function parseErrorOf(fn: () => unknown): ParseError {
+	try {
+		fn();
+	} catch (err) {
+		assert.ok(err instanceof ParseError, `expected ParseError, got ${String(err)}`);
+		return err;
+	}
+	assert.fail('expected a ParseError, but nothing was thrown');
+}
+
+describe('isStructuredPath', () => {
+	test('accepts yaml, yml, json and toml, in any case', () => {
+		for (const path of ['config/rag.yaml', 'a.yml', 'eval/metrics.json', 'config/reranker.toml', 'CONFIG.YAML', 'x.Json']) {
+			assert.equal(isStructuredPath(path), true, path);
+		}
+	});
+	test('rejects everything else', () => {
+		for (const path of ['prompts/system.md', 'dvc.lock', 'data/corpus.dvc', 'weights.safetensors', 'yaml', 'notes.json.bak', 'config.yaml/readme.txt']) {
+			assert.equal(isStructuredPath(path), false, path);
+		}
+	});
+});
+
+describe('parseStructured', () => {
+	test('parses YAML with comments, anchors and aliases', () => {
+		const text = '# retrieval\nbase: &base\n  top_k: 8\nprod:\n  <<: *base\n  chunk_size: 512\ncopy: *base\n';
+		assert.deepEqual(parseStructured('config/rag.yaml', text), { base: { top_k: 8n }, prod: { '<<': { top_k: 8n }, chunk_size: 512n }, copy: { top_k: 8n } });
+	});
+
+	test('parses JSON and TOML', () => {
+		assert.deepEqual(parseStructured('m.json', '{"a": [1, {"b": null}]}'), { a: [1, { b: null }] });
+		assert.deepEqual({ ...(parseStructured('p.toml', '[lora]\nr = 8\ntarget_modules = ["q_proj"]\n') as object) }, {
+			lora: Object.assign(Object.create(null), { r: 8, target_modules: ['q_proj'] }),
+		});
+	});
+
+	test('ignores a UTF-8 byte-order mark', () => {
+		assert.deepEqual(parseStructured('m.json', '\uFEFF{"f1": 0.9}'), { f1: 0.9 });
+		assert.deepEqual(parseStructured('m.yaml', '\uFEFFf1: 0.9\n'), { f1: 0.9 });
+	});
+
+	test('an empty YAML file is null, not an error', () => {
+		assert.equal(parseStructured('empty.yaml', ''), null);
+		assert.equal(parseStructured('comments.yml', '# nothing yet\n'), null);
+	});
+
+	test('malformed YAML reports file, line and column', () => {
+		const err = parseErrorOf(() => parseStructured('config/rag.yaml', 'retriever:\n  top_k: 8\n  chunk_size: [512\nreranker: x\n'));
+		assert.equal(err.location?.file, 'config/rag.yaml');
+		assert.equal(err.location?.line, 4);
+		assert.equal(typeof err.location?.column, 'number');
+		assert.match(err.message, /Invalid YAML in config\/rag\.yaml/);
+		assert.match(err.fix ?? '', /role `other`/);
+		assert.match(err.toString(), /^config\/rag\.yaml:4:\d+: /);
+	});
+
+	test('a duplicate YAML key is an error at the second key', () => {
+		const err = parseErrorOf(() => parseStructured('train.yaml', 'lr: 0.1\nepochs: 3\nlr: 0.2\n'));
+		assert.equal(err.location?.line, 3);
+		assert.equal(err.location?.column, 1);
+		assert.match(err.message, /unique/);
+	});
+
+	test('a YAML alias without its anchor is an error at the alias', () => {
+		const err = parseErrorOf(() => parseStructured('a.yaml', 'a: 1\nb:\n  c: *missing\n'));
+		assert.equal(err.location?.line, 3);
+		assert.equal(err.location?.column, 6);
+		assert.match(err.message, /missing/);
+	});
+
+	test('several YAML documents are refused, pointing at the second `---`', () => {
+		const err = parseErrorOf(() => parseStructured('multi.yaml', 'a: 1\n---\nb: 2\n'));
+		assert.equal(err.location?.file, 'multi.yaml');
+		assert.equal(err.location?.line, 2);
+		assert.match(err.message, /more than one YAML document/);
+		assert.match(err.fix ?? '', /separate files/);
+		// One document with a leading marker is fine.
+		assert.deepEqual(parseStructured('single.yaml', '---\na: 1\n'), { a: 1n });
+	});
+
+	test('malformed JSON reports the line and column of the offending character', () => {
+		const text = '{\n  "faithfulness": 0.91,\n  "latency_p95_ms": 1840,\n}\n';
+		const err = parseErrorOf(() => parseStructured('eval/metrics.json', text));
+		assert.equal(err.location?.file, 'eval/metrics.json');
+		assert.equal(err.location?.line, 4);
+		assert.equal(err.location?.column, 1);
+		assert.match(err.message, /^Invalid JSON in eval\/metrics\.json: /);
+		assert.doesNotMatch(err.message, /position \d+/);
+	});
+
+	test('truncated JSON points at its end', () => {
+		const err = parseErrorOf(() => parseStructured('m.json', '{\n  "a": [1, 2,\n'));
+		assert.equal(err.location?.line, 3);
+		assert.equal(err.location?.column, 1);
+		assert.match(err.message, /ends before the JSON value is complete/);
+	});
+
+	test('malformed TOML reports line and column from smol-toml', () => {
+		const err = parseErrorOf(() => parseStructured('config/reranker.toml', '[model]\nbase = "x"\nmax_length = = 384\n'));
+		assert.equal(err.location?.file, 'config/reranker.toml');
+		assert.equal(err.location?.line, 3);
+		assert.equal(err.location?.column, 14);
+		assert.match(err.message, /^Invalid TOML in config\/reranker\.toml: /);
+		assert.doesNotMatch(err.message, /\n/);
+	});
+
+	test('a file of another type is a ParseError naming it', () => {
+		const err = parseErrorOf(() => parseStructured('prompts/system.md', 'hello'));
+		assert.equal(err.location?.file, 'prompts/system.md');
+	});
+});
+
+describe('offsetToLineColumn', () => {
+	test('counts lines and 1-based columns, CRLF as one break', () => {
+		assert.deepEqual(offsetToLineColumn('ab\ncd', 0), { line: 1, column: 1 });
+		assert.deepEqual(offsetToLineColumn('ab\ncd', 4), { line: 2, column: 2 });
+		assert.deepEqual(offsetToLineColumn('a\r\nb', 3), { line: 2, column: 1 });
+		assert.deepEqual(offsetToLineColumn('ab', 99), { line: 1, column: 3 });
+	});
+});
+
+describe('flattenValues', () => {
+	test('nested mappings become dotted paths, list items [i]', () => {
+		const flat = flattenValues({
+			retriever: { top_k: 8, filters: { status: ['published', 'draft'] } },
+			stages: [{ name: 'embed', workers: 4 }],
+		});
+		assert.deepEqual(flat, {
+			'retriever.top_k': 8,
+			'retriever.filters.status[0]': 'published',
+			'retriever.filters.status[1]': 'draft',
+			'stages[0].name': 'embed',
+			'stages[0].workers': 4,
+		});
+	});
+
+	test('keys with dots, brackets, spaces or quotes are quoted', () => {
+		const flat = flattenValues({ models: { 'gpt-4o.mini': { 'max tokens': 600 }, 'a[0]': 1, 'say "hi"': true, '': 'empty' }, 'x.y': 2 });
+		assert.deepEqual(flat, {
+			'models["gpt-4o.mini"]["max tokens"]': 600,
+			'models["a[0]"]': 1,
+			'models["say \\"hi\\""]': true,
+			'models[""]': 'empty',
+			'["x.y"]': 2,
+		});
+	});
+
+	test('a quoted key and a nested one never collide', () => {
+		const flat = flattenValues({ 'a.b': 1, a: { b: 2 } });
+		assert.equal(flat['["a.b"]'], 1);
+		assert.equal(flat['a.b'], 2);
+		assert.equal(Object.keys(flat).length, 2);
+	});
+
+	test('empty containers are kept as markers; an empty document records nothing', () => {
+		assert.deepEqual(flattenValues({ stop: [], extra: {}, tags: ['x'] }), { stop: EMPTY_LIST_MARKER, extra: EMPTY_OBJECT_MARKER, 'tags[0]': 'x' });
+		assert.equal(EMPTY_LIST_MARKER, '[]');
+		assert.equal(EMPTY_OBJECT_MARKER, '{}');
+		assert.deepEqual(flattenValues({}), {});
+		assert.deepEqual(flattenValues([]), {});
+		assert.deepEqual(flattenValues(null), {});
+	});
+
+	test('a scalar document is recorded under the empty path', () => {
+		assert.deepEqual(flattenValues(0.83), { '': 0.83 });
+	});
+
+	test('numbers stay numbers; NaN, ±Infinity, bigints and dates become JSON-safe', () => {
+		const flat = flattenValues({
+			f1: 0.5,
+			neg0: -0,
+			nan: NaN,
+			inf: Infinity,
+			ninf: -Infinity,
+			small: 42n,
+			huge: 12345678901234567890n,
+			when: new Date(Date.UTC(2026, 10, 28, 14, 30)),
+			flag: false,
+			none: null,
+		});
+		assert.deepEqual(flat, {
+			f1: 0.5,
+			neg0: 0,
+			nan: 'NaN',
+			inf: 'Infinity',
+			ninf: '-Infinity',
+			small: 42,
+			huge: '12345678901234567890',
+			when: '2026-11-28T14:30:00.000Z',
+			flag: false,
+			none: null,
+		});
+		assert.ok(Object.is(flat.neg0, 0));
+		// The result must survive a JSON round trip unchanged, since manifests are serialised.
+		assert.deepEqual(JSON.parse(JSON.stringify(flat)), flat);
+	});
+
+	test('TOML local dates and times keep their own form', () => {
+		const flat = flattenValues(parseStructured('t.toml', 'day = 2026-11-28\nat = 07:30:00\nlocal = 2026-11-28T07:30:00\n'));
+		assert.deepEqual(flat, { day: '2026-11-28', at: '07:30:00.000', local: '2026-11-28T07:30:00.000' });
+	});
+
+	test('big YAML integers keep every digit', () => {
+		const flat = flattenValues(parseStructured('s.yaml', 'seed: 18446744073709551615\nsteps: 1000\nlr: 3.0e-4\n'));
+		assert.deepEqual(flat, { seed: '18446744073709551615', steps: 1000, lr: 0.0003 });
+	});
+
+	test('a key named __proto__ is an ordinary entry', () => {
+		const flat = flattenValues(JSON.parse('{"__proto__": {"polluted": 1}}'));
+		assert.equal(Object.getPrototypeOf(flat), Object.prototype);
+		assert.deepEqual(Object.keys(flat), ['__proto__.polluted']);
+		assert.equal(({} as Record<string, unknown>).polluted, undefined);
+	});
+
+	test('YAML parsed end to end keeps source order', () => {
+		const flat = flattenValues(parseStructured('rag.yaml', 'retriever:\n  top_k: 8   # candidates\n  chunk_size: 512\nreranker:\n  enabled: true\n'));
+		assert.deepEqual(Object.entries(flat), [
+			['retriever.top_k', 8],
+			['retriever.chunk_size', 512],
+			['reranker.enabled', true],
+		]);
+	});
+});
