@@ -47,6 +47,10 @@ export interface DataRef {
 	md5: string | null;
 	size?: number;
 	nfiles?: number;
+	/** For `dvc.lock` entries: the stage that produced (`out`) or read (`dep`) the data. */
+	stage?: string;
+	/** `out` for data a `.dvc` file or stage tracks, `dep` for data a `dvc.lock` stage read. */
+	kind?: 'out' | 'dep';
 }
 
 export interface GitLineage {
