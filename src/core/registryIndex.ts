@@ -9,7 +9,8 @@ import type { LedgerEvent } from './events';
 import type { Author, FlatValues, VersionManifest, VersionSummary } from './model';
 import { loadSqlite } from './sqlite';
 
-const SCHEMA_VERSION = 1;
+// 2: prompt_variables (hovers list which versions added or removed a template variable).
+const SCHEMA_VERSION = 2;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS versions (
@@ -46,6 +47,13 @@ CREATE TABLE IF NOT EXISTS keyed_values (
 	PRIMARY KEY (digest, kind, file, key)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS keyed_values_by_key ON keyed_values (file, key);
+CREATE TABLE IF NOT EXISTS prompt_variables (
+	digest TEXT NOT NULL,
+	path TEXT NOT NULL,
+	name TEXT NOT NULL,
+	PRIMARY KEY (digest, path, name)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS prompt_variables_by_path ON prompt_variables (path, digest);
 CREATE TABLE IF NOT EXISTS events (
 	id TEXT PRIMARY KEY,
 	model TEXT NOT NULL,
@@ -174,6 +182,16 @@ export class RegistryIndex {
 		return statement;
 	}
 
+	/**
+	 * A cached prepared statement for a read-only query that lives next to its feature (src/core/usedBy.ts,
+	 * keyHistory.ts): the SQL stays with the code that needs it, and nothing outside this class can write.
+	 */
+	readStatement(sql: string): Statement {
+		const statement = this.prepare(sql);
+		if (!statement.readonly || !statement.reader) throw new Error(`readStatement is for read-only queries that return rows: ${sql.trim().split('\n')[0]}`);
+		return statement;
+	}
+
 	// --- versions -------------------------------------------------------------------------------
 
 	digestsOf(model: string): Set<string> {
@@ -200,10 +218,12 @@ export class RegistryIndex {
 		};
 		insertValues('param', m.params);
 		insertValues('metric', m.metrics);
+		const variable = this.prepare('INSERT OR REPLACE INTO prompt_variables (digest, path, name) VALUES (?, ?, ?)');
+		for (const [path, info] of Object.entries(m.prompts ?? {})) for (const name of info.variables) variable.run(digest, path, name);
 	}
 
 	deleteVersion(digest: string): void {
-		for (const table of ['versions', 'artifacts', 'keyed_values']) {
+		for (const table of ['versions', 'artifacts', 'keyed_values', 'prompt_variables']) {
 			this.prepare(`DELETE FROM ${table} WHERE digest = ?`).run(digest);
 		}
 	}
@@ -317,7 +337,7 @@ export class RegistryIndex {
 
 	/** Empties every table except the stat cache (which stays valid across a rebuild). */
 	clearRegistry(): void {
-		for (const table of ['versions', 'artifacts', 'keyed_values', 'events', 'aliases', 'event_files']) this.db.exec(`DELETE FROM ${table}`);
+		for (const table of ['versions', 'artifacts', 'keyed_values', 'prompt_variables', 'events', 'aliases', 'event_files']) this.db.exec(`DELETE FROM ${table}`);
 	}
 }
 
