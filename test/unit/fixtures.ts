@@ -77,11 +77,11 @@ export function initGitRepo(dir: string): void {
 }
 
 /**
- * Copies examples/support-bot to a fresh temp dir (without `.model-ledger/cache`) and, unless
- * `git: false`, makes it a repository with everything committed on `main`. Returns the folder.
+ * Copies examples/support-bot (or `from`) to a fresh temp dir, without `.model-ledger/cache`, and,
+ * unless `git: false`, makes it a repository with everything committed on `main`. Returns the folder.
  */
-export function copyExampleWorkspace(options: { git?: boolean } = {}): string {
-	const source = exampleWorkspacePath();
+export function copyExampleWorkspace(options: { git?: boolean; from?: string } = {}): string {
+	const source = options.from ?? exampleWorkspacePath();
 	const dir = makeTempDir('ws');
 	const cache = join(source, '.model-ledger', 'cache');
 	cpSync(source, dir, {
