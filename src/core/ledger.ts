@@ -4,7 +4,7 @@
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LedgerError } from './errors';
-import { appendEvent, deriveAliases, newEventId, readEventsFile } from './events';
+import { appendEvent, compareEvents, deriveAliases, newEventId, readEventsFile } from './events';
 import type { EventType, LedgerEvent } from './events';
 import { readManifestFile } from './manifest';
 import type { Author, VersionDetail, VersionSummary } from './model';
@@ -91,9 +91,26 @@ export class Ledger {
 	sync(): SyncReport {
 		const index = this.indexInstance ?? this.index;
 		const report: SyncReport = { added: 0, removed: 0, eventFilesRead: 0, problems: [] };
+		// Readers check without the write lock; only a real change takes it (and re-checks under it).
+		if (!this.isBehind(index)) return report;
 		index.batch(() => this.syncInto(index, report));
 		this.problems = report.problems;
 		return report;
+	}
+
+	/** Whether manifests or event files on disk differ from what the index holds. */
+	private isBehind(index: RegistryIndex): boolean {
+		const onDisk = listDir(this.versionsDir);
+		const indexed = new Set(index.indexedModels());
+		for (const model of onDisk) {
+			const known = index.digestsOf(model);
+			const present = listDir(join(this.versionsDir, model)).filter((f) => DIGEST_FILE.test(f));
+			if (present.length !== known.size || present.some((f) => !known.has(f.slice(0, 64)))) return true;
+			indexed.delete(model);
+			if (fileStamp(this.eventsPath(model)) !== index.eventFileStamp(model)) return true;
+		}
+		if (indexed.size > 0) return true;
+		return listDir(this.eventsDir).some((f) => f.endsWith('.jsonl') && fileStamp(join(this.eventsDir, f)) !== index.eventFileStamp(f.slice(0, -'.jsonl'.length)));
 	}
 
 	/** Rebuilds index.db from scratch from the manifests and events. */
@@ -150,7 +167,7 @@ export class Ledger {
 		for (const model of eventModels) {
 			const path = this.eventsPath(model);
 			const stamp = fileStamp(path);
-			if (!versionsChanged && stamp === index.eventFileStamp(model) && stamp !== undefined) continue;
+			if (!versionsChanged && stamp === index.eventFileStamp(model)) continue;
 			const { events, problems } = readEventsFile(path, model);
 			for (const p of problems) report.problems.push(`${LEDGER_DIR}/events/${model}.jsonl:${p.line}: ${p.message}; the line was skipped.`);
 			index.replaceEvents(model, events, deriveAliases(events, index.digestsOf(model)), stamp);
@@ -244,9 +261,22 @@ export class Ledger {
 
 	// --- events and aliases -----------------------------------------------------------------------
 
+	/**
+	 * The model's trail, newest first: the recorded events plus one `created` event per version,
+	 * synthesized from its manifest (creation is not written to the events file).
+	 */
 	events(model: string): LedgerEvent[] {
 		this.model(model);
-		return this.index.events(model);
+		const created: LedgerEvent[] = this.index.listVersions(model).map((v) => ({
+			id: `created-${v.digest}`,
+			type: 'created',
+			model,
+			at: v.createdAt,
+			by: v.author,
+			digest: v.digest,
+			...(v.message ? { note: v.message } : {}),
+		}));
+		return [...this.index.events(model), ...created].sort((a, b) => compareEvents(b, a));
 	}
 
 	/** Points an alias at a version (recording from → to); `latest` is computed and cannot be set. */
@@ -290,7 +320,33 @@ export class Ledger {
 		});
 	}
 
-	private recordEvent(fields: { type: EventType; model: string; by: Author } & Partial<LedgerEvent>): LedgerEvent {
+	/** Tags a version (a free-form label such as `candidate` or `exp-42`); recorded as an event. */
+	tag(model: string, ref: string, tag: string, by: Author, note?: string): LedgerEvent {
+		this.model(model);
+		if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(tag)) {
+			throw new LedgerError(`\`${tag}\` is not a valid tag.`, 'Tags are letters, digits, `.`, `_` and `-`, starting with a letter or digit.', undefined, 'BAD_TAG');
+		}
+		return this.index.exclusive(() => {
+			const target = this.resolve(model, ref);
+			return this.recordEvent({ type: 'tagged', model, by, digest: target.digest, tag, note });
+		});
+	}
+
+	/** Attaches a note to a version (or to the model when ref is undefined). */
+	note(model: string, ref: string | undefined, note: string, by: Author): LedgerEvent {
+		this.model(model);
+		if (!note.trim()) throw new LedgerError('A note needs text.', 'Pass it with -m "…".', undefined, 'EMPTY_NOTE');
+		return this.index.exclusive(() => {
+			const digest = ref === undefined ? undefined : this.resolve(model, ref).digest;
+			return this.recordEvent({ type: 'noted', model, by, digest, note });
+		});
+	}
+
+	/**
+	 * Appends an event to the model's file and re-derives its aliases. Callers that decide from the
+	 * current aliases (rollback) run inside `index.exclusive` so no other writer interleaves.
+	 */
+	recordEvent(fields: { type: EventType; model: string; by: Author } & Partial<LedgerEvent>): LedgerEvent {
 		const now = new Date();
 		const event: LedgerEvent = { ...fields, id: newEventId(now), at: now.toISOString() } as LedgerEvent;
 		for (const key of Object.keys(event) as Array<keyof LedgerEvent>) if (event[key] === undefined) delete event[key];

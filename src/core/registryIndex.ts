@@ -330,9 +330,12 @@ export class RegistryIndex {
 		);
 	}
 
-	/** Runs fn in a plain (deferred) transaction: many small writes, one fsync. */
+	/**
+	 * Runs fn in one write transaction: many small writes, one commit. It takes the write lock up
+	 * front, because a WAL reader that later upgrades to a writer gets SQLITE_BUSY without waiting.
+	 */
 	batch<T>(fn: () => T): T {
-		return this.db.transaction(fn)();
+		return this.exclusive(fn);
 	}
 
 	/** Empties every table except the stat cache (which stays valid across a rebuild). */

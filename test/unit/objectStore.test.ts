@@ -1,0 +1,79 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { chmodSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { LedgerError } from '../../src/core/errors';
+import { hashFileSync, ObjectStore } from '../../src/core/objectStore';
+import { makeTempDir, removeDir, writeFile } from './fixtures';
+
+describe('object store', () => {
+	const dir = makeTempDir('store');
+	after(() => removeDir(dir));
+	const store = new ObjectStore(join(dir, 'cache'));
+
+	test('stores a file under its sha256, read-only, and reads it back', async () => {
+		// Bigger than one 4 MiB chunk, so the double-buffered copy is exercised.
+		const content = Buffer.alloc(9 * 1024 * 1024 + 123);
+		for (let i = 0; i < content.length; i++) content[i] = (i * 7919) & 0xff;
+		const source = writeFile(dir, 'big.bin', content);
+		let progress = 0;
+		const stored = await store.storeFile(source, (n) => (progress += n));
+		const expected = createHash('sha256').update(content).digest('hex');
+		assert.equal(stored.sha256, expected);
+		assert.equal(stored.size, content.length);
+		assert.equal(stored.written, true);
+		assert.equal(progress, content.length);
+		const path = store.objectPath(expected);
+		assert.equal(path, join(dir, 'cache', 'objects', 'sha256', expected.slice(0, 2), expected.slice(2)));
+		assert.equal(statSync(path).mode & 0o777, 0o444);
+		assert.ok(store.read(expected).equals(content));
+		assert.deepEqual(hashFileSync(source), { sha256: expected, size: content.length });
+		assert.deepEqual(readdirSync(store.tmpDir), [], 'no temp file is left behind');
+	});
+
+	test('an existing object is never rewritten', async () => {
+		const source = writeFile(dir, 'same.txt', 'hello');
+		const first = await store.storeFile(source);
+		const before = statSync(store.objectPath(first.sha256));
+		const second = await store.storeFile(source);
+		assert.equal(second.written, false);
+		const afterStat = statSync(store.objectPath(first.sha256));
+		assert.equal(afterStat.ino, before.ino);
+		assert.equal(afterStat.mtimeMs, before.mtimeMs);
+		const again = await store.storeBuffer(Buffer.from('hello'));
+		assert.equal(again.written, false);
+		assert.equal(again.sha256, first.sha256);
+	});
+
+	test('a corrupt object is refused, never served', async () => {
+		const stored = await store.storeBuffer(Buffer.from('precious bytes'));
+		const path = store.objectPath(stored.sha256);
+		chmodSync(path, 0o644);
+		const bytes = readFileSync(path);
+		bytes[0] ^= 0xff;
+		writeFileSync(path, bytes);
+		assert.throws(() => store.read(stored.sha256), (err: unknown) => err instanceof LedgerError && err.code === 'OBJECT_CORRUPT');
+		assert.throws(() => store.read('0'.repeat(64)), (err: unknown) => err instanceof LedgerError && err.code === 'OBJECT_MISSING');
+	});
+
+	test('an aborted copy leaves nothing behind', async () => {
+		const source = writeFile(dir, 'abort.bin', Buffer.alloc(10 * 1024 * 1024, 1));
+		const controller = new AbortController();
+		await assert.rejects(
+			store.storeFile(source, () => controller.abort(), controller.signal),
+			(err: unknown) => err instanceof LedgerError && err.code === 'CANCELLED',
+		);
+		assert.deepEqual(readdirSync(store.tmpDir), []);
+		assert.equal(store.has(hashFileSync(source).sha256), false);
+	});
+
+	test('stale temp files are cleaned, fresh ones (a live writer) are kept', () => {
+		const stale = writeFile(store.tmpDir, 'stale', 'x');
+		const old = new Date(Date.now() - 3_600_000);
+		utimesSync(stale, old, old);
+		writeFile(store.tmpDir, 'fresh', 'y');
+		assert.equal(store.cleanTmp(), 1);
+		assert.deepEqual(readdirSync(store.tmpDir), ['fresh']);
+	});
+});
