@@ -112,7 +112,9 @@ function stripWhitespaceControl(body: string): string {
 	return body.replace(/^[-+~]/, '').replace(/[-+~]$/, '').trim();
 }
 
-function handleDoubleBrace(rawBody: string, scopes: Set<string>[], use: (names: Iterable<string>) => void): void {
+function handleDoubleBrace(body: string, scopes: Set<string>[], use: (names: Iterable<string>) => void): void {
+	// Whitespace control (`{{- x }}` in Jinja, `{{~#each xs~}}` in Handlebars) comes before the sigil.
+	const rawBody = stripWhitespaceControl(body);
 	const sigil = rawBody[0];
 	switch (sigil) {
 		case '!': // Mustache comment
@@ -141,7 +143,7 @@ function handleDoubleBrace(rawBody: string, scopes: Set<string>[], use: (names: 
 		default:
 			break;
 	}
-	const tokens = tokenize(stripWhitespaceControl(rawBody));
+	const tokens = tokenize(rawBody);
 	// `{{else}}` / `{{else if x}}` inside a Handlebars block.
 	if (tokens[0]?.kind === 'name' && tokens[0].text === 'else') {
 		use(handlebarsNames(tokens.slice(1).filter((t) => !(t.kind === 'name' && t.text === 'if'))));

@@ -1,5 +1,15 @@
 // Parses YAML/JSON/TOML artifacts and flattens them to key paths, so params, RAG settings and metrics
 // can be diffed, indexed and hovered key by key. Parse errors carry file, line and column.
+//
+// Decisions, because manifests store the result and changing them later changes digests:
+// - Key paths: `a.b.c`; list items `a.list[0].name`; a key that is empty or holds `.`, `[`, `]`,
+//   quotes, `\` or whitespace is written `a["x.y"]` (JSON string escaping), so paths are unambiguous.
+// - Empty mappings / lists are recorded as the strings "{}" / "[]" so adding or emptying a section
+//   shows in a diff (a literal string "{}" reads the same; a price we accept).
+// - Numbers stay numbers; NaN/±Infinity become "NaN"/"Infinity"/"-Infinity"; integers beyond 2^53
+//   (YAML, TOML) become decimal strings; dates become ISO strings (TOML local dates keep their form).
+//   JSON integers beyond 2^53 are rounded by JSON.parse before we see them.
+// - YAML uses the 1.2 core schema (`yes` is a string, `2001-12-14` is a string); one document per file.
 import { LineCounter, parseDocument, visit } from 'yaml';
 import type { Document } from 'yaml';
 import { parse as parseToml, TomlError } from 'smol-toml';

@@ -77,6 +77,10 @@ describe('extractPromptVariables: Mustache and Handlebars', () => {
 		].join('\n');
 		assert.deepEqual(extractPromptVariables(text), ['contexts', 'customer', 'greeting', 'muted', 'open_tickets']);
 	});
+
+	test('whitespace control before the sigil', () => {
+		assert.deepEqual(extractPromptVariables('{{~#each items~}}{{this}}{{~/each~}} {{- greeting -}}'), ['greeting', 'items']);
+	});
 });
 
 describe('extractPromptVariables: Python format / LangChain f-strings', () => {
