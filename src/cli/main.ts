@@ -15,6 +15,13 @@ import { formatAge } from '../core/relativeTime';
 import { parseRef, UsageError } from './context';
 import type { Io } from './context';
 import { renderTable } from './format';
+import { gcCommand } from './gcCommand';
+import { restoreCommand } from './restoreCommand';
+import { rollbackCommand } from './rollbackCommand';
+import { noteCommand, tagCommand } from './tagCommand';
+import { verifyCommand } from './verifyCommand';
+import { keyHistoryCommand } from './keyHistoryCommand';
+import { usedByCommand } from './usedByCommand';
 
 const USAGE = `model-ledger — version prompts, RAG config, weights, params, metrics and data with your git commit
 
@@ -33,7 +40,16 @@ Commands:
   alias list [MODEL]                     aliases and where they point
   approve MODEL@REF [-m NOTE]            record an approval of a version
   events MODEL                           the model's audit trail, newest first
+  tag MODEL@REF TAG [-m NOTE]            mark a version with a free-form tag (recorded as an event)
+  note MODEL[@REF] -m NOTE               add a note to the audit trail
+  rollback MODEL [ALIAS]                 move an alias (default production) back to its previous version
+  restore MODEL@REF [--force] [--dry-run]
+                                         write a version's files back (replaced content is stored first)
+  verify [--quick]                       re-hash every stored object and manifest; exit 1 when any is broken
+  gc [--dry-run] [--yes]                 report (default) or, with --yes, delete objects no branch or tag needs
   reindex                                rebuild the index (.model-ledger/cache/index.db) from manifests and events
+  used-by PATH                           which versions hold a file's current content, and its earlier contents
+  key-history FILE KEY                   one config key's value across versions (KEY like retriever.chunk_size)
 
 REF: latest, a number (3 or v3), a label (1.4.0), an alias (production), or a digest prefix (7+ hex).
 
@@ -50,6 +66,10 @@ const OPTIONS = {
 	message: { type: 'string', short: 'm' },
 	bump: { type: 'string' },
 	'require-clean': { type: 'boolean' },
+	force: { type: 'boolean' },
+	'dry-run': { type: 'boolean' },
+	quick: { type: 'boolean' },
+	yes: { type: 'boolean', short: 'y' },
 } as const;
 
 /** Runs the CLI with the given arguments; resolves to the exit code. */
@@ -72,7 +92,15 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
 	const root = values.cwd ? resolve(values.cwd) : findWorkspaceRoot(process.cwd());
 	let ledger: Ledger | undefined;
 	try {
-		const open = () => (ledger ??= Ledger.at(root));
+		// Every command but init needs a valid config: checking it first keeps errors early and
+		// never creates .model-ledger/ in a folder that has no ledger.
+		const open = () => {
+			if (!ledger) {
+				ledger = Ledger.at(root);
+				void ledger.config;
+			}
+			return ledger;
+		};
 		switch (command) {
 			case 'init': {
 				const result = initWorkspace(root);
@@ -183,6 +211,28 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
 				print(events.length ? renderTable(['WHEN', 'EVENT', 'ALIAS', 'VERSION', 'BY', 'NOTE'], rows) : 'No events yet.', events);
 				return 0;
 			}
+			case 'used-by': {
+				const { human, data } = usedByCommand(open(), rest[0], process.cwd());
+				print(human, data);
+				return 0;
+			}
+			case 'key-history': {
+				const { human, data } = keyHistoryCommand(open(), rest[0], rest[1], process.cwd());
+				print(human, data);
+				return 0;
+			}
+			case 'tag':
+				return tagCommand(open(), rest, { message: values.message, json, author: await authorOf(root) }, io);
+			case 'note':
+				return noteCommand(open(), rest, { message: values.message, json, author: await authorOf(root) }, io);
+			case 'rollback':
+				return rollbackCommand(open(), rest, { message: values.message, json, author: await authorOf(root) }, io);
+			case 'restore':
+				return await restoreCommand(open(), rest, { force: values.force === true, dryRun: values['dry-run'] === true, json }, io);
+			case 'verify':
+				return await verifyCommand(open(), { quick: values.quick === true, json }, io);
+			case 'gc':
+				return await gcCommand(open(), { dryRun: values['dry-run'] === true, yes: values.yes === true, json }, io);
 			case 'reindex': {
 				const l = open();
 				const report = l.reindex();
