@@ -1,0 +1,81 @@
+// The key path under the cursor in a YAML or JSON text, spelled exactly as flattenValues spells the
+// keys it indexes (`retriever.chunk_size`, `stages[1].lr`, `a["x.y"]`), so a hover can look it up in
+// index.db. Works on the `yaml` AST, which keeps source ranges for nested, flow, anchored and aliased
+// nodes, and tolerates a document that is half-typed (errors do not stop the walk).
+import { isAlias, isCollection, isMap, isScalar, isSeq, parseDocument } from 'yaml';
+import type { Document, Node as YamlNode } from 'yaml';
+import { keySegment } from './structuredFiles';
+import { stripBom } from './textContent';
+
+export interface KeyAtOffset {
+	/** The key path in flattenValues syntax. */
+	path: string;
+	/** Offsets [start, end) of the hovered entry: the key through its scalar value, or the key alone above a mapping/list. */
+	range: [number, number];
+	/** Offsets [start, end) of the key itself, or of the list item for an item without a key. */
+	keyRange: [number, number];
+	/** False when the path names a mapping or list (its history is that of the keys under it). */
+	leaf: boolean;
+}
+
+/** A parsed YAML/JSON text, reusable for many lookups while the text does not change. */
+export interface ParsedKeys {
+	doc: Document.Parsed;
+	/** Characters before the document's offsets: a BOM is stripped before parsing. */
+	shift: number;
+}
+
+/** Parses a YAML or JSON text for {@link keyPathAt}; never throws on syntax errors. */
+export function parseKeys(text: string): ParsedKeys {
+	const source = stripBom(text);
+	// The same options structuredFiles uses, so keys such as `0x10` or big integers spell the same.
+	const doc = parseDocument(source, { intAsBigInt: true, uniqueKeys: false, prettyErrors: false });
+	return { doc, shift: text.length - source.length };
+}
+
+/** The key path at a character offset of a YAML/JSON text, or undefined between keys, in comments or at the top level. */
+export function keyPathAt(input: string | ParsedKeys, offset: number): KeyAtOffset | undefined {
+	const { doc, shift } = typeof input === 'string' ? parseKeys(input) : input;
+	const at = offset - shift;
+	const found = walk(doc.contents, '', at, doc);
+	if (!found) return undefined;
+	const move = (r: [number, number]): [number, number] => [r[0] + shift, r[1] + shift];
+	return { ...found, range: move(found.range), keyRange: move(found.keyRange) };
+}
+
+function walk(node: unknown, path: string, at: number, doc: Document.Parsed): KeyAtOffset | undefined {
+	if (isMap(node)) {
+		for (const pair of node.items) {
+			const key = pair.key as YamlNode | null;
+			// Complex keys (a mapping used as a key) have no path syntax; skip them.
+			if (!isScalar(key) || !key.range) continue;
+			const value = pair.value as YamlNode | null;
+			const keyEnd = key.range[1];
+			const end = value?.range ? value.range[1] : keyEnd;
+			if (at < key.range[0] || at > end) continue;
+			const path2 = keySegment(path, key.value === null ? '' : String(key.value));
+			if (isCollection(value) && value.range && at >= value.range[0]) return walk(value, path2, at, doc);
+			return { path: path2, range: [key.range[0], isCollection(value) ? keyEnd : end], keyRange: [key.range[0], keyEnd], leaf: isLeaf(value, doc) };
+		}
+		return undefined;
+	}
+	if (isSeq(node)) {
+		for (let i = 0; i < node.items.length; i++) {
+			const item = node.items[i] as YamlNode | null;
+			const itemPath = `${path}[${i}]`;
+			if (!item?.range || at < item.range[0] || at > item.range[1]) continue;
+			if (isCollection(item)) return walk(item, itemPath, at, doc);
+			return { path: itemPath, range: [item.range[0], item.range[1]], keyRange: [item.range[0], item.range[1]], leaf: isLeaf(item, doc) };
+		}
+	}
+	return undefined;
+}
+
+function isLeaf(value: YamlNode | null, doc: Document.Parsed): boolean {
+	if (isAlias(value)) {
+		const target = value.resolve(doc);
+		return !isCollection(target) || target.items.length === 0;
+	}
+	// An empty mapping or list is indexed as a leaf ("{}" / "[]").
+	return !isCollection(value) || value.items.length === 0;
+}
