@@ -115,6 +115,20 @@ export function workingChanges(ledger: Ledger, modelName: string): { latest: Ver
 	return { latest, changes, warnings };
 }
 
+/** What a snapshot of the model would record now, without storing anything (diffs against the working tree read it). */
+export function describeWorkingTree(ledger: Ledger, modelName: string): Pick<VersionManifest, 'artifacts' | 'params' | 'metrics' | 'prompts' | 'weights' | 'data'> & { warnings: string[] } {
+	const model = ledger.model(modelName);
+	const { files, warnings } = collectModelFiles(ledger.root, model);
+	const hashed: HashedFile[] = files.map((file) => {
+		const abs = join(ledger.root, file.path);
+		const s = statSync(abs);
+		return { ...file, abs, sha256: currentHash(ledger, file.path, abs), size: s.size, mode: s.mode & 0o777 };
+	});
+	const details = describeFiles(hashed, warnings);
+	const artifacts = hashed.map((f) => ({ path: f.path, role: f.role, sha256: f.sha256, size: f.size, mode: f.mode }));
+	return { artifacts, params: details.params, metrics: details.metrics, prompts: details.prompts, weights: details.weights, data: details.data, warnings };
+}
+
 /** sha256 of a workspace file, from the stat cache when the file is unchanged. */
 export function currentHash(ledger: Ledger, relPath: string, abs: string): string {
 	const key = statKey(abs);

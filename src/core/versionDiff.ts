@@ -1,0 +1,538 @@
+// What changed between two versions of a model, or between a version and the working tree:
+// artifacts, params/config key by key (semantic), metrics with deltas and direction, prompt line
+// counts and template variables, safetensors tensors, data references and the code range.
+// Stored files are read from the object store; the working tree is read as a snapshot would
+// read it now, without storing anything.
+import { execFile } from 'node:child_process';
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { join } from 'node:path';
+import { diffLines } from 'diff';
+import { diffFlatValues, flattenSemantic } from './configDiff';
+import type { KeyChange, KeyDiff } from './configDiff';
+import { describeError, LedgerError } from './errors';
+import { readLineage } from './gitLineage';
+import type { Ledger } from './ledger';
+import { findLockfiles } from './lockfiles';
+import { diffMetrics, metricDirection } from './metricDiff';
+import type { Direction, MetricDiff } from './metricDiff';
+import type { ArtifactRecord, Author, DataRef, FlatValues, PromptInfo, Role, SafetensorsSummary, Scalar, VersionManifest, VersionSummary } from './model';
+import { currentHash, describeWorkingTree } from './snapshot';
+import { isStructuredPath, parseStructured } from './structuredFiles';
+import { diffTensorHeaders, hashTensors } from './tensorDiff';
+import type { WeightsDiff } from './tensorDiff';
+import { decodeUtf8Text, looksBinary } from './textContent';
+
+export type { KeyDiff, MetricDiff, WeightsDiff };
+
+/** The B reference that means "the model's files as they are in the workspace now". */
+export const WORKING_TREE = 'working';
+
+/** Text files larger than this are compared by hash only (as a snapshot does not parse them either). */
+const MAX_TEXT_BYTES = 16 * 1024 * 1024;
+/** Lines of a prompt's diff preview (changed lines with two lines of context around them). */
+const PREVIEW_LINES = 400;
+const PREVIEW_CONTEXT = 2;
+
+/** One side of a comparison: a stored version, or the working tree (`working: true`, no number or digest). */
+export interface DiffSide {
+	model: string;
+	working: boolean;
+	number: number | null;
+	label: string;
+	digest: string | null;
+	createdAt: string | null;
+	author: Author | null;
+	message: string;
+	aliases: string[];
+	git: { commit: string | null; branch: string | null; dirty: boolean };
+}
+
+export interface ArtifactEntry {
+	path: string;
+	role: Role;
+	sha256: string;
+	size: number;
+	/** Whether the bytes are text a diff editor can show (prompts, configs); false for weights and binaries. */
+	text: boolean;
+}
+
+export interface ArtifactChange {
+	path: string;
+	role: Role;
+	/** sha256 in A and in B. */
+	a: string;
+	b: string;
+	size: { a: number; b: number };
+	text: boolean;
+	/** A YAML/JSON/TOML file whose parsed keys are all equal: only comments or formatting changed. */
+	formattingOnly?: true;
+}
+
+export interface ParamDiff extends KeyDiff {
+	file: string;
+}
+
+export interface PromptLine {
+	op: '+' | '-' | ' ' | '…';
+	text: string;
+}
+
+export interface PromptDiff {
+	path: string;
+	change: Exclude<KeyChange, 'unchanged'>;
+	variablesAdded: string[];
+	variablesRemoved: string[];
+	/** A removed variable breaks callers that still pass it (or templates that still render it). */
+	breaksCallers: boolean;
+	linesAdded: number;
+	linesRemoved: number;
+	/** With `promptText`: the changed lines with a little context, for a compact preview. */
+	preview?: PromptLine[];
+}
+
+export interface DataDiff {
+	path: string;
+	source: string;
+	stage?: string;
+	kind?: 'out' | 'dep';
+	a: string | null;
+	b: string | null;
+	change: Exclude<KeyChange, 'unchanged'>;
+}
+
+export interface CodeDiff {
+	a: string | null;
+	b: string | null;
+	/** `git rev-list --count a..b`; null when either commit is unknown to the workspace's git. */
+	commits: number | null;
+	/** `git rev-list --count b..a`: commits in A that B does not have (B is older, or on another branch). */
+	commitsBack: number | null;
+	dirty: { a: boolean; b: boolean };
+	/** Dependency lockfiles whose hash differs. */
+	lockfiles: Array<{ path: string; a: string | null; b: string | null }>;
+}
+
+export interface VersionDiff {
+	a: DiffSide;
+	b: DiffSide;
+	artifacts: { added: ArtifactEntry[]; removed: ArtifactEntry[]; changed: ArtifactChange[]; unchanged: number };
+	params: ParamDiff[];
+	metrics: MetricDiff[];
+	prompts: PromptDiff[];
+	weights: WeightsDiff[];
+	data: DataDiff[];
+	code: CodeDiff;
+	/** Files that could not be read or parsed for the comparison; the rest of the diff still stands. */
+	warnings: string[];
+}
+
+export interface DiffProgress {
+	file: string;
+	bytesDone: number;
+	bytesTotal: number;
+	message: string;
+}
+
+export interface DiffOptions {
+	/** Every key of params and metrics, unchanged ones too (`change: "unchanged"`). */
+	all?: boolean;
+	/** Hash each tensor's bytes in both files of every changed safetensors artifact. */
+	tensors?: boolean;
+	/** Include a preview of each changed prompt's lines. */
+	promptText?: boolean;
+	onProgress?: (progress: DiffProgress) => void;
+	signal?: AbortSignal;
+}
+
+type Contents = Pick<VersionManifest, 'artifacts' | 'params' | 'metrics' | 'prompts' | 'weights' | 'data' | 'lockfiles'>;
+
+interface Side {
+	info: DiffSide;
+	contents: Contents;
+	/** Absolute path of an artifact's bytes: the stored object, or the workspace file. */
+	fileOf(artifact: ArtifactRecord): string;
+	/** The bytes of an artifact (hash-checked for stored objects). */
+	read(artifact: ArtifactRecord): Buffer;
+}
+
+/** Compares two versions of a model (`refB` = {@link WORKING_TREE} for the working tree). */
+export async function diffVersions(ledger: Ledger, model: string, refA: string, refB: string, options: DiffOptions = {}): Promise<VersionDiff> {
+	const modelConfig = ledger.model(model);
+	const a = storedSide(ledger, ledger.resolve(model, refA));
+	const b = refB === WORKING_TREE ? await workingSide(ledger, model) : storedSide(ledger, ledger.resolve(model, refB));
+	const warnings: string[] = [];
+	const artifacts = diffArtifacts(a, b, warnings);
+	const result: VersionDiff = {
+		a: a.info,
+		b: b.info,
+		artifacts,
+		params: diffParams(a, b, options.all === true, artifacts.changed, warnings),
+		metrics: diffMetrics(a.contents.metrics, b.contents.metrics, modelConfig.metricsDirection, options.all === true),
+		prompts: diffPrompts(a, b, options.promptText === true, warnings),
+		weights: await diffWeights(a, b, options, warnings),
+		data: diffData(a.contents.data, b.contents.data),
+		code: await diffCode(ledger.root, a, b),
+		warnings,
+	};
+	return result;
+}
+
+function storedSide(ledger: Ledger, version: VersionSummary): Side {
+	const manifest = ledger.readManifest(version);
+	return {
+		info: {
+			model: version.model,
+			working: false,
+			number: version.number,
+			label: version.label,
+			digest: version.digest,
+			createdAt: version.createdAt,
+			author: version.author,
+			message: version.message,
+			aliases: version.aliases,
+			git: { commit: manifest.git.commit, branch: manifest.git.branch, dirty: manifest.git.dirty },
+		},
+		contents: manifest,
+		fileOf: (artifact) => ledger.store.objectPath(artifact.sha256),
+		read: (artifact) => ledger.store.read(artifact.sha256),
+	};
+}
+
+async function workingSide(ledger: Ledger, model: string): Promise<Side> {
+	const described = describeWorkingTree(ledger, model);
+	const lineage = await readLineage(ledger.root);
+	const lockfiles: Record<string, string> = {};
+	for (const path of findLockfiles(ledger.root)) lockfiles[path] = currentHash(ledger, path, join(ledger.root, path));
+	return {
+		info: {
+			model,
+			working: true,
+			number: null,
+			label: 'working tree',
+			digest: null,
+			createdAt: null,
+			author: lineage.author,
+			message: '',
+			aliases: [],
+			git: { commit: lineage.commit, branch: lineage.branch, dirty: lineage.dirty },
+		},
+		contents: { ...described, lockfiles },
+		fileOf: (artifact) => join(ledger.root, artifact.path),
+		read: (artifact) => readFileSync(join(ledger.root, artifact.path)),
+	};
+}
+
+function byPath(artifacts: ArtifactRecord[]): Map<string, ArtifactRecord> {
+	return new Map(artifacts.map((x) => [x.path, x]));
+}
+
+function diffArtifacts(a: Side, b: Side, warnings: string[]): VersionDiff['artifacts'] {
+	const left = byPath(a.contents.artifacts);
+	const right = byPath(b.contents.artifacts);
+	const entry = (side: Side, x: ArtifactRecord): ArtifactEntry => ({ path: x.path, role: x.role, sha256: x.sha256, size: x.size, text: isText(side, x, warnings) });
+	const result: VersionDiff['artifacts'] = { added: [], removed: [], changed: [], unchanged: 0 };
+	for (const x of b.contents.artifacts) {
+		const before = left.get(x.path);
+		if (!before) result.added.push(entry(b, x));
+		else if (before.sha256 === x.sha256) result.unchanged++;
+		else result.changed.push({ path: x.path, role: x.role, a: before.sha256, b: x.sha256, size: { a: before.size, b: x.size }, text: isText(a, before, warnings) && isText(b, x, warnings) });
+	}
+	for (const x of a.contents.artifacts) if (!right.has(x.path)) result.removed.push(entry(a, x));
+	return result;
+}
+
+/** Text is what a diff editor can show: not weights, not too large, no NUL byte in the first 8 KB (git's test). */
+function isText(side: Side, artifact: ArtifactRecord, warnings: string[]): boolean {
+	if (artifact.role === 'weights' || artifact.path.endsWith('.safetensors') || artifact.size > MAX_TEXT_BYTES) return false;
+	try {
+		const fd = openSync(side.fileOf(artifact), 'r');
+		try {
+			const head = Buffer.alloc(Math.min(8000, artifact.size));
+			const n = readSync(fd, head, 0, head.length, 0);
+			return !head.subarray(0, n).includes(0);
+		} finally {
+			closeSync(fd);
+		}
+	} catch (err) {
+		warnings.push(`${artifact.path} (${describeSide(side)}): ${describeError(err)}`);
+		return false;
+	}
+}
+
+function describeSide(side: Side): string {
+	return side.info.working ? 'working tree' : `v${side.info.number}`;
+}
+
+/**
+ * Params and RAG config, key by key. Files whose bytes differ are re-parsed from the stored copies so
+ * lists of named items are matched by name; identical files reuse the manifest's keys.
+ */
+function diffParams(a: Side, b: Side, all: boolean, changed: ArtifactChange[], warnings: string[]): ParamDiff[] {
+	const left = byPath(a.contents.artifacts);
+	const right = byPath(b.contents.artifacts);
+	const files = [...new Set([...Object.keys(b.contents.params), ...Object.keys(a.contents.params)])];
+	const result: ParamDiff[] = [];
+	for (const file of files) {
+		const ra = left.get(file);
+		const rb = right.get(file);
+		let va: FlatValues;
+		let vb: FlatValues;
+		if (ra && rb && ra.sha256 === rb.sha256) {
+			if (!all) continue;
+			va = vb = b.contents.params[file] ?? a.contents.params[file] ?? {};
+		} else {
+			va = semanticValues(a, ra, a.contents.params[file], warnings);
+			vb = semanticValues(b, rb, b.contents.params[file], warnings);
+		}
+		const keys = diffFlatValues(va, vb, all);
+		if (ra && rb && ra.sha256 !== rb.sha256 && keys.every((k) => k.change === 'unchanged')) {
+			const change = changed.find((c) => c.path === file);
+			if (change) change.formattingOnly = true;
+		}
+		for (const k of keys) result.push({ file, ...k });
+	}
+	// A structured file that is not params (e.g. `other: adapter_config.json`) still gets the formatting-only mark.
+	for (const change of changed) {
+		if (change.formattingOnly || !isStructuredPath(change.path) || change.path in a.contents.params || change.path in b.contents.params) continue;
+		if (change.role === 'metrics' || change.role === 'prompt') continue;
+		const ra = left.get(change.path);
+		const rb = right.get(change.path);
+		if (!ra || !rb) continue;
+		const va = semanticValues(a, ra, undefined, []);
+		const vb = semanticValues(b, rb, undefined, []);
+		if (Object.keys(va).length > 0 && diffFlatValues(va, vb).length === 0) change.formattingOnly = true;
+	}
+	return result;
+}
+
+/** A file's keys with named list items matched by name; the manifest's keys when the file cannot be re-read. */
+function semanticValues(side: Side, artifact: ArtifactRecord | undefined, recorded: FlatValues | undefined, warnings: string[]): FlatValues {
+	if (!artifact) return recorded ?? {};
+	if (artifact.size > MAX_TEXT_BYTES) return recorded ?? {};
+	try {
+		const bytes = side.read(artifact);
+		if (looksBinary(bytes)) return recorded ?? {};
+		return flattenSemantic(parseStructured(artifact.path, decodeUtf8Text(bytes)));
+	} catch (err) {
+		// A file the snapshot could not parse has no recorded keys either: nothing to compare, say why once.
+		if (recorded && Object.keys(recorded).length > 0) warnings.push(`${artifact.path} (${describeSide(side)}): ${describeError(err)}; compared by its recorded keys.`);
+		return recorded ?? {};
+	}
+}
+
+function diffPrompts(a: Side, b: Side, withPreview: boolean, warnings: string[]): PromptDiff[] {
+	const left = byPath(a.contents.artifacts.filter((x) => x.role === 'prompt'));
+	const right = byPath(b.contents.artifacts.filter((x) => x.role === 'prompt'));
+	const paths = [...new Set([...right.keys(), ...left.keys()])];
+	const result: PromptDiff[] = [];
+	for (const path of paths) {
+		const ra = left.get(path);
+		const rb = right.get(path);
+		if (ra && rb && ra.sha256 === rb.sha256) continue;
+		const varsA = variablesOf(a.contents.prompts[path]);
+		const varsB = variablesOf(b.contents.prompts[path]);
+		const textA = ra ? promptText(a, ra, warnings) : '';
+		const textB = rb ? promptText(b, rb, warnings) : '';
+		const diff: PromptDiff = {
+			path,
+			change: !ra ? 'added' : !rb ? 'removed' : 'changed',
+			variablesAdded: varsB.filter((v) => !varsA.includes(v)),
+			variablesRemoved: ra && rb ? varsA.filter((v) => !varsB.includes(v)) : [],
+			breaksCallers: false,
+			linesAdded: 0,
+			linesRemoved: 0,
+		};
+		diff.breaksCallers = diff.variablesRemoved.length > 0;
+		if (textA !== undefined && textB !== undefined) {
+			const parts = diffLines(textA, textB);
+			for (const part of parts) {
+				if (part.added) diff.linesAdded += part.count ?? 0;
+				else if (part.removed) diff.linesRemoved += part.count ?? 0;
+			}
+			if (withPreview) diff.preview = previewLines(parts);
+		}
+		result.push(diff);
+	}
+	return result;
+}
+
+function variablesOf(info: PromptInfo | undefined): string[] {
+	return info?.variables ?? [];
+}
+
+/** A prompt's text, or undefined (with a warning) when it is binary, too large or unreadable. */
+function promptText(side: Side, artifact: ArtifactRecord, warnings: string[]): string | undefined {
+	if (artifact.size > MAX_TEXT_BYTES) return undefined;
+	try {
+		const bytes = side.read(artifact);
+		return looksBinary(bytes) ? undefined : decodeUtf8Text(bytes);
+	} catch (err) {
+		warnings.push(`${artifact.path} (${describeSide(side)}): ${describeError(err)}`);
+		return undefined;
+	}
+}
+
+function previewLines(parts: Array<{ value: string; added?: boolean; removed?: boolean }>): PromptLine[] {
+	const lines: PromptLine[] = [];
+	for (const part of parts) {
+		const op = part.added ? '+' : part.removed ? '-' : ' ';
+		const text = part.value.endsWith('\n') ? part.value.slice(0, -1) : part.value;
+		for (const line of text.split('\n')) lines.push({ op, text: line });
+	}
+	// Keep changed lines and a little context; elide long unchanged runs.
+	const keep = lines.map(() => false);
+	lines.forEach((line, i) => {
+		if (line.op === ' ') return;
+		for (let j = Math.max(0, i - PREVIEW_CONTEXT); j <= Math.min(lines.length - 1, i + PREVIEW_CONTEXT); j++) keep[j] = true;
+	});
+	const preview: PromptLine[] = [];
+	for (let i = 0; i < lines.length && preview.length < PREVIEW_LINES; i++) {
+		if (keep[i]) preview.push(lines[i]);
+		else if (preview.length === 0 || preview[preview.length - 1].op !== '…') preview.push({ op: '…', text: '' });
+	}
+	if (preview.length > 0 && preview[preview.length - 1].op === '…') preview.pop();
+	return preview;
+}
+
+async function diffWeights(a: Side, b: Side, options: DiffOptions, warnings: string[]): Promise<WeightsDiff[]> {
+	const left = byPath(a.contents.artifacts);
+	const right = byPath(b.contents.artifacts);
+	const paths = [...new Set([...Object.keys(b.contents.weights), ...Object.keys(a.contents.weights)])];
+	const result: WeightsDiff[] = [];
+	const toHash: Array<{ diff: WeightsDiff; ra: ArtifactRecord; rb: ArtifactRecord }> = [];
+	for (const path of paths) {
+		const ra = left.get(path);
+		const rb = right.get(path);
+		if (ra && rb && ra.sha256 === rb.sha256) continue;
+		const diff = diffTensorHeaders(path, a.contents.weights[path] as SafetensorsSummary | undefined, b.contents.weights[path] as SafetensorsSummary | undefined);
+		result.push(diff);
+		if (options.tensors && ra && rb && a.contents.weights[path] && b.contents.weights[path]) toHash.push({ diff, ra, rb });
+	}
+	const bytesTotal = toHash.reduce((n, x) => n + x.ra.size + x.rb.size, 0);
+	let bytesDone = 0;
+	for (const { diff, ra, rb } of toHash) {
+		const report = (side: string) => (n: number) => {
+			bytesDone += n;
+			options.onProgress?.({ file: diff.path, bytesDone, bytesTotal, message: `Hashing tensors of ${diff.path} (${side})` });
+		};
+		try {
+			const ha = await hashTensors(a.fileOf(ra), `${ra.path} (${describeSide(a)})`, report(describeSide(a)), options.signal);
+			const hb = await hashTensors(b.fileOf(rb), `${rb.path} (${describeSide(b)})`, report(describeSide(b)), options.signal);
+			diff.bytesChanged = [];
+			diff.bytesUnchanged = 0;
+			for (const [name, hash] of hb) {
+				const before = ha.get(name);
+				if (before === undefined) continue;
+				if (before === hash) diff.bytesUnchanged++;
+				else diff.bytesChanged.push(name);
+			}
+		} catch (err) {
+			if (err instanceof LedgerError && err.code === 'CANCELLED') throw err;
+			warnings.push(`${diff.path}: tensors not compared: ${describeError(err)}`);
+		}
+	}
+	return result;
+}
+
+function dataKey(ref: DataRef): string {
+	return `${ref.source}\0${ref.kind ?? ''}\0${ref.stage ?? ''}\0${ref.path}`;
+}
+
+function diffData(a: DataRef[], b: DataRef[]): DataDiff[] {
+	const left = new Map(a.map((r) => [dataKey(r), r]));
+	const right = new Map(b.map((r) => [dataKey(r), r]));
+	const result: DataDiff[] = [];
+	const entry = (ref: DataRef, va: string | null, vb: string | null, change: DataDiff['change']): DataDiff => ({
+		path: ref.path,
+		source: ref.source,
+		...(ref.stage ? { stage: ref.stage } : {}),
+		...(ref.kind ? { kind: ref.kind } : {}),
+		a: va,
+		b: vb,
+		change,
+	});
+	for (const [key, ref] of right) {
+		const before = left.get(key);
+		if (!before) result.push(entry(ref, null, ref.md5, 'added'));
+		else if (before.md5 !== ref.md5) result.push(entry(ref, before.md5, ref.md5, 'changed'));
+	}
+	for (const [key, ref] of left) if (!right.has(key)) result.push(entry(ref, ref.md5, null, 'removed'));
+	return result;
+}
+
+async function diffCode(root: string, a: Side, b: Side): Promise<CodeDiff> {
+	const ca = a.info.git.commit;
+	const cb = b.info.git.commit;
+	const count = async (from: string | null, to: string | null): Promise<number | null> => {
+		if (!from || !to) return null;
+		if (from === to) return 0;
+		const out = await runGit(root, ['rev-list', '--count', `${from}..${to}`]);
+		return out === null || !/^\d+$/.test(out.trim()) ? null : Number(out.trim());
+	};
+	const [commits, commitsBack] = await Promise.all([count(ca, cb), count(cb, ca)]);
+	const la = a.contents.lockfiles ?? {};
+	const lb = b.contents.lockfiles ?? {};
+	const lockfiles = [...new Set([...Object.keys(lb), ...Object.keys(la)])]
+		.filter((p) => la[p] !== lb[p])
+		.sort()
+		.map((path) => ({ path, a: la[path] ?? null, b: lb[path] ?? null }));
+	return { a: ca, b: cb, commits, commitsBack, dirty: { a: a.info.git.dirty, b: b.info.git.dirty }, lockfiles };
+}
+
+/** Runs git without a shell; null when git is missing, the folder is no repository, or a commit is unknown. */
+function runGit(cwd: string, args: string[]): Promise<string | null> {
+	return new Promise((resolve) => {
+		execFile('git', args, { cwd, timeout: 15_000, windowsHide: true }, (err, stdout) => resolve(err ? null : stdout));
+	});
+}
+
+// --- metric history -------------------------------------------------------------------------------
+
+export interface MetricPoint {
+	number: number;
+	label: string;
+	digest: string;
+	createdAt: string;
+	aliases: string[];
+	/** The metrics file holding the key in this version; null when the version does not have it. */
+	file: string | null;
+	value: Scalar;
+}
+
+export interface MetricHistory {
+	model: string;
+	metric: string;
+	direction: Direction | null;
+	/** Oldest first. */
+	points: MetricPoint[];
+}
+
+/** One metric across all versions of a model, oldest first, with each version's aliases. */
+export function metricHistory(ledger: Ledger, model: string, metric: string): MetricHistory {
+	const modelConfig = ledger.model(model);
+	const versions = [...ledger.listVersions(model)].sort((x, y) => x.number - y.number || x.createdAt.localeCompare(y.createdAt));
+	const points = versions.map((v): MetricPoint => {
+		const metrics = ledger.readManifest(v).metrics;
+		const file = Object.keys(metrics).sort().find((f) => Object.prototype.hasOwnProperty.call(metrics[f], metric)) ?? null;
+		return { number: v.number, label: v.label, digest: v.digest, createdAt: v.createdAt, aliases: v.aliases, file, value: file ? metrics[file][metric] : null };
+	});
+	if (versions.length > 0 && points.every((p) => p.file === null)) {
+		const known = metricKeys(ledger, model);
+		throw new LedgerError(
+			`No version of \`${model}\` has a metric \`${metric}\`.`,
+			known.length ? `Its metrics: ${known.join(', ')}.` : 'Its versions record no metrics; add a `metrics:` file to the model in model-ledger.yaml.',
+			undefined,
+			'UNKNOWN_METRIC',
+		);
+	}
+	return { model, metric, direction: metricDirection(modelConfig.metricsDirection, metric), points };
+}
+
+/** Every metric key recorded by any version of a model, in first-seen order (newest version first). */
+export function metricKeys(ledger: Ledger, model: string): string[] {
+	const keys = new Set<string>();
+	for (const v of ledger.listVersions(model)) {
+		for (const values of Object.values(ledger.readManifest(v).metrics)) for (const key of Object.keys(values)) keys.add(key);
+	}
+	return [...keys];
+}
