@@ -9,7 +9,8 @@
 // - Numbers stay numbers; NaN/±Infinity become "NaN"/"Infinity"/"-Infinity"; integers beyond 2^53
 //   (YAML, TOML) become decimal strings; dates become ISO strings (TOML local dates keep their form).
 //   JSON integers beyond 2^53 are rounded by JSON.parse before we see them.
-// - YAML uses the 1.2 core schema (`yes` is a string, `2001-12-14` is a string); one document per file.
+// - YAML uses the 1.2 core schema (`yes` is a string, `2001-12-14` is a string) plus `<<` merge keys;
+//   one document per file.
 import { LineCounter, parseDocument, visit } from 'yaml';
 import type { Document } from 'yaml';
 import { parse as parseToml, TomlError } from 'smol-toml';
@@ -72,7 +73,8 @@ export interface YamlSource {
  */
 export function parseYamlDocument(relPath: string, text: string, fix: string = DEFAULT_FIX): YamlSource {
 	const lineCounter = new LineCounter();
-	const doc = parseDocument(stripBom(text), { lineCounter, prettyErrors: false, intAsBigInt: true, uniqueKeys: true });
+	// Merge keys (`<<: *base`) are on because PyYAML, which reads these configs in training code, applies them.
+	const doc = parseDocument(stripBom(text), { lineCounter, prettyErrors: false, intAsBigInt: true, uniqueKeys: true, merge: true });
 	const [first] = doc.errors;
 	if (first) {
 		const { line, col } = lineCounter.linePos(first.pos[0]);

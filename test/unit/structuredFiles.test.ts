@@ -28,9 +28,13 @@ describe('isStructuredPath', () => {
 });
 
 describe('parseStructured', () => {
-	test('parses YAML with comments, anchors and aliases', () => {
-		const text = '# retrieval\nbase: &base\n  top_k: 8\nprod:\n  <<: *base\n  chunk_size: 512\ncopy: *base\n';
-		assert.deepEqual(parseStructured('config/rag.yaml', text), { base: { top_k: 8n }, prod: { '<<': { top_k: 8n }, chunk_size: 512n }, copy: { top_k: 8n } });
+	test('parses YAML with comments, anchors, aliases and merge keys', () => {
+		const text = '# retrieval\nbase: &base\n  top_k: 8\n  chunk_size: 256\nprod:\n  <<: *base\n  chunk_size: 512\ncopy: *base\n';
+		assert.deepEqual(parseStructured('config/rag.yaml', text), { base: { top_k: 8n, chunk_size: 256n }, prod: { top_k: 8n, chunk_size: 512n }, copy: { top_k: 8n, chunk_size: 256n } });
+	});
+
+	test('YAML 1.2 core schema: yes/no and dates stay strings', () => {
+		assert.deepEqual(parseStructured('a.yaml', 'flag: yes\nday: 2026-11-28\nreal: true\n'), { flag: 'yes', day: '2026-11-28', real: true });
 	});
 
 	test('parses JSON and TOML', () => {
