@@ -15,6 +15,7 @@ import { formatAge } from '../core/relativeTime';
 import { parseRef, UsageError } from './context';
 import type { Io } from './context';
 import { renderTable } from './format';
+import { diffCommand, historyCommand } from './diffCommand';
 import { gcCommand } from './gcCommand';
 import { restoreCommand } from './restoreCommand';
 import { rollbackCommand } from './rollbackCommand';
@@ -34,6 +35,10 @@ Commands:
   status [MODEL]                         files changed since each model's latest version
   list [MODEL]                           versions, newest first
   show MODEL[@REF]                       one version in full (REF defaults to latest)
+  diff MODEL@A [MODEL@B | @B] [--all] [--tensors]
+                                         what changed: files, params, metrics, prompts, weights, data, code
+                                         (B omitted: the working tree; --all: unchanged keys too; --tensors: hash tensor bytes)
+  history MODEL --metric KEY             one metric across all versions, oldest first
   cat MODEL@REF PATH                     the stored bytes of one file of a version
   alias set MODEL@REF NAME [-m NOTE]     point an alias (production, staging, …) at a version
   alias rm MODEL NAME [-m NOTE]          remove an alias
@@ -66,6 +71,9 @@ const OPTIONS = {
 	message: { type: 'string', short: 'm' },
 	bump: { type: 'string' },
 	'require-clean': { type: 'boolean' },
+	all: { type: 'boolean' },
+	tensors: { type: 'boolean' },
+	metric: { type: 'string' },
 	force: { type: 'boolean' },
 	'dry-run': { type: 'boolean' },
 	quick: { type: 'boolean' },
@@ -233,6 +241,16 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
 				return await verifyCommand(open(), { quick: values.quick === true, json }, io);
 			case 'gc':
 				return await gcCommand(open(), { dryRun: values['dry-run'] === true, yes: values.yes === true, json }, io);
+			case 'diff': {
+				const { human, data } = await diffCommand(open(), rest, { all: values.all, tensors: values.tensors, progress: json ? undefined : io });
+				print(human, data);
+				return 0;
+			}
+			case 'history': {
+				const { human, data } = historyCommand(open(), rest[0], values.metric);
+				print(human, data);
+				return 0;
+			}
 			case 'reindex': {
 				const l = open();
 				const report = l.reindex();

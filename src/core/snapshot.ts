@@ -4,13 +4,12 @@
 // worst unreferenced objects (reclaimed by gc), never a version pointing at missing data.
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { globSync } from 'tinyglobby';
 import { isDvcFile, parseDvcFile, parseDvcLock } from './dataRefs';
 import { describeError, LedgerError } from './errors';
 import { readLineage } from './gitLineage';
 import type { WorkspaceLineage } from './gitLineage';
 import type { Ledger } from './ledger';
-import { LOCKFILE_GLOBS } from './lockfiles';
+import { findLockfiles } from './lockfiles';
 import { manifestDigest, serializeManifest } from './manifest';
 import type { ArtifactRecord, Bump, DataRef, FlatValues, PromptInfo, SafetensorsSummary, VersionManifest, VersionSummary, WorkingChanges } from './model';
 import { fsyncDir, hashFileSync } from './objectStore';
@@ -21,7 +20,7 @@ import { flattenValues, isStructuredPath, parseStructured } from './structuredFi
 import { decodeUtf8Text, looksBinary } from './textContent';
 import { nextLabel } from './versionLabels';
 import type { ModelConfig } from './workspaceConfig';
-import { collectModelFiles, IGNORED_DIRS } from './workspaceFiles';
+import { collectModelFiles } from './workspaceFiles';
 import type { ModelFile } from './workspaceFiles';
 
 /** Text files larger than this are hashed and stored but not parsed (a 5 GB "config" is not read into memory). */
@@ -226,7 +225,7 @@ function describeFiles(files: HashedFile[], warnings: string[]): FileDetails {
 }
 
 async function hashLockfiles(ledger: Ledger, signal?: AbortSignal): Promise<Record<string, string>> {
-	const found = globSync(LOCKFILE_GLOBS, { cwd: ledger.root, dot: true, onlyFiles: true, ignore: IGNORED_DIRS, expandDirectories: false }).sort();
+	const found = findLockfiles(ledger.root);
 	const result: Record<string, string> = {};
 	for (const path of found) {
 		if (signal?.aborted) throw new LedgerError('Snapshot cancelled.', undefined, undefined, 'CANCELLED');
