@@ -1,0 +1,195 @@
+// `model-ledger diff MODEL@A [MODEL@B | @B]` and `model-ledger history MODEL --metric KEY`: the
+// version diff and metric history of src/core/versionDiff.ts as tables like `dvc params diff`.
+import type { Ledger } from '../core/ledger';
+import type { Scalar } from '../core/model';
+import { formatAge } from '../core/relativeTime';
+import { diffVersions, metricHistory, WORKING_TREE } from '../core/versionDiff';
+import type { DiffProgress, DiffSide, MetricHistory, VersionDiff } from '../core/versionDiff';
+import { parseRef, UsageError } from './context';
+import type { Io } from './context';
+import { renderTable } from './format';
+
+const DIFF_USAGE = 'diff MODEL@A [MODEL@B | @B] [--all] [--tensors]';
+
+/** Runs `diff`; B defaults to the working tree. Returns the human text and the JSON document. */
+export async function diffCommand(ledger: Ledger, args: string[], options: { all?: boolean; tensors?: boolean; progress?: Io }): Promise<{ human: string; data: VersionDiff }> {
+	if (args.length === 0) throw new UsageError(`missing MODEL@A: model-ledger ${DIFF_USAGE}`);
+	if (args.length > 2) throw new UsageError(`diff compares two versions: model-ledger ${DIFF_USAGE}`);
+	const a = parseRef(args[0], DIFF_USAGE, true);
+	let refB = WORKING_TREE;
+	if (args[1] !== undefined) {
+		const b = args[1].startsWith('@') ? { model: a.model, ref: args[1].slice(1) || 'latest' } : parseRef(args[1], DIFF_USAGE, true);
+		if (b.model !== a.model) throw new UsageError(`diff compares two versions of one model, not \`${a.model}\` and \`${b.model}\`.`);
+		refB = b.ref;
+	}
+	const data = await diffVersions(ledger, a.model, a.ref, refB, { all: options.all, tensors: options.tensors, onProgress: options.progress ? progressPrinter(options.progress) : undefined });
+	return { human: diffText(data, options.all === true), data };
+}
+
+/** Runs `history`: one metric across all versions, oldest first. */
+export function historyCommand(ledger: Ledger, model: string | undefined, metric: string | undefined): { human: string; data: MetricHistory } {
+	if (!model) throw new UsageError('history needs a MODEL: model-ledger history MODEL --metric KEY');
+	if (!metric) throw new UsageError('history needs --metric KEY: model-ledger history MODEL --metric KEY');
+	const data = metricHistory(ledger, model, metric);
+	return { human: historyText(data), data };
+}
+
+function sideName(side: DiffSide): string {
+	if (side.working) return 'working tree';
+	return `v${side.number} (${side.label})${side.aliases.length ? ` [${side.aliases.join(', ')}]` : ''}`;
+}
+
+/** Column header for a side: `v3` or `workspace`, as dvc names the working tree. */
+function columnName(side: DiffSide): string {
+	return side.working ? 'workspace' : `v${side.number}`;
+}
+
+/** Strings that would read as another type are quoted, so a type change (`"512"` → `512`) is visible. */
+export function formatScalar(value: Scalar, present = true): string {
+	if (!present) return '-';
+	if (value === null) return 'null';
+	if (typeof value === 'string') return /^(-?\d+(\.\d+)?([eE][-+]?\d+)?|true|false|null|)$/.test(value) || /^\s|\s$/.test(value) ? JSON.stringify(value) : value;
+	return String(value);
+}
+
+function signed(n: number, digits?: number): string {
+	const text = digits === undefined ? String(n) : n.toFixed(digits);
+	return n > 0 ? `+${text}` : text;
+}
+
+function diffText(d: VersionDiff, all: boolean): string {
+	const A = columnName(d.a);
+	const B = columnName(d.b);
+	const commits =
+		d.code.commits === null
+			? ''
+			: d.code.commits === 0 && (d.code.commitsBack ?? 0) === 0
+				? 'same commit'
+				: `${d.code.commits} commit${d.code.commits === 1 ? '' : 's'} ahead${d.code.commitsBack ? `, ${d.code.commitsBack} behind` : ''}`;
+	const lines = [`${d.a.model}: ${sideName(d.a)} → ${sideName(d.b)}`];
+	const range = `${d.code.a?.slice(0, 7) ?? '-'}${d.code.dirty.a ? '*' : ''} → ${d.code.b?.slice(0, 7) ?? '-'}${d.code.dirty.b ? '*' : ''}`;
+	lines.push(`code: ${range}${commits ? ` (${commits})` : ''}${d.code.dirty.a || d.code.dirty.b ? '  (* uncommitted changes)' : ''}`);
+
+	const { added, removed, changed, unchanged } = d.artifacts;
+	lines.push(`files: ${changed.length} changed, ${added.length} added, ${removed.length} removed, ${unchanged} unchanged`);
+	const fileRows = [
+		...changed.map((c) => ['modified', c.path, c.role, c.formattingOnly ? 'comments/formatting only' : `${c.size.a} → ${c.size.b} bytes`]),
+		...added.map((x) => ['added', x.path, x.role, `${x.size} bytes`]),
+		...removed.map((x) => ['removed', x.path, x.role, '']),
+	];
+	if (fileRows.length) lines.push('', renderTable(['CHANGE', 'PATH', 'ROLE', ''], fileRows));
+
+	if (d.metrics.length) {
+		const rows = d.metrics.map((m) => {
+			let change = m.change === 'added' ? 'added' : m.change === 'removed' ? 'removed' : m.change === 'unchanged' ? '' : 'changed';
+			if (m.delta !== null && m.delta !== 0) {
+				change = `${signed(m.delta)}${m.relative !== null ? ` (${signed(m.relative * 100, 1)}%)` : ''}${m.better === null ? '' : m.better ? '  better' : '  worse'}`;
+			}
+			return [m.file, m.key, formatScalar(m.a, m.change !== 'added'), formatScalar(m.b, m.change !== 'removed'), change];
+		});
+		lines.push('', 'Metrics', renderTable(['PATH', 'METRIC', A, B, 'CHANGE'], rows));
+	} else {
+		lines.push('', `Metrics: ${all ? 'none recorded' : 'no changes'}`);
+	}
+
+	if (d.params.length) {
+		const rows = d.params.map((p) => [
+			p.file,
+			p.key,
+			formatScalar(p.a, p.change !== 'added'),
+			formatScalar(p.b, p.change !== 'removed'),
+			p.typeChanged ? `type ${typeName(p.a)} → ${typeName(p.b)}` : p.change === 'changed' || p.change === 'unchanged' ? '' : p.change,
+		]);
+		lines.push('', 'Params', renderTable(['PATH', 'PARAM', A, B, ''], rows));
+	} else {
+		lines.push('', `Params: ${all ? 'none recorded' : 'no changes'}`);
+	}
+
+	if (d.prompts.length) {
+		lines.push('', 'Prompts');
+		for (const p of d.prompts) {
+			const vars = [...p.variablesAdded.map((v) => `+${v}`), ...p.variablesRemoved.map((v) => `-${v}`)];
+			lines.push(`  ${p.path}${p.change === 'changed' ? '' : ` (${p.change})`}: +${p.linesAdded} -${p.linesRemoved} lines${vars.length ? `; variables ${vars.join(', ')}` : ''}`);
+			if (p.breaksCallers) lines.push(`    ! removed variable${p.variablesRemoved.length > 1 ? 's' : ''} ${p.variablesRemoved.join(', ')}: what callers pass for ${p.variablesRemoved.length > 1 ? 'them' : 'it'} no longer reaches the model; check the callers`);
+		}
+	}
+
+	if (d.weights.length) {
+		lines.push('', 'Weights');
+		for (const w of d.weights) {
+			const parts = [
+				w.tensorsAdded.length ? `${w.tensorsAdded.length} tensors added` : '',
+				w.tensorsRemoved.length ? `${w.tensorsRemoved.length} removed` : '',
+				w.shapeChanged.length ? `${w.shapeChanged.length} changed shape` : '',
+				w.dtypeChanged.length ? `${w.dtypeChanged.length} changed dtype` : '',
+				w.bytesChanged ? `${w.bytesChanged.length} with different bytes, ${w.bytesUnchanged} identical` : '',
+				w.metadataChanged.length ? `metadata ${w.metadataChanged.join(', ')}` : '',
+			].filter(Boolean);
+			lines.push(`  ${w.path}: ${parts.join('; ') || 'same tensors, shapes and dtypes (run with --tensors to compare their bytes)'}`);
+			const rows = [
+				...w.tensorsAdded.map((n) => [n, 'added', '']),
+				...w.tensorsRemoved.map((n) => [n, 'removed', '']),
+				...w.shapeChanged.map((s) => [s.name, 'shape', `[${s.a.join(', ')}] → [${s.b.join(', ')}]`]),
+				...w.dtypeChanged.map((s) => [s.name, 'dtype', `${s.a} → ${s.b}`]),
+				// A tensor whose shape or dtype changed has different bytes anyway: listed once.
+				...(w.bytesChanged ?? []).filter((n) => !w.shapeChanged.some((x) => x.name === n) && !w.dtypeChanged.some((x) => x.name === n)).map((n) => [n, 'bytes', '']),
+			];
+			if (rows.length) lines.push(indent(renderTable(['TENSOR', 'CHANGE', ''], rows), 4));
+		}
+	}
+
+	if (d.data.length) {
+		lines.push('', 'Data', renderTable(['PATH', 'SOURCE', A, B], d.data.map((r) => [r.path, r.source + (r.stage ? ` (${r.stage} ${r.kind})` : ''), r.a ?? '-', r.b ?? '-'])));
+	}
+	if (d.code.lockfiles.length) {
+		lines.push('', 'Lockfiles', renderTable(['PATH', A, B], d.code.lockfiles.map((l) => [l.path, l.a?.slice(0, 12) ?? '-', l.b?.slice(0, 12) ?? '-'])));
+	}
+	if (d.warnings.length) lines.push('', 'Warnings', ...d.warnings.map((w) => `  ${w}`));
+	return lines.join('\n');
+}
+
+function typeName(value: Scalar): string {
+	return value === null ? 'null' : typeof value;
+}
+
+function indent(text: string, n: number): string {
+	return text
+		.split('\n')
+		.map((l) => ' '.repeat(n) + l)
+		.join('\n');
+}
+
+const SPARKS = '▁▂▃▄▅▆▇█';
+
+function historyText(h: MetricHistory): string {
+	const numbers = h.points.map((p) => (typeof p.value === 'number' ? p.value : null));
+	let previous: number | null = null;
+	const rows = h.points.map((p, i) => {
+		const value = numbers[i];
+		let change = '';
+		if (value !== null && previous !== null && value !== previous) change = signed(Number.parseFloat((value - previous).toPrecision(12)));
+		if (value !== null) previous = value;
+		return [`v${p.number}`, p.label, p.aliases.join(', '), formatAge(p.createdAt), p.file ? formatScalar(p.value) : '-', change];
+	});
+	const present = numbers.filter((n): n is number => n !== null);
+	const lines = [`${h.model} ${h.metric}${h.direction ? ` (${h.direction} is better)` : ''}`];
+	if (present.length > 1) {
+		const min = Math.min(...present);
+		const max = Math.max(...present);
+		const spark = numbers.map((n) => (n === null ? ' ' : SPARKS[max === min ? 3 : Math.round(((n - min) / (max - min)) * (SPARKS.length - 1))])).join('');
+		lines.push(`${spark}  min ${min}, max ${max}`);
+	}
+	lines.push('', renderTable(['VERSION', 'LABEL', 'ALIASES', 'AGE', h.metric.toUpperCase(), 'CHANGE'], rows));
+	return lines.join('\n');
+}
+
+function progressPrinter(io: Io): (p: DiffProgress) => void {
+	let last = 0;
+	return (p) => {
+		const now = Date.now();
+		// Small adapters hash in milliseconds; only multi-gigabyte checkpoints need a sign of life.
+		if (p.bytesTotal < 64 * 1024 * 1024 || now - last < 1000) return;
+		last = now;
+		io.err(`  ${p.message}: ${(p.bytesDone / 1e6).toFixed(1)} / ${(p.bytesTotal / 1e6).toFixed(1)} MB\n`);
+	};
+}
