@@ -2,7 +2,7 @@
 // keys it indexes (`retriever.chunk_size`, `stages[1].lr`, `a["x.y"]`), so a hover can look it up in
 // index.db. Works on the `yaml` AST, which keeps source ranges for nested, flow, anchored and aliased
 // nodes, and tolerates a document that is half-typed (errors do not stop the walk).
-import { isAlias, isCollection, isMap, isScalar, isSeq, parseDocument } from 'yaml';
+import { isAlias, isCollection, isMap, isScalar, isSeq, parseDocument, Scalar } from 'yaml';
 import type { Document, Node as YamlNode } from 'yaml';
 import { keySegment } from './structuredFiles';
 import { stripBom } from './textContent';
@@ -23,27 +23,35 @@ export interface ParsedKeys {
 	doc: Document.Parsed;
 	/** Characters before the document's offsets: a BOM is stripped before parsing. */
 	shift: number;
+	/** YAML applies `<<` merge keys (as structuredFiles does); JSON has none. */
+	merge: boolean;
 }
 
 /** Parses a YAML or JSON text for {@link keyPathAt}; never throws on syntax errors. */
-export function parseKeys(text: string): ParsedKeys {
+export function parseKeys(text: string, format: 'yaml' | 'json' = 'yaml'): ParsedKeys {
 	const source = stripBom(text);
+	const merge = format === 'yaml';
 	// The same options structuredFiles uses, so keys such as `0x10` or big integers spell the same.
-	const doc = parseDocument(source, { intAsBigInt: true, uniqueKeys: false, prettyErrors: false });
-	return { doc, shift: text.length - source.length };
+	const doc = parseDocument(source, { intAsBigInt: true, uniqueKeys: false, prettyErrors: false, merge });
+	return { doc, shift: text.length - source.length, merge };
 }
 
 /** The key path at a character offset of a YAML/JSON text, or undefined between keys, in comments or at the top level. */
 export function keyPathAt(input: string | ParsedKeys, offset: number): KeyAtOffset | undefined {
-	const { doc, shift } = typeof input === 'string' ? parseKeys(input) : input;
+	const { doc, shift, merge } = typeof input === 'string' ? parseKeys(input) : input;
 	const at = offset - shift;
-	const found = walk(doc.contents, '', at, doc);
+	const found = walk(doc.contents, '', at, { doc, merge });
 	if (!found) return undefined;
 	const move = (r: [number, number]): [number, number] => [r[0] + shift, r[1] + shift];
 	return { ...found, range: move(found.range), keyRange: move(found.keyRange) };
 }
 
-function walk(node: unknown, path: string, at: number, doc: Document.Parsed): KeyAtOffset | undefined {
+interface WalkContext {
+	doc: Document.Parsed;
+	merge: boolean;
+}
+
+function walk(node: unknown, path: string, at: number, ctx: WalkContext): KeyAtOffset | undefined {
 	if (isMap(node)) {
 		for (const pair of node.items) {
 			const key = pair.key as YamlNode | null;
@@ -53,9 +61,13 @@ function walk(node: unknown, path: string, at: number, doc: Document.Parsed): Ke
 			const keyEnd = key.range[1];
 			const end = value?.range ? value.range[1] : keyEnd;
 			if (at < key.range[0] || at > end) continue;
+			if (ctx.merge && isMergeKey(key)) {
+				// `<<: *base` copies base's keys into this mapping: it stands for the mapping itself.
+				return path === '' ? undefined : { path, range: [key.range[0], end], keyRange: [key.range[0], keyEnd], leaf: false };
+			}
 			const path2 = keySegment(path, key.value === null ? '' : String(key.value));
-			if (isCollection(value) && value.range && at >= value.range[0]) return walk(value, path2, at, doc);
-			return { path: path2, range: [key.range[0], isCollection(value) ? keyEnd : end], keyRange: [key.range[0], keyEnd], leaf: isLeaf(value, doc) };
+			if (isCollection(value) && value.range && at >= value.range[0]) return walk(value, path2, at, ctx);
+			return { path: path2, range: [key.range[0], isCollection(value) ? keyEnd : end], keyRange: [key.range[0], keyEnd], leaf: isLeaf(value, ctx.doc) };
 		}
 		return undefined;
 	}
@@ -64,11 +76,18 @@ function walk(node: unknown, path: string, at: number, doc: Document.Parsed): Ke
 			const item = node.items[i] as YamlNode | null;
 			const itemPath = `${path}[${i}]`;
 			if (!item?.range || at < item.range[0] || at > item.range[1]) continue;
-			if (isCollection(item)) return walk(item, itemPath, at, doc);
-			return { path: itemPath, range: [item.range[0], item.range[1]], keyRange: [item.range[0], item.range[1]], leaf: isLeaf(item, doc) };
+			if (isCollection(item)) return walk(item, itemPath, at, ctx);
+			return { path: itemPath, range: [item.range[0], item.range[1]], keyRange: [item.range[0], item.range[1]], leaf: isLeaf(item, ctx.doc) };
 		}
 	}
 	return undefined;
+}
+
+/** A plain `<<` (a quoted `"<<"` is an ordinary key), as the yaml package decides. */
+function isMergeKey(key: Scalar): boolean {
+	// With `merge: true` the parser resolves a plain `<<` to a symbol; older versions keep the string.
+	if (typeof key.value === 'symbol') return key.value.description === '<<';
+	return key.value === '<<' && (!key.type || key.type === Scalar.PLAIN);
 }
 
 function isLeaf(value: YamlNode | null, doc: Document.Parsed): boolean {

@@ -14,9 +14,9 @@ function pathAt(text: string, marker: string, delta = 0): string | undefined {
 }
 
 /** Every leaf path keyPathAt finds, at every offset of the text, must be a key flattenValues indexes. */
-function assertAgreesWithFlatten(relPath: string, text: string): Set<string> {
+function assertAgreesWithFlatten(relPath: string, text: string, format: 'yaml' | 'json' = relPath.endsWith('.json') ? 'json' : 'yaml'): Set<string> {
 	const flat = flattenValues(parseStructured(relPath, text));
-	const parsed = parseKeys(text);
+	const parsed = parseKeys(text, format);
 	const seen = new Set<string>();
 	for (let offset = 0; offset <= text.length; offset++) {
 		const found = keyPathAt(parsed, offset);
@@ -46,6 +46,9 @@ describe('keyPathAt', () => {
 		'base: &defaults',
 		'  temperature: 0.2',
 		'copy: *defaults',
+		'merged:',
+		'  <<: *defaults',
+		'  top_p: 0.9',
 		'scalar_alias: &n 7',
 		'again: *n',
 		'empty: {}',
@@ -84,6 +87,9 @@ describe('keyPathAt', () => {
 		const again = keyPathAt(yaml, yaml.indexOf('*n') + 1);
 		assert.deepEqual([again?.path, again?.leaf], ['again', true], 'an alias of a scalar is a leaf');
 		assert.equal(pathAt(yaml, '&n'), 'scalar_alias', 'the anchor belongs to its entry');
+		const merge = keyPathAt(yaml, yaml.indexOf('<<'));
+		assert.deepEqual([merge?.path, merge?.leaf], ['merged', false], 'a << merge key stands for the mapping it merges into');
+		assert.equal(pathAt(yaml, 'top_p'), 'merged.top_p');
 	});
 
 	test('an empty mapping is a leaf, as it is indexed', () => {
@@ -105,10 +111,12 @@ describe('keyPathAt', () => {
 	});
 
 	test('JSON, with a BOM', () => {
-		const json = '\ufeff{\n  "faithfulness": 0.91,\n  "by_split": {"dev": [0.5, {"n": 3}]}\n}\n';
+		const json = '\ufeff{\n  "faithfulness": 0.91,\n  "<<": {"x": 1},\n  "by_split": {"dev": [0.5, {"n": 3}]}\n}\n';
 		assert.equal(pathAt(json, '"faithfulness"'), 'faithfulness');
 		assert.equal(pathAt(json, '0.91'), 'faithfulness');
 		assert.equal(pathAt(json, '"n"'), 'by_split.dev[1].n');
+		assert.equal(keyPathAt(parseKeys(json, 'json'), json.indexOf('"x"'))?.path, '<<.x', 'JSON has no merge keys');
+		assertAgreesWithFlatten('test.json', json, 'json');
 		const found = keyPathAt(json, json.indexOf('0.5'));
 		assert.equal(json.slice(...found!.range), '0.5');
 	});
@@ -125,6 +133,6 @@ describe('keyPathAt', () => {
 			assert.ok(seen.size > 3, `${rel}: found only ${[...seen].join(', ')}`);
 		}
 		const seen = assertAgreesWithFlatten('test.yaml', yaml);
-		for (const path of ['stages[1].lr', 'flow["b.c"].d', 'copy', 'again', '16']) assert.ok(seen.has(path), path);
+		for (const path of ['stages[1].lr', 'flow["b.c"].d', 'copy', 'again', '16', 'merged', 'merged.top_p']) assert.ok(seen.has(path), path);
 	});
 });

@@ -1,0 +1,44 @@
+// `model-ledger key-history FILE KEY`: one config key's value across versions, with the metric change where it changed.
+import { LedgerError } from '../core/errors';
+import { describeRuns, formatKeyValue, formatMetricDelta, keyHistory } from '../core/keyHistory';
+import type { KeyHistory } from '../core/keyHistory';
+import type { Ledger } from '../core/ledger';
+import { formatAge } from '../core/relativeTime';
+import { UsageError } from './context';
+import { renderTable } from './format';
+import { workspacePath } from './usedByCommand';
+
+/** Runs `key-history`; returns the human text and the JSON document. */
+export function keyHistoryCommand(ledger: Ledger, fileArg: string | undefined, key: string | undefined, cwd: string): { human: string; data: KeyHistory } {
+	if (!fileArg || key === undefined) throw new UsageError('key-history needs a FILE and a KEY: model-ledger key-history config/rag.yaml retriever.chunk_size');
+	const file = workspacePath(ledger.root, fileArg, cwd);
+	const history = keyHistory(ledger, file, key);
+	if (history.models.length === 0) {
+		throw new LedgerError(`No version holds \`${file}\`.`, 'Give a params, RAG or metrics file of a model, relative to the workspace root, and snapshot it first.', { file }, 'UNKNOWN_FILE');
+	}
+	if (!history.found) {
+		throw new LedgerError(
+			`No version of \`${file}\` has the key \`${key}\`.`,
+			'Key paths join nested keys with `.` and list items with `[n]`, e.g. `retriever.chunk_size` or `stages[0].name`; `model-ledger show MODEL` lists them.',
+			{ file },
+			'UNKNOWN_KEY',
+		);
+	}
+	return { human: keyHistoryText(history), data: history };
+}
+
+function keyHistoryText(h: KeyHistory): string {
+	const lines: string[] = [];
+	for (const { model, runs } of h.models) {
+		lines.push(`${model}: ${h.key} = ${describeRuns(runs)}`);
+		const rows = [...runs].reverse().map((run) => {
+			const versions = run.first === run.last ? `v${run.first.number}` : `v${run.first.number}–v${run.last.number}`;
+			const changed = run.change ? `v${run.first.number} (${formatAge(run.first.createdAt)}, ${run.first.author})` : '';
+			const what = run.change?.changedKeys?.length ? `keys ${run.change.changedKeys.join(', ')}; ` : '';
+			const metrics = run.change ? what + (run.change.metrics.map(formatMetricDelta).join(', ') || 'no metric changed') : '';
+			return [versions, formatKeyValue(run.value), changed, metrics];
+		});
+		lines.push(renderTable(['VERSIONS', 'VALUE', 'CHANGED IN', 'METRICS AT THE CHANGE'], rows).replace(/^/gm, '  '), '');
+	}
+	return lines.join('\n').trimEnd();
+}

@@ -1,0 +1,68 @@
+// `model-ledger used-by PATH`: which versions hold a file's current content, and what it held before.
+import { existsSync } from 'node:fs';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { LedgerError } from '../core/errors';
+import type { Ledger } from '../core/ledger';
+import { formatAge } from '../core/relativeTime';
+import { describeVersions, usedBy } from '../core/usedBy';
+import type { UsedBy, VersionRef } from '../core/usedBy';
+import { UsageError } from './context';
+import { renderTable } from './format';
+
+/** Runs `used-by`; returns the human text and the JSON document. */
+export function usedByCommand(ledger: Ledger, pathArg: string | undefined, cwd: string): { human: string; data: UsedBy } {
+	if (!pathArg) throw new UsageError('used-by needs a PATH: model-ledger used-by PATH');
+	const path = workspacePath(ledger.root, pathArg, cwd);
+	const result = usedBy(ledger, path);
+	if (!result.tracked) {
+		if (!result.exists) throw new LedgerError(`No file \`${path}\` in the workspace, and no version holds it.`, 'Give a path relative to the workspace root (where model-ledger.yaml is).', { file: path }, 'UNKNOWN_FILE');
+		return { human: `${path} is not tracked: no version holds it and no model's globs in model-ledger.yaml match it.`, data: result };
+	}
+	return { human: usedByText(result), data: result };
+}
+
+/**
+ * A PATH argument as a workspace-relative path: absolute paths and paths that exist relative to the
+ * current directory are taken as such (like git); anything else is read relative to the workspace root.
+ */
+export function workspacePath(root: string, pathArg: string, cwd: string): string {
+	const candidate = isAbsolute(pathArg) ? pathArg : resolve(cwd, pathArg);
+	const fromCwd = relative(root, candidate);
+	const inside = fromCwd !== '' && !fromCwd.startsWith('..') && !isAbsolute(fromCwd);
+	if (isAbsolute(pathArg)) {
+		if (!inside) throw new LedgerError(`\`${pathArg}\` is outside the workspace ${root}.`, 'Give a path inside the workspace.', { file: pathArg }, 'OUTSIDE_WORKSPACE');
+		return fromCwd.split(sep).join('/');
+	}
+	if (inside && existsSync(candidate)) return fromCwd.split(sep).join('/');
+	return pathArg.replace(/\\/g, '/').replace(/^(\.\/)+/, '');
+}
+
+function versionName(v: VersionRef, withModel: boolean): string {
+	return `${withModel ? `${v.model} ` : ''}v${v.number}${v.aliases.length ? ` [${v.aliases.join(', ')}]` : ''}`;
+}
+
+function usedByText(r: UsedBy): string {
+	const manyModels = new Set([...r.history.flatMap((h) => h.versions.map((v) => v.model)), ...r.sameContentElsewhere.map((v) => v.model)]).size > 1;
+	const lines = [`${r.path}${r.role ? ` (${r.role})` : ''}  ${r.sha256 ? `sha256 ${r.sha256.slice(0, 12)}` : r.exists ? 'not hashed' : 'deleted from the workspace'}`];
+	if (r.current.length) lines.push(`Current content: ${r.current.map((v) => versionName(v, manyModels)).join(', ')}`);
+	else if (r.modified) lines.push(`Modified: the current content is in no version (newest holding the file: ${versionName(r.newest!, true)}).`);
+	else if (r.history.length === 0) lines.push(`Not in any version yet (matched by ${r.models.join(', ')}); run \`model-ledger snapshot\`.`);
+	if (r.lastChanged) lines.push(`Last changed in ${versionName(r.lastChanged, true)} (${formatAge(r.lastChanged.createdAt)}, by ${r.lastChanged.author})`);
+	if (r.sameContentElsewhere.length) {
+		const byPath = new Map<string, VersionRef[]>();
+		for (const v of r.sameContentElsewhere) byPath.set(v.path, [...(byPath.get(v.path) ?? []), v]);
+		lines.push('Same content elsewhere:', ...[...byPath].map(([p, vs]) => `  ${p}: ${describeVersions(vs, true)}`));
+	}
+	if (r.history.length) {
+		lines.push(
+			'',
+			'History (newest first):',
+			renderTable(
+				['SHA256', 'VERSIONS', 'FIRST SEEN', 'LAST SEEN'],
+				r.history.map((h) => [`${h.sha256.slice(0, 12)}${h.sha256 === r.sha256 ? '*' : ''}`, describeVersions(h.versions, manyModels), h.firstSeen.slice(0, 16).replace('T', ' '), h.lastSeen.slice(0, 16).replace('T', ' ')]),
+			),
+		);
+		if (r.current.length) lines.push('(* = current content)');
+	}
+	return lines.join('\n');
+}
