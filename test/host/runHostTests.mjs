@@ -1,0 +1,252 @@
+#!/usr/bin/env node
+// Runs the host test suites in a real VS Code (1.139, server + web workbench) with the extension
+// staged exactly as its VSIX lays it out. Usage:
+//   node test/host/runHostTests.mjs [--scenario NAME]...      (after `node esbuild.mjs --tests`)
+// Environment:
+//   HOST_SCREENSHOTS=dir          save PNGs: those tests ask for, and one at the end of each scenario
+//   HOST_TEST_TIMEOUT_SECONDS=300 per-scenario limit; on expiry the server log is printed and it fails
+//   MODEL_LEDGER_CACHE_DIR        cache folder (default ~/.cache/model-ledger)
+// Prints `N passed, N failed` on its own line at the end and exits non-zero when anything failed.
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { ensureHostBetterSqlite, ensureHostTools, HOST_NODE_ABI, log, productionModules, repoRoot, stageExtension } from './hostEnvironment.mjs';
+import { isWorkbenchNoise, VSCodeSession } from './vscodeSession.mjs';
+
+const suiteOut = join(repoRoot, 'out', 'test', 'host', 'suite');
+const RESULT_MARKER = /\[\[host-suite-result:(\{.*\})\]\]/;
+const SCREENSHOT_MARKER = /\[\[screenshot:([A-Za-z0-9._-]+)\]\]/;
+
+/**
+ * A scenario is one VS Code session: an environment for the extension host and the suite folder
+ * (under out/test/host/suite) whose `*.test.js` files run in it. All scenarios share one install
+ * and one staged extension.
+ */
+const scenarios = {
+	default: {
+		description: 'the extension in the example workspace',
+		suite: '.',
+		env: () => ({}),
+	},
+	'broken-sqlite': {
+		description: 'better-sqlite3 built for the wrong ABI',
+		suite: 'broken-sqlite',
+		env: ({ tempRoot }) => ({
+			MODEL_LEDGER_SQLITE_MODULE: makeWrongAbiModule(join(tempRoot, 'wrong-abi')),
+			MODEL_LEDGER_EXPECTED_WRONG_ABI: process.versions.modules,
+		}),
+	},
+};
+
+/**
+ * Copies the repo's own better-sqlite3 (built by `npm install` for the Node running this script)
+ * aside: loaded in the Node 24 extension host it fails with a real ABI mismatch.
+ */
+function makeWrongAbiModule(dir) {
+	if (process.versions.modules === HOST_NODE_ABI) throw new Error(`The broken-module scenario needs the repo's better-sqlite3 built for another ABI than the host's (${HOST_NODE_ABI}); this Node has the same ABI.`);
+	const source = join(repoRoot, 'node_modules');
+	for (const name of productionModules(source)) cpSync(join(source, name), join(dir, 'node_modules', name), { recursive: true });
+	return join(dir, 'node_modules', 'better-sqlite3');
+}
+
+/** A fresh git repository holding a copy of the example workspace, as the tests' workspace. */
+function prepareWorkspace(target) {
+	const example = join(repoRoot, 'examples', 'support-bot');
+	if (existsSync(join(example, 'model-ledger.yaml'))) {
+		cpSync(example, target, { recursive: true, filter: (src) => !/[\\/]\.model-ledger[\\/]cache([\\/]|$)/.test(src) });
+	} else {
+		// The example workspace is not in the repo yet: a minimal stand-in with one prompt.
+		mkdirSync(join(target, 'prompts'), { recursive: true });
+		writeFileSync(join(target, 'model-ledger.yaml'), 'models:\n  support-bot:\n    prompts: "prompts/*.md"\n');
+		writeFileSync(join(target, 'prompts', 'system.md'), 'You are a helpful support assistant for {{product}}.\n');
+	}
+	const git = (...args) => execFileSync('git', args, { cwd: target, stdio: 'pipe' });
+	git('init', '-q', '-b', 'main');
+	git('config', 'user.name', 'Model Ledger Tests');
+	git('config', 'user.email', 'tests@model-ledger.invalid');
+	git('config', 'commit.gpgsign', 'false');
+	git('add', '-A');
+	git('commit', '-q', '-m', 'Example workspace');
+	return target;
+}
+
+function parseArgs(argv) {
+	const selected = [];
+	for (let i = 0; i < argv.length; i++) {
+		if (argv[i] === '--scenario') selected.push(argv[++i]);
+		else if (argv[i].startsWith('--scenario=')) selected.push(argv[i].slice('--scenario='.length));
+		else if (argv[i] === '--help') {
+			console.log(`usage: node test/host/runHostTests.mjs [--scenario ${Object.keys(scenarios).join('|')}]...`);
+			process.exit(0);
+		} else throw new Error(`unknown argument ${argv[i]}`);
+	}
+	for (const name of selected) if (!scenarios[name]) throw new Error(`unknown scenario ${name}; known: ${Object.keys(scenarios).join(', ')}`);
+	return selected.length ? selected : Object.keys(scenarios);
+}
+
+const cleanups = new Set();
+let exiting = false;
+async function cleanupAll() {
+	for (const fn of [...cleanups].reverse()) {
+		try {
+			await fn();
+		} catch (err) {
+			log(`cleanup failed: ${err.message}`);
+		}
+		cleanups.delete(fn);
+	}
+}
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+	process.on(signal, async () => {
+		if (exiting) return;
+		exiting = true;
+		log(`${signal}: stopping VS Code and removing temp folders`);
+		await cleanupAll();
+		process.exit(130);
+	});
+}
+
+/** Runs one scenario in its own VS Code session; resolves to { passed, failed, pending, ok }. */
+async function runScenario(name, { tools, extensionDir, tempRoot, screenshotDir, timeoutSeconds }) {
+	const scenario = scenarios[name];
+	const scenarioDir = mkdtempSync(join(tempRoot, `${name}-`));
+	const workspace = prepareWorkspace(join(scenarioDir, 'workspace'));
+	const ackDir = join(scenarioDir, 'screenshot-acks');
+	mkdirSync(ackDir);
+	const session = new VSCodeSession({
+		tools,
+		tempDir: scenarioDir,
+		env: {
+			...scenario.env({ tempRoot: scenarioDir }),
+			MODEL_LEDGER_TEST_WORKSPACE: workspace,
+			MODEL_LEDGER_HOST_SUITE: scenario.suite,
+			MODEL_LEDGER_HOST_SCENARIO: name,
+			MODEL_LEDGER_SCREENSHOT_ACK_DIR: ackDir,
+		},
+	});
+	const close = () => session.close();
+	cleanups.add(close);
+	log(`scenario ${name}: ${scenario.description}`);
+
+	let result;
+	let exitCode;
+	const screenshots = [];
+	let settle;
+	const finished = new Promise((r) => (settle = r));
+
+	const takeScreenshot = async (shotName) => {
+		if (!screenshotDir) return undefined;
+		const file = join(screenshotDir, `${name}-${shotName}.png`);
+		try {
+			if (await session.screenshot(file)) {
+				screenshots.push(file);
+				log(`screenshot ${file}`);
+				return file;
+			}
+		} catch (err) {
+			log(`screenshot ${shotName} failed: ${err.message}`);
+		}
+		return undefined;
+	};
+	// Screenshots run one after another in the order tests asked for them.
+	let screenshotQueue = Promise.resolve();
+	const onLog = (level, text) => {
+		const resultMatch = RESULT_MARKER.exec(text);
+		if (resultMatch) result = JSON.parse(resultMatch[1]);
+		const shot = SCREENSHOT_MARKER.exec(text);
+		if (shot) {
+			screenshotQueue = screenshotQueue.then(async () => {
+				await takeScreenshot(shot[1]);
+				// The test waits for this file, so the page is captured in the state it asked for.
+				writeFileSync(join(ackDir, `${shot[1]}.done`), '');
+			});
+		}
+		if (isWorkbenchNoise(text)) return;
+		const prefix = level === 'error' ? '[ext-host:error] ' : level === 'warn' ? '[ext-host:warn] ' : '';
+		for (const line of text.split('\n')) process.stdout.write(`${prefix}${line}\n`);
+	};
+	const onExit = (code) => {
+		exitCode = code;
+		settle('exit');
+	};
+
+	let timer;
+	const timedOut = new Promise((r) => (timer = setTimeout(() => r('timeout'), timeoutSeconds * 1000)));
+	let outcome;
+	try {
+		await Promise.race([session.startServer(), timedOut.then(() => Promise.reject(new Error('timed out starting the server')))]);
+		const url = session.workbenchUrl(workspace, {
+			extensionDevelopmentPath: extensionDir,
+			extensionTestsPath: join(suiteOut, 'index.js'),
+		});
+		await session.openWorkbench(url, { onLog, onExit });
+		outcome = await Promise.race([finished, timedOut]);
+	} catch (err) {
+		outcome = 'error';
+		log(`scenario ${name} failed to run: ${err.stack || err.message}`);
+	} finally {
+		clearTimeout(timer);
+	}
+	await screenshotQueue;
+	// Always one at the end: on a failure it shows what the workbench looked like.
+	await takeScreenshot('final');
+	if (outcome === 'timeout') {
+		log(`scenario ${name} timed out after ${timeoutSeconds} s (HOST_TEST_TIMEOUT_SECONDS); server log follows`);
+		process.stdout.write(session.serverLog() + '\n');
+	} else if (!result) {
+		log(`scenario ${name}: the suite ended without reporting its results (extension host crashed or the test entry failed); server log follows`);
+		process.stdout.write(session.serverLog() + '\n');
+	}
+	await close();
+	cleanups.delete(close);
+	rmSync(scenarioDir, { recursive: true, force: true });
+
+	const ok = outcome === 'exit' && exitCode === 0 && result !== undefined && result.failed === 0;
+	const counts = result ?? { passed: 0, failed: 0, pending: 0 };
+	// A session that died or hung without reporting counts as one failure, never as a pass.
+	if (!ok && counts.failed === 0) counts.failed = 1;
+	log(`scenario ${name}: ${counts.passed} passed, ${counts.failed} failed${counts.pending ? `, ${counts.pending} pending` : ''} (exit ${exitCode ?? outcome})`);
+	return { ...counts, ok, screenshots };
+}
+
+async function main() {
+	const started = Date.now();
+	const selected = parseArgs(process.argv.slice(2));
+	if (!existsSync(join(suiteOut, 'index.js'))) throw new Error(`${join(suiteOut, 'index.js')} is missing: run \`node esbuild.mjs --tests\` first (npm run test:host does).`);
+	const timeoutSeconds = Number(process.env.HOST_TEST_TIMEOUT_SECONDS || 300);
+	const screenshotDir = process.env.HOST_SCREENSHOTS ? resolve(process.env.HOST_SCREENSHOTS) : undefined;
+	if (screenshotDir) mkdirSync(screenshotDir, { recursive: true });
+
+	const tools = await ensureHostTools();
+	const hostModules = await ensureHostBetterSqlite(tools);
+
+	const tempRoot = mkdtempSync(join(tmpdir(), 'model-ledger-host-'));
+	cleanups.add(() => rmSync(tempRoot, { recursive: true, force: true }));
+	const extensionDir = stageExtension(join(tempRoot, 'extension'), hostModules);
+	log(`staged the extension as its VSIX lays it out in ${extensionDir}`);
+
+	const totals = { passed: 0, failed: 0, pending: 0 };
+	const failedScenarios = [];
+	for (const name of selected) {
+		const r = await runScenario(name, { tools, extensionDir, tempRoot, screenshotDir, timeoutSeconds });
+		totals.passed += r.passed;
+		totals.failed += r.failed;
+		totals.pending += r.pending;
+		if (!r.ok) failedScenarios.push(name);
+	}
+	await cleanupAll();
+	log(`host tests finished in ${Math.round((Date.now() - started) / 1000)} s${failedScenarios.length ? `; failed scenarios: ${failedScenarios.join(', ')}` : ''}`);
+	console.log(`${totals.passed} passed, ${totals.failed} failed${totals.pending ? `, ${totals.pending} skipped` : ''}`);
+	return failedScenarios.length === 0 ? 0 : 1;
+}
+
+main().then(
+	(code) => process.exit(code),
+	async (err) => {
+		log(err.stack || err.message);
+		await cleanupAll();
+		console.log('0 passed, 1 failed');
+		process.exit(1);
+	},
+);

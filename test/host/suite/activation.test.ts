@@ -1,0 +1,54 @@
+import * as assert from 'node:assert/strict';
+import { existsSync, realpathSync } from 'node:fs';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import { activatedExtension, requestScreenshot, setColorTheme, testWorkspace } from './hostTestSupport';
+
+type RegistryCheckResult = { ok: true; sqliteVersion: string; database: string } | { ok: false; error: string };
+
+describe('Activation in the example workspace', () => {
+	it('opens the test workspace', () => {
+		const folder = vscode.workspace.workspaceFolders?.[0];
+		assert.ok(folder, 'no workspace folder is open');
+		assert.equal(realpathSync(folder.uri.fsPath), realpathSync(testWorkspace()));
+		assert.ok(existsSync(join(folder.uri.fsPath, 'model-ledger.yaml')));
+	});
+
+	it('activates through workspaceContains:model-ledger.yaml', async () => {
+		const extension = await activatedExtension();
+		assert.ok(extension.packageJSON.activationEvents.includes('workspaceContains:model-ledger.yaml'));
+	});
+
+	it('registers every command it contributes', async () => {
+		const extension = await activatedExtension();
+		const contributed: string[] = (extension.packageJSON.contributes?.commands ?? []).map((c: { command: string }) => c.command);
+		assert.ok(contributed.includes('modelLedger.checkRegistry'));
+		const registered = new Set(await vscode.commands.getCommands(true));
+		assert.deepEqual(contributed.filter((c) => !registered.has(c)), [], 'contributed but not registered');
+	});
+
+	it('has its view container in the activity bar', async () => {
+		await activatedExtension();
+		// The command exists only when the container is contributed; running it opens the sidebar.
+		await vscode.commands.executeCommand('workbench.view.extension.modelLedger');
+		await vscode.commands.executeCommand('modelLedger.registry.focus');
+		await requestScreenshot('sidebar');
+	});
+
+	it('opens the registry index with the staged better-sqlite3', async () => {
+		await activatedExtension();
+		const result = (await vscode.commands.executeCommand('modelLedger.checkRegistry', { notify: false })) as RegistryCheckResult;
+		assert.ok(result.ok, `registry check failed: ${result.ok ? '' : result.error}`);
+		assert.match(result.sqliteVersion, /^3\.\d+\.\d+$/);
+		assert.equal(realpathSync(result.database), realpathSync(join(testWorkspace(), '.model-ledger', 'cache', 'index.db')));
+		console.log(`better-sqlite3 opened ${result.database}: SQLite ${result.sqliteVersion} under NODE_MODULE_VERSION ${process.versions.modules}`);
+	});
+
+	it('can be looked at in light and dark themes', async () => {
+		await vscode.commands.executeCommand('workbench.view.extension.modelLedger');
+		await setColorTheme('Default Light Modern', vscode.ColorThemeKind.Light);
+		await requestScreenshot('sidebar-light');
+		await setColorTheme('Default Dark Modern', vscode.ColorThemeKind.Dark);
+		await requestScreenshot('sidebar-dark');
+	});
+});

@@ -1,0 +1,49 @@
+// Helpers shared by the host tests. Not a test file: esbuild bundles it into each test that imports it.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+
+export const EXTENSION_ID = 'model-ledger.model-ledger';
+
+/** The temp copy of the example workspace the runner opened (a git repository). */
+export function testWorkspace(): string {
+	const dir = process.env.MODEL_LEDGER_TEST_WORKSPACE;
+	assert.ok(dir, 'MODEL_LEDGER_TEST_WORKSPACE is not set: run the host tests through test/host/runHostTests.mjs');
+	return dir;
+}
+
+export async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		const value = await probe();
+		if (value) return value;
+		if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+		await new Promise((r) => setTimeout(r, 100));
+	}
+}
+
+/** Waits until the extension has been activated by VS Code itself (through its activation events). */
+export async function activatedExtension(): Promise<vscode.Extension<unknown>> {
+	const extension = vscode.extensions.getExtension(EXTENSION_ID);
+	assert.ok(extension, `extension ${EXTENSION_ID} is not installed in the host`);
+	await waitFor('the extension to activate', () => extension.isActive);
+	return extension;
+}
+
+/**
+ * Asks the runner for a PNG of the workbench named `name` (saved when HOST_SCREENSHOTS is set) and
+ * waits until it has been taken, so the picture shows the state the test is in.
+ */
+export async function requestScreenshot(name: string): Promise<void> {
+	const ackDir = process.env.MODEL_LEDGER_SCREENSHOT_ACK_DIR;
+	if (!ackDir) return; // not under the runner (e.g. @vscode/test-electron): nothing to capture with
+	console.log(`[[screenshot:${name}]]`);
+	await waitFor(`screenshot ${name}`, () => existsSync(join(ackDir, `${name}.done`)), 30_000);
+}
+
+/** Switches the colour theme (user settings) and waits for VS Code to apply it. */
+export async function setColorTheme(theme: string, kind: vscode.ColorThemeKind): Promise<void> {
+	await vscode.workspace.getConfiguration('workbench').update('colorTheme', theme, vscode.ConfigurationTarget.Global);
+	await waitFor(`theme ${theme}`, () => vscode.window.activeColorTheme.kind === kind, 10_000);
+}
