@@ -3,7 +3,18 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
+import { registerCompareSelection } from './compareSelection';
+import { registerDiffCommands } from './diffCommands';
+import { DECORATIONS_SETTING, registerFileDecorations } from './fileDecorations';
+import { registerInitCommand } from './initCommand';
+import { registerRegistryTree } from './registryTree';
+import type { RegistryTreeModel, RegistryTreeProvider } from './registryTree';
 import { RegistryHealth } from './registryHealth';
+import { registerSnapshotCommand } from './snapshotCommand';
+import { LedgerStatusBar, STATUS_BAR_SETTING } from './statusBar';
+import { registerStoredFiles } from './storedFiles';
+import { WorkingState } from './workingState';
+import { WorkspaceLedgers } from './workspaceLedgers';
 
 export const CONFIG_FILE = 'model-ledger.yaml';
 export const NO_CONFIG_CONTEXT_KEY = 'modelLedger.noConfig';
@@ -13,7 +24,15 @@ function workspaceRoot(): string | undefined {
 	return folder?.uri.scheme === 'file' ? folder.uri.fsPath : undefined;
 }
 
-export function activate(context: vscode.ExtensionContext): void {
+/** What `activate` returns: other extensions and the host tests read the registry tree through it. */
+export interface ModelLedgerApi {
+	registryTree: RegistryTreeProvider;
+	registryModel: RegistryTreeModel;
+	workingState: WorkingState;
+	ledgers: WorkspaceLedgers;
+}
+
+export function activate(context: vscode.ExtensionContext): ModelLedgerApi {
 	const root = workspaceRoot();
 	const hasConfig = root !== undefined && existsSync(join(root, CONFIG_FILE));
 	void vscode.commands.executeCommand('setContext', NO_CONFIG_CONTEXT_KEY, !hasConfig);
@@ -27,6 +46,37 @@ export function activate(context: vscode.ExtensionContext): void {
 		const timer = setTimeout(() => void registryHealth.check({ notify: true, force: false }), 0);
 		context.subscriptions.push({ dispose: () => clearTimeout(timer) });
 	}
+
+	// Constructing these reads no registry: the Ledger opens its index on first use.
+	const ledgers = new WorkspaceLedgers();
+	const updateNoConfig = () => void vscode.commands.executeCommand('setContext', NO_CONFIG_CONTEXT_KEY, ledgers.all().length === 0);
+	const registry = registerRegistryTree(ledgers);
+	const diff = registerDiffCommands(ledgers);
+	const workingState = new WorkingState(ledgers, () => {
+		const config = vscode.workspace.getConfiguration();
+		return config.get<boolean>(STATUS_BAR_SETTING, true) || config.get<boolean>(DECORATIONS_SETTING, true);
+	});
+	const decorations = registerFileDecorations(workingState);
+	context.subscriptions.push(
+		ledgers,
+		registry,
+		registerStoredFiles(ledgers),
+		diff.disposable,
+		registerCompareSelection(ledgers, diff.commands),
+		registerSnapshotCommand(ledgers, diff.commands),
+		registerInitCommand(ledgers, updateNoConfig),
+		workingState,
+		new LedgerStatusBar(ledgers, workingState),
+		decorations.disposable,
+		ledgers.onDidChange(updateNoConfig),
+		vscode.workspace.onDidChangeConfiguration((e) => {
+			if (e.affectsConfiguration(STATUS_BAR_SETTING) || e.affectsConfiguration(DECORATIONS_SETTING)) workingState.schedule();
+		}),
+	);
+	// The first working-tree comparison hashes files: after activation, not during it.
+	if (hasConfig) workingState.schedule();
+
+	return { registryTree: registry.provider, registryModel: registry.model, workingState, ledgers };
 }
 
 export function deactivate(): void {}

@@ -1,0 +1,100 @@
+// What the commands share: finding the ledger an argument or tree node refers to, turning a
+// command argument (tree node or argument object) into a version, and showing errors with their
+// cause and fix (and a button to the file they are about).
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import { describeError, LedgerError } from '../core/errors';
+import type { Ledger } from '../core/ledger';
+import type { VersionSummary } from '../core/model';
+import { NativeModuleError } from '../core/sqlite';
+import type { LedgerEntry, WorkspaceLedgers } from './workspaceLedgers';
+
+/** Thrown when the user dismisses a question: the command ends quietly. */
+export class Cancelled extends Error {
+	constructor() {
+		super('cancelled');
+	}
+}
+
+/** The folder a command works on: `root` when given, the only ledger, or the user's pick. */
+export async function pickLedger(ledgers: WorkspaceLedgers, root?: string, interactive = true): Promise<LedgerEntry> {
+	const all = ledgers.all();
+	if (root !== undefined) {
+		const entry = ledgers.forRoot(root);
+		if (!entry) throw new LedgerError(`${root} is not a workspace folder with a model-ledger.yaml.`, 'Pass the root of an open workspace folder, or omit `root`.', undefined, 'UNKNOWN_ROOT');
+		return entry;
+	}
+	if (all.length === 0) throw new LedgerError('No workspace folder has a model-ledger.yaml.', 'Run "Model Ledger: Initialize" to create one.', undefined, 'NO_CONFIG');
+	if (all.length === 1 || !interactive) return all[0];
+	const active = vscode.window.activeTextEditor?.document.uri;
+	const activeEntry = active ? ledgers.forUri(active) : undefined;
+	const picked = await vscode.window.showQuickPick(
+		all.map((entry) => ({ label: entry.folder.name, description: entry.root, entry, picked: entry === activeEntry })),
+		{ title: 'Model Ledger: which workspace folder?' },
+	);
+	if (!picked) throw new Cancelled();
+	return picked.entry;
+}
+
+/** A version named by a command argument: a tree node or `{ root?, model, version }`. */
+export interface VersionTarget {
+	root?: string;
+	model: string;
+	/** Any reference `Ledger.resolve` accepts (latest, v3, 1.4.0, production, a digest). */
+	ref: string;
+}
+
+/** Reads `{root, model, digest}` from a tree node, or `{root, model, version|ref}` from an argument object. */
+export function versionTargetOf(arg: unknown, refKey = 'version'): VersionTarget | undefined {
+	if (!arg || typeof arg !== 'object') return undefined;
+	const a = arg as Record<string, unknown>;
+	if (typeof a.model !== 'string') return undefined;
+	const root = typeof a.root === 'string' ? a.root : undefined;
+	if (a.version && typeof a.version === 'object' && typeof (a.version as VersionSummary).digest === 'string') {
+		return { root, model: a.model, ref: (a.version as VersionSummary).digest };
+	}
+	for (const key of [refKey, 'digest', 'ref']) {
+		if (typeof a[key] === 'string' || typeof a[key] === 'number') return { root, model: a.model, ref: String(a[key]) };
+	}
+	return undefined;
+}
+
+/** Resolves a version reference, accepting numbers as well as strings. */
+export function resolveVersion(ledger: Ledger, model: string, ref: string | number): VersionSummary {
+	return ledger.resolve(model, String(ref));
+}
+
+/** Shows an error with its cause and fix; a config error gets a button that opens the file at its line. */
+export async function showCommandError(err: unknown, root?: string): Promise<void> {
+	if (err instanceof Cancelled) return;
+	if (err instanceof NativeModuleError) {
+		await vscode.commands.executeCommand('modelLedger.checkRegistry');
+		return;
+	}
+	const message = describeError(err);
+	const location = err instanceof LedgerError ? err.location : undefined;
+	if (!location || !root) {
+		void vscode.window.showErrorMessage(message);
+		return;
+	}
+	const open = 'Open ' + location.file;
+	const choice = await vscode.window.showErrorMessage(message, open);
+	if (choice === open) {
+		const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(join(root, location.file)));
+		const line = Math.max(0, (location.line ?? 1) - 1);
+		const column = Math.max(0, (location.column ?? 1) - 1);
+		await vscode.window.showTextDocument(doc, { selection: new vscode.Range(line, column, line, column) });
+	}
+}
+
+/** Runs a command body; shows failures when the command was started by the user (no argument object). */
+export async function runReporting<T>(interactive: boolean, root: string | undefined, body: () => Promise<T>): Promise<T | undefined> {
+	try {
+		return await body();
+	} catch (err) {
+		if (err instanceof Cancelled) return undefined;
+		if (!interactive) throw err;
+		await showCommandError(err, root);
+		return undefined;
+	}
+}

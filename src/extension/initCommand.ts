@@ -1,0 +1,45 @@
+// `Model Ledger: Initialize`: writes a model-ledger.yaml detected from the workspace (prompt folders,
+// weights, RAG/train configs, metrics, DVC files) and opens it for editing. An existing file is
+// never overwritten; it is opened instead. Argument object: `{ root? }` → InitResult (opens nothing).
+import * as vscode from 'vscode';
+import { LedgerError } from '../core/errors';
+import { initWorkspace } from '../core/initWorkspace';
+import type { InitResult } from '../core/initWorkspace';
+import { Cancelled, runReporting } from './commandSupport';
+import type { WorkspaceLedgers } from './workspaceLedgers';
+
+async function pickFolder(root?: string): Promise<vscode.WorkspaceFolder> {
+	const folders = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file');
+	if (root !== undefined) {
+		const folder = folders.find((f) => f.uri.fsPath === root);
+		if (!folder) throw new LedgerError(`${root} is not an open workspace folder.`, 'Pass the root of an open workspace folder, or omit `root`.', undefined, 'UNKNOWN_ROOT');
+		return folder;
+	}
+	if (folders.length === 0) throw new LedgerError('No folder is open.', 'Open the folder of your project (File → Open Folder…) and run Initialize again.', undefined, 'NO_FOLDER');
+	if (folders.length === 1) return folders[0];
+	const picked = await vscode.window.showWorkspaceFolderPick({ placeHolder: 'Initialize Model Ledger in which folder?' });
+	if (!picked) throw new Cancelled();
+	return picked;
+}
+
+export function registerInitCommand(ledgers: WorkspaceLedgers, onInitialized: () => void): vscode.Disposable {
+	return vscode.commands.registerCommand('modelLedger.init', (arg?: { root?: string }) => {
+		const headless = !!arg && typeof arg === 'object' && !('kind' in arg);
+		return runReporting(!headless, arg?.root, async (): Promise<InitResult> => {
+			const folder = await pickFolder(arg?.root);
+			const result = initWorkspace(folder.uri.fsPath);
+			ledgers.refreshFolders();
+			onInitialized();
+			if (!headless) {
+				await vscode.window.showTextDocument(vscode.Uri.file(result.configPath));
+				const found = Object.keys(result.detected);
+				void vscode.window.showInformationMessage(
+					result.configCreated
+						? `Created model-ledger.yaml for model \`${result.modelName}\`${found.length ? ` (found ${found.join(', ')})` : ''}. Adjust the globs, then run "Model Ledger: Snapshot…".`
+						: 'This folder already has a model-ledger.yaml; it was left as it is.',
+				);
+			}
+			return result;
+		});
+	});
+}

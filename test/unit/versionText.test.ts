@@ -1,0 +1,181 @@
+// The sidebar's and editors' wording for versions, and how stored files render as documents.
+// These modules live in src/extension but import no `vscode`, so they run here under plain Node.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { ArtifactRecord, VersionManifest, VersionSummary } from '../../src/core/model';
+import { binarySummary, decodeStoredFileQuery, encodeStoredFileQuery, showsAsSummary } from '../../src/extension/storedFileContent';
+import {
+	artifactChanges,
+	changedFiles,
+	describeChanges,
+	diffTitle,
+	formatBytes,
+	groupByRole,
+	matchesVersionFilter,
+	parseVersionFilter,
+	shortCommit,
+	versionDescription,
+	versionLabel,
+	versionTooltip,
+} from '../../src/extension/versionText';
+
+const DIGEST_A = 'a'.repeat(64);
+const DIGEST_B = 'b1c2d3e4f5'.padEnd(64, '0');
+const NOW = new Date('2026-11-28T12:00:00Z');
+
+function version(over: Partial<VersionSummary> = {}): VersionSummary {
+	return {
+		model: 'support-bot',
+		number: 3,
+		label: '1.4.0',
+		digest: DIGEST_A,
+		createdAt: '2026-11-28T10:00:00Z',
+		author: { name: 'Ada' },
+		message: 'shorter system prompt\nsecond line',
+		aliases: [],
+		git: { commit: '38a4f131c577233bb0e137753367a146ac396671', branch: 'main', dirty: false },
+		artifactCount: 4,
+		numberShared: false,
+		...over,
+	};
+}
+
+function artifact(path: string, sha: string, role: ArtifactRecord['role'] = 'prompt', size = 10): ArtifactRecord {
+	return { path, role, sha256: sha.repeat(64).slice(0, 64), size, mode: 0o644 };
+}
+
+function manifest(artifacts: ArtifactRecord[], over: Partial<VersionManifest> = {}): VersionManifest {
+	return {
+		schema: 1,
+		model: 'support-bot',
+		number: 1,
+		label: '0.1.0',
+		versioning: 'semver',
+		createdAt: '2026-11-28T10:00:00Z',
+		author: { name: 'Ada' },
+		message: '',
+		artifacts,
+		params: {},
+		metrics: {},
+		prompts: {},
+		weights: {},
+		lockfiles: {},
+		data: [],
+		git: { commit: null, branch: null, remote: null, dirty: false },
+		...over,
+	};
+}
+
+describe('version labels and descriptions', () => {
+	test('label is number and label; same-number versions show their digest', () => {
+		assert.equal(versionLabel(version()), 'v3 · 1.4.0');
+		assert.equal(versionLabel(version({ numberShared: true, digest: DIGEST_B })), 'v3 · 1.4.0 (b1c2d3e)');
+		assert.equal(versionLabel(version({ label: 'v3' })), 'v3');
+	});
+
+	test('description: aliases, age, short commit with * when dirty, first line of the message', () => {
+		assert.equal(versionDescription(version({ aliases: ['production'] }), NOW), '@production · 2 h ago · 38a4f13 · shorter system prompt');
+		assert.equal(versionDescription(version({ git: { commit: '38a4f131c5', branch: null, dirty: true }, message: '' }), NOW), '2 h ago · 38a4f13*');
+		assert.equal(shortCommit({ commit: null, dirty: false }), '');
+	});
+
+	test('tooltip is Markdown with aliases, tags, commit and the digest explanation when numbers clash', () => {
+		const md = versionTooltip(version({ aliases: ['staging'], numberShared: true, git: { commit: '38a4f131c5', branch: 'exp', dirty: true } }), ['baseline'], NOW);
+		assert.match(md, /\*\*support-bot v3 · 1\.4\.0 \(aaaaaaa\)\*\*/);
+		assert.match(md, /Aliases: `staging`/);
+		assert.match(md, /Tags: `baseline`/);
+		assert.match(md, /`38a4f131c5` on `exp` with uncommitted changes/);
+		assert.match(md, /also v3/);
+	});
+});
+
+describe('version filter', () => {
+	const v = version({ aliases: ['production'] });
+	const match = (text: string, tags: string[] = []) => matchesVersionFilter(v, parseVersionFilter(text)!, tags);
+
+	test('empty text is no filter', () => {
+		assert.equal(parseVersionFilter('   '), undefined);
+	});
+
+	test('@alias, #tag, number and words; all terms must match', () => {
+		assert.ok(match('@production'));
+		assert.ok(!match('@staging'));
+		assert.ok(match('#baseline', ['baseline']));
+		assert.ok(!match('#baseline'));
+		assert.ok(match('v3'));
+		assert.ok(match('3'));
+		assert.ok(!match('v4'));
+		assert.ok(match('SYSTEM'));
+		assert.ok(match('system @production'));
+		assert.ok(!match('system @staging'));
+		assert.ok(match('38a4f13'), 'commit prefix');
+		assert.ok(match('aaaaaaa'), 'digest prefix');
+		assert.ok(!match('zzz'));
+	});
+});
+
+describe('artifacts and changes', () => {
+	const parent = manifest([artifact('prompts/a.md', '1'), artifact('config/rag.yaml', '2', 'rag'), artifact('prompts/gone.md', '9')]);
+	const child = manifest([artifact('prompts/a.md', '1'), artifact('config/rag.yaml', '3', 'rag'), artifact('prompts/new.md', '4'), artifact('w.safetensors', '5', 'weights')], { number: 2 });
+
+	test('changes against the parent version', () => {
+		const changes = artifactChanges(child, parent);
+		assert.equal(changes.get('prompts/a.md'), 'unchanged');
+		assert.equal(changes.get('config/rag.yaml'), 'modified');
+		assert.equal(changes.get('prompts/new.md'), 'added');
+		assert.equal(artifactChanges(parent, undefined).get('prompts/a.md'), 'unchanged', 'a first version marks nothing');
+	});
+
+	test('groups by role in role order', () => {
+		assert.deepEqual(groupByRole(child.artifacts).map((g) => [g.role, g.artifacts.length]), [['prompt', 2], ['rag', 1], ['weights', 1]]);
+	});
+
+	test('files changed between two versions', () => {
+		assert.deepEqual(changedFiles(parent, child).map((f) => `${f.change} ${f.path}`), ['modified config/rag.yaml', 'removed prompts/gone.md', 'added prompts/new.md', 'added w.safetensors']);
+		assert.deepEqual(changedFiles(child, child), []);
+	});
+
+	test('titles, sizes and change summaries', () => {
+		assert.equal(diffTitle('config/rag.yaml', 'v3', 'v5'), 'rag.yaml (v3 ↔ v5)');
+		assert.equal(formatBytes(12), '12 B');
+		assert.equal(formatBytes(1536), '1.5 KB');
+		assert.equal(formatBytes(3.5 * 1024 ** 3), '3.5 GB');
+		assert.equal(describeChanges({ added: ['x'], removed: [], modified: ['a', 'b'] }), '2 modified, 1 added');
+		assert.equal(describeChanges({ added: [], removed: [], modified: [] }), 'no changes');
+	});
+});
+
+describe('stored file documents', () => {
+	test('URI query round-trips and rejects what is not a reference', () => {
+		const ref = { root: '/ws/a b', model: 'support-bot', digest: DIGEST_A, name: 'v3' };
+		assert.deepEqual(decodeStoredFileQuery(encodeStoredFileQuery(ref)), ref);
+		assert.throws(() => decodeStoredFileQuery('{"root":"/ws","model":"m","digest":"short"}'), /64-hex digest/);
+		assert.throws(() => decodeStoredFileQuery('not json'), /not a Model Ledger file reference/);
+	});
+
+	test('weights, binary formats, big files and binary bytes show as a summary', () => {
+		assert.ok(showsAsSummary({ path: 'x/adapter.bin', role: 'other', size: 10 }));
+		assert.ok(showsAsSummary({ path: 'x/model.txt', role: 'weights', size: 10 }));
+		assert.ok(showsAsSummary({ path: 'big.json', role: 'params', size: 50 * 1024 * 1024 }));
+		assert.ok(!showsAsSummary({ path: 'prompts/a.md', role: 'prompt', size: 10 }, Buffer.from('hello {{name}}\n')));
+		assert.ok(showsAsSummary({ path: 'prompts/a.md', role: 'prompt', size: 10 }, Buffer.from([0x68, 0x00, 0x01, 0x02])));
+	});
+
+	test('a safetensors summary lists size, sha256 and the tensor table', () => {
+		const a = artifact('checkpoints/adapter/adapter_model.safetensors', 'c', 'weights', 17416);
+		const text = binarySummary({
+			model: 'support-bot',
+			versionName: 'v2',
+			artifact: a,
+			stored: true,
+			weights: { tensors: { 'lora_B.weight': { dtype: 'F32', shape: [64, 8] }, 'lora_A.weight': { dtype: 'F16', shape: [8, 64] } }, metadata: { format: 'pt' } },
+		});
+		assert.match(text, /^checkpoints\/adapter\/adapter_model\.safetensors — support-bot v2/);
+		assert.match(text, /size {5}17\.0 KB \(17,416 bytes\)/);
+		assert.match(text, new RegExp(`sha256 {3}${'c'.repeat(64)}`));
+		assert.match(text, /2 tensors, 1,024 parameters/);
+		assert.ok(text.indexOf('lora_A.weight') < text.indexOf('lora_B.weight'), 'tensors sorted by name');
+		assert.match(text, /lora_A\.weight\s+F16\s+\[8, 64\]/);
+		assert.match(text, /format: pt/);
+	});
+});
