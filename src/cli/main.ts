@@ -215,8 +215,8 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
 				const events = l.events(rest[0]);
 				const byDigest = new Map(l.listVersions(rest[0]).map((v) => [v.digest, v]));
 				const name = (d?: string) => (d ? (byDigest.has(d) ? `v${byDigest.get(d)!.number}` : d.slice(0, 12)) : '');
-				const rows = events.map((e) => [e.at.replace('T', ' ').slice(0, 19), e.type, e.alias ?? '', e.from ? `${name(e.from)} → ${name(e.digest)}` : name(e.digest), e.by.name, e.note ?? '']);
-				print(events.length ? renderTable(['WHEN', 'EVENT', 'ALIAS', 'VERSION', 'BY', 'NOTE'], rows) : 'No events yet.', events);
+				const rows = events.map((e) => [e.at.replace('T', ' ').slice(0, 19), e.rollback ? 'alias.set (rollback)' : e.type, e.alias ?? e.tag ?? '', e.from ? `${name(e.from)} → ${name(e.digest)}` : name(e.digest), e.by.name, e.note ?? '']);
+				print(events.length ? renderTable(['WHEN', 'EVENT', 'ALIAS/TAG', 'VERSION', 'BY', 'NOTE'], rows) : 'No events yet.', events);
 				return 0;
 			}
 			case 'used-by': {

@@ -5,7 +5,8 @@ import { appendFileSync, closeSync, fsyncSync, mkdirSync, openSync, readFileSync
 import { dirname } from 'node:path';
 import type { Author } from './model';
 
-export type EventType = 'alias.set' | 'alias.removed' | 'approved' | 'tagged' | 'noted';
+/** `created` is never written to the file: it is synthesized from the manifests (see Ledger.events). */
+export type EventType = 'created' | 'alias.set' | 'alias.removed' | 'approved' | 'tagged' | 'noted';
 
 export interface LedgerEvent {
 	id: string;
@@ -20,6 +21,8 @@ export interface LedgerEvent {
 	from?: string;
 	tag?: string;
 	note?: string;
+	/** On alias.set: the move undid the alias's previous move (`model-ledger rollback`). */
+	rollback?: boolean;
 }
 
 export interface EventFileProblem {
@@ -33,6 +36,7 @@ export interface ReadEvents {
 	problems: EventFileProblem[];
 }
 
+// `created` is absent on purpose: a version's creation is its manifest, not a line in this file.
 const EVENT_TYPES = new Set<EventType>(['alias.set', 'alias.removed', 'approved', 'tagged', 'noted']);
 
 /** Parses an events file's text; lines that are not valid events are reported by line number. */

@@ -347,7 +347,10 @@ export class Ledger {
 	 * current aliases (rollback) run inside `index.exclusive` so no other writer interleaves.
 	 */
 	recordEvent(fields: { type: EventType; model: string; by: Author } & Partial<LedgerEvent>): LedgerEvent {
-		const now = new Date();
+		// Replay order is time order: an event must sort after the model's newest one, even when both
+		// fall in the same millisecond or another clone's clock ran ahead.
+		const newest = this.index.events(fields.model)[0];
+		const now = newest && Date.parse(newest.at) >= Date.now() ? new Date(Date.parse(newest.at) + 1) : new Date();
 		const event: LedgerEvent = { ...fields, id: newEventId(now), at: now.toISOString() } as LedgerEvent;
 		for (const key of Object.keys(event) as Array<keyof LedgerEvent>) if (event[key] === undefined) delete event[key];
 		this.ensureLayout();

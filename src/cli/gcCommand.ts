@@ -1,0 +1,60 @@
+// `model-ledger gc [--dry-run] [--yes]`: reports (default) or deletes objects no manifest references.
+import { collectGarbage } from '../core/gc';
+import type { ByteCount, GcReport } from '../core/gc';
+import type { Ledger } from '../core/ledger';
+import type { Io } from './context';
+import { renderTable } from './format';
+
+export async function gcCommand(ledger: Ledger, options: { dryRun: boolean; yes: boolean; json: boolean }, io: Io): Promise<number> {
+	const dryRun = options.dryRun || !options.yes;
+	const report = await collectGarbage(ledger, { dryRun });
+	if (options.json) {
+		io.out(JSON.stringify(report, null, 2) + '\n');
+		return 0;
+	}
+	io.out(gcText(report) + '\n');
+	return 0;
+}
+
+/** `1.4 MB`, `512 B`. */
+export function formatBytes(bytes: number): string {
+	if (bytes < 1024) return `${bytes} B`;
+	const units = ['KB', 'MB', 'GB', 'TB'];
+	let value = bytes / 1024;
+	let unit = 0;
+	while (value >= 1024 && unit < units.length - 1) {
+		value /= 1024;
+		unit++;
+	}
+	return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
+}
+
+const RECLAIM_LABELS: Record<keyof GcReport['reclaimable'], string> = {
+	unreferenced: 'objects no manifest references',
+	'stray-file': 'stray files in the object folders',
+	'stale-tmp': 'leftovers of interrupted writes (tmp/)',
+};
+const KEEP_LABELS: Record<keyof GcReport['kept'], string> = {
+	'working-tree': 'referenced by manifests in the working tree',
+	'git-history': 'referenced only on other git branches or tags',
+	'restore-backup': 'content replaced by a restore (see cache/restores/)',
+	recent: 'unreferenced but less than an hour old (a snapshot may be running)',
+};
+
+function gcText(r: GcReport): string {
+	const row = (label: string, c: ByteCount) => [String(c.count), formatBytes(c.bytes), label];
+	const lines = [
+		r.dryRun
+			? `Dry run: ${r.total.count} file(s), ${formatBytes(r.total.bytes)} reclaimable.`
+			: `Deleted ${r.deleted.count} file(s), ${formatBytes(r.deleted.bytes)}.`,
+		renderTable(['COUNT', 'SIZE', 'RECLAIMABLE'], Object.entries(r.reclaimable).map(([k, c]) => row(RECLAIM_LABELS[k as keyof GcReport['reclaimable']], c))),
+		'',
+		renderTable(['COUNT', 'SIZE', 'KEPT'], Object.entries(r.kept).map(([k, c]) => row(KEEP_LABELS[k as keyof GcReport['kept']], c))),
+		`Manifests read: ${r.manifestsRead.workingTree} in the working tree, ${r.manifestsRead.git} from ${r.refsScanned.length} git ref(s).`,
+	];
+	for (const w of r.warnings) lines.push(`warning: ${w}`);
+	for (const w of r.incomplete) lines.push(`incomplete: ${w}`);
+	if (r.incomplete.length) lines.push('Deleting is refused until the above is fixed.');
+	else if (r.dryRun && r.total.count > 0) lines.push('Run `model-ledger gc --yes` to delete them.');
+	return lines.join('\n');
+}

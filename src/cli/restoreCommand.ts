@@ -1,0 +1,52 @@
+// `model-ledger restore MODEL@REF [--force] [--dry-run]`: writes a version's files back into the workspace.
+import { relative } from 'node:path';
+import type { Ledger } from '../core/ledger';
+import { restoreVersion } from '../core/restore';
+import type { RestoreFile, RestoreResult } from '../core/restore';
+import { parseRef } from './context';
+import type { Io } from './context';
+
+export async function restoreCommand(ledger: Ledger, rest: string[], options: { force: boolean; dryRun: boolean; json: boolean }, io: Io): Promise<number> {
+	const { model, ref } = parseRef(rest[0], 'restore MODEL@REF [--force] [--dry-run]', false);
+	const result = await restoreVersion(ledger, model, ref, { force: options.force, dryRun: options.dryRun });
+	io.out(options.json ? JSON.stringify(restoreJson(result), null, 2) + '\n' : restoreText(ledger, result) + '\n');
+	return 0;
+}
+
+function restoreJson(r: RestoreResult) {
+	return {
+		model: r.version.model,
+		version: { number: r.version.number, label: r.version.label, digest: r.version.digest },
+		dryRun: r.dryRun,
+		files: r.files,
+		extra: r.extra,
+		journal: r.journal ?? null,
+	};
+}
+
+function restoreText(ledger: Ledger, r: RestoreResult): string {
+	const v = r.version;
+	const changing = r.files.filter((f) => f.action !== 'unchanged');
+	const unchanged = r.files.length - changing.length;
+	const rel = (p: string) => relative(ledger.root, p);
+	const lines = [
+		r.dryRun
+			? `Restoring ${v.model} v${v.number} (${v.label}) would change ${changing.length} file(s); ${unchanged} already match. Nothing was written (dry run).`
+			: `Restored ${v.model} v${v.number} (${v.label}): ${changing.length} file(s) written, ${unchanged} already matched.`,
+	];
+	const width = Math.max(0, ...changing.map((f) => f.path.length));
+	for (const f of changing) lines.push(`  ${f.action.padEnd(9)}  ${f.path.padEnd(width)}${displacedText(f, r.dryRun, rel)}`);
+	if (r.extra.length) lines.push(`Left in place (tracked now, not in v${v.number}): ${r.extra.join(', ')}`);
+	if (r.journal) lines.push(`Journal of replaced contents: ${rel(r.journal)}`);
+	const unsaved = changing.filter((f) => f.displaced && !f.displaced.inVersion && !f.displaced.stored);
+	if (r.dryRun && unsaved.length) lines.push(`${unsaved.length} file(s) hold changes that are in no version: restore needs --force, and stores them first.`);
+	return lines.join('\n');
+}
+
+function displacedText(f: RestoreFile, dryRun: boolean, rel: (p: string) => string): string {
+	if (!f.displaced) return '';
+	const where = `${rel(f.displaced.objectPath)}`;
+	if (f.displaced.inVersion) return `  (current content is in a version; kept at ${where})`;
+	if (dryRun && !f.displaced.stored) return `  (current content is unsaved: would be stored at ${where})`;
+	return `  (previous content kept at ${where})`;
+}

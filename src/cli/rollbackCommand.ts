@@ -1,0 +1,15 @@
+// `model-ledger rollback MODEL [ALIAS]`: moves an alias (default production) back to its previous target.
+import type { Ledger } from '../core/ledger';
+import type { Author } from '../core/model';
+import { rollback } from '../core/rollback';
+import { UsageError } from './context';
+import type { Io } from './context';
+
+export function rollbackCommand(ledger: Ledger, rest: string[], options: { message?: string; json: boolean; author: Author }, io: Io): number {
+	const [model, alias = 'production'] = rest;
+	if (!model) throw new UsageError('rollback needs a MODEL: model-ledger rollback MODEL [ALIAS]');
+	const { event, from, to } = rollback(ledger, model, alias, options.author, options.message);
+	const was = from ? `v${from.number} (${from.label})` : 'nothing';
+	io.out(options.json ? JSON.stringify({ event, from: from ?? null, to }, null, 2) + '\n' : `${model}: ${alias} rolled back to v${to.number} (${to.label}), was ${was}.\n`);
+	return 0;
+}
