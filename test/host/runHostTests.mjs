@@ -6,7 +6,7 @@
 //   HOST_SCREENSHOTS=dir          save PNGs: those tests ask for, and one at the end of each scenario
 //   HOST_TEST_TIMEOUT_SECONDS=300 per-scenario limit; on expiry the server log is printed and it fails
 //   MODEL_LEDGER_CACHE_DIR        cache folder (default ~/.cache/model-ledger)
-// Prints `N passed, N failed` on its own line at the end and exits non-zero when anything failed.
+// Prints `host: N passed, N failed` on its own line at the end and exits non-zero when anything failed.
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
@@ -237,7 +237,7 @@ async function main() {
 	}
 	await cleanupAll();
 	log(`host tests finished in ${Math.round((Date.now() - started) / 1000)} s${failedScenarios.length ? `; failed scenarios: ${failedScenarios.join(', ')}` : ''}`);
-	console.log(`${totals.passed} passed, ${totals.failed} failed${totals.pending ? `, ${totals.pending} skipped` : ''}`);
+	console.log(`host: ${totals.passed} passed, ${totals.failed} failed${totals.pending ? `, ${totals.pending} skipped` : ''}`);
 	return failedScenarios.length === 0 ? 0 : 1;
 }
 
@@ -246,7 +246,7 @@ main().then(
 	async (err) => {
 		log(err.stack || err.message);
 		await cleanupAll();
-		console.log('0 passed, 1 failed');
+		console.log('host: 0 passed, 1 failed');
 		process.exit(1);
 	},
 );

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# `npm test`: everything, from a fresh clone. Installs missing system packages (Debian, as root) and
+# npm dependencies, builds, runs the unit tests under plain Node and the host tests in a real
+# VS Code, and exits non-zero if anything failed. The last line is the combined
+# `total: N passed, N failed`.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+started=$(date +%s)
+log() { printf '[test] %s\n' "$*"; }
+
+bash scripts/system-deps.sh || exit 1
+
+if [ ! -d node_modules ]; then
+	log "installing npm dependencies"
+	if [ -f package-lock.json ]; then
+		npm ci || { log "npm ci failed (lockfile out of date?); trying npm install"; npm install; } || exit 1
+	else
+		npm install || exit 1
+	fi
+fi
+
+log "build"
+npm run build || exit 1
+
+results=$(mktemp -d)
+trap 'rm -rf "$results"' EXIT
+
+log "unit tests"
+npm run test:unit 2>&1 | tee "$results/unit.log"
+unit_status=${PIPESTATUS[0]}
+unit_passed=$(sed -n 's/^ℹ pass \([0-9]\+\)$/\1/p' "$results/unit.log" | tail -1)
+unit_failed=$(sed -n 's/^ℹ fail \([0-9]\+\)$/\1/p' "$results/unit.log" | tail -1)
+unit_passed=${unit_passed:-0}
+unit_failed=${unit_failed:-0}
+# A crash before the runner's summary must still count as a failure.
+if [ "$unit_status" -ne 0 ] && [ "$unit_failed" -eq 0 ]; then unit_failed=1; fi
+
+log "host tests (real VS Code)"
+node test/host/runHostTests.mjs "$@" 2>&1 | tee "$results/host.log"
+host_status=${PIPESTATUS[0]}
+host_line=$(grep -E '^host: [0-9]+ passed, [0-9]+ failed' "$results/host.log" | tail -1)
+host_passed=$(echo "$host_line" | sed -n 's/^host: \([0-9]\+\) passed.*/\1/p')
+host_failed=$(echo "$host_line" | sed -n 's/.* \([0-9]\+\) failed.*/\1/p')
+host_passed=${host_passed:-0}
+host_failed=${host_failed:-0}
+if [ "$host_status" -ne 0 ] && [ "$host_failed" -eq 0 ]; then host_failed=1; fi
+
+log "unit: $unit_passed passed, $unit_failed failed; host: $host_passed passed, $host_failed failed; $(($(date +%s) - started)) s"
+echo "total: $((unit_passed + host_passed)) passed, $((unit_failed + host_failed)) failed"
+[ "$unit_status" -eq 0 ] && [ "$host_status" -eq 0 ]
