@@ -23,9 +23,19 @@ const node = {
 	banner: { js: "const __bundleImportMetaUrl = require('url').pathToFileURL(__filename).href;" },
 };
 
+// The AWS SDK (~1 MB) goes into its own dist/remotes.js, required only when an s3:// remote is used:
+// the extension's activation and every CLI run stay as fast as without it.
+const awsSdkChunk = {
+	name: 'aws-sdk-chunk',
+	setup(build) {
+		build.onResolve({ filter: /^\.\/awsSdk$/ }, () => ({ path: './remotes.js', external: true }));
+	},
+};
+
 const builds = [
-	{ ...node, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist' },
-	{ ...node, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: `#!/usr/bin/env node\n${node.banner.js}` } },
+	{ ...node, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist', plugins: [awsSdkChunk] },
+	{ ...node, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', plugins: [awsSdkChunk], banner: { js: `#!/usr/bin/env node\n${node.banner.js}` } },
+	{ ...node, entryPoints: { remotes: 'src/core/remotes/awsSdk.ts' }, outdir: 'dist' },
 ];
 if (existsSync('src/webview/compareView.ts')) {
 	builds.push({
@@ -44,6 +54,8 @@ function testEntries(dir) {
 
 if (args.has('--tests')) {
 	builds.push({ ...node, entryPoints: testEntries('test/unit'), outdir: 'out/test/unit', outbase: 'test/unit' });
+	const reliability = testEntries('test/reliability');
+	if (reliability.length) builds.push({ ...node, entryPoints: reliability, outdir: 'out/test/reliability', outbase: 'test/reliability' });
 	const host = testEntries('test/host/suite');
 	if (host.length) builds.push({ ...node, entryPoints: host, outdir: 'out/test/host/suite', outbase: 'test/host/suite', external: ['vscode', 'better-sqlite3', 'mocha'] });
 }

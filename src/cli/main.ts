@@ -30,7 +30,7 @@ Usage: model-ledger <command> [options]
 
 Commands:
   init                                   create .model-ledger/ and a model-ledger.yaml detected from the workspace
-  snapshot [MODEL...] [-m MSG] [--bump major|minor|patch] [--require-clean]
+  snapshot [MODEL...] [-m MSG] [--bump major|minor|patch] [--require-clean] [--allow-secrets]
                                          record a new version of each model whose files changed
   status [MODEL]                         files changed since each model's latest version
   list [MODEL]                           versions, newest first
@@ -71,6 +71,7 @@ const OPTIONS = {
 	message: { type: 'string', short: 'm' },
 	bump: { type: 'string' },
 	'require-clean': { type: 'boolean' },
+	'allow-secrets': { type: 'boolean' },
 	all: { type: 'boolean' },
 	tensors: { type: 'boolean' },
 	metric: { type: 'string' },
@@ -126,6 +127,7 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
 					message: values.message,
 					bump: bump as Bump | undefined,
 					requireClean: values['require-clean'],
+					allowSecrets: values['allow-secrets'] === true,
 					onProgress: json ? undefined : progressPrinter(io),
 				});
 				for (const w of result.warnings) io.err(`warning: ${w}\n`);

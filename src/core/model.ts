@@ -92,6 +92,8 @@ export interface VersionManifest {
 	git: GitLineage;
 	/** Files that could not be parsed as their extension says: recorded as opaque artifacts. */
 	warnings?: string[];
+	/** Files (or `git diff: <path>` for the patch) holding secrets the user chose to store (`--allow-secrets`). */
+	secretsAllowed?: string[];
 }
 
 /** What lists and trees show: the manifest's head plus registry state. */

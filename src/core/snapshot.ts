@@ -16,6 +16,8 @@ import { fsyncDir, hashFileSync } from './objectStore';
 import { extractPromptVariables } from './promptVariables';
 import type { StatKey } from './registryIndex';
 import { readSafetensorsHeader } from './safetensors';
+import { enforceSecretPolicy, scanFile, scanPatch } from './secretScan';
+import type { SecretFinding } from './secretScan';
 import { flattenValues, isStructuredPath, parseStructured } from './structuredFiles';
 import { decodeUtf8Text, looksBinary } from './textContent';
 import { nextLabel } from './versionLabels';
@@ -45,6 +47,8 @@ export interface SnapshotOptions {
 	onProgress?: (progress: SnapshotProgress) => void;
 	signal?: AbortSignal;
 	now?: Date;
+	/** Store files in which the secret scan found credentials (true: all; a list: those paths); recorded in the manifest. */
+	allowSecrets?: boolean | string[];
 }
 
 export interface SnapshotResult {
@@ -76,15 +80,20 @@ export async function createSnapshot(ledger: Ledger, options: SnapshotOptions = 
 		);
 	}
 	const result: SnapshotResult = { created: [], unchanged: [], warnings: [] };
+	// Every model's files are scanned for secrets before anything is stored: a refusal leaves no trace.
+	const collected = models.map((model) => ({ model, ...collectModelFiles(ledger.root, model) }));
+	const secrets = checkSecrets(ledger.root, collected, lineage.dirty ? lineage.patch : undefined, options.allowSecrets);
+	if (secrets.allowed.length) result.warnings.push(`stored secrets in ${secrets.allowed.join(', ')} because they were allowed; the versions record this (secretsAllowed).`);
 	let patchSha: string | undefined;
 	if (lineage.dirty && lineage.patch) patchSha = (await ledger.store.storeBuffer(Buffer.from(lineage.patch, 'utf8'))).sha256;
 	const lockfiles = await hashLockfiles(ledger, options.signal);
 
-	for (const model of models) {
-		const { files, warnings } = collectModelFiles(ledger.root, model);
+	for (const { model, files, warnings } of collected) {
 		result.warnings.push(...warnings);
 		const hashed = await storeFiles(ledger, model, files, options);
 		const details = describeFiles(hashed, result.warnings);
+		const paths = new Set(files.map((f) => f.path));
+		details.secretsAllowed = secrets.allowed.filter((p) => paths.has(p) || p.startsWith('git diff: '));
 		const artifacts: ArtifactRecord[] = hashed.map((f) => ({ path: f.path, role: f.role, sha256: f.sha256, size: f.size, mode: f.mode }));
 		const outcome = commitVersion(ledger, model, artifacts, details, lineage, patchSha, lockfiles, options);
 		if (outcome.created) result.created.push(outcome.version);
@@ -182,6 +191,8 @@ interface FileDetails {
 	weights: Record<string, SafetensorsSummary>;
 	data: DataRef[];
 	warnings: string[];
+	/** Paths with secrets the user allowed (set by createSnapshot). */
+	secretsAllowed?: string[];
 }
 
 /** Reads what each file says. A file that does not parse is kept as an opaque artifact with a warning. */
@@ -222,6 +233,24 @@ function describeFiles(files: HashedFile[], warnings: string[]): FileDetails {
 		}
 	}
 	return details;
+}
+
+// Never text, and often large: not worth reading for the secret scan.
+const BINARY_EXTENSION = /\.(?:safetensors|bin|pt|pth|ckpt|onnx|gguf|ggml|npy|npz|h5|hdf5|pkl|pickle|joblib|parquet|arrow|feather|tflite|pb|png|jpe?g|gif|webp|pdf|zip|gz|tgz|bz2|xz|zst|tar|7z)$/i;
+
+/** Scans the text files of every model (and the uncommitted patch) and refuses unless allowed. */
+function checkSecrets(root: string, collected: Array<{ files: ModelFile[] }>, patch: string | undefined, allow: SnapshotOptions['allowSecrets']): { allowed: string[] } {
+	const findings: SecretFinding[] = [];
+	const seen = new Set<string>();
+	for (const { files } of collected) {
+		for (const file of files) {
+			if (seen.has(file.path) || file.role === 'weights' || BINARY_EXTENSION.test(file.path)) continue;
+			seen.add(file.path);
+			findings.push(...scanFile(join(root, file.path), file.path));
+		}
+	}
+	if (patch) findings.push(...scanPatch(patch));
+	return enforceSecretPolicy(findings, allow);
 }
 
 async function hashLockfiles(ledger: Ledger, signal?: AbortSignal): Promise<Record<string, string>> {
@@ -277,6 +306,7 @@ function commitVersion(
 			data: details.data,
 			git: { commit: lineage.commit, branch: lineage.branch, remote: lineage.remote, dirty: lineage.dirty, ...(patchSha ? { patch: patchSha } : {}) },
 			...(details.warnings.length ? { warnings: details.warnings } : {}),
+			...(details.secretsAllowed?.length ? { secretsAllowed: details.secretsAllowed } : {}),
 		};
 		const text = serializeManifest(manifest);
 		const digest = manifestDigest(text);

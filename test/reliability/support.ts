@@ -1,0 +1,113 @@
+// Helpers shared by the reliability suite: the built CLI as a real process, and integrity checks
+// that look at the store from the outside (every object file hashes to its name, every manifest's
+// objects exist, the index lists exactly what the manifests say).
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { isolatedGitEnv, repoRoot } from '../unit/fixtures';
+
+export const CLI = join(repoRoot(), 'dist', 'cli.js');
+
+/** Quick mode (`MODEL_LEDGER_RELIABILITY_QUICK=1`, used by `npm test`) runs fewer trials and rounds. */
+export const QUICK = process.env.MODEL_LEDGER_RELIABILITY_QUICK === '1';
+
+export interface Run {
+	code: number | null;
+	signal: NodeJS.Signals | null;
+	stdout: string;
+	stderr: string;
+}
+
+/** Runs the built CLI synchronously in `cwd`. */
+export function cli(cwd: string, args: string[], env: NodeJS.ProcessEnv = {}): Run {
+	const r = spawnSync(process.execPath, [CLI, ...args], { cwd, env: { ...isolatedGitEnv(), ...env }, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+	return { code: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Runs the built CLI as a child process; resolves when it exits. */
+export function cliAsync(cwd: string, args: string[], env: NodeJS.ProcessEnv = {}): { pid: number; done: Promise<Run>; kill: (signal: NodeJS.Signals) => void } {
+	const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...isolatedGitEnv(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+	let stdout = '';
+	let stderr = '';
+	child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+	child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+	const done = new Promise<Run>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
+	return { pid: child.pid!, done, kill: (signal) => child.kill(signal) };
+}
+
+/** Parses the single JSON document of a successful `--json` run. */
+export function cliJson<T>(cwd: string, args: string[]): T {
+	const r = cli(cwd, [...args, '--json']);
+	assert.equal(r.code, 0, `model-ledger ${args.join(' ')} failed: ${r.stderr}`);
+	return JSON.parse(r.stdout) as T;
+}
+
+export function sha256File(path: string): string {
+	return createHash('sha256').update(readFileSync(path)).digest('hex');
+}
+
+/** Every object file under objects/sha256 hashes to its name: no partial object under a final name. */
+export function assertObjectsWhole(root: string): number {
+	const objects = join(root, '.model-ledger', 'cache', 'objects', 'sha256');
+	let count = 0;
+	for (const prefix of existsSync(objects) ? readdirSync(objects) : []) {
+		for (const rest of readdirSync(join(objects, prefix))) {
+			const actual = sha256File(join(objects, prefix, rest));
+			assert.equal(actual, prefix + rest, `object ${prefix}/${rest} does not hash to its name (a partial or corrupt object is visible)`);
+			count++;
+		}
+	}
+	return count;
+}
+
+export interface ManifestOnDisk {
+	model: string;
+	digest: string;
+	number: number;
+	shas: string[];
+}
+
+/** Manifests on disk (each whole: its bytes hash to its name) with the objects they name. */
+export function manifestsOnDisk(root: string): ManifestOnDisk[] {
+	const versions = join(root, '.model-ledger', 'versions');
+	const result: ManifestOnDisk[] = [];
+	for (const model of existsSync(versions) ? readdirSync(versions) : []) {
+		for (const file of readdirSync(join(versions, model))) {
+			const digest = /^([0-9a-f]{64})\.yaml$/.exec(file)?.[1];
+			assert.ok(digest, `stray file in versions/${model}: ${file} (a manifest is visible under a temporary name)`);
+			const bytes = readFileSync(join(versions, model, file));
+			assert.equal(createHash('sha256').update(bytes).digest('hex'), digest, `manifest ${file} is not whole`);
+			const text = bytes.toString('utf8');
+			const shas = [...text.matchAll(/(?:sha256|patch): ([0-9a-f]{64})/g)].map((m) => m[1]);
+			const number = Number(/^number: (\d+)$/m.exec(text)?.[1]);
+			result.push({ model, digest, number, shas });
+		}
+	}
+	return result;
+}
+
+/** No manifest names an object that is not in the store. */
+export function assertManifestsComplete(root: string): void {
+	for (const m of manifestsOnDisk(root)) {
+		for (const sha of m.shas) {
+			const path = join(root, '.model-ledger', 'cache', 'objects', 'sha256', sha.slice(0, 2), sha.slice(2));
+			assert.ok(existsSync(path), `${m.model} v${m.number} (${m.digest.slice(0, 12)}) names object ${sha.slice(0, 12)}…, which is missing`);
+		}
+	}
+}
+
+/** `list --json` equals what a full rebuild of the index says (the index matches the manifests). */
+export function assertIndexMatchesManifests(root: string): void {
+	type Row = { model: string; number: number; digest: string };
+	const key = (rows: Row[]) => rows.map((r) => `${r.model} v${r.number} ${r.digest}`).sort();
+	const listed = key(cliJson<Row[]>(root, ['list']));
+	const onDisk = key(manifestsOnDisk(root).map((m) => ({ model: m.model, number: m.number, digest: m.digest })));
+	assert.deepEqual(listed, onDisk, 'list does not match the manifests on disk');
+	cliJson(root, ['reindex']);
+	assert.deepEqual(key(cliJson<Row[]>(root, ['list'])), onDisk, 'list after reindex does not match the manifests on disk');
+}
+
+/** Text that must never reach a user: a raw SQLite busy/locked error. */
+export const SQLITE_LEAK = /SQLITE_BUSY|SQLITE_LOCKED|database is locked|database table is locked/i;
