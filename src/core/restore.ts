@@ -256,3 +256,25 @@ function writeJournal(ledger: Ledger, version: VersionSummary, displaced: Restor
 function cancelled(): LedgerError {
 	return new LedgerError('Restore cancelled.', undefined, undefined, 'CANCELLED');
 }
+
+/**
+ * The version of `model` whose files the workspace holds exactly now (same paths, same content),
+ * newest first; undefined when none does. Hashes come from the stat cache, candidates from the index.
+ */
+export function versionMatchingWorkingTree(ledger: Ledger, model: string): VersionSummary | undefined {
+	const { files } = collectModelFiles(ledger.root, ledger.model(model));
+	if (files.length === 0) return undefined;
+	const current = new Map(files.map((f) => [f.path, currentHash(ledger, f.path, join(ledger.root, f.path))]));
+	const [firstPath, firstSha] = [...current][0];
+	const index = ledger.index;
+	const candidates = index
+		.readStatement('SELECT v.digest FROM versions v JOIN artifacts a ON a.digest = v.digest WHERE v.model = ? AND v.artifact_count = ? AND a.path = ? AND a.sha256 = ? ORDER BY v.number DESC, v.created_at DESC')
+		.pluck()
+		.all(model, current.size, firstPath, firstSha) as string[];
+	const artifactsOf = index.readStatement('SELECT path, sha256 FROM artifacts WHERE digest = ?');
+	for (const digest of candidates) {
+		const rows = artifactsOf.all(digest) as Array<{ path: string; sha256: string }>;
+		if (rows.length === current.size && rows.every((r) => current.get(r.path) === r.sha256)) return index.versionByDigest(digest);
+	}
+	return undefined;
+}

@@ -7,6 +7,7 @@ import { registerCompareSelection } from './compareSelection';
 import { registerDiffCommands } from './diffCommands';
 import { DECORATIONS_SETTING, registerFileDecorations } from './fileDecorations';
 import { registerInitCommand } from './initCommand';
+import { registerLifecycleCommands } from './lifecycleCommands';
 import { registerRegistryTree } from './registryTree';
 import type { RegistryTreeModel, RegistryTreeProvider } from './registryTree';
 import { RegistryHealth } from './registryHealth';
@@ -65,6 +66,7 @@ export function activate(context: vscode.ExtensionContext): ModelLedgerApi {
 		registerCompareSelection(ledgers, diff.commands),
 		registerSnapshotCommand(ledgers, diff.commands),
 		registerInitCommand(ledgers, updateNoConfig),
+		registerLifecycleCommands(ledgers, workingState),
 		workingState,
 		new LedgerStatusBar(ledgers, workingState),
 		decorations.disposable,
