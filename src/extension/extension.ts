@@ -6,10 +6,11 @@ import * as vscode from 'vscode';
 import { registerCompareSelection } from './compareSelection';
 import { registerDiffCommands } from './diffCommands';
 import { DECORATIONS_SETTING, registerFileDecorations } from './fileDecorations';
+import type { LedgerFileDecorations } from './fileDecorations';
 import { registerInitCommand } from './initCommand';
 import { registerLifecycleCommands } from './lifecycleCommands';
 import { registerRegistryTree } from './registryTree';
-import type { RegistryTreeModel, RegistryTreeProvider } from './registryTree';
+import type { RegistryNode, RegistryTreeModel, RegistryTreeProvider } from './registryTree';
 import { RegistryHealth } from './registryHealth';
 import { registerSnapshotCommand } from './snapshotCommand';
 import { LedgerStatusBar, STATUS_BAR_SETTING } from './statusBar';
@@ -29,7 +30,9 @@ function workspaceRoot(): string | undefined {
 export interface ModelLedgerApi {
 	registryTree: RegistryTreeProvider;
 	registryModel: RegistryTreeModel;
+	registryView: vscode.TreeView<RegistryNode>;
 	workingState: WorkingState;
+	decorations: LedgerFileDecorations;
 	ledgers: WorkspaceLedgers;
 }
 
@@ -78,7 +81,7 @@ export function activate(context: vscode.ExtensionContext): ModelLedgerApi {
 	// The first working-tree comparison hashes files: after activation, not during it.
 	if (hasConfig) workingState.schedule();
 
-	return { registryTree: registry.provider, registryModel: registry.model, workingState, ledgers };
+	return { registryTree: registry.provider, registryModel: registry.model, registryView: registry.view, workingState, decorations: decorations.decorations, ledgers };
 }
 
 export function deactivate(): void {}

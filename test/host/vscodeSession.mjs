@@ -83,8 +83,9 @@ export class VSCodeSession {
 	 * @param {{nodeBin: string, vscodeServerMain: string, playwrightCore: string}} options.tools
 	 * @param {string} options.tempDir folder owned by this session (server data, XDG dirs, logs)
 	 * @param {Record<string,string>} [options.env] extra environment for the server and so the extension host
+	 * @param {number} [options.port] loopback port (default: a free one)
 	 */
-	constructor({ tools, tempDir, env = {} }) {
+	constructor({ tools, tempDir, env = {}, port }) {
 		this.tools = tools;
 		this.tempDir = tempDir;
 		this.env = env;
@@ -92,11 +93,11 @@ export class VSCodeSession {
 		this.server = undefined;
 		this.browser = undefined;
 		this.page = undefined;
-		this.port = undefined;
+		this.port = port;
 	}
 
 	async startServer() {
-		this.port = await freePort();
+		this.port ??= await freePort();
 		const dirs = Object.fromEntries(['server-data', 'user-data', 'extensions', 'xdg-config', 'xdg-data', 'xdg-cache', 'home'].map((d) => [d, join(this.tempDir, d)]));
 		for (const d of Object.values(dirs)) mkdirSync(d, { recursive: true });
 		const args = [
@@ -120,11 +121,11 @@ export class VSCodeSession {
 			VSCODE_AGENT_FOLDER: dirs['server-data'],
 			...this.env,
 		};
-		// Remote "machine" settings apply to every window of this server: a quiet, offline workbench
-		// whose screenshots show the extension rather than welcome pages and chat panels.
-		const machineSettings = join(dirs['server-data'], 'data', 'Machine');
-		mkdirSync(machineSettings, { recursive: true });
-		writeFileSync(join(machineSettings, 'settings.json'), JSON.stringify(QUIET_SETTINGS, null, 2));
+		// The server keeps the web workbench's user settings in <user-data-dir>/User: a quiet, offline
+		// workbench whose screenshots show the extension rather than welcome pages and chat panels.
+		const userSettings = join(dirs['user-data'], 'User');
+		mkdirSync(userSettings, { recursive: true });
+		writeFileSync(join(userSettings, 'settings.json'), JSON.stringify(QUIET_SETTINGS, null, 2));
 		const logStream = createWriteStream(this.serverLogFile);
 		this.server = spawn(this.tools.nodeBin, args, { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
 		this.server.stdout.pipe(logStream, { end: false });
@@ -199,7 +200,7 @@ export class VSCodeSession {
 	serverLog() {
 		const parts = [];
 		if (existsSync(this.serverLogFile)) parts.push(`--- server output (${this.serverLogFile}) ---\n${readFileSync(this.serverLogFile, 'utf8').slice(-20_000)}`);
-		const logsRoot = join(this.tempDir, 'server-data', 'data', 'logs');
+		const logsRoot = join(this.tempDir, 'user-data', 'logs');
 		const walk = (dir) => {
 			if (!existsSync(dir)) return;
 			for (const name of readdirSync(dir)) {
