@@ -57,6 +57,8 @@ const HIGHLIGHT_ALIASES = new Set(['production', 'prod', 'champion']);
 interface ModelListing {
 	versions: VersionSummary[];
 	tags: Map<string, string[]>;
+	/** The versions that passed the current filter (10k versions take ~40 ms to filter: once per change). */
+	filtered?: { filter: VersionFilter; versions: VersionSummary[] };
 }
 
 export class RegistryTreeModel implements vscode.Disposable {
@@ -166,6 +168,51 @@ export class RegistryTreeModel implements vscode.Disposable {
 		}
 	}
 
+	/** The node above `node` (built from its keys; the tree matches nodes by id). */
+	parent(node: RegistryNode): RegistryNode | undefined {
+		const multiRoot = this.ledgers.all().length > 1;
+		const folder = (root: string): RegistryNode | undefined => {
+			if (!multiRoot) return undefined;
+			const entry = this.ledgers.forRoot(root);
+			return entry ? { kind: 'folder', root, name: entry.folder.name } : undefined;
+		};
+		const versionNode = (root: string, model: string, digest: string): RegistryNode | undefined => {
+			const { versions, tags } = this.listing(root, model);
+			const version = versions.find((v) => v.digest === digest);
+			return version ? { kind: 'version', root, model, digest, version, tags: tags.get(digest) ?? [] } : undefined;
+		};
+		const section = (root: string, model: string, digest: string, name: 'artifacts' | 'params' | 'metrics' | 'lineage'): RegistryNode | undefined =>
+			this.sectionsOf({ root, model, digest }).find((s) => s.kind === 'section' && s.section === name);
+		switch (node.kind) {
+			case 'folder':
+			case 'message':
+				return undefined;
+			case 'model':
+				return folder(node.root);
+			case 'version':
+			case 'more':
+				return this.modelsOf(this.ledgers.forRoot(node.root)!).find((m) => m.kind === 'model' && m.model === node.model);
+			case 'section':
+				return versionNode(node.root, node.model, node.digest);
+			case 'role':
+				return section(node.root, node.model, node.digest, 'artifacts');
+			case 'artifact': {
+				const count = this.manifest(node.root, node.model, node.digest).artifacts.filter((a) => a.role === node.artifact.role).length;
+				return { kind: 'role', root: node.root, model: node.model, digest: node.digest, role: node.artifact.role, count };
+			}
+			case 'valuesFile':
+				return section(node.root, node.model, node.digest, node.section);
+			case 'value': {
+				const [kind, file] = node.id.split('\u0000');
+				if (kind === 'lineage') return section(node.root, node.model, node.digest, 'lineage');
+				const sectionName = kind as 'params' | 'metrics';
+				const files = Object.keys(this.manifest(node.root, node.model, node.digest)[sectionName]);
+				if (files.length === 1) return section(node.root, node.model, node.digest, sectionName);
+				return { kind: 'valuesFile', root: node.root, model: node.model, digest: node.digest, section: sectionName, file, count: Object.keys(this.manifest(node.root, node.model, node.digest)[sectionName][file] ?? {}).length };
+			}
+		}
+	}
+
 	private ledgerOf(root: string): Ledger {
 		const entry = this.ledgers.forRoot(root);
 		if (!entry) throw new LedgerError(`${root} no longer has a model-ledger.yaml.`);
@@ -212,9 +259,11 @@ export class RegistryTreeModel implements vscode.Disposable {
 	}
 
 	private matching(root: string, model: string): VersionSummary[] {
-		const { versions, tags } = this.listing(root, model);
+		const listing = this.listing(root, model);
 		const filter = this.filterValue;
-		return filter ? versions.filter((v) => matchesVersionFilter(v, filter, tags.get(v.digest))) : versions;
+		if (!filter) return listing.versions;
+		if (listing.filtered?.filter !== filter) listing.filtered = { filter, versions: listing.versions.filter((v) => matchesVersionFilter(v, filter, listing.tags.get(v.digest))) };
+		return listing.filtered.versions;
 	}
 
 	private versionsOf(root: string, model: string): RegistryNode[] {
@@ -257,7 +306,7 @@ export class RegistryTreeModel implements vscode.Disposable {
 		return { manifest, parent, changes: artifactChanges(manifest, parent) };
 	}
 
-	private sectionsOf(node: Extract<RegistryNode, { kind: 'version' }>): RegistryNode[] {
+	private sectionsOf(node: { root: string; model: string; digest: string }): RegistryNode[] {
 		const manifest = this.manifest(node.root, node.model, node.digest);
 		const base = { root: node.root, model: node.model, digest: node.digest };
 		const count = (files: Record<string, Record<string, Scalar>>) => Object.values(files).reduce((n, f) => n + Object.keys(f).length, 0);
@@ -370,6 +419,11 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<RegistryNod
 		return this.model.children(node);
 	}
 
+	/** Lets `TreeView.reveal` expand down to a version or one of its files. */
+	getParent(node: RegistryNode): RegistryNode | undefined {
+		return this.model.parent(node);
+	}
+
 	getTreeItem(node: RegistryNode): vscode.TreeItem {
 		const C = vscode.TreeItemCollapsibleState;
 		const item = new vscode.TreeItem('', C.None);
@@ -429,8 +483,8 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<RegistryNod
 				const uri = storedFileUri({ root: node.root, model: node.model, digest: node.digest, name: node.versionName }, a.path);
 				item.label = baseName(a.path);
 				item.resourceUri = uri;
-				const parts = [dirName(a.path), formatBytes(a.size)].filter(Boolean);
-				if (node.change !== 'unchanged') parts.push(node.change);
+				// The change first: it is the part that must not be cut off in a narrow sidebar.
+				const parts = [node.change !== 'unchanged' ? node.change : '', dirName(a.path), formatBytes(a.size)].filter(Boolean);
 				item.description = parts.join(' · ');
 				item.tooltip = new vscode.MarkdownString(`\`${escapeMarkdown(a.path)}\`  \n${ROLE_TITLES[a.role]} · ${formatBytes(a.size)} · sha256 \`${a.sha256.slice(0, 12)}\`${node.change !== 'unchanged' ? `  \n${node.change} in ${node.versionName}` : ''}`);
 				item.iconPath = vscode.ThemeIcon.File;

@@ -31,14 +31,15 @@ export function versionShortName(v: Pick<VersionSummary, 'number' | 'digest' | '
 	return v.numberShared ? `v${v.number} ${v.digest.slice(0, 7)}` : `v${v.number}`;
 }
 
-/** `production, staging · 2 h ago · a1b2c3d* · shorter system prompt` */
+/** `@production @staging · shorter system prompt · 2 h ago · a1b2c3d*` */
 export function versionDescription(v: VersionSummary, now: Date = new Date()): string {
+	// The message comes before age and commit: in a narrow sidebar it is what tells versions apart.
 	const parts: string[] = [];
 	if (v.aliases.length) parts.push(v.aliases.map((a) => `@${a}`).join(' '));
+	if (v.message) parts.push(truncate(firstLine(v.message), 48));
 	parts.push(formatAge(v.createdAt, now));
 	const commit = shortCommit(v.git);
 	if (commit) parts.push(commit);
-	if (v.message) parts.push(firstLine(v.message));
 	return parts.join(' · ');
 }
 
@@ -198,6 +199,10 @@ export function baseName(path: string): string {
 export function dirName(path: string): string {
 	const i = path.lastIndexOf('/');
 	return i < 0 ? '' : path.slice(0, i);
+}
+
+export function truncate(text: string, max: number): string {
+	return text.length <= max ? text : `${text.slice(0, max - 1).trimEnd()}…`;
 }
 
 export function firstLine(text: string): string {

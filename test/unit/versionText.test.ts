@@ -74,9 +74,10 @@ describe('version labels and descriptions', () => {
 	});
 
 	test('description: aliases, age, short commit with * when dirty, first line of the message', () => {
-		assert.equal(versionDescription(version({ aliases: ['production'] }), NOW), '@production · 2 h ago · 38a4f13 · shorter system prompt');
+		assert.equal(versionDescription(version({ aliases: ['production'] }), NOW), '@production · shorter system prompt · 2 h ago · 38a4f13');
 		assert.equal(versionDescription(version({ git: { commit: '38a4f131c5', branch: null, dirty: true }, message: '' }), NOW), '2 h ago · 38a4f13*');
 		assert.equal(shortCommit({ commit: null, dirty: false }), '');
+		assert.equal(versionDescription(version({ message: 'x'.repeat(60) }), NOW).split(' · ')[0], `${'x'.repeat(47)}…`);
 	});
 
 	test('tooltip is Markdown with aliases, tags, commit and the digest explanation when numbers clash', () => {
