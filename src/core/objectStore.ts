@@ -151,7 +151,10 @@ export class ObjectStore {
 		}
 	}
 
-	/** Removes leftovers of interrupted writes (older than a minute, so live writers are safe). */
+	/**
+	 * Removes leftovers of interrupted writes: those whose writer process (the pid in the name) is
+	 * gone, and any older than a minute. A live writer's files are never touched.
+	 */
 	cleanTmp(olderThanMs = 60_000): number {
 		let removed = 0;
 		let names: string[];
@@ -164,7 +167,7 @@ export class ObjectStore {
 		for (const name of names) {
 			const path = join(this.tmpDir, name);
 			try {
-				if (now - statSync(path).mtimeMs > olderThanMs) {
+				if (writerIsGone(name) || now - statSync(path).mtimeMs > olderThanMs) {
 					rmSync(path, { force: true, recursive: true });
 					removed++;
 				}
@@ -198,6 +201,19 @@ export function hashFileSync(absPath: string): { sha256: string; size: number } 
 /** sha256 of bytes in memory. */
 export function sha256Hex(data: Buffer | string): string {
 	return createHash('sha256').update(data).digest('hex');
+}
+
+/** Tmp names start with the writer's pid (`1234-…`, `manifest-1234-…`): true when that process no longer exists. */
+function writerIsGone(name: string): boolean {
+	const pid = Number(/^(?:manifest-)?(\d+)-/.exec(name)?.[1]);
+	if (!pid || pid === process.pid) return false;
+	try {
+		process.kill(pid, 0);
+		return false;
+	} catch (err) {
+		// EPERM: the process exists but belongs to someone else.
+		return (err as NodeJS.ErrnoException).code === 'ESRCH';
+	}
 }
 
 function cancelled(): LedgerError {

@@ -19,6 +19,9 @@ import type { Ledger } from '../core/ledger';
 import type { ArtifactRecord, Role, Scalar, VersionManifest, VersionSummary } from '../core/model';
 import { NativeModuleError } from '../core/sqlite';
 import { showsAsSummary } from './storedFileContent';
+import { aliasLine } from './lifecycleText';
+import { historyChildren, historyNode, historyNodeId, historyTreeItem } from './lifecycleTree';
+import type { EventNode, HistoryNode } from './lifecycleTree';
 import { storedFileUri } from './storedFiles';
 import type { ArtifactChange, VersionFilter } from './versionText';
 import {
@@ -50,7 +53,9 @@ export type RegistryNode =
 	| { kind: 'artifact'; root: string; model: string; digest: string; versionName: string; artifact: ArtifactRecord; change: ArtifactChange }
 	| { kind: 'valuesFile'; root: string; model: string; digest: string; section: 'params' | 'metrics'; file: string; count: number }
 	| { kind: 'value'; root: string; model: string; digest: string; id: string; key: string; value: string; detail?: string; icon?: string }
-	| { kind: 'message'; root: string; id: string; text: string; tooltip?: string; error?: boolean; open?: { file: string; line?: number } };
+	| { kind: 'message'; root: string; id: string; text: string; tooltip?: string; error?: boolean; open?: { file: string; line?: number } }
+	| HistoryNode
+	| EventNode;
 
 const HIGHLIGHT_ALIASES = new Set(['production', 'prod', 'champion']);
 
@@ -163,6 +168,8 @@ export class RegistryTreeModel implements vscode.Disposable {
 			}
 			case 'valuesFile':
 				return this.valuesOf(node.root, node.model, node.digest, node.section, node.file);
+			case 'history':
+				return historyChildren(this.ledgerOf(node.root), node, this.listing(node.root, node.model).versions);
 			default:
 				return [];
 		}
@@ -228,7 +235,8 @@ export class RegistryTreeModel implements vscode.Disposable {
 			const latest = listing.versions[0];
 			const count = listing.versions.length;
 			total += count;
-			let description = latest ? `${versionShortName(latest)} · ${count} version${count === 1 ? '' : 's'}` : 'no versions yet';
+			const aliases = aliasLine(listing.versions);
+			let description = latest ? `${aliases ? `${aliases} · latest ` : ''}${versionShortName(latest)} · ${count} version${count === 1 ? '' : 's'}` : 'no versions yet';
 			if (this.filterValue) {
 				const n = this.matching(entry.root, m.name).length;
 				matching += n;
@@ -271,6 +279,11 @@ export class RegistryTreeModel implements vscode.Disposable {
 		const versions = this.matching(root, model);
 		const limit = this.shown.get(listingKey(root, model)) ?? this.settings.pageSize();
 		const nodes: RegistryNode[] = versions.slice(0, limit).map((v) => ({ kind: 'version', root, model, digest: v.digest, version: v, tags: tags.get(v.digest) ?? [] }));
+		if (!this.filterValue) {
+			// The audit trail (issue 7's History node) sits above the versions.
+			const history = historyNode(this.ledgerOf(root), root, model, this.listing(root, model).versions);
+			if (history) nodes.unshift(history);
+		}
 		if (versions.length > limit) nodes.push({ kind: 'more', root, model, hidden: versions.length - limit });
 		if (versions.length === 0 && this.filterValue) {
 			nodes.push({ kind: 'message', root, id: `${root}\u0000${model}\u0000nomatch`, text: `No version matches “${this.filterValue.text}”` });
@@ -400,6 +413,9 @@ export function nodeId(node: RegistryNode): string {
 			return `value${s}${node.root}${s}${node.digest}${s}${node.id}`;
 		case 'message':
 			return `message${s}${node.id}`;
+		case 'history':
+		case 'event':
+			return historyNodeId(node);
 	}
 }
 
@@ -518,6 +534,9 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<RegistryNod
 				}
 				item.contextValue = 'message';
 				break;
+			case 'history':
+			case 'event':
+				return historyTreeItem(node, item);
 		}
 		return item;
 	}
