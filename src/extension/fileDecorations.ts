@@ -1,12 +1,16 @@
 // Explorer decorations: tracked files that differ from their model's latest version get a badge
 // and a tooltip (like git's M), so it is visible which edits a snapshot would record. Opt out with
-// `modelLedger.explorerDecorations.enabled`.
+// `modelLedger.explorerDecorations.enabled`. The badges are `Δ` (modified) and `+` (not in the
+// version yet) rather than git's letters: VS Code shows both providers' badges side by side, and
+// "M, M" next to an edited file said nothing about which one was ours.
 import * as vscode from 'vscode';
 import { workingFileUri } from './storedFiles';
 import { versionShortName } from './versionText';
 import type { WorkingState } from './workingState';
 
 export const DECORATIONS_SETTING = 'modelLedger.explorerDecorations.enabled';
+export const MODIFIED_BADGE = 'Δ';
+export const ADDED_BADGE = '+';
 
 export class LedgerFileDecorations implements vscode.FileDecorationProvider, vscode.Disposable {
 	private readonly emitter = new vscode.EventEmitter<vscode.Uri[]>();
@@ -38,11 +42,11 @@ export class LedgerFileDecorations implements vscode.FileDecorationProvider, vsc
 					const uri = workingFileUri(s.root, path).toString();
 					const previous = next.get(uri);
 					const tooltip = previous ? `${previous.tooltip}, ${name}` : `Modified since ${name} (Model Ledger)`;
-					next.set(uri, new vscode.FileDecoration('M', tooltip, new vscode.ThemeColor('modelLedger.modifiedResourceForeground')));
+					next.set(uri, new vscode.FileDecoration(MODIFIED_BADGE, tooltip, new vscode.ThemeColor('modelLedger.modifiedResourceForeground')));
 				}
 				for (const path of s.changes.added) {
 					const uri = workingFileUri(s.root, path).toString();
-					if (!next.has(uri)) next.set(uri, new vscode.FileDecoration('A', `Not in ${name} yet: the next snapshot adds it (Model Ledger)`, new vscode.ThemeColor('modelLedger.addedResourceForeground')));
+					if (!next.has(uri)) next.set(uri, new vscode.FileDecoration(ADDED_BADGE, `Not in ${name} yet: the next snapshot adds it (Model Ledger)`, new vscode.ThemeColor('modelLedger.addedResourceForeground')));
 				}
 			}
 		}

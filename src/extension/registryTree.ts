@@ -123,8 +123,9 @@ export class RegistryTreeModel implements vscode.Disposable {
 			return this.childrenUnsafe(node);
 		} catch (err) {
 			if (err instanceof NativeModuleError) {
-				// The welcome view explains it (context key set by the health check).
-				void vscode.commands.executeCommand('modelLedger.checkRegistry');
+				// The welcome view explains it (context key set by the health check, which already
+				// notified once at activation: no notification per render).
+				void vscode.commands.executeCommand('modelLedger.checkRegistry', { notify: false });
 				return [];
 			}
 			const root = node && 'root' in node ? node.root : '';

@@ -144,8 +144,22 @@ describe('Registry sidebar, snapshot command and stored files', function () {
 		assert.deepEqual(state.changes.added, []);
 		const uri = vscode.Uri.file(promptPath).toString();
 		const decoration = await waitFor('the decoration', () => ledger.decorations.decorated.get(uri));
-		assert.equal(decoration.badge, 'M');
+		assert.equal(decoration.badge, 'Δ');
 		assert.match(decoration.tooltip ?? '', /Modified since support-bot v2/);
+		await vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(promptPath));
+		await new Promise((r) => setTimeout(r, 500));
+		await requestScreenshot('explorer-decorations');
+	});
+
+	it('the palette flow previews the changed files and cancels cleanly', async () => {
+		const ledger = await api();
+		// Without `message` the command asks; `model` answers the first question.
+		const running = Promise.resolve(vscode.commands.executeCommand('modelLedger.snapshot', { model: MODEL }));
+		await new Promise((r) => setTimeout(r, 2000));
+		await requestScreenshot('snapshot-preview');
+		await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+		assert.equal(await running, undefined, 'a cancelled snapshot returns nothing');
+		assert.equal(ledger.registryModel.listing(ws, MODEL).versions.length, 2, 'and creates nothing');
 	});
 
 	it('opens weights as a readable summary with the tensor table', async () => {
