@@ -8,6 +8,7 @@ import { registerDiffCommands } from './diffCommands';
 import { DECORATIONS_SETTING, registerFileDecorations } from './fileDecorations';
 import type { LedgerFileDecorations } from './fileDecorations';
 import { registerInitCommand } from './initCommand';
+import { registerHovers } from './hovers';
 import { registerLifecycleCommands } from './lifecycleCommands';
 import { registerRegistryTree } from './registryTree';
 import type { RegistryNode, RegistryTreeModel, RegistryTreeProvider } from './registryTree';
@@ -66,6 +67,7 @@ export function activate(context: vscode.ExtensionContext): ModelLedgerApi {
 		registry,
 		registerStoredFiles(ledgers),
 		diff.disposable,
+		registerHovers(context, ledgers, registry),
 		registerCompareSelection(ledgers, diff.commands),
 		registerSnapshotCommand(ledgers, diff.commands),
 		registerInitCommand(ledgers, updateNoConfig),

@@ -199,7 +199,10 @@ export class RegistryTreeModel implements vscode.Disposable {
 				return folder(node.root);
 			case 'version':
 			case 'more':
+			case 'history':
 				return this.modelsOf(this.ledgers.forRoot(node.root)!).find((m) => m.kind === 'model' && m.model === node.model);
+			case 'event':
+				return historyNode(this.ledgerOf(node.root), node.root, node.model, this.listing(node.root, node.model).versions);
 			case 'section':
 				return versionNode(node.root, node.model, node.digest);
 			case 'role':

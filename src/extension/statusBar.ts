@@ -13,6 +13,7 @@ export const STATUS_BAR_SETTING = 'modelLedger.statusBar.enabled';
 export function statusText(state: ModelState): string {
 	if (state.error) return `$(warning) ${state.model}`;
 	if (!state.latest) return `$(versions) ${state.model} · no versions`;
+	if (state.matches) return `$(versions) ${state.model} · matches ${versionShortName(state.matches)}`;
 	const n = changeCount(state.changes);
 	return `$(versions) ${state.model} ${versionShortName(state.latest)}${n ? ` · ${n} changed` : ''}`;
 }
@@ -66,6 +67,7 @@ export class LedgerStatusBar implements vscode.Disposable {
 			const n = changeCount(state.changes);
 			md.appendMarkdown(`**${escapeMarkdown(state.model)} ${versionShortName(state.latest)}** (${escapeMarkdown(state.latest.label)})\n\n`);
 			if (n === 0) md.appendMarkdown('The workspace matches this version.');
+			else if (state.matches) md.appendMarkdown(`The workspace holds ${versionShortName(state.matches)} (${escapeMarkdown(state.matches.label)}) exactly, not the latest version.\n\nClick to snapshot.`);
 			else {
 				md.appendMarkdown(`Since this version: ${describeChanges(state.changes)}\n\n`);
 				const rows = [...state.changes.modified.map((p) => `M \`${p}\``), ...state.changes.added.map((p) => `A \`${p}\``), ...state.changes.removed.map((p) => `D \`${p}\``)];

@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import { describeError } from '../core/errors';
 import type { VersionSummary, WorkingChanges } from '../core/model';
+import { versionMatchingWorkingTree } from '../core/restore';
 import { workingChanges } from '../core/snapshot';
 import { modelMatcher } from '../core/workspaceFiles';
 import type { WorkspaceLedgers } from './workspaceLedgers';
@@ -13,6 +14,8 @@ export interface ModelState {
 	model: string;
 	latest: VersionSummary | undefined;
 	changes: WorkingChanges;
+	/** When the workspace differs from the latest version but holds another one exactly (after a restore). */
+	matches?: VersionSummary;
 	error?: string;
 }
 
@@ -69,7 +72,9 @@ export class WorkingState implements vscode.Disposable {
 			for (const m of models) {
 				try {
 					const { latest, changes } = workingChanges(entry.ledger, m.name);
-					states.push({ root: entry.root, model: m.name, latest, changes });
+					const differs = changes.added.length + changes.modified.length + changes.removed.length > 0;
+					const matches = latest && differs ? versionMatchingWorkingTree(entry.ledger, m.name) : undefined;
+					states.push({ root: entry.root, model: m.name, latest, changes, ...(matches ? { matches } : {}) });
 				} catch (err) {
 					states.push({ root: entry.root, model: m.name, latest: undefined, changes: { added: [], removed: [], modified: [] }, error: describeError(err) });
 				}

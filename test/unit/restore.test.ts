@@ -6,7 +6,7 @@ import { LedgerError } from '../../src/core/errors';
 import { Ledger } from '../../src/core/ledger';
 import { manifestDigest, serializeManifest } from '../../src/core/manifest';
 import { sha256Hex } from '../../src/core/objectStore';
-import { restoreVersion, targetPath } from '../../src/core/restore';
+import { restoreVersion, targetPath, versionMatchingWorkingTree } from '../../src/core/restore';
 import { createSnapshot, workingChanges } from '../../src/core/snapshot';
 import { copyExampleWorkspace, makeTempDir, removeDir } from './fixtures';
 
@@ -92,6 +92,10 @@ describe('restore', () => {
 		const { latest, changes } = workingChanges(ledger, 'support-bot');
 		assert.equal(latest?.number, 2);
 		assert.deepEqual(changes.modified, [SYSTEM], 'v1 differs from the latest (v2) only in the system prompt');
+		assert.equal(versionMatchingWorkingTree(ledger, 'support-bot')?.number, 1, 'the workspace holds v1 exactly');
+		writeFileSync(join(root, 'prompts/answer.md'), 'edited\n');
+		assert.equal(versionMatchingWorkingTree(ledger, 'support-bot'), undefined);
+		await restoreVersion(ledger, 'support-bot', '1', { force: true });
 		const again = await restoreVersion(ledger, 'support-bot', '1', { dryRun: true });
 		assert.ok(again.files.every((f) => f.action === 'unchanged'), 'a second restore has nothing to do');
 		assert.ok(!readdirSync(join(root, 'prompts')).some((n) => n.includes('.tmp')), 'no temp file is left next to the restored file');
