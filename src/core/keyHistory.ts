@@ -3,8 +3,8 @@
 // where it changed. Answered from index.db (keyed_values by (file, key)), never from manifests.
 import type { Ledger } from './ledger';
 import type { Scalar } from './model';
-import { aliasLookup, newestFirst, normalizeRelPath, toVersionRef, VERSION_COLUMNS } from './usedBy';
-import type { VersionRef } from './usedBy';
+import { normalizeRelPath, versionCatalog } from './usedBy';
+import type { CatalogEntry, VersionRef } from './usedBy';
 
 /** A leaf's value, or for a mapping/list key the leaves under it (relative paths: `.top_k`, `[0]`). */
 export type KeyValue = Scalar | { [subKey: string]: Scalar };
@@ -56,92 +56,93 @@ export interface KeyHistory {
 	models: Array<{ model: string; runs: KeyRun[] }>;
 }
 
-interface VersionRow {
-	digest: string;
-	model: string;
-	number: number;
-	label: string;
-	created_at: string;
-	author_name: string;
-}
-
-interface ValueRow {
-	digest: string;
-	kind: 'param' | 'metric';
-	key: string;
-	value: string;
+export interface KeyHistoryOptions {
+	/** Compute metric deltas only for the newest N changes per model (a hover shows a few; the CLI all). */
+	maxMetricChanges?: number;
 }
 
 /** The value of a key path of a structured file in every version holding the file, as runs per model, with metric deltas. */
-export function keyHistory(ledger: Ledger, relFile: string, keyPath: string): KeyHistory {
+export function keyHistory(ledger: Ledger, relFile: string, keyPath: string, options: KeyHistoryOptions = {}): KeyHistory {
 	const file = normalizeRelPath(relFile);
 	const index = ledger.index;
-	const versions = index.readStatement(`SELECT ${VERSION_COLUMNS} FROM artifacts a JOIN versions v ON v.digest = a.digest WHERE a.path = ?`).all(file) as VersionRow[];
-	const exact = index.readStatement('SELECT digest, kind, key, value FROM keyed_values WHERE file = ? AND key = ?').all(file, keyPath) as ValueRow[];
-	// Keys under a mapping start with `key.` or `key[`: two range scans on the (file, key) index.
-	const nested =
-		keyPath === ''
-			? []
-			: (index
-					.readStatement('SELECT digest, kind, key, value FROM keyed_values WHERE file = ? AND ((key >= ? AND key < ?) OR (key >= ? AND key < ?))')
-					.all(file, `${keyPath}.`, `${keyPath}/`, `${keyPath}[`, `${keyPath}\\`) as ValueRow[]);
-
-	const values = new Map<string, KeyValue>();
-	for (const row of nested) {
-		const current = values.get(row.digest);
-		const sub = current !== null && typeof current === 'object' ? current : {};
-		sub[row.key.slice(keyPath.length)] = JSON.parse(row.value) as Scalar;
-		values.set(row.digest, sub);
+	const catalog = versionCatalog(ledger);
+	// Per digest, the value as canonical JSON text: equal values compare equal without parsing.
+	const values = new Map<string, string>();
+	let kind: KeyHistory['kind'] = null;
+	let subtree = false;
+	if (keyPath !== '') {
+		// Keys under a mapping start with `key.` or `key[`: two range scans of the (file, key) index, folded per version into one JSON object.
+		const nested = index
+			.readStatement(
+				`SELECT digest, min(kind), json_group_object(substr(key, ?), json(value) ORDER BY key) FROM keyed_values
+				 WHERE file = ? AND ((key >= ? AND key < ?) OR (key >= ? AND key < ?)) GROUP BY digest`,
+			)
+			.raw(true)
+			.all(keyPath.length + 1, file, `${keyPath}.`, `${keyPath}/`, `${keyPath}[`, `${keyPath}\\`) as Array<[string, 'param' | 'metric', string]>;
+		for (const [digest, rowKind, json] of nested) {
+			values.set(digest, json);
+			kind = rowKind;
+		}
+		subtree = nested.length > 0;
 	}
 	// An empty mapping/list is recorded as a leaf ("{}"); a filled one as leaves under it. Leaves win.
-	for (const row of exact) values.set(row.digest, JSON.parse(row.value) as Scalar);
-	const kind = exact[0]?.kind ?? nested[0]?.kind ?? null;
-	const subtree = exact.length === 0 && nested.length > 0;
-
-	const aliases = aliasLookup(ledger);
-	const byModel = new Map<string, VersionRow[]>();
-	for (const row of versions.sort(newestFirst).reverse()) {
-		const list = byModel.get(row.model);
-		if (list) list.push(row);
-		else byModel.set(row.model, [row]);
+	const exact = index.readStatement('SELECT digest, kind, value FROM keyed_values WHERE file = ? AND key = ?').raw(true).all(file, keyPath) as Array<[string, 'param' | 'metric', string]>;
+	for (const [digest, rowKind, json] of exact) {
+		values.set(digest, json);
+		kind = rowKind;
 	}
-	const models = [...byModel].map(([model, rows]) => {
-		rows.sort((a, b) => a.number - b.number || (a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : 0));
-		return { model, runs: collapseRuns(ledger, rows, values, aliases, kind) };
-	});
+	if (exact.length > 0) subtree = false;
+
+	const byModel = new Map<string, CatalogEntry[]>();
+	for (const digest of index.readStatement('SELECT digest FROM artifacts WHERE path = ?').pluck().all(file) as string[]) {
+		const version = catalog.get(digest);
+		if (!version) continue;
+		const list = byModel.get(version.ref.model);
+		if (list) list.push(version);
+		else byModel.set(version.ref.model, [version]);
+	}
+	const models = [...byModel]
+		.map(([model, versions]) => {
+			// Oldest first by number; equal numbers (two branches) by creation time.
+			versions.sort((a, b) => a.ref.number - b.ref.number || b.rank - a.rank);
+			return { model, runs: collapseRuns(ledger, versions, values, kind, options.maxMetricChanges ?? Infinity) };
+		})
+		.sort((a, b) => (a.model < b.model ? -1 : a.model > b.model ? 1 : 0));
 	return { file, key: keyPath, kind, found: values.size > 0, subtree, models };
 }
 
-function collapseRuns(ledger: Ledger, rows: VersionRow[], values: Map<string, KeyValue>, aliases: Map<string, string[]>, kind: KeyHistory['kind']): KeyRun[] {
-	const runs: KeyRun[] = [];
-	let previousKey: string | undefined;
-	let previousRow: VersionRow | undefined;
-	for (const row of rows) {
-		const value = values.get(row.digest);
-		const key = value === undefined ? '\0absent' : stableJson(value);
-		const ref = toVersionRef(row, aliases);
+function collapseRuns(ledger: Ledger, versions: CatalogEntry[], values: Map<string, string>, kind: KeyHistory['kind'], maxMetricChanges: number): KeyRun[] {
+	const runs: Array<KeyRun & { json: string | undefined }> = [];
+	for (const { ref } of versions) {
+		const json = values.get(ref.digest);
 		const run = runs[runs.length - 1];
-		if (run && key === previousKey) {
+		if (run && run.json === json) {
 			run.versions.push(ref);
 			run.last = ref;
-		} else {
-			const next: KeyRun = { value, present: value !== undefined, versions: [ref], first: ref, last: ref, current: false };
-			if (run && previousRow) {
-				next.change = {
-					from: run.last,
-					previous: run.value,
-					...(isSubtree(run.value) || isSubtree(value) ? { changedKeys: changedSubKeys(run.value, value) } : {}),
-					// A metrics file's own keys are the metrics: comparing them with themselves says nothing new.
-					metrics: kind === 'metric' ? [] : metricDeltas(ledger, row.model, previousRow.digest, row.digest),
-				};
-			}
-			runs.push(next);
+			continue;
 		}
-		previousKey = key;
-		previousRow = row;
+		const value = json === undefined ? undefined : (JSON.parse(json) as KeyValue);
+		const next: KeyRun & { json: string | undefined } = { json, value, present: json !== undefined, versions: [ref], first: ref, last: ref, current: false };
+		if (run) {
+			next.change = {
+				from: run.last,
+				previous: run.value,
+				...(isSubtree(run.value) || isSubtree(value) ? { changedKeys: changedSubKeys(run.value, value) } : {}),
+				metrics: [],
+			};
+		}
+		runs.push(next);
 	}
 	if (runs.length) runs[runs.length - 1].current = true;
-	return runs;
+	// A metrics file's own keys are the metrics: comparing them with themselves says nothing new.
+	if (kind !== 'metric') {
+		let budget = maxMetricChanges;
+		for (let i = runs.length - 1; i > 0 && budget > 0; i--, budget--) {
+			const change = runs[i].change!;
+			change.metrics = metricDeltas(ledger, runs[i].first.model, change.from.digest, runs[i].first.digest);
+		}
+	}
+	return runs.map(({ json: _json, ...run }) => run);
 }
 
 function isSubtree(value: KeyValue | undefined): value is { [subKey: string]: Scalar } {
@@ -225,4 +226,48 @@ export function describeRuns(runs: KeyRun[]): string {
 export function formatMetricDelta(d: MetricDelta): string {
 	if (d.delta !== null) return `${d.key} ${d.delta > 0 ? '+' : ''}${d.delta} (${String(d.before)} → ${String(d.after)})`;
 	return `${d.key} ${d.before === undefined ? '(absent)' : JSON.stringify(d.before)} → ${d.after === undefined ? '(absent)' : JSON.stringify(d.after)}`;
+}
+
+export interface VariableChange {
+	version: VersionRef;
+	/** The version it is compared with (the previous one of the model holding the file). */
+	from: VersionRef;
+	added: string[];
+	removed: string[];
+}
+
+export interface VariableHistory {
+	path: string;
+	/** Per model holding the prompt: its variables in the newest version, and each change, newest first. */
+	models: Array<{ model: string; newest: VersionRef; variables: string[]; changes: VariableChange[] }>;
+}
+
+/** Template variables of a prompt file across versions (from index.db): which version added or removed which. */
+export function variableHistory(ledger: Ledger, relPath: string): VariableHistory {
+	const path = normalizeRelPath(relPath);
+	const index = ledger.index;
+	const catalog = versionCatalog(ledger);
+	const sets = new Map<string, string[]>();
+	const rows = index.readStatement('SELECT digest, group_concat(name, char(10) ORDER BY name) FROM prompt_variables WHERE path = ? GROUP BY digest').raw(true).all(path) as Array<[string, string]>;
+	for (const [digest, names] of rows) sets.set(digest, names.split('\n'));
+	const byModel = new Map<string, CatalogEntry[]>();
+	for (const digest of index.readStatement('SELECT digest FROM artifacts WHERE path = ?').pluck().all(path) as string[]) {
+		const version = catalog.get(digest);
+		if (!version) continue;
+		byModel.set(version.ref.model, [...(byModel.get(version.ref.model) ?? []), version]);
+	}
+	const models = [...byModel].map(([model, versions]) => {
+		versions.sort((a, b) => a.ref.number - b.ref.number || b.rank - a.rank);
+		const changes: VariableChange[] = [];
+		for (let i = 1; i < versions.length; i++) {
+			const before = new Set(sets.get(versions[i - 1].ref.digest) ?? []);
+			const after = new Set(sets.get(versions[i].ref.digest) ?? []);
+			const added = [...after].filter((n) => !before.has(n));
+			const removed = [...before].filter((n) => !after.has(n));
+			if (added.length || removed.length) changes.push({ version: versions[i].ref, from: versions[i - 1].ref, added, removed });
+		}
+		const newest = versions[versions.length - 1].ref;
+		return { model, newest, variables: sets.get(newest.digest) ?? [], changes: changes.reverse() };
+	});
+	return { path, models: models.sort((a, b) => (a.model < b.model ? -1 : a.model > b.model ? 1 : 0)) };
 }

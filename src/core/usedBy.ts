@@ -60,28 +60,13 @@ export interface UsedByOptions {
 	maxHashBytes?: number;
 }
 
-interface VersionRow {
-	digest: string;
-	model: string;
-	number: number;
-	label: string;
-	created_at: string;
-	author_name: string;
-}
-
-interface PathRow extends VersionRow {
-	sha256: string;
-	role: Role;
-}
-
-interface ShaRow extends VersionRow {
-	path: string;
-}
-
 /** Copies of one content across the registry beyond this are not listed (an empty file is everywhere). */
 const MAX_ELSEWHERE = 200;
 
-export const VERSION_COLUMNS = 'v.digest, v.model, v.number, v.label, v.created_at, v.author_name';
+interface PathRow {
+	sha: string;
+	version: CatalogEntry;
+}
 
 /** Which versions hold a workspace file's current content, and which contents it had before, across all models. */
 export function usedBy(ledger: Ledger, relPath: string, options: UsedByOptions = {}): UsedBy {
@@ -89,64 +74,77 @@ export function usedBy(ledger: Ledger, relPath: string, options: UsedByOptions =
 	const abs = resolveInWorkspace(ledger.root, path);
 	const index = ledger.index;
 	const { sha256, exists } = contentHash(ledger, path, abs, options.maxHashBytes);
-	const aliases = aliasLookup(ledger);
-	const ref = (row: VersionRow): VersionRef => toVersionRef(row, aliases);
+	const catalog = versionCatalog(ledger);
 
-	const rows = index
-		.readStatement(`SELECT a.sha256, a.role, ${VERSION_COLUMNS} FROM artifacts a JOIN versions v ON v.digest = a.digest WHERE a.path = ?`)
-		.all(path) as PathRow[];
-	rows.sort(newestFirst);
+	// [sha256, digest] pairs from the index alone; version details come from the in-memory catalog.
+	const rows: PathRow[] = [];
+	for (const [sha, digest] of index.readStatement('SELECT sha256, digest FROM artifacts WHERE path = ?').raw(true).all(path) as Array<[string, string]>) {
+		const version = catalog.get(digest);
+		if (version) rows.push({ sha, version });
+	}
+	rows.sort((a, b) => a.version.rank - b.version.rank);
 
-	const current = sha256 === null ? [] : rows.filter((r) => r.sha256 === sha256).map(ref);
-	const elsewhere =
-		sha256 === null
-			? []
-			: (index
-					.readStatement(`SELECT a.path, ${VERSION_COLUMNS} FROM artifacts a JOIN versions v ON v.digest = a.digest WHERE a.sha256 = ? AND a.path <> ? LIMIT ${MAX_ELSEWHERE}`)
-					.all(sha256, path) as ShaRow[]);
-	elsewhere.sort(newestFirst);
+	const current = sha256 === null ? [] : rows.filter((r) => r.sha === sha256).map((r) => r.version.ref);
+	const elsewhere: Array<{ path: string; version: CatalogEntry }> = [];
+	if (sha256 !== null) {
+		const found = index.readStatement(`SELECT path, digest FROM artifacts WHERE sha256 = ? AND path <> ? LIMIT ${MAX_ELSEWHERE}`).raw(true).all(sha256, path) as Array<[string, string]>;
+		for (const [otherPath, digest] of found) {
+			const version = catalog.get(digest);
+			if (version) elsewhere.push({ path: otherPath, version });
+		}
+		elsewhere.sort((a, b) => a.version.rank - b.version.rank || compare(a.path, b.path));
+	}
 
-	const bySha = new Map<string, PathRow[]>();
-	for (const row of rows) {
-		const list = bySha.get(row.sha256);
-		if (list) list.push(row);
-		else bySha.set(row.sha256, [row]);
+	const bySha = new Map<string, VersionRef[]>();
+	for (const { sha, version } of rows) {
+		const list = bySha.get(sha);
+		if (list) list.push(version.ref);
+		else bySha.set(sha, [version.ref]);
 	}
 	// rows are newest first, so Map insertion order is already "newest version holding it" first.
-	const history: ContentHistoryEntry[] = [...bySha].map(([sha, list]) => ({
+	const history: ContentHistoryEntry[] = [...bySha].map(([sha, versions]) => ({
 		sha256: sha,
-		versions: list.map(ref),
-		firstSeen: list[list.length - 1].created_at,
-		lastSeen: list[0].created_at,
+		versions,
+		firstSeen: versions[versions.length - 1].createdAt,
+		lastSeen: versions[0].createdAt,
 	}));
 
 	const models = modelsMatching(ledger, path);
 	const newest = rows[0];
+	const role = newest ? ((index.readStatement('SELECT role FROM artifacts WHERE digest = ? AND path = ?').pluck().get(newest.version.ref.digest, path) as Role | undefined) ?? null) : null;
 	return {
 		path,
 		sha256,
 		exists,
 		tracked: rows.length > 0 || models.length > 0,
 		models,
-		role: newest?.role ?? null,
+		role,
 		current,
-		sameContentElsewhere: elsewhere.map((r) => ({ ...ref(r), path: r.path })),
+		sameContentElsewhere: elsewhere.map((r) => ({ ...r.version.ref, path: r.path })),
 		history,
-		lastChanged: newest ? ref(lastChange(rows, newest)) : null,
-		newest: newest ? ref(newest) : null,
+		lastChanged: newest ? lastChange(rows, newest) : null,
+		newest: newest ? newest.version.ref : null,
 		modified: rows.length > 0 && current.length === 0,
 	};
 }
 
 /** The first version of the newest run of equal content in the newest row's model (rows newest first). */
-function lastChange(rows: PathRow[], newest: PathRow): PathRow {
-	const sameModel = rows.filter((r) => r.model === newest.model).sort((a, b) => b.number - a.number || compare(b.created_at, a.created_at));
+function lastChange(rows: PathRow[], newest: PathRow): VersionRef {
+	const model = newest.version.ref.model;
+	const sameModel = rows.filter((r) => r.version.ref.model === model).sort((a, b) => b.version.ref.number - a.version.ref.number || a.version.rank - b.version.rank);
 	let start = sameModel[0];
 	for (const row of sameModel) {
-		if (row.sha256 !== newest.sha256) break;
+		if (row.sha !== newest.sha) break;
 		start = row;
 	}
-	return start;
+	return start.version.ref;
+}
+
+/** Cheap "should a hover say anything?": a version holds the path, or a model's globs match it. */
+export function isTracked(ledger: Ledger, relPath: string): boolean {
+	const path = normalizeRelPath(relPath);
+	if (ledger.index.readStatement('SELECT 1 FROM artifacts WHERE path = ? LIMIT 1').pluck().get(path) !== undefined) return true;
+	return modelsMatching(ledger, path).length > 0;
 }
 
 /** Workspace paths in the index use forward slashes and no `./`. */
@@ -169,29 +167,63 @@ function contentHash(ledger: Ledger, path: string, abs: string, maxHashBytes: nu
 	return { sha256: currentHash(ledger, path, abs), exists: true };
 }
 
-/** Aliases per digest; the aliases table holds a handful of rows per model, so one read beats a join per row. */
-export function aliasLookup(ledger: Ledger): Map<string, string[]> {
-	const rows = ledger.index.readStatement('SELECT digest, name FROM aliases ORDER BY name').all() as Array<{ digest: string; name: string }>;
-	const map = new Map<string, string[]>();
-	for (const { digest, name } of rows) {
-		const list = map.get(digest);
-		if (list) list.push(name);
-		else map.set(digest, [name]);
-	}
-	return map;
+export interface CatalogEntry {
+	ref: VersionRef;
+	/** Position in newest-first order (creation time, then number, model, digest). */
+	rank: number;
 }
 
-export function toVersionRef(row: VersionRow, aliases: Map<string, string[]>): VersionRef {
-	return { model: row.model, number: row.number, label: row.label, digest: row.digest, createdAt: row.created_at, author: row.author_name, aliases: aliases.get(row.digest) ?? [] };
+interface Catalog {
+	generation: string;
+	byDigest: Map<string, CatalogEntry>;
+}
+
+const catalogs = new WeakMap<Ledger, Catalog>();
+
+/**
+ * Every version with its aliases, read once per change of index.db and kept in memory: a file held by
+ * a thousand versions then costs one covered index scan on a hover, not a thousand joins.
+ */
+export function versionCatalog(ledger: Ledger): Map<string, CatalogEntry> {
+	const index = ledger.index;
+	const generation = indexGeneration(ledger);
+	const cached = catalogs.get(ledger);
+	if (cached && cached.generation === generation) return cached.byDigest;
+	const rows = index.readStatement('SELECT digest, model, number, label, created_at, author_name FROM versions').all() as Array<{
+		digest: string;
+		model: string;
+		number: number;
+		label: string;
+		created_at: string;
+		author_name: string;
+	}>;
+	const aliases = new Map<string, string[]>();
+	for (const [digest, name] of index.readStatement('SELECT digest, name FROM aliases ORDER BY name').raw(true).all() as Array<[string, string]>) {
+		aliases.set(digest, [...(aliases.get(digest) ?? []), name]);
+	}
+	rows.sort((a, b) => compare(b.created_at, a.created_at) || b.number - a.number || compare(a.model, b.model) || compare(a.digest, b.digest));
+	const byDigest = new Map<string, CatalogEntry>();
+	rows.forEach((row, rank) => {
+		const ref: VersionRef = { model: row.model, number: row.number, label: row.label, digest: row.digest, createdAt: row.created_at, author: row.author_name, aliases: aliases.get(row.digest) ?? [] };
+		byDigest.set(row.digest, { ref, rank });
+	});
+	catalogs.set(ledger, { generation, byDigest });
+	return byDigest;
+}
+
+/**
+ * Changes whenever index.db may hold other rows: `data_version` moves when another connection (the
+ * CLI, another window) commits, `total_changes()` when this one writes.
+ */
+export function indexGeneration(ledger: Ledger): string {
+	const index = ledger.index;
+	const dataVersion = index.readStatement('PRAGMA data_version').pluck().get() as number;
+	const ownChanges = index.readStatement('SELECT total_changes()').pluck().get() as number;
+	return `${dataVersion}:${ownChanges}`;
 }
 
 function compare(a: string, b: string): number {
 	return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/** Newest first: by creation time, then number, then model, then digest (stable across runs). */
-export function newestFirst(a: VersionRow, b: VersionRow): number {
-	return compare(b.created_at, a.created_at) || b.number - a.number || compare(a.model, b.model) || compare(a.digest, b.digest);
 }
 
 const matchers = new WeakMap<WorkspaceConfig, Array<{ model: string; isMatch: (path: string) => boolean }>>();

@@ -2,9 +2,10 @@
 // keys it indexes (`retriever.chunk_size`, `stages[1].lr`, `a["x.y"]`), so a hover can look it up in
 // index.db. Works on the `yaml` AST, which keeps source ranges for nested, flow, anchored and aliased
 // nodes, and tolerates a document that is half-typed (errors do not stop the walk).
-import { isAlias, isCollection, isMap, isScalar, isSeq, parseDocument, Scalar } from 'yaml';
+import { isAlias, isCollection, isMap, isScalar, isSeq, parseDocument, Scalar as YamlScalar } from 'yaml';
 import type { Document, Node as YamlNode } from 'yaml';
-import { keySegment } from './structuredFiles';
+import type { Scalar } from './model';
+import { EMPTY_LIST_MARKER, EMPTY_OBJECT_MARKER, keySegment, toScalar } from './structuredFiles';
 import { stripBom } from './textContent';
 
 export interface KeyAtOffset {
@@ -16,6 +17,8 @@ export interface KeyAtOffset {
 	keyRange: [number, number];
 	/** False when the path names a mapping or list (its history is that of the keys under it). */
 	leaf: boolean;
+	/** For a leaf: its value in this text, as the index would record it (so a hover can say "not in a version yet"). */
+	value?: Scalar;
 }
 
 /** A parsed YAML/JSON text, reusable for many lookups while the text does not change. */
@@ -67,7 +70,7 @@ function walk(node: unknown, path: string, at: number, ctx: WalkContext): KeyAtO
 			}
 			const path2 = keySegment(path, key.value === null ? '' : String(key.value));
 			if (isCollection(value) && value.range && at >= value.range[0]) return walk(value, path2, at, ctx);
-			return { path: path2, range: [key.range[0], isCollection(value) ? keyEnd : end], keyRange: [key.range[0], keyEnd], leaf: isLeaf(value, ctx.doc) };
+			return leafOrBranch(path2, [key.range[0], isCollection(value) ? keyEnd : end], [key.range[0], keyEnd], value, ctx.doc);
 		}
 		return undefined;
 	}
@@ -77,24 +80,25 @@ function walk(node: unknown, path: string, at: number, ctx: WalkContext): KeyAtO
 			const itemPath = `${path}[${i}]`;
 			if (!item?.range || at < item.range[0] || at > item.range[1]) continue;
 			if (isCollection(item)) return walk(item, itemPath, at, ctx);
-			return { path: itemPath, range: [item.range[0], item.range[1]], keyRange: [item.range[0], item.range[1]], leaf: isLeaf(item, ctx.doc) };
+			return leafOrBranch(itemPath, [item.range[0], item.range[1]], [item.range[0], item.range[1]], item, ctx.doc);
 		}
 	}
 	return undefined;
 }
 
-/** A plain `<<` (a quoted `"<<"` is an ordinary key), as the yaml package decides. */
-function isMergeKey(key: Scalar): boolean {
-	// With `merge: true` the parser resolves a plain `<<` to a symbol; older versions keep the string.
-	if (typeof key.value === 'symbol') return key.value.description === '<<';
-	return key.value === '<<' && (!key.type || key.type === Scalar.PLAIN);
+function leafOrBranch(path: string, range: [number, number], keyRange: [number, number], value: YamlNode | null, doc: Document.Parsed): KeyAtOffset {
+	const target = isAlias(value) ? (value.resolve(doc) ?? null) : value;
+	if (isCollection(target)) {
+		// An empty mapping or list is indexed as a leaf ("{}" / "[]").
+		if (target.items.length > 0) return { path, range, keyRange, leaf: false };
+		return { path, range, keyRange, leaf: true, value: isMap(target) ? EMPTY_OBJECT_MARKER : EMPTY_LIST_MARKER };
+	}
+	return { path, range, keyRange, leaf: true, value: isScalar(target) ? toScalar(target.value) : null };
 }
 
-function isLeaf(value: YamlNode | null, doc: Document.Parsed): boolean {
-	if (isAlias(value)) {
-		const target = value.resolve(doc);
-		return !isCollection(target) || target.items.length === 0;
-	}
-	// An empty mapping or list is indexed as a leaf ("{}" / "[]").
-	return !isCollection(value) || value.items.length === 0;
+/** A plain `<<` (a quoted `"<<"` is an ordinary key), as the yaml package decides. */
+function isMergeKey(key: YamlScalar): boolean {
+	// With `merge: true` the parser resolves a plain `<<` to a symbol; older versions keep the string.
+	if (typeof key.value === 'symbol') return key.value.description === '<<';
+	return key.value === '<<' && (!key.type || key.type === YamlScalar.PLAIN);
 }

@@ -22,7 +22,10 @@ function assertAgreesWithFlatten(relPath: string, text: string, format: 'yaml' |
 		const found = keyPathAt(parsed, offset);
 		if (!found) continue;
 		seen.add(found.path);
-		if (found.leaf) assert.ok(found.path in flat, `${relPath}@${offset}: leaf ${found.path} is not a flattened key (${Object.keys(flat).join(', ')})`);
+		if (found.leaf) {
+			assert.ok(found.path in flat, `${relPath}@${offset}: leaf ${found.path} is not a flattened key (${Object.keys(flat).join(', ')})`);
+			assert.deepEqual(found.value, flat[found.path], `${relPath}@${offset}: the value of ${found.path} as the index records it`);
+		}
 		else assert.ok(Object.keys(flat).some((k) => k.startsWith(found.path + '.') || k.startsWith(found.path + '[')), `${relPath}@${offset}: ${found.path} has no keys under it`);
 		assert.ok(found.keyRange[0] <= offset, `${relPath}@${offset}: ${found.path} starts after the cursor (${found.keyRange})`);
 	}
