@@ -193,14 +193,31 @@ export async function ensureHostBetterSqlite(tools) {
 	return join(dir, 'node_modules');
 }
 
-/** Runtime dependencies of better-sqlite3 that the packaged extension must carry. */
+/** Dependencies of better-sqlite3 used only while installing it (fetching a prebuilt binary). */
+export const INSTALL_TIME_ONLY = ['prebuild-install'];
+
+/** Packages the extension loads at run time: better-sqlite3 and its runtime dependencies (bindings, file-uri-to-path). */
 export function productionModules(nodeModulesDir) {
 	const names = ['better-sqlite3'];
 	for (let i = 0; i < names.length; i++) {
 		const pkg = JSON.parse(readFileSync(join(nodeModulesDir, names[i], 'package.json'), 'utf8'));
-		for (const dep of Object.keys(pkg.dependencies ?? {})) if (!names.includes(dep)) names.push(dep);
+		for (const dep of Object.keys(pkg.dependencies ?? {})) if (!names.includes(dep) && !INSTALL_TIME_ONLY.includes(dep)) names.push(dep);
 	}
 	return names;
+}
+
+/** NODE_MODULE_VERSION a native addon was built for, read from its registration symbol. */
+export function nativeModuleAbi(file) {
+	const match = /node_register_module_v(\d+)/.exec(readFileSync(file).toString('latin1'));
+	return match?.[1];
+}
+
+/** Whether a path inside a runtime package goes into the VSIX (kept in step with .vscodeignore). */
+export function isPackagedModuleFile(name, rel) {
+	if (rel === '') return true;
+	if (name !== 'better-sqlite3') return true;
+	const keep = ['package.json', 'LICENSE', 'lib', 'build', 'build/Release', 'build/Release/better_sqlite3.node'];
+	return keep.includes(rel) || rel.startsWith('lib/');
 }
 
 /**
@@ -216,10 +233,11 @@ export function stageExtension(targetDir, hostNodeModules) {
 	cpSync(join(repoRoot, 'dist'), join(targetDir, 'dist'), { recursive: true, filter: (src) => !src.endsWith('.map') });
 	if (existsSync(join(repoRoot, 'media'))) cpSync(join(repoRoot, 'media'), join(targetDir, 'media'), { recursive: true });
 	for (const name of productionModules(hostNodeModules)) {
-		cpSync(join(hostNodeModules, name), join(targetDir, 'node_modules', name), {
+		const from = join(hostNodeModules, name);
+		cpSync(from, join(targetDir, 'node_modules', name), {
 			recursive: true,
-			// The VSIX carries the runtime binary only: no sources, intermediate objects or test addon.
-			filter: (src) => !/[\\/](deps|src|obj\.target|\.deps)([\\/]|$)/.test(src.slice(join(hostNodeModules, name).length)) && !src.endsWith('test_extension.node'),
+			// Like .vscodeignore: the runtime binary and JS only, no C++ sources, objects or test addon.
+			filter: (src) => isPackagedModuleFile(name, src.slice(from.length + 1).replaceAll('\\', '/')),
 		});
 	}
 	return targetDir;
