@@ -2,7 +2,7 @@
 // decide about uncommitted changes, pick the semver bump, write a message, watch cancellable
 // progress (bytes hashed for big weights), then act on the result (compare with previous, set an
 // alias). With an argument object that has `message`, nothing is asked:
-//   executeCommand('modelLedger.snapshot', { root?, model?, message, bump?, allowDirty? }) → SnapshotResult
+//   executeCommand('modelLedger.snapshot', { root?, model?, message, bump?, allowDirty?, allowSecrets? }) → SnapshotResult
 import * as vscode from 'vscode';
 import { LedgerError } from '../core/errors';
 import { readLineage } from '../core/gitLineage';
@@ -27,6 +27,8 @@ export interface SnapshotArgs {
 	bump?: Bump;
 	/** Snapshot even when tracked files have uncommitted changes (the patch is stored). Default false without UI. */
 	allowDirty?: boolean;
+	/** Store files even when the secret scan finds credentials in them (recorded in the manifest). Default false. */
+	allowSecrets?: boolean;
 }
 
 const BUMPS: Bump[] = ['patch', 'minor', 'major'];
@@ -46,7 +48,7 @@ export class SnapshotCommand {
 	async headless(args: SnapshotArgs): Promise<SnapshotResult> {
 		const entry = await pickLedger(this.ledgers, args.root, false);
 		if (args.bump !== undefined && !BUMPS.includes(args.bump)) throw new LedgerError(`Unknown bump \`${String(args.bump)}\`.`, 'Use patch, minor or major.', undefined, 'BAD_ARGUMENT');
-		const result = await createSnapshot(entry.ledger, { models: modelList(args.model), message: args.message ?? '', bump: args.bump ?? 'patch', requireClean: args.allowDirty !== true });
+		const result = await createSnapshot(entry.ledger, { models: modelList(args.model), message: args.message ?? '', bump: args.bump ?? 'patch', requireClean: args.allowDirty !== true, allowSecrets: args.allowSecrets === true });
 		this.ledgers.schedule(entry.folder, 'registry');
 		return result;
 	}
@@ -74,7 +76,15 @@ export class SnapshotCommand {
 			ignoreFocusOut: true,
 		});
 		if (message === undefined) throw new Cancelled();
-		const result = await this.runWithProgress(entry, { models: changed.map((p) => p.name), message, bump, requireClean: !allowDirty });
+		const options = { models: changed.map((p) => p.name), message, bump, requireClean: !allowDirty, allowSecrets: args.allowSecrets === true };
+		let result: SnapshotResult;
+		try {
+			result = await this.runWithProgress(entry, options);
+		} catch (err) {
+			if (!(err instanceof LedgerError) || err.code !== 'SECRET_FOUND' || options.allowSecrets) throw err;
+			await this.confirmSecrets(entry, err);
+			result = await this.runWithProgress(entry, { ...options, allowSecrets: true });
+		}
 		void this.announce(entry, result);
 		return result;
 	}
@@ -153,6 +163,19 @@ export class SnapshotCommand {
 		return true;
 	}
 
+	/** The secret scan refused: show where, and let the user fix it or knowingly store it. */
+	private async confirmSecrets(entry: LedgerEntry, err: LedgerError): Promise<void> {
+		const open = err.location ? `Open ${err.location.file}` : undefined;
+		const anyway = 'Snapshot Anyway (store them)';
+		const choice = await vscode.window.showWarningMessage(err.message, { modal: true, detail: err.fix }, ...(open ? [open] : []), anyway);
+		if (choice === anyway) return;
+		if (choice === open && err.location) {
+			const line = Math.max(0, (err.location.line ?? 1) - 1);
+			await vscode.window.showTextDocument(workingFileUri(entry.root, err.location.file), { selection: new vscode.Range(line, 0, line, 0) });
+		}
+		throw new Cancelled();
+	}
+
 	private async pickBump(ledger: Ledger, names: string[]): Promise<Bump> {
 		const semver = names.map((n) => ledger.model(n)).filter((m) => m.versioning === 'semver' || m.versioning === 'hybrid');
 		const withVersions = semver.filter((m) => ledger.index.latestVersion(m.name));
@@ -173,7 +196,7 @@ export class SnapshotCommand {
 		return picked.bump;
 	}
 
-	private runWithProgress(entry: LedgerEntry, options: { models: string[]; message: string; bump: Bump; requireClean: boolean }): Promise<SnapshotResult> {
+	private runWithProgress(entry: LedgerEntry, options: { models: string[]; message: string; bump: Bump; requireClean: boolean; allowSecrets: boolean }): Promise<SnapshotResult> {
 		return Promise.resolve(
 			vscode.window.withProgress(
 				{ location: vscode.ProgressLocation.Notification, title: `Snapshot ${options.models.join(', ')}`, cancellable: true },
@@ -239,7 +262,8 @@ export class SnapshotCommand {
 	private async setAlias(entry: LedgerEntry, version: VersionSummary): Promise<void> {
 		const commands = await vscode.commands.getCommands(true);
 		if (commands.includes('modelLedger.setAlias')) {
-			await vscode.commands.executeCommand('modelLedger.setAlias', { root: entry.root, model: version.model, version: version.digest });
+			// A version node (as from the sidebar), not an argument object: the alias name is still to be asked.
+			await vscode.commands.executeCommand('modelLedger.setAlias', { kind: 'version', root: entry.root, model: version.model, digest: version.digest, version, tags: [] });
 			return;
 		}
 		const existing = [...entry.ledger.index.aliasesOf(version.model).keys()];

@@ -200,6 +200,23 @@ describe('Registry sidebar, snapshot command and stored files', function () {
 		assert.deepEqual(versionNodes(ledger).map((n) => n.version.number), [3, 2, 1]);
 	});
 
+	it('Initialize leaves an existing model-ledger.yaml as it is', async () => {
+		const config = join(ws, 'model-ledger.yaml');
+		const before = readFileSync(config, 'utf8');
+		const result = (await vscode.commands.executeCommand('modelLedger.init', { root: vscode.workspace.workspaceFolders![0].uri.fsPath })) as { configCreated: boolean; configPath: string };
+		assert.equal(result.configCreated, false);
+		assert.equal(readFileSync(config, 'utf8'), before);
+	});
+
+	it('Select for Compare / Compare with Selected hands both versions to the compare view when it exists', async () => {
+		const selected = (await vscode.commands.executeCommand('modelLedger.selectForCompare', { model: MODEL, version: '1' })) as { digest: string; name: string };
+		assert.equal(selected.name, `${MODEL} v1`);
+		if (!(await vscode.commands.getCommands(true)).includes('modelLedger.compareVersions')) return; // the fallback is a quick pick (UI)
+		const outcome = (await vscode.commands.executeCommand('modelLedger.compareWithSelected', { model: MODEL, version: '3' })) as { opened: string; result: { a: { number?: number }; b: { number?: number } } };
+		assert.equal(outcome.opened, 'compareView');
+		await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+	});
+
 	it('can be looked at: the sidebar with versions expanded, dark and light', async () => {
 		const ledger = await api();
 		await vscode.commands.executeCommand('workbench.action.closeAllEditors');
