@@ -133,15 +133,44 @@ function jsonErrorPosition(text: string, message: string): { line: number; colum
 	if (lineColumn) return { line: Number(lineColumn[1]), column: Number(lineColumn[2]) };
 	const position = /at position (\d+)/.exec(message);
 	if (position) return offsetToLineColumn(text, Number(position[1]));
+	// Node 20 says `Unexpected token 'N', ..."excerpt" is not valid JSON` without a position: find it.
+	if (/is not valid JSON/.test(message)) return offsetToLineColumn(text, firstInvalidOffset(text));
 	// "Unexpected end of JSON input": the problem is where the text stops.
 	return offsetToLineColumn(text, text.length);
+}
+
+/**
+ * Offset of the first character no valid JSON text can continue with: the longest prefix that still
+ * parses or fails only for ending early is found by bisection (a viable prefix's prefixes are viable).
+ */
+function firstInvalidOffset(text: string): number {
+	const viable = (length: number): boolean => {
+		try {
+			JSON.parse(text.slice(0, length));
+			return true;
+		} catch (err) {
+			const message = (err as Error).message;
+			const at = /at position (\d+)/.exec(message);
+			return /end of JSON input|Unterminated/.test(message) || (at !== null && Number(at[1]) >= length);
+		}
+	};
+	let low = 0;
+	let high = text.length;
+	while (low < high) {
+		const mid = Math.ceil((low + high) / 2);
+		if (viable(mid)) low = mid;
+		else high = mid - 1;
+	}
+	return low;
 }
 
 function jsonReason(message: string): string {
 	const reason = message
 		.replace(/\s*\(line \d+ column \d+\)/, '')
 		.replace(/\s*in JSON at position \d+/, '')
-		.replace(/^Unexpected end of JSON input$/, 'the text ends before the JSON value is complete');
+		.replace(/^Unexpected end of JSON input$/, 'the text ends before the JSON value is complete')
+		// Node 20 quotes an excerpt of the file, line breaks included: the position already says where.
+		.replace(/, (?:\.\.\.)?"[\s\S]*" is not valid JSON$/, '');
 	return reason.replace(/\.$/, '');
 }
 

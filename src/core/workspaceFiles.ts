@@ -1,6 +1,6 @@
 // Finds the files that make up a model: expands its globs inside the workspace, assigns each file
 // one role, and refuses anything that resolves outside the workspace.
-import { realpathSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { globSync } from 'tinyglobby';
 import picomatch from 'picomatch';
@@ -41,6 +41,11 @@ export function collectModelFiles(root: string, model: ModelConfig): CollectedFi
 				if (byPath.has(path)) continue;
 				if (isSecretsFile(path)) {
 					warnings.push(`${model.name}: skipped ${path}: .env files hold secrets and are never stored.`);
+					continue;
+				}
+				if (!existsSync(resolve(root, path))) {
+					// Node decodes names as UTF-8: a name in another encoding comes back altered and cannot be opened.
+					warnings.push(`${model.name}: skipped ${path}: its name is not valid UTF-8 (or it vanished while listing); rename it to store it.`);
 					continue;
 				}
 				const outside = escapesWorkspace(realRoot, resolve(root, path));

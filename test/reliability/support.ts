@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isolatedGitEnv, repoRoot } from '../unit/fixtures';
 
@@ -111,3 +111,20 @@ export function assertIndexMatchesManifests(root: string): void {
 
 /** Text that must never reach a user: a raw SQLite busy/locked error. */
 export const SQLITE_LEAK = /SQLITE_BUSY|SQLITE_LOCKED|database is locked|database table is locked/i;
+
+/**
+ * Writes a CommonJS preload (for `node --require`) into a temp folder and returns its path. Preloads
+ * are plain JS written at run time, so they need no build step and cannot drift from the test.
+ */
+export function writePreload(dir: string, name: string, code: string): string {
+	const path = join(dir, `${name}.cjs`);
+	writeFileSync(path, code);
+	return path;
+}
+
+/** A preload that writes the process's peak resident memory (bytes) to $MODEL_LEDGER_RSS_FILE on exit. */
+export const PEAK_RSS_PRELOAD = `
+process.on('exit', () => {
+	require('node:fs').writeFileSync(process.env.MODEL_LEDGER_RSS_FILE, String(process.resourceUsage().maxRSS * 1024));
+});
+`;
