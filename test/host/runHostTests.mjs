@@ -7,69 +7,16 @@
 //   HOST_TEST_TIMEOUT_SECONDS=300 per-scenario limit; on expiry the server log is printed and it fails
 //   MODEL_LEDGER_CACHE_DIR        cache folder (default ~/.cache/model-ledger)
 // Prints `host: N passed, N failed` on its own line at the end and exits non-zero when anything failed.
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ensureHostBetterSqlite, ensureHostTools, HOST_NODE_ABI, log, productionModules, repoRoot, stageExtension } from './hostEnvironment.mjs';
+import { ensureHostBetterSqlite, ensureHostTools, HOST_NODE_ABI, log, repoRoot, stageExtension } from './hostEnvironment.mjs';
 import { isWorkbenchNoise, VSCodeSession } from './vscodeSession.mjs';
+import { prepareWorkspace, scenarios } from './scenarios.mjs';
 
 const suiteOut = join(repoRoot, 'out', 'test', 'host', 'suite');
 const RESULT_MARKER = /\[\[host-suite-result:(\{.*\})\]\]/;
 const SCREENSHOT_MARKER = /\[\[screenshot:([A-Za-z0-9._-]+)\]\]/;
-
-/**
- * A scenario is one VS Code session: an environment for the extension host and the suite folder
- * (under out/test/host/suite) whose `*.test.js` files run in it. All scenarios share one install
- * and one staged extension.
- */
-const scenarios = {
-	default: {
-		description: 'the extension in the example workspace',
-		suite: '.',
-		env: () => ({}),
-	},
-	'broken-sqlite': {
-		description: 'better-sqlite3 built for the wrong ABI',
-		suite: 'broken-sqlite',
-		env: ({ tempRoot }) => ({
-			MODEL_LEDGER_SQLITE_MODULE: makeWrongAbiModule(join(tempRoot, 'wrong-abi')),
-			MODEL_LEDGER_EXPECTED_WRONG_ABI: process.versions.modules,
-		}),
-	},
-};
-
-/**
- * Copies the repo's own better-sqlite3 (built by `npm install` for the Node running this script)
- * aside: loaded in the Node 24 extension host it fails with a real ABI mismatch.
- */
-function makeWrongAbiModule(dir) {
-	if (process.versions.modules === HOST_NODE_ABI) throw new Error(`The broken-module scenario needs the repo's better-sqlite3 built for another ABI than the host's (${HOST_NODE_ABI}); this Node has the same ABI.`);
-	const source = join(repoRoot, 'node_modules');
-	for (const name of productionModules(source)) cpSync(join(source, name), join(dir, 'node_modules', name), { recursive: true });
-	return join(dir, 'node_modules', 'better-sqlite3');
-}
-
-/** A fresh git repository holding a copy of the example workspace, as the tests' workspace. */
-function prepareWorkspace(target) {
-	const example = join(repoRoot, 'examples', 'support-bot');
-	if (existsSync(join(example, 'model-ledger.yaml'))) {
-		cpSync(example, target, { recursive: true, filter: (src) => !/[\\/]\.model-ledger[\\/]cache([\\/]|$)/.test(src) });
-	} else {
-		// The example workspace is not in the repo yet: a minimal stand-in with one prompt.
-		mkdirSync(join(target, 'prompts'), { recursive: true });
-		writeFileSync(join(target, 'model-ledger.yaml'), 'models:\n  support-bot:\n    prompts: "prompts/*.md"\n');
-		writeFileSync(join(target, 'prompts', 'system.md'), 'You are a helpful support assistant for {{product}}.\n');
-	}
-	const git = (...args) => execFileSync('git', args, { cwd: target, stdio: 'pipe' });
-	git('init', '-q', '-b', 'main');
-	git('config', 'user.name', 'Model Ledger Tests');
-	git('config', 'user.email', 'tests@model-ledger.invalid');
-	git('config', 'commit.gpgsign', 'false');
-	git('add', '-A');
-	git('commit', '-q', '-m', 'Example workspace');
-	return target;
-}
 
 function parseArgs(argv) {
 	const selected = [];
@@ -118,7 +65,7 @@ async function runScenario(name, { tools, extensionDir, tempRoot, screenshotDir,
 		tools,
 		tempDir: scenarioDir,
 		env: {
-			...scenario.env({ tempRoot: scenarioDir }),
+			...scenario.env({ tempRoot: scenarioDir, hostAbi: HOST_NODE_ABI }),
 			MODEL_LEDGER_TEST_WORKSPACE: workspace,
 			MODEL_LEDGER_HOST_SUITE: scenario.suite,
 			MODEL_LEDGER_HOST_SCENARIO: name,
