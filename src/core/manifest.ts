@@ -38,7 +38,8 @@ export function readManifestFile(absPath: string, relPath: string, expectedDiges
 export function parseManifest(text: string, relPath: string): VersionManifest {
 	let value: unknown;
 	try {
-		value = parse(text);
+		// Warnings (odd anchors, unknown tags) would go to stderr as process warnings; a bad manifest is an error or nothing.
+		value = parse(text, { logLevel: 'error' });
 	} catch (err) {
 		const pos = (err as { linePos?: Array<{ line: number; col: number }> }).linePos?.[0];
 		throw new ParseError(`invalid manifest YAML: ${(err as Error).message.split('\n')[0]}`, { file: relPath, line: pos?.line, column: pos?.col }, 'Restore the manifest from git; manifests are written by Model Ledger only.');
