@@ -23,19 +23,9 @@ const node = {
 	banner: { js: "const __bundleImportMetaUrl = require('url').pathToFileURL(__filename).href;" },
 };
 
-// The AWS SDK (~1 MB) goes into its own dist/remotes.js, required only when an s3:// remote is used:
-// the extension's activation and every CLI run stay as fast as without it.
-const awsSdkChunk = {
-	name: 'aws-sdk-chunk',
-	setup(build) {
-		build.onResolve({ filter: /^\.\/awsSdk$/ }, () => ({ path: './remotes.js', external: true }));
-	},
-};
-
 const builds = [
-	{ ...node, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist', plugins: [awsSdkChunk] },
-	{ ...node, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', plugins: [awsSdkChunk], banner: { js: `#!/usr/bin/env node\n${node.banner.js}` } },
-	{ ...node, entryPoints: { remotes: 'src/core/remotes/awsSdk.ts' }, outdir: 'dist' },
+	{ ...node, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist' },
+	{ ...node, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: `#!/usr/bin/env node\n${node.banner.js}` } },
 ];
 if (existsSync('src/webview/compareView.ts')) {
 	builds.push({
