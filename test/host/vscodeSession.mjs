@@ -161,8 +161,6 @@ export class VSCodeSession {
 	async openWorkbench(url, { onLog, onExit }) {
 		const require = createRequire(this.tools.playwrightCore);
 		const { chromium } = require('playwright-core');
-		const profile = join(this.tempDir, 'chromium-profile');
-		mkdirSync(profile, { recursive: true });
 		this.browser = await chromium.launch({
 			executablePath: chromiumPath(),
 			headless: true,
