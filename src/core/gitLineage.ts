@@ -17,6 +17,21 @@ export interface WorkspaceLineage {
 
 const EXCLUDE_LEDGER = ':(exclude).model-ledger';
 
+let gitDisabled: string | undefined;
+
+/**
+ * Stops this process from running git (reason given) or allows it again (undefined). The extension
+ * turns git off in an untrusted workspace: its .git/config can make git run commands.
+ */
+export function setGitDisabled(reason: string | undefined): void {
+	gitDisabled = reason;
+}
+
+/** Why git may not run in this process, or undefined when it may. */
+export function gitDisabledReason(): string | undefined {
+	return gitDisabled;
+}
+
 function gitFor(root: string): SimpleGit {
 	// eslint-disable-next-line @typescript-eslint/no-require-imports
 	const { simpleGit } = require('simple-git') as { simpleGit: SimpleGitFactory };
@@ -25,6 +40,7 @@ function gitFor(root: string): SimpleGit {
 
 /** Reads the lineage of the workspace at `root`. */
 export async function readLineage(root: string): Promise<WorkspaceLineage> {
+	if (gitDisabled) return { commit: null, branch: null, remote: null, dirty: false, patch: '', author: osAuthor() };
 	const git = gitFor(root);
 	let isRepo = false;
 	try {

@@ -10,7 +10,7 @@ import { diffLines } from 'diff';
 import { diffFlatValues, flattenSemantic } from './configDiff';
 import type { KeyChange, KeyDiff } from './configDiff';
 import { describeError, LedgerError } from './errors';
-import { readLineage } from './gitLineage';
+import { gitDisabledReason, readLineage } from './gitLineage';
 import type { Ledger } from './ledger';
 import { findLockfiles } from './lockfiles';
 import { diffMetrics, metricDirection } from './metricDiff';
@@ -481,6 +481,7 @@ async function diffCode(root: string, a: Side, b: Side): Promise<CodeDiff> {
 
 /** Runs git without a shell; null when git is missing, the folder is no repository, or a commit is unknown. */
 function runGit(cwd: string, args: string[]): Promise<string | null> {
+	if (gitDisabledReason()) return Promise.resolve(null);
 	return new Promise((resolve) => {
 		execFile('git', args, { cwd, timeout: 15_000, windowsHide: true }, (err, stdout) => resolve(err ? null : stdout));
 	});

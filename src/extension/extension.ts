@@ -18,6 +18,7 @@ import { LedgerStatusBar, STATUS_BAR_SETTING } from './statusBar';
 import { registerStoredFiles } from './storedFiles';
 import { WorkingState } from './workingState';
 import { WorkspaceLedgers } from './workspaceLedgers';
+import { registerWorkspaceTrust } from './workspaceTrust';
 
 export const CONFIG_FILE = 'model-ledger.yaml';
 export const NO_CONFIG_CONTEXT_KEY = 'modelLedger.noConfig';
@@ -63,6 +64,8 @@ export function activate(context: vscode.ExtensionContext): ModelLedgerApi {
 	});
 	const decorations = registerFileDecorations(workingState);
 	context.subscriptions.push(
+		// First: git stays off in an untrusted workspace before any feature can run it.
+		registerWorkspaceTrust(),
 		ledgers,
 		registry,
 		registerStoredFiles(ledgers),

@@ -7,6 +7,7 @@ import { initWorkspace } from '../core/initWorkspace';
 import type { InitResult } from '../core/initWorkspace';
 import { Cancelled, runReporting } from './commandSupport';
 import type { WorkspaceLedgers } from './workspaceLedgers';
+import { requireTrustedWorkspace } from './workspaceTrust';
 
 async function pickFolder(root?: string): Promise<vscode.WorkspaceFolder> {
 	const folders = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file');
@@ -26,6 +27,7 @@ export function registerInitCommand(ledgers: WorkspaceLedgers, onInitialized: ()
 	return vscode.commands.registerCommand('modelLedger.init', (arg?: { root?: string }) => {
 		const headless = !!arg && typeof arg === 'object' && !('kind' in arg);
 		return runReporting(!headless, arg?.root, async (): Promise<InitResult> => {
+			requireTrustedWorkspace('Initialize');
 			const folder = await pickFolder(arg?.root);
 			const result = initWorkspace(folder.uri.fsPath);
 			ledgers.refreshFolders();

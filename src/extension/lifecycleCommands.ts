@@ -22,6 +22,7 @@ import { Cancelled, pickLedger, resolveVersion, runReporting, versionTargetOf } 
 import { eventsMarkdown, gcPreview, restorePreview, restoreSummary, verifyMarkdown, verifySummary } from './lifecycleText';
 import { versionDescription, versionLabel, versionShortName } from './versionText';
 import type { LedgerEntry, WorkspaceLedgers } from './workspaceLedgers';
+import { requireTrustedWorkspace } from './workspaceTrust';
 
 export const EVENTS_SCHEME = 'model-ledger-events';
 const REPORT_SCHEME = 'model-ledger-report';
@@ -382,6 +383,12 @@ export class LifecycleCommands {
 
 	register(): vscode.Disposable {
 		const run = <T>(body: (arg: Arg) => Promise<T>) => (arg?: Arg) => runReporting(isInteractive(arg), str(arg, 'root'), () => body(arg));
+		// Commands that write (events, workspace files, the store) refuse in Restricted Mode and say why.
+		const write = <T>(action: string, body: (arg: Arg) => Promise<T>) =>
+			run((arg) => {
+				requireTrustedWorkspace(action);
+				return body(arg);
+			});
 		return vscode.Disposable.from(
 			this.reportEmitter,
 			this.eventsEmitter,
@@ -400,15 +407,15 @@ export class LifecycleCommands {
 					if (doc.uri.scheme === EVENTS_SCHEME && parseEventsUri(doc.uri).root === change.entry.root) this.eventsEmitter.fire(doc.uri);
 				}
 			}),
-			vscode.commands.registerCommand('modelLedger.setAlias', run((a) => this.setAlias(a))),
-			vscode.commands.registerCommand('modelLedger.removeAlias', run((a) => this.removeAlias(a))),
-			vscode.commands.registerCommand('modelLedger.approveVersion', run((a) => this.approve(a))),
-			vscode.commands.registerCommand('modelLedger.tagVersion', run((a) => this.tag(a))),
-			vscode.commands.registerCommand('modelLedger.rollback', run((a) => this.rollback(a))),
-			vscode.commands.registerCommand('modelLedger.restoreVersion', run((a) => this.restore(a))),
+			vscode.commands.registerCommand('modelLedger.setAlias', write('Setting an alias', (a) => this.setAlias(a))),
+			vscode.commands.registerCommand('modelLedger.removeAlias', write('Removing an alias', (a) => this.removeAlias(a))),
+			vscode.commands.registerCommand('modelLedger.approveVersion', write('Approving a version', (a) => this.approve(a))),
+			vscode.commands.registerCommand('modelLedger.tagVersion', write('Tagging a version', (a) => this.tag(a))),
+			vscode.commands.registerCommand('modelLedger.rollback', write('Rollback', (a) => this.rollback(a))),
+			vscode.commands.registerCommand('modelLedger.restoreVersion', write('Restore', (a) => this.restore(a))),
 			vscode.commands.registerCommand('modelLedger.showEvents', run((a) => this.showEvents(a))),
 			vscode.commands.registerCommand('modelLedger.verifyStore', run((a) => this.verify(a))),
-			vscode.commands.registerCommand('modelLedger.cleanUpStore', run((a) => this.cleanUp(a))),
+			vscode.commands.registerCommand('modelLedger.cleanUpStore', write('Cleaning up the store', (a) => this.cleanUp(a))),
 		);
 	}
 }

@@ -17,6 +17,7 @@ import type { StoredFileCommands } from './diffCommands';
 import { storedFileUri, workingFileUri } from './storedFiles';
 import { changeCount, describeChanges, diffTitle, formatBytes, versionLabel, versionShortName } from './versionText';
 import type { LedgerEntry, WorkspaceLedgers } from './workspaceLedgers';
+import { requireTrustedWorkspace } from './workspaceTrust';
 
 export interface SnapshotArgs {
 	root?: string;
@@ -46,6 +47,7 @@ export class SnapshotCommand {
 
 	/** Runs without UI; the registry change reaches the tree through WorkspaceLedgers. */
 	async headless(args: SnapshotArgs): Promise<SnapshotResult> {
+		requireTrustedWorkspace('Snapshot');
 		const entry = await pickLedger(this.ledgers, args.root, false);
 		if (args.bump !== undefined && !BUMPS.includes(args.bump)) throw new LedgerError(`Unknown bump \`${String(args.bump)}\`.`, 'Use patch, minor or major.', undefined, 'BAD_ARGUMENT');
 		const result = await createSnapshot(entry.ledger, { models: modelList(args.model), message: args.message ?? '', bump: args.bump ?? 'patch', requireClean: args.allowDirty !== true, allowSecrets: args.allowSecrets === true });
@@ -54,6 +56,7 @@ export class SnapshotCommand {
 	}
 
 	async interactive(args: SnapshotArgs = {}): Promise<SnapshotResult | undefined> {
+		requireTrustedWorkspace('Snapshot');
 		const entry = await pickLedger(this.ledgers, args.root);
 		const ledger = entry.ledger;
 		const names = modelList(args.model) ?? (await this.pickModels(ledger));

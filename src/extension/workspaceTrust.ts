@@ -1,0 +1,32 @@
+// Workspace trust: in Restricted Mode the extension reads and displays the registry but writes
+// nothing (no snapshot, restore, alias, approval, tag, rollback, gc, init) and runs no git — a
+// repository's own .git/config can make git run commands (core.fsmonitor, filter drivers, textconv).
+// Write commands call `requireTrustedWorkspace` first; the error says why and what to do.
+import * as vscode from 'vscode';
+import { LedgerError } from '../core/errors';
+import { setGitDisabled } from '../core/gitLineage';
+
+export const UNTRUSTED_CONTEXT_KEY = 'modelLedger.untrusted';
+export const UNTRUSTED_CODE = 'UNTRUSTED_WORKSPACE';
+
+/** Throws a LedgerError naming the action when the workspace is not trusted. */
+export function requireTrustedWorkspace(action: string): void {
+	if (vscode.workspace.isTrusted) return;
+	throw new LedgerError(
+		`${action} is not available in Restricted Mode: this folder is not trusted, so Model Ledger only reads its registry.`,
+		'Trust the folder (Command Palette → "Workspaces: Manage Workspace Trust") to snapshot, restore, set aliases, approve or clean up.',
+		undefined,
+		UNTRUSTED_CODE,
+	);
+}
+
+/** Keeps git off and the `modelLedger.untrusted` context key set while the workspace is untrusted. */
+export function registerWorkspaceTrust(): vscode.Disposable {
+	const apply = () => {
+		const trusted = vscode.workspace.isTrusted;
+		setGitDisabled(trusted ? undefined : 'the workspace is not trusted');
+		void vscode.commands.executeCommand('setContext', UNTRUSTED_CONTEXT_KEY, !trusted);
+	};
+	apply();
+	return vscode.workspace.onDidGrantWorkspaceTrust(apply);
+}
