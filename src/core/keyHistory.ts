@@ -3,7 +3,7 @@
 // where it changed. Answered from index.db (keyed_values by (file, key)), never from manifests.
 import type { Ledger } from './ledger';
 import type { Scalar } from './model';
-import { normalizeRelPath, versionCatalog } from './usedBy';
+import { memoized, normalizeRelPath, versionCatalog } from './usedBy';
 import type { CatalogEntry, VersionRef } from './usedBy';
 
 /** A leaf's value, or for a mapping/list key the leaves under it (relative paths: `.top_k`, `[0]`). */
@@ -61,9 +61,17 @@ export interface KeyHistoryOptions {
 	maxMetricChanges?: number;
 }
 
-/** The value of a key path of a structured file in every version holding the file, as runs per model, with metric deltas. */
+/**
+ * The value of a key path of a structured file in every version holding the file, as runs per model,
+ * with metric deltas. Shared with later calls while index.db is unchanged: read-only.
+ */
 export function keyHistory(ledger: Ledger, relFile: string, keyPath: string, options: KeyHistoryOptions = {}): KeyHistory {
 	const file = normalizeRelPath(relFile);
+	const max = options.maxMetricChanges ?? Infinity;
+	return memoized(ledger, `keyHistory\0${file}\0${keyPath}\0${max}`, () => computeKeyHistory(ledger, file, keyPath, max));
+}
+
+function computeKeyHistory(ledger: Ledger, file: string, keyPath: string, maxMetricChanges: number): KeyHistory {
 	const index = ledger.index;
 	const catalog = versionCatalog(ledger);
 	// Per digest, the value as canonical JSON text: equal values compare equal without parsing.
@@ -71,14 +79,18 @@ export function keyHistory(ledger: Ledger, relFile: string, keyPath: string, opt
 	let kind: KeyHistory['kind'] = null;
 	let subtree = false;
 	if (keyPath !== '') {
-		// Keys under a mapping start with `key.` or `key[`: two range scans of the (file, key) index, folded per version into one JSON object.
+		// Keys under a mapping start with `key.` or `key[`: two range scans of the (file, key) index (a UNION,
+		// since an OR of two ranges makes SQLite scan every key of the file), folded per version into one JSON object.
 		const nested = index
 			.readStatement(
-				`SELECT digest, min(kind), json_group_object(substr(key, ?), json(value) ORDER BY key) FROM keyed_values
-				 WHERE file = ? AND ((key >= ? AND key < ?) OR (key >= ? AND key < ?)) GROUP BY digest`,
+				`SELECT digest, min(kind), json_group_object(substr(key, @from), json(value) ORDER BY key) FROM (
+				   SELECT digest, kind, key, value FROM keyed_values WHERE file = @file AND key >= @dot AND key < @dotEnd
+				   UNION ALL
+				   SELECT digest, kind, key, value FROM keyed_values WHERE file = @file AND key >= @bracket AND key < @bracketEnd
+				 ) GROUP BY digest`,
 			)
 			.raw(true)
-			.all(keyPath.length + 1, file, `${keyPath}.`, `${keyPath}/`, `${keyPath}[`, `${keyPath}\\`) as Array<[string, 'param' | 'metric', string]>;
+			.all({ from: keyPath.length + 1, file, dot: `${keyPath}.`, dotEnd: `${keyPath}/`, bracket: `${keyPath}[`, bracketEnd: `${keyPath}\\` }) as Array<[string, 'param' | 'metric', string]>;
 		for (const [digest, rowKind, json] of nested) {
 			values.set(digest, json);
 			kind = rowKind;
@@ -105,7 +117,7 @@ export function keyHistory(ledger: Ledger, relFile: string, keyPath: string, opt
 		.map(([model, versions]) => {
 			// Oldest first by number; equal numbers (two branches) by creation time.
 			versions.sort((a, b) => a.ref.number - b.ref.number || b.rank - a.rank);
-			return { model, runs: collapseRuns(ledger, versions, values, kind, options.maxMetricChanges ?? Infinity) };
+			return { model, runs: collapseRuns(ledger, versions, values, kind, maxMetricChanges) };
 		})
 		.sort((a, b) => (a.model < b.model ? -1 : a.model > b.model ? 1 : 0));
 	return { file, key: keyPath, kind, found: values.size > 0, subtree, models };
@@ -242,9 +254,13 @@ export interface VariableHistory {
 	models: Array<{ model: string; newest: VersionRef; variables: string[]; changes: VariableChange[] }>;
 }
 
-/** Template variables of a prompt file across versions (from index.db): which version added or removed which. */
+/** Template variables of a prompt file across versions (from index.db): which version added or removed which. Read-only result. */
 export function variableHistory(ledger: Ledger, relPath: string): VariableHistory {
 	const path = normalizeRelPath(relPath);
+	return memoized(ledger, `variableHistory\0${path}`, () => computeVariableHistory(ledger, path));
+}
+
+function computeVariableHistory(ledger: Ledger, path: string): VariableHistory {
 	const index = ledger.index;
 	const catalog = versionCatalog(ledger);
 	const sets = new Map<string, string[]>();

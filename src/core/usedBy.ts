@@ -68,12 +68,19 @@ interface PathRow {
 	version: CatalogEntry;
 }
 
-/** Which versions hold a workspace file's current content, and which contents it had before, across all models. */
+/**
+ * Which versions hold a workspace file's current content, and which contents it had before, across all
+ * models. The result is shared with later calls while index.db and the file are unchanged: read-only.
+ */
 export function usedBy(ledger: Ledger, relPath: string, options: UsedByOptions = {}): UsedBy {
 	const path = normalizeRelPath(relPath);
 	const abs = resolveInWorkspace(ledger.root, path);
-	const index = ledger.index;
 	const { sha256, exists } = contentHash(ledger, path, abs, options.maxHashBytes);
+	return memoized(ledger, `usedBy\0${path}\0${sha256}\0${exists}`, () => computeUsedBy(ledger, path, sha256, exists));
+}
+
+function computeUsedBy(ledger: Ledger, path: string, sha256: string | null, exists: boolean): UsedBy {
+	const index = ledger.index;
 	const catalog = versionCatalog(ledger);
 
 	// [sha256, digest] pairs from the index alone; version details come from the in-memory catalog.
@@ -220,6 +227,38 @@ export function indexGeneration(ledger: Ledger): string {
 	const dataVersion = index.readStatement('PRAGMA data_version').pluck().get() as number;
 	const ownChanges = index.readStatement('SELECT total_changes()').pluck().get() as number;
 	return `${dataVersion}:${ownChanges}`;
+}
+
+interface Memo {
+	generation: string;
+	config: WorkspaceConfig | undefined;
+	results: Map<string, unknown>;
+}
+
+const memos = new WeakMap<Ledger, Memo>();
+const MAX_MEMO_ENTRIES = 256;
+
+/**
+ * Remembers a query's result until index.db or the parsed config changes: a hover asks again on every
+ * mouse rest over the same file, and the answer only moves when a version, alias or file hash does.
+ */
+export function memoized<T>(ledger: Ledger, key: string, compute: () => T): T {
+	const generation = indexGeneration(ledger);
+	let config: WorkspaceConfig | undefined;
+	try {
+		config = ledger.config;
+	} catch {
+		config = undefined;
+	}
+	let memo = memos.get(ledger);
+	if (!memo || memo.generation !== generation || memo.config !== config || memo.results.size >= MAX_MEMO_ENTRIES) {
+		memo = { generation, config, results: new Map() };
+		memos.set(ledger, memo);
+	}
+	if (memo.results.has(key)) return memo.results.get(key) as T;
+	const value = compute();
+	memo.results.set(key, value);
+	return value;
 }
 
 function compare(a: string, b: string): number {

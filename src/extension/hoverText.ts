@@ -101,7 +101,11 @@ export function fileHoverMarkdown(used: UsedBy, ctx: HoverContext, variables?: V
 	} else if (used.history.length === 0) {
 		facts.push(`Not in any version of ${md(used.models.join(', '))} yet`);
 	}
-	if (used.lastChanged) facts.push(`last changed in v${used.lastChanged.number} (${byWhom(used.lastChanged, now)})`);
+	if (used.lastChanged) {
+		// One content in every version holding the file: it never changed, so say since when it is there.
+		const never = used.history.length === 1 && !used.modified;
+		facts.push(`${never ? 'unchanged since' : 'last changed in'} v${used.lastChanged.number} (${byWhom(used.lastChanged, now)})`);
+	}
 	const earlier = used.history.filter((h) => h.sha256 !== used.sha256).flatMap((h) => h.versions);
 	if (earlier.length && used.current.length) facts.push(`earlier contents used by ${versionList(earlier, sole)}`);
 	else if (earlier.length && used.modified && used.history.length > 1) facts.push(`${used.history.length} earlier contents in ${versionList(earlier, sole)}`);
@@ -189,7 +193,11 @@ export function keyHoverMarkdown(history: KeyHistory, ctx: HoverContext, working
 
 function runLine(run: KeyRun, subtree: boolean, now: Date): string {
 	const versions = run.first === run.last ? `v${run.first.number}` : `v${run.first.number}–v${run.last.number}`;
-	const span = run.current && run.change ? `since v${run.first.number}` : versions;
+	const aliased = run.versions.filter((v) => v.aliases.length);
+	const aliases = aliased.length
+		? ` (${aliased.map((v) => `${v.aliases.map((a) => `**${md(a)}**`).join(', ')}${run.first === run.last ? '' : ` v${v.number}`}`).join('; ')})`
+		: '';
+	const span = (run.current && run.change ? `since v${run.first.number}` : versions) + aliases;
 	const value = subtree ? (run.change?.changedKeys?.length ? `changed ${run.change.changedKeys.slice(0, 4).map(code).join(', ')}${run.change.changedKeys.length > 4 ? ' …' : ''}` : 'first recorded') : code(formatKeyValue(run.value));
 	const parts = [`${value} ${span}`];
 	if (run.change) {

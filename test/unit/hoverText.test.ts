@@ -155,7 +155,7 @@ describe('hover Markdown', () => {
 		const lines = text.split('\n');
 		assert.equal(lines[0], '`retriever.chunk_size` in support\\-bot');
 		assert.equal(lines[1], '- `300` in the working file, not in a version yet');
-		assert.equal(lines[2], '- `256` since v2 · 8 days ago, by Ana · faithfulness +0\\.02 (better), n\\_examples +10');
+		assert.equal(lines[2], '- `256` since v2 (**production** v2) · 8 days ago, by Ana · faithfulness +0\\.02 (better), n\\_examples +10');
 		assert.equal(lines[3], '- `512` v1');
 		assert.match(text, /\[Diff with v1\]\(command:modelLedger\.diffFileWithVersion\?/);
 		const same = keyHoverMarkdown(history, { root: '/ws', now }, { value: 256 });

@@ -207,6 +207,24 @@ describe('used-by and key-history on a real ledger', () => {
 		assert.ok(h.models[0].runs.every((r) => (r.change?.metrics ?? []).length === 0));
 	});
 
+	test('answers are remembered only until the registry changes, here or in another process', () => {
+		const aliasesOf = (n: number) => usedBy(ledger, 'prompts/answer.md').current.find((x) => x.number === n)?.aliases;
+		assert.deepEqual(aliasesOf(5), []);
+		assert.equal(usedBy(ledger, 'prompts/answer.md'), usedBy(ledger, 'prompts/answer.md'), 'a repeated question is answered from memory');
+		ledger.setAlias('support-bot', '5', 'staging', author);
+		assert.deepEqual(aliasesOf(5), ['staging'], 'a write through this connection');
+		const cli = spawnSync(process.execPath, [join(repoRoot(), 'dist', 'cli.js'), 'alias', 'set', 'support-bot@4', 'canary'], { cwd: root, env: isolatedGitEnv(), encoding: 'utf8' });
+		assert.equal(cli.status, 0, cli.stderr);
+		// The file changed under us: the ledger re-reads its events on sync (as the extension's watcher does).
+		ledger.sync();
+		assert.deepEqual(aliasesOf(4), ['canary'], 'a write by another process');
+		const h = keyHistory(ledger, 'config/rag.yaml', 'retriever.chunk_size');
+		assert.deepEqual(h.models[0].runs[3].first.aliases, ['staging']);
+		ledger.removeAlias('support-bot', 'staging', author);
+		ledger.removeAlias('support-bot', 'canary', author);
+		assert.deepEqual(keyHistory(ledger, 'config/rag.yaml', 'retriever.chunk_size').models[0].runs[3].first.aliases, []);
+	});
+
 	test('CLI: used-by and key-history print one JSON document, and explain unknown keys', async () => {
 		// The CLI contract is tested as a real process, as test/unit/cli.test.ts does.
 		const run = async (...args: string[]) => {
