@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { registerCompareSelection } from './compareSelection';
+import { registerCompareView } from './compareView';
 import { registerDiffCommands } from './diffCommands';
 import { DECORATIONS_SETTING, registerFileDecorations } from './fileDecorations';
 import type { LedgerFileDecorations } from './fileDecorations';
@@ -72,6 +73,7 @@ export function activate(context: vscode.ExtensionContext): ModelLedgerApi {
 		diff.disposable,
 		registerHovers(context, ledgers, registry),
 		registerCompareSelection(ledgers, diff.commands),
+		registerCompareView(context, ledgers),
 		registerSnapshotCommand(ledgers, diff.commands),
 		registerInitCommand(ledgers, updateNoConfig),
 		registerLifecycleCommands(ledgers, workingState),

@@ -1,0 +1,70 @@
+// The compare view's messages, both directions, in one place: the panel (src/extension/compareView.ts)
+// and the page (src/webview/compareView.ts) import these types, so a renamed field fails to compile
+// on both sides. Types only: nothing here runs, and nothing pulls Node or VS Code into the page.
+import type { MetricHistory, VersionDiff } from '../core/versionDiff';
+
+/** Everything the page needs to draw one comparison. */
+export interface CompareModel {
+	/** Workspace folder name, for the heading when several folders have ledgers. */
+	folder: string;
+	model: string;
+	diff: VersionDiff;
+	/** Every metric any version of the model recorded (the chart's picker). */
+	metricKeys: string[];
+	/** The chart's metric across all versions; null when the model records no metrics. */
+	history: MetricHistory | null;
+}
+
+/** Host → page. */
+export type HostMessage =
+	| { type: 'show'; model: CompareModel }
+	| { type: 'history'; history: MetricHistory }
+	| { type: 'loading'; title: string }
+	| { type: 'error'; message: string }
+	/** Tests drive the page through the same handlers a user's click runs. */
+	| { type: 'click'; target: ClickTarget };
+
+/** Page → host. */
+export type PageMessage =
+	| { type: 'ready' }
+	/** Open the native diff editor for one file of the two versions. */
+	| { type: 'openDiff'; path: string }
+	/** Draw the chart for another metric. */
+	| { type: 'selectMetric'; metric: string }
+	| { type: 'rendered'; report: RenderReport }
+	| { type: 'clicked'; target: ClickTarget; found: boolean };
+
+/** What a test (or a user's keyboard) can press in the page. */
+export type ClickTarget = { kind: 'openDiff'; path: string } | { kind: 'toggleAllKeys' } | { kind: 'metric'; metric: string } | { kind: 'section'; section: string };
+
+/** What the page drew, read back from its DOM after each render (tests assert on it). */
+export interface RenderReport {
+	title: string;
+	sections: string[];
+	/** `file key` of each params row shown. */
+	paramRows: string[];
+	/** Metric rows as shown: key, delta text, and `better`/`worse`/`` from the row's class. */
+	metricRows: Array<{ key: string; delta: string; verdict: string }>;
+	/** The text of each prompt preview line, as the DOM holds it. */
+	promptLines: string[];
+	/** Paths with a diff button. */
+	diffButtons: string[];
+	chartMetric: string | null;
+	chartPoints: number;
+	/** `v3 @production` for each chart point marked with aliases. */
+	chartAliases: string[];
+	/** `<script>` and `<img>` elements inside the rendered content: data must never create any. */
+	scriptsInContent: number;
+	imagesInContent: number;
+	/** Set by a script that data would have injected, if any had run. */
+	injectedScriptRan: boolean;
+	showAllKeys: boolean;
+}
+
+/** What the page keeps with `setState`, so hiding and showing the panel loses nothing. */
+export interface PageState {
+	model?: CompareModel;
+	showAllKeys: boolean;
+	metric?: string;
+	collapsed: string[];
+}
