@@ -35,6 +35,17 @@ unit_failed=${unit_failed:-0}
 # A crash before the runner's summary must still count as a failure.
 if [ "$unit_status" -ne 0 ] && [ "$unit_failed" -eq 0 ]; then unit_failed=1; fi
 
+# The quick reliability subset (~2-3 min): crash, races, corruption, bad input, fuzzing, secrets.
+# The whole suite (`npm run test:reliability`, ~6 min) runs more trials on bigger files.
+log "reliability tests (quick)"
+MODEL_LEDGER_RELIABILITY_QUICK=1 node --test --test-concurrency=1 --test-reporter=spec out/test/reliability/ 2>&1 | tee "$results/reliability.log"
+rel_status=${PIPESTATUS[0]}
+rel_passed=$(sed -n 's/^ℹ pass \([0-9]\+\)$/\1/p' "$results/reliability.log" | tail -1)
+rel_failed=$(sed -n 's/^ℹ fail \([0-9]\+\)$/\1/p' "$results/reliability.log" | tail -1)
+rel_passed=${rel_passed:-0}
+rel_failed=${rel_failed:-0}
+if [ "$rel_status" -ne 0 ] && [ "$rel_failed" -eq 0 ]; then rel_failed=1; fi
+
 log "host tests (real VS Code)"
 node test/host/runHostTests.mjs "$@" 2>&1 | tee "$results/host.log"
 host_status=${PIPESTATUS[0]}
@@ -45,6 +56,6 @@ host_passed=${host_passed:-0}
 host_failed=${host_failed:-0}
 if [ "$host_status" -ne 0 ] && [ "$host_failed" -eq 0 ]; then host_failed=1; fi
 
-log "unit: $unit_passed passed, $unit_failed failed; host: $host_passed passed, $host_failed failed; $(($(date +%s) - started)) s"
-echo "total: $((unit_passed + host_passed)) passed, $((unit_failed + host_failed)) failed"
-[ "$unit_status" -eq 0 ] && [ "$host_status" -eq 0 ]
+log "unit: $unit_passed passed, $unit_failed failed; reliability: $rel_passed passed, $rel_failed failed; host: $host_passed passed, $host_failed failed; $(($(date +%s) - started)) s"
+echo "total: $((unit_passed + rel_passed + host_passed)) passed, $((unit_failed + rel_failed + host_failed)) failed"
+[ "$unit_status" -eq 0 ] && [ "$rel_status" -eq 0 ] && [ "$host_status" -eq 0 ]
