@@ -1,7 +1,8 @@
 // Reads and validates `model-ledger.yaml`: which files make up each model, and how versions are labelled.
 // Every problem is reported with file, line and column; unknown keys are errors, not silently ignored.
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { Document, Node as YamlNode, Pair, YAMLMap } from 'yaml';
 import { LedgerError, ParseError } from './errors';
@@ -38,9 +39,32 @@ export interface ModelConfig {
 	line: number;
 }
 
+/** A place the object store's blobs are pushed to and pulled from (never holds credentials). */
+export interface RemoteConfig {
+	name: string;
+	/** As written: `s3://bucket/prefix` or `file:///abs/folder`. */
+	url: string;
+	kind: 's3' | 'file';
+	/** s3: the bucket. */
+	bucket?: string;
+	/** s3: key prefix without leading or trailing `/` (may be empty). */
+	prefix: string;
+	/** file: the absolute folder. */
+	path?: string;
+	endpoint?: string;
+	region?: string;
+	forcePathStyle?: boolean;
+	/** 1-based line of the remote's key in the config. */
+	line: number;
+}
+
 export interface WorkspaceConfig {
 	file: string;
 	models: ModelConfig[];
+	/** Configured remotes, in file order (empty when none). */
+	remotes: RemoteConfig[];
+	/** `default_remote`, validated to name one of `remotes`. */
+	defaultRemote?: string;
 }
 
 const MODEL_KEYS = new Set(['versioning', 'protected_aliases', 'description', ...ROLE_KEYS.map(([k]) => k)]);
@@ -162,7 +186,107 @@ export function parseWorkspaceConfig(text: string): WorkspaceConfig {
 		}
 		models.push(model);
 	}
-	return { file: CONFIG_FILE, models };
+	const remotes = parseRemotes(rootNode.get('remotes', true) as YamlNode | undefined, lineCounter, fail);
+	const defaultNode = rootNode.get('default_remote', true) as YamlNode | undefined;
+	let defaultRemote: string | undefined;
+	if (defaultNode !== undefined && !(isScalar(defaultNode) && defaultNode.value === null)) {
+		defaultRemote = isScalar(defaultNode) ? String(defaultNode.value) : '';
+		if (!remotes.some((r) => r.name === defaultRemote)) {
+			fail(
+				`\`default_remote\` names \`${defaultRemote}\`, which is not under \`remotes:\`.`,
+				defaultNode,
+				remotes.length ? `Use one of: ${remotes.map((r) => r.name).join(', ')}.` : 'Add the remote under `remotes:` first.',
+			);
+		}
+	}
+	return { file: CONFIG_FILE, models, remotes, ...(defaultRemote ? { defaultRemote } : {}) };
+}
+
+const REMOTE_KEYS = new Set(['url', 'endpoint', 'region', 'forcePathStyle']);
+const CREDENTIAL_KEY = /secret|access|key|token|password|credential/i;
+
+/** `remotes: {name: {url, endpoint?, region?, forcePathStyle?}}`; credentials are refused here on purpose. */
+function parseRemotes(
+	node: YamlNode | undefined,
+	lineCounter: LineCounter,
+	fail: (m: string, n: YamlNode | Pair | null | undefined, f: string) => never,
+): RemoteConfig[] {
+	if (node === undefined || (isScalar(node) && node.value === null)) return [];
+	if (!isMap(node)) return fail('`remotes:` must map remote names to their settings.', node, 'Write e.g. `remotes: { team: { url: "s3://bucket/prefix" } }`.');
+	const remotes: RemoteConfig[] = [];
+	for (const pair of node.items) {
+		const name = scalarKey(pair);
+		if (!MODEL_NAME.test(name)) fail(`invalid remote name \`${name}\`.`, pair.key as YamlNode, 'Use letters, digits, `.`, `_` and `-` only.');
+		const body = pair.value as YamlNode | null;
+		if (!isMap(body)) fail(`remote \`${name}\` must be a mapping with a \`url\`.`, body ?? (pair.key as YamlNode), 'Write e.g. `url: s3://bucket/prefix` under it.');
+		const line = lineCounter.linePos(rangeStart(pair.key as YamlNode) ?? 0).line;
+		const values: Record<string, { value: unknown; node: YamlNode }> = {};
+		for (const item of (body as YAMLMap).items) {
+			const key = scalarKey(item);
+			if (!REMOTE_KEYS.has(key)) {
+				const fix = CREDENTIAL_KEY.test(key)
+					? 'Credentials never go in this file (it is committed): set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or AWS_PROFILE, or use ~/.aws/credentials.'
+					: `Use one of: ${[...REMOTE_KEYS].join(', ')}.`;
+				fail(`unknown key \`${key}\` in remote \`${name}\`.`, item.key as YamlNode, fix);
+			}
+			const valueNode = item.value as YamlNode | null;
+			if (!isScalar(valueNode) || valueNode.value === null || typeof valueNode.value === 'object') {
+				fail(`\`${key}\` of remote \`${name}\` must be a single value.`, valueNode ?? (item.key as YamlNode), key === 'forcePathStyle' ? 'Write true or false.' : 'Write it as a quoted string.');
+			}
+			values[key] = { value: (valueNode as { value: unknown }).value, node: valueNode as YamlNode };
+		}
+		if (!values.url) fail(`remote \`${name}\` has no \`url\`.`, pair.key as YamlNode, 'Add `url: s3://bucket/prefix` or `url: file:///mnt/shared/ledger`.');
+		const url = String(values.url.value);
+		const remote: RemoteConfig = { name, url, kind: 's3', prefix: '', line };
+		const parsed = parseRemoteUrl(url);
+		if (typeof parsed === 'string') fail(`remote \`${name}\`: ${parsed}`, values.url.node, 'Use `s3://bucket/optional/prefix` or `file:///absolute/folder`.');
+		Object.assign(remote, parsed);
+		if (values.endpoint) {
+			const endpoint = String(values.endpoint.value);
+			let ok = false;
+			try {
+				const u = new URL(endpoint);
+				ok = (u.protocol === 'http:' || u.protocol === 'https:') && !u.username && !u.password;
+			} catch {
+				ok = false;
+			}
+			if (!ok) fail(`\`endpoint\` of remote \`${name}\` must be an http(s) URL without credentials, not \`${endpoint}\`.`, values.endpoint.node, 'Write e.g. `endpoint: https://minio.internal:9000`.');
+			remote.endpoint = endpoint;
+		}
+		if (values.region) remote.region = String(values.region.value);
+		if (values.forcePathStyle) {
+			if (typeof values.forcePathStyle.value !== 'boolean') fail(`\`forcePathStyle\` of remote \`${name}\` must be true or false.`, values.forcePathStyle.node, 'Write true or false.');
+			remote.forcePathStyle = values.forcePathStyle.value as boolean;
+		}
+		if (remote.kind === 'file' && (remote.endpoint || remote.region || remote.forcePathStyle !== undefined)) {
+			fail(`remote \`${name}\` is a folder: endpoint, region and forcePathStyle apply to s3:// remotes only.`, pair.key as YamlNode, 'Remove them, or use an s3:// url.');
+		}
+		remotes.push(remote);
+	}
+	return remotes;
+}
+
+/** Splits a remote url into its kind and location, or says what is wrong with it. */
+export function parseRemoteUrl(url: string): Pick<RemoteConfig, 'kind' | 'bucket' | 'prefix' | 'path'> | string {
+	const s3 = /^s3:\/\/([^/]+)(?:\/(.*))?$/.exec(url);
+	if (s3) {
+		if (s3[1].includes('@') || s3[1].includes(':')) return `\`${url}\` must not carry credentials or a port; put the server in \`endpoint\`.`;
+		if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(s3[1])) return `\`${s3[1]}\` is not a valid bucket name.`;
+		const prefix = (s3[2] ?? '').replace(/^\/+|\/+$/g, '');
+		if (prefix.split('/').some((part) => part === '..' || part === '.')) return `the prefix of \`${url}\` must not contain \`.\` or \`..\`.`;
+		return { kind: 's3', bucket: s3[1], prefix };
+	}
+	if (url.startsWith('file://')) {
+		let path: string;
+		try {
+			path = fileURLToPath(url);
+		} catch {
+			return `\`${url}\` is not an absolute file URL (file:///path/to/folder).`;
+		}
+		if (!isAbsolute(path)) return `\`${url}\` must be an absolute folder: file:///path/to/folder.`;
+		return { kind: 'file', path: path.length > 1 ? path.replace(/[\\/]+$/, '') : path, prefix: '' };
+	}
+	return `\`${url}\` is neither an s3:// nor a file:// URL.`;
 }
 
 /** Why a glob may not be used (absolute, escapes the workspace, or empty), or undefined when it is fine. */
