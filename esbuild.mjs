@@ -23,9 +23,21 @@ const node = {
 	banner: { js: "const __bundleImportMetaUrl = require('url').pathToFileURL(__filename).href;" },
 };
 
+// The AWS SDK (~1 MB) goes into its own dist/remotes.js, required only when an s3:// remote is used:
+// the extension's activation and every CLI run stay as fast as without it.
+const awsSdkChunk = {
+	name: 'aws-sdk-chunk',
+	setup(build) {
+		build.onResolve({ filter: /^\.\/awsSdk$/ }, () => ({ path: './remotes.js', external: true }));
+	},
+};
+// Emit `require` for that lazy import: a CJS file loaded through import() is fragile in extension hosts.
+const lazyRequire = { plugins: [awsSdkChunk], supported: { 'dynamic-import': false } };
+
 const builds = [
-	{ ...node, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist' },
-	{ ...node, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: `#!/usr/bin/env node\n${node.banner.js}` } },
+	{ ...node, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist', ...lazyRequire },
+	{ ...node, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', ...lazyRequire, banner: { js: `#!/usr/bin/env node\n${node.banner.js}` } },
+	{ ...node, entryPoints: { remotes: 'src/core/remotes/awsSdk.ts' }, outdir: 'dist' },
 ];
 if (existsSync('src/webview/compareView.ts')) {
 	builds.push({

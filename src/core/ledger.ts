@@ -246,6 +246,38 @@ export class Ledger {
 
 	/** The stored bytes of one artifact of a version (hash-checked). */
 	readArtifact(version: Pick<VersionSummary, 'model' | 'digest' | 'label' | 'number'>, path: string): Buffer {
+		return this.store.read(this.findArtifact(version, path).sha256);
+	}
+
+	/** Like readArtifact, but first pulls the object from the remote when it is missing locally. */
+	async fetchArtifact(version: Pick<VersionSummary, 'model' | 'digest' | 'label' | 'number'>, path: string): Promise<Buffer> {
+		const artifact = this.findArtifact(version, path);
+		await this.ensureObjects([artifact.sha256]);
+		return this.store.read(artifact.sha256);
+	}
+
+	/**
+	 * How missing objects are fetched on demand (restore, cat, opening a stored file). Undefined: from
+	 * the configured remote (`default_remote`, or the only one), if any; null: never; a function: the
+	 * caller's way (the extension wraps it in a progress notification).
+	 */
+	fetchMissing: ((shas: string[]) => Promise<void>) | null | undefined;
+
+	/** Makes sure these objects are in the local store, pulling missing ones (verified); returns those still missing. */
+	async ensureObjects(shas: string[]): Promise<string[]> {
+		const missing = [...new Set(shas)].filter((sha) => !this.store.has(sha));
+		if (missing.length === 0 || this.fetchMissing === null) return missing;
+		if (this.fetchMissing) {
+			await this.fetchMissing(missing);
+		} else if (this.config.remotes.length > 0) {
+			const { pullObjects } = await import('./remotes/remoteTransfer');
+			const report = await pullObjects(this, missing);
+			if (report.corrupt.length) throw new LedgerError(report.corrupt[0].message, 'The copy on the remote is damaged: push it again from a machine that has it intact.', undefined, 'OBJECT_CORRUPT');
+		}
+		return missing.filter((sha) => !this.store.has(sha));
+	}
+
+	private findArtifact(version: Pick<VersionSummary, 'model' | 'digest' | 'label' | 'number'>, path: string) {
 		const manifest = this.readManifest(version);
 		const artifact = manifest.artifacts.find((a) => a.path === path) ?? manifest.artifacts.find((a) => a.path === path.replace(/^\.\//, ''));
 		if (!artifact) {
@@ -256,7 +288,7 @@ export class Ledger {
 				'UNKNOWN_ARTIFACT',
 			);
 		}
-		return this.store.read(artifact.sha256);
+		return artifact;
 	}
 
 	// --- events and aliases -----------------------------------------------------------------------

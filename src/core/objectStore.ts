@@ -116,6 +116,55 @@ export class ObjectStore {
 		return { sha256, size: data.length, written: true };
 	}
 
+	/**
+	 * Stores bytes arriving from elsewhere (a pull) only if they hash to `expected`: they are written to
+	 * tmp/ while hashing, fsynced, checked, and only then published. A mismatch deletes them and throws
+	 * OBJECT_CORRUPT naming `source`: bad bytes never land in the store.
+	 */
+	async storeStream(expected: string, chunks: AsyncIterable<Uint8Array>, source: string, onBytes?: CopyProgress, signal?: AbortSignal): Promise<StoredObject> {
+		const finalPath = this.objectPath(expected);
+		mkdirSync(this.tmpDir, { recursive: true });
+		const tmp = join(this.tmpDir, `${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`);
+		const hash = createHash('sha256');
+		let target: FileHandle | undefined;
+		let size = 0;
+		try {
+			target = await open(tmp, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL, 0o600);
+			for await (const chunk of chunks) {
+				if (signal?.aborted) throw new LedgerError('Transfer cancelled.', undefined, undefined, 'CANCELLED');
+				hash.update(chunk);
+				await target.write(chunk);
+				size += chunk.length;
+				onBytes?.(chunk.length);
+			}
+			await target.sync();
+			await target.close();
+			target = undefined;
+			const actual = hash.digest('hex');
+			if (actual !== expected) {
+				throw new LedgerError(
+					`Object ${expected.slice(0, 12)}… from ${source} is corrupt (its content hashes to ${actual.slice(0, 12)}…); it was not stored.`,
+					'The copy on the remote is damaged: push it again from a machine that has it intact (`model-ledger push`), or delete it on the remote.',
+					undefined,
+					'OBJECT_CORRUPT',
+				);
+			}
+			if (existsSync(finalPath)) {
+				await rm(tmp, { force: true });
+				return { sha256: expected, size, written: false };
+			}
+			mkdirSync(dirname(finalPath), { recursive: true });
+			await chmod(tmp, 0o444);
+			await publish(tmp, finalPath);
+			fsyncDir(dirname(finalPath));
+			return { sha256: expected, size, written: true };
+		} catch (err) {
+			await target?.close().catch(() => undefined);
+			await rm(tmp, { force: true }).catch(() => undefined);
+			throw err;
+		}
+	}
+
 	/** Reads an object and checks its hash: a corrupt object is an error, never served. */
 	read(sha256: string): Buffer {
 		const path = this.objectPath(sha256);

@@ -1,0 +1,106 @@
+// A shared or network folder as a remote (`file:///mnt/shared/ledger`). Objects are written to
+// tmp/ inside the remote folder, fsynced, then renamed into place: readers on other machines see an
+// object whole or not at all, and an interrupted push leaves only a tmp file (never a partial object).
+import { createReadStream, existsSync } from 'node:fs';
+import { chmod, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { LedgerError } from '../errors';
+import { fsyncDir } from '../objectStore';
+import type { RemoteConfig } from '../workspaceConfig';
+import { describeRemote, objectKey } from './remoteStore';
+import type { RemoteStore } from './remoteStore';
+
+export class FolderRemote implements RemoteStore {
+	private readonly root: string;
+
+	constructor(readonly config: RemoteConfig) {
+		this.root = config.path!;
+	}
+
+	async list(): Promise<Map<string, number>> {
+		this.checkMounted();
+		const result = new Map<string, number>();
+		const base = join(this.root, 'objects', 'sha256');
+		for (const dir of await listDir(base)) {
+			if (!/^[0-9a-f]{2}$/.test(dir)) continue;
+			for (const name of await listDir(join(base, dir))) {
+				if (!/^[0-9a-f]{62}$/.test(name)) continue;
+				try {
+					result.set(dir + name, (await stat(join(base, dir, name))).size);
+				} catch {
+					// Removed while listing: not there.
+				}
+			}
+		}
+		return result;
+	}
+
+	async stat(sha256: string): Promise<number | undefined> {
+		try {
+			return (await stat(this.pathOf(sha256))).size;
+		} catch {
+			return undefined;
+		}
+	}
+
+	async upload(sha256: string, _size: number, body: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, signal?: AbortSignal): Promise<void> {
+		this.checkMounted();
+		const tmpDir = join(this.root, 'tmp');
+		await mkdir(tmpDir, { recursive: true });
+		const tmp = join(tmpDir, `${sha256.slice(0, 16)}-${process.pid}-${Math.random().toString(36).slice(2)}`);
+		let handle: FileHandle | undefined;
+		try {
+			handle = await open(tmp, 'wx', 0o644);
+			for await (const chunk of body) {
+				if (signal?.aborted) throw new LedgerError('Transfer cancelled.', undefined, undefined, 'CANCELLED');
+				await handle.write(chunk);
+			}
+			await handle.sync();
+			await handle.close();
+			handle = undefined;
+			const finalPath = this.pathOf(sha256);
+			await mkdir(dirname(finalPath), { recursive: true });
+			await chmod(tmp, 0o444);
+			// Content-addressed: replacing an existing (possibly damaged) copy with verified bytes is safe.
+			await rename(tmp, finalPath);
+			fsyncDir(dirname(finalPath));
+		} catch (err) {
+			await handle?.close().catch(() => undefined);
+			await rm(tmp, { force: true }).catch(() => undefined);
+			throw err;
+		}
+	}
+
+	async download(sha256: string): Promise<AsyncIterable<Uint8Array> | undefined> {
+		const path = this.pathOf(sha256);
+		if (!existsSync(path)) return undefined;
+		return createReadStream(path, { highWaterMark: 1024 * 1024 });
+	}
+
+	close(): void {}
+
+	private pathOf(sha256: string): string {
+		return join(this.root, objectKey('', sha256));
+	}
+
+	/** A folder whose parent is gone is most likely an unmounted share: refuse rather than fill the local disk. */
+	private checkMounted(): void {
+		if (!existsSync(dirname(this.root))) {
+			throw new LedgerError(
+				`The folder of ${describeRemote(this.config)} is not reachable: ${dirname(this.root)} does not exist.`,
+				'Mount the shared folder (or create it), then try again.',
+				undefined,
+				'REMOTE_UNREACHABLE',
+			);
+		}
+	}
+}
+
+async function listDir(dir: string): Promise<string[]> {
+	try {
+		return await readdir(dir);
+	} catch {
+		return [];
+	}
+}
