@@ -17,9 +17,11 @@ import type { Io } from './context';
 import { renderTable } from './format';
 import { diffCommand, historyCommand } from './diffCommand';
 import { gcCommand } from './gcCommand';
+import { remoteCommand } from './remoteCommand';
 import { restoreCommand } from './restoreCommand';
 import { rollbackCommand } from './rollbackCommand';
 import { noteCommand, tagCommand } from './tagCommand';
+import { pullCommand, pushCommand } from './transferCommand';
 import { verifyCommand } from './verifyCommand';
 import { keyHistoryCommand } from './keyHistoryCommand';
 import { usedByCommand } from './usedByCommand';
@@ -52,6 +54,9 @@ Commands:
                                          write a version's files back (replaced content is stored first)
   verify [--quick]                       re-hash every stored object and manifest; exit 1 when any is broken
   gc [--dry-run] [--yes]                 report (default) or, with --yes, delete objects no branch or tag needs
+  push [MODEL@REF...] [--remote NAME]    upload the objects those versions need (all when none given) that the remote lacks
+  pull [MODEL@REF...] [--remote NAME]    download missing objects of those versions (all when none given), each verified
+  remote status [--remote NAME]          objects local only, remote only, or both; \`remote list\` shows the remotes
   reindex                                rebuild the index (.model-ledger/cache/index.db) from manifests and events
   used-by PATH                           which versions hold a file's current content, and its earlier contents
   key-history FILE KEY                   one config key's value across versions (KEY like retriever.chunk_size)
@@ -79,6 +84,7 @@ const OPTIONS = {
 	'dry-run': { type: 'boolean' },
 	quick: { type: 'boolean' },
 	yes: { type: 'boolean', short: 'y' },
+	remote: { type: 'string' },
 } as const;
 
 /** Runs the CLI with the given arguments; resolves to the exit code. */
@@ -173,7 +179,8 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
 				const { model, ref } = parseRef(rest[0], 'cat MODEL@REF PATH', false);
 				if (!rest[1]) throw new UsageError('cat needs a PATH: model-ledger cat MODEL@REF PATH');
 				const l = open();
-				io.writeBytes(l.readArtifact(l.resolve(model, ref), rest[1]));
+				// Pulls the object first when it is only on the remote.
+				io.writeBytes(await l.fetchArtifact(l.resolve(model, ref), rest[1]));
 				return 0;
 			}
 			case 'alias': {
@@ -253,6 +260,20 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
 				print(human, data);
 				return 0;
 			}
+			case 'push':
+			case 'pull': {
+				// Ctrl+C aborts cleanly: uploads in flight are aborted, finished objects stay, a re-run sends the rest.
+				const abort = new AbortController();
+				const onInterrupt = () => abort.abort();
+				process.once('SIGINT', onInterrupt);
+				try {
+					return await (command === 'push' ? pushCommand : pullCommand)(open(), rest, { remote: values.remote, json, signal: abort.signal }, io);
+				} finally {
+					process.off('SIGINT', onInterrupt);
+				}
+			}
+			case 'remote':
+				return await remoteCommand(open(), rest, { remote: values.remote, json }, io);
 			case 'reindex': {
 				const l = open();
 				const report = l.reindex();
