@@ -66,6 +66,8 @@ export async function restoreVersion(ledger: Ledger, model: string, ref: string,
 
 	// Plan everything before writing anything: one unsafe path refuses the whole restore.
 	const targets = manifest.artifacts.map((a) => ({ artifact: a, abs: targetPath(ledger.root, realRoot, a.path) }));
+	// Objects only on the configured remote are pulled (verified) first.
+	await ledger.ensureObjects(manifest.artifacts.map((a) => a.sha256));
 	const missing = manifest.artifacts.filter((a) => !ledger.store.has(a.sha256));
 	if (missing.length) {
 		throw new LedgerError(

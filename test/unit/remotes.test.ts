@@ -13,6 +13,7 @@ import { LedgerError, ParseError } from '../../src/core/errors';
 import { Ledger } from '../../src/core/ledger';
 import type { VersionSummary } from '../../src/core/model';
 import { objectKey, openRemote, selectRemote } from '../../src/core/remotes/remoteStore';
+import { restoreVersion } from '../../src/core/restore';
 import { pullVersions, pushVersions, readRemoteListing, remoteStatus, versionAvailability } from '../../src/core/remotes/remoteTransfer';
 import { createSnapshot } from '../../src/core/snapshot';
 import { verifyStore } from '../../src/core/verify';
@@ -232,7 +233,7 @@ for (const kind of ['s3', 'file'] as const) {
 			assert.equal(verify.ok, false);
 		});
 
-		test('cat and fetchArtifact pull a missing object on demand', { timeout: 90_000 }, async () => {
+		test('cat, fetchArtifact and restore pull a missing object on demand', { timeout: 90_000 }, async () => {
 			const { root, ledger } = await publishedWorkspace(kind);
 			await pushVersions(ledger, ledger.listVersions());
 			const clone = cloneOf(root);
@@ -243,6 +244,14 @@ for (const kind of ['s3', 'file'] as const) {
 			const cat = await runCli(clone.root, 'cat', 'support-bot@1', 'prompts/system.md');
 			assert.equal(cat.status, 0, cat.stderr);
 			assert.deepEqual(cat.bytes, ledger.readArtifact(ledger.resolve('support-bot', '1'), 'prompts/system.md'));
+			// restore writes a version whose objects are only on the remote.
+			const v1 = clone.ledger.resolve('support-bot', '1');
+			const weights = clone.ledger.readManifest(v1).artifacts.find((a) => a.role === 'weights')!;
+			assert.equal(clone.ledger.store.has(weights.sha256), false);
+			const restored = await restoreVersion(clone.ledger, 'support-bot', '1', { force: true });
+			assert.ok(restored.files.length > 0);
+			assert.deepEqual(readFileSync(join(clone.root, 'prompts/system.md')), ledger.readArtifact(ledger.resolve('support-bot', '1'), 'prompts/system.md'));
+			assert.equal(clone.ledger.store.has(weights.sha256), true);
 			// Without a remote to ask, a missing object stays an error.
 			clone.ledger.fetchMissing = null;
 			const other = clone.ledger.readManifest(clone.ledger.resolve('reranker', 'latest')).artifacts[0];
