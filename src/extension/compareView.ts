@@ -183,6 +183,9 @@ class ComparePanel implements vscode.Disposable {
 	async openDiff(path: string): Promise<OpenedDiff> {
 		const diff = this.model?.diff;
 		if (!diff) throw new Error('the comparison is still loading');
+		// The page only offers files that differ; anything else is not a request we honour.
+		const listed = [...diff.artifacts.changed, ...diff.artifacts.added, ...diff.artifacts.removed].some((x) => x.path === path);
+		if (!listed) throw new Error(`${path} is not a file that differs between the two sides`);
 		const inA = !diff.artifacts.added.some((x) => x.path === path);
 		const inB = !diff.artifacts.removed.some((x) => x.path === path);
 		const uriOf = (side: DiffSide): vscode.Uri =>
