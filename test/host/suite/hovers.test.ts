@@ -1,7 +1,7 @@
 // Hovers in the real VS Code: three support-bot versions (rag.yaml chunk_size 512 → 256 → 1024,
 // production on v2), then `vscode.executeHoverProvider` on a tracked prompt and config (versions and
 // aliases), on a key (its value history with the metric change), and on untracked files (nothing from
-// us). Screenshots of a key hover and a file hover. The versions are removed again afterwards so the
+// us). Screenshots of a key hover and two file hovers. The versions are removed again afterwards so the
 // suites that follow start from an empty registry, as they expect.
 import * as assert from 'node:assert/strict';
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,7 +14,9 @@ import { activatedExtension, requestScreenshot, testWorkspace, waitFor } from '.
 const MODEL = 'support-bot';
 const RAG = 'config/rag.yaml';
 const METRICS = 'eval/metrics.json';
-const PROMPT = 'prompts/system.md';
+// Not prompts/system.md: later suites rewrite that file and diff it at once, and a document model
+// this suite loaded could still hold the old text when they read it.
+const PROMPT = 'prompts/answer.md';
 
 /** The Markdown of every hover any provider returns at a position. */
 async function hoverTexts(uri: vscode.Uri, position: vscode.Position): Promise<string[]> {
@@ -137,7 +139,7 @@ describe('Hovers on tracked files', function () {
 		assert.equal(ours(await hoverTexts(promptUri, new vscode.Position(0, 1))).length, 1, 'back on');
 	});
 
-	it('looks right on screen: a key hover and a file hover', async () => {
+	it('looks right on screen: a key hover and two file hovers', async () => {
 		const text = readFileSync(join(ws, RAG), 'utf8');
 		const editor = await vscode.window.showTextDocument(ragUri, { preview: false });
 		const at = positionOf(text, 'chunk_size', 3);
@@ -146,6 +148,16 @@ describe('Hovers on tracked files', function () {
 		await vscode.commands.executeCommand('editor.action.showHover');
 		await new Promise((r) => setTimeout(r, 1200));
 		await requestScreenshot('hover-key');
+
+		// A comment line of the config: the file hover, with the diff links. Reopening the editor closes
+		// the key hover (showHover on an open hover would only focus it).
+		await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+		const again = await vscode.window.showTextDocument(ragUri, { preview: false });
+		const comment = positionOf(text, 'Every key', 4);
+		again.selection = new vscode.Selection(comment, comment);
+		await vscode.commands.executeCommand('editor.action.showHover');
+		await new Promise((r) => setTimeout(r, 1200));
+		await requestScreenshot('hover-config-file');
 
 		const prompt = await vscode.window.showTextDocument(promptUri, { preview: false });
 		prompt.selection = new vscode.Selection(new vscode.Position(0, 2), new vscode.Position(0, 2));
