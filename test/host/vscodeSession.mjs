@@ -8,7 +8,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { format } from 'node:util';
-import { log } from './hostEnvironment.mjs';
+import { cleanEnv, log } from './hostEnvironment.mjs';
 
 export const QUIET_SETTINGS = {
 	'workbench.startupEditor': 'none',
@@ -114,7 +114,7 @@ export class VSCodeSession {
 			'--accept-server-license-terms',
 		];
 		const env = {
-			...process.env,
+			...cleanEnv(),
 			XDG_CONFIG_HOME: dirs['xdg-config'],
 			XDG_DATA_HOME: dirs['xdg-data'],
 			XDG_CACHE_HOME: dirs['xdg-cache'],
@@ -169,7 +169,7 @@ export class VSCodeSession {
 			handleSIGTERM: false,
 			handleSIGHUP: false,
 			args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
-			env: { ...process.env, HOME: join(this.tempDir, 'home'), XDG_CONFIG_HOME: join(this.tempDir, 'xdg-config'), XDG_CACHE_HOME: join(this.tempDir, 'xdg-cache') },
+			env: { ...cleanEnv(), HOME: join(this.tempDir, 'home'), XDG_CONFIG_HOME: join(this.tempDir, 'xdg-config'), XDG_CACHE_HOME: join(this.tempDir, 'xdg-cache') },
 		});
 		const context = await this.browser.newContext({ viewport: { width: 1400, height: 900 }, deviceScaleFactor: 1 });
 		this.page = await context.newPage();
