@@ -75,9 +75,15 @@ export function isConfigLike(path: string): boolean {
 	return CONFIG_LIKE.test(name) || name.startsWith('.env') || !name.includes('.');
 }
 
+// Whole-text pre-checks: most files (prompts above all) match neither, and are then not split into lines.
+const KEY_HINT = /passw|pwd|secret|key|token|credential/i;
+
 /** Scans text for secrets; `configLike` also checks credential-named keys with literal values. */
 export function scanText(text: string, path: string, configLike = isConfigLike(path)): SecretFinding[] {
 	const findings: SecretFinding[] = [];
+	const tokens = TOKEN_HINT.test(text);
+	const keys = configLike && KEY_HINT.test(text);
+	if (!tokens && !keys) return findings;
 	let lineNo = 0;
 	let start = 0;
 	while (start <= text.length) {
@@ -85,7 +91,7 @@ export function scanText(text: string, path: string, configLike = isConfigLike(p
 		if (end === -1) end = text.length;
 		lineNo++;
 		const line = text.slice(start, end);
-		const found = scanLine(line, configLike);
+		const found = scanLine(line, keys, tokens);
 		if (found) findings.push({ path, line: lineNo, column: found.column, kind: found.kind });
 		start = end + 1;
 	}
@@ -147,8 +153,8 @@ export function scanPatch(patch: string): SecretFinding[] {
 	return findings;
 }
 
-function scanLine(line: string, configLike: boolean): { kind: string; column: number } | undefined {
-	if (TOKEN_HINT.test(line)) {
+function scanLine(line: string, configLike: boolean, tokens = true): { kind: string; column: number } | undefined {
+	if (tokens && TOKEN_HINT.test(line)) {
 		for (const rule of TOKEN_RULES) {
 			const match = rule.pattern.exec(line);
 			if (match && !isPlaceholderInUrl(rule, match[0])) return { kind: rule.kind, column: match.index + 1 };
