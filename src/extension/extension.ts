@@ -12,6 +12,7 @@ import { registerInitCommand } from './initCommand';
 import { registerHovers } from './hovers';
 import { registerLifecycleCommands } from './lifecycleCommands';
 import { registerRegistryTree } from './registryTree';
+import { registerRemoteCommands } from './remoteCommands';
 import type { RegistryNode, RegistryTreeModel, RegistryTreeProvider } from './registryTree';
 import { RegistryHealth } from './registryHealth';
 import { registerSnapshotCommand } from './snapshotCommand';
@@ -70,6 +71,7 @@ export function activate(context: vscode.ExtensionContext): ModelLedgerApi {
 		ledgers,
 		registry,
 		registerStoredFiles(ledgers),
+		registerRemoteCommands(ledgers, registry),
 		diff.disposable,
 		registerHovers(context, ledgers, registry),
 		registerCompareSelection(ledgers, diff.commands),

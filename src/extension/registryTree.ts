@@ -430,6 +430,8 @@ const ROLE_ICONS: Record<Role, string> = { prompt: 'comment-discussion', rag: 's
 /** Renders nodes; holds no data of its own. */
 export class RegistryTreeProvider implements vscode.TreeDataProvider<RegistryNode> {
 	readonly onDidChangeTreeData: vscode.Event<RegistryNode | undefined>;
+	/** Lets another feature add to a version's item (remotes: a badge and a tooltip line). */
+	decorateVersion?: (node: Extract<RegistryNode, { kind: 'version' }>, item: vscode.TreeItem) => void;
 
 	constructor(readonly model: RegistryTreeModel) {
 		this.onDidChangeTreeData = model.onDidChange;
@@ -476,6 +478,7 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<RegistryNod
 						? new vscode.ThemeIcon('bookmark', new vscode.ThemeColor('charts.blue'))
 						: new vscode.ThemeIcon('git-commit');
 				item.contextValue = v.aliases.length ? 'version.aliased' : 'version';
+				this.decorateVersion?.(node, item);
 				break;
 			}
 			case 'more':

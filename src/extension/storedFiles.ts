@@ -82,7 +82,16 @@ export class StoredFileSystem implements vscode.FileSystemProvider {
 		return { type: vscode.FileType.File, ctime: time, mtime: time, size, permissions: vscode.FilePermission.Readonly };
 	}
 
-	readFile(uri: vscode.Uri): Uint8Array {
+	async readFile(uri: vscode.Uri): Promise<Uint8Array> {
+		const { ledger, ref, manifest, artifact } = this.resolve(uri);
+		// A text file whose bytes are only on the remote is pulled (verified, with progress) on open.
+		if (!showsAsSummary(artifact) && !ledger.store.has(artifact.sha256)) {
+			try {
+				await ledger.ensureObjects([artifact.sha256]);
+			} catch (err) {
+				throw vscode.FileSystemError.Unavailable(`${artifact.path} of ${ref.model} v${manifest.number}: ${(err as Error).message}`);
+			}
+		}
 		return this.content(uri);
 	}
 

@@ -133,6 +133,14 @@ export function objectsOfVersions(ledger: Ledger, versions: Array<Pick<VersionSu
 	return needed;
 }
 
+/** The distinct objects one manifest references: artifacts, the patch, lockfiles. */
+export function objectsOfManifest(m: VersionManifest): string[] {
+	const shas = new Set<string>(m.artifacts.map((a) => a.sha256));
+	if (m.git.patch) shas.add(m.git.patch);
+	for (const sha of Object.values(m.lockfiles)) shas.add(sha);
+	return [...shas].filter((sha) => /^[0-9a-f]{64}$/.test(sha));
+}
+
 /** Uploads the objects the versions need that the remote lacks (or holds with the wrong size). */
 export async function pushVersions(ledger: Ledger, versions: VersionSummary[], options: TransferOptions = {}): Promise<PushReport> {
 	const config = selectRemote(ledger.config, options.remote);
@@ -217,7 +225,7 @@ export async function pullObjects(ledger: Ledger, objects: Array<string | Needed
 			const body = await remote.download(obj.sha256, options.signal);
 			if (!body) {
 				report.notOnRemote.push(obj.needed);
-				return;
+				return false;
 			}
 			try {
 				const stored = await ledger.store.storeStream(obj.sha256, body, describeRemote(config), onBytes, options.signal);
@@ -226,7 +234,9 @@ export async function pullObjects(ledger: Ledger, objects: Array<string | Needed
 			} catch (err) {
 				if (!(err instanceof LedgerError) || err.code !== 'OBJECT_CORRUPT') throw err;
 				report.corrupt.push({ sha256: obj.sha256, path: obj.path, message: err.message });
+				return false;
 			}
+			return true;
 		}, () => writeListing(ledger, listing));
 		Object.assign(report, { bytesPulled: stats.bytes, seconds: stats.seconds, bytesPerSecond: stats.bytesPerSecond });
 		return report;
@@ -302,21 +312,24 @@ export interface VersionAvailability {
 	remote?: { name: string; listedAt: string };
 }
 
-/** Where a version's objects are, from the local store and the cached remote listing (no network). */
-export function versionAvailability(ledger: Ledger, version: Pick<VersionSummary, 'model' | 'digest' | 'number'>, listing?: RemoteListing): VersionAvailability {
+/**
+ * Where a version's objects are, from the local store and the cached remote listing (no network).
+ * Pass the manifest when it is already parsed (the tree caches them).
+ */
+export function versionAvailability(ledger: Ledger, version: Pick<VersionSummary, 'model' | 'digest' | 'number'>, listing?: RemoteListing, manifest?: VersionManifest): VersionAvailability {
 	const onRemote = new Set(Object.keys(listing?.objects ?? {}));
-	const counts = countState(ledger, version, onRemote);
+	const counts = countState(ledger, version, onRemote, manifest);
 	const state: Availability =
 		counts.missing > 0 ? 'missing' : counts.local < counts.objects ? 'remote' : listing && counts.onRemote === counts.objects ? 'synced' : 'local';
 	return { state, ...counts, ...(listing ? { remote: { name: listing.remote, listedAt: listing.listedAt } } : {}) };
 }
 
-function countState(ledger: Ledger, version: Pick<VersionSummary, 'model' | 'digest' | 'number'>, onRemote: Set<string>) {
-	const needed = objectsOfVersions(ledger, [version]);
+function countState(ledger: Ledger, version: Pick<VersionSummary, 'model' | 'digest' | 'number'>, onRemote: Set<string>, manifest?: VersionManifest) {
+	const needed = new Set(objectsOfManifest(manifest ?? ledger.readManifest(version)));
 	let local = 0;
 	let remote = 0;
 	let missing = 0;
-	for (const sha of needed.keys()) {
+	for (const sha of needed) {
 		const isLocal = ledger.store.has(sha);
 		if (isLocal) local++;
 		if (onRemote.has(sha)) remote++;
@@ -374,7 +387,8 @@ async function withRemote<T>(config: RemoteConfig, options: Pick<TransferOptions
 async function transfer<T extends ObjectRef>(
 	todo: T[],
 	options: TransferOptions,
-	move: (obj: T, onBytes: (n: number) => void) => Promise<void>,
+	/** Resolves false when the object was skipped (not there, refused): no onObject for it. */
+	move: (obj: T, onBytes: (n: number) => void) => Promise<boolean | void>,
 	finish: () => void,
 ): Promise<{ bytes: number; seconds: number; bytesPerSecond: number }> {
 	const started = Date.now();
@@ -398,13 +412,13 @@ async function transfer<T extends ObjectRef>(
 				break;
 			}
 			try {
-				await move(obj, (n) => {
+				const moved = await move(obj, (n) => {
 					bytes += n;
 					report(obj.path);
 				});
 				done++;
 				report(obj.path, true);
-				options.onObject?.(obj.sha256, obj.size);
+				if (moved !== false) options.onObject?.(obj.sha256, obj.size);
 			} catch (err) {
 				failure ??= options.signal?.aborted ? new LedgerError('Transfer cancelled.', 'Run it again: only what is still missing is transferred.', undefined, 'CANCELLED') : err;
 			}
