@@ -36,7 +36,7 @@ unit_failed=${unit_failed:-0}
 if [ "$unit_status" -ne 0 ] && [ "$unit_failed" -eq 0 ]; then unit_failed=1; fi
 
 # The quick reliability subset (~2-3 min): crash, races, corruption, bad input, fuzzing, secrets.
-# The whole suite (`npm run test:reliability`, ~6 min) runs more trials on bigger files.
+# The whole suite (`npm run test:reliability`, ~4.5 min) runs more trials on bigger files.
 log "reliability tests (quick)"
 MODEL_LEDGER_RELIABILITY_QUICK=1 node --test --test-concurrency=1 --test-reporter=spec out/test/reliability/ 2>&1 | tee "$results/reliability.log"
 rel_status=${PIPESTATUS[0]}
