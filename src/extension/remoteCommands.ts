@@ -17,8 +17,9 @@ import type { LedgerEntry, WorkspaceLedgers } from './workspaceLedgers';
 
 export const VERSION_STATE_SCHEME = 'model-ledger-version-state';
 
-const BADGES: Record<VersionAvailability['state'], { badge: string; color: string; text: (a: VersionAvailability, remote: string) => string }> = {
-	synced: { badge: '✓', color: 'charts.green', text: (a, r) => `All ${a.objects} objects are here and on ${r}.` },
+// Synced is the normal state: a quiet badge, no colour; the others colour the label like git's M/U.
+const BADGES: Record<VersionAvailability['state'], { badge: string; color?: string; text: (a: VersionAvailability, remote: string) => string }> = {
+	synced: { badge: '✓', text: (a, r) => `All ${a.objects} objects are here and on ${r}.` },
 	local: { badge: '↑', color: 'charts.yellow', text: (a, r) => `${a.objects - a.onRemote} of ${a.objects} objects are not on ${r} yet: Push to share this version.` },
 	remote: { badge: '↓', color: 'charts.blue', text: (a, r) => `${a.objects - a.local} of ${a.objects} objects are only on ${r}: Pull (or open a file) to fetch them.` },
 	missing: { badge: '!', color: 'errorForeground', text: (a, r) => `${a.missing} of ${a.objects} objects are neither here nor on ${r}: push them from a machine that has them.` },
@@ -66,7 +67,7 @@ export class RemoteStates implements vscode.FileDecorationProvider, vscode.Dispo
 		const state = this.stateOf(uri.query, model, digest);
 		if (!state) return undefined;
 		const badge = BADGES[state.state];
-		return new vscode.FileDecoration(badge.badge, tooltipLine(state), new vscode.ThemeColor(badge.color));
+		return new vscode.FileDecoration(badge.badge, tooltipLine(state), badge.color ? new vscode.ThemeColor(badge.color) : undefined);
 	}
 
 	/** Forgets cached states (all, or one folder's) and re-decorates. */
