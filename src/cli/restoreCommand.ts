@@ -20,6 +20,7 @@ function restoreJson(r: RestoreResult) {
 		dryRun: r.dryRun,
 		files: r.files,
 		extra: r.extra,
+		notLocal: r.notLocal,
 		journal: r.journal ?? null,
 	};
 }
@@ -37,6 +38,7 @@ function restoreText(ledger: Ledger, r: RestoreResult): string {
 	const width = Math.max(0, ...changing.map((f) => f.path.length));
 	for (const f of changing) lines.push(`  ${f.action.padEnd(9)}  ${f.path.padEnd(width)}${displacedText(f, r.dryRun, rel)}`);
 	if (r.extra.length) lines.push(`Left in place (tracked now, not in v${v.number}): ${r.extra.join(', ')}`);
+	if (r.notLocal.length) lines.push(`Not in the local store: ${r.notLocal.join(', ')} — restoring pulls them from the remote (\`model-ledger pull\`), or fails without one.`);
 	if (r.journal) lines.push(`Journal of replaced contents: ${rel(r.journal)}`);
 	const unsaved = changing.filter((f) => f.displaced && !f.displaced.inVersion && !f.displaced.stored);
 	if (r.dryRun && unsaved.length) lines.push(`${unsaved.length} file(s) hold changes that are in no version: restore needs --force, and stores them first.`);

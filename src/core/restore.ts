@@ -53,6 +53,8 @@ export interface RestoreResult {
 	files: RestoreFile[];
 	/** Files the model tracks now that the version does not have: left in place (restore never deletes). */
 	extra: string[];
+	/** Dry run: files whose objects are not in the local store (a real restore pulls them from the remote, or fails). */
+	notLocal: string[];
 	/** The journal of displaced contents (absent in a dry run or when nothing was displaced). */
 	journal?: string;
 }
@@ -68,8 +70,13 @@ export async function restoreVersion(ledger: Ledger, model: string, ref: string,
 	const targets = manifest.artifacts.map((a) => ({ artifact: a, abs: targetPath(ledger.root, realRoot, a.path) }));
 	// Objects only on the configured remote are pulled (verified) first.
 	await ledger.ensureObjects(manifest.artifacts.map((a) => a.sha256));
-	const missing = manifest.artifacts.filter((a) => !ledger.store.has(a.sha256));
-	if (missing.length) {
+	let missing = manifest.artifacts.filter((a) => !ledger.store.has(a.sha256));
+	if (missing.length && !options.dryRun) {
+		// A clone has the manifests but maybe not the blobs: pull them from the configured remote.
+		const still = new Set(await ledger.ensureObjects(missing.map((a) => a.sha256)));
+		missing = missing.filter((a) => still.has(a.sha256));
+	}
+	if (missing.length && !options.dryRun) {
 		throw new LedgerError(
 			`${model} v${version.number} cannot be restored: ${missing.length} of its files are missing from the store (${missing.map((a) => a.path).join(', ')}).`,
 			'Pull the objects from a remote or run `model-ledger verify` to see what else is affected.',
@@ -82,7 +89,7 @@ export async function restoreVersion(ledger: Ledger, model: string, ref: string,
 	const unsaved = files.filter((f) => f.displaced && !f.displaced.inVersion && !f.displaced.stored);
 	const inVersion = new Set(manifest.artifacts.map((a) => a.path));
 	const extra = collectModelFiles(ledger.root, modelConfig).files.map((f) => f.path).filter((p) => !inVersion.has(p));
-	const result: RestoreResult = { version, dryRun: options.dryRun === true, files, extra };
+	const result: RestoreResult = { version, dryRun: options.dryRun === true, files, extra, notLocal: missing.map((a) => a.path) };
 	if (options.dryRun) return result;
 
 	if (unsaved.length && !options.force) {

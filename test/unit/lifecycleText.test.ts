@@ -53,6 +53,7 @@ describe('lifecycle text', () => {
 			version: v6,
 			dryRun: true,
 			extra: ['prompts/new.md'],
+			notLocal: [],
 			files: [
 				{ path: 'a.md', action: 'overwrite', sha256: 'a'.repeat(64), size: 1, mode: 0o644, displaced: { sha256: 'b'.repeat(64), objectPath: '/o/bb', inVersion: false, stored: false } },
 				{ path: 'b.md', action: 'create', sha256: 'c'.repeat(64), size: 1, mode: 0o644 },

@@ -101,6 +101,17 @@ describe('restore', () => {
 		assert.ok(!readdirSync(join(root, 'prompts')).some((n) => n.includes('.tmp')), 'no temp file is left next to the restored file');
 	});
 
+	test('an object missing locally (and no remote) is reported by the dry run and refuses the restore', async () => {
+		const { root, ledger } = workspace();
+		const { v2Text } = await twoVersions(root, ledger);
+		const sha = ledger.show('support-bot', '1').manifest.artifacts.find((a) => a.path === SYSTEM)!.sha256;
+		rmSync(ledger.store.objectPath(sha));
+		const plan = await restoreVersion(ledger, 'support-bot', '1', { dryRun: true });
+		assert.deepEqual(plan.notLocal, [SYSTEM]);
+		await rejectsWith(restoreVersion(ledger, 'support-bot', '1'), 'OBJECT_MISSING', /prompts\/system\.md/);
+		assert.equal(readFileSync(join(root, SYSTEM), 'utf8'), v2Text);
+	});
+
 	test('files tracked now but absent from the version are left in place and reported', async () => {
 		const { root, ledger } = workspace();
 		await twoVersions(root, ledger);
