@@ -70,12 +70,7 @@ export async function restoreVersion(ledger: Ledger, model: string, ref: string,
 	const targets = manifest.artifacts.map((a) => ({ artifact: a, abs: targetPath(ledger.root, realRoot, a.path) }));
 	// Objects only on the configured remote are pulled (verified) first.
 	await ledger.ensureObjects(manifest.artifacts.map((a) => a.sha256));
-	let missing = manifest.artifacts.filter((a) => !ledger.store.has(a.sha256));
-	if (missing.length && !options.dryRun) {
-		// A clone has the manifests but maybe not the blobs: pull them from the configured remote.
-		const still = new Set(await ledger.ensureObjects(missing.map((a) => a.sha256)));
-		missing = missing.filter((a) => still.has(a.sha256));
-	}
+	const missing = manifest.artifacts.filter((a) => !ledger.store.has(a.sha256));
 	if (missing.length && !options.dryRun) {
 		throw new LedgerError(
 			`${model} v${version.number} cannot be restored: ${missing.length} of its files are missing from the store (${missing.map((a) => a.path).join(', ')}).`,
