@@ -330,6 +330,31 @@ export class RegistryIndex {
 		);
 	}
 
+	// --- content facts (snapshot's per-content cache) ---------------------------------------------
+
+	/**
+	 * What a snapshot derived from one content of a file (parse results, secret-scan verdict), as JSON,
+	 * keyed by path, role and sha256: unchanged files are not re-read. Like the stat cache, it survives a rebuild.
+	 */
+	cachedFacts(path: string, role: string, sha256: string): string | undefined {
+		this.ensureFactsTable();
+		return this.prepare('SELECT facts FROM content_facts WHERE path = ? AND role = ? AND sha256 = ?').pluck().get(path, role, sha256) as string | undefined;
+	}
+
+	rememberFacts(path: string, role: string, sha256: string, facts: string): void {
+		this.ensureFactsTable();
+		this.prepare('INSERT OR REPLACE INTO content_facts (path, role, sha256, facts) VALUES (?, ?, ?, ?)').run(path, role, sha256, facts);
+	}
+
+	private factsTable = false;
+
+	/** Created on first use, so an index.db of schema 2 gains the table without a rebuild. */
+	private ensureFactsTable(): void {
+		if (this.factsTable) return;
+		this.db.exec('CREATE TABLE IF NOT EXISTS content_facts (path TEXT NOT NULL, role TEXT NOT NULL, sha256 TEXT NOT NULL, facts TEXT NOT NULL, PRIMARY KEY (path, role, sha256)) WITHOUT ROWID');
+		this.factsTable = true;
+	}
+
 	/**
 	 * Runs fn in one write transaction: many small writes, one commit. It takes the write lock up
 	 * front, because a WAL reader that later upgrades to a writer gets SQLITE_BUSY without waiting.

@@ -12,7 +12,7 @@ import type { Ledger } from './ledger';
 import { findLockfiles } from './lockfiles';
 import { manifestDigest, serializeManifest } from './manifest';
 import type { ArtifactRecord, Bump, DataRef, FlatValues, PromptInfo, SafetensorsSummary, VersionManifest, VersionSummary, WorkingChanges } from './model';
-import { fsyncDir, hashFileSync } from './objectStore';
+import { fsyncDir, hashFileSync, SMALL_FILE } from './objectStore';
 import { extractPromptVariables } from './promptVariables';
 import type { StatKey } from './registryIndex';
 import { readSafetensorsHeader } from './safetensors';
@@ -62,6 +62,8 @@ interface HashedFile extends ModelFile {
 	sha256: string;
 	size: number;
 	mode: number;
+	/** The stat the hash belongs to (absent when not known). */
+	key?: StatKey;
 }
 
 /** Snapshots the given models (all when none are named) of a ledger. */
@@ -70,6 +72,21 @@ export async function createSnapshot(ledger: Ledger, options: SnapshotOptions = 
 	const models = options.models?.length ? options.models.map((name) => ledger.model(name)) : config.models;
 	ledger.ensureLayout();
 	ledger.store.cleanTmp();
+	const result: SnapshotResult = { created: [], unchanged: [], warnings: [] };
+	const collected = models.map((model) => ({ model, ...collectModelFiles(ledger.root, model) }));
+	// Nothing changed since each model's latest version (every file's stat matches the stat cache, and
+	// the hashes are the version's): answered from index.db alone — no git, no secret scan, no file read.
+	if (!options.requireClean) {
+		ledger.sync();
+		const matches = collected.map(({ model, files }) => unchangedLatest(ledger, model, files));
+		if (matches.every((v) => v !== undefined)) {
+			collected.forEach(({ model, warnings }, i) => {
+				result.warnings.push(...warnings);
+				result.unchanged.push({ model: model.name, matches: matches[i]! });
+			});
+			return result;
+		}
+	}
 	const lineage = await readLineage(ledger.root);
 	if (options.requireClean && lineage.dirty) {
 		throw new LedgerError(
@@ -79,10 +96,8 @@ export async function createSnapshot(ledger: Ledger, options: SnapshotOptions = 
 			'DIRTY',
 		);
 	}
-	const result: SnapshotResult = { created: [], unchanged: [], warnings: [] };
 	// Every model's files are scanned for secrets before anything is stored: a refusal leaves no trace.
-	const collected = models.map((model) => ({ model, ...collectModelFiles(ledger.root, model) }));
-	const secrets = checkSecrets(ledger.root, collected, lineage.dirty ? lineage.patch : undefined, options.allowSecrets);
+	const secrets = checkSecrets(ledger, collected, lineage.dirty ? lineage.patch : undefined, options.allowSecrets);
 	if (secrets.allowed.length) result.warnings.push(`stored secrets in ${secrets.allowed.join(', ')} because they were allowed; the versions record this (secretsAllowed).`);
 	let patchSha: string | undefined;
 	if (lineage.dirty && lineage.patch) patchSha = (await ledger.store.storeBuffer(Buffer.from(lineage.patch, 'utf8'))).sha256;
@@ -91,7 +106,7 @@ export async function createSnapshot(ledger: Ledger, options: SnapshotOptions = 
 	for (const { model, files, warnings } of collected) {
 		result.warnings.push(...warnings);
 		const hashed = await storeFiles(ledger, model, files, options);
-		const details = describeFiles(hashed, result.warnings);
+		const details = describeFiles(ledger, hashed, result.warnings, secrets.clean);
 		const paths = new Set(files.map((f) => f.path));
 		details.secretsAllowed = secrets.allowed.filter((p) => paths.has(p) || p.startsWith('git diff: '));
 		const artifacts: ArtifactRecord[] = hashed.map((f) => ({ path: f.path, role: f.role, sha256: f.sha256, size: f.size, mode: f.mode }));
@@ -132,7 +147,7 @@ export function describeWorkingTree(ledger: Ledger, modelName: string): Pick<Ver
 		const s = statSync(abs);
 		return { ...file, abs, sha256: currentHash(ledger, file.path, abs), size: s.size, mode: s.mode & 0o777 };
 	});
-	const details = describeFiles(hashed, warnings);
+	const details = describeFiles(ledger, hashed, warnings);
 	const artifacts = hashed.map((f) => ({ path: f.path, role: f.role, sha256: f.sha256, size: f.size, mode: f.mode }));
 	return { artifacts, params: details.params, metrics: details.metrics, prompts: details.prompts, weights: details.weights, data: details.data, warnings };
 }
@@ -157,14 +172,22 @@ async function storeFiles(ledger: Ledger, model: ModelConfig, files: ModelFile[]
 	const bytesTotal = stats.reduce((n, s) => n + Number(s.key.size), 0);
 	let bytesDone = 0;
 	const report = (file: string | undefined, message: string) => options.onProgress?.({ model: model.name, file, bytesDone, bytesTotal, message });
-	const hashed: HashedFile[] = [];
+	const hashed: HashedFile[] = new Array(stats.length);
 	const remember: Array<[string, StatKey, string]> = [];
-	for (const { file, abs, key, mode } of stats) {
+	const changedWhileStored = (path: string) =>
+		new LedgerError(`${path} changed while it was being stored.`, 'Wait until whatever writes it has finished, then snapshot again.', { file: path }, 'FILE_CHANGED');
+	/** New or changed small files: stored together after the loop. */
+	const small: number[] = [];
+	for (const [i, { file, abs, key, mode }] of stats.entries()) {
 		if (options.signal?.aborted) throw new LedgerError('Snapshot cancelled.', undefined, undefined, 'CANCELLED');
 		const cached = index.cachedHash(file.path, key);
 		if (cached && ledger.store.has(cached)) {
 			bytesDone += Number(key.size);
-			hashed.push({ ...file, abs, sha256: cached, size: Number(key.size), mode });
+			hashed[i] = { ...file, abs, sha256: cached, size: Number(key.size), mode, key };
+			continue;
+		}
+		if (key.size <= BigInt(SMALL_FILE)) {
+			small.push(i);
 			continue;
 		}
 		report(file.path, `Hashing ${file.path}`);
@@ -172,12 +195,23 @@ async function storeFiles(ledger: Ledger, model: ModelConfig, files: ModelFile[]
 			bytesDone += n;
 			if (Number(key.size) > 8 * 1024 * 1024) report(file.path, `Hashing ${file.path}`);
 		}, options.signal);
-		const after = statKey(abs);
-		if (!sameStat(key, after)) {
-			throw new LedgerError(`${file.path} changed while it was being stored.`, 'Wait until whatever writes it has finished, then snapshot again.', { file: file.path }, 'FILE_CHANGED');
-		}
+		if (!sameStat(key, statKey(abs))) throw changedWhileStored(file.path);
 		remember.push([file.path, key, stored.sha256]);
-		hashed.push({ ...file, abs, sha256: stored.sha256, size: stored.size, mode });
+		hashed[i] = { ...file, abs, sha256: stored.sha256, size: stored.size, mode, key };
+	}
+	if (small.length) {
+		report(small.length === 1 ? stats[small[0]].file.path : undefined, small.length === 1 ? `Hashing ${stats[small[0]].file.path}` : `Hashing ${small.length} files`);
+		const stored = await ledger.store.storeSmallFiles(
+			small.map((i) => stats[i].abs),
+			options.signal,
+		);
+		small.forEach((i, k) => {
+			const { file, abs, key, mode } = stats[i];
+			if (!sameStat(key, statKey(abs))) throw changedWhileStored(file.path);
+			remember.push([file.path, key, stored[k].sha256]);
+			hashed[i] = { ...file, abs, sha256: stored[k].sha256, size: stored[k].size, mode, key };
+			bytesDone += stored[k].size;
+		});
 	}
 	if (remember.length) index.batch(() => remember.forEach(([p, k, s]) => index.rememberHash(p, k, s)));
 	report(undefined, 'Stored');
@@ -195,62 +229,134 @@ interface FileDetails {
 	secretsAllowed?: string[];
 }
 
-/** Reads what each file says. A file that does not parse is kept as an opaque artifact with a warning. */
-function describeFiles(files: HashedFile[], warnings: string[]): FileDetails {
+/**
+ * Bump when what describeFile or the secret scan produce for a content changes: cached facts of
+ * another version are then ignored and files are read again.
+ */
+const FACTS_VERSION = 1;
+
+/** What one file says (its part of the manifest), cached per path, role and content in index.db. */
+interface FileFacts {
+	params?: FlatValues;
+	metrics?: FlatValues;
+	prompt?: PromptInfo;
+	weights?: SafetensorsSummary;
+	data?: DataRef[];
+	warnings?: string[];
+}
+
+interface StoredFacts {
+	v: number;
+	/** The secret scan found nothing in this content. */
+	clean?: boolean;
+	file?: FileFacts;
+}
+
+function readFacts(ledger: Ledger, file: ModelFile, sha256: string): StoredFacts | undefined {
+	const json = ledger.index.cachedFacts(file.path, file.role, sha256);
+	if (!json) return undefined;
+	const facts = JSON.parse(json) as StoredFacts;
+	return facts.v === FACTS_VERSION ? facts : undefined;
+}
+
+/**
+ * Reads what each file says; an unchanged file's facts come from the cache instead of being parsed
+ * again. A file that does not parse is kept as an opaque artifact with a warning.
+ */
+function describeFiles(ledger: Ledger, files: HashedFile[], warnings: string[], scannedClean?: Map<string, StatKey>): FileDetails {
 	const details: FileDetails = { params: {}, metrics: {}, prompts: {}, weights: {}, data: [], warnings: [] };
-	const warn = (text: string) => {
-		details.warnings.push(text);
-		warnings.push(text);
-	};
+	const remember: Array<[HashedFile, StoredFacts]> = [];
 	for (const file of files) {
-		try {
-			if (file.path.endsWith('.safetensors')) {
-				details.weights[file.path] = readSafetensorsHeader(file.abs, file.path);
-				continue;
-			}
-			const wantsText = file.role === 'prompt' || isStructuredPath(file.path) || isDvcFile(file.path);
-			if (!wantsText) continue;
-			if (file.size > MAX_PARSE_BYTES) {
-				warn(`${file.path}: ${(file.size / 1e6).toFixed(0)} MB is too large to parse as text; stored as an opaque file.`);
-				continue;
-			}
-			const bytes = readFileSync(file.abs);
-			if (looksBinary(bytes)) {
-				warn(`${file.path}: binary content in a ${file.role} file; stored as an opaque file.`);
-				continue;
-			}
-			const text = decodeUtf8Text(bytes);
-			if (isDvcFile(file.path)) {
-				details.data.push(...(file.path.endsWith('dvc.lock') ? parseDvcLock(file.path, text) : parseDvcFile(file.path, text)));
-			} else if (isStructuredPath(file.path) && file.role !== 'prompt') {
-				const values = flattenValues(parseStructured(file.path, text));
-				if (file.role === 'metrics') details.metrics[file.path] = values;
-				else details.params[file.path] = values;
-			}
-			if (file.role === 'prompt') details.prompts[file.path] = { variables: extractPromptVariables(text) };
-		} catch (err) {
-			warn(`${describeError(err)} (${file.path} is stored as an opaque file)`);
+		const stored = readFacts(ledger, file, file.sha256);
+		const facts = stored?.file ?? describeFile(file);
+		const scanKey = scannedClean?.get(file.path);
+		const clean = stored?.clean === true || (scanKey !== undefined && file.key !== undefined && sameStat(scanKey, file.key));
+		// Only facts of the content that was hashed are cached: the file must not have changed since.
+		if ((!stored?.file || clean !== (stored.clean === true)) && file.key && sameStat(file.key, tryStatKey(file.abs))) {
+			remember.push([file, { v: FACTS_VERSION, ...(clean ? { clean: true } : {}), file: facts }]);
+		}
+		if (facts.params) details.params[file.path] = facts.params;
+		if (facts.metrics) details.metrics[file.path] = facts.metrics;
+		if (facts.prompt) details.prompts[file.path] = facts.prompt;
+		if (facts.weights) details.weights[file.path] = facts.weights;
+		if (facts.data) details.data.push(...facts.data);
+		for (const text of facts.warnings ?? []) {
+			details.warnings.push(text);
+			warnings.push(text);
 		}
 	}
+	if (remember.length) ledger.index.batch(() => remember.forEach(([f, facts]) => ledger.index.rememberFacts(f.path, f.role, f.sha256, JSON.stringify(facts))));
 	return details;
+}
+
+/** Reads what one file says: parameters, metrics, prompt variables, a tensor header or data references. */
+function describeFile(file: HashedFile): FileFacts {
+	const facts: FileFacts = {};
+	const warn = (text: string) => (facts.warnings ??= []).push(text);
+	try {
+		if (file.path.endsWith('.safetensors')) {
+			facts.weights = readSafetensorsHeader(file.abs, file.path);
+			return facts;
+		}
+		const wantsText = file.role === 'prompt' || isStructuredPath(file.path) || isDvcFile(file.path);
+		if (!wantsText) return facts;
+		if (file.size > MAX_PARSE_BYTES) {
+			warn(`${file.path}: ${(file.size / 1e6).toFixed(0)} MB is too large to parse as text; stored as an opaque file.`);
+			return facts;
+		}
+		const bytes = readFileSync(file.abs);
+		if (looksBinary(bytes)) {
+			warn(`${file.path}: binary content in a ${file.role} file; stored as an opaque file.`);
+			return facts;
+		}
+		const text = decodeUtf8Text(bytes);
+		if (isDvcFile(file.path)) {
+			facts.data = file.path.endsWith('dvc.lock') ? parseDvcLock(file.path, text) : parseDvcFile(file.path, text);
+		} else if (isStructuredPath(file.path) && file.role !== 'prompt') {
+			const values = flattenValues(parseStructured(file.path, text));
+			if (file.role === 'metrics') facts.metrics = values;
+			else facts.params = values;
+		}
+		if (file.role === 'prompt') facts.prompt = { variables: extractPromptVariables(text) };
+	} catch (err) {
+		warn(`${describeError(err)} (${file.path} is stored as an opaque file)`);
+	}
+	return facts;
 }
 
 // Never text, and often large: not worth reading for the secret scan.
 const BINARY_EXTENSION = /\.(?:safetensors|bin|pt|pth|ckpt|onnx|gguf|ggml|npy|npz|h5|hdf5|pkl|pickle|joblib|parquet|arrow|feather|tflite|pb|png|jpe?g|gif|webp|pdf|zip|gz|tgz|bz2|xz|zst|tar|7z)$/i;
 
-/** Scans the text files of every model (and the uncommitted patch) and refuses unless allowed. */
-function checkSecrets(root: string, collected: Array<{ files: ModelFile[] }>, patch: string | undefined, allow: SnapshotOptions['allowSecrets']): { allowed: string[] } {
+/**
+ * Scans the text files of every model (and the uncommitted patch) and refuses unless allowed. A
+ * content the scan found clean before (cached with the file's facts) is not read again; a content
+ * with findings always is, so the policy applies to every snapshot that stores it.
+ */
+function checkSecrets(
+	ledger: Ledger,
+	collected: Array<{ files: ModelFile[] }>,
+	patch: string | undefined,
+	allow: SnapshotOptions['allowSecrets'],
+): { allowed: string[]; clean: Map<string, StatKey> } {
 	const findings: SecretFinding[] = [];
 	const seen = new Set<string>();
+	/** Files scanned clean now, with the stat they had before the scan. */
+	const clean = new Map<string, StatKey>();
 	for (const { files } of collected) {
 		for (const file of files) {
 			if (seen.has(file.path) || file.role === 'weights' || BINARY_EXTENSION.test(file.path)) continue;
 			seen.add(file.path);
-			findings.push(...scanFile(join(root, file.path), file.path));
+			const abs = join(ledger.root, file.path);
+			const key = tryStatKey(abs);
+			const sha = key && ledger.index.cachedHash(file.path, key);
+			if (sha && readFacts(ledger, file, sha)?.clean) continue;
+			const found = scanFile(abs, file.path);
+			findings.push(...found);
+			if (found.length === 0 && key) clean.set(file.path, key);
 		}
 	}
 	if (patch) findings.push(...scanPatch(patch));
-	return enforceSecretPolicy(findings, allow);
+	return { ...enforceSecretPolicy(findings, allow), clean };
 }
 
 async function hashLockfiles(ledger: Ledger, signal?: AbortSignal): Promise<Record<string, string>> {
@@ -281,10 +387,7 @@ function commitVersion(
 		// Another process may have added versions since we started: read them first.
 		ledger.sync();
 		const latest = ledger.index.latestVersion(model.name);
-		if (latest) {
-			const previous = ledger.readManifest(latest);
-			if (sameArtifacts(previous.artifacts, artifacts)) return { created: false, version: latest };
-		}
+		if (latest && sameArtifacts(indexedArtifacts(ledger, latest.digest), artifacts)) return { created: false, version: latest };
 		const now = options.now ?? new Date();
 		const number = ledger.index.maxNumber(model.name) + 1;
 		const manifest: VersionManifest = {
@@ -316,9 +419,31 @@ function commitVersion(
 	});
 }
 
-function sameArtifacts(a: ArtifactRecord[], b: ArtifactRecord[]): boolean {
+type ArtifactKey = Pick<ArtifactRecord, 'path' | 'role' | 'sha256'>;
+
+/** A version's files as index.db holds them (no manifest parse: a big manifest takes long to read). */
+function indexedArtifacts(ledger: Ledger, digest: string): ArtifactKey[] {
+	return ledger.index.readStatement('SELECT path, role, sha256 FROM artifacts WHERE digest = ?').all(digest) as ArtifactKey[];
+}
+
+/** The model's latest version when its files are exactly that version's and unchanged on disk per the stat cache. */
+function unchangedLatest(ledger: Ledger, model: ModelConfig, files: ModelFile[]): VersionSummary | undefined {
+	const latest = ledger.index.latestVersion(model.name);
+	if (!latest) return undefined;
+	const recorded = new Map(indexedArtifacts(ledger, latest.digest).map((a) => [a.path, a]));
+	if (recorded.size !== files.length) return undefined;
+	for (const file of files) {
+		const artifact = recorded.get(file.path);
+		if (!artifact || artifact.role !== file.role) return undefined;
+		const key = tryStatKey(join(ledger.root, file.path));
+		if (!key || ledger.index.cachedHash(file.path, key) !== artifact.sha256 || !ledger.store.has(artifact.sha256)) return undefined;
+	}
+	return latest;
+}
+
+function sameArtifacts(a: ArtifactKey[], b: ArtifactKey[]): boolean {
 	if (a.length !== b.length) return false;
-	const key = (x: ArtifactRecord) => `${x.path}\0${x.role}\0${x.sha256}`;
+	const key = (x: ArtifactKey) => `${x.path}\0${x.role}\0${x.sha256}`;
 	const left = new Set(a.map(key));
 	return b.every((x) => left.has(key(x)));
 }
@@ -349,7 +474,16 @@ function statKey(abs: string): StatKey {
 	return { dev: s.dev, ino: s.ino, size: s.size, mtimeNs: s.mtimeNs };
 }
 
-function sameStat(a: StatKey, b: StatKey): boolean {
+function tryStatKey(abs: string): StatKey | undefined {
+	try {
+		return statKey(abs);
+	} catch {
+		return undefined;
+	}
+}
+
+function sameStat(a: StatKey, b: StatKey | undefined): boolean {
+	if (!b) return false;
 	return a.dev === b.dev && a.ino === b.ino && a.size === b.size && a.mtimeNs === b.mtimeNs;
 }
 

@@ -294,3 +294,40 @@ describe('concurrent snapshots', () => {
 		ledger.close();
 	});
 });
+
+describe('snapshot caches', () => {
+	test('an unchanged re-snapshot answers from the index; a changed file is read again, unchanged ones keep their facts', async () => {
+		const { root, ledger } = workspace();
+		try {
+			const v1 = (await createSnapshot(ledger, { models: ['support-bot'] })).created[0];
+			const again = await createSnapshot(ledger, { models: ['support-bot'] });
+			assert.equal(again.created.length, 0);
+			assert.equal(again.unchanged[0].matches.digest, v1.digest);
+			const before = ledger.show('support-bot', 'latest').manifest;
+			appendFileSync(join(root, 'prompts/system.md'), '\nAnswer in {{ language }}.\n');
+			const v2 = (await createSnapshot(ledger, { models: ['support-bot'] })).created[0];
+			const after = ledger.show('support-bot', String(v2.number)).manifest;
+			assert.ok(after.prompts['prompts/system.md'].variables.includes('language'), 'the changed prompt was parsed again');
+			assert.deepEqual(after.params, before.params, 'unchanged files keep what they said');
+			assert.deepEqual(after.weights, before.weights);
+		} finally {
+			ledger.close();
+		}
+	});
+
+	test('a content found clean is not trusted for new content: a secret added later is refused', async () => {
+		const { root, ledger } = workspace();
+		try {
+			await createSnapshot(ledger, { models: ['support-bot'] });
+			appendFileSync(join(root, 'prompts/system.md'), `\nkey: ghp_${'a1B2c3D4e5'.repeat(4)}\n`);
+			await assert.rejects(createSnapshot(ledger, { models: ['support-bot'] }), (err: unknown) => err instanceof LedgerError && err.code === 'SECRET_FOUND');
+			const allowed = await createSnapshot(ledger, { models: ['support-bot'], allowSecrets: true });
+			assert.equal(allowed.created.length, 1);
+			// Allowed once is not allowed forever: another change elsewhere re-scans the file with the secret.
+			appendFileSync(join(root, 'config/rag.yaml'), '\n# tuned\n');
+			await assert.rejects(createSnapshot(ledger, { models: ['support-bot'] }), (err: unknown) => err instanceof LedgerError && err.code === 'SECRET_FOUND');
+		} finally {
+			ledger.close();
+		}
+	});
+});
