@@ -2,7 +2,7 @@
 // a build for the wrong ABI is the most likely way for this extension to break in a user's editor.
 // A failure is shown once as an error notification and, through the `modelLedger.registryError`
 // context key, in the sidebar's welcome view, so the user never meets a silent, dead sidebar.
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { loadSqlite, NativeModuleError } from '../core/sqlite';
@@ -15,7 +15,7 @@ export const REGISTRY_ERROR_CONTEXT_KEY = 'modelLedger.registryError';
 // dlopen of the same file only says "Module did not self-register": keep the first, clear message.
 let nativeLoadFailure: string | undefined;
 
-/** Opens `<workspace>/.model-ledger/cache/index.db` (or an in-memory database without a workspace) and reports what happened. */
+/** Opens `<workspace>/.model-ledger/cache/index.db` (an in-memory database when there is no initialized ledger) and reports what happened. */
 export function checkRegistryIndex(workspaceRoot: string | undefined): RegistryCheckResult {
 	if (nativeLoadFailure) return { ok: false, error: nativeLoadFailure };
 	try {
@@ -26,9 +26,12 @@ export function checkRegistryIndex(workspaceRoot: string | undefined): RegistryC
 			if (err instanceof NativeModuleError) nativeLoadFailure = err.message;
 			throw err;
 		}
+		// Only an initialized ledger gets a file: its .gitignore keeps cache/ out of git, whereas an
+		// index.db created in a workspace that was never initialized would show up as untracked.
 		let file = ':memory:';
-		if (workspaceRoot) {
-			const cacheDir = join(workspaceRoot, '.model-ledger', 'cache');
+		const ledgerDir = workspaceRoot ? join(workspaceRoot, '.model-ledger') : undefined;
+		if (ledgerDir && existsSync(ledgerDir)) {
+			const cacheDir = join(ledgerDir, 'cache');
 			mkdirSync(cacheDir, { recursive: true });
 			file = join(cacheDir, 'index.db');
 		}

@@ -37,6 +37,13 @@ describe('Activation in the example workspace', () => {
 
 	it('opens the registry index with the staged better-sqlite3', async () => {
 		await activatedExtension();
+		const uninitialized = (await vscode.commands.executeCommand('modelLedger.checkRegistry', { notify: false })) as RegistryCheckResult;
+		assert.ok(uninitialized.ok, `registry check failed: ${uninitialized.ok ? '' : uninitialized.error}`);
+		if (!existsSync(join(testWorkspace(), '.model-ledger'))) {
+			// Before Initialize the check stays in memory, so it leaves nothing untracked in the repo.
+			assert.equal(uninitialized.database, ':memory:');
+			await vscode.commands.executeCommand('modelLedger.init', { root: testWorkspace() });
+		}
 		const result = (await vscode.commands.executeCommand('modelLedger.checkRegistry', { notify: false })) as RegistryCheckResult;
 		assert.ok(result.ok, `registry check failed: ${result.ok ? '' : result.error}`);
 		assert.match(result.sqliteVersion, /^3\.\d+\.\d+$/);
