@@ -151,8 +151,18 @@ export class ObjectStore {
 				await publish(tmp, this.objectPath(sha));
 				results[first.get(sha)!].written = true;
 			});
-			// The first folder fsync commits the journal with every link in it; the others find theirs done.
-			for (const dir of dirs) fsyncDir(dir);
+			// Concurrently: the first folder fsync commits the journal with every link in it, the others find theirs done.
+			const folders = [...dirs];
+			await inParallel(folders.length, async (k) => {
+				const handle = await open(folders[k], 'r');
+				try {
+					await handle.sync();
+				} catch {
+					// Some filesystems refuse fsync on directories (as in fsyncDir); the data is synced already.
+				} finally {
+					await handle.close();
+				}
+			});
 			return results;
 		} catch (err) {
 			await Promise.all([...fresh.values()].map((tmp) => rm(tmp, { force: true }).catch(() => undefined)));

@@ -12,6 +12,22 @@ describe('object store', () => {
 	after(() => removeDir(dir));
 	const store = new ObjectStore(join(dir, 'cache'));
 
+	test('stores many small files in one batch: in order, each content once, read-only, no tmp leftovers', async () => {
+		const paths = Array.from({ length: 40 }, (_, i) => writeFile(dir, `small/f${i}.txt`, `content ${i % 30}\n`.repeat(50 + i)));
+		paths.push(writeFile(dir, 'small/again.txt', 'content 3\n'.repeat(53)));
+		const results = await store.storeSmallFiles(paths);
+		assert.equal(results.length, paths.length);
+		paths.forEach((p, i) => assert.equal(results[i].sha256, createHash('sha256').update(readFileSync(p)).digest('hex')));
+		assert.equal(results.filter((r) => r.written).length, 41 - 1, 'the duplicate content is written once');
+		for (const r of results) {
+			assert.equal(store.read(r.sha256).length, r.size);
+			assert.equal(statSync(store.objectPath(r.sha256)).mode & 0o222, 0, 'objects are read-only');
+		}
+		assert.deepEqual(readdirSync(store.tmpDir), []);
+		const again = await store.storeSmallFiles(paths.slice(0, 3));
+		assert.ok(again.every((r) => !r.written), 'contents already stored are not written again');
+	});
+
 	test('stores a file under its sha256, read-only, and reads it back', async () => {
 		// Bigger than one 4 MiB chunk, so the double-buffered copy is exercised.
 		const content = Buffer.alloc(9 * 1024 * 1024 + 123);
