@@ -1,0 +1,748 @@
+// Benchmarks Model Ledger against the tools a user would otherwise reach for, side by side in one
+// run: each case's contenders are interleaved (one repetition of each, in rotating order, before
+// the next), after a warm-up, and the median of the repetitions is reported. Whole-process cases
+// spawn `node dist/cli.js`, like a user's shell; in-process cases call src/core like the extension.
+// Data is generated in a temp folder that is removed afterwards (unless --keep).
+import { execFileSync, spawnSync } from 'node:child_process';
+import { randomFillSync } from 'node:crypto';
+import { closeSync, existsSync, linkSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { cpus, platform, release, tmpdir, totalmem } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { keyHistory } from '../src/core/keyHistory';
+import { Ledger } from '../src/core/ledger';
+import { manifestDigest, serializeManifest } from '../src/core/manifest';
+import type { VersionManifest } from '../src/core/model';
+import { sha256Hex } from '../src/core/objectStore';
+import { createSnapshot } from '../src/core/snapshot';
+import { usedBy } from '../src/core/usedBy';
+
+const MiB = 1024 * 1024;
+const REPO = resolve(__dirname, '..', '..');
+const CLI = join(REPO, 'dist', 'cli.js');
+const EXTENSION = join(REPO, 'dist', 'extension.js');
+
+const { values: flags } = parseArgs({
+	options: {
+		quick: { type: 'boolean' },
+		'big-mib': { type: 'string' },
+		files: { type: 'string' },
+		models: { type: 'string' },
+		'versions-per-model': { type: 'string' },
+		reps: { type: 'string' },
+		'query-reps': { type: 'string' },
+		only: { type: 'string' },
+		json: { type: 'string' },
+		dir: { type: 'string' },
+		keep: { type: 'boolean' },
+		'no-lfs': { type: 'boolean' },
+		help: { type: 'boolean', short: 'h' },
+	},
+});
+
+if (flags.help) {
+	process.stdout.write(`npm run bench -- [options]
+  --quick                  small sizes (under a minute): 128 MiB weights, 500 files, 2,000 versions
+  --big-mib N              size of the weights file (default 2048)
+  --files N                number of small files (default 2000)
+  --models N --versions-per-model N   index size (default 10 × 1000 = 10,000 versions, 100k file rows)
+  --reps N                 timed repetitions per contender (default 5, after one warm-up)
+  --query-reps N           samples per index query for p50/p99 (default 500)
+  --only a,b               groups: big, small, resnap, index, activation, bundle
+  --json FILE              also write the results as JSON
+  --dir DIR                where to generate data (default: the OS temp folder)
+  --keep                   keep the generated data
+  --no-lfs                 skip the git-lfs baseline
+`);
+	process.exit(0);
+}
+
+const quick = flags.quick === true;
+const size = {
+	bigMiB: Number(flags['big-mib'] ?? (quick ? 128 : 2048)),
+	files: Number(flags.files ?? (quick ? 500 : 2000)),
+	models: Number(flags.models ?? (quick ? 4 : 10)),
+	versionsPerModel: Number(flags['versions-per-model'] ?? (quick ? 500 : 1000)),
+	reps: Math.max(5, Number(flags.reps ?? 5)),
+	queryReps: Number(flags['query-reps'] ?? (quick ? 200 : 500)),
+};
+const groups = new Set((flags.only ?? 'big,small,resnap,index,activation,bundle').split(','));
+
+// --- results --------------------------------------------------------------------------------------
+
+interface Measure {
+	/** Median (or the single value for sizes), in ms or bytes. */
+	value: number;
+	unit: 'ms' | 'bytes';
+	p50?: number;
+	p99?: number;
+	samples?: number[];
+}
+
+interface Row {
+	case: string;
+	ours: Measure;
+	baseline?: { name: string } & Measure;
+	/** ours / baseline. */
+	ratio?: number;
+	goal: string;
+	pass?: boolean;
+	note?: string;
+}
+
+const rows: Row[] = [];
+const notes: string[] = [];
+
+function median(xs: number[]): number {
+	const s = [...xs].sort((a, b) => a - b);
+	const m = s.length >> 1;
+	return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+function percentile(xs: number[], p: number): number {
+	const s = [...xs].sort((a, b) => a - b);
+	return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
+}
+
+function ms(samples: number[]): Measure {
+	return { value: median(samples), unit: 'ms', samples: samples.map((x) => Math.round(x * 1000) / 1000) };
+}
+
+function now(): number {
+	return Number(process.hrtime.bigint()) / 1e6;
+}
+
+interface Contender {
+	name: string;
+	/** Runs before each repetition, untimed. */
+	setup?: () => void;
+	run: () => void | Promise<void>;
+}
+
+/** One warm-up round, then `reps` rounds; each round runs every contender once, starting with a different one. */
+async function interleaved(label: string, contenders: Contender[], reps = size.reps): Promise<Map<string, number[]>> {
+	const samples = new Map<string, number[]>(contenders.map((c) => [c.name, []]));
+	for (let round = 0; round <= reps; round++) {
+		for (let k = 0; k < contenders.length; k++) {
+			const c = contenders[(round + k) % contenders.length];
+			c.setup?.();
+			const t0 = now();
+			await c.run();
+			const t = now() - t0;
+			if (round > 0) samples.get(c.name)!.push(t);
+		}
+		process.stderr.write(`  ${label}: round ${round}/${reps}${round === 0 ? ' (warm-up)' : ''}\n`);
+	}
+	return samples;
+}
+
+/** Runs a command; its wall time includes process start-up, as a user's shell would see it. */
+function proc(cmd: string, args: string[], cwd: string, env?: NodeJS.ProcessEnv): void {
+	const r = spawnSync(cmd, args, { cwd, env: env ? { ...process.env, ...env } : process.env, stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 64 * MiB });
+	if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status ?? r.signal}): ${r.stderr?.toString().slice(0, 2000)}`);
+}
+
+/** Flushes dirty pages before a repetition, so one contender's writeback never lands in the next one's time. */
+function syncDisk(): void {
+	execFileSync('sync');
+}
+
+const GIT_ENV = { GIT_AUTHOR_NAME: 'bench', GIT_AUTHOR_EMAIL: 'bench@example.invalid', GIT_COMMITTER_NAME: 'bench', GIT_COMMITTER_EMAIL: 'bench@example.invalid' };
+function git(cwd: string, ...args: string[]): void {
+	proc('git', ['-c', 'init.defaultBranch=main', '-c', 'user.name=bench', '-c', 'user.email=bench@example.invalid', ...args], cwd, GIT_ENV);
+}
+
+function addRow(row: Row): void {
+	rows.push(row);
+	process.stderr.write(`  → ${row.case}: ${fmt(row.ours)}${row.baseline ? ` vs ${row.baseline.name} ${fmt(row.baseline)}` : ''}\n`);
+}
+
+// --- data -----------------------------------------------------------------------------------------
+
+/** Deterministic PRNG (mulberry32): the same sizes and words on every run. */
+function prng(seed: number): () => number {
+	let a = seed >>> 0;
+	return () => {
+		a = (a + 0x6d2b79f5) >>> 0;
+		let t = a;
+		t = Math.imul(t ^ (t >>> 15), t | 1);
+		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+	};
+}
+
+const WORDS = 'the a answer user question context retrieve document policy refund order account shipping support agent tone concise cite source step reason customer product billing escalate summary'.split(' ');
+
+/** A .safetensors file of `mib` MiB: a valid header naming one F32 tensor, then random bytes. */
+function writeWeights(path: string, mib: number): void {
+	const total = mib * MiB;
+	const headerLen = 256;
+	const dataLen = total - 8 - headerLen;
+	const header = JSON.stringify({ __metadata__: { format: 'pt' }, 'model.weight': { dtype: 'F32', shape: [dataLen / 4], data_offsets: [0, dataLen] } }).padEnd(headerLen, ' ');
+	const fd = openSync(path, 'w');
+	try {
+		const head = Buffer.alloc(8 + headerLen);
+		head.writeBigUInt64LE(BigInt(headerLen), 0);
+		head.write(header, 8, 'utf8');
+		writeSync(fd, head);
+		const chunk = Buffer.allocUnsafe(16 * MiB);
+		for (let left = dataLen; left > 0; left -= chunk.length) {
+			randomFillSync(chunk);
+			writeSync(fd, chunk, 0, Math.min(left, chunk.length));
+		}
+	} finally {
+		closeSync(fd);
+	}
+}
+
+/** `count` files of 1–20 KB: prompts (Markdown with template variables) and a few YAML configs. */
+function writeSmallFiles(root: string, count: number): string[] {
+	const rand = prng(42);
+	const paths: string[] = [];
+	const configs = Math.max(1, Math.round(count / 100));
+	for (let i = 0; i < count; i++) {
+		const isConfig = i < configs;
+		const rel = isConfig ? `config/c${i}.yaml` : `prompts/g${String(i % 40).padStart(2, '0')}/p${i}.md`;
+		const target = 1024 + Math.floor(rand() * 19 * 1024);
+		const parts: string[] = [];
+		let length = 0;
+		if (isConfig) {
+			for (let k = 0; length < target; k++) {
+				const line = `section_${k}:\n  chunk_size: ${Math.floor(rand() * 2048)}\n  top_k: ${Math.floor(rand() * 20)}\n  model: ${WORDS[Math.floor(rand() * WORDS.length)]}\n`;
+				parts.push(line);
+				length += line.length;
+			}
+		} else {
+			parts.push(`# Prompt ${i}\n\n`);
+			while (length < target) {
+				const word = rand() < 0.003 ? `{{ ${WORDS[Math.floor(rand() * WORDS.length)]}_${Math.floor(rand() * 5)} }}` : WORDS[Math.floor(rand() * WORDS.length)];
+				parts.push(word, rand() < 0.08 ? '\n' : ' ');
+				length += word.length + 1;
+			}
+		}
+		const abs = join(root, rel);
+		mkdirSync(dirname(abs), { recursive: true });
+		writeFileSync(abs, parts.join(''));
+		paths.push(rel);
+	}
+	return paths;
+}
+
+function copyTree(from: string, to: string): void {
+	mkdirSync(to, { recursive: true });
+	proc('cp', ['-r', `${from}/.`, to], REPO);
+}
+
+// --- cases ----------------------------------------------------------------------------------------
+
+function cli(ws: string, ...args: string[]): () => void {
+	return () => proc(process.execPath, [CLI, ...args], ws);
+}
+
+async function benchBig(dir: string): Promise<void> {
+	const data = join(dir, 'data');
+	mkdirSync(data, { recursive: true });
+	const weights = join(data, 'model.safetensors');
+	process.stderr.write(`generating ${size.bigMiB} MiB weights…\n`);
+	writeWeights(weights, size.bigMiB);
+	const ws = join(dir, 'ws-big');
+	mkdirSync(ws, { recursive: true });
+	linkSync(weights, join(ws, 'model.safetensors'));
+	writeFileSync(join(ws, 'model-ledger.yaml'), 'models:\n  big:\n    weights: model.safetensors\n');
+	writeFileSync(join(ws, '.gitignore'), '*.safetensors\n');
+	git(ws, 'init', '-q');
+	git(ws, 'add', '.');
+	git(ws, 'commit', '-qm', 'init');
+	const copy = join(dir, 'copy.safetensors');
+	const lfsRepo = join(dir, 'lfs-repo');
+	const hasLfs = !flags['no-lfs'] && ensureGitLfs();
+
+	const contenders: Contender[] = [
+		{
+			name: 'model-ledger snapshot',
+			setup: () => {
+				rmSync(join(ws, '.model-ledger'), { recursive: true, force: true });
+				syncDisk();
+			},
+			run: cli(ws, 'snapshot', '-m', 'bench'),
+		},
+		{
+			name: 'cp',
+			setup: () => {
+				rmSync(copy, { force: true });
+				syncDisk();
+			},
+			run: () => proc('cp', [weights, copy], dir),
+		},
+		{ name: 'openssl dgst -sha256', setup: syncDisk, run: () => proc('openssl', ['dgst', '-sha256', weights], dir) },
+	];
+	if (hasLfs) {
+		contenders.push({
+			name: 'git add (git-lfs)',
+			setup: () => {
+				rmSync(lfsRepo, { recursive: true, force: true });
+				mkdirSync(lfsRepo);
+				git(lfsRepo, 'init', '-q');
+				git(lfsRepo, 'lfs', 'install', '--local');
+				git(lfsRepo, 'lfs', 'track', '*.safetensors');
+				linkSync(weights, join(lfsRepo, 'model.safetensors'));
+				syncDisk();
+			},
+			run: () => git(lfsRepo, 'add', 'model.safetensors'),
+		});
+	}
+	const s = await interleaved(`first snapshot ${size.bigMiB} MiB`, contenders);
+	const ours = ms(s.get('model-ledger snapshot')!);
+	const label = `first snapshot, one ${gib(size.bigMiB)} weights file (whole process)`;
+	const vs = (name: string, goal: string, limit?: (ratio: number) => boolean) => {
+		const baseline = { name, ...ms(s.get(name)!) };
+		const ratio = ours.value / baseline.value;
+		addRow({ case: label, ours, baseline, ratio, goal, pass: limit ? limit(ratio) : undefined });
+	};
+	vs('cp', '≤ 1.30× cp', (r) => r <= 1.3);
+	vs('openssl dgst -sha256', '— (hash only)');
+	if (hasLfs) vs('git add (git-lfs)', '≥ 5× faster (≤ 0.20×)', (r) => r <= 0.2);
+	rmSync(copy, { force: true });
+	rmSync(lfsRepo, { recursive: true, force: true });
+}
+
+function ensureGitLfs(): boolean {
+	if (spawnSync('git', ['lfs', 'version']).status === 0) return true;
+	if (process.getuid?.() === 0 && spawnSync('which', ['apt-get']).status === 0) {
+		process.stderr.write('installing git-lfs with apt-get…\n');
+		spawnSync('apt-get', ['install', '-y', '-q', 'git-lfs'], { stdio: 'ignore' });
+		if (spawnSync('git', ['lfs', 'version']).status === 0) return true;
+	}
+	notes.push('git-lfs is not installed (and could not be installed with apt-get): its baseline was skipped. Install the `git-lfs` package to include it.');
+	return false;
+}
+
+interface SmallWorkspace {
+	ws: string;
+	files: string[];
+}
+
+function smallWorkspace(dir: string, name: string, withWeights: string | undefined): SmallWorkspace {
+	const ws = join(dir, name);
+	mkdirSync(ws, { recursive: true });
+	const source = join(dir, 'small-source');
+	let files: string[];
+	if (!existsSync(source)) {
+		process.stderr.write(`generating ${size.files} small files…\n`);
+		files = writeSmallFiles(source, size.files);
+		writeFileSync(join(source, 'files.json'), JSON.stringify(files));
+	} else {
+		files = JSON.parse(readFileSync(join(source, 'files.json'), 'utf8')) as string[];
+	}
+	copyTree(join(source, 'prompts'), join(ws, 'prompts'));
+	copyTree(join(source, 'config'), join(ws, 'config'));
+	let config = 'models:\n  bot:\n    prompts: prompts/**/*.md\n    params: config/*.yaml\n';
+	if (withWeights) {
+		linkSync(withWeights, join(ws, 'model.safetensors'));
+		config += '    weights: model.safetensors\n';
+		files = [...files, 'model.safetensors'];
+	}
+	writeFileSync(join(ws, 'model-ledger.yaml'), config);
+	writeFileSync(join(ws, '.gitignore'), '*.safetensors\n');
+	git(ws, 'init', '-q');
+	git(ws, 'add', '.');
+	git(ws, 'commit', '-qm', 'init');
+	return { ws, files };
+}
+
+async function benchSmall(dir: string): Promise<void> {
+	const { ws } = smallWorkspace(dir, 'ws-small', undefined);
+	const source = join(dir, 'small-source');
+	const cpTarget = join(dir, 'cp-small');
+	const gitRepo = join(dir, 'git-small');
+	const s = await interleaved(`first snapshot ${size.files} files`, [
+		{
+			name: 'model-ledger snapshot',
+			setup: () => {
+				rmSync(join(ws, '.model-ledger'), { recursive: true, force: true });
+				syncDisk();
+			},
+			run: cli(ws, 'snapshot', '-m', 'bench'),
+		},
+		{
+			name: 'cp -r',
+			setup: () => {
+				rmSync(cpTarget, { recursive: true, force: true });
+				mkdirSync(cpTarget);
+				syncDisk();
+			},
+			run: () => proc('cp', ['-r', join(source, 'prompts'), join(source, 'config'), cpTarget], dir),
+		},
+		{
+			name: 'git add',
+			setup: () => {
+				rmSync(gitRepo, { recursive: true, force: true });
+				copyTree(join(source, 'prompts'), join(gitRepo, 'prompts'));
+				copyTree(join(source, 'config'), join(gitRepo, 'config'));
+				git(gitRepo, 'init', '-q');
+				syncDisk();
+			},
+			run: () => git(gitRepo, 'add', 'prompts', 'config'),
+		},
+	]);
+	const ours = ms(s.get('model-ledger snapshot')!);
+	const label = `first snapshot, ${size.files.toLocaleString('en-US')} small files 1–20 KB (whole process)`;
+	for (const [name, goal, limit] of [
+		['git add', '≤ 1.00× git add', (r: number) => r <= 1.0],
+		['cp -r', '—', undefined],
+	] as const) {
+		const baseline = { name, ...ms(s.get(name)!) };
+		const ratio = ours.value / baseline.value;
+		addRow({ case: label, ours, baseline, ratio, goal, pass: limit?.(ratio) });
+	}
+	rmSync(cpTarget, { recursive: true, force: true });
+	rmSync(gitRepo, { recursive: true, force: true });
+}
+
+async function benchResnapshot(dir: string): Promise<void> {
+	let weights = join(dir, 'data', 'model.safetensors');
+	if (!existsSync(weights)) {
+		mkdirSync(dirname(weights), { recursive: true });
+		process.stderr.write(`generating ${size.bigMiB} MiB weights…\n`);
+		writeWeights(weights, size.bigMiB);
+	}
+	const { ws, files } = smallWorkspace(dir, 'ws-all', weights);
+	weights = join(ws, 'model.safetensors');
+	const abs = files.map((f) => join(ws, f));
+	const snapshotInProcess = async () => {
+		const ledger = Ledger.at(ws);
+		try {
+			await createSnapshot(ledger, { message: 'bench' });
+		} finally {
+			ledger.close();
+		}
+	};
+	process.stderr.write('first snapshot of the combined workspace (setup)…\n');
+	await snapshotInProcess();
+	const versionsBefore = countVersions(ws);
+
+	const s = await interleaved('unchanged re-snapshot', [
+		{ name: 'snapshot', run: snapshotInProcess },
+		{
+			name: 'stat every file',
+			run: () => {
+				for (const p of abs) statSync(p, { bigint: true });
+			},
+		},
+	]);
+	if (countVersions(ws) !== versionsBefore) throw new Error('an unchanged re-snapshot created a version');
+	const label = `re-snapshot, nothing changed (${gib(size.bigMiB)} + ${size.files.toLocaleString('en-US')} files, in-process)`;
+	const ours = ms(s.get('snapshot')!);
+	const floor = { name: 'stat of every file (floor)', ...ms(s.get('stat every file')!) };
+	addRow({ case: label, ours, baseline: floor, ratio: ours.value / floor.value, goal: '< 100 ms', pass: ours.value < 100 });
+
+	// One prompt edited between repetitions: each repetition creates one version.
+	const prompt = join(ws, files.find((f) => f.endsWith('.md'))!);
+	const original = readFileSync(prompt, 'utf8');
+	let edit = 0;
+	const changed = await interleaved('one prompt changed', [
+		{
+			name: 'snapshot',
+			setup: () => writeFileSync(prompt, `${original}\nEdit ${++edit}: answer in {{ language }}.\n`),
+			run: snapshotInProcess,
+		},
+	]);
+	if (countVersions(ws) !== versionsBefore + size.reps + 1) throw new Error('a changed prompt did not create one version per repetition');
+	addRow({
+		case: `one prompt changed among ${size.files.toLocaleString('en-US')} files (+ ${gib(size.bigMiB)} weights, in-process)`,
+		ours: ms(changed.get('snapshot')!),
+		goal: '< 150 ms',
+		pass: median(changed.get('snapshot')!) < 150,
+	});
+}
+
+function countVersions(ws: string): number {
+	const ledger = Ledger.at(ws);
+	try {
+		return ledger.listVersions().length;
+	} finally {
+		ledger.close();
+	}
+}
+
+// --- index at scale -------------------------------------------------------------------------------
+
+const PROMPTS_PER_VERSION = 6;
+
+/** Content of a file at a given "content version": real bytes, so hovers can hash the working copy. */
+function contentOf(path: string, cv: number): string {
+	return `# ${path}\ncontent version ${cv}\nAnswer the {{ question }} using {{ context }}.\n`;
+}
+
+/**
+ * Writes models × versions manifests with the real serializer (digests are real): each version holds
+ * 6 prompts, a per-model train.yaml, a config/shared.yaml that every model uses, metrics and an
+ * adapter: 10 file rows per version. Files change at different rates, as they do in practice.
+ */
+function writeManifests(ws: string): { sharedKey: string; localPrompt: string } {
+	const rand = prng(7);
+	const base = Date.parse('2025-01-01T00:00:00Z');
+	let config = 'models:\n';
+	for (let m = 0; m < size.models; m++) {
+		const model = `m${m}`;
+		config += `  ${model}:\n    prompts: ${model}/prompts/*.md\n    params:\n      - ${model}/config/train.yaml\n      - config/shared.yaml\n    metrics: ${model}/eval/metrics.json\n    weights: ${model}/weights/*.safetensors\n`;
+		mkdirSync(join(ws, '.model-ledger', 'versions', model), { recursive: true });
+		let parent: string | undefined;
+		for (let v = 1; v <= size.versionsPerModel; v++) {
+			const artifacts: VersionManifest['artifacts'] = [];
+			const add = (path: string, role: VersionManifest['artifacts'][number]['role'], cv: number) => {
+				const text = contentOf(path, cv);
+				artifacts.push({ path, role, sha256: sha256Hex(text), size: text.length, mode: 0o644 });
+			};
+			const prompts: VersionManifest['prompts'] = {};
+			for (let p = 0; p < PROMPTS_PER_VERSION; p++) {
+				const path = `${model}/prompts/p${p}.md`;
+				add(path, 'prompt', Math.floor(v / (3 + 2 * p)));
+				prompts[path] = { variables: ['question', 'context', ...(Math.floor(v / (3 + 2 * p)) % 3 === 0 ? ['language'] : [])] };
+			}
+			add(`${model}/config/train.yaml`, 'params', Math.floor(v / 5));
+			add('config/shared.yaml', 'params', Math.floor(v / 10));
+			add(`${model}/eval/metrics.json`, 'metrics', v);
+			add(`${model}/weights/adapter.safetensors`, 'weights', Math.floor(v / 4));
+			const train: Record<string, number | string> = {};
+			for (let k = 0; k < 15; k++) train[`train.k${k}`] = Math.floor(v / (5 + k)) * 0.001;
+			train['lora.r'] = 8 * (1 + (Math.floor(v / 50) % 4));
+			const shared: Record<string, number | string> = { 'retriever.chunk_size': 256 * (1 + (Math.floor(v / 50) % 4)), 'retriever.top_k': 4 + (Math.floor(v / 100) % 5) };
+			for (let k = 0; k < 18; k++) shared[`rag.k${k}`] = Math.floor(v / (10 + k));
+			const manifest: VersionManifest = {
+				schema: 1,
+				model,
+				number: v,
+				label: `0.${v}.0`,
+				versioning: 'semver',
+				createdAt: new Date(base + (v * size.models + m) * 60_000).toISOString(),
+				author: { name: 'bench', email: 'bench@example.invalid' },
+				message: `version ${v}`,
+				...(parent ? { parent } : {}),
+				artifacts,
+				params: { [`${model}/config/train.yaml`]: train, 'config/shared.yaml': shared },
+				metrics: { [`${model}/eval/metrics.json`]: { accuracy: 0.7 + rand() * 0.2, 'latency_ms': 100 + rand() * 50, faithfulness: rand(), recall_at_5: rand(), cost_usd: rand() } },
+				prompts,
+				weights: { [`${model}/weights/adapter.safetensors`]: { tensors: { 'lora_A.weight': { dtype: 'F32', shape: [8, 512] }, 'lora_B.weight': { dtype: 'F32', shape: [512, 8] } } } },
+				lockfiles: {},
+				data: [],
+				git: { commit: sha256Hex(`${model}${v}`).slice(0, 40), branch: 'main', remote: null, dirty: false },
+			};
+			const text = serializeManifest(manifest);
+			const digest = manifestDigest(text);
+			writeFileSync(join(ws, '.model-ledger', 'versions', model, `${digest}.yaml`), text);
+			parent = digest;
+		}
+	}
+	writeFileSync(join(ws, 'model-ledger.yaml'), config);
+	// Working copies hold the latest content, so hovers find the current content in the newest versions.
+	const last = size.versionsPerModel;
+	const localPrompt = 'm0/prompts/p0.md';
+	for (const [path, cv] of [
+		[localPrompt, Math.floor(last / 3)],
+		['config/shared.yaml', Math.floor(last / 10)],
+	] as const) {
+		mkdirSync(dirname(join(ws, path)), { recursive: true });
+		writeFileSync(join(ws, path), contentOf(path, cv));
+	}
+	return { sharedKey: 'retriever.chunk_size', localPrompt };
+}
+
+async function benchIndex(dir: string): Promise<void> {
+	const ws = join(dir, 'ws-index');
+	mkdirSync(ws, { recursive: true });
+	const total = size.models * size.versionsPerModel;
+	process.stderr.write(`writing ${total.toLocaleString('en-US')} manifests…\n`);
+	const t0 = now();
+	const { sharedKey, localPrompt } = writeManifests(ws);
+	process.stderr.write(`  (${((now() - t0) / 1000).toFixed(1)} s)\n`);
+	const ledger = Ledger.at(ws);
+	try {
+		// Reindex: open once, then rebuild from scratch each repetition.
+		void ledger.index;
+		const rowCount = (ledger.index.readStatement('SELECT count(*) AS n FROM artifacts').get() as { n: number }).n;
+		const reindex = await interleaved(`reindex ${total} manifests`, [{ name: 'reindex', run: () => void ledger.reindex() }]);
+		addRow({ case: `reindex ${total.toLocaleString('en-US')} manifests`, ours: ms(reindex.get('reindex')!), goal: '< 5 s', pass: median(reindex.get('reindex')!) < 5000 });
+
+		// The tree's data path (RegistryTreeModel.listing): each model's versions plus its events (for tags).
+		const models = ledger.config.models.map((m) => m.name);
+		const list = await interleaved(`list ${total} versions`, [
+			{
+				name: 'list',
+				run: () => {
+					let n = 0;
+					for (const model of models) {
+						n += ledger.listVersions(model).length;
+						ledger.index.events(model);
+					}
+					if (n !== total) throw new Error(`listed ${n} versions, expected ${total}`);
+				},
+			},
+		]);
+		addRow({ case: `list ${total.toLocaleString('en-US')} versions for the tree`, ours: ms(list.get('list')!), goal: '< 50 ms', pass: median(list.get('list')!) < 50 });
+
+		// Hover queries remember results until index.db changes; a write between samples makes each one
+		// the first query after a change (memo and version catalog rebuilt), as after a snapshot.
+		let generation = 0;
+		const touchIndex = () =>
+			ledger.index.batch(() => ledger.index.rememberHash('.bench-generation', { dev: 0n, ino: 0n, size: BigInt(++generation), mtimeNs: 0n }, '0'.repeat(64)));
+		const queryCase = (name: string, goalMs: number, fn: () => unknown, cold: boolean) => {
+			for (let i = 0; i < 20; i++) fn();
+			const samples: number[] = [];
+			for (let i = 0; i < size.queryReps; i++) {
+				if (cold) touchIndex();
+				const t = now();
+				fn();
+				samples.push(now() - t);
+			}
+			const p50 = percentile(samples, 50);
+			const p99 = percentile(samples, 99);
+			const label = `${name}, ${cold ? 'first query after an index change' : 'repeated (memoized)'}`;
+			addRow({ case: label, ours: { value: p99, unit: 'ms', p50, p99 }, goal: `p99 < ${goalMs} ms`, pass: p99 < goalMs });
+		};
+		const rowsLabel = `${rowCount.toLocaleString('en-US')} file-version rows`;
+		const local = usedBy(ledger, localPrompt);
+		if (local.current.length === 0 || local.history.length < 2) throw new Error('used-by found no versions for the working copy: the generated data is wrong');
+		for (const cold of [true, false]) {
+			queryCase(`hover used-by, a prompt in ${size.versionsPerModel.toLocaleString('en-US')} versions (${rowsLabel})`, 5, () => usedBy(ledger, localPrompt), cold);
+			queryCase(`hover used-by, a shared config in all ${total.toLocaleString('en-US')} versions (${rowsLabel})`, 5, () => usedBy(ledger, 'config/shared.yaml'), cold);
+		}
+		const history = keyHistory(ledger, 'config/shared.yaml', sharedKey);
+		if (!history.found) throw new Error('key-history found no values: the generated data is wrong');
+		const runs = history.models.reduce((n, m) => n + m.runs.length, 0);
+		for (const cold of [true, false]) {
+			queryCase(`key-history, a shared key across ${total.toLocaleString('en-US')} versions (${runs} value runs)`, 10, () => keyHistory(ledger, 'config/shared.yaml', sharedKey), cold);
+		}
+	} finally {
+		ledger.close();
+	}
+}
+
+// --- extension ------------------------------------------------------------------------------------
+
+/**
+ * The extension imports `vscode`, which only exists inside VS Code. For this timing only, a stub
+ * module is injected through Module._resolveFilename: every property is a callable no-op proxy, and
+ * there is no workspace folder (no registry is opened).
+ */
+const ACTIVATE_SCRIPT = `
+const Module = require('module');
+const t0 = process.hrtime.bigint();
+const stubPath = require.resolve(${JSON.stringify(join(REPO, 'bench', 'vscodeStub.cjs'))});
+const resolve = Module._resolveFilename;
+Module._resolveFilename = function (request, ...rest) { return request === 'vscode' ? stubPath : resolve.call(this, request, ...rest); };
+const ext = require(${JSON.stringify(EXTENSION)});
+const context = { subscriptions: [], extensionPath: ${JSON.stringify(REPO)}, extensionUri: { fsPath: ${JSON.stringify(REPO)} }, globalState: { get() {}, update() { return Promise.resolve(); } }, workspaceState: { get() {}, update() { return Promise.resolve(); } }, storageUri: undefined, globalStorageUri: undefined, logUri: undefined, asAbsolutePath: (p) => require('path').join(${JSON.stringify(REPO)}, p) };
+ext.activate(context);
+const t1 = process.hrtime.bigint();
+if (process.env.BENCH_ACTIVATE_REPORT) require('fs').writeFileSync(process.env.BENCH_ACTIVATE_REPORT, String(Number(t1 - t0) / 1e6));
+`;
+
+async function benchActivation(dir: string): Promise<void> {
+	if (!existsSync(EXTENSION)) throw new Error(`${EXTENSION} is missing: run \`npm run bundle\` first`);
+	const empty = join(dir, 'empty-folder');
+	mkdirSync(empty, { recursive: true });
+	const report = join(dir, 'activate.txt');
+	const inProcess: number[] = [];
+	const s = await interleaved('extension activation', [
+		{
+			name: 'activate',
+			run: () => {
+				proc(process.execPath, ['-e', ACTIVATE_SCRIPT], empty, { BENCH_ACTIVATE_REPORT: report });
+				inProcess.push(Number(readFileSync(report, 'utf8')));
+			},
+		},
+		{ name: 'node -e 0', run: () => proc(process.execPath, ['-e', '0'], empty) },
+	], Math.max(size.reps, 10));
+	const ours = ms(s.get('activate')!);
+	const baseline = { name: 'node -e 0', ...ms(s.get('node -e 0')!) };
+	const over = ours.value - baseline.value;
+	addRow({
+		case: 'extension activation: load dist/extension.js + activate, no registry (whole process, vscode stubbed)',
+		ours,
+		baseline,
+		ratio: ours.value / baseline.value,
+		goal: '< 30 ms over node -e 0',
+		pass: over < 30,
+		note: `${over.toFixed(1)} ms over the baseline; in-process load + activate median ${median(inProcess.slice(1)).toFixed(1)} ms`,
+	});
+}
+
+function benchBundle(): void {
+	const bytes = statSync(EXTENSION).size;
+	addRow({ case: 'bundle size dist/extension.js (npm run bundle, unminified)', ours: { value: bytes, unit: 'bytes' }, goal: '< 1 MB', pass: bytes < 1_000_000 });
+}
+
+// --- output ---------------------------------------------------------------------------------------
+
+function gib(mib: number): string {
+	return mib >= 1024 ? `${(mib / 1024).toFixed(mib % 1024 ? 1 : 0)} GiB` : `${mib} MiB`;
+}
+
+function fmt(m: Measure): string {
+	if (m.unit === 'bytes') return `${(m.value / 1e6).toFixed(2)} MB`;
+	if (m.p99 !== undefined) return `p50 ${m.p50!.toFixed(2)} ms / p99 ${m.p99.toFixed(2)} ms`;
+	return m.value >= 1000 ? `${(m.value / 1000).toFixed(2)} s` : `${m.value.toFixed(m.value < 10 ? 2 : 1)} ms`;
+}
+
+function ratioText(r: Row): string {
+	if (r.ratio === undefined) return '—';
+	return r.ratio < 1 ? `${r.ratio.toFixed(2)}× (${(1 / r.ratio).toFixed(1)}× faster)` : `${r.ratio.toFixed(2)}×`;
+}
+
+function table(): string {
+	const lines = ['| case | ratio | ours | baseline | goal | result |', '|---|---|---|---|---|---|'];
+	for (const r of rows) {
+		const result = r.pass === undefined ? '—' : r.pass ? 'pass' : '**FAIL**';
+		const baseline = r.baseline ? `${r.baseline.name}: ${fmt(r.baseline)}` : '—';
+		lines.push(`| ${r.case} | ${ratioText(r)} | ${fmt(r.ours)} | ${baseline} | ${r.goal} | ${result}${r.note ? ` (${r.note})` : ''} |`);
+	}
+	return lines.join('\n');
+}
+
+function machine(): Record<string, string | number> {
+	const fsType = spawnSync('stat', ['-f', '-c', '%T', workDir]).stdout?.toString().trim() ?? '?';
+	return {
+		cpu: cpus()[0]?.model ?? '?',
+		cores: cpus().length,
+		memoryGiB: Math.round(totalmem() / 2 ** 30),
+		os: `${platform()} ${release()}`,
+		node: process.version,
+		filesystem: fsType,
+	};
+}
+
+const workDir = mkdtempSync(join(flags.dir ?? tmpdir(), 'model-ledger-bench-'));
+
+async function main(): Promise<void> {
+	if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run bundle\` first`);
+	process.stderr.write(`bench data in ${workDir}\n`);
+	const started = now();
+	try {
+		if (groups.has('big')) await benchBig(workDir);
+		if (groups.has('resnap')) await benchResnapshot(workDir);
+		if (groups.has('small')) await benchSmall(workDir);
+		if (groups.has('index')) await benchIndex(workDir);
+		if (groups.has('activation')) await benchActivation(workDir);
+		if (groups.has('bundle')) benchBundle();
+	} finally {
+		if (!flags.keep) rmSync(workDir, { recursive: true, force: true });
+	}
+	const m = machine();
+	const header = `Model Ledger benchmarks — ${quick ? 'quick' : 'full'} mode, median of ${size.reps} interleaved repetitions after a warm-up (queries: ${size.queryReps} samples)\nMachine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB RAM, ${m.filesystem}, ${m.os}, Node ${m.node}. Ratio = ours / baseline.\n`;
+	process.stdout.write(`\n${header}\n${table()}\n`);
+	for (const n of notes) process.stdout.write(`\nNote: ${n}\n`);
+	const failed = rows.filter((r) => r.pass === false).length;
+	process.stdout.write(`\n${rows.filter((r) => r.pass).length} passed, ${failed} missed, in ${((now() - started) / 1000).toFixed(0)} s.\n`);
+	if (flags.json) {
+		writeFileSync(
+			flags.json,
+			JSON.stringify({ mode: quick ? 'quick' : 'full', date: new Date().toISOString(), machine: m, sizes: size, rows, notes }, null, 2) + '\n',
+		);
+	}
+}
+
+main().catch((err) => {
+	process.stderr.write(`bench failed: ${(err as Error).stack ?? err}\n`);
+	process.exit(1);
+});
