@@ -17,10 +17,14 @@ export class NativeModuleError extends Error {
 }
 
 let loaded: SqliteConstructor | undefined;
+// A second require of a module that failed to load only says "Module did not self-register":
+// keep the first, explanatory error and throw it again.
+let loadError: NativeModuleError | undefined;
 
 /** Returns the better-sqlite3 constructor, loading it on first use. Throws NativeModuleError when it cannot load. */
 export function loadSqlite(): SqliteConstructor {
 	if (loaded) return loaded;
+	if (loadError) throw loadError;
 	const moduleName = process.env.MODEL_LEDGER_SQLITE_MODULE || 'better-sqlite3';
 	try {
 		// eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -30,7 +34,8 @@ export function loadSqlite(): SqliteConstructor {
 		loaded = ctor;
 		return ctor;
 	} catch (err) {
-		throw describeNativeFailure(err);
+		loadError = describeNativeFailure(err);
+		throw loadError;
 	}
 }
 
