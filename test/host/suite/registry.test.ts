@@ -126,6 +126,9 @@ describe('Registry sidebar, snapshot command and stored files', function () {
 
 	it('diffs the working file against a stored version (working file on the right)', async () => {
 		writeFileSync(promptPath, secondText + 'Be brief.\n');
+		// An open document follows the disk through a file watcher, asynchronously: wait for it, or the
+		// diff may show the text from before the write.
+		await waitFor('the open document to see the edit on disk', async () => (await vscode.workspace.openTextDocument(vscode.Uri.file(promptPath))).getText() === secondText + 'Be brief.\n', 10_000);
 		const opened = (await vscode.commands.executeCommand('modelLedger.diffFileWithVersion', { model: MODEL, path: PROMPT, version: '1' })) as { left: vscode.Uri; right: vscode.Uri; title: string };
 		const diff = await activeDiffTexts();
 		assert.equal(diff.label, 'system.md (v1 ↔ working)');
