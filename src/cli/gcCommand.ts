@@ -1,4 +1,5 @@
 // `model-ledger gc [--dry-run] [--yes]`: reports (default) or deletes objects no manifest references.
+import { formatBytes } from '../core/byteSize';
 import { collectGarbage } from '../core/gc';
 import type { ByteCount, GcReport } from '../core/gc';
 import type { Ledger } from '../core/ledger';
@@ -14,19 +15,6 @@ export async function gcCommand(ledger: Ledger, options: { dryRun: boolean; yes:
 	}
 	io.out(gcText(report) + '\n');
 	return 0;
-}
-
-/** `1.4 MB`, `512 B`. */
-export function formatBytes(bytes: number): string {
-	if (bytes < 1024) return `${bytes} B`;
-	const units = ['KB', 'MB', 'GB', 'TB'];
-	let value = bytes / 1024;
-	let unit = 0;
-	while (value >= 1024 && unit < units.length - 1) {
-		value /= 1024;
-		unit++;
-	}
-	return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
 }
 
 const RECLAIM_LABELS: Record<keyof GcReport['reclaimable'], string> = {

@@ -5,7 +5,7 @@ import { selectRemote } from '../core/remotes/remoteStore';
 import { UsageError } from './context';
 import type { Io } from './context';
 import { renderTable } from './format';
-import { formatBytes } from './transferCommand';
+import { formatBytes } from '../core/byteSize';
 
 export async function remoteCommand(ledger: Ledger, rest: string[], options: { remote?: string; json: boolean }, io: Io): Promise<number> {
 	const [sub] = rest;

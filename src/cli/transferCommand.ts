@@ -1,5 +1,6 @@
 // `model-ledger push|pull [MODEL@REF…] [--remote NAME]`: move the objects those versions need (all
 // versions when none is named) to or from a remote. Progress goes to stderr, the summary to stdout.
+import { formatBytes } from '../core/byteSize';
 import type { Ledger } from '../core/ledger';
 import { pullVersions, pushVersions, selectVersions } from '../core/remotes/remoteTransfer';
 import type { NeededObject, TransferProgress } from '../core/remotes/remoteTransfer';
@@ -74,15 +75,3 @@ export function progressPrinter(io: Io, verb: string): (p: TransferProgress) => 
 	};
 }
 
-/** 1536 → "1.5 KB" (decimal units, like transfer tools print). */
-export function formatBytes(n: number): string {
-	if (n < 1000) return `${Math.round(n)} B`;
-	const units = ['KB', 'MB', 'GB', 'TB'];
-	let value = n;
-	let unit = -1;
-	while (value >= 1000 && unit < units.length - 1) {
-		value /= 1000;
-		unit++;
-	}
-	return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
-}

@@ -4,7 +4,7 @@ import type { Ledger } from '../core/ledger';
 import { verifyStore } from '../core/verify';
 import type { Io } from './context';
 import { renderTable } from './format';
-import { formatBytes } from './gcCommand';
+import { formatBytes } from '../core/byteSize';
 
 export async function verifyCommand(ledger: Ledger, options: { quick: boolean; json: boolean }, io: Io): Promise<number> {
 	const report = await verifyStore(ledger, { quick: options.quick });

@@ -1,5 +1,6 @@
 // Words for the lifecycle surfaces (History node, events document, restore confirmation, store
 // summaries). Plain functions without `vscode`, so unit tests can check them.
+import { formatBytes } from '../core/byteSize';
 import { relative } from 'node:path';
 import type { LedgerEvent } from '../core/events';
 import type { GcReport } from '../core/gc';
@@ -95,22 +96,9 @@ export function restoreSummary(root: string, result: RestoreResult): string {
 	return `Restored ${v.model} v${v.number} (${v.label}): ${written} file(s) written.${where}`;
 }
 
-/** `1.4 MB`. */
-export function bytes(n: number): string {
-	if (n < 1024) return `${n} B`;
-	const units = ['KB', 'MB', 'GB', 'TB'];
-	let value = n / 1024;
-	let unit = 0;
-	while (value >= 1024 && unit < units.length - 1) {
-		value /= 1024;
-		unit++;
-	}
-	return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
-}
-
 /** The verify notification's text. */
 export function verifySummary(report: VerifyReport): string {
-	const checked = `${report.manifestsChecked} manifest(s), ${report.objectsChecked} object(s)${report.quick ? ' (quick)' : `, ${bytes(report.bytesChecked)} re-hashed`}`;
+	const checked = `${report.manifestsChecked} manifest(s), ${report.objectsChecked} object(s)${report.quick ? ' (quick)' : `, ${formatBytes(report.bytesChecked)} re-hashed`}`;
 	if (report.ok) return `Store verified: every version is whole (${checked}).`;
 	const broken = report.brokenVersions.map((b) => `${b.model} ${b.number === null ? b.digest.slice(0, 10) : `v${b.number}`}`).join(', ');
 	return `Store problems: ${report.objects.length} object(s) missing or corrupt, ${report.manifests.length} manifest(s) modified; broken: ${broken} (${checked}).`;
@@ -146,21 +134,21 @@ export function gcPreview(report: GcReport): { message: string; detail: string }
 	const k = report.kept;
 	const detail = [
 		`Reclaimable:`,
-		`• ${r.unreferenced.count} object(s) no manifest references (${bytes(r.unreferenced.bytes)})`,
-		`• ${r['stray-file'].count} stray file(s) in the object folders (${bytes(r['stray-file'].bytes)})`,
-		`• ${r['stale-tmp'].count} leftover(s) of interrupted writes (${bytes(r['stale-tmp'].bytes)})`,
+		`• ${r.unreferenced.count} object(s) no manifest references (${formatBytes(r.unreferenced.bytes)})`,
+		`• ${r['stray-file'].count} stray file(s) in the object folders (${formatBytes(r['stray-file'].bytes)})`,
+		`• ${r['stale-tmp'].count} leftover(s) of interrupted writes (${formatBytes(r['stale-tmp'].bytes)})`,
 		'',
 		'Kept:',
-		`• ${k['working-tree'].count} referenced by manifests in the working tree (${bytes(k['working-tree'].bytes)})`,
-		`• ${k['git-history'].count} referenced only on other branches or tags (${bytes(k['git-history'].bytes)}; ${report.refsScanned.length} ref(s) read)`,
-		`• ${k['restore-backup'].count} replaced by a restore (${bytes(k['restore-backup'].bytes)})`,
-		`• ${k.recent.count} written in the last hour (${bytes(k.recent.bytes)})`,
+		`• ${k['working-tree'].count} referenced by manifests in the working tree (${formatBytes(k['working-tree'].bytes)})`,
+		`• ${k['git-history'].count} referenced only on other branches or tags (${formatBytes(k['git-history'].bytes)}; ${report.refsScanned.length} ref(s) read)`,
+		`• ${k['restore-backup'].count} replaced by a restore (${formatBytes(k['restore-backup'].bytes)})`,
+		`• ${k.recent.count} written in the last hour (${formatBytes(k.recent.bytes)})`,
 		...report.incomplete.map((w) => `\nCannot delete: ${w}`),
 	].join('\n');
 	const message = report.dryRun
 		? report.total.count
-			? `Clean up the Model Ledger store? ${report.total.count} file(s), ${bytes(report.total.bytes)} can be deleted.`
+			? `Clean up the Model Ledger store? ${report.total.count} file(s), ${formatBytes(report.total.bytes)} can be deleted.`
 			: 'The Model Ledger store has nothing to clean up.'
-		: `Cleaned up the Model Ledger store: ${report.deleted.count} file(s), ${bytes(report.deleted.bytes)} deleted.`;
+		: `Cleaned up the Model Ledger store: ${report.deleted.count} file(s), ${formatBytes(report.deleted.bytes)} deleted.`;
 	return { message, detail };
 }

@@ -14,6 +14,7 @@
 // Node objects are passed to commands as their first argument; every node carries `root` and
 // `model`, and version-level nodes `digest`, so they double as argument objects.
 import * as vscode from 'vscode';
+import { formatBytes } from '../core/byteSize';
 import { describeError, LedgerError } from '../core/errors';
 import type { Ledger } from '../core/ledger';
 import type { ArtifactRecord, Role, Scalar, VersionManifest, VersionSummary } from '../core/model';
@@ -29,7 +30,6 @@ import {
 	baseName,
 	dirName,
 	escapeMarkdown,
-	formatBytes,
 	formatValue,
 	groupByRole,
 	matchesVersionFilter,

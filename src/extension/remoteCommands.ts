@@ -11,7 +11,7 @@ import type { PullReport, PushReport, RemoteStatusReport, TransferOptions, Trans
 import { selectRemote } from '../core/remotes/remoteStore';
 import { pickLedger, runReporting, versionTargetOf } from './commandSupport';
 import type { RegistryNode, RegistryView } from './registryTree';
-import { formatBytes } from './versionText';
+import { formatBytes } from '../core/byteSize';
 import { requireTrustedWorkspace } from './workspaceTrust';
 import type { LedgerEntry, WorkspaceLedgers } from './workspaceLedgers';
 

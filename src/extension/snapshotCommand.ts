@@ -4,6 +4,7 @@
 // alias). With an argument object that has `message`, nothing is asked:
 //   executeCommand('modelLedger.snapshot', { root?, model?, message, bump?, allowDirty?, allowSecrets? }) → SnapshotResult
 import * as vscode from 'vscode';
+import { formatBytes } from '../core/byteSize';
 import { LedgerError } from '../core/errors';
 import { readLineage } from '../core/gitLineage';
 import type { Ledger } from '../core/ledger';
@@ -15,7 +16,7 @@ import { Cancelled, pickLedger, runReporting } from './commandSupport';
 import { compareTwoVersions } from './compareSelection';
 import type { StoredFileCommands } from './diffCommands';
 import { storedFileUri, workingFileUri } from './storedFiles';
-import { changeCount, describeChanges, diffTitle, formatBytes, versionLabel, versionShortName } from './versionText';
+import { changeCount, describeChanges, diffTitle, versionLabel, versionShortName } from './versionText';
 import type { LedgerEntry, WorkspaceLedgers } from './workspaceLedgers';
 import { requireTrustedWorkspace } from './workspaceTrust';
 

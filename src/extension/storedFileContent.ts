@@ -3,7 +3,7 @@
 // manifest), never megabytes of bytes in an editor. No `vscode` import: unit-tested directly.
 import type { ArtifactRecord, SafetensorsSummary } from '../core/model';
 import { looksBinary } from '../core/textContent';
-import { formatBytes } from './versionText';
+import { formatBytes } from '../core/byteSize';
 
 export const STORED_FILE_SCHEME = 'model-ledger';
 

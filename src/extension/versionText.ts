@@ -172,19 +172,6 @@ export function diffTitle(path: string, left: string, right: string): string {
 
 // --- values -------------------------------------------------------------------------------------------
 
-/** 1.2 GB, 340 KB, 12 B */
-export function formatBytes(bytes: number): string {
-	if (bytes < 1024) return `${bytes} B`;
-	const units = ['KB', 'MB', 'GB', 'TB'];
-	let value = bytes / 1024;
-	let unit = 0;
-	while (value >= 1024 && unit < units.length - 1) {
-		value /= 1024;
-		unit++;
-	}
-	return `${value >= 100 ? value.toFixed(0) : value.toFixed(1)} ${units[unit]}`;
-}
-
 /** A flattened param or metric value as it reads in the tree. */
 export function formatValue(value: unknown): string {
 	if (typeof value === 'string') return JSON.stringify(value);

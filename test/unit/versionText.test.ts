@@ -2,6 +2,7 @@
 // These modules live in src/extension but import no `vscode`, so they run here under plain Node.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { formatBytes } from '../../src/core/byteSize';
 import type { ArtifactRecord, VersionManifest, VersionSummary } from '../../src/core/model';
 import { binarySummary, decodeStoredFileQuery, encodeStoredFileQuery, showsAsSummary } from '../../src/extension/storedFileContent';
 import {
@@ -9,7 +10,6 @@ import {
 	changedFiles,
 	describeChanges,
 	diffTitle,
-	formatBytes,
 	groupByRole,
 	matchesVersionFilter,
 	parseVersionFilter,
