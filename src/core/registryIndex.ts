@@ -346,6 +346,18 @@ export class RegistryIndex {
 		this.prepare('INSERT OR REPLACE INTO content_facts (path, role, sha256, facts) VALUES (?, ?, ?, ?)').run(path, role, sha256, facts);
 	}
 
+	/** Every cached content fact (a snapshot reads them in one query instead of one per file). */
+	allFacts(): Array<{ path: string; role: string; sha256: string; facts: string }> {
+		this.ensureFactsTable();
+		return this.prepare('SELECT path, role, sha256, facts FROM content_facts').all() as Array<{ path: string; role: string; sha256: string; facts: string }>;
+	}
+
+	/** The whole stat cache, path → stat and hash (one query for a snapshot of thousands of files). */
+	allCachedHashes(): Map<string, { key: StatKey; sha256: string }> {
+		const rows = this.prepare('SELECT path, dev, ino, size, mtime_ns, sha256 FROM stat_cache').raw(true).all() as Array<[string, string, string, number, string, string]>;
+		return new Map(rows.map(([path, dev, ino, size, mtimeNs, sha256]) => [path, { key: { dev: BigInt(dev), ino: BigInt(ino), size: BigInt(size), mtimeNs: BigInt(mtimeNs) }, sha256 }]));
+	}
+
 	private factsTable = false;
 
 	/** Created on first use, so an index.db of schema 2 gains the table without a rebuild. */

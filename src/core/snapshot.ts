@@ -74,11 +74,12 @@ export async function createSnapshot(ledger: Ledger, options: SnapshotOptions = 
 	ledger.store.cleanTmp();
 	const result: SnapshotResult = { created: [], unchanged: [], warnings: [] };
 	const collected = models.map((model) => ({ model, ...collectModelFiles(ledger.root, model) }));
+	const caches = new SnapshotCaches(ledger);
 	// Nothing changed since each model's latest version (every file's stat matches the stat cache, and
 	// the hashes are the version's): answered from index.db alone — no git, no secret scan, no file read.
 	if (!options.requireClean) {
 		ledger.sync();
-		const matches = collected.map(({ model, files }) => unchangedLatest(ledger, model, files));
+		const matches = collected.map(({ model, files }) => unchangedLatest(ledger, caches, model, files));
 		if (matches.every((v) => v !== undefined)) {
 			collected.forEach(({ model, warnings }, i) => {
 				result.warnings.push(...warnings);
@@ -97,7 +98,7 @@ export async function createSnapshot(ledger: Ledger, options: SnapshotOptions = 
 		);
 	}
 	// Every model's files are scanned for secrets before anything is stored: a refusal leaves no trace.
-	const secrets = checkSecrets(ledger, collected, lineage.dirty ? lineage.patch : undefined, options.allowSecrets);
+	const secrets = checkSecrets(ledger, caches, collected, lineage.dirty ? lineage.patch : undefined, options.allowSecrets);
 	if (secrets.allowed.length) result.warnings.push(`stored secrets in ${secrets.allowed.join(', ')} because they were allowed; the versions record this (secretsAllowed).`);
 	let patchSha: string | undefined;
 	if (lineage.dirty && lineage.patch) patchSha = (await ledger.store.storeBuffer(Buffer.from(lineage.patch, 'utf8'))).sha256;
@@ -105,8 +106,8 @@ export async function createSnapshot(ledger: Ledger, options: SnapshotOptions = 
 
 	for (const { model, files, warnings } of collected) {
 		result.warnings.push(...warnings);
-		const hashed = await storeFiles(ledger, model, files, options);
-		const details = describeFiles(ledger, hashed, result.warnings, secrets.clean);
+		const hashed = await storeFiles(ledger, caches, model, files, options);
+		const details = describeFiles(ledger, hashed, result.warnings, secrets.clean, caches);
 		const paths = new Set(files.map((f) => f.path));
 		details.secretsAllowed = secrets.allowed.filter((p) => paths.has(p) || p.startsWith('git diff: '));
 		const artifacts: ArtifactRecord[] = hashed.map((f) => ({ path: f.path, role: f.role, sha256: f.sha256, size: f.size, mode: f.mode }));
@@ -162,8 +163,43 @@ export function currentHash(ledger: Ledger, relPath: string, abs: string): strin
 	return sha256;
 }
 
-async function storeFiles(ledger: Ledger, model: ModelConfig, files: ModelFile[], options: SnapshotOptions): Promise<HashedFile[]> {
-	const index = ledger.index;
+/** The stat cache and the content facts, each read in one query per snapshot instead of one per file. */
+class SnapshotCaches {
+	private readonly hashes: Map<string, { key: StatKey; sha256: string }>;
+	private facts: Map<string, string> | undefined;
+	/** Contents the model's latest version holds: their objects are in the store (gc keeps them). */
+	private readonly held = new Map<string, Set<string>>();
+
+	constructor(private readonly ledger: Ledger) {
+		this.hashes = ledger.index.allCachedHashes();
+	}
+
+	hash(path: string, key: StatKey): string | undefined {
+		const entry = this.hashes.get(path);
+		return entry && sameStat(entry.key, key) ? entry.sha256 : undefined;
+	}
+
+	storedFacts(file: ModelFile, sha256: string): StoredFacts | undefined {
+		if (!this.facts) this.facts = new Map(this.ledger.index.allFacts().map((r) => [`${r.path}\0${r.role}\0${r.sha256}`, r.facts]));
+		const json = this.facts.get(`${file.path}\0${file.role}\0${sha256}`);
+		if (!json) return undefined;
+		const facts = JSON.parse(json) as StoredFacts;
+		return facts.v === FACTS_VERSION ? facts : undefined;
+	}
+
+	heldByLatest(model: string): Set<string> {
+		let set = this.held.get(model);
+		if (!set) {
+			const latest = this.ledger.index.latestVersion(model);
+			set = new Set(latest ? indexedArtifacts(this.ledger, latest.digest).map((a) => a.sha256) : []);
+			this.held.set(model, set);
+		}
+		return set;
+	}
+}
+
+async function storeFiles(ledger: Ledger, caches: SnapshotCaches, model: ModelConfig, files: ModelFile[], options: SnapshotOptions): Promise<HashedFile[]> {
+	const held = caches.heldByLatest(model.name);
 	const stats = files.map((f) => {
 		const abs = join(ledger.root, f.path);
 		const s = statSync(abs, { bigint: true });
@@ -180,8 +216,8 @@ async function storeFiles(ledger: Ledger, model: ModelConfig, files: ModelFile[]
 	const small: number[] = [];
 	for (const [i, { file, abs, key, mode }] of stats.entries()) {
 		if (options.signal?.aborted) throw new LedgerError('Snapshot cancelled.', undefined, undefined, 'CANCELLED');
-		const cached = index.cachedHash(file.path, key);
-		if (cached && ledger.store.has(cached)) {
+		const cached = caches.hash(file.path, key);
+		if (cached && (held.has(cached) || ledger.store.has(cached))) {
 			bytesDone += Number(key.size);
 			hashed[i] = { ...file, abs, sha256: cached, size: Number(key.size), mode, key };
 			continue;
@@ -213,7 +249,7 @@ async function storeFiles(ledger: Ledger, model: ModelConfig, files: ModelFile[]
 			bytesDone += stored[k].size;
 		});
 	}
-	if (remember.length) index.batch(() => remember.forEach(([p, k, s]) => index.rememberHash(p, k, s)));
+	if (remember.length) ledger.index.batch(() => remember.forEach(([p, k, s]) => ledger.index.rememberHash(p, k, s)));
 	report(undefined, 'Stored');
 	return hashed;
 }
@@ -263,11 +299,11 @@ function readFacts(ledger: Ledger, file: ModelFile, sha256: string): StoredFacts
  * Reads what each file says; an unchanged file's facts come from the cache instead of being parsed
  * again. A file that does not parse is kept as an opaque artifact with a warning.
  */
-function describeFiles(ledger: Ledger, files: HashedFile[], warnings: string[], scannedClean?: Map<string, StatKey>): FileDetails {
+function describeFiles(ledger: Ledger, files: HashedFile[], warnings: string[], scannedClean?: Map<string, StatKey>, caches?: SnapshotCaches): FileDetails {
 	const details: FileDetails = { params: {}, metrics: {}, prompts: {}, weights: {}, data: [], warnings: [] };
 	const remember: Array<[HashedFile, StoredFacts]> = [];
 	for (const file of files) {
-		const stored = readFacts(ledger, file, file.sha256);
+		const stored = caches ? caches.storedFacts(file, file.sha256) : readFacts(ledger, file, file.sha256);
 		const facts = stored?.file ?? describeFile(file);
 		const scanKey = scannedClean?.get(file.path);
 		const clean = stored?.clean === true || (scanKey !== undefined && file.key !== undefined && sameStat(scanKey, file.key));
@@ -334,6 +370,7 @@ const BINARY_EXTENSION = /\.(?:safetensors|bin|pt|pth|ckpt|onnx|gguf|ggml|npy|np
  */
 function checkSecrets(
 	ledger: Ledger,
+	caches: SnapshotCaches,
 	collected: Array<{ files: ModelFile[] }>,
 	patch: string | undefined,
 	allow: SnapshotOptions['allowSecrets'],
@@ -348,8 +385,8 @@ function checkSecrets(
 			seen.add(file.path);
 			const abs = join(ledger.root, file.path);
 			const key = tryStatKey(abs);
-			const sha = key && ledger.index.cachedHash(file.path, key);
-			if (sha && readFacts(ledger, file, sha)?.clean) continue;
+			const sha = key && caches.hash(file.path, key);
+			if (sha && caches.storedFacts(file, sha)?.clean) continue;
 			const found = scanFile(abs, file.path);
 			findings.push(...found);
 			if (found.length === 0 && key) clean.set(file.path, key);
@@ -427,7 +464,7 @@ function indexedArtifacts(ledger: Ledger, digest: string): ArtifactKey[] {
 }
 
 /** The model's latest version when its files are exactly that version's and unchanged on disk per the stat cache. */
-function unchangedLatest(ledger: Ledger, model: ModelConfig, files: ModelFile[]): VersionSummary | undefined {
+function unchangedLatest(ledger: Ledger, caches: SnapshotCaches, model: ModelConfig, files: ModelFile[]): VersionSummary | undefined {
 	const latest = ledger.index.latestVersion(model.name);
 	if (!latest) return undefined;
 	const recorded = new Map(indexedArtifacts(ledger, latest.digest).map((a) => [a.path, a]));
@@ -436,7 +473,8 @@ function unchangedLatest(ledger: Ledger, model: ModelConfig, files: ModelFile[])
 		const artifact = recorded.get(file.path);
 		if (!artifact || artifact.role !== file.role) return undefined;
 		const key = tryStatKey(join(ledger.root, file.path));
-		if (!key || ledger.index.cachedHash(file.path, key) !== artifact.sha256 || !ledger.store.has(artifact.sha256)) return undefined;
+		// The version's objects are in the store: gc keeps them, and `verify` reports any lost otherwise.
+		if (!key || caches.hash(file.path, key) !== artifact.sha256) return undefined;
 	}
 	return latest;
 }

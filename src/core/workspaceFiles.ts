@@ -78,7 +78,8 @@ export function isSecretsFile(path: string): boolean {
 export function escapesWorkspace(realRoot: string, absPath: string): string | undefined {
 	let real: string;
 	try {
-		real = realpathSync(absPath);
+		// The native realpath is one call; the JS one lstats every path component (~10× slower for thousands of files).
+		real = realpathSync.native(absPath);
 	} catch {
 		return undefined;
 	}
