@@ -9,7 +9,7 @@ import { LedgerError } from './errors';
 
 const CHUNK = 4 * 1024 * 1024;
 /** While copying a big file, its written part is flushed every this many bytes, so the disk writes while we hash. */
-const FLUSH_EVERY = 64 * 1024 * 1024;
+const FLUSH_EVERY = 256 * 1024 * 1024;
 /** Files up to this size are stored in batches by storeSmallFiles. */
 export const SMALL_FILE = 1024 * 1024;
 /** Small files read, written or fsynced at the same time (the libuv threadpool runs them). */
@@ -77,8 +77,9 @@ export class ObjectStore {
 				await pendingWrite;
 				which ^= 1;
 				pending = source.read(buffers[which], 0, CHUNK, null);
-				hash.update(chunk);
+				// The write runs on the threadpool while this thread hashes the same (unchanging) bytes.
 				pendingWrite = target.write(chunk, 0, bytesRead);
+				hash.update(chunk);
 				size += bytesRead;
 				unflushed += bytesRead;
 				if (unflushed >= FLUSH_EVERY && !flushing) {
