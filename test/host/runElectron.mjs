@@ -11,7 +11,7 @@
 // of it: prebuild-install (a better-sqlite3 dependency) fetches the prebuilt binary for the
 // downloaded VS Code's Electron version, which also needs the network.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -99,13 +99,18 @@ async function main() {
 			const scenario = scenarios[name];
 			const scenarioDir = mkdtempSync(join(tempRoot, `${name}-`));
 			const workspace = prepareWorkspace(join(scenarioDir, 'workspace'));
+			scenario.prepare?.(workspace);
+			if (scenario.settings) {
+				mkdirSync(join(scenarioDir, 'user-data', 'User'), { recursive: true });
+				writeFileSync(join(scenarioDir, 'user-data', 'User', 'settings.json'), JSON.stringify(scenario.settings, null, 2));
+			}
 			log(`scenario ${name}: ${scenario.description}`);
 			try {
 				await runTests({
 					vscodeExecutablePath: vscodeExecutable,
 					extensionDevelopmentPath: join(tempRoot, 'extension'),
 					extensionTestsPath: join(repoRoot, 'out', 'test', 'host', 'suite', 'index.js'),
-					launchArgs: [workspace, '--disable-extensions', '--disable-workspace-trust', `--user-data-dir=${join(scenarioDir, 'user-data')}`],
+					launchArgs: [workspace, '--disable-extensions', ...(scenario.workspaceTrust ? [] : ['--disable-workspace-trust']), `--user-data-dir=${join(scenarioDir, 'user-data')}`],
 					extensionTestsEnv: {
 						...scenario.env({ tempRoot: scenarioDir, hostAbi: undefined }),
 						MODEL_LEDGER_TEST_WORKSPACE: workspace,

@@ -59,11 +59,14 @@ async function runScenario(name, { tools, extensionDir, tempRoot, screenshotDir,
 	const scenario = scenarios[name];
 	const scenarioDir = mkdtempSync(join(tempRoot, `${name}-`));
 	const workspace = prepareWorkspace(join(scenarioDir, 'workspace'));
+	scenario.prepare?.(workspace);
 	const ackDir = join(scenarioDir, 'screenshot-acks');
 	mkdirSync(ackDir);
 	const session = new VSCodeSession({
 		tools,
 		tempDir: scenarioDir,
+		workspaceTrust: scenario.workspaceTrust === true,
+		settings: scenario.settings,
 		env: {
 			...scenario.env({ tempRoot: scenarioDir, hostAbi: HOST_NODE_ABI }),
 			MODEL_LEDGER_TEST_WORKSPACE: workspace,

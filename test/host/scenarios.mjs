@@ -8,7 +8,9 @@ import { productionModules, repoRoot } from './hostEnvironment.mjs';
 /**
  * A scenario is one VS Code session: an environment for the extension host and the suite folder
  * (under out/test/host/suite) whose `*.test.js` files run in it. All scenarios share one install
- * and one staged extension.
+ * and one staged extension. Optional: `workspaceTrust: true` keeps VS Code's workspace trust on (the
+ * others start with `--disable-workspace-trust`), `settings` adds user settings, and
+ * `prepare(workspace)` runs on the prepared workspace before VS Code starts.
  */
 export const scenarios = {
 	default: {
@@ -24,7 +26,24 @@ export const scenarios = {
 			MODEL_LEDGER_EXPECTED_WRONG_ABI: process.versions.modules,
 		}),
 	},
+	untrusted: {
+		description: 'Restricted Mode: workspace trust on and the folder never trusted',
+		suite: 'untrusted',
+		workspaceTrust: true,
+		// No startup modal (the window opens in Restricted Mode straight away); the banner stays.
+		settings: { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.emptyWindow': false },
+		env: () => ({}),
+		// The suite must find a version to read: one made by the CLI before the window opens.
+		prepare: (workspace) => cliSnapshot(workspace, 'support-bot', 'before Restricted Mode'),
+	},
 };
+
+/** Snapshots `model` with the repo's CLI bundle (dist/cli.js, built by esbuild.mjs) and this Node. */
+function cliSnapshot(workspace, model, message) {
+	const cli = join(repoRoot, 'dist', 'cli.js');
+	if (!existsSync(cli)) throw new Error(`${cli} is missing: run \`node esbuild.mjs\` first (npm run test:host does).`);
+	execFileSync(process.execPath, [cli, 'snapshot', model, '-m', message, '-C', workspace, '--json'], { stdio: 'pipe' });
+}
 
 /**
  * Copies the repo's own better-sqlite3 (built by `npm install` for the Node running this script)

@@ -84,9 +84,13 @@ export class VSCodeSession {
 	 * @param {string} options.tempDir folder owned by this session (server data, XDG dirs, logs)
 	 * @param {Record<string,string>} [options.env] extra environment for the server and so the extension host
 	 * @param {number} [options.port] loopback port (default: a free one)
+	 * @param {boolean} [options.workspaceTrust] keep workspace trust on (default: `--disable-workspace-trust`)
+	 * @param {Record<string,unknown>} [options.settings] user settings on top of QUIET_SETTINGS
 	 */
-	constructor({ tools, tempDir, env = {}, port }) {
+	constructor({ tools, tempDir, env = {}, port, workspaceTrust = false, settings = {} }) {
 		this.tools = tools;
+		this.workspaceTrust = workspaceTrust;
+		this.settings = settings;
 		this.tempDir = tempDir;
 		this.env = env;
 		this.serverLogFile = join(tempDir, 'server.log');
@@ -110,7 +114,7 @@ export class VSCodeSession {
 			'--user-data-dir', dirs['user-data'],
 			'--extensions-dir', dirs.extensions,
 			'--disable-telemetry',
-			'--disable-workspace-trust',
+			...(this.workspaceTrust ? [] : ['--disable-workspace-trust']),
 			'--accept-server-license-terms',
 		];
 		const env = {
@@ -125,7 +129,7 @@ export class VSCodeSession {
 		// workbench whose screenshots show the extension rather than welcome pages and chat panels.
 		const userSettings = join(dirs['user-data'], 'User');
 		mkdirSync(userSettings, { recursive: true });
-		writeFileSync(join(userSettings, 'settings.json'), JSON.stringify(QUIET_SETTINGS, null, 2));
+		writeFileSync(join(userSettings, 'settings.json'), JSON.stringify({ ...QUIET_SETTINGS, ...this.settings }, null, 2));
 		const logStream = createWriteStream(this.serverLogFile);
 		this.server = spawn(this.tools.nodeBin, args, { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
 		this.server.stdout.pipe(logStream, { end: false });
