@@ -1,0 +1,93 @@
+// package.json is half of the extension: its command, setting, view and context-key ids must match
+// the code's. A typo on either side silently breaks a menu or a setting, so check both directions.
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { repoRoot } from './fixtures';
+
+interface Manifest {
+	activationEvents: string[];
+	contributes: {
+		commands: Array<{ command: string; title: string; category?: string }>;
+		menus: Record<string, Array<{ command?: string; when?: string }>>;
+		configuration: { properties: Record<string, unknown> };
+		views: Record<string, Array<{ id: string }>>;
+		viewsContainers: { activitybar: Array<{ id: string }> };
+		viewsWelcome: Array<{ view: string; when?: string; contents: string }>;
+	};
+}
+
+const root = repoRoot();
+const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as Manifest;
+const extensionSource = readdirSync(join(root, 'src', 'extension'))
+	.filter((f) => f.endsWith('.ts'))
+	.map((f) => readFileSync(join(root, 'src', 'extension', f), 'utf8'))
+	.join('\n');
+/** Every `modelLedger.…` string literal the extension's code contains. */
+const literals = new Set([...extensionSource.matchAll(/['"`](modelLedger\.[A-Za-z0-9.]+)['"`]/g)].map((m) => m[1]));
+const declaredCommands = new Set(manifest.contributes.commands.map((c) => c.command));
+/** Commands that are registered on purpose without a palette entry: hover links and test hooks. */
+const INTERNAL_COMMANDS = new Set(['modelLedger.revealVersion', 'modelLedger.compareView.test']);
+
+describe('package.json matches the code', () => {
+	test('every declared command is registered by the extension, in the Model Ledger category', () => {
+		for (const c of manifest.contributes.commands) {
+			assert.ok(literals.has(c.command), `${c.command} is declared in package.json but no code registers it`);
+			assert.equal(c.category, 'Model Ledger', `${c.command} has no "Model Ledger" category`);
+		}
+	});
+
+	test('every command the code registers is declared (or known to be internal)', () => {
+		const registered = [...extensionSource.matchAll(/(?:registerCommand|reg)\(\s*['"](modelLedger\.[A-Za-z0-9.]+)['"]/g)].map((m) => m[1]);
+		assert.ok(registered.length >= 20, `found only ${registered.length} registrations: the pattern no longer matches the code`);
+		for (const id of registered) {
+			assert.ok(declaredCommands.has(id) || INTERNAL_COMMANDS.has(id), `${id} is registered but not declared in package.json`);
+		}
+	});
+
+	test('every menu entry names a declared command', () => {
+		for (const [menu, entries] of Object.entries(manifest.contributes.menus)) {
+			for (const entry of entries) {
+				if (entry.command) assert.ok(declaredCommands.has(entry.command), `menu ${menu} names ${entry.command}, which is not declared`);
+			}
+		}
+	});
+
+	test('every declared setting is read by the code, and every setting the code reads is declared', () => {
+		const declared = Object.keys(manifest.contributes.configuration.properties);
+		// Read either by full id, or as `getConfiguration('modelLedger').get('<rest>')`.
+		const readsRelative = (key: string) => new RegExp(`\\.get(?:<[^>]*>)?\\(\\s*['"]${key.slice('modelLedger.'.length).replace(/\./g, '\\.')}['"]`).test(extensionSource);
+		for (const key of declared) assert.ok(literals.has(key) || readsRelative(key), `setting ${key} is declared but never read`);
+		const settingLike = [...literals].filter((id) => /\.(enabled|include|pageSize)$|^modelLedger\.autoRefresh$/.test(id));
+		for (const key of settingLike) assert.ok(declared.includes(key), `the code reads ${key}, which package.json does not declare`);
+	});
+
+	test('every modelLedger context key in a when clause is set by the code', () => {
+		const whens = [
+			...Object.values(manifest.contributes.menus).flatMap((entries) => entries.map((e) => e.when ?? '')),
+			...manifest.contributes.viewsWelcome.map((w) => w.when ?? ''),
+		];
+		const keys = new Set(whens.flatMap((w) => [...w.matchAll(/\b(modelLedger\.[A-Za-z0-9.]+)/g)].map((m) => m[1])));
+		const viewIds = new Set(Object.values(manifest.contributes.views).flat().map((v) => v.id));
+		for (const key of keys) {
+			if (viewIds.has(key)) continue;
+			assert.ok(literals.has(key), `when-clause key ${key} is never set by the code`);
+		}
+	});
+
+	test('views live in a declared container and welcome views name a declared view', () => {
+		const containers = new Set(manifest.contributes.viewsContainers.activitybar.map((c) => c.id));
+		for (const container of Object.keys(manifest.contributes.views)) assert.ok(containers.has(container), `views under unknown container ${container}`);
+		const viewIds = new Set(Object.values(manifest.contributes.views).flat().map((v) => v.id));
+		for (const welcome of manifest.contributes.viewsWelcome) assert.ok(viewIds.has(welcome.view), `welcome view for unknown view ${welcome.view}`);
+		for (const welcome of manifest.contributes.viewsWelcome) {
+			for (const m of welcome.contents.matchAll(/\(command:([A-Za-z0-9.]+)\)/g)) assert.ok(declaredCommands.has(m[1]), `welcome view links to undeclared ${m[1]}`);
+		}
+	});
+
+	test('activation is specific: never "*"', () => {
+		assert.ok(!manifest.activationEvents.includes('*'));
+		assert.ok(manifest.activationEvents.includes('workspaceContains:model-ledger.yaml'));
+	});
+});
