@@ -2,7 +2,7 @@
 // and, with --tests, the unit and host test suites. Type checking is `tsc --noEmit`, a separate step.
 import * as esbuild from 'esbuild';
 import { readdirSync, existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 
 const args = new Set(process.argv.slice(2));
 const production = args.has('--production');
@@ -34,8 +34,34 @@ const awsSdkChunk = {
 // Emit `require` for that lazy import: a CJS file loaded through import() is fragile in extension hosts.
 const lazyRequire = { plugins: [awsSdkChunk], supported: { 'dynamic-import': false } };
 
+// The extension is split in two so that activation compiles only what it needs: dist/extension.js
+// (extension.ts: the Registry view, status bar, decorations and stand-ins for the commands) and
+// dist/features.js (features.ts: the core and the commands), required by lazyFeatures.ts on first use.
+const featuresChunk = {
+	name: 'features-chunk',
+	setup(build) {
+		build.onResolve({ filter: /^\.\/features$/ }, () => ({ path: './features.js', external: true }));
+	},
+};
+// Modules whose classes are tested with instanceof, or that load the native module once, across both
+// halves exist once, in dist/shared.js: a second copy would make `err instanceof LedgerError` false
+// and a second dlopen of a broken better-sqlite3 hide the first, clear error.
+const SHARED = ['src/core/errors', 'src/core/sqlite'].map((p) => resolve(p));
+const sharedChunk = {
+	name: 'shared-chunk',
+	setup(build) {
+		build.onResolve({ filter: /^\.\.?\// }, (args) => {
+			if (!args.importer || !SHARED.includes(resolve(dirname(args.importer), args.path).replace(/\.ts$/, ''))) return undefined;
+			return { path: './shared.js', external: true };
+		});
+	},
+};
+const extensionHalf = { ...node, outdir: 'dist', plugins: [awsSdkChunk, featuresChunk, sharedChunk], supported: lazyRequire.supported };
+
 const builds = [
-	{ ...node, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist', ...lazyRequire },
+	{ ...extensionHalf, entryPoints: { extension: 'src/extension/extension.ts' } },
+	{ ...extensionHalf, entryPoints: { features: 'src/extension/features.ts' } },
+	{ ...node, entryPoints: { shared: 'src/extension/shared.ts' }, outdir: 'dist' },
 	{ ...node, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', ...lazyRequire, banner: { js: `#!/usr/bin/env node\n${node.banner.js}` } },
 	{ ...node, entryPoints: { remotes: 'src/core/remotes/awsSdk.ts' }, outdir: 'dist' },
 ];

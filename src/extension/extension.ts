@@ -1,29 +1,29 @@
 // Composition root: activation only constructs and registers (it is synchronous and cheap); heavy
-// modules such as better-sqlite3 load on first use. Each feature adds one registration here.
+// modules load on first use. This file is the entry of dist/extension.js, which holds only what
+// activation needs: the Registry view, status bar, decorations, stored-file documents and the
+// registry health check. Everything that needs the core (YAML, git, globbing, diffing) is in
+// dist/features.js (features.ts), loaded by the first command, hover or registry read.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { registerCompareSelection } from './compareSelection';
-import { registerCompareView } from './compareView';
-import { registerDiffCommands } from './diffCommands';
 import { DECORATIONS_SETTING, registerFileDecorations } from './fileDecorations';
 import type { LedgerFileDecorations } from './fileDecorations';
-import { registerInitCommand } from './initCommand';
-import { registerHovers } from './hovers';
-import { registerLifecycleCommands } from './lifecycleCommands';
+import type { LedgerHoverProvider } from './hovers';
+import { DEFERRED_COMMANDS } from './deferredCommands';
+import { features } from './lazyFeatures';
 import { registerRegistryTree } from './registryTree';
-import { registerRemoteCommands } from './remoteCommands';
-import type { RegistryNode, RegistryTreeModel, RegistryTreeProvider } from './registryTree';
+import type { RegistryNode, RegistryTreeModel, RegistryTreeProvider, RegistryView } from './registryTree';
 import { RegistryHealth } from './registryHealth';
-import { registerSnapshotCommand } from './snapshotCommand';
 import { LedgerStatusBar, STATUS_BAR_SETTING } from './statusBar';
 import { registerStoredFiles } from './storedFiles';
 import { WorkingState } from './workingState';
 import { WorkspaceLedgers } from './workspaceLedgers';
-import { registerWorkspaceTrust } from './workspaceTrust';
 
 export const CONFIG_FILE = 'model-ledger.yaml';
 export const NO_CONFIG_CONTEXT_KEY = 'modelLedger.noConfig';
+// workspaceTrust.ts's UNTRUSTED_CONTEXT_KEY (that module brings git into the bundle).
+const UNTRUSTED_CONTEXT_KEY = 'modelLedger.untrusted';
+
 
 function workspaceRoot(): string | undefined {
 	const folder = vscode.workspace.workspaceFolders?.[0];
@@ -55,30 +55,58 @@ export function activate(context: vscode.ExtensionContext): ModelLedgerApi {
 		context.subscriptions.push({ dispose: () => clearTimeout(timer) });
 	}
 
-	// Constructing these reads no registry: the Ledger opens its index on first use.
-	const ledgers = new WorkspaceLedgers();
+	// The untrusted context key is needed by menus now; keeping git off is features.ts's job, done
+	// before any of its code (the only code that runs git) can run.
+	const applyTrust = () => void vscode.commands.executeCommand('setContext', UNTRUSTED_CONTEXT_KEY, !vscode.workspace.isTrusted);
+	applyTrust();
+	context.subscriptions.push(vscode.workspace.onDidGrantWorkspaceTrust(applyTrust));
+
+	// Loads dist/features.js and registers its commands in place of the stand-ins, once.
+	let loaded = false;
+	const standIns: vscode.Disposable[] = [];
+	const loadFeatures = () => {
+		if (loaded) return;
+		// Required first: if the bundle cannot load, the stand-ins stay and report it on each use.
+		const { registerFeatures } = features();
+		loaded = true;
+		standIns.forEach((d) => d.dispose());
+		context.subscriptions.push(...registerFeatures({ context, ledgers, registry, workingState, updateNoConfig }));
+	};
+
+	// Constructing these reads no registry: a folder's Ledger is created (and the features loaded) on first use.
+	const ledgers = new WorkspaceLedgers(loadFeatures);
 	const updateNoConfig = () => void vscode.commands.executeCommand('setContext', NO_CONFIG_CONTEXT_KEY, ledgers.all().length === 0);
-	const registry = registerRegistryTree(ledgers);
-	const diff = registerDiffCommands(ledgers);
+	const registry: RegistryView = registerRegistryTree(ledgers);
 	const workingState = new WorkingState(ledgers, () => {
 		const config = vscode.workspace.getConfiguration();
 		return config.get<boolean>(STATUS_BAR_SETTING, true) || config.get<boolean>(DECORATIONS_SETTING, true);
 	});
 	const decorations = registerFileDecorations(workingState);
+	for (const id of DEFERRED_COMMANDS) {
+		standIns.push(
+			vscode.commands.registerCommand(id, (...args: unknown[]) => {
+				loadFeatures();
+				return vscode.commands.executeCommand(id, ...args);
+			}),
+		);
+	}
+	// The hover implementation (and its parsers) loads on the first hover.
+	let hovers: LedgerHoverProvider | undefined;
 	context.subscriptions.push(
-		// First: git stays off in an untrusted workspace before any feature can run it.
-		registerWorkspaceTrust(),
+		{ dispose: () => standIns.forEach((d) => d.dispose()) },
 		ledgers,
 		registry,
 		registerStoredFiles(ledgers),
-		registerRemoteCommands(ledgers, registry),
-		diff.disposable,
-		registerHovers(context, ledgers, registry),
-		registerCompareSelection(ledgers, diff.commands),
-		registerCompareView(context, ledgers),
-		registerSnapshotCommand(ledgers, diff.commands),
-		registerInitCommand(ledgers, updateNoConfig),
-		registerLifecycleCommands(ledgers, workingState),
+		vscode.languages.registerHoverProvider(
+			{ scheme: 'file' },
+			{
+				provideHover: (document, position, token) => {
+					hovers ??= new (features().LedgerHoverProvider)(ledgers, true);
+					return hovers.provideHover(document, position, token);
+				},
+			},
+		),
+		vscode.workspace.onDidCloseTextDocument((d) => hovers?.forget(d)),
 		workingState,
 		new LedgerStatusBar(ledgers, workingState),
 		decorations.disposable,

@@ -120,21 +120,22 @@ export function registerHovers(_context: vscode.ExtensionContext, ledgers: Works
 		vscode.languages.registerHoverProvider({ scheme: 'file' }, provider),
 		vscode.workspace.onDidCloseTextDocument((d) => provider.forget(d)),
 	];
-	if (sidebar) {
-		disposables.push(
-			vscode.commands.registerCommand(HOVER_COMMANDS.revealVersion, async (arg?: { root?: string; model?: string; digest?: string }) => {
-				if (!arg?.root || !arg.model || !arg.digest) return false;
-				// The tree finds a version node through its parent chain; asking for a section's parent yields the version.
-				const node = sidebar.model.parent({ kind: 'section', root: arg.root, model: arg.model, digest: arg.digest, section: 'artifacts', count: 0 });
-				if (!node) {
-					void vscode.window.showInformationMessage(`${arg.model}: that version is not listed in the Registry view (a filter may hide it).`);
-					return false;
-				}
-				await vscode.commands.executeCommand('workbench.view.extension.modelLedger');
-				await sidebar.view.reveal(node, { select: true, focus: true, expand: true });
-				return true;
-			}),
-		);
-	}
+	if (sidebar) disposables.push(registerRevealVersion(sidebar));
 	return vscode.Disposable.from(...disposables);
+}
+
+/** The command behind a hover's "Show in sidebar" link: reveals a version in the Registry view. */
+export function registerRevealVersion(sidebar: Pick<RegistryView, 'view' | 'model'>): vscode.Disposable {
+	return vscode.commands.registerCommand(HOVER_COMMANDS.revealVersion, async (arg?: { root?: string; model?: string; digest?: string }) => {
+		if (!arg?.root || !arg.model || !arg.digest) return false;
+		// The tree finds a version node through its parent chain; asking for a section's parent yields the version.
+		const node = sidebar.model.parent({ kind: 'section', root: arg.root, model: arg.model, digest: arg.digest, section: 'artifacts', count: 0 });
+		if (!node) {
+			void vscode.window.showInformationMessage(`${arg.model}: that version is not listed in the Registry view (a filter may hide it).`);
+			return false;
+		}
+		await vscode.commands.executeCommand('workbench.view.extension.modelLedger');
+		await sidebar.view.reveal(node, { select: true, focus: true, expand: true });
+		return true;
+	});
 }

@@ -4,9 +4,7 @@
 import * as vscode from 'vscode';
 import { describeError } from '../core/errors';
 import type { VersionSummary, WorkingChanges } from '../core/model';
-import { versionMatchingWorkingTree } from '../core/restore';
-import { workingChanges } from '../core/snapshot';
-import { modelMatcher } from '../core/workspaceFiles';
+import { features } from './lazyFeatures';
 import type { WorkspaceLedgers } from './workspaceLedgers';
 
 export interface ModelState {
@@ -57,6 +55,8 @@ export class WorkingState implements vscode.Disposable {
 			this.emitter.fire();
 			return this.states;
 		}
+		// Hashing and globbing live in dist/features.js: loaded here, after activation, on the first pass.
+		const { modelMatcher, versionMatchingWorkingTree, workingChanges } = features();
 		const states: ModelState[] = [];
 		const liveRoots = new Set<string>();
 		for (const entry of this.ledgers.all()) {

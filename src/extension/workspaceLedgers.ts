@@ -4,13 +4,45 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { Ledger } from '../core/ledger';
-import { CONFIG_FILE } from '../core/workspaceConfig';
+import type { Ledger } from '../core/ledger';
+import { features } from './lazyFeatures';
+
+// core/workspaceConfig's CONFIG_FILE, not imported from there: that module brings the YAML parser
+// into the activation bundle.
+const CONFIG_FILE = 'model-ledger.yaml';
 
 export interface LedgerEntry {
 	folder: vscode.WorkspaceFolder;
 	root: string;
-	ledger: Ledger;
+	/** Created on first access: the Ledger class lives in dist/features.js, loaded on first use. */
+	readonly ledger: Ledger;
+}
+
+/** A folder's entry whose Ledger is created (and the lazy half of the extension loaded) on first access. */
+class LazyLedgerEntry implements LedgerEntry {
+	private opened: Ledger | undefined;
+
+	constructor(
+		readonly folder: vscode.WorkspaceFolder,
+		readonly root: string,
+		private readonly onFirstUse: () => void,
+	) {}
+
+	get ledger(): Ledger {
+		if (!this.opened) {
+			this.opened = features().Ledger.at(this.root);
+			this.onFirstUse();
+		}
+		return this.opened;
+	}
+
+	get isOpen(): boolean {
+		return this.opened !== undefined;
+	}
+
+	close(): void {
+		this.opened?.close();
+	}
 }
 
 export type LedgerChangeKind = 'registry' | 'config' | 'workingFiles';
@@ -23,7 +55,7 @@ export interface LedgerChange {
 const DEBOUNCE_MS = 150;
 
 export class WorkspaceLedgers implements vscode.Disposable {
-	private readonly entries = new Map<string, LedgerEntry>();
+	private readonly entries = new Map<string, LazyLedgerEntry>();
 	private readonly watchers = new Map<string, vscode.Disposable[]>();
 	private readonly pending = new Map<string, { kinds: Set<LedgerChangeKind>; timer: NodeJS.Timeout }>();
 	private readonly emitter = new vscode.EventEmitter<LedgerChange>();
@@ -31,14 +63,15 @@ export class WorkspaceLedgers implements vscode.Disposable {
 	/** Fires after the ledger has re-read what changed on disk. */
 	readonly onDidChange = this.emitter.event;
 
-	constructor() {
+	/** `onFirstUse` runs once a folder's Ledger is first needed (extension.ts loads the features then). */
+	constructor(private readonly onFirstUse: () => void = () => {}) {
 		this.refreshFolders();
 		this.disposables.push(vscode.workspace.onDidChangeWorkspaceFolders(() => this.refreshFolders()));
 	}
 
 	/** All folders that have a ledger, in workspace order. */
 	all(): LedgerEntry[] {
-		return (vscode.workspace.workspaceFolders ?? []).map((f) => this.entries.get(f.uri.toString())).filter((e): e is LedgerEntry => e !== undefined);
+		return (vscode.workspace.workspaceFolders ?? []).map((f) => this.entries.get(f.uri.toString())).filter((e): e is LazyLedgerEntry => e !== undefined);
 	}
 
 	/** The ledger whose folder contains the file, if any. */
@@ -63,18 +96,18 @@ export class WorkspaceLedgers implements vscode.Disposable {
 			const hasConfig = existsSync(join(folder.uri.fsPath, CONFIG_FILE));
 			const existing = this.entries.get(key);
 			if (hasConfig && !existing) {
-				const entry = { folder, root: folder.uri.fsPath, ledger: Ledger.at(folder.uri.fsPath) };
+				const entry = new LazyLedgerEntry(folder, folder.uri.fsPath, () => this.onFirstUse());
 				this.entries.set(key, entry);
 				this.emitter.fire({ entry, kinds: new Set(['config', 'registry']) });
 			} else if (!hasConfig && existing) {
-				existing.ledger.close();
+				existing.close();
 				this.entries.delete(key);
 				this.emitter.fire({ entry: existing, kinds: new Set(['config', 'registry']) });
 			}
 		}
 		for (const [key, entry] of this.entries) {
 			if (seen.has(key)) continue;
-			entry.ledger.close();
+			entry.close();
 			this.entries.delete(key);
 		}
 		for (const [key, disposables] of this.watchers) {
@@ -119,8 +152,9 @@ export class WorkspaceLedgers implements vscode.Disposable {
 		if (pending.kinds.has('config')) this.refreshFolders();
 		const entry = this.entries.get(key);
 		if (!entry) return;
-		if (pending.kinds.has('config')) entry.ledger.reloadConfig();
-		if (pending.kinds.has('registry')) {
+		// A Ledger not created yet reads the disk when it is: nothing to reload (and nothing to load).
+		if (pending.kinds.has('config') && entry.isOpen) entry.ledger.reloadConfig();
+		if (pending.kinds.has('registry') && entry.isOpen) {
 			try {
 				entry.ledger.sync();
 			} catch {
@@ -133,7 +167,7 @@ export class WorkspaceLedgers implements vscode.Disposable {
 	dispose(): void {
 		for (const { timer } of this.pending.values()) clearTimeout(timer);
 		for (const disposables of this.watchers.values()) disposables.forEach((d) => d.dispose());
-		for (const entry of this.entries.values()) entry.ledger.close();
+		for (const entry of this.entries.values()) entry.close();
 		this.disposables.forEach((d) => d.dispose());
 	}
 }

@@ -1,0 +1,50 @@
+// The second half of the extension, bundled on its own into dist/features.js and required on first
+// use (a command, a hover, the first registry read), never at activation: it holds the core (YAML,
+// TOML, git, globbing, diffing, remotes) and every command that needs it. extension.ts registers a
+// stand-in for each of these commands; the first one invoked calls `registerFeatures` and re-runs.
+import type * as vscode from 'vscode';
+import { registerCompareSelection } from './compareSelection';
+import { registerCompareView } from './compareView';
+import { registerDiffCommands } from './diffCommands';
+import { registerRevealVersion } from './hovers';
+import { registerInitCommand } from './initCommand';
+import { registerLifecycleCommands } from './lifecycleCommands';
+import type { RegistryView } from './registryTree';
+import { registerRemoteCommands } from './remoteCommands';
+import { registerSnapshotCommand } from './snapshotCommand';
+import type { WorkingState } from './workingState';
+import type { WorkspaceLedgers } from './workspaceLedgers';
+import { registerWorkspaceTrust } from './workspaceTrust';
+
+export { Ledger } from '../core/ledger';
+export { versionMatchingWorkingTree } from '../core/restore';
+export { workingChanges } from '../core/snapshot';
+export { modelMatcher } from '../core/workspaceFiles';
+export { LedgerHoverProvider } from './hovers';
+
+export interface FeatureHost {
+	context: vscode.ExtensionContext;
+	ledgers: WorkspaceLedgers;
+	registry: RegistryView;
+	workingState: WorkingState;
+	updateNoConfig: () => void;
+}
+
+/** Registers every command that needs the core; the returned disposables go to the extension context. */
+export function registerFeatures(host: FeatureHost): vscode.Disposable[] {
+	const { context, ledgers, registry, workingState, updateNoConfig } = host;
+	// First: git stays off in an untrusted workspace before any feature can run it.
+	const trust = registerWorkspaceTrust();
+	const diff = registerDiffCommands(ledgers);
+	return [
+		trust,
+		registerRemoteCommands(ledgers, registry),
+		diff.disposable,
+		registerRevealVersion(registry),
+		registerCompareSelection(ledgers, diff.commands),
+		registerCompareView(context, ledgers),
+		registerSnapshotCommand(ledgers, diff.commands),
+		registerInitCommand(ledgers, updateNoConfig),
+		registerLifecycleCommands(ledgers, workingState),
+	];
+}
