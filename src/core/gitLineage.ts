@@ -40,44 +40,100 @@ function gitFor(root: string): SimpleGit {
 
 /** Reads the lineage of the workspace at `root`. */
 export async function readLineage(root: string): Promise<WorkspaceLineage> {
-	if (gitDisabled) return { commit: null, branch: null, remote: null, dirty: false, patch: '', author: osAuthor() };
+	if (gitDisabled) return noLineage();
 	const git = gitFor(root);
-	let isRepo = false;
-	try {
-		isRepo = await git.checkIsRepo();
-	} catch {
-		isRepo = false;
-	}
-	if (!isRepo) return { commit: null, branch: null, remote: null, dirty: false, patch: '', author: osAuthor() };
-
-	const [commit, branch, remote, author] = await Promise.all([
-		git.raw(['rev-parse', '--verify', '--quiet', 'HEAD']).then((s) => s.trim() || null, () => null),
-		git.raw(['symbolic-ref', '--short', '-q', 'HEAD']).then((s) => s.trim() || null, () => null),
-		readRemote(git),
-		readAuthor(git),
+	// One round of two processes: status (repository or not, HEAD, branch, whether tracked files
+	// changed) and config (author, remotes); the patch only when something changed.
+	const [status, config] = await Promise.all([
+		git
+			.raw(['--no-optional-locks', 'status', '--porcelain=v2', '--branch', '--no-ahead-behind', '--untracked-files=no', '--ignore-submodules=none', '--', '.', EXCLUDE_LEDGER])
+			.then(parseStatus, () => undefined),
+		// Exits 1 when no key matches: then there is simply nothing configured.
+		git.raw(['config', '-z', '--get-regexp', CONFIG_KEYS]).then(parseConfig, () => new Map<string, string[]>()),
 	]);
+	if (!status) return noLineage();
+	const { commit, branch } = status;
+	let dirty = status.changed;
 	let patch = '';
-	let dirty = false;
-	if (commit) {
+	if (commit && dirty) {
 		// Paths are relative to the repository root: `git apply` there re-applies the patch to the commit.
+		// Dirty is what the patch says: a change staged and then undone in the files is not one.
 		patch = await git.raw(['diff', 'HEAD', '--binary', '--no-color', '--no-ext-diff', '--', '.', EXCLUDE_LEDGER]);
 		dirty = patch.length > 0;
-	} else {
-		// Unborn branch: anything staged is uncommitted work.
-		const staged = await git.raw(['diff', '--cached', '--name-only', '--', '.', EXCLUDE_LEDGER]).catch(() => '');
-		dirty = staged.trim().length > 0;
 	}
-	return { commit, branch, remote, dirty, patch, author };
+	// Unborn branch: any entry is a staged file, which is uncommitted work.
+	return { commit, branch, remote: chooseRemote(config), dirty, patch, author: authorFrom(config) };
 }
 
-async function readRemote(git: SimpleGit): Promise<string | null> {
-	try {
-		const remotes = await git.getRemotes(true);
-		const chosen = remotes.find((r) => r.name === 'origin') ?? remotes[0];
-		return chosen ? stripCredentials(chosen.refs.fetch || chosen.refs.push) : null;
-	} catch {
-		return null;
+function noLineage(): WorkspaceLineage {
+	return { commit: null, branch: null, remote: null, dirty: false, patch: '', author: osAuthor() };
+}
+
+const CONFIG_KEYS = '^(user\\.(name|email)|remote\\..+\\.(url|pushurl)|url\\..+\\.insteadof)$';
+
+/** `status --porcelain=v2 --branch` headers and entries; undefined when git refuses (not a repository). */
+function parseStatus(out: string): { commit: string | null; branch: string | null; changed: boolean } {
+	let commit: string | null = null;
+	let branch: string | null = null;
+	let changed = false;
+	for (const line of out.split('\n')) {
+		if (line.startsWith('# branch.oid ')) {
+			const oid = line.slice('# branch.oid '.length).trim();
+			commit = oid === '(initial)' ? null : oid;
+		} else if (line.startsWith('# branch.head ')) {
+			const head = line.slice('# branch.head '.length).trim();
+			branch = head === '(detached)' ? null : head;
+		} else if (/^[12u] /.test(line)) {
+			changed = true;
+		}
 	}
+	return { commit, branch, changed };
+}
+
+/** `config -z --get-regexp` output: key, newline, value, NUL. Keys are lower-cased by git except the subsection. */
+function parseConfig(out: string): Map<string, string[]> {
+	const values = new Map<string, string[]>();
+	for (const entry of out.split('\0')) {
+		if (!entry) continue;
+		const nl = entry.indexOf('\n');
+		const key = nl < 0 ? entry : entry.slice(0, nl);
+		const value = nl < 0 ? '' : entry.slice(nl + 1);
+		const list = values.get(key);
+		if (list) list.push(value);
+		else values.set(key, [value]);
+	}
+	return values;
+}
+
+/** origin, else the first remote by name (as `git remote` lists them); its fetch URL as git resolves it. */
+function chooseRemote(config: Map<string, string[]>): string | null {
+	const remotes = new Map<string, { url?: string; pushurl?: string }>();
+	const insteadOf: Array<[from: string, to: string]> = [];
+	for (const [key, values] of config) {
+		let m = /^remote\.(.+)\.(url|pushurl)$/.exec(key);
+		if (m) {
+			const remote = remotes.get(m[1]) ?? {};
+			// The first value is the fetch URL git uses; `remote -v` lists the first push URL too.
+			remote[m[2] as 'url' | 'pushurl'] ??= values[0];
+			remotes.set(m[1], remote);
+			continue;
+		}
+		m = /^url\.(.+)\.insteadof$/.exec(key);
+		if (m) for (const from of values) insteadOf.push([from, m[1]]);
+	}
+	const names = [...remotes.keys()].sort();
+	const name = remotes.has('origin') ? 'origin' : names[0];
+	if (name === undefined) return null;
+	const { url, pushurl } = remotes.get(name)!;
+	if (url) return stripCredentials(rewriteUrl(url, insteadOf));
+	return pushurl ? stripCredentials(pushurl) : null;
+}
+
+/** git's url.<base>.insteadOf: the longest matching prefix is replaced. */
+function rewriteUrl(url: string, insteadOf: Array<[from: string, to: string]>): string {
+	let best: [string, string] | undefined;
+	for (const rule of insteadOf) if (url.startsWith(rule[0]) && (!best || rule[0].length > best[0].length)) best = rule;
+	return best ? best[1] + url.slice(best[0].length) : url;
 }
 
 /** Never record a token that someone put in a remote URL. */
@@ -85,11 +141,10 @@ export function stripCredentials(url: string): string {
 	return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]+@/i, '$1');
 }
 
-async function readAuthor(git: SimpleGit): Promise<Author> {
-	const [name, email] = await Promise.all([
-		git.raw(['config', '--get', 'user.name']).then((s) => s.trim(), () => ''),
-		git.raw(['config', '--get', 'user.email']).then((s) => s.trim(), () => ''),
-	]);
+function authorFrom(config: Map<string, string[]>): Author {
+	// git uses the last value of a key set more than once.
+	const name = (config.get('user.name')?.at(-1) ?? '').trim();
+	const email = (config.get('user.email')?.at(-1) ?? '').trim();
 	if (!name) return osAuthor();
 	return email ? { name, email } : { name };
 }
