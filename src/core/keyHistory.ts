@@ -3,8 +3,8 @@
 // where it changed. Answered from index.db (keyed_values by (file, key)), never from manifests.
 import type { Ledger } from './ledger';
 import type { Scalar } from './model';
-import { memoized, normalizeRelPath, versionCatalog } from './usedBy';
-import type { CatalogEntry, VersionRef } from './usedBy';
+import { memoized, normalizeRelPath, versionsHoldingPath } from './usedBy';
+import type { VersionRef } from './usedBy';
 
 /** A leaf's value, or for a mapping/list key the leaves under it (relative paths: `.top_k`, `[0]`). */
 export type KeyValue = Scalar | { [subKey: string]: Scalar };
@@ -73,7 +73,6 @@ export function keyHistory(ledger: Ledger, relFile: string, keyPath: string, opt
 
 function computeKeyHistory(ledger: Ledger, file: string, keyPath: string, maxMetricChanges: number): KeyHistory {
 	const index = ledger.index;
-	const catalog = versionCatalog(ledger);
 	// Per digest, the value as canonical JSON text: equal values compare equal without parsing.
 	const values = new Map<string, string>();
 	let kind: KeyHistory['kind'] = null;
@@ -98,34 +97,43 @@ function computeKeyHistory(ledger: Ledger, file: string, keyPath: string, maxMet
 		subtree = nested.length > 0;
 	}
 	// An empty mapping/list is recorded as a leaf ("{}"); a filled one as leaves under it. Leaves win.
-	const exact = index.readStatement('SELECT digest, kind, value FROM keyed_values WHERE file = ? AND key = ?').raw(true).all(file, keyPath) as Array<[string, 'param' | 'metric', string]>;
-	for (const [digest, rowKind, json] of exact) {
-		values.set(digest, json);
+	// One row per distinct value from the covering (file, key, value) index: a key in 10,000 versions
+	// with a handful of values is a handful of rows to decode.
+	const exact = index
+		.readStatement('SELECT min(kind), value, group_concat(digest) FROM keyed_values WHERE file = ? AND key = ? GROUP BY value')
+		.raw(true)
+		.all(file, keyPath) as Array<['param' | 'metric', string, string]>;
+	for (const [rowKind, json, digests] of exact) {
+		for (const digest of digests.split(',')) values.set(digest, json);
 		kind = rowKind;
 	}
 	if (exact.length > 0) subtree = false;
 
-	const byModel = new Map<string, CatalogEntry[]>();
-	for (const digest of index.readStatement('SELECT digest FROM artifacts WHERE path = ?').pluck().all(file) as string[]) {
-		const version = catalog.get(digest);
-		if (!version) continue;
-		const list = byModel.get(version.ref.model);
-		if (list) list.push(version);
-		else byModel.set(version.ref.model, [version]);
-	}
+	const byModel = versionsByModel(ledger, file);
 	const models = [...byModel]
 		.map(([model, versions]) => {
-			// Oldest first by number; equal numbers (two branches) by creation time.
-			versions.sort((a, b) => a.ref.number - b.ref.number || b.rank - a.rank);
 			return { model, runs: collapseRuns(ledger, versions, values, kind, maxMetricChanges) };
 		})
 		.sort((a, b) => (a.model < b.model ? -1 : a.model > b.model ? 1 : 0));
 	return { file, key: keyPath, kind, found: values.size > 0, subtree, models };
 }
 
-function collapseRuns(ledger: Ledger, versions: CatalogEntry[], values: Map<string, string>, kind: KeyHistory['kind'], maxMetricChanges: number): KeyRun[] {
+/** Versions holding the path per model, oldest first by number; equal numbers (two branches) by creation time. */
+function versionsByModel(ledger: Ledger, path: string): Map<string, VersionRef[]> {
+	const byModel = new Map<string, VersionRef[]>();
+	// Newest first, reversed: oldest first by creation time, which the stable sort by number keeps among equal numbers.
+	for (const { ref } of versionsHoldingPath(ledger, path).reverse()) {
+		const list = byModel.get(ref.model);
+		if (list) list.push(ref);
+		else byModel.set(ref.model, [ref]);
+	}
+	for (const versions of byModel.values()) versions.sort((a, b) => a.number - b.number);
+	return byModel;
+}
+
+function collapseRuns(ledger: Ledger, versions: VersionRef[], values: Map<string, string>, kind: KeyHistory['kind'], maxMetricChanges: number): KeyRun[] {
 	const runs: Array<KeyRun & { json: string | undefined }> = [];
-	for (const { ref } of versions) {
+	for (const ref of versions) {
 		const json = values.get(ref.digest);
 		const run = runs[runs.length - 1];
 		if (run && run.json === json) {
@@ -148,11 +156,11 @@ function collapseRuns(ledger: Ledger, versions: CatalogEntry[], values: Map<stri
 	if (runs.length) runs[runs.length - 1].current = true;
 	// A metrics file's own keys are the metrics: comparing them with themselves says nothing new.
 	if (kind !== 'metric') {
-		let budget = maxMetricChanges;
-		for (let i = runs.length - 1; i > 0 && budget > 0; i--, budget--) {
-			const change = runs[i].change!;
-			change.metrics = metricDeltas(ledger, runs[i].first.model, change.from.digest, runs[i].first.digest);
-		}
+		// Only the versions on either side of a change, their metrics read in one query.
+		const changed = runs.slice(Math.max(1, runs.length - maxMetricChanges));
+		const metrics = metricsOf(ledger, changed.flatMap((run) => [run.change!.from.digest, run.first.digest]));
+		const direction = changed.length > 0 ? metricsDirection(ledger, changed[0].first.model) : undefined;
+		for (const run of changed) run.change!.metrics = deltasBetween(metrics.get(run.change!.from.digest), metrics.get(run.first.digest), direction);
 	}
 	return runs.map(({ json: _json, ...run }) => run);
 }
@@ -170,11 +178,29 @@ function changedSubKeys(before: KeyValue | undefined, after: KeyValue | undefine
 
 /** Metrics that differ between two versions of a model, numeric deltas first. */
 export function metricDeltas(ledger: Ledger, model: string, beforeDigest: string, afterDigest: string): MetricDelta[] {
-	const statement = ledger.index.readStatement("SELECT file, key, value FROM keyed_values WHERE digest = ? AND kind = 'metric'");
-	const read = (digest: string) => new Map((statement.all(digest) as Array<{ file: string; key: string; value: string }>).map((r) => [`${r.file}\0${r.key}`, JSON.parse(r.value) as Scalar]));
-	const before = read(beforeDigest);
-	const after = read(afterDigest);
-	const direction = metricsDirection(ledger, model);
+	const metrics = metricsOf(ledger, [beforeDigest, afterDigest]);
+	return deltasBetween(metrics.get(beforeDigest), metrics.get(afterDigest), metricsDirection(ledger, model));
+}
+
+type Metrics = Map<string, Scalar>;
+
+/** Metrics (file\0key → value) of the given versions, in one query over their primary-key ranges. */
+function metricsOf(ledger: Ledger, digests: string[]): Map<string, Metrics> {
+	const out = new Map<string, Metrics>();
+	if (digests.length === 0) return out;
+	const rows = ledger.index
+		.readStatement("SELECT digest, file, key, value FROM keyed_values WHERE digest IN (SELECT value FROM json_each(?)) AND kind = 'metric'")
+		.raw(true)
+		.all(JSON.stringify([...new Set(digests)])) as Array<[string, string, string, string]>;
+	for (const [digest, file, key, value] of rows) {
+		let metrics = out.get(digest);
+		if (!metrics) out.set(digest, (metrics = new Map()));
+		metrics.set(`${file}\0${key}`, JSON.parse(value) as Scalar);
+	}
+	return out;
+}
+
+function deltasBetween(before: Metrics = new Map(), after: Metrics = new Map(), direction: ReturnType<typeof metricsDirection>): MetricDelta[] {
 	const deltas: MetricDelta[] = [];
 	for (const id of new Set([...before.keys(), ...after.keys()])) {
 		const b = before.get(id);
@@ -262,27 +288,20 @@ export function variableHistory(ledger: Ledger, relPath: string): VariableHistor
 
 function computeVariableHistory(ledger: Ledger, path: string): VariableHistory {
 	const index = ledger.index;
-	const catalog = versionCatalog(ledger);
 	const sets = new Map<string, string[]>();
 	const rows = index.readStatement('SELECT digest, group_concat(name, char(10) ORDER BY name) FROM prompt_variables WHERE path = ? GROUP BY digest').raw(true).all(path) as Array<[string, string]>;
 	for (const [digest, names] of rows) sets.set(digest, names.split('\n'));
-	const byModel = new Map<string, CatalogEntry[]>();
-	for (const digest of index.readStatement('SELECT digest FROM artifacts WHERE path = ?').pluck().all(path) as string[]) {
-		const version = catalog.get(digest);
-		if (!version) continue;
-		byModel.set(version.ref.model, [...(byModel.get(version.ref.model) ?? []), version]);
-	}
+	const byModel = versionsByModel(ledger, path);
 	const models = [...byModel].map(([model, versions]) => {
-		versions.sort((a, b) => a.ref.number - b.ref.number || b.rank - a.rank);
 		const changes: VariableChange[] = [];
 		for (let i = 1; i < versions.length; i++) {
-			const before = new Set(sets.get(versions[i - 1].ref.digest) ?? []);
-			const after = new Set(sets.get(versions[i].ref.digest) ?? []);
+			const before = new Set(sets.get(versions[i - 1].digest) ?? []);
+			const after = new Set(sets.get(versions[i].digest) ?? []);
 			const added = [...after].filter((n) => !before.has(n));
 			const removed = [...before].filter((n) => !after.has(n));
-			if (added.length || removed.length) changes.push({ version: versions[i].ref, from: versions[i - 1].ref, added, removed });
+			if (added.length || removed.length) changes.push({ version: versions[i], from: versions[i - 1], added, removed });
 		}
-		const newest = versions[versions.length - 1].ref;
+		const newest = versions[versions.length - 1];
 		return { model, newest, variables: sets.get(newest.digest) ?? [], changes: changes.reverse() };
 	});
 	return { path, models: models.sort((a, b) => (a.model < b.model ? -1 : a.model > b.model ? 1 : 0)) };

@@ -10,7 +10,8 @@ import type { Author, FlatValues, VersionManifest, VersionSummary } from './mode
 import { loadSqlite } from './sqlite';
 
 // 2: prompt_variables (hovers list which versions added or removed a template variable).
-const SCHEMA_VERSION = 2;
+// 3: artifacts_by_path_sha, keyed_values_by_key covers values (hovers read only the asked path's and key's index entries).
+const SCHEMA_VERSION = 3;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS versions (
@@ -38,6 +39,7 @@ CREATE TABLE IF NOT EXISTS artifacts (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS artifacts_by_path ON artifacts (path, digest);
 CREATE INDEX IF NOT EXISTS artifacts_by_sha ON artifacts (sha256);
+CREATE INDEX IF NOT EXISTS artifacts_by_path_sha ON artifacts (path, sha256);
 CREATE TABLE IF NOT EXISTS keyed_values (
 	digest TEXT NOT NULL,
 	kind TEXT NOT NULL,
@@ -46,7 +48,7 @@ CREATE TABLE IF NOT EXISTS keyed_values (
 	value TEXT NOT NULL,
 	PRIMARY KEY (digest, kind, file, key)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS keyed_values_by_key ON keyed_values (file, key);
+CREATE INDEX IF NOT EXISTS keyed_values_by_key ON keyed_values (file, key, value);
 CREATE TABLE IF NOT EXISTS prompt_variables (
 	digest TEXT NOT NULL,
 	path TEXT NOT NULL,

@@ -65,7 +65,7 @@ const MAX_ELSEWHERE = 200;
 
 interface PathRow {
 	sha: string;
-	version: CatalogEntry;
+	version: VersionRef;
 }
 
 /**
@@ -81,32 +81,25 @@ export function usedBy(ledger: Ledger, relPath: string, options: UsedByOptions =
 
 function computeUsedBy(ledger: Ledger, path: string, sha256: string | null, exists: boolean): UsedBy {
 	const index = ledger.index;
-	const catalog = versionCatalog(ledger);
+	const rows: PathRow[] = versionsHoldingPath(ledger, path).map(({ sha, ref }) => ({ sha, version: ref }));
 
-	// [sha256, digest] pairs from the index alone; version details come from the in-memory catalog.
-	const rows: PathRow[] = [];
-	for (const [sha, digest] of index.readStatement('SELECT sha256, digest FROM artifacts WHERE path = ?').raw(true).all(path) as Array<[string, string]>) {
-		const version = catalog.get(digest);
-		if (version) rows.push({ sha, version });
-	}
-	rows.sort((a, b) => a.version.rank - b.version.rank);
-
-	const current = sha256 === null ? [] : rows.filter((r) => r.sha === sha256).map((r) => r.version.ref);
-	const elsewhere: Array<{ path: string; version: CatalogEntry }> = [];
+	const current = sha256 === null ? [] : rows.filter((r) => r.sha === sha256).map((r) => r.version);
+	let elsewhere: Array<{ path: string; version: VersionRef }> = [];
 	if (sha256 !== null) {
 		const found = index.readStatement(`SELECT path, digest FROM artifacts WHERE sha256 = ? AND path <> ? LIMIT ${MAX_ELSEWHERE}`).raw(true).all(sha256, path) as Array<[string, string]>;
-		for (const [otherPath, digest] of found) {
-			const version = catalog.get(digest);
-			if (version) elsewhere.push({ path: otherPath, version });
-		}
-		elsewhere.sort((a, b) => a.version.rank - b.version.rank || compare(a.path, b.path));
+		const refs = versionRefs(ledger, found.map(([, digest]) => digest));
+		elsewhere = found.flatMap(([otherPath, digest]) => {
+			const version = refs.get(digest);
+			return version ? [{ path: otherPath, version }] : [];
+		});
+		elsewhere.sort((a, b) => newestFirst(a.version, b.version) || compare(a.path, b.path));
 	}
 
 	const bySha = new Map<string, VersionRef[]>();
 	for (const { sha, version } of rows) {
 		const list = bySha.get(sha);
-		if (list) list.push(version.ref);
-		else bySha.set(sha, [version.ref]);
+		if (list) list.push(version);
+		else bySha.set(sha, [version]);
 	}
 	// rows are newest first, so Map insertion order is already "newest version holding it" first.
 	const history: ContentHistoryEntry[] = [...bySha].map(([sha, versions]) => ({
@@ -118,7 +111,7 @@ function computeUsedBy(ledger: Ledger, path: string, sha256: string | null, exis
 
 	const models = modelsMatching(ledger, path);
 	const newest = rows[0];
-	const role = newest ? ((index.readStatement('SELECT role FROM artifacts WHERE digest = ? AND path = ?').pluck().get(newest.version.ref.digest, path) as Role | undefined) ?? null) : null;
+	const role = newest ? ((index.readStatement('SELECT role FROM artifacts WHERE digest = ? AND path = ?').pluck().get(newest.version.digest, path) as Role | undefined) ?? null) : null;
 	return {
 		path,
 		sha256,
@@ -127,24 +120,25 @@ function computeUsedBy(ledger: Ledger, path: string, sha256: string | null, exis
 		models,
 		role,
 		current,
-		sameContentElsewhere: elsewhere.map((r) => ({ ...r.version.ref, path: r.path })),
+		sameContentElsewhere: elsewhere.map((r) => ({ ...r.version, path: r.path })),
 		history,
 		lastChanged: newest ? lastChange(rows, newest) : null,
-		newest: newest ? newest.version.ref : null,
+		newest: newest ? newest.version : null,
 		modified: rows.length > 0 && current.length === 0,
 	};
 }
 
 /** The first version of the newest run of equal content in the newest row's model (rows newest first). */
 function lastChange(rows: PathRow[], newest: PathRow): VersionRef {
-	const model = newest.version.ref.model;
-	const sameModel = rows.filter((r) => r.version.ref.model === model).sort((a, b) => b.version.ref.number - a.version.ref.number || a.version.rank - b.version.rank);
+	const model = newest.version.model;
+	// rows are newest first, so a stable sort by number keeps "newest first" among equal numbers.
+	const sameModel = rows.filter((r) => r.version.model === model).sort((a, b) => b.version.number - a.version.number);
 	let start = sameModel[0];
 	for (const row of sameModel) {
 		if (row.sha !== newest.sha) break;
 		start = row;
 	}
-	return start.version.ref;
+	return start.version;
 }
 
 /** Cheap "should a hover say anything?": a version holds the path, or a model's globs match it. */
@@ -174,48 +168,106 @@ function contentHash(ledger: Ledger, path: string, abs: string, maxHashBytes: nu
 	return { sha256: currentHash(ledger, path, abs), exists: true };
 }
 
-export interface CatalogEntry {
+/**
+ * What a version row says besides its aliases: fixed by the digest (the manifest's hash), so it can be
+ * kept across index changes. `ref` is the version without aliases, shared by results (read-only).
+ */
+interface VersionFacts {
 	ref: VersionRef;
-	/** Position in newest-first order (creation time, then number, model, digest). */
-	rank: number;
 }
 
-interface Catalog {
-	generation: string;
-	byDigest: Map<string, CatalogEntry>;
-}
-
-const catalogs = new WeakMap<Ledger, Catalog>();
+const facts = new WeakMap<Ledger, Map<string, VersionFacts>>();
+/** Beyond this many remembered versions the memory is dropped and refilled (versions removed by gc linger until then). */
+const MAX_FACTS = 200_000;
+/** More unknown digests than this are read with one join over the path's rows instead of one lookup each. */
+const BULK_LOOKUP = 64;
 
 /**
- * Every version with its aliases, read once per change of index.db and kept in memory: a file held by
- * a thousand versions then costs one covered index scan on a hover, not a thousand joins.
+ * Every version holding the path, newest first (creation time, then number, model, digest), each with
+ * the sha256 it holds there. Only the path's rows are read: its artifacts (a covered range of
+ * artifacts_by_path_sha, grouped by content), the aliases of those versions, and version rows not
+ * read before. A version's facts never change under its digest, so they are remembered across
+ * index changes; aliases are read per query, since they move without a new version.
  */
-export function versionCatalog(ledger: Ledger): Map<string, CatalogEntry> {
+export function versionsHoldingPath(ledger: Ledger, path: string): Array<{ sha: string; ref: VersionRef }> {
 	const index = ledger.index;
-	const generation = indexGeneration(ledger);
-	const cached = catalogs.get(ledger);
-	if (cached && cached.generation === generation) return cached.byDigest;
-	const rows = index.readStatement('SELECT digest, model, number, label, created_at, author_name FROM versions').all() as Array<{
-		digest: string;
-		model: string;
-		number: number;
-		label: string;
-		created_at: string;
-		author_name: string;
-	}>;
-	const aliases = new Map<string, string[]>();
-	for (const [digest, name] of index.readStatement('SELECT digest, name FROM aliases ORDER BY name').raw(true).all() as Array<[string, string]>) {
-		aliases.set(digest, [...(aliases.get(digest) ?? []), name]);
+	// One row per content, not per version: a file held by 10,000 versions is ~1,000 rows to decode, not 10,000.
+	const groups = index.readStatement('SELECT sha256, group_concat(digest) FROM artifacts WHERE path = ? GROUP BY sha256').raw(true).all(path) as Array<[string, string]>;
+	const digests: string[] = [];
+	const shaOf: string[] = [];
+	for (const [sha, list] of groups) {
+		for (const digest of list.split(',')) {
+			digests.push(digest);
+			shaOf.push(sha);
+		}
 	}
-	rows.sort((a, b) => compare(b.created_at, a.created_at) || b.number - a.number || compare(a.model, b.model) || compare(a.digest, b.digest));
-	const byDigest = new Map<string, CatalogEntry>();
-	rows.forEach((row, rank) => {
-		const ref: VersionRef = { model: row.model, number: row.number, label: row.label, digest: row.digest, createdAt: row.created_at, author: row.author_name, aliases: aliases.get(row.digest) ?? [] };
-		byDigest.set(row.digest, { ref, rank });
+	const known = versionFacts(ledger, digests, path);
+	const aliases = new Map<string, string[]>();
+	// The aliases table is small (a few names per model): scan it and probe each alias's (digest, path) row.
+	const aliasRows = index
+		.readStatement('SELECT al.digest, al.name FROM aliases al WHERE EXISTS (SELECT 1 FROM artifacts a WHERE a.digest = al.digest AND a.path = ?) ORDER BY al.name')
+		.raw(true)
+		.all(path) as Array<[string, string]>;
+	for (const [digest, name] of aliasRows) {
+		const list = aliases.get(digest);
+		if (list) list.push(name);
+		else aliases.set(digest, [name]);
+	}
+	const shaOfDigest = new Map<string, string>();
+	const refs: VersionRef[] = [];
+	digests.forEach((digest, i) => {
+		const f = known.get(digest);
+		if (!f) return;
+		shaOfDigest.set(digest, shaOf[i]);
+		const names = aliases.get(digest);
+		refs.push(names ? { ...f.ref, aliases: names } : f.ref);
 	});
-	catalogs.set(ledger, { generation, byDigest });
-	return byDigest;
+	refs.sort(newestFirst);
+	return refs.map((ref) => ({ sha: shaOfDigest.get(ref.digest)!, ref }));
+}
+
+/** Versions by digest with their aliases (for a few digests: same-content copies). */
+export function versionRefs(ledger: Ledger, digests: string[]): Map<string, VersionRef> {
+	const known = versionFacts(ledger, digests);
+	const aliases = new Map<string, string[]>();
+	const aliasRows = ledger.index.readStatement('SELECT digest, name FROM aliases WHERE digest IN (SELECT value FROM json_each(?)) ORDER BY name').raw(true).all(JSON.stringify(digests)) as Array<[string, string]>;
+	for (const [digest, name] of aliasRows) aliases.set(digest, [...(aliases.get(digest) ?? []), name]);
+	const refs = new Map<string, VersionRef>();
+	for (const digest of digests) {
+		const f = known.get(digest);
+		if (f && !refs.has(digest)) refs.set(digest, { ...f.ref, aliases: aliases.get(digest) ?? [] });
+	}
+	return refs;
+}
+
+/** Newest first: creation time, then number, model, digest (a total order, so results are stable). */
+export function newestFirst(a: VersionRef, b: VersionRef): number {
+	return compare(b.createdAt, a.createdAt) || b.number - a.number || compare(a.model, b.model) || compare(a.digest, b.digest);
+}
+
+/** Facts of versions by digest (digests read from artifacts); rows not remembered yet are read, by path in bulk when given. */
+function versionFacts(ledger: Ledger, digests: string[], path?: string): Map<string, VersionFacts> {
+	let cache = facts.get(ledger);
+	if (!cache || cache.size > MAX_FACTS) {
+		cache = new Map();
+		facts.set(ledger, cache);
+	}
+	const missing = digests.filter((d) => !cache.has(d));
+	type Row = [string, string, number, string, string, string];
+	const remember = ([digest, model, number, label, createdAt, author]: Row) => cache.set(digest, { ref: { model, number, label, digest, createdAt, author, aliases: [] } });
+	const columns = 'v.digest, v.model, v.number, v.label, v.created_at, v.author_name';
+	if (path !== undefined && missing.length > BULK_LOOKUP) {
+		for (const row of ledger.index.readStatement(`SELECT ${columns} FROM artifacts a JOIN versions v ON v.digest = a.digest WHERE a.path = ?`).raw(true).all(path) as Row[]) remember(row);
+	} else if (missing.length > 0) {
+		const one = ledger.index.readStatement(`SELECT ${columns} FROM versions v WHERE v.digest = ?`).raw(true);
+		for (const digest of missing) {
+			const row = one.get(digest) as Row | undefined;
+			if (row) remember(row);
+		}
+	}
+	// A remembered digest that index.db no longer holds has no artifact rows either (both go in one
+	// transaction), so digests read from artifacts never reach a stale entry.
+	return cache;
 }
 
 /**
