@@ -10,7 +10,7 @@ import type { Author, FlatValues, VersionManifest, VersionSummary } from './mode
 import { loadSqlite } from './sqlite';
 
 // 2: prompt_variables (hovers list which versions added or removed a template variable).
-// 3: artifacts_by_path_sha, keyed_values_by_key covers values (hovers read only the asked path's and key's index entries).
+// 3: artifacts_by_path and keyed_values_by_key cover sha256 and value (hovers read only the asked path's and key's index entries).
 const SCHEMA_VERSION = 3;
 
 const SCHEMA = `
@@ -37,9 +37,8 @@ CREATE TABLE IF NOT EXISTS artifacts (
 	size INTEGER NOT NULL,
 	PRIMARY KEY (digest, path)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS artifacts_by_path ON artifacts (path, digest);
+CREATE INDEX IF NOT EXISTS artifacts_by_path ON artifacts (path, sha256);
 CREATE INDEX IF NOT EXISTS artifacts_by_sha ON artifacts (sha256);
-CREATE INDEX IF NOT EXISTS artifacts_by_path_sha ON artifacts (path, sha256);
 CREATE TABLE IF NOT EXISTS keyed_values (
 	digest TEXT NOT NULL,
 	kind TEXT NOT NULL,

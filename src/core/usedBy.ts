@@ -185,7 +185,7 @@ const BULK_LOOKUP = 64;
 /**
  * Every version holding the path, newest first (creation time, then number, model, digest), each with
  * the sha256 it holds there. Only the path's rows are read: its artifacts (a covered range of
- * artifacts_by_path_sha, grouped by content), the aliases of those versions, and version rows not
+ * artifacts_by_path (path, sha256), grouped by content), the aliases of those versions, and version rows not
  * read before. A version's facts never change under its digest, so they are remembered across
  * index changes; aliases are read per query, since they move without a new version.
  */
