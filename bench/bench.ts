@@ -16,6 +16,9 @@ import type { VersionManifest } from '../src/core/model';
 import { sha256Hex } from '../src/core/objectStore';
 import { createSnapshot } from '../src/core/snapshot';
 import { usedBy } from '../src/core/usedBy';
+import { DeleteObjectCommand, ListObjectsV2Command, S3Client } from '../src/core/remotes/awsSdk';
+import { pullVersions, pushVersions } from '../src/core/remotes/remoteTransfer';
+import S3rver from 's3rver';
 
 const MiB = 1024 * 1024;
 const REPO = resolve(__dirname, '..', '..');
@@ -48,7 +51,7 @@ if (flags.help) {
   --models N --versions-per-model N   index size (default 10 × 1000 = 10,000 versions, 100k file rows)
   --reps N                 timed repetitions per contender (default 5, after one warm-up)
   --query-reps N           samples per index query for p50/p99 (default 500)
-  --only a,b               groups: big, small, resnap, index, activation, bundle
+  --only a,b               groups: big, remote, small, resnap, index, activation, bundle
   --json FILE              also write the results as JSON
   --dir DIR                where to generate data (default: the OS temp folder)
   --keep                   keep the generated data
@@ -66,7 +69,7 @@ const size = {
 	reps: Math.max(5, Number(flags.reps ?? 5)),
 	queryReps: Number(flags['query-reps'] ?? (quick ? 200 : 500)),
 };
-const groups = new Set((flags.only ?? 'big,small,resnap,index,activation,bundle').split(','));
+const groups = new Set((flags.only ?? 'big,remote,small,resnap,index,activation,bundle').split(','));
 
 // --- results --------------------------------------------------------------------------------------
 
@@ -115,7 +118,7 @@ function now(): number {
 interface Contender {
 	name: string;
 	/** Runs before each repetition, untimed. */
-	setup?: () => void;
+	setup?: () => void | Promise<void>;
 	run: () => void | Promise<void>;
 }
 
@@ -125,7 +128,7 @@ async function interleaved(label: string, contenders: Contender[], reps = size.r
 	for (let round = 0; round <= reps; round++) {
 		for (let k = 0; k < contenders.length; k++) {
 			const c = contenders[(round + k) % contenders.length];
-			c.setup?.();
+			await c.setup?.();
 			const t0 = now();
 			await c.run();
 			const t = now() - t0;
@@ -314,6 +317,141 @@ async function benchBig(dir: string): Promise<void> {
 	if (hasLfs) vs('git add (git-lfs)', '≥ 5× faster (≤ 0.20×)', (r) => r <= 0.2);
 	rmSync(copy, { force: true });
 	rmSync(lfsRepo, { recursive: true, force: true });
+}
+
+/**
+ * Push and pull of one big weights object, in-process through the core (pushVersions/pullVersions,
+ * as the extension and the CLI call them), against an S3-compatible server (s3rver, started here on
+ * 127.0.0.1 with a folder under the bench folder) and a file:// shared folder, each side by side with
+ * `cp` of the same file. Pushes go to a location emptied before each repetition; pulls come from a
+ * location seeded once, into a fresh store (no cache/) each repetition, sha256-checked as they land.
+ */
+async function benchRemote(dir: string): Promise<void> {
+	const weights = join(dir, 'data', 'model.safetensors');
+	if (!existsSync(weights)) {
+		mkdirSync(dirname(weights), { recursive: true });
+		process.stderr.write(`generating ${size.bigMiB} MiB weights…\n`);
+		writeWeights(weights, size.bigMiB);
+	}
+	const bigBytes = statSync(weights).size;
+	const bucket = 'bench';
+	const credentials = { AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER' };
+	const savedEnv = Object.fromEntries(Object.keys(credentials).map((k) => [k, process.env[k]]));
+	const s3Dir = join(dir, 's3rver');
+	const sharedDir = join(dir, 'shared-folder');
+	const ws = join(dir, 'ws-remote');
+	const fresh = join(dir, 'ws-remote-fresh');
+	const copy = join(dir, 'copy-remote.safetensors');
+	const ledgers: Ledger[] = [];
+	let server: S3rver | undefined;
+	let client: S3Client | undefined;
+	try {
+		// The SDK's default credential chain reads these, as it would a user's.
+		Object.assign(process.env, credentials);
+		mkdirSync(s3Dir, { recursive: true });
+		// A shared folder is expected to exist (mounted); the remote's own subfolder is created on push.
+		mkdirSync(sharedDir, { recursive: true });
+		server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: s3Dir, configureBuckets: [{ name: bucket, configs: [] }] });
+		const address = (await server.run()) as { address: string; port: number };
+		if (address.address !== '127.0.0.1') throw new Error(`s3rver listens on ${address.address}, not loopback`);
+		const endpoint = `http://127.0.0.1:${address.port}`;
+		client = new S3Client({ endpoint, forcePathStyle: true, region: 'us-east-1' });
+
+		mkdirSync(ws, { recursive: true });
+		linkSync(weights, join(ws, 'model.safetensors'));
+		const s3 = (prefix: string) => `    url: s3://${bucket}/${prefix}\n    endpoint: ${endpoint}\n    forcePathStyle: true\n`;
+		writeFileSync(
+			join(ws, 'model-ledger.yaml'),
+			'models:\n  big:\n    weights: model.safetensors\nremotes:\n' +
+				`  s3-seeded:\n${s3('seeded')}  s3-push:\n${s3('push')}` +
+				`  shared-seeded:\n    url: file://${sharedDir}/seeded\n  shared-push:\n    url: file://${sharedDir}/push\n` +
+				'default_remote: s3-seeded\n',
+		);
+		writeFileSync(join(ws, '.gitignore'), '*.safetensors\n');
+		git(ws, 'init', '-q');
+		git(ws, 'add', '.');
+		git(ws, 'commit', '-qm', 'init');
+		const source = Ledger.at(ws);
+		ledgers.push(source);
+		process.stderr.write('snapshot and seeding the remotes (setup)…\n');
+		await createSnapshot(source, { message: 'bench' });
+		const versions = source.listVersions();
+		const bigSha = source.readManifest(versions[0]).artifacts.find((a) => a.path === 'model.safetensors')?.sha256;
+		if (!bigSha) throw new Error('the snapshot has no model.safetensors');
+		for (const remote of ['s3-seeded', 'shared-seeded']) {
+			const seeded = await pushVersions(source, versions, { remote });
+			if (!seeded.uploaded.some((o) => o.sha256 === bigSha)) throw new Error(`seeding ${remote} did not upload the weights`);
+		}
+
+		// A teammate's clone: the same config and manifests, no cache/ (objects, index, listings).
+		mkdirSync(fresh, { recursive: true });
+		writeFileSync(join(fresh, 'model-ledger.yaml'), readFileSync(join(ws, 'model-ledger.yaml')));
+		copyTree(join(ws, '.model-ledger', 'versions'), join(fresh, '.model-ledger', 'versions'));
+		let target: Ledger | undefined;
+		const freshStore = () => {
+			target?.close();
+			rmSync(join(fresh, '.model-ledger', 'cache'), { recursive: true, force: true });
+			target = Ledger.at(fresh);
+			void target.index;
+			syncDisk();
+		};
+		const pull = (remote: string) => async () => {
+			const report = await pullVersions(target!, target!.listVersions(), { remote });
+			if (report.corrupt.length || report.notOnRemote.length || target!.store.sizeOf(bigSha) !== bigBytes) throw new Error(`pull from ${remote} did not land the weights whole`);
+		};
+		const push = (remote: string) => async () => {
+			const report = await pushVersions(source, versions, { remote });
+			if (!report.uploaded.some((o) => o.sha256 === bigSha && o.size === bigBytes)) throw new Error(`push to ${remote} did not upload the weights`);
+		};
+		const emptyS3Push = async () => {
+			const listed = await client!.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'push/' }));
+			for (const o of listed.Contents ?? []) await client!.send(new DeleteObjectCommand({ Bucket: bucket, Key: o.Key! }));
+			syncDisk();
+		};
+		const s = await interleaved(`remote push/pull ${size.bigMiB} MiB`, [
+			{ name: 's3 push', setup: emptyS3Push, run: push('s3-push') },
+			{ name: 's3 pull', setup: freshStore, run: pull('s3-seeded') },
+			{
+				name: 'file push',
+				setup: () => {
+					rmSync(join(sharedDir, 'push'), { recursive: true, force: true });
+					syncDisk();
+				},
+				run: push('shared-push'),
+			},
+			{ name: 'file pull', setup: freshStore, run: pull('shared-seeded') },
+			{
+				name: 'cp',
+				setup: () => {
+					rmSync(copy, { force: true });
+					syncDisk();
+				},
+				run: () => proc('cp', [weights, copy], dir),
+			},
+		]);
+		target?.close();
+		const baseline = { name: 'cp', ...ms(s.get('cp')!) };
+		const big = gib(size.bigMiB);
+		for (const [name, label] of [
+			['s3 push', `remote push, one ${big} weights object to S3 (s3rver on 127.0.0.1; core pushVersions, in-process)`],
+			['s3 pull', `remote pull of it from S3 into a fresh store, sha256-verified (s3rver on 127.0.0.1; core pullVersions, in-process)`],
+			['file push', `remote push, one ${big} weights object to a file:// shared folder (core pushVersions, in-process)`],
+			['file pull', `remote pull of it from a file:// shared folder into a fresh store, sha256-verified (core pullVersions, in-process)`],
+		] as const) {
+			const ours = ms(s.get(name)!);
+			addRow({ case: label, ours, baseline, ratio: ours.value / baseline.value, goal: '—', note: `${(bigBytes / MiB / (ours.value / 1000)).toFixed(0)} MiB/s` });
+		}
+	} finally {
+		ledgers.forEach((l) => l.close());
+		client?.destroy();
+		const running = server;
+		if (running) await new Promise<void>((done) => running.close(() => done()));
+		for (const [k, v] of Object.entries(savedEnv)) {
+			if (v === undefined) delete process.env[k];
+			else process.env[k] = v;
+		}
+		for (const p of [s3Dir, sharedDir, ws, fresh, copy]) rmSync(p, { recursive: true, force: true });
+	}
 }
 
 function ensureGitLfs(): boolean {
@@ -741,6 +879,7 @@ async function main(): Promise<void> {
 	const started = now();
 	try {
 		if (groups.has('big')) await benchBig(workDir);
+		if (groups.has('remote')) await benchRemote(workDir);
 		if (groups.has('resnap')) await benchResnapshot(workDir);
 		if (groups.has('small')) await benchSmall(workDir);
 		if (groups.has('index')) await benchIndex(workDir);
