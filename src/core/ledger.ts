@@ -16,6 +16,8 @@ import { confinedPath } from './workspaceFiles';
 
 export const LEDGER_DIR = '.model-ledger';
 const DIGEST_FILE = /^([0-9a-f]{64})\.yaml$/;
+/** Above this many new manifests in one sync, drop and recreate the indexes rather than update them per row. */
+const BULK_LOAD_THRESHOLD = 500;
 
 export interface SyncReport {
 	added: number;
@@ -126,7 +128,10 @@ export class Ledger {
 	}
 
 	private syncInto(index: RegistryIndex, report: SyncReport): void {
+		// Plan first (reads that use the indexes), then write: many new manifests load with the indexes dropped.
 		const onDisk = new Set<string>();
+		const toAdd: { model: string; dir: string; file: string; digest: string }[] = [];
+		const toRemove: string[] = [];
 		for (const model of listDir(this.versionsDir)) {
 			const dir = join(this.versionsDir, model);
 			onDisk.add(model);
@@ -136,7 +141,17 @@ export class Ledger {
 				const digest = DIGEST_FILE.exec(file)?.[1];
 				if (!digest) continue;
 				present.add(digest);
-				if (known.has(digest)) continue;
+				if (!known.has(digest)) toAdd.push({ model, dir, file, digest });
+			}
+			for (const digest of known) if (!present.has(digest)) toRemove.push(digest);
+		}
+		for (const model of index.indexedModels()) {
+			if (!onDisk.has(model)) toRemove.push(...index.digestsOf(model));
+		}
+		// In digest order across models, every primary-key insert appends to the B-trees instead of splitting pages mid-tree.
+		toAdd.sort((a, b) => (a.digest < b.digest ? -1 : a.digest > b.digest ? 1 : 0));
+		const writeVersions = (): void => {
+			for (const { model, dir, file, digest } of toAdd) {
 				const rel = `${LEDGER_DIR}/versions/${model}/${file}`;
 				try {
 					const manifest = readManifestFile(join(dir, file), rel, digest);
@@ -147,20 +162,13 @@ export class Ledger {
 					report.problems.push(err instanceof LedgerError ? err.toString() : `${rel}: ${(err as Error).message}`);
 				}
 			}
-			for (const digest of known) {
-				if (!present.has(digest)) {
-					index.deleteVersion(digest);
-					report.removed++;
-				}
-			}
-		}
-		for (const model of index.indexedModels()) {
-			if (onDisk.has(model)) continue;
-			for (const digest of index.digestsOf(model)) {
+			for (const digest of toRemove) {
 				index.deleteVersion(digest);
 				report.removed++;
 			}
-		}
+		};
+		if (toAdd.length > BULK_LOAD_THRESHOLD) index.bulkLoad(writeVersions);
+		else writeVersions();
 		// Events: re-read a model's file when its size or mtime moved, or its versions changed.
 		const eventModels = new Set([...onDisk, ...index.eventFileModels(), ...listDir(this.eventsDir).filter((f) => f.endsWith('.jsonl')).map((f) => f.slice(0, -'.jsonl'.length))]);
 		const versionsChanged = report.added + report.removed > 0;

@@ -13,6 +13,24 @@ import { loadSqlite } from './sqlite';
 // 3: artifacts_by_path and keyed_values_by_key cover sha256 and value (hovers read only the asked path's and key's index entries).
 const SCHEMA_VERSION = 3;
 
+// Secondary indexes, defined only here: the schema creates them, and a bulk load drops the ones on the
+// version tables and recreates them (one sort per index instead of a B-tree insert per row).
+const INDEXES: readonly { name: string; table: string; columns: string }[] = [
+	{ name: 'versions_by_model', table: 'versions', columns: 'model, number DESC, created_at DESC' },
+	{ name: 'artifacts_by_path', table: 'artifacts', columns: 'path, sha256' },
+	{ name: 'artifacts_by_sha', table: 'artifacts', columns: 'sha256' },
+	{ name: 'keyed_values_by_key', table: 'keyed_values', columns: 'file, key, value' },
+	{ name: 'prompt_variables_by_path', table: 'prompt_variables', columns: 'path, digest' },
+	{ name: 'events_by_model', table: 'events', columns: 'model, at' },
+];
+
+/** Tables a version insert or delete writes; a bulk load drops and recreates their indexes. */
+const VERSION_TABLES = new Set(['versions', 'artifacts', 'keyed_values', 'prompt_variables']);
+
+function createIndexSql(index: { name: string; table: string; columns: string }): string {
+	return `CREATE INDEX IF NOT EXISTS ${index.name} ON ${index.table} (${index.columns});`;
+}
+
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS versions (
 	digest TEXT PRIMARY KEY,
@@ -28,7 +46,6 @@ CREATE TABLE IF NOT EXISTS versions (
 	git_dirty INTEGER NOT NULL,
 	artifact_count INTEGER NOT NULL
 );
-CREATE INDEX IF NOT EXISTS versions_by_model ON versions (model, number DESC, created_at DESC);
 CREATE TABLE IF NOT EXISTS artifacts (
 	digest TEXT NOT NULL,
 	path TEXT NOT NULL,
@@ -37,8 +54,6 @@ CREATE TABLE IF NOT EXISTS artifacts (
 	size INTEGER NOT NULL,
 	PRIMARY KEY (digest, path)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS artifacts_by_path ON artifacts (path, sha256);
-CREATE INDEX IF NOT EXISTS artifacts_by_sha ON artifacts (sha256);
 CREATE TABLE IF NOT EXISTS keyed_values (
 	digest TEXT NOT NULL,
 	kind TEXT NOT NULL,
@@ -47,14 +62,12 @@ CREATE TABLE IF NOT EXISTS keyed_values (
 	value TEXT NOT NULL,
 	PRIMARY KEY (digest, kind, file, key)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS keyed_values_by_key ON keyed_values (file, key, value);
 CREATE TABLE IF NOT EXISTS prompt_variables (
 	digest TEXT NOT NULL,
 	path TEXT NOT NULL,
 	name TEXT NOT NULL,
 	PRIMARY KEY (digest, path, name)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS prompt_variables_by_path ON prompt_variables (path, digest);
 CREATE TABLE IF NOT EXISTS events (
 	id TEXT PRIMARY KEY,
 	model TEXT NOT NULL,
@@ -62,7 +75,6 @@ CREATE TABLE IF NOT EXISTS events (
 	at TEXT NOT NULL,
 	body TEXT NOT NULL
 );
-CREATE INDEX IF NOT EXISTS events_by_model ON events (model, at);
 CREATE TABLE IF NOT EXISTS aliases (
 	model TEXT NOT NULL,
 	name TEXT NOT NULL,
@@ -81,6 +93,7 @@ CREATE TABLE IF NOT EXISTS stat_cache (
 	mtime_ns TEXT NOT NULL,
 	sha256 TEXT NOT NULL
 ) WITHOUT ROWID;
+${INDEXES.map(createIndexSql).join('\n')}
 `;
 
 export interface StatKey {
@@ -374,6 +387,20 @@ export class RegistryIndex {
 	 */
 	batch<T>(fn: () => T): T {
 		return this.exclusive(fn);
+	}
+
+	/**
+	 * Runs fn (many version inserts) with the version tables' secondary indexes dropped, then recreates
+	 * them: sorting once beats a B-tree insert per row. Only inside batch(), so no reader ever sees the
+	 * index-less state committed; if fn throws, the rollback brings the indexes back.
+	 */
+	bulkLoad<T>(fn: () => T): T {
+		if (!this.db.inTransaction) throw new Error('RegistryIndex.bulkLoad must run inside batch().');
+		const dropped = INDEXES.filter((index) => VERSION_TABLES.has(index.table));
+		for (const index of dropped) this.db.exec(`DROP INDEX IF EXISTS ${index.name}`);
+		const result = fn();
+		for (const index of dropped) this.db.exec(createIndexSql(index));
+		return result;
 	}
 
 	/** Empties every table except the stat cache (which stays valid across a rebuild). */
