@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { Ledger } from '../../src/core/ledger';
 
 /** The repository root, found from the bundled test's folder (out/test/unit) or the working directory. */
 export function repoRoot(): string {
@@ -117,4 +118,26 @@ export function writeExampleAdapter(outDir: string, options: { seed?: number; ra
 	if (options.rank !== undefined) args.push('--rank', String(options.rank));
 	execFileSync(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
 	return join(outDir, 'adapter_model.safetensors');
+}
+
+/**
+ * Example workspaces, each with an open Ledger, for a test file: `const ledgers = exampleLedgers();
+ * after(ledgers.cleanup);` then `const { root, ledger } = ledgers.open();` in each test.
+ */
+export function exampleLedgers(): { open(options?: { git?: boolean }): { root: string; ledger: Ledger }; cleanup(): void } {
+	const opened: Array<{ root: string; ledger: Ledger }> = [];
+	return {
+		open(options) {
+			const root = copyExampleWorkspace(options);
+			const entry = { root, ledger: Ledger.at(root) };
+			opened.push(entry);
+			return entry;
+		},
+		cleanup() {
+			for (const { root, ledger } of opened) {
+				ledger.close();
+				removeDir(root);
+			}
+		},
+	};
 }

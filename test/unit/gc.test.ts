@@ -3,25 +3,13 @@ import { existsSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from '
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { collectGarbage } from '../../src/core/gc';
-import { Ledger } from '../../src/core/ledger';
 import { restoreVersion } from '../../src/core/restore';
 import { createSnapshot } from '../../src/core/snapshot';
-import { copyExampleWorkspace, git, removeDir } from './fixtures';
+import { exampleLedgers, git } from './fixtures';
 
-const dirs: string[] = [];
-const ledgers: Ledger[] = [];
-after(() => {
-	ledgers.forEach((l) => l.close());
-	dirs.forEach(removeDir);
-});
-
-function workspace(): { root: string; ledger: Ledger } {
-	const root = copyExampleWorkspace();
-	dirs.push(root);
-	const ledger = Ledger.at(root);
-	ledgers.push(ledger);
-	return { root, ledger };
-}
+const ledgers = exampleLedgers();
+after(ledgers.cleanup);
+const workspace = () => ledgers.open();
 
 describe('gc', () => {
 	test('keeps objects referenced only on another branch or tag; reclaims unreferenced ones only with dryRun false', async () => {

@@ -7,25 +7,14 @@ import { Ledger } from '../../src/core/ledger';
 import type { VersionSummary } from '../../src/core/model';
 import { aliasHistory, rollback } from '../../src/core/rollback';
 import { createSnapshot } from '../../src/core/snapshot';
-import { copyExampleWorkspace, git, removeDir } from './fixtures';
+import { exampleLedgers, git } from './fixtures';
 
-const workspaces: string[] = [];
-const ledgers: Ledger[] = [];
-after(() => {
-	ledgers.forEach((l) => l.close());
-	workspaces.forEach(removeDir);
-});
+const ledgers = exampleLedgers();
+after(ledgers.cleanup);
+const workspace = () => ledgers.open();
 
 const alice = { name: 'Alice', email: 'alice@example.com' };
 const bob = { name: 'Bob' };
-
-function workspace(): { root: string; ledger: Ledger } {
-	const root = copyExampleWorkspace();
-	workspaces.push(root);
-	const ledger = Ledger.at(root);
-	ledgers.push(ledger);
-	return { root, ledger };
-}
 
 /** Snapshots `count` versions of support-bot, changing a prompt between them. */
 async function versions(root: string, ledger: Ledger, count: number): Promise<VersionSummary[]> {
@@ -74,7 +63,6 @@ describe('aliases and rollback', () => {
 		// The trail survives a fresh index built from the file alone.
 		ledger.close();
 		const reopened = Ledger.at(root);
-		ledgers.push(reopened);
 		reopened.reindex();
 		assert.equal(reopened.resolve('support-bot', 'staging').digest, v1.digest);
 		const trail = reopened.events('support-bot');
@@ -90,6 +78,7 @@ describe('aliases and rollback', () => {
 		assert.equal(trail[trail.length - 1].type, 'created', 'creation events come from the manifests, oldest last');
 		assert.equal(trail.filter((e) => e.type === 'created').length, 3);
 		assert.ok(!readFileSync(reopened.eventsPath('support-bot'), 'utf8').includes('"created"'), 'created events are never written to the file');
+		reopened.close();
 	});
 
 	test('a new move after a rollback starts a new step; a removed alias rolls back to where it was', async () => {

@@ -3,27 +3,20 @@ import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync,
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { LedgerError } from '../../src/core/errors';
-import { Ledger } from '../../src/core/ledger';
+import type { Ledger } from '../../src/core/ledger';
 import { manifestDigest, serializeManifest } from '../../src/core/manifest';
 import { sha256Hex } from '../../src/core/objectStore';
 import { restoreVersion, targetPath, versionMatchingWorkingTree } from '../../src/core/restore';
 import { createSnapshot, workingChanges } from '../../src/core/snapshot';
-import { copyExampleWorkspace, makeTempDir, removeDir } from './fixtures';
+import { exampleLedgers, makeTempDir, removeDir } from './fixtures';
 
+const ledgers = exampleLedgers();
 const dirs: string[] = [];
-const ledgers: Ledger[] = [];
 after(() => {
-	ledgers.forEach((l) => l.close());
+	ledgers.cleanup();
 	dirs.forEach(removeDir);
 });
-
-function workspace(): { root: string; ledger: Ledger } {
-	const root = copyExampleWorkspace();
-	dirs.push(root);
-	const ledger = Ledger.at(root);
-	ledgers.push(ledger);
-	return { root, ledger };
-}
+const workspace = () => ledgers.open();
 
 const SYSTEM = 'prompts/system.md';
 

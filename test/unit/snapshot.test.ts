@@ -7,16 +7,15 @@ import { LedgerError } from '../../src/core/errors';
 import { Ledger } from '../../src/core/ledger';
 import { manifestDigest } from '../../src/core/manifest';
 import { createSnapshot, workingChanges } from '../../src/core/snapshot';
-import { copyExampleWorkspace, git, isolatedGitEnv, makeTempDir, removeDir, writeFile } from './fixtures';
+import { exampleLedgers, git, isolatedGitEnv, makeTempDir, removeDir, writeFile } from './fixtures';
 
+const ledgers = exampleLedgers();
 const workspaces: string[] = [];
-after(() => workspaces.forEach(removeDir));
-
-function workspace(options?: { git?: boolean }): { root: string; ledger: Ledger } {
-	const root = copyExampleWorkspace(options);
-	workspaces.push(root);
-	return { root, ledger: Ledger.at(root) };
-}
+after(() => {
+	ledgers.cleanup();
+	workspaces.forEach(removeDir);
+});
+const workspace = (options?: { git?: boolean }) => ledgers.open(options);
 
 describe('snapshot', () => {
 	test('first snapshot records every artifact, parsed params, metrics, prompts, weights, data and lineage', async () => {
