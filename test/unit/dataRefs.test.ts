@@ -1,17 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ParseError } from '../../src/core/errors';
 import { isDvcFile, parseDvcFile, parseDvcLock } from '../../src/core/dataRefs';
+import { parseErrorOf } from './fixtures';
 
-function parseErrorOf(fn: () => unknown): ParseError {
-	try {
-		fn();
-	} catch (err) {
-		assert.ok(err instanceof ParseError, `expected ParseError, got ${String(err)}`);
-		return err;
-	}
-	assert.fail('expected a ParseError, but nothing was thrown');
-}
 
 describe('isDvcFile', () => {
 	test('matches .dvc pointer files and dvc.lock anywhere', () => {

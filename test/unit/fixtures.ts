@@ -1,9 +1,11 @@
 // Real folders and real git repositories for tests: the example workspace copied to a temp dir.
 // Nothing is mocked; callers remove what they create (`after(() => removeDir(dir))`).
+import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { ParseError } from '../../src/core/errors';
 import { Ledger } from '../../src/core/ledger';
 
 /** The repository root, found from the bundled test's folder (out/test/unit) or the working directory. */
@@ -140,4 +142,15 @@ export function exampleLedgers(): { open(options?: { git?: boolean }): { root: s
 			}
 		},
 	};
+}
+
+/** Runs `fn`, asserts it throws a ParseError, and returns it for field checks. */
+export function parseErrorOf(fn: () => unknown): ParseError {
+	try {
+		fn();
+	} catch (err) {
+		assert.ok(err instanceof ParseError, `expected ParseError, got ${String(err)}`);
+		return err;
+	}
+	assert.fail('expected a ParseError, but nothing was thrown');
 }

@@ -2,9 +2,8 @@ import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { ParseError } from '../../src/core/errors';
 import { MAX_SAFETENSORS_HEADER_BYTES, parseSafetensorsHeader, readSafetensorsHeader } from '../../src/core/safetensors';
-import { makeTempDir, removeDir, writeExampleAdapter, writeFile } from './fixtures';
+import { makeTempDir, removeDir, writeExampleAdapter, writeFile, parseErrorOf } from './fixtures';
 
 /** Builds a safetensors file the way the reference writer does: u64 length, JSON header, data. */
 function safetensorsBytes(header: Record<string, unknown>, dataBytes: number): Buffer {
@@ -14,15 +13,6 @@ function safetensorsBytes(header: Record<string, unknown>, dataBytes: number): B
 	return Buffer.concat([length, json, Buffer.alloc(dataBytes, 0xab)]);
 }
 
-function parseErrorOf(fn: () => unknown): ParseError {
-	try {
-		fn();
-	} catch (err) {
-		assert.ok(err instanceof ParseError, `expected ParseError, got ${String(err)}`);
-		return err;
-	}
-	assert.fail('expected a ParseError, but nothing was thrown');
-}
 
 const dir = makeTempDir('safetensors');
 after(() => removeDir(dir));

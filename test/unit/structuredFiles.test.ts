@@ -1,18 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ParseError } from '../../src/core/errors';
 import { EMPTY_LIST_MARKER, EMPTY_OBJECT_MARKER, flattenValues, isStructuredPath, offsetToLineColumn, parseStructured } from '../../src/core/structuredFiles';
+import { parseErrorOf } from './fixtures';
 
-/** Runs `fn`, asserts it throws a ParseError, and returns it for field checks. */
-function parseErrorOf(fn: () => unknown): ParseError {
-	try {
-		fn();
-	} catch (err) {
-		assert.ok(err instanceof ParseError, `expected ParseError, got ${String(err)}`);
-		return err;
-	}
-	assert.fail('expected a ParseError, but nothing was thrown');
-}
 
 describe('isStructuredPath', () => {
 	test('accepts yaml, yml, json and toml, in any case', () => {

@@ -1,16 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { LedgerError, ParseError } from '../../src/core/errors';
+import { LedgerError } from '../../src/core/errors';
+import type { ParseError } from '../../src/core/errors';
 import { parseWorkspaceConfig } from '../../src/core/workspaceConfig';
+import { parseErrorOf } from './fixtures';
 
 function parseError(text: string): ParseError {
-	try {
-		parseWorkspaceConfig(text);
-	} catch (err) {
-		assert.ok(err instanceof ParseError, `expected a ParseError, got ${String(err)}`);
-		return err;
-	}
-	assert.fail('expected the config to be refused');
+	return parseErrorOf(() => parseWorkspaceConfig(text));
 }
 
 describe('model-ledger.yaml', () => {
