@@ -8,6 +8,18 @@ cd "$(dirname "$0")/.."
 started=$(date +%s)
 log() { printf '[test] %s\n' "$*"; }
 
+# "PASSED FAILED" from node:test's closing summary in LOG. A run that exited non-zero without a
+# failure count (a crash before the summary) still counts as one failure.
+node_test_counts() {
+	local log=$1 status=$2 passed failed
+	passed=$(sed -n 's/^ℹ pass \([0-9]\+\)$/\1/p' "$log" | tail -1)
+	failed=$(sed -n 's/^ℹ fail \([0-9]\+\)$/\1/p' "$log" | tail -1)
+	passed=${passed:-0}
+	failed=${failed:-0}
+	if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
+	echo "$passed $failed"
+}
+
 bash scripts/system-deps.sh || exit 1
 
 if [ ! -d node_modules ]; then
@@ -28,23 +40,14 @@ trap 'rm -rf "$results"' EXIT
 log "unit tests"
 npm run test:unit 2>&1 | tee "$results/unit.log"
 unit_status=${PIPESTATUS[0]}
-unit_passed=$(sed -n 's/^ℹ pass \([0-9]\+\)$/\1/p' "$results/unit.log" | tail -1)
-unit_failed=$(sed -n 's/^ℹ fail \([0-9]\+\)$/\1/p' "$results/unit.log" | tail -1)
-unit_passed=${unit_passed:-0}
-unit_failed=${unit_failed:-0}
-# A crash before the runner's summary must still count as a failure.
-if [ "$unit_status" -ne 0 ] && [ "$unit_failed" -eq 0 ]; then unit_failed=1; fi
+read -r unit_passed unit_failed < <(node_test_counts "$results/unit.log" "$unit_status")
 
 # The quick reliability subset (~2-3 min): crash, races, corruption, bad input, fuzzing, secrets.
 # The whole suite (`npm run test:reliability`, ~4.5 min) runs more trials on bigger files.
 log "reliability tests (quick)"
 MODEL_LEDGER_RELIABILITY_QUICK=1 node --test --test-concurrency=1 --test-reporter=spec out/test/reliability/ 2>&1 | tee "$results/reliability.log"
 rel_status=${PIPESTATUS[0]}
-rel_passed=$(sed -n 's/^ℹ pass \([0-9]\+\)$/\1/p' "$results/reliability.log" | tail -1)
-rel_failed=$(sed -n 's/^ℹ fail \([0-9]\+\)$/\1/p' "$results/reliability.log" | tail -1)
-rel_passed=${rel_passed:-0}
-rel_failed=${rel_failed:-0}
-if [ "$rel_status" -ne 0 ] && [ "$rel_failed" -eq 0 ]; then rel_failed=1; fi
+read -r rel_passed rel_failed < <(node_test_counts "$results/reliability.log" "$rel_status")
 
 log "host tests (real VS Code)"
 node test/host/runHostTests.mjs "$@" 2>&1 | tee "$results/host.log"
