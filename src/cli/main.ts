@@ -406,16 +406,33 @@ function showText(d: VersionDetail): string {
 }
 
 if (require.main === module) {
+	// A reader that stops early (`| head`, `less` quit) closes the pipe: the next write fails with EPIPE.
+	// That is the reader's choice, not an error: stop writing, let the command finish what it was doing
+	// (a snapshot or push is never cut in half), print no stack trace and exit 0.
+	let stdoutClosed = false;
+	const closedPipe = (stream: NodeJS.WriteStream, onClosed: () => void) =>
+		stream.on('error', (err: NodeJS.ErrnoException) => {
+			if (err.code !== 'EPIPE') throw err;
+			onClosed();
+		});
+	closedPipe(process.stdout, () => {
+		stdoutClosed = true;
+	});
+	closedPipe(process.stderr, () => undefined);
+	const write = (stream: NodeJS.WriteStream, data: string | Buffer) => {
+		if (stream === process.stdout && stdoutClosed) return;
+		if (!stream.destroyed) stream.write(data);
+	};
 	runCli(process.argv.slice(2), {
-		out: (t) => process.stdout.write(t),
-		err: (t) => process.stderr.write(t),
-		writeBytes: (b) => process.stdout.write(b),
+		out: (t) => write(process.stdout, t),
+		err: (t) => write(process.stderr, t),
+		writeBytes: (b) => write(process.stdout, b),
 	}).then(
 		(code) => {
 			process.exitCode = code;
 		},
 		(err) => {
-			process.stderr.write(`model-ledger: ${describeError(err)}\n`);
+			write(process.stderr, `model-ledger: ${describeError(err)}\n`);
 			process.exitCode = 1;
 		},
 	);

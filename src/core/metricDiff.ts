@@ -23,8 +23,17 @@ export interface MetricDiff {
 }
 
 // Word parts of a metric name that say which way is better (matched against `_`/`-`/`.`-separated parts).
-const LOWER_IS_BETTER = ['loss', 'error', 'errors', 'err', 'latency', 'cost', 'perplexity', 'ppl', 'wer', 'cer', 'mae', 'mse', 'rmse', 'duration'];
-const HIGHER_IS_BETTER = ['accuracy', 'acc', 'f1', 'recall', 'precision', 'bleu', 'rouge', 'faithfulness', 'relevancy', 'relevance', 'ndcg', 'mrr', 'auc', 'map', 'score', 'exact'];
+// Includes the names LLM eval tools print (ragas, Azure AI / promptflow evaluators, deepeval).
+const LOWER_IS_BETTER = [
+	'loss', 'error', 'errors', 'err', 'latency', 'cost', 'perplexity', 'ppl', 'wer', 'cer', 'mae', 'mse', 'rmse', 'duration',
+	'toxicity', 'toxic', 'hallucination', 'hallucinations', 'bias', 'harm', 'harms', 'harmful', 'harmfulness',
+];
+const HIGHER_IS_BETTER = [
+	'accuracy', 'acc', 'f1', 'recall', 'precision', 'bleu', 'rouge', 'faithfulness', 'relevancy', 'relevance', 'ndcg', 'mrr', 'auc', 'map', 'exact',
+	'groundedness', 'coherence', 'fluency', 'similarity', 'helpfulness', 'correctness',
+];
+// `score` says "higher" only when no other word decides: `toxicity_score` is lower-is-better.
+const GENERIC_HIGHER = ['score'];
 
 /** Which way is better for a metric key: config lists (full key or its last part), else the name, else null. */
 export function metricDirection(direction: MetricsDirection, key: string): Direction | null {
@@ -39,8 +48,9 @@ export function metricDirection(direction: MetricsDirection, key: string): Direc
 	const matches = (names: string[]) => words.some((w) => names.some((n) => w === n || (w.startsWith(n) && /^(\d+|l|lsum)$/.test(w.slice(n.length)))));
 	const byNameHigher = matches(HIGHER_IS_BETTER);
 	const byNameLower = matches(LOWER_IS_BETTER);
-	if (byNameHigher === byNameLower) return null;
-	return byNameHigher ? 'higher' : 'lower';
+	if (byNameHigher !== byNameLower) return byNameHigher ? 'higher' : 'lower';
+	if (!byNameHigher && matches(GENERIC_HIGHER)) return 'higher';
+	return null;
 }
 
 /** The last key-path segment: `eval.rouge_l` → `rouge_l`, `scores[0].f1` → `f1`, `a["x.y"]` → `x.y`. */

@@ -5,14 +5,17 @@
 // 1. `{{ … }}` is Jinja2 or Mustache/Handlebars, always — even in a Python format string, where
 //    `{{x}}` would be an escaped literal `{x}`. Jinja templates with `{{ }}` are far more common.
 //    - Jinja expressions yield their root names: `{{ user.name | upper }}` → `user`. Attributes,
-//      filters, tests (`is defined`), keyword arguments, string literals, keywords and builtins
-//      (`range`, `loop`, …) are not variables.
+//      filters, tests (`is defined`), keyword arguments, string literals, the expression keywords
+//      (`and`, `in`, `is`, `if`, `none`, …) and builtins (`range`, `loop`, …) are not variables.
+//      Words that are keywords only inside statements (`context`, `with`, `from`, `import`,
+//      `recursive`) are variables in an expression: `{{ context }}`.
 //    - Mustache/Handlebars: `{{#section}}`, `{{^inverted}}`, `{{{raw}}}`, `{{&raw}}` → the name;
 //      helpers `{{#each items}}`, `{{#if x}}`, `{{#with x}}`, `{{#unless x}}` → their argument;
 //      `{{/…}}`, `{{!comment}}`, `{{>partial}}`, `{{else}}`, `this` and `@index` are skipped.
 //      Names inside a section are counted too: Mustache looks them up in the section's item
 //      first, but falls back to the outer context, so they may be variables.
-// 2. `{% … %}` is a Jinja statement: `for x in xs` → `xs` (x is local inside the loop);
+// 2. `{% … %}` is a Jinja statement: `for x in xs` → `xs` (x is local inside the loop;
+//    `for i, c in context` binds i and c and reads context);
 //    `if`/`elif` → their names; `set y = expr` → names in expr, and y is local from then on;
 //    `macro`, `call`, `with`, `import … as` bind locals too. `{% raw %}…{% endraw %}` and
 //    `{# comments #}` are skipped.
@@ -26,10 +29,15 @@ const IDENTIFIER = /[A-Za-z_][A-Za-z0-9_]*/y;
 // Python format field: `{name}`, `{name.attr}`, `{name[0]}`, `{name!r}`, `{name:>10}`.
 const FORMAT_FIELD = /\{([A-Za-z_][A-Za-z0-9_]*)(?:\.[A-Za-z_][A-Za-z0-9_]*|\[[^\]{}\s]*\])*(?:![rsa])?(?::[^{}\s]*)?\}/y;
 
-const JINJA_KEYWORDS = new Set([
-	'and', 'or', 'not', 'in', 'is', 'if', 'else', 'elif', 'for', 'recursive',
-	'true', 'false', 'none', 'True', 'False', 'None', 'as', 'with', 'without', 'context', 'import', 'from',
-]);
+// The only names Jinja's expression parser reads as operators or constants. Every other name in an
+// expression is a variable — including words that are keywords only inside statements (`context`,
+// `with`, `from`, `import`, `recursive`, `as`, `for`, …): `{{ context }}` is the most common variable
+// of RAG prompts. Statement-only words are removed where their statement allows them (see
+// handleStatement), never globally.
+const EXPRESSION_KEYWORDS = new Set(['and', 'or', 'not', 'in', 'is', 'if', 'else', 'true', 'false', 'none', 'True', 'False', 'None']);
+
+// Handlebars literals; everything else in a helper's argument list is a path.
+const HANDLEBARS_LITERALS = new Set(['true', 'false', 'null', 'undefined', 'this', 'as', 'else']);
 
 // Names Jinja provides itself; they are never inputs the caller must pass.
 const JINJA_BUILTINS = new Set([
@@ -160,7 +168,7 @@ function handlebarsNames(tokens: Token[]): string[] {
 		const prev = tokens[k - 1];
 		if (token.kind !== 'name') continue;
 		if (prev?.kind === 'op' && (prev.text === '.' || prev.text === '@' || prev.text === '/')) continue;
-		if (token.text === 'this' || JINJA_KEYWORDS.has(token.text) || token.text === 'as') continue;
+		if (HANDLEBARS_LITERALS.has(token.text)) continue;
 		// `lookup obj key` or `(eq a b)`: the helper name sits right after `(`.
 		if (prev?.kind === 'op' && prev.text === '(') continue;
 		if (tokens[k + 1]?.kind === 'op' && tokens[k + 1].text === '=') continue;
@@ -177,17 +185,26 @@ function handleStatement(tokens: Token[], scopes: Set<string>[], use: (names: It
 	switch (head.text) {
 		case 'if':
 		case 'elif':
-		case 'include':
 		case 'extends':
 		case 'do':
 		case 'print':
+		case 'autoescape':
 			use(expressionNames(rest));
 			return;
+		case 'include':
+			// `include name ignore missing with context`: the trailing words are the statement's, not names.
+			use(expressionNames(withoutTrailing(rest, [['with', 'context'], ['without', 'context'], ['ignore', 'missing']])));
+			return;
+		case 'filter':
+			// `filter truncate(limit)`: a filter section; its name is not a variable, its arguments are.
+			use(expressionNames([{ kind: 'op', text: '|' }, ...rest]));
+			return;
 		case 'for': {
-			const inAt = rest.findIndex((t) => t.kind === 'name' && t.text === 'in');
+			// `for i, c in context`, `for (k, v) in pairs`: every name before `in` is a loop target.
+			const inAt = findAtDepthZero(rest, 'in');
 			if (inAt < 0) return;
 			const targets = rest.slice(0, inAt).filter((t) => t.kind === 'name').map((t) => t.text);
-			const iterable = rest.slice(inAt + 1);
+			const iterable = withoutTrailing(rest.slice(inAt + 1), [['recursive']]);
 			// `for x in xs if x.ok recursive`: the filter sees the loop variable, the iterable does not.
 			const ifAt = findAtDepthZero(iterable, 'if');
 			const source = ifAt < 0 ? iterable : iterable.slice(0, ifAt);
@@ -196,10 +213,26 @@ function handleStatement(tokens: Token[], scopes: Set<string>[], use: (names: It
 			if (ifAt >= 0) use(expressionNames(iterable.slice(ifAt + 1)));
 			return;
 		}
+		case 'trans': {
+			// `trans user=user.name count=n`: assignments bind placeholders; bare names are read.
+			const scope = new Set<string>();
+			for (const part of splitTopLevel(rest)) {
+				const eq = part.findIndex((t) => t.kind === 'op' && t.text === '=');
+				if (eq === 1 && part[0].kind === 'name') {
+					use(expressionNames(part.slice(2)));
+					scope.add(part[0].text);
+				} else if (!(part.length === 1 && part[0].text === 'trimmed')) use(expressionNames(part));
+			}
+			scopes.push(scope);
+			return;
+		}
 		case 'set': {
 			const eq = rest.findIndex((t) => t.kind === 'op' && t.text === '=');
-			const targets = eq < 0 ? rest : rest.slice(0, eq);
+			// `{% set x | upper %}…{% endset %}`: a block set with a filter; the filter's arguments are read.
+			const pipe = eq < 0 ? rest.findIndex((t) => t.kind === 'op' && t.text === '|') : -1;
+			const targets = eq >= 0 ? rest.slice(0, eq) : pipe >= 0 ? rest.slice(0, pipe) : rest;
 			if (eq >= 0) use(expressionNames(rest.slice(eq + 1)));
+			if (pipe >= 0) use(expressionNames(rest.slice(pipe)));
 			// `set ns.count = …` assigns into an existing namespace object: that is a use, not a binding.
 			if (targets.some((t) => t.kind === 'op' && t.text === '.')) use(expressionNames(targets));
 			else for (const t of targets) if (t.kind === 'name') current.add(t.text);
@@ -238,20 +271,32 @@ function handleStatement(tokens: Token[], scopes: Set<string>[], use: (names: It
 			scopes.push(scope);
 			return;
 		}
-		case 'import':
-		case 'from':
-			for (let k = 0; k < rest.length; k++) {
-				const t = rest[k];
-				if (t.kind !== 'name' || JINJA_KEYWORDS.has(t.text)) continue;
-				// In `from "x" import a as b`, only b is bound.
-				if (rest[k + 1]?.kind === 'name' && rest[k + 1].text === 'as') continue;
-				current.add(t.text);
+		case 'import': {
+			// `import template as m [with context]`: the template expression is read, m is bound.
+			const body = withoutTrailing(rest, [['with', 'context'], ['without', 'context']]);
+			const asAt = findAtDepthZero(body, 'as');
+			use(expressionNames(asAt < 0 ? body : body.slice(0, asAt)));
+			const alias = asAt < 0 ? undefined : body[asAt + 1];
+			if (alias?.kind === 'name') current.add(alias.text);
+			return;
+		}
+		case 'from': {
+			// `from template import a as b, c [with context]`: b and c are bound; a is the template's name.
+			const body = withoutTrailing(rest, [['with', 'context'], ['without', 'context']]);
+			const importAt = findAtDepthZero(body, 'import');
+			use(expressionNames(importAt < 0 ? body : body.slice(0, importAt)));
+			if (importAt < 0) return;
+			for (const part of splitTopLevel(body.slice(importAt + 1))) {
+				const bound = part.length >= 3 && part[1].text === 'as' ? part[2] : part[0];
+				if (bound?.kind === 'name') current.add(bound.text);
 			}
 			return;
+		}
 		case 'endfor':
 		case 'endwith':
 		case 'endmacro':
 		case 'endcall':
+		case 'endtrans':
 			if (scopes.length > 1) scopes.pop();
 			return;
 		default:
@@ -278,11 +323,29 @@ function expressionNames(tokens: Token[]): string[] {
 		if (token.text === 'this') continue; // Handlebars' current item
 		// `x is defined`, `x is not none`: the test name follows `is` / `is not`.
 		if (prev?.kind === 'name' && (prev.text === 'is' || (prev.text === 'not' && tokens[k - 2]?.text === 'is'))) continue;
-		if (JINJA_KEYWORDS.has(token.text) || JINJA_BUILTINS.has(token.text)) continue;
+		if (EXPRESSION_KEYWORDS.has(token.text) || JINJA_BUILTINS.has(token.text)) continue;
 		if (depth > 0 && next?.kind === 'op' && next.text === '=') continue; // keyword argument
 		names.push(token.text);
 	}
 	return names;
+}
+
+/** `tokens` without the statement words it ends with (`… with context`, `… recursive`), in any order. */
+function withoutTrailing(tokens: Token[], endings: string[][]): Token[] {
+	let end = tokens.length;
+	for (let removed = true; removed; ) {
+		removed = false;
+		for (const words of endings) {
+			const start = end - words.length;
+			// Keep at least one token: `for x in recursive` iterates over a variable named recursive.
+			if (start < 1 || !words.every((w, k) => tokens[start + k].kind === 'name' && tokens[start + k].text === w)) continue;
+			const before = tokens[start - 1];
+			if (before.kind === 'op' && !')]}'.includes(before.text)) continue;
+			end = start;
+			removed = true;
+		}
+	}
+	return tokens.slice(0, end);
 }
 
 function findAtDepthZero(tokens: Token[], keyword: string): number {

@@ -46,6 +46,14 @@ describe('metricDirection', () => {
 		for (const key of ['n_examples', 'epoch', 'tokens']) assert.equal(metricDirection(none, key), null, key);
 	});
 
+	test('issue 15 also: the names LLM eval tools print have a direction', () => {
+		for (const key of ['groundedness', 'coherence', 'fluency', 'relevance', 'similarity', 'helpfulness', 'answer_correctness', 'gpt_groundedness', 'answer_similarity', 'coherence_score'])
+			assert.equal(metricDirection(none, key), 'higher', key);
+		for (const key of ['toxicity', 'hallucination', 'bias', 'harm', 'hallucination_rate', 'toxicity_score', 'gender_bias', 'harmfulness'])
+			assert.equal(metricDirection(none, key), 'lower', key);
+		assert.equal(metricDirection(none, 'score'), 'higher', 'a bare score is still higher-is-better');
+	});
+
 	test('non-numeric metrics are compared as values, without delta or verdict', () => {
 		const d = diffMetrics({ 'm.json': { judge: 'gpt-4o', f1: 0.5 } }, { 'm.json': { judge: 'gpt-4.1', f1: 0 } }, none);
 		assert.deepEqual(d, [

@@ -115,3 +115,53 @@ describe('extractPromptVariables: output', () => {
 		assert.deepEqual(extractPromptVariables(text), ['a', 'b', 'c']);
 	});
 });
+
+// Issue 15 item 7: a RAG answer prompt shaped like promptflow's chat-with-pdf qna prompt listed only
+// `question`: the tuple-unpacking loop over `context` was missed because `context` was treated as a
+// keyword everywhere. Statement-only words are variables in expressions.
+describe('issue 15 item 7: prompt variables', () => {
+	test('issue 15 item 7: `{% for i, c in context %}` binds i and c and reads context', () => {
+		const text = [
+			'Answer from the numbered passages below; earlier passages matter more.',
+			'{% for i, c in context %}',
+			'### Passage {{i+1}}',
+			'{{c.text}}',
+			'{% endfor %}',
+			'Question: {{question}}',
+		].join('\n');
+		assert.deepEqual(extractPromptVariables(text), ['context', 'question']);
+		assert.deepEqual(extractPromptVariables('{% for (n, doc) in context|enumerate %}{{ n }}{{ doc }}{% endfor %}'), ['context']);
+	});
+
+	test('issue 15 item 7: statement-only keywords are variables in expressions', () => {
+		for (const word of ['context', 'with', 'from', 'import', 'recursive', 'as', 'without', 'for', 'elif', 'ignore', 'missing', 'scoped']) {
+			assert.deepEqual(extractPromptVariables(`{{ ${word} }}`), [word], `{{ ${word} }}`);
+			assert.deepEqual(extractPromptVariables(`{{${word}.text | trim}}`), [word], `{{${word}.text}}`);
+			assert.deepEqual(extractPromptVariables(`{% if ${word} %}x{% endif %}`), [word], `if ${word}`);
+		}
+		assert.deepEqual(extractPromptVariables('{{ none }}{{ true }}{{ a and not b }}{{ x if y else z }}{{ q is defined }}{{ k in m }}'), ['a', 'b', 'k', 'm', 'q', 'x', 'y', 'z']);
+	});
+
+	test('issue 15 item 7: the same names in every expression position — set, with, macro defaults, call, filters, tests, attributes, loops', () => {
+		const cases: Array<[string, string[]]> = [
+			['{% set passages = context | map(attribute="text") | list %}{{ passages }}', ['context']],
+			['{% set a, b = context, from %}{{ a }}{{ b }}', ['context', 'from']],
+			['{% set block | truncate(import) %}{{ context }}{% endset %}{{ block }}', ['context', 'import']],
+			['{% with docs = context[:top_k] %}{{ docs }}{% endwith %}', ['context', 'top_k']],
+			['{% macro cite(doc, sep=with) %}{{ doc }}{{ sep }}{% endmacro %}{{ cite(context) }}', ['context', 'with']],
+			['{% call(row) table(context) %}{{ row }}{% endcall %}', ['context', 'table']],
+			['{{ question | default(context) }}{{ answer is sameas from }}', ['answer', 'context', 'from', 'question']],
+			['{% filter truncate(recursive) %}{{ context }}{% endfilter %}', ['context', 'recursive']],
+			['{{ context.with }}{{ user.context }}{{ meta["context"] }}', ['context', 'meta', 'user']],
+			['{% for item in context recursive %}{{ loop.index }}{{ item }}{{ loop(item.children) }}{% endfor %}', ['context']],
+			['{% for c in context if c.score > import %}{{ c }}{% endfor %}', ['context', 'import']],
+			['{% include template_name ignore missing with context %}', ['template_name']],
+			['{% include "a.j2" without context %}{{ context }}', ['context']],
+			['{% import macros_path as m with context %}{{ m.x(context) }}', ['context', 'macros_path']],
+			['{% from "m.j2" import card as c, row with context %}{{ c(with) }}{{ row }}', ['with']],
+			['{% trans count=context|length %}{{ count }} passages{% endtrans %}', ['context']],
+			['{{#with context}}{{text}}{{/with}}{{#each context as |c|}}{{c.text}}{{/each}}', ['context', 'text']],
+		];
+		for (const [text, expected] of cases) assert.deepEqual(extractPromptVariables(text), expected, text);
+	});
+});
