@@ -2,7 +2,7 @@
 // (hash while copying) into tmp/, fsynced, then renamed into place read-only: it is whole or absent.
 import { createHash } from 'node:crypto';
 import { closeSync, constants as fsConstants, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync } from 'node:fs';
-import { chmod, link, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { chmod, copyFile, link, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { LedgerError } from './errors';
@@ -47,54 +47,20 @@ export class ObjectStore {
 	}
 
 	/**
-	 * Copies a file into the store while hashing it, reading it once. Reads of the next chunk overlap
-	 * hashing and writing of the current one. Aborting removes the partial copy.
+	 * Copies a file into the store and hashes the copy: on Linux the kernel copies (copy_file_range,
+	 * through the already-open descriptor) while this thread hashes the tmp file as it grows, so the
+	 * time is the slower of hashing and writing, not their sum; elsewhere one read feeds both. Either
+	 * way the hash is of the bytes that were written, and the tmp file is fsynced once before it is
+	 * published. Aborting removes the partial copy.
 	 */
 	async storeFile(absPath: string, onBytes?: CopyProgress, signal?: AbortSignal): Promise<StoredObject> {
 		mkdirSync(this.tmpDir, { recursive: true });
 		const tmp = join(this.tmpDir, `${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`);
-		const hash = createHash('sha256');
 		let source: FileHandle | undefined;
-		let target: FileHandle | undefined;
-		let size = 0;
 		try {
 			source = await open(absPath, 'r');
-			target = await open(tmp, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL, 0o600);
-			const buffers = [Buffer.allocUnsafe(CHUNK), Buffer.allocUnsafe(CHUNK)];
-			let which = 0;
-			let pending = source.read(buffers[which], 0, CHUNK, null);
-			let pendingWrite: Promise<unknown> = Promise.resolve();
-			// One flush at a time runs behind the copy: without it the whole file would reach the disk only
-			// at the final fsync, after hashing is done, instead of while hashing.
-			let flushing: Promise<unknown> | undefined;
-			let unflushed = 0;
-			for (;;) {
-				const { bytesRead } = await pending;
-				if (bytesRead === 0) break;
-				if (signal?.aborted) throw cancelled();
-				const chunk = buffers[which].subarray(0, bytesRead);
-				// The other buffer is free once its write has finished.
-				await pendingWrite;
-				which ^= 1;
-				pending = source.read(buffers[which], 0, CHUNK, null);
-				// The write runs on the threadpool while this thread hashes the same (unchanging) bytes.
-				pendingWrite = target.write(chunk, 0, bytesRead);
-				hash.update(chunk);
-				size += bytesRead;
-				unflushed += bytesRead;
-				if (unflushed >= FLUSH_EVERY && !flushing) {
-					const handle = target;
-					unflushed = 0;
-					flushing = pendingWrite.then(() => handle.datasync()).finally(() => (flushing = undefined));
-				}
-				onBytes?.(bytesRead);
-			}
-			await pendingWrite;
-			await flushing;
-			await target.sync();
-			await target.close();
-			target = undefined;
-			const sha256 = hash.digest('hex');
+			const copy = kernelCopyAvailable() ? kernelCopyHashing : userspaceCopyHashing;
+			const { sha256, size } = await copy(source, tmp, onBytes, signal);
 			const finalPath = this.objectPath(sha256);
 			if (existsSync(finalPath)) {
 				await rm(tmp, { force: true });
@@ -106,7 +72,6 @@ export class ObjectStore {
 			fsyncDir(dirname(finalPath));
 			return { sha256, size, written: true };
 		} catch (err) {
-			await target?.close().catch(() => undefined);
 			await rm(tmp, { force: true }).catch(() => undefined);
 			throw err;
 		} finally {
@@ -300,6 +265,110 @@ export class ObjectStore {
 			}
 		}
 		return removed;
+	}
+}
+
+let procFd: boolean | undefined;
+
+/** Linux with /proc mounted: a copy can be made from an open descriptor by the kernel. */
+function kernelCopyAvailable(): boolean {
+	procFd ??= process.platform === 'linux' && existsSync('/proc/self/fd');
+	return procFd;
+}
+
+interface HashedCopy {
+	sha256: string;
+	size: number;
+}
+
+/**
+ * The kernel copies `source` into `tmp` (fs.copyFile: copy_file_range, or sendfile; page cache to
+ * page cache, no round trip through JavaScript) while this thread reads `tmp` up to where the copy
+ * has got and hashes it. Reading /proc/self/fd/N reopens the file that is already open, so a path
+ * swapped since it was opened is not followed. The tmp file is fsynced once, at the end.
+ */
+async function kernelCopyHashing(source: FileHandle, tmp: string, onBytes?: CopyProgress, signal?: AbortSignal): Promise<HashedCopy> {
+	const created = await open(tmp, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL, 0o600);
+	await created.close();
+	let copied = false;
+	let copyError: unknown;
+	// Never rejects: a failure is kept in copyError and thrown by the hashing loop.
+	const copying = copyFile(`/proc/self/fd/${source.fd}`, tmp).then(
+		() => void (copied = true),
+		(err: unknown) => void (copyError = err),
+	);
+	const reader = await open(tmp, 'r');
+	const hash = createHash('sha256');
+	const buffer = Buffer.allocUnsafe(CHUNK);
+	let size = 0;
+	let finished = false;
+	try {
+		for (;;) {
+			if (signal?.aborted) throw cancelled();
+			const copyDone = copied;
+			const { bytesRead } = await reader.read(buffer, 0, CHUNK, size);
+			if (bytesRead > 0) {
+				hash.update(buffer.subarray(0, bytesRead));
+				size += bytesRead;
+				onBytes?.(bytesRead);
+				continue;
+			}
+			// Nothing new: either the copy is done (and everything is read), or it has not got further yet.
+			if (copyDone) break;
+			if (copyError) throw copyError;
+			await Promise.race([copying, new Promise((resolve) => setTimeout(resolve, 1))]);
+		}
+		await reader.sync();
+		finished = true;
+		return { sha256: hash.digest('hex'), size };
+	} finally {
+		await reader.close().catch(() => undefined);
+		// If hashing stopped early (abort, read error), the copy still ends on its own: remove what it wrote then.
+		if (!finished) void copying.then(() => rm(tmp, { force: true }).catch(() => undefined));
+	}
+}
+
+/**
+ * Reads `source` once with two alternating buffers: each chunk's write is issued before it is hashed,
+ * so writing and hashing overlap; the written part is flushed every FLUSH_EVERY bytes so the disk
+ * works while hashing goes on, and the tmp file is fsynced at the end.
+ */
+async function userspaceCopyHashing(source: FileHandle, tmp: string, onBytes?: CopyProgress, signal?: AbortSignal): Promise<HashedCopy> {
+	const target = await open(tmp, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL, 0o600);
+	const hash = createHash('sha256');
+	let size = 0;
+	try {
+		const buffers = [Buffer.allocUnsafe(CHUNK), Buffer.allocUnsafe(CHUNK)];
+		let which = 0;
+		let pending = source.read(buffers[which], 0, CHUNK, null);
+		let pendingWrite: Promise<unknown> = Promise.resolve();
+		let flushing: Promise<unknown> | undefined;
+		let unflushed = 0;
+		for (;;) {
+			const { bytesRead } = await pending;
+			if (bytesRead === 0) break;
+			if (signal?.aborted) throw cancelled();
+			const chunk = buffers[which].subarray(0, bytesRead);
+			// The other buffer is free once its write has finished.
+			await pendingWrite;
+			which ^= 1;
+			pending = source.read(buffers[which], 0, CHUNK, null);
+			pendingWrite = target.write(chunk, 0, bytesRead);
+			hash.update(chunk);
+			size += bytesRead;
+			unflushed += bytesRead;
+			if (unflushed >= FLUSH_EVERY && !flushing) {
+				unflushed = 0;
+				flushing = pendingWrite.then(() => target.datasync()).finally(() => (flushing = undefined));
+			}
+			onBytes?.(bytesRead);
+		}
+		await pendingWrite;
+		await flushing;
+		await target.sync();
+		return { sha256: hash.digest('hex'), size };
+	} finally {
+		await target.close().catch(() => undefined);
 	}
 }
 
