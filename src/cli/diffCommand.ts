@@ -4,7 +4,7 @@ import type { Ledger } from '../core/ledger';
 import type { Scalar } from '../core/model';
 import { formatAge } from '../core/relativeTime';
 import { diffVersions, metricHistory, WORKING_TREE } from '../core/versionDiff';
-import type { DiffProgress, DiffSide, MetricHistory, VersionDiff } from '../core/versionDiff';
+import type { ArtifactRename, DiffProgress, DiffSide, MetricHistory, VersionDiff } from '../core/versionDiff';
 import { parseRef, UsageError } from './context';
 import type { Io } from './context';
 import { renderTable } from './format';
@@ -70,9 +70,10 @@ function diffText(d: VersionDiff, all: boolean): string {
 	const range = `${d.code.a?.slice(0, 7) ?? '-'}${d.code.dirty.a ? '*' : ''} → ${d.code.b?.slice(0, 7) ?? '-'}${d.code.dirty.b ? '*' : ''}`;
 	lines.push(`code: ${range}${commits ? ` (${commits})` : ''}${d.code.dirty.a || d.code.dirty.b ? '  (* uncommitted changes)' : ''}`);
 
-	const { added, removed, changed, unchanged } = d.artifacts;
-	lines.push(`files: ${changed.length} changed, ${added.length} added, ${removed.length} removed, ${unchanged} unchanged`);
+	const { added, removed, changed, renamed, unchanged } = d.artifacts;
+	lines.push(`files: ${changed.length} changed, ${renamed.length ? `${renamed.length} renamed, ` : ''}${added.length} added, ${removed.length} removed, ${unchanged} unchanged`);
 	const fileRows = [
+		...renamed.map((r) => ['renamed', `${r.from} → ${r.to}`, r.role, renameNote(r)]),
 		...changed.map((c) => ['modified', c.path, c.role, c.formattingOnly ? 'comments/formatting only' : `${c.size.a} → ${c.size.b} bytes`]),
 		...added.map((x) => ['added', x.path, x.role, `${x.size} bytes`]),
 		...removed.map((x) => ['removed', x.path, x.role, '']),
@@ -109,7 +110,8 @@ function diffText(d: VersionDiff, all: boolean): string {
 		lines.push('', 'Prompts');
 		for (const p of d.prompts) {
 			const vars = [...p.variablesAdded.map((v) => `+${v}`), ...p.variablesRemoved.map((v) => `-${v}`)];
-			lines.push(`  ${p.path}${p.change === 'changed' ? '' : ` (${p.change})`}: +${p.linesAdded} -${p.linesRemoved} lines${vars.length ? `; variables ${vars.join(', ')}` : ''}`);
+			const how = p.renamedFrom ? ` (renamed from ${p.renamedFrom})` : p.change === 'changed' ? '' : ` (${p.change})`;
+			lines.push(`  ${p.path}${how}: +${p.linesAdded} -${p.linesRemoved} lines${vars.length ? `; variables ${vars.join(', ')}` : ''}`);
 			if (p.breaksCallers) lines.push(`    ! removed variable${p.variablesRemoved.length > 1 ? 's' : ''} ${p.variablesRemoved.join(', ')}: what callers pass for ${p.variablesRemoved.length > 1 ? 'them' : 'it'} no longer reaches the model; check the callers`);
 		}
 	}
@@ -146,6 +148,12 @@ function diffText(d: VersionDiff, all: boolean): string {
 	}
 	if (d.warnings.length) lines.push('', 'Warnings', ...d.warnings.map((w) => `  ${w}`));
 	return lines.join('\n');
+}
+
+/** `identical` for a pure rename, else git's wording: `87% similar`. */
+export function renameNote(r: ArtifactRename): string {
+	if (r.similarity === 100 && r.a === r.b) return 'identical';
+	return `${r.similarity}% similar${r.formattingOnly ? ', comments/formatting only' : ''}`;
 }
 
 function typeName(value: Scalar): string {

@@ -29,8 +29,10 @@ export function keyHistoryCommand(ledger: Ledger, fileArg: string | undefined, k
 
 function keyHistoryText(h: KeyHistory): string {
 	const lines: string[] = [];
-	for (const { model, runs } of h.models) {
+	for (const { model, runs, renames } of h.models) {
 		lines.push(`${model}: ${h.key} = ${describeRuns(runs)}`);
+		// Like `git log --follow`: the history continues under the file's earlier names.
+		for (const r of renames ?? []) lines.push(`  ${r.from} → ${r.to}: renamed in v${r.at.number}${r.similarity < 100 ? ` (${r.similarity}% similar)` : ''}; v${r.before.number} and before read ${r.from}`);
 		const rows = [...runs].reverse().map((run) => {
 			const versions = run.first === run.last ? `v${run.first.number}` : `v${run.first.number}–v${run.last.number}`;
 			const changed = run.change ? `v${run.first.number} (${formatAge(run.first.createdAt)}, ${run.first.author})` : '';

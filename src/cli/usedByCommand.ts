@@ -48,6 +48,7 @@ function usedByText(r: UsedBy): string {
 	else if (r.modified) lines.push(`Modified: the current content is in no version (newest holding the file: ${versionName(r.newest!, true)}).`);
 	else if (r.history.length === 0) lines.push(`Not in any version yet (matched by ${r.models.join(', ')}); run \`model-ledger snapshot\`.`);
 	if (r.lastChanged) lines.push(`Last changed in ${versionName(r.lastChanged, true)} (${formatAge(r.lastChanged.createdAt)}, by ${r.lastChanged.author})`);
+	for (const rename of r.renames) lines.push(`Renamed from ${rename.from} in ${versionName(rename.at, manyModels)}${rename.similarity < 100 ? ` (${rename.similarity}% similar)` : ''}`);
 	if (r.sameContentElsewhere.length) {
 		const byPath = new Map<string, VersionRef[]>();
 		for (const v of r.sameContentElsewhere) byPath.set(v.path, [...(byPath.get(v.path) ?? []), v]);
@@ -59,7 +60,7 @@ function usedByText(r: UsedBy): string {
 			'History (newest first):',
 			renderTable(
 				['SHA256', 'VERSIONS', 'FIRST SEEN', 'LAST SEEN'],
-				r.history.map((h) => [`${h.sha256.slice(0, 12)}${h.sha256 === r.sha256 ? '*' : ''}`, describeVersions(h.versions, manyModels), h.firstSeen.slice(0, 16).replace('T', ' '), h.lastSeen.slice(0, 16).replace('T', ' ')]),
+				r.history.map((h) => [`${h.sha256.slice(0, 12)}${h.sha256 === r.sha256 ? '*' : ''}`, describeVersions(h.versions, manyModels) + (h.path ? ` (as ${h.path})` : ''), h.firstSeen.slice(0, 16).replace('T', ' '), h.lastSeen.slice(0, 16).replace('T', ' ')]),
 			),
 		);
 		if (r.current.length) lines.push('(* = current content)');

@@ -3,7 +3,8 @@
 // where it changed. Answered from index.db (keyed_values by (file, key)), never from manifests.
 import type { Ledger } from './ledger';
 import type { Scalar } from './model';
-import { memoized, normalizeRelPath, versionsHoldingPath } from './usedBy';
+import { followPath } from './pathFollow';
+import { memoized, normalizeRelPath } from './usedBy';
 import type { VersionRef } from './usedBy';
 
 /** A leaf's value, or for a mapping/list key the leaves under it (relative paths: `.top_k`, `[0]`). */
@@ -52,8 +53,17 @@ export interface KeyHistory {
 	found: boolean;
 	/** True when the key names a mapping or list: values are the leaves under it. */
 	subtree: boolean;
-	/** One entry per model holding the file; runs oldest first. */
-	models: Array<{ model: string; runs: KeyRun[] }>;
+	/** One entry per model holding the file; runs oldest first, across the file's earlier names (`renames`, oldest first). */
+	models: Array<{ model: string; runs: KeyRun[]; renames?: KeyRename[] }>;
+}
+
+/** The file was `from` up to `before` and `to` from `at` on. */
+export interface KeyRename {
+	from: string;
+	to: string;
+	before: VersionRef;
+	at: VersionRef;
+	similarity: number;
 }
 
 export interface KeyHistoryOptions {
@@ -72,8 +82,55 @@ export function keyHistory(ledger: Ledger, relFile: string, keyPath: string, opt
 }
 
 function computeKeyHistory(ledger: Ledger, file: string, keyPath: string, maxMetricChanges: number): KeyHistory {
+	let kind: KeyHistory['kind'] = null;
+	let subtree = false;
+	let found = false;
+	const models: KeyHistory['models'] = [];
+	// Values per earlier name of the file: a rename does not break the history (`git log --follow`).
+	const valuesByPath = new Map<string, KeyValues>();
+	const valuesAt = (path: string): KeyValues => {
+		let v = valuesByPath.get(path);
+		if (!v) valuesByPath.set(path, (v = keyValues(ledger, path, keyPath)));
+		return v;
+	};
+	for (const followed of followPath(ledger, file)) {
+		const versions: VersionRef[] = [];
+		const values = new Map<string, string>();
+		for (const segment of followed.segments) {
+			const v = valuesAt(segment.path);
+			if (v.values.size > 0) {
+				found = true;
+				kind = kind ?? v.kind;
+				if (segment.path === file || !subtree) subtree = v.subtree;
+			}
+			for (const ref of segment.versions) {
+				versions.push(ref);
+				const json = v.values.get(ref.digest);
+				if (json !== undefined) values.set(ref.digest, json);
+			}
+		}
+		const renames = followed.renames.map((r) => ({ from: r.from, to: r.to, before: r.before, at: r.at, similarity: r.similarity }));
+		models.push({ model: followed.model, runs: collapseRuns(ledger, versions, values, kind, maxMetricChanges), ...(renames.length ? { renames } : {}) });
+	}
+	const own = valuesAt(file);
+	if (own.values.size > 0) {
+		kind = own.kind;
+		subtree = own.subtree;
+	}
+	models.sort((a, b) => (a.model < b.model ? -1 : a.model > b.model ? 1 : 0));
+	return { file, key: keyPath, kind, found, subtree, models };
+}
+
+interface KeyValues {
+	/** Per digest, the value as canonical JSON text: equal values compare equal without parsing. */
+	values: Map<string, string>;
+	kind: KeyHistory['kind'];
+	subtree: boolean;
+}
+
+/** The key's value in every version holding `file`, from the (file, key) index. */
+function keyValues(ledger: Ledger, file: string, keyPath: string): KeyValues {
 	const index = ledger.index;
-	// Per digest, the value as canonical JSON text: equal values compare equal without parsing.
 	const values = new Map<string, string>();
 	let kind: KeyHistory['kind'] = null;
 	let subtree = false;
@@ -108,27 +165,7 @@ function computeKeyHistory(ledger: Ledger, file: string, keyPath: string, maxMet
 		kind = rowKind;
 	}
 	if (exact.length > 0) subtree = false;
-
-	const byModel = versionsByModel(ledger, file);
-	const models = [...byModel]
-		.map(([model, versions]) => {
-			return { model, runs: collapseRuns(ledger, versions, values, kind, maxMetricChanges) };
-		})
-		.sort((a, b) => (a.model < b.model ? -1 : a.model > b.model ? 1 : 0));
-	return { file, key: keyPath, kind, found: values.size > 0, subtree, models };
-}
-
-/** Versions holding the path per model, oldest first by number; equal numbers (two branches) by creation time. */
-function versionsByModel(ledger: Ledger, path: string): Map<string, VersionRef[]> {
-	const byModel = new Map<string, VersionRef[]>();
-	// Newest first, reversed: oldest first by creation time, which the stable sort by number keeps among equal numbers.
-	for (const { ref } of versionsHoldingPath(ledger, path).reverse()) {
-		const list = byModel.get(ref.model);
-		if (list) list.push(ref);
-		else byModel.set(ref.model, [ref]);
-	}
-	for (const versions of byModel.values()) versions.sort((a, b) => a.number - b.number);
-	return byModel;
+	return { values, kind, subtree };
 }
 
 function collapseRuns(ledger: Ledger, versions: VersionRef[], values: Map<string, string>, kind: KeyHistory['kind'], maxMetricChanges: number): KeyRun[] {
@@ -277,7 +314,7 @@ export interface VariableChange {
 export interface VariableHistory {
 	path: string;
 	/** Per model holding the prompt: its variables in the newest version, and each change, newest first. */
-	models: Array<{ model: string; newest: VersionRef; variables: string[]; changes: VariableChange[] }>;
+	models: Array<{ model: string; newest: VersionRef; variables: string[]; changes: VariableChange[]; renames?: KeyRename[] }>;
 }
 
 /** Template variables of a prompt file across versions (from index.db): which version added or removed which. Read-only result. */
@@ -288,11 +325,24 @@ export function variableHistory(ledger: Ledger, relPath: string): VariableHistor
 
 function computeVariableHistory(ledger: Ledger, path: string): VariableHistory {
 	const index = ledger.index;
-	const sets = new Map<string, string[]>();
-	const rows = index.readStatement('SELECT digest, group_concat(name, char(10) ORDER BY name) FROM prompt_variables WHERE path = ? GROUP BY digest').raw(true).all(path) as Array<[string, string]>;
-	for (const [digest, names] of rows) sets.set(digest, names.split('\n'));
-	const byModel = versionsByModel(ledger, path);
-	const models = [...byModel].map(([model, versions]) => {
+	const setsOf = (file: string): Map<string, string[]> => {
+		const sets = new Map<string, string[]>();
+		const rows = index.readStatement('SELECT digest, group_concat(name, char(10) ORDER BY name) FROM prompt_variables WHERE path = ? GROUP BY digest').raw(true).all(file) as Array<[string, string]>;
+		for (const [digest, names] of rows) sets.set(digest, names.split('\n'));
+		return sets;
+	};
+	// Across renames: each earlier name's versions read that name's variables.
+	const models = followPath(ledger, path).map(({ model, segments, renames }) => {
+		const sets = new Map<string, string[]>();
+		const versions: VersionRef[] = [];
+		for (const segment of segments) {
+			const own = setsOf(segment.path);
+			for (const v of segment.versions) {
+				versions.push(v);
+				const names = own.get(v.digest);
+				if (names) sets.set(v.digest, names);
+			}
+		}
 		const changes: VariableChange[] = [];
 		for (let i = 1; i < versions.length; i++) {
 			const before = new Set(sets.get(versions[i - 1].digest) ?? []);
@@ -302,7 +352,8 @@ function computeVariableHistory(ledger: Ledger, path: string): VariableHistory {
 			if (added.length || removed.length) changes.push({ version: versions[i], from: versions[i - 1], added, removed });
 		}
 		const newest = versions[versions.length - 1];
-		return { model, newest, variables: sets.get(newest.digest) ?? [], changes: changes.reverse() };
+		const renamed = renames.map((r) => ({ from: r.from, to: r.to, before: r.before, at: r.at, similarity: r.similarity }));
+		return { model, newest, variables: sets.get(newest.digest) ?? [], changes: changes.reverse(), ...(renamed.length ? { renames: renamed } : {}) };
 	});
 	return { path, models: models.sort((a, b) => (a.model < b.model ? -1 : a.model > b.model ? 1 : 0)) };
 }

@@ -4,6 +4,8 @@ import { statSync } from 'node:fs';
 import type { Ledger } from './ledger';
 import { resolveInWorkspace } from './ledger';
 import type { Role } from './model';
+import { followPath } from './pathFollow';
+import type { PathRename } from './pathFollow';
 import type { StatKey } from './registryIndex';
 import { currentHash } from './snapshot';
 import type { WorkspaceConfig } from './workspaceConfig';
@@ -22,6 +24,8 @@ export interface VersionRef {
 
 export interface ContentHistoryEntry {
 	sha256: string;
+	/** The file's earlier name when these versions held it under another path (it was renamed since). */
+	path?: string;
 	/** Versions that held this content at the path, newest first. */
 	versions: VersionRef[];
 	/** createdAt of the oldest and newest of those versions. */
@@ -53,6 +57,8 @@ export interface UsedBy {
 	newest: VersionRef | null;
 	/** A version holds the path, and the current content is in none of them. */
 	modified: boolean;
+	/** Where the file was renamed (oldest first); `history` continues under the earlier names. */
+	renames: PathRename[];
 }
 
 export interface UsedByOptions {
@@ -109,6 +115,19 @@ function computeUsedBy(ledger: Ledger, path: string, sha256: string | null, exis
 		lastSeen: versions[0].createdAt,
 	}));
 
+	// Like `git log --follow`: the contents it had under earlier names, after the ones under this name.
+	const followed = rows.length > 0 ? followPath(ledger, path) : [];
+	for (const { segments } of followed) {
+		for (const segment of segments.slice(0, -1)) {
+			const inSegment = new Set(segment.versions.map((v) => v.digest));
+			const shaGroups = new Map<string, VersionRef[]>();
+			for (const { sha, ref } of versionsHoldingPath(ledger, segment.path)) {
+				if (!inSegment.has(ref.digest)) continue;
+				shaGroups.set(sha, [...(shaGroups.get(sha) ?? []), ref]);
+			}
+			for (const [sha, versions] of shaGroups) history.push({ sha256: sha, path: segment.path, versions, firstSeen: versions[versions.length - 1].createdAt, lastSeen: versions[0].createdAt });
+		}
+	}
 	const models = modelsMatching(ledger, path);
 	const newest = rows[0];
 	const role = newest ? ((index.readStatement('SELECT role FROM artifacts WHERE digest = ? AND path = ?').pluck().get(newest.version.digest, path) as Role | undefined) ?? null) : null;
@@ -125,6 +144,7 @@ function computeUsedBy(ledger: Ledger, path: string, sha256: string | null, exis
 		lastChanged: newest ? lastChange(rows, newest) : null,
 		newest: newest ? newest.version : null,
 		modified: rows.length > 0 && current.length === 0,
+		renames: followed.flatMap((f) => f.renames),
 	};
 }
 

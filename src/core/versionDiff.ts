@@ -18,6 +18,7 @@ import type { Direction, MetricDiff } from './metricDiff';
 import type { ArtifactRecord, Author, DataRef, FlatValues, PromptInfo, Role, SafetensorsSummary, Scalar, VersionManifest, VersionSummary } from './model';
 import { currentHash, describeWorkingTree } from './snapshot';
 import { isStructuredPath, parseStructured } from './structuredFiles';
+import { pairRenames } from './renames';
 import { diffTensorHeaders, hashTensors } from './tensorDiff';
 import type { WeightsDiff } from './tensorDiff';
 import { decodeUtf8Text, looksBinary } from './textContent';
@@ -68,8 +69,26 @@ export interface ArtifactChange {
 	formattingOnly?: true;
 }
 
+/** A removed and an added file paired as one rename (`git diff -M`): identical bytes, or ≥ 50% of the lines the same. */
+export interface ArtifactRename {
+	from: string;
+	to: string;
+	role: Role;
+	/** Percent of the larger file's bytes in shared lines, floored; 100 when the bytes are identical. */
+	similarity: number;
+	/** sha256 in A (under `from`) and in B (under `to`). */
+	a: string;
+	b: string;
+	size: { a: number; b: number };
+	text: boolean;
+	/** A YAML/JSON/TOML file whose parsed keys are all equal across the rename. */
+	formattingOnly?: true;
+}
+
 export interface ParamDiff extends KeyDiff {
 	file: string;
+	/** The file's path in A when it was renamed (its keys are compared across the rename). */
+	renamedFrom?: string;
 }
 
 export interface PromptLine {
@@ -80,6 +99,8 @@ export interface PromptLine {
 export interface PromptDiff {
 	path: string;
 	change: Exclude<KeyChange, 'unchanged'>;
+	/** The prompt's path in A when it was renamed; `change` is then `changed` (edited) and the line counts are across the rename. */
+	renamedFrom?: string;
 	variablesAdded: string[];
 	variablesRemoved: string[];
 	/** A removed variable breaks callers that still pass it (or templates that still render it). */
@@ -115,7 +136,8 @@ export interface CodeDiff {
 export interface VersionDiff {
 	a: DiffSide;
 	b: DiffSide;
-	artifacts: { added: ArtifactEntry[]; removed: ArtifactEntry[]; changed: ArtifactChange[]; unchanged: number };
+	/** `renamed` pairs are neither added, removed nor changed; `unchanged` does not count them. */
+	artifacts: { added: ArtifactEntry[]; removed: ArtifactEntry[]; changed: ArtifactChange[]; renamed: ArtifactRename[]; unchanged: number };
 	params: ParamDiff[];
 	metrics: MetricDiff[];
 	prompts: PromptDiff[];
@@ -158,17 +180,20 @@ interface Side {
 /** Compares two versions of a model (`refB` = {@link WORKING_TREE} for the working tree). */
 export async function diffVersions(ledger: Ledger, model: string, refA: string, refB: string, options: DiffOptions = {}): Promise<VersionDiff> {
 	const modelConfig = ledger.model(model);
-	const a = storedSide(ledger, ledger.resolve(model, refA));
+	const stored = storedSide(ledger, ledger.resolve(model, refA));
 	const b = refB === WORKING_TREE ? await workingSide(ledger, model) : storedSide(ledger, ledger.resolve(model, refB));
 	const warnings: string[] = [];
-	const artifacts = diffArtifacts(a, b, warnings);
+	// A's files are seen under their B names once paired, so params, metrics and prompts compare across a rename.
+	const renames = findRenames(stored, b, warnings);
+	const a = renamedSide(stored, renames);
+	const artifacts = diffArtifacts(a, b, renames, warnings);
 	const result: VersionDiff = {
 		a: a.info,
 		b: b.info,
 		artifacts,
-		params: diffParams(a, b, options.all === true, artifacts.changed, warnings),
+		params: diffParams(a, b, options.all === true, artifacts.changed, artifacts.renamed, warnings),
 		metrics: diffMetrics(a.contents.metrics, b.contents.metrics, modelConfig.metricsDirection, options.all === true),
-		prompts: diffPrompts(a, b, options.promptText === true, warnings),
+		prompts: diffPrompts(a, b, options.promptText === true, renames, warnings),
 		weights: await diffWeights(a, b, options, warnings),
 		data: diffData(a.contents.data, b.contents.data),
 		code: await diffCode(ledger.root, a, b),
@@ -226,14 +251,60 @@ function byPath(artifacts: ArtifactRecord[]): Map<string, ArtifactRecord> {
 	return new Map(artifacts.map((x) => [x.path, x]));
 }
 
-function diffArtifacts(a: Side, b: Side, warnings: string[]): VersionDiff['artifacts'] {
+/** B path → A path and similarity of each rename. */
+type Renames = Map<string, { from: string; similarity: number }>;
+
+/** Pairs A's files missing from B with B's files missing from A (identical bytes, or ≥ 50% similar text). */
+function findRenames(a: Side, b: Side, warnings: string[]): Renames {
+	const inB = new Set(b.contents.artifacts.map((x) => x.path));
+	const inA = new Set(a.contents.artifacts.map((x) => x.path));
+	const removed = a.contents.artifacts.filter((x) => !inB.has(x.path));
+	const added = b.contents.artifacts.filter((x) => !inA.has(x.path));
+	const renames: Renames = new Map();
+	if (removed.length === 0 || added.length === 0) return renames;
+	const sideOf = new Map<ArtifactRecord, Side>([...removed.map((x) => [x, a] as const), ...added.map((x) => [x, b] as const)]);
+	const textOf = (x: ArtifactRecord): string | undefined => {
+		const side = sideOf.get(x)!;
+		if (!isText(side, x, warnings)) return undefined;
+		return promptText(side, x, warnings);
+	};
+	for (const pair of pairRenames(removed, added, textOf)) renames.set(pair.to.path, { from: pair.from.path, similarity: pair.similarity });
+	return renames;
+}
+
+/** Side A with each renamed file (and its params, metrics, prompt facts, weights header, DVC source) under its B path. */
+function renamedSide(side: Side, renames: Renames): Side {
+	if (renames.size === 0) return side;
+	const toOf = new Map([...renames].map(([to, r]) => [r.from, to]));
+	const rename = (path: string) => toOf.get(path) ?? path;
+	const rekey = <V>(record: Record<string, V>): Record<string, V> => Object.fromEntries(Object.entries(record).map(([k, v]) => [rename(k), v]));
+	const c = side.contents;
+	return {
+		...side,
+		contents: {
+			...c,
+			artifacts: c.artifacts.map((x) => (toOf.has(x.path) ? { ...x, path: rename(x.path) } : x)),
+			params: rekey(c.params),
+			metrics: rekey(c.metrics),
+			prompts: rekey(c.prompts),
+			weights: rekey(c.weights),
+			data: c.data.map((d) => (toOf.has(d.source) ? { ...d, source: rename(d.source) } : d)),
+		},
+	};
+}
+
+function diffArtifacts(a: Side, b: Side, renames: Renames, warnings: string[]): VersionDiff['artifacts'] {
 	const left = byPath(a.contents.artifacts);
 	const right = byPath(b.contents.artifacts);
 	const entry = (side: Side, x: ArtifactRecord): ArtifactEntry => ({ path: x.path, role: x.role, sha256: x.sha256, size: x.size, text: isText(side, x, warnings) });
-	const result: VersionDiff['artifacts'] = { added: [], removed: [], changed: [], unchanged: 0 };
+	const result: VersionDiff['artifacts'] = { added: [], removed: [], changed: [], renamed: [], unchanged: 0 };
 	for (const x of b.contents.artifacts) {
 		const before = left.get(x.path);
-		if (!before) result.added.push(entry(b, x));
+		const rename = renames.get(x.path);
+		if (rename && before) {
+			const text = before.sha256 === x.sha256 ? isText(b, x, warnings) : isText(a, before, warnings) && isText(b, x, warnings);
+			result.renamed.push({ from: rename.from, to: x.path, role: x.role, similarity: rename.similarity, a: before.sha256, b: x.sha256, size: { a: before.size, b: x.size }, text });
+		} else if (!before) result.added.push(entry(b, x));
 		else if (before.sha256 === x.sha256) result.unchanged++;
 		else result.changed.push({ path: x.path, role: x.role, a: before.sha256, b: x.sha256, size: { a: before.size, b: x.size }, text: isText(a, before, warnings) && isText(b, x, warnings) });
 	}
@@ -267,7 +338,7 @@ function describeSide(side: Side): string {
  * Params and RAG config, key by key. Files whose bytes differ are re-parsed from the stored copies so
  * lists of named items are matched by name; identical files reuse the manifest's keys.
  */
-function diffParams(a: Side, b: Side, all: boolean, changed: ArtifactChange[], warnings: string[]): ParamDiff[] {
+function diffParams(a: Side, b: Side, all: boolean, changed: ArtifactChange[], renamed: ArtifactRename[], warnings: string[]): ParamDiff[] {
 	const left = byPath(a.contents.artifacts);
 	const right = byPath(b.contents.artifacts);
 	const files = [...new Set([...Object.keys(b.contents.params), ...Object.keys(a.contents.params)])];
@@ -286,10 +357,11 @@ function diffParams(a: Side, b: Side, all: boolean, changed: ArtifactChange[], w
 		}
 		const keys = diffFlatValues(va, vb, all);
 		if (ra && rb && ra.sha256 !== rb.sha256 && keys.every((k) => k.change === 'unchanged')) {
-			const change = changed.find((c) => c.path === file);
+			const change = changed.find((c) => c.path === file) ?? renamed.find((r) => r.to === file);
 			if (change) change.formattingOnly = true;
 		}
-		for (const k of keys) result.push({ file, ...k });
+		const from = renamed.find((r) => r.to === file)?.from;
+		for (const k of keys) result.push(from ? { file, renamedFrom: from, ...k } : { file, ...k });
 	}
 	// A structured file that is not params (e.g. `other: adapter_config.json`) still gets the formatting-only mark.
 	for (const change of changed) {
@@ -320,7 +392,7 @@ function semanticValues(side: Side, artifact: ArtifactRecord | undefined, record
 	}
 }
 
-function diffPrompts(a: Side, b: Side, withPreview: boolean, warnings: string[]): PromptDiff[] {
+function diffPrompts(a: Side, b: Side, withPreview: boolean, renames: Renames, warnings: string[]): PromptDiff[] {
 	const left = byPath(a.contents.artifacts.filter((x) => x.role === 'prompt'));
 	const right = byPath(b.contents.artifacts.filter((x) => x.role === 'prompt'));
 	const paths = [...new Set([...right.keys(), ...left.keys()])];
@@ -333,9 +405,11 @@ function diffPrompts(a: Side, b: Side, withPreview: boolean, warnings: string[])
 		const varsB = variablesOf(b.contents.prompts[path]);
 		const textA = ra ? promptText(a, ra, warnings) : '';
 		const textB = rb ? promptText(b, rb, warnings) : '';
+		const renamedFrom = ra && rb ? renames.get(path)?.from : undefined;
 		const diff: PromptDiff = {
 			path,
 			change: !ra ? 'added' : !rb ? 'removed' : 'changed',
+			...(renamedFrom ? { renamedFrom } : {}),
 			variablesAdded: varsB.filter((v) => !varsA.includes(v)),
 			variablesRemoved: ra && rb ? varsA.filter((v) => !varsB.includes(v)) : [],
 			breaksCallers: false,

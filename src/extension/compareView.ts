@@ -184,15 +184,20 @@ class ComparePanel implements vscode.Disposable {
 		const diff = this.model?.diff;
 		if (!diff) throw new Error('the comparison is still loading');
 		// The page only offers files that differ; anything else is not a request we honour.
-		const listed = [...diff.artifacts.changed, ...diff.artifacts.added, ...diff.artifacts.removed].some((x) => x.path === path);
+		const rename = diff.artifacts.renamed.find((r) => r.to === path);
+		const listed = rename !== undefined || [...diff.artifacts.changed, ...diff.artifacts.added, ...diff.artifacts.removed].some((x) => x.path === path);
 		if (!listed) throw new Error(`${path} is not a file that differs between the two sides`);
 		const inA = !diff.artifacts.added.some((x) => x.path === path);
 		const inB = !diff.artifacts.removed.some((x) => x.path === path);
-		const uriOf = (side: DiffSide): vscode.Uri =>
-			side.working ? workingFileUri(this.entry.root, path) : storedFileUri({ root: this.entry.root, model: side.model, digest: side.digest!, name: `v${side.number}` }, path);
-		const left = inA ? uriOf(diff.a) : undefined;
-		const right = inB ? uriOf(diff.b) : undefined;
-		const title = diffTitle(path, inA ? sideName(diff.a) : `not in ${sideName(diff.a)}`, inB ? sideName(diff.b) : `not in ${sideName(diff.b)}`);
+		// A renamed file: A's bytes under its old path against B's under the new one.
+		const pathA = rename?.from ?? path;
+		const uriOf = (side: DiffSide, rel: string): vscode.Uri =>
+			side.working ? workingFileUri(this.entry.root, rel) : storedFileUri({ root: this.entry.root, model: side.model, digest: side.digest!, name: `v${side.number}` }, rel);
+		const left = inA ? uriOf(diff.a, pathA) : undefined;
+		const right = inB ? uriOf(diff.b, path) : undefined;
+		const title = rename
+			? `${rename.from} (${sideName(diff.a)}) ↔ ${path} (${sideName(diff.b)}) · renamed`
+			: diffTitle(path, inA ? sideName(diff.a) : `not in ${sideName(diff.a)}`, inB ? sideName(diff.b) : `not in ${sideName(diff.b)}`);
 		if (left && right) await vscode.commands.executeCommand('vscode.diff', left, right, title, { preview: true });
 		else await vscode.window.showTextDocument((left ?? right)!, { preview: true });
 		this.lastOpened = { path, left: left?.toString(), right: right?.toString() };

@@ -111,6 +111,9 @@ export function fileHoverMarkdown(used: UsedBy, ctx: HoverContext, variables?: V
 	else if (earlier.length && used.modified && used.history.length > 1) facts.push(`${used.history.length} earlier contents in ${versionList(earlier, sole)}`);
 	lines.push(facts.join(' · '));
 	if (ctx.dirty) lines.push('_Unsaved changes are not included: this describes the file on disk._');
+	// Like `git log --follow`: the versions above include the ones that held the file under an earlier name.
+	const renames = used.renames;
+	if (renames.length) lines.push(renames.map((r) => renameText(r, sole)).join(' · '));
 
 	if (used.sameContentElsewhere.length) {
 		const byPath = new Map<string, VersionRef[]>();
@@ -166,9 +169,10 @@ function fileLinks(used: UsedBy, ctx: HoverContext, model: string | undefined): 
 export function keyHoverMarkdown(history: KeyHistory, ctx: HoverContext, working?: { value?: Scalar }): string {
 	const now = ctx.now ?? new Date();
 	const blocks: string[] = [];
-	for (const { model, runs } of history.models) {
+	for (const { model, runs, renames } of history.models) {
 		const head = `${code(history.key)} in ${md(model)}${history.subtree ? ' (the keys under it)' : ''}`;
 		const lines: string[] = [head];
+		if (renames?.length) lines.push(`- ${renames.map((r) => renameText(r, model)).join('; ')}`);
 		const last = runs[runs.length - 1];
 		if (working?.value !== undefined && last && !history.subtree && JSON.stringify(working.value) !== JSON.stringify(last.value)) {
 			lines.push(`- ${code(formatKeyValue(working.value))} in the working file, not in a version yet`);
@@ -189,6 +193,11 @@ export function keyHoverMarkdown(history: KeyHistory, ctx: HoverContext, working
 		blocks.push(lines.join('\n') + (links.length ? `\n\n${links.join(' · ')}` : ''));
 	}
 	return blocks.join('\n\n---\n\n');
+}
+
+/** "Renamed from `a.yaml` in v4 (87% similar)". */
+function renameText(r: { from: string; at: VersionRef; similarity: number }, soleModel: string | undefined): string {
+	return `Renamed from ${code(r.from)} in ${soleModel === r.at.model ? '' : `${md(r.at.model)} `}v${r.at.number}${r.similarity < 100 ? ` (${r.similarity}% similar)` : ''}`;
 }
 
 function runLine(run: KeyRun, subtree: boolean, now: Date): string {

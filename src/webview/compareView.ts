@@ -116,14 +116,14 @@ function summarySection(d: VersionDiff): HTMLElement {
 	const { commits, commitsBack } = d.code;
 	const range =
 		commits === null ? 'Commits between: unknown (a commit is not in this repository)' : commits === 0 && !commitsBack ? 'Same commit' : `${commits} commit${commits === 1 ? '' : 's'} from A to B${commitsBack ? `, ${commitsBack} in A not in B` : ''}`;
-	const { added, removed, changed, unchanged } = d.artifacts;
+	const { added, removed, changed, renamed, unchanged } = d.artifacts;
 	return section(
 		'summary',
 		'Summary',
 		null,
 		h('div', { class: 'sides' }, side(d.a, 'a'), h('div', { class: 'arrow', attrs: { 'aria-hidden': 'true' } }, '→'), side(d.b, 'b')),
 		h('p', { class: 'range' }, range),
-		h('p', { class: 'muted' }, `Files: ${changed.length} changed, ${added.length} added, ${removed.length} removed, ${unchanged} unchanged.`),
+		h('p', { class: 'muted' }, `Files: ${changed.length} changed, ${renamed.length ? `${renamed.length} renamed, ` : ''}${added.length} added, ${removed.length} removed, ${unchanged} unchanged.`),
 		d.code.lockfiles.length ? h('p', {}, `Dependency lockfiles changed: ${d.code.lockfiles.map((l) => l.path).join(', ')}`) : null,
 	);
 }
@@ -208,10 +208,12 @@ function diffButton(path: string, label: string): HTMLButtonElement {
 }
 
 function filesSection(d: VersionDiff): HTMLElement {
-	const { added, removed, changed, unchanged } = d.artifacts;
-	const row = (kind: string, path: string, role: string, text: boolean, note: string) =>
-		h('li', { class: `file ${kind}` }, h('span', { class: `chip ${kind}` }, kind), text ? diffButton(path, path) : h('span', { class: 'mono' }, path), h('span', { class: 'muted' }, ` ${role}${note ? ` · ${note}` : ''}`));
+	const { added, removed, changed, renamed, unchanged } = d.artifacts;
+	const row = (kind: string, path: string, role: string, text: boolean, note: string, label = path) =>
+		h('li', { class: `file ${kind}` }, h('span', { class: `chip ${kind}` }, kind), text ? diffButton(path, label) : h('span', { class: 'mono' }, label), h('span', { class: 'muted' }, ` ${role}${note ? ` · ${note}` : ''}`));
 	const items = [
+		// A rename's diff button opens A's old path against B's new one.
+		...renamed.map((r) => row('renamed', r.to, r.role, r.text, r.a === r.b ? 'identical' : `${r.similarity}% similar`, `${r.from} → ${r.to}`)),
 		...changed.map((c) => row('modified', c.path, c.role, c.text, c.formattingOnly ? 'comments/formatting only' : `${formatBytes(c.size.a)} → ${formatBytes(c.size.b)}`)),
 		...added.map((x) => row('added', x.path, x.role, x.text, formatBytes(x.size))),
 		...removed.map((x) => row('removed', x.path, x.role, x.text, formatBytes(x.size))),
@@ -232,7 +234,7 @@ function promptsSection(d: VersionDiff): HTMLElement | null {
 		h(
 			'div',
 			{ class: 'prompt' },
-			h('div', { class: 'prompt-head' }, diffButton(p.path, p.path), p.change !== 'changed' ? h('span', { class: `chip ${p.change}` }, p.change) : null, h('span', { class: 'lines' }, h('span', { class: 'added-text' }, `+${p.linesAdded}`), ' ', h('span', { class: 'removed-text' }, `−${p.linesRemoved}`), ' lines')),
+			h('div', { class: 'prompt-head' }, diffButton(p.path, p.renamedFrom ? `${p.renamedFrom} → ${p.path}` : p.path), p.renamedFrom ? h('span', { class: 'chip renamed' }, 'renamed') : p.change !== 'changed' ? h('span', { class: `chip ${p.change}` }, p.change) : null, h('span', { class: 'lines' }, h('span', { class: 'added-text' }, `+${p.linesAdded}`), ' ', h('span', { class: 'removed-text' }, `−${p.linesRemoved}`), ' lines')),
 			p.variablesAdded.length || p.variablesRemoved.length
 				? h('div', { class: 'chips' }, h('span', { class: 'muted' }, 'Variables: '), ...p.variablesAdded.map((v) => h('span', { class: 'chip added mono' }, `+ ${v}`)), ...p.variablesRemoved.map((v) => h('span', { class: 'chip removed mono' }, `− ${v}`)))
 				: null,

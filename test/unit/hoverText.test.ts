@@ -34,6 +34,7 @@ function usedByOf(fields: Partial<UsedBy>): UsedBy {
 		lastChanged: null,
 		newest: null,
 		modified: false,
+		renames: [],
 		...fields,
 	};
 }

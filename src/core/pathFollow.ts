@@ -1,0 +1,133 @@
+// Following a file back across renames, like `git log --follow`: where a model's first version holding
+// a path comes right after a version that held another path instead (gone in the next version), with
+// identical bytes or ≥ 50% similar text, that path is the same file under its old name. Answered from
+// index.db (artifacts of two versions per hop); only a similarity check reads the two stored objects.
+import type { Ledger } from './ledger';
+import { pairRenames } from './renames';
+import type { RenameCandidate } from './renames';
+import { decodeUtf8Text, looksBinary } from './textContent';
+import { memoized, versionsHoldingPath } from './usedBy';
+import type { VersionRef } from './usedBy';
+
+/** Renames followed per file at most (a file renamed more often than this is followed this far). */
+const MAX_HOPS = 32;
+
+export interface PathRename {
+	model: string;
+	from: string;
+	to: string;
+	/** The last version holding `from` and the first holding `to`. */
+	before: VersionRef;
+	at: VersionRef;
+	/** 100 for identical bytes, else percent of shared lines (see renames.ts). */
+	similarity: number;
+}
+
+/** One name of a file and the model's versions that held it under that name, oldest first. */
+export interface PathSegment {
+	path: string;
+	versions: VersionRef[];
+}
+
+export interface FollowedPath {
+	model: string;
+	/** Oldest name first; the last segment is the path asked about. */
+	segments: PathSegment[];
+	/** Oldest rename first. */
+	renames: PathRename[];
+}
+
+/** Per model holding `path`: its versions under each earlier name, across renames. Read-only, memoized per index generation. */
+export function followPath(ledger: Ledger, path: string): FollowedPath[] {
+	return memoized(ledger, `followPath\0${path}`, () => computeFollow(ledger, path));
+}
+
+function computeFollow(ledger: Ledger, path: string): FollowedPath[] {
+	const byModel = holdingByModel(ledger, path);
+	const result: FollowedPath[] = [];
+	for (const [model, versions] of byModel) {
+		const ordered = modelOrder(ledger, model);
+		const segments: PathSegment[] = [{ path, versions }];
+		const renames: PathRename[] = [];
+		const seen = new Set([path]);
+		let current = segments[0];
+		for (let hop = 0; hop < MAX_HOPS; hop++) {
+			const first = current.versions[0];
+			const at = ordered.findIndex((v) => v.digest === first.digest);
+			if (at <= 0) break;
+			const prev = ordered[at - 1];
+			const found = renamedFrom(ledger, prev, first, current.path);
+			if (!found || seen.has(found.from)) break;
+			seen.add(found.from);
+			// The old name's versions up to the one before the rename (a later reuse of the old name is another file).
+			const upTo = new Set(ordered.slice(0, at).map((v) => v.digest));
+			const older = (holdingByModel(ledger, found.from).get(model) ?? []).filter((v) => upTo.has(v.digest));
+			if (older.length === 0) break;
+			renames.unshift({ model, from: found.from, to: current.path, before: prev, at: first, similarity: found.similarity });
+			current = { path: found.from, versions: older };
+			segments.unshift(current);
+		}
+		result.push({ model, segments, renames });
+	}
+	return result;
+}
+
+/** Versions holding the path per model, oldest first (number, then creation time). */
+function holdingByModel(ledger: Ledger, path: string): Map<string, VersionRef[]> {
+	const byModel = new Map<string, VersionRef[]>();
+	for (const { ref } of versionsHoldingPath(ledger, path).reverse()) {
+		const list = byModel.get(ref.model);
+		if (list) list.push(ref);
+		else byModel.set(ref.model, [ref]);
+	}
+	for (const versions of byModel.values()) versions.sort((a, b) => a.number - b.number);
+	return byModel;
+}
+
+/** The model's versions oldest first, in the order key history uses (number, then creation time). */
+function modelOrder(ledger: Ledger, model: string): VersionRef[] {
+	return ledger
+		.listVersions(model)
+		.map((v): VersionRef => ({ model, digest: v.digest, number: v.number, label: v.label, createdAt: v.createdAt, author: v.author.name, aliases: v.aliases }))
+		.sort((a, b) => a.number - b.number || (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0));
+}
+
+interface Row extends RenameCandidate {
+	digest: string;
+}
+
+function artifactsOf(ledger: Ledger, digest: string): Row[] {
+	const rows = ledger.index.readStatement('SELECT path, sha256, size FROM artifacts WHERE digest = ?').raw(true).all(digest) as Array<[string, string, number]>;
+	return rows.map(([path, sha256, size]) => ({ digest, path, sha256, size }));
+}
+
+/** The path in `prev` that became `path` in `first`, when `prev` lacks `path` and it pairs as a rename. */
+function renamedFrom(ledger: Ledger, prev: { digest: string }, first: VersionRef, path: string): { from: string; similarity: number } | undefined {
+	const before = artifactsOf(ledger, prev.digest);
+	if (before.some((r) => r.path === path)) return undefined;
+	const after = artifactsOf(ledger, first.digest);
+	const target = after.find((r) => r.path === path);
+	if (!target) return undefined;
+	const inAfter = new Set(after.map((r) => r.path));
+	const inBefore = new Set(before.map((r) => r.path));
+	const removed = before.filter((r) => !inAfter.has(r.path));
+	// Every added file competes, so two files swapping names pair the way diff pairs them.
+	const added = after.filter((r) => !inBefore.has(r.path));
+	const pair = pairRenames(removed, added, (r) => storedText(ledger, r.sha256)).find((p) => p.to.path === path);
+	return pair ? { from: pair.from.path, similarity: pair.similarity } : undefined;
+}
+
+function storedText(ledger: Ledger, sha256: string): string | undefined {
+	try {
+		const bytes = ledger.store.read(sha256);
+		return looksBinary(bytes) ? undefined : decodeUtf8Text(bytes);
+	} catch {
+		// An object only on a remote (or gone): pair by identical content only.
+		return undefined;
+	}
+}
+
+/** "renamed from a in v4" for each rename of one model's file, oldest first. */
+export function describeRenames(renames: PathRename[]): string[] {
+	return renames.map((r) => `renamed from ${r.from} in v${r.at.number}${r.similarity < 100 ? ` (${r.similarity}% similar)` : ''}`);
+}
