@@ -167,6 +167,10 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
 				if (rest[0]) l.model(rest[0]);
 				const versions = l.listVersions(rest[0]);
 				print(versionsTable(versions), versions.map(versionJson));
+				// Planted manifests are not versions; they are listed apart (stderr keeps --json one document).
+				const suspects = l.suspects.filter((s) => !rest[0] || s.includes(`/versions/${rest[0]}/`));
+				for (const s of suspects) io.err(`suspect: ${s}\n`);
+				if (suspects.length) io.err('Fix: suspect manifests were not written by Model Ledger (a planted or edited file); they are not versions and cannot be restored. See `model-ledger verify`, check who added them with `git log -- <file>`, and delete them.\n');
 				return 0;
 			}
 			case 'show': {

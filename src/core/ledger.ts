@@ -25,6 +25,8 @@ export interface SyncReport {
 	eventFilesRead: number;
 	/** Manifests or event lines that could not be read: reported, skipped, never fatal. */
 	problems: string[];
+	/** Manifests that name what Model Ledger never writes (planted): never indexed, listed apart. */
+	suspects: string[];
 }
 
 export class Ledger {
@@ -37,6 +39,8 @@ export class Ledger {
 	private configCache: WorkspaceConfig | undefined;
 	/** Problems found by the last sync. */
 	problems: string[] = [];
+	/** Suspect manifests found by the last sync that read manifests (one line each, without the fix). */
+	suspects: string[] = [];
 
 	private constructor(readonly root: string) {
 		this.ledgerDir = join(root, LEDGER_DIR);
@@ -92,11 +96,12 @@ export class Ledger {
 	/** Brings index.db up to date with the manifests and event files on disk. */
 	sync(): SyncReport {
 		const index = this.indexInstance ?? this.index;
-		const report: SyncReport = { added: 0, removed: 0, eventFilesRead: 0, problems: [] };
+		const report: SyncReport = { added: 0, removed: 0, eventFilesRead: 0, problems: [], suspects: [] };
 		// Readers check without the write lock; only a real change takes it (and re-checks under it).
 		if (!this.isBehind(index)) return report;
 		index.batch(() => this.syncInto(index, report));
 		this.problems = report.problems;
+		this.suspects = report.suspects;
 		return report;
 	}
 
@@ -118,12 +123,13 @@ export class Ledger {
 	/** Rebuilds index.db from scratch from the manifests and events. */
 	reindex(): SyncReport {
 		const index = this.index;
-		const report: SyncReport = { added: 0, removed: 0, eventFilesRead: 0, problems: [] };
+		const report: SyncReport = { added: 0, removed: 0, eventFilesRead: 0, problems: [], suspects: [] };
 		index.batch(() => {
 			index.clearRegistry();
 			this.syncInto(index, report);
 		});
 		this.problems = report.problems;
+		this.suspects = report.suspects;
 		return report;
 	}
 
@@ -159,6 +165,7 @@ export class Ledger {
 					index.insertVersion(digest, manifest);
 					report.added++;
 				} catch (err) {
+					if (err instanceof LedgerError && err.code === 'SUSPECT_MANIFEST') report.suspects.push(err.message);
 					report.problems.push(err instanceof LedgerError ? err.toString() : `${rel}: ${(err as Error).message}`);
 				}
 			}
@@ -206,8 +213,10 @@ export class Ledger {
 		const index = this.index;
 		const notFound = (): never => {
 			const known = index.listVersions(model);
+			const planted = this.suspects.filter((s) => s.includes(`/versions/${model}/`));
+			const suspectNote = planted.length ? ` ${planted.length} suspect manifest(s) of \`${model}\` are not versions: ${planted[0]}` : '';
 			throw new LedgerError(
-				known.length === 0 ? `Model \`${model}\` has no versions yet.` : `No version \`${ref}\` of \`${model}\`.`,
+				(known.length === 0 ? `Model \`${model}\` has no versions yet.` : `No version \`${ref}\` of \`${model}\`.`) + suspectNote,
 				known.length === 0
 					? 'Run `model-ledger snapshot` to create one.'
 					: `Use latest, a number (v1…v${Math.max(...known.map((v) => v.number))}), a label, an alias${aliasHint(known)}, or a digest prefix.`,
@@ -324,7 +333,7 @@ export class Ledger {
 		validateAlias(alias);
 		const modelConfig = this.model(model);
 		return this.index.exclusive(() => {
-			this.syncInto(this.index, { added: 0, removed: 0, eventFilesRead: 0, problems: [] });
+			this.syncInto(this.index, { added: 0, removed: 0, eventFilesRead: 0, problems: [], suspects: [] });
 			const target = this.resolve(model, ref);
 			if (modelConfig.protectedAliases.includes(alias)) {
 				const approved = this.index.events(model).some((e) => e.type === 'approved' && e.digest === target.digest);
@@ -396,7 +405,7 @@ export class Ledger {
 		this.ensureLayout();
 		appendEvent(this.eventsPath(fields.model), event);
 		// Re-derive this model's aliases from its file (the file is the truth).
-		this.syncInto(this.index, { added: 0, removed: 0, eventFilesRead: 0, problems: [] });
+		this.syncInto(this.index, { added: 0, removed: 0, eventFilesRead: 0, problems: [], suspects: [] });
 		return event;
 	}
 }

@@ -2,6 +2,7 @@
 // The file is written canonically (keys sorted), and the sha256 of its bytes is the version's digest.
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
+import { printablePath, unsafeArtifactPaths } from './artifactPaths';
 import { canonicalYaml, parseCanonicalYaml } from './canonicalYaml';
 import { LedgerError, ParseError } from './errors';
 import type { VersionManifest } from './model';
@@ -60,7 +61,15 @@ export function parseManifest(text: string, relPath: string): VersionManifest {
 	if (!Array.isArray(m.artifacts)) bad('artifacts');
 	for (const a of m.artifacts!) {
 		if (!a || typeof a.path !== 'string' || typeof a.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(a.sha256) || typeof a.size !== 'number') bad('artifacts');
-		if (a.path.startsWith('/') || a.path.split('/').includes('..')) bad(`artifacts (path ${a.path} leaves the workspace)`);
+	}
+	// Model Ledger never writes these: such a manifest was planted (or edited), and is never served.
+	if (m.number! > MAX_VERSION_NUMBER) {
+		throw suspect(relPath, `its version number ${m.number} is above ${MAX_VERSION_NUMBER} (a planted number would make every later snapshot continue from it)`);
+	}
+	const unsafe = unsafeArtifactPaths(m.artifacts!.map((a) => a.path));
+	if (unsafe.length) {
+		const shown = unsafe.slice(0, 10).map((u) => `\`${printablePath(u.path)}\` (${u.why})`);
+		throw suspect(relPath, `it names files that are never a model's: ${shown.join(', ')}${unsafe.length > 10 ? ` and ${unsafe.length - 10} more` : ''}`);
 	}
 	return {
 		...m,
@@ -74,6 +83,22 @@ export function parseManifest(text: string, relPath: string): VersionManifest {
 		data: m.data ?? [],
 		git: m.git ?? { commit: null, branch: null, remote: null, dirty: false },
 	} as VersionManifest;
+}
+
+/**
+ * The highest version number a manifest may carry: far beyond any real model's history, and far
+ * below 2^53 (where `number + 1` stops being exact and snapshots would reuse a number).
+ */
+export const MAX_VERSION_NUMBER = 1_000_000;
+
+/** A manifest that is well-formed but names what Model Ledger never writes: reported, never indexed or restored. */
+export function suspect(relPath: string, why: string): LedgerError {
+	return new LedgerError(
+		`Suspect manifest ${relPath}: ${why}.`,
+		'It was not written by Model Ledger (a planted or edited file): it is not listed as a version and cannot be restored. Check who added it (`git log -- ' + relPath + '`) and delete it.',
+		{ file: relPath },
+		'SUSPECT_MANIFEST',
+	);
 }
 
 function compareStrings(a: string, b: string): number {

@@ -10,7 +10,9 @@ import type { Ledger } from './ledger';
 import type { ArtifactRecord, VersionSummary } from './model';
 import { fsyncDir } from './objectStore';
 import { currentHash } from './snapshot';
-import { collectModelFiles, confinedPath } from './workspaceFiles';
+import { printablePath, unsafeArtifactPath } from './artifactPaths';
+import type { ModelConfig } from './workspaceConfig';
+import { collectModelFiles, confinedPath, modelMatcher } from './workspaceFiles';
 
 const CHUNK = 4 * 1024 * 1024;
 
@@ -65,6 +67,7 @@ export async function restoreVersion(ledger: Ledger, model: string, ref: string,
 	const version = ledger.resolve(model, ref);
 	const manifest = ledger.readManifest(version);
 	const realRoot = realpathSync(ledger.root);
+	refuseUnownedPaths(modelConfig, version, manifest.artifacts.map((a) => a.path));
 
 	// Plan everything before writing anything: one unsafe path refuses the whole restore.
 	const targets = manifest.artifacts.map((a) => ({ artifact: a, abs: targetPath(ledger.root, realRoot, a.path) }));
@@ -120,6 +123,27 @@ export async function restoreVersion(ledger: Ledger, model: string, ref: string,
 		rememberRestored(ledger, file.path, abs, file.sha256);
 	}
 	return result;
+}
+
+/**
+ * Refuses the whole restore when the manifest names a path the model's current globs do not track
+ * (a manifest cannot widen what a model owns) or one that is never a model's file (`.git/…` at any
+ * depth, `model-ledger.yaml`, `.vscode/`, `.env*`, control characters: see artifactPaths.ts).
+ */
+function refuseUnownedPaths(model: ModelConfig, version: VersionSummary, paths: string[]): void {
+	const owns = modelMatcher(model);
+	const refused = paths.filter((p) => !owns(p));
+	if (refused.length === 0) return;
+	const named = refused.slice(0, 20).map((p) => {
+		const why = unsafeArtifactPath(p);
+		return `${printablePath(p)} (${why ?? `not tracked by ${model.name}'s globs`})`;
+	});
+	throw new LedgerError(
+		`Refusing to restore ${model.name} v${version.number}: its manifest names ${refused.length} file(s) that are not ${model.name}'s: ${named.join(', ')}${refused.length > 20 ? ` and ${refused.length - 20} more` : ''}. Nothing was written.`,
+		`A manifest cannot widen what a model owns. If these files belong to ${model.name}, add globs for them to model-ledger.yaml; otherwise the manifest was planted: run \`model-ledger verify\` and delete it.`,
+		undefined,
+		'NOT_MODEL_FILE',
+	);
 }
 
 /** Every sha256 that some version (of any model) records as an artifact. */
@@ -187,7 +211,9 @@ export function targetPath(root: string, realRoot: string, rel: string): string 
 	}
 	const inside = relative(realRoot, real);
 	if (inside.startsWith('..') || isAbsolute(inside)) return outside(`it resolves to ${real}, outside the workspace`);
-	if (inside.split(/[\\/]/)[0] === '.git' || inside.split(/[\\/]/)[0] === '.model-ledger') return outside('it lies inside .git or .model-ledger');
+	// Through a link inside the workspace, the real place must pass the same rules as the path itself.
+	const landing = [...inside.split(/[\\/]/), ...rest].filter((p) => p !== '').join('/');
+	if (landing !== '' && unsafeArtifactPath(landing)) return outside(`it lands in ${printablePath(landing)}: ${unsafeArtifactPath(landing)}`);
 	return rest.length ? join(real, ...rest) : real;
 }
 

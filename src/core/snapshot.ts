@@ -10,7 +10,7 @@ import { readLineage } from './gitLineage';
 import type { WorkspaceLineage } from './gitLineage';
 import type { Ledger } from './ledger';
 import { findLockfiles } from './lockfiles';
-import { manifestDigest, serializeManifest } from './manifest';
+import { manifestDigest, MAX_VERSION_NUMBER, serializeManifest } from './manifest';
 import type { ArtifactRecord, Bump, DataRef, FlatValues, PromptInfo, SafetensorsSummary, VersionManifest, VersionSummary, WorkingChanges } from './model';
 import { fsyncDir, hashFileSync, SMALL_FILE } from './objectStore';
 import { extractPromptVariables } from './promptVariables';
@@ -427,6 +427,15 @@ function commitVersion(
 		if (latest && sameArtifacts(indexedArtifacts(ledger, latest.digest), artifacts)) return { created: false, version: latest };
 		const now = options.now ?? new Date();
 		const number = ledger.index.maxNumber(model.name) + 1;
+		if (number > MAX_VERSION_NUMBER) {
+			const highest = ledger.index.versionsByNumber(model.name, number - 1)[0];
+			throw new LedgerError(
+				`${model.name} cannot get a version number above ${MAX_VERSION_NUMBER}: v${number - 1} is taken${highest ? ` (manifest ${highest.digest.slice(0, 12)}…)` : ''}.`,
+				'A number this high was most likely planted: check who added that manifest (`git log -- .model-ledger/versions/' + model.name + '/`) and delete it.',
+				undefined,
+				'VERSION_NUMBER_LIMIT',
+			);
+		}
 		const manifest: VersionManifest = {
 			schema: 1,
 			model: model.name,

@@ -39,7 +39,8 @@ export interface ManifestProblem {
 	/** The digest in the file name. */
 	digest: string;
 	file: string;
-	problem: 'tampered' | 'unreadable';
+	/** suspect: well-formed, hashes to its name, but names what Model Ledger never writes (a planted file). */
+	problem: 'tampered' | 'unreadable' | 'suspect';
 	message: string;
 }
 
@@ -143,7 +144,8 @@ export async function verifyStore(ledger: Ledger, options: VerifyOptions = {}): 
 		entry.reasons.push(reason);
 		broken.set(digest, entry);
 	};
-	for (const p of report.manifests) mark(p.model, p.digest, p.problem === 'tampered' ? 'manifest modified after it was written' : `manifest unreadable: ${p.message}`);
+	const reasons = { tampered: () => 'manifest modified after it was written', unreadable: (p: ManifestProblem) => `manifest unreadable: ${p.message}`, suspect: () => 'suspect manifest (never restored)' };
+	for (const p of report.manifests) mark(p.model, p.digest, reasons[p.problem](p));
 	for (const o of report.objects) {
 		for (const u of o.usedBy) mark(u.model, u.digest, `${u.path}: object ${o.problem === 'wrong-size' ? 'has the wrong size' : o.problem}`);
 	}
@@ -183,7 +185,8 @@ async function readAllManifests(ledger: Ledger, report: VerifyReport): Promise<R
 				// Even a tampered manifest's objects are checked: they say what else may be wrong.
 				entry.manifest = parseManifest(bytes.toString('utf8'), file);
 			} catch (err) {
-				if (actual === digest) report.manifests.push({ model, digest, file, problem: 'unreadable', message: describeError(err) });
+				const planted = err instanceof LedgerError && err.code === 'SUSPECT_MANIFEST';
+				if (actual === digest) report.manifests.push({ model, digest, file, problem: planted ? 'suspect' : 'unreadable', message: describeError(err) });
 			}
 		}
 	}

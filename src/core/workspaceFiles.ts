@@ -4,12 +4,16 @@ import { existsSync, realpathSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { globSync } from 'tinyglobby';
 import picomatch from 'picomatch';
+import { NEVER_TRACKED_GLOBS, printablePath, unsafeArtifactPath } from './artifactPaths';
 import { ROLE_KEYS } from './workspaceConfig';
 import type { ModelConfig } from './workspaceConfig';
 import type { Role } from './model';
 
-/** Folders never searched: VCS data, the ledger itself, dependency trees. */
-export const IGNORED_DIRS = ['**/.git/**', '.model-ledger/**', '**/node_modules/**', '**/.venv/**', '**/__pycache__/**'];
+/**
+ * Never searched: VCS data and git/CI/editor configuration, the ledger and its config, dependency
+ * trees (see artifactPaths.ts: restore refuses the same paths, so a manifest cannot name them).
+ */
+export const IGNORED_DIRS = NEVER_TRACKED_GLOBS;
 
 export interface ModelFile {
 	/** Workspace-relative, forward slashes. */
@@ -43,6 +47,11 @@ export function collectModelFiles(root: string, model: ModelConfig): CollectedFi
 					warnings.push(`${model.name}: skipped ${path}: .env files hold secrets and are never stored.`);
 					continue;
 				}
+				const unsafe = unsafeArtifactPath(path);
+				if (unsafe) {
+					warnings.push(`${model.name}: skipped ${printablePath(path)}: ${unsafe}; rename it to store it.`);
+					continue;
+				}
 				if (!existsSync(resolve(root, path))) {
 					// Node decodes names as UTF-8: a name in another encoding comes back altered and cannot be opened.
 					warnings.push(`${model.name}: skipped ${path}: its name is not valid UTF-8 (or it vanished while listing); rename it to store it.`);
@@ -61,11 +70,14 @@ export function collectModelFiles(root: string, model: ModelConfig): CollectedFi
 	return { files, warnings };
 }
 
-/** Whether a workspace path is matched by any of the model's globs (for hovers and decorations). */
+/**
+ * Whether the model's globs track a workspace path, by the rules collectModelFiles applies (for
+ * hovers and decorations, and for restore: a manifest cannot widen what a model owns).
+ */
 export function modelMatcher(model: ModelConfig): (path: string) => boolean {
 	const globs = Object.values(model.globs).flat();
-	const isMatch = picomatch(globs, { dot: true });
-	return (path) => isMatch(path) && !isSecretsFile(path);
+	const isMatch = picomatch(globs, { dot: true, ignore: IGNORED_DIRS });
+	return (path) => isMatch(path) && !isSecretsFile(path) && unsafeArtifactPath(path) === undefined;
 }
 
 /** `.env`, `.env.local`, … anywhere in the tree. */

@@ -121,20 +121,19 @@ describe('path confinement', () => {
 		await plantManifest(dir, [{ path: `${outside}/owned.sh`, content: '#!/bin/sh\necho owned 2\n' }]);
 		const reindex = cli(dir, ['reindex']);
 		assert.equal(reindex.code, 0);
-		assert.equal((reindex.stderr.match(/leaves the workspace/g) ?? []).length, 2, reindex.stderr);
+		assert.equal((reindex.stderr.match(/Suspect manifest .*(leaves the workspace|is absolute)/g) ?? []).length, 2, reindex.stderr);
 		assert.deepEqual(cliJson<Array<{ number: number }>>(dir, ['list', 'support-bot']).map((v) => v.number), [1], 'planted versions are not served');
 		assert.equal(cli(dir, ['restore', 'support-bot@50']).code, 1);
 
-		// A path that stays inside but lands in .git (a hook runs on the next commit) or .model-ledger.
+		// A path that stays inside but lands in .git (a hook runs on the next commit) or .model-ledger:
+		// Model Ledger never writes such a manifest, so it is suspect too (plantedManifests.test.ts has more).
 		for (const path of ['.git/hooks/pre-commit', '.model-ledger/versions/support-bot/evil.yaml']) {
 			await plantManifest(dir, [{ path, content: '#!/bin/sh\necho owned\n' }]);
-			const listed = cliJson<Array<{ number: number; digest: string }>>(dir, ['list', 'support-bot']);
-			assert.ok(listed.some((v) => v.number === 50), 'such a manifest is well-formed and listed');
+			assert.deepEqual(cliJson<Array<{ number: number }>>(dir, ['list', 'support-bot']).map((v) => v.number), [1]);
 			const r = cli(dir, ['restore', 'support-bot@50', '--force']);
 			assert.equal(r.code, 1, `${path}: ${r.stdout}`);
-			assert.match(r.stderr, /Refusing to restore .*inside \.git or \.model-ledger/);
+			assert.match(r.stderr, /suspect manifest/);
 			assert.ok(!existsSync(join(dir, path)), `${path} was not written`);
-			rmSync(join(dir, '.model-ledger', 'versions', 'support-bot', `${listed.find((v) => v.number === 50)!.digest}.yaml`));
 		}
 		assert.deepEqual(readdirSync(outside), [], 'nothing was written outside');
 	});
