@@ -13,7 +13,7 @@ const node = {
 	bundle: true,
 	platform: 'node',
 	format: 'cjs',
-	target: 'node20',
+	target: 'node22',
 	sourcemap: !production,
 	minify: production,
 	external: ['vscode', 'better-sqlite3'],

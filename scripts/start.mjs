@@ -13,7 +13,7 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { cacheRoot, ensureHostBetterSqlite, ensureHostTools, log, repoRoot, stageExtension } from '../test/host/hostEnvironment.mjs';
+import { cacheRoot, ensureHostTools, log, repoRoot } from '../test/host/hostEnvironment.mjs';
 import { VSCodeSession } from '../test/host/vscodeSession.mjs';
 
 function parseArgs(argv) {
@@ -130,24 +130,15 @@ function findDesktopCode() {
 }
 
 function openInDesktop(code, workspace) {
-	console.log(`
-Opening the demo workspace in desktop VS Code (${code}) with the extension from ${repoRoot}.
-
-Desktop VS Code runs extensions in Electron, whose native-module ABI differs from this Node's
-(NODE_MODULE_VERSION ${process.versions.modules}). Unless node_modules/better-sqlite3 was rebuilt for your
-VS Code's Electron, the extension shows a clear "cannot load its SQLite module" error. To rebuild it
-(needs internet; the Electron version is in Help > About):
-    npx @electron/rebuild --version <electron version> --only better-sqlite3
-and to go back to this Node afterwards: npm rebuild better-sqlite3
-Or run VS Code in the browser instead, which needs nothing else: npm start -- --browser
-`);
+	// better-sqlite3 13 is Node-API: node_modules/better-sqlite3/prebuilds loads in Electron as it is
+	// (VS Code 1.101 or later), so the repository itself is the extension.
+	console.log(`\nOpening the demo workspace in desktop VS Code (${code}) with the extension from ${repoRoot}.\n`);
 	const child = spawn(code, ['--new-window', `--extensionDevelopmentPath=${repoRoot}`, workspace], { stdio: 'inherit' });
 	child.on('exit', (status) => process.exit(status ?? 0));
 }
 
 async function openInBrowser(workspace, options) {
 	const tools = await ensureHostTools();
-	const hostModules = await ensureHostBetterSqlite(tools);
 	const tempRoot = mkdtempSync(join(tmpdir(), 'model-ledger-start-'));
 	const session = new VSCodeSession({ tools, tempDir: join(tempRoot, 'session'), port: options.port });
 	mkdirSync(session.tempDir, { recursive: true });
@@ -163,9 +154,10 @@ async function openInBrowser(workspace, options) {
 	for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => void stop(0));
 
 	try {
-		const extensionDir = stageExtension(join(tempRoot, 'extension'), hostModules);
+		// The repository is the extension (dist/ just built, better-sqlite3's Node-API binary loads in the
+		// server's Node 24); `npm test` is what checks the packaged VSIX.
 		await session.startServer();
-		const url = session.workbenchUrl(workspace, { extensionDevelopmentPath: extensionDir });
+		const url = session.workbenchUrl(workspace, { extensionDevelopmentPath: repoRoot });
 		console.log(`\nModel Ledger is running in VS Code ${'(web workbench, VS Code server 1.139)'}. Open:\n\n    ${url}\n\nPress Ctrl-C to stop.\n`);
 		if (options.screenshot) {
 			await session.openWorkbench(url, { onLog: () => {}, onExit: () => {} });

@@ -8,7 +8,7 @@ set -euo pipefail
 declare -A needed_commands=(
 	[chromium]=chromium      # headless browser that drives VS Code's web workbench in host tests
 	[git]=git                # workspace lineage; the test workspace is a git repo
-	[make]=make              # node-gyp: better-sqlite3 and code-server's native modules build from source
+	[make]=make              # node-gyp: code-server's native modules build from source (host tests only)
 	[g++]=g++
 	[python3]=python3
 	[pkg-config]=pkg-config

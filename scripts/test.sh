@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# `npm test`: everything, from a fresh clone. Installs missing system packages (Debian, as root) and
-# npm dependencies, builds, runs the unit tests under plain Node and the host tests in a real
-# VS Code, and exits non-zero if anything failed. The last line is the combined
-# `total: N passed, N failed`.
+# `npm test`: everything, from a fresh clone. Installs missing system packages (Debian, as root), a
+# Node >= 22.14 when the one on PATH is older (scripts/use-node.sh) and the npm dependencies, builds,
+# runs the unit and reliability tests under that Node, packs the linux-x64 VSIX and tests it (its
+# binary under Node 22 and 24, then unpacked in a real VS Code: the host tests), and exits non-zero if
+# anything failed. The last line is the combined `total: N passed, N failed`.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 started=$(date +%s)
@@ -21,6 +22,9 @@ node_test_counts() {
 }
 
 bash scripts/system-deps.sh || exit 1
+# shellcheck source=scripts/use-node.sh
+source scripts/use-node.sh
+use_node || exit 1
 
 if [ ! -d node_modules ]; then
 	log "installing npm dependencies"
@@ -45,12 +49,31 @@ read -r unit_passed unit_failed < <(node_test_counts "$results/unit.log" "$unit_
 # The quick reliability subset (~2-3 min): crash, races, corruption, bad input, fuzzing, secrets.
 # The whole suite (`npm run test:reliability`, ~4.5 min) runs more trials on bigger files.
 log "reliability tests (quick)"
-MODEL_LEDGER_RELIABILITY_QUICK=1 node --test --test-concurrency=1 --test-reporter=spec out/test/reliability/ 2>&1 | tee "$results/reliability.log"
+MODEL_LEDGER_RELIABILITY_QUICK=1 node --test --test-concurrency=1 --test-reporter=spec 'out/test/reliability/**/*.test.js' 2>&1 | tee "$results/reliability.log"
 rel_status=${PIPESTATUS[0]}
 read -r rel_passed rel_failed < <(node_test_counts "$results/reliability.log" "$rel_status")
 
-log "host tests (real VS Code)"
-node test/host/runHostTests.mjs "$@" 2>&1 | tee "$results/host.log"
+# The linux-x64 VSIX, packed once: the packaging tests check its binary under Node 22 and 24, and
+# the host tests run it unpacked, as VS Code installs it.
+log "package the linux-x64 VSIX"
+vsix="$results/model-ledger-linux-x64.vsix"
+node scripts/package.mjs --target linux-x64 --out "$vsix" 2>&1 | tee "$results/package.log"
+package_status=${PIPESTATUS[0]}
+
+log "packaging tests"
+if [ "$package_status" -eq 0 ]; then
+	MODEL_LEDGER_VSIX="$vsix" node --test --test-concurrency=1 --test-reporter=spec 'test/packaging/**/*.test.mjs' 2>&1 | tee "$results/packaging.log"
+	pack_status=${PIPESTATUS[0]}
+else
+	pack_status=$package_status
+	echo "ℹ fail 1" >"$results/packaging.log"
+fi
+read -r pack_passed pack_failed < <(node_test_counts "$results/packaging.log" "$pack_status")
+
+log "host tests (real VS Code, the unpacked linux-x64 VSIX)"
+vsix_arg=()
+[ "$package_status" -eq 0 ] && vsix_arg=(--vsix "$vsix")
+node test/host/runHostTests.mjs "${vsix_arg[@]}" "$@" 2>&1 | tee "$results/host.log"
 host_status=${PIPESTATUS[0]}
 host_line=$(grep -E '^host: [0-9]+ passed, [0-9]+ failed' "$results/host.log" | tail -1)
 host_passed=$(echo "$host_line" | sed -n 's/^host: \([0-9]\+\) passed.*/\1/p')
@@ -59,6 +82,6 @@ host_passed=${host_passed:-0}
 host_failed=${host_failed:-0}
 if [ "$host_status" -ne 0 ] && [ "$host_failed" -eq 0 ]; then host_failed=1; fi
 
-log "unit: $unit_passed passed, $unit_failed failed; reliability: $rel_passed passed, $rel_failed failed; host: $host_passed passed, $host_failed failed; $(($(date +%s) - started)) s"
-echo "total: $((unit_passed + rel_passed + host_passed)) passed, $((unit_failed + rel_failed + host_failed)) failed"
-[ "$unit_status" -eq 0 ] && [ "$rel_status" -eq 0 ] && [ "$host_status" -eq 0 ]
+log "unit: $unit_passed passed, $unit_failed failed; reliability: $rel_passed passed, $rel_failed failed; packaging: $pack_passed passed, $pack_failed failed; host: $host_passed passed, $host_failed failed; $(($(date +%s) - started)) s"
+echo "total: $((unit_passed + rel_passed + pack_passed + host_passed)) passed, $((unit_failed + rel_failed + pack_failed + host_failed)) failed"
+[ "$unit_status" -eq 0 ] && [ "$rel_status" -eq 0 ] && [ "$pack_status" -eq 0 ] && [ "$host_status" -eq 0 ]

@@ -1,5 +1,6 @@
-// Proves, on first use, that the registry index can be opened: better-sqlite3 is a native module and
-// a build for the wrong ABI is the most likely way for this extension to break in a user's editor.
+// Proves, on first use, that the registry index can be opened: better-sqlite3 is a native module, and
+// a VSIX for another platform or a VS Code older than 1.101 (Node < 22.14) is the most likely way for
+// this extension to break in a user's editor.
 // A failure is shown once as an error notification and, through the `modelLedger.registryError`
 // context key, in the sidebar's welcome view, so the user never meets a silent, dead sidebar.
 import { existsSync, mkdirSync } from 'node:fs';

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// Runs the host test suites in a real VS Code (1.139, server + web workbench) with the extension
-// staged exactly as its VSIX lays it out. Usage:
-//   node test/host/runHostTests.mjs [--scenario NAME]...      (after `node esbuild.mjs --tests`)
+// Runs the host test suites in a real VS Code (1.139, server + web workbench) against the VSIX users
+// install (linux-x64 here), unpacked the way VS Code installs it. Usage:
+//   node test/host/runHostTests.mjs [--scenario NAME]... [--vsix FILE]   (after `node esbuild.mjs --tests`)
+//     --vsix   test this VSIX; without it the runner packs one (npm run package -- --target <this machine>)
 // Environment:
 //   HOST_SCREENSHOTS=dir          save PNGs: those tests ask for, and one at the end of each scenario
 //   HOST_TEST_TIMEOUT_SECONDS=300 per-scenario limit; on expiry the server log is printed and it fails
@@ -10,7 +11,8 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ensureHostBetterSqlite, ensureHostTools, HOST_NODE_ABI, log, repoRoot, stageExtension } from './hostEnvironment.mjs';
+import { ensureHostTools, log, repoRoot } from './hostEnvironment.mjs';
+import { packagedExtension } from './packagedExtension.mjs';
 import { isWorkbenchNoise, VSCodeSession } from './vscodeSession.mjs';
 import { prepareWorkspace, scenarios } from './scenarios.mjs';
 
@@ -20,16 +22,19 @@ const SCREENSHOT_MARKER = /\[\[screenshot:([A-Za-z0-9._-]+)\]\]/;
 
 function parseArgs(argv) {
 	const selected = [];
+	let vsix;
 	for (let i = 0; i < argv.length; i++) {
 		if (argv[i] === '--scenario') selected.push(argv[++i]);
 		else if (argv[i].startsWith('--scenario=')) selected.push(argv[i].slice('--scenario='.length));
+		else if (argv[i] === '--vsix') vsix = argv[++i];
+		else if (argv[i].startsWith('--vsix=')) vsix = argv[i].slice('--vsix='.length);
 		else if (argv[i] === '--help') {
-			console.log(`usage: node test/host/runHostTests.mjs [--scenario ${Object.keys(scenarios).join('|')}]...`);
+			console.log(`usage: node test/host/runHostTests.mjs [--scenario ${Object.keys(scenarios).join('|')}]... [--vsix FILE]`);
 			process.exit(0);
 		} else throw new Error(`unknown argument ${argv[i]}`);
 	}
 	for (const name of selected) if (!scenarios[name]) throw new Error(`unknown scenario ${name}; known: ${Object.keys(scenarios).join(', ')}`);
-	return selected.length ? selected : Object.keys(scenarios);
+	return { selected: selected.length ? selected : Object.keys(scenarios), vsix };
 }
 
 const cleanups = new Set();
@@ -59,7 +64,7 @@ async function runScenario(name, { tools, extensionDir, tempRoot, screenshotDir,
 	const scenario = scenarios[name];
 	const scenarioDir = mkdtempSync(join(tempRoot, `${name}-`));
 	const workspace = prepareWorkspace(join(scenarioDir, 'workspace'));
-	scenario.prepare?.(workspace);
+	scenario.prepare?.(workspace, { nodeBin: tools.nodeBin });
 	const ackDir = join(scenarioDir, 'screenshot-acks');
 	mkdirSync(ackDir);
 	const session = new VSCodeSession({
@@ -68,7 +73,7 @@ async function runScenario(name, { tools, extensionDir, tempRoot, screenshotDir,
 		workspaceTrust: scenario.workspaceTrust === true,
 		settings: scenario.settings,
 		env: {
-			...scenario.env({ tempRoot: scenarioDir, hostAbi: HOST_NODE_ABI }),
+			...scenario.env({ tempRoot: scenarioDir, extensionDir }),
 			MODEL_LEDGER_TEST_WORKSPACE: workspace,
 			MODEL_LEDGER_HOST_SUITE: scenario.suite,
 			MODEL_LEDGER_HOST_SCENARIO: name,
@@ -168,19 +173,17 @@ async function runScenario(name, { tools, extensionDir, tempRoot, screenshotDir,
 
 async function main() {
 	const started = Date.now();
-	const selected = parseArgs(process.argv.slice(2));
+	const { selected, vsix } = parseArgs(process.argv.slice(2));
 	if (!existsSync(join(suiteOut, 'index.js'))) throw new Error(`${join(suiteOut, 'index.js')} is missing: run \`node esbuild.mjs --tests\` first (npm run test:host does).`);
 	const timeoutSeconds = Number(process.env.HOST_TEST_TIMEOUT_SECONDS || 300);
 	const screenshotDir = process.env.HOST_SCREENSHOTS ? resolve(process.env.HOST_SCREENSHOTS) : undefined;
 	if (screenshotDir) mkdirSync(screenshotDir, { recursive: true });
 
 	const tools = await ensureHostTools();
-	const hostModules = await ensureHostBetterSqlite(tools);
 
 	const tempRoot = mkdtempSync(join(tmpdir(), 'model-ledger-host-'));
 	cleanups.add(() => rmSync(tempRoot, { recursive: true, force: true }));
-	const extensionDir = stageExtension(join(tempRoot, 'extension'), hostModules);
-	log(`staged the extension as its VSIX lays it out in ${extensionDir}`);
+	const { extensionDir } = await packagedExtension(tempRoot, vsix);
 
 	const totals = { passed: 0, failed: 0, pending: 0 };
 	const failedScenarios = [];

@@ -3,14 +3,15 @@
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { productionModules, repoRoot } from './hostEnvironment.mjs';
+import { repoRoot } from './hostEnvironment.mjs';
 
 /**
  * A scenario is one VS Code session: an environment for the extension host and the suite folder
  * (under out/test/host/suite) whose `*.test.js` files run in it. All scenarios share one install
  * and one staged extension. Optional: `workspaceTrust: true` keeps VS Code's workspace trust on (the
  * others start with `--disable-workspace-trust`), `settings` adds user settings, and
- * `prepare(workspace)` runs on the prepared workspace before VS Code starts.
+ * `prepare(workspace, { nodeBin })` runs on the prepared workspace before VS Code starts. `env` gets
+ * { tempRoot, extensionDir } (the unpacked VSIX under test).
  */
 export const scenarios = {
 	default: {
@@ -19,11 +20,11 @@ export const scenarios = {
 		env: () => ({}),
 	},
 	'broken-sqlite': {
-		description: 'better-sqlite3 built for the wrong ABI',
+		description: 'the VSIX of another platform: its better-sqlite3 carries only a binary for that platform',
 		suite: 'broken-sqlite',
-		env: ({ tempRoot, hostAbi }) => ({
-			MODEL_LEDGER_SQLITE_MODULE: makeWrongAbiModule(join(tempRoot, 'wrong-abi'), hostAbi),
-			MODEL_LEDGER_EXPECTED_WRONG_ABI: process.versions.modules,
+		env: ({ tempRoot, extensionDir }) => ({
+			MODEL_LEDGER_SQLITE_MODULE: otherPlatformModule(join(tempRoot, 'other-platform'), extensionDir),
+			MODEL_LEDGER_PACKAGED_PLATFORM: OTHER_PLATFORM,
 		}),
 	},
 	untrusted: {
@@ -34,26 +35,32 @@ export const scenarios = {
 		settings: { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.emptyWindow': false },
 		env: () => ({}),
 		// The suite must find a version to read: one made by the CLI before the window opens.
-		prepare: (workspace) => cliSnapshot(workspace, 'support-bot', 'before Restricted Mode'),
+		prepare: (workspace, { nodeBin }) => cliSnapshot(workspace, 'support-bot', 'before Restricted Mode', nodeBin),
 	},
 };
 
-/** Snapshots `model` with the repo's CLI bundle (dist/cli.js, built by esbuild.mjs) and this Node. */
-function cliSnapshot(workspace, model, message) {
+/** Snapshots `model` with the repo's CLI bundle (dist/cli.js, built by esbuild.mjs) and `nodeBin` (Node 22.14+). */
+function cliSnapshot(workspace, model, message, nodeBin = process.execPath) {
 	const cli = join(repoRoot, 'dist', 'cli.js');
 	if (!existsSync(cli)) throw new Error(`${cli} is missing: run \`node esbuild.mjs\` first (npm run test:host does).`);
-	execFileSync(process.execPath, [cli, 'snapshot', model, '-m', message, '-C', workspace, '--json'], { stdio: 'pipe' });
+	execFileSync(nodeBin, [cli, 'snapshot', model, '-m', message, '-C', workspace, '--json'], { stdio: 'pipe' });
 }
 
+/** A platform the host (linux-x64 or linux-arm64) is not: its binary is in better-sqlite3's prebuilds/. */
+const OTHER_PLATFORM = process.arch === 'arm64' ? 'linux-x64' : 'linux-arm64';
+
 /**
- * Copies the repo's own better-sqlite3 (built by `npm install` for the Node running this script)
- * aside: loaded in the extension host (Node 24, or Electron) it fails with a real ABI mismatch.
+ * The unpacked VSIX's better-sqlite3 as the OTHER_PLATFORM VSIX has it: the same JS with that
+ * platform's binary from the repo's node_modules/better-sqlite3/prebuilds instead of the host's.
+ * Loaded in the extension host it finds no binary for its own platform.
  */
-function makeWrongAbiModule(dir, hostAbi) {
-	if (process.versions.modules === hostAbi) throw new Error(`The broken-module scenario needs the repo's better-sqlite3 built for another ABI than the host's (${hostAbi}); this Node has the same ABI.`);
-	const source = join(repoRoot, 'node_modules');
-	for (const name of productionModules(source)) cpSync(join(source, name), join(dir, 'node_modules', name), { recursive: true });
-	return join(dir, 'node_modules', 'better-sqlite3');
+function otherPlatformModule(dir, extensionDir) {
+	const packaged = join(extensionDir, 'node_modules', 'better-sqlite3');
+	const target = join(dir, 'better-sqlite3');
+	cpSync(packaged, target, { recursive: true, filter: (src) => !src.endsWith('.node') });
+	mkdirSync(join(target, 'prebuilds'), { recursive: true });
+	cpSync(join(repoRoot, 'node_modules', 'better-sqlite3', 'prebuilds', `${OTHER_PLATFORM}.node`), join(target, 'prebuilds', `${OTHER_PLATFORM}.node`));
+	return target;
 }
 
 /** Makes `target` a fresh git repository holding a copy of the example workspace, as the tests' workspace. */

@@ -1,0 +1,28 @@
+// The extension the host tests run: the VSIX users install, unpacked the way VS Code installs it.
+// Either a VSIX given to the runner (npm test packs linux-x64 once and passes it on) or one packed
+// now with scripts/package.mjs for this machine's target.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { currentTarget } from '../../scripts/nativeTargets.mjs';
+import { unpackVsix } from '../../scripts/vsix.mjs';
+import { log, repoRoot } from './hostEnvironment.mjs';
+
+/** Packs the VSIX of this machine's target into `dir`; returns its path. */
+export function packCurrentTarget(dir) {
+	const target = currentTarget();
+	const out = join(dir, `model-ledger-${target}.vsix`);
+	log(`packing the ${target} VSIX (npm run package -- --target ${target})`);
+	const result = spawnSync(process.execPath, [join(repoRoot, 'scripts', 'package.mjs'), '--target', target, '--out', out], { cwd: repoRoot, stdio: 'inherit' });
+	if (result.status !== 0) throw new Error(`packing the ${target} VSIX failed (exit ${result.status})`);
+	return out;
+}
+
+/** Unpacks `vsix` (or a VSIX packed now) into tempRoot/extension; returns that folder and the VSIX used. */
+export async function packagedExtension(tempRoot, vsix) {
+	const file = vsix ? resolve(vsix) : packCurrentTarget(tempRoot);
+	if (!existsSync(file)) throw new Error(`${file} does not exist: pass a VSIX written by \`npm run package\`.`);
+	const extensionDir = await unpackVsix(file, join(tempRoot, 'extension'));
+	log(`testing the extension as installed from ${file} (unpacked in ${extensionDir})`);
+	return { extensionDir, vsix: file };
+}

