@@ -1,6 +1,6 @@
 // "How did this config key change?": the value of one key path of a params/RAG/metrics file in every
 // version, collapsed into runs ("256 in v1–v3, 512 since v4"), with the metric change of the version
-// where it changed. Answered from index.db (keyed_values by (file, key)), never from manifests.
+// where it changed. Answered from index.db (a file's contents by path, their values by key), never from manifests.
 import type { Ledger } from './ledger';
 import type { Scalar } from './model';
 import { followPath } from './pathFollow';
@@ -135,20 +135,22 @@ function keyValues(ledger: Ledger, file: string, keyPath: string): KeyValues {
 	let kind: KeyHistory['kind'] = null;
 	let subtree = false;
 	if (keyPath !== '') {
-		// Keys under a mapping start with `key.` or `key[`: two range scans of the (file, key) index (a UNION,
-		// since an OR of two ranges makes SQLite scan every key of the file), folded per version into one JSON object.
+		// Keys under a mapping start with `key.` or `key[`: per distinct content of the file, two range scans
+		// of its (sha256, key) rows (a UNION, since an OR of two ranges scans every key), folded into one JSON
+		// object; then spread to the versions that hold that content.
 		const nested = index
 			.readStatement(
-				`SELECT digest, min(kind), json_group_object(substr(key, @from), json(value) ORDER BY key) FROM (
-				   SELECT digest, kind, key, value FROM keyed_values WHERE file = @file AND key >= @dot AND key < @dotEnd
+				`WITH g AS (SELECT sha256, group_concat(digest) AS digests FROM artifacts WHERE path = @file GROUP BY sha256)
+				 SELECT g.digests, min(kind), json_group_object(substr(key, @from), json(value) ORDER BY key) FROM (
+				   SELECT c.sha256, c.kind, c.key, c.value FROM g JOIN content_values c ON c.sha256 = g.sha256 AND c.key >= @dot AND c.key < @dotEnd
 				   UNION ALL
-				   SELECT digest, kind, key, value FROM keyed_values WHERE file = @file AND key >= @bracket AND key < @bracketEnd
-				 ) GROUP BY digest`,
+				   SELECT c.sha256, c.kind, c.key, c.value FROM g JOIN content_values c ON c.sha256 = g.sha256 AND c.key >= @bracket AND c.key < @bracketEnd
+				 ) n JOIN g ON g.sha256 = n.sha256 GROUP BY n.sha256`,
 			)
 			.raw(true)
 			.all({ from: keyPath.length + 1, file, dot: `${keyPath}.`, dotEnd: `${keyPath}/`, bracket: `${keyPath}[`, bracketEnd: `${keyPath}\\` }) as Array<[string, 'param' | 'metric', string]>;
-		for (const [digest, rowKind, json] of nested) {
-			values.set(digest, json);
+		for (const [digests, rowKind, json] of nested) {
+			for (const digest of digests.split(',')) values.set(digest, json);
 			kind = rowKind;
 		}
 		subtree = nested.length > 0;
@@ -156,8 +158,14 @@ function keyValues(ledger: Ledger, file: string, keyPath: string): KeyValues {
 	// An empty mapping/list is recorded as a leaf ("{}"); a filled one as leaves under it. Leaves win.
 	// One row per distinct value from the covering (file, key, value) index: a key in 10,000 versions
 	// with a handful of values is a handful of rows to decode.
+	// Contents first: the file's versions grouped by content (a scan of the covering (path, sha256) index),
+	// then one key lookup per distinct content, not one per version.
 	const exact = index
-		.readStatement('SELECT min(kind), value, group_concat(digest) FROM keyed_values WHERE file = ? AND key = ? GROUP BY value')
+		.readStatement(
+			`SELECT min(c.kind), c.value, group_concat(g.digests) FROM (
+			   SELECT sha256, group_concat(digest) AS digests FROM artifacts WHERE path = ? GROUP BY sha256
+			 ) g JOIN content_values c ON c.sha256 = g.sha256 AND c.key = ? GROUP BY c.value`,
+		)
 		.raw(true)
 		.all(file, keyPath) as Array<['param' | 'metric', string, string]>;
 	for (const [rowKind, json, digests] of exact) {

@@ -11,7 +11,9 @@ import { loadSqlite } from './sqlite';
 
 // 2: prompt_variables (hovers list which versions added or removed a template variable).
 // 3: artifacts_by_path and keyed_values_by_key cover sha256 and value (hovers read only the asked path's and key's index entries).
-const SCHEMA_VERSION = 3;
+// 4: what is derived from a file's content (flattened keys, prompt variables) is stored once per content
+//    (content_values, content_variables), not once per version; keyed_values and prompt_variables are views.
+const SCHEMA_VERSION = 4;
 
 // Secondary indexes, defined only here: the schema creates them, and a bulk load drops the ones on the
 // version tables and recreates them (one sort per index instead of a B-tree insert per row).
@@ -19,13 +21,11 @@ const INDEXES: readonly { name: string; table: string; columns: string }[] = [
 	{ name: 'versions_by_model', table: 'versions', columns: 'model, number DESC, created_at DESC' },
 	{ name: 'artifacts_by_path', table: 'artifacts', columns: 'path, sha256' },
 	{ name: 'artifacts_by_sha', table: 'artifacts', columns: 'sha256' },
-	{ name: 'keyed_values_by_key', table: 'keyed_values', columns: 'file, key, value' },
-	{ name: 'prompt_variables_by_path', table: 'prompt_variables', columns: 'path, digest' },
 	{ name: 'events_by_model', table: 'events', columns: 'model, at' },
 ];
 
 /** Tables a version insert or delete writes; a bulk load drops and recreates their indexes. */
-const VERSION_TABLES = new Set(['versions', 'artifacts', 'keyed_values', 'prompt_variables']);
+const VERSION_TABLES = new Set(['versions', 'artifacts']);
 
 function createIndexSql(index: { name: string; table: string; columns: string }): string {
 	return `CREATE INDEX IF NOT EXISTS ${index.name} ON ${index.table} (${index.columns});`;
@@ -54,20 +54,32 @@ CREATE TABLE IF NOT EXISTS artifacts (
 	size INTEGER NOT NULL,
 	PRIMARY KEY (digest, path)
 ) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS keyed_values (
-	digest TEXT NOT NULL,
-	kind TEXT NOT NULL,
-	file TEXT NOT NULL,
+-- Derived from a file's content, so stored once per sha256 whatever number of versions hold it;
+-- content_indexed says which facets of a content are recorded (a config may have no keys at all).
+CREATE TABLE IF NOT EXISTS content_values (
+	sha256 TEXT NOT NULL,
 	key TEXT NOT NULL,
+	kind TEXT NOT NULL,
 	value TEXT NOT NULL,
-	PRIMARY KEY (digest, kind, file, key)
+	PRIMARY KEY (sha256, key, kind)
 ) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS prompt_variables (
-	digest TEXT NOT NULL,
-	path TEXT NOT NULL,
+CREATE TABLE IF NOT EXISTS content_variables (
+	sha256 TEXT NOT NULL,
 	name TEXT NOT NULL,
-	PRIMARY KEY (digest, path, name)
+	PRIMARY KEY (sha256, name)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS content_indexed (
+	sha256 TEXT NOT NULL,
+	facet TEXT NOT NULL,
+	PRIMARY KEY (sha256, facet)
+) WITHOUT ROWID;
+-- Per version and file, as queries read them: a version's artifacts joined with their contents.
+CREATE VIEW IF NOT EXISTS keyed_values AS
+	SELECT a.digest AS digest, c.kind AS kind, a.path AS file, c.key AS key, c.value AS value
+	FROM artifacts a JOIN content_values c ON c.sha256 = a.sha256;
+CREATE VIEW IF NOT EXISTS prompt_variables AS
+	SELECT a.digest AS digest, a.path AS path, c.name AS name
+	FROM artifacts a JOIN content_variables c ON c.sha256 = a.sha256;
 CREATE TABLE IF NOT EXISTS events (
 	id TEXT PRIMARY KEY,
 	model TEXT NOT NULL,
@@ -224,20 +236,30 @@ export class RegistryIndex {
 		).run(digest, m.model, m.number, m.label, m.createdAt, m.author.name, m.author.email ?? null, m.message, m.git.commit, m.git.branch, m.git.dirty ? 1 : 0, m.artifacts.length);
 		const artifact = this.prepare('INSERT OR REPLACE INTO artifacts (digest, path, role, sha256, size) VALUES (?, ?, ?, ?, ?)');
 		for (const a of m.artifacts) artifact.run(digest, a.path, a.role, a.sha256, a.size);
-		const keyed = this.prepare('INSERT OR REPLACE INTO keyed_values (digest, kind, file, key, value) VALUES (?, ?, ?, ?, ?)');
-		const insertValues = (kind: string, files: Record<string, FlatValues>) => {
+		// Values and variables are recorded the first time a content is seen: an unchanged file adds no rows.
+		const shaOf = new Map(m.artifacts.map((a) => [a.path, a.sha256]));
+		const claim = this.prepare('INSERT OR IGNORE INTO content_indexed (sha256, facet) VALUES (?, ?)');
+		const keyed = this.prepare('INSERT OR IGNORE INTO content_values (sha256, key, kind, value) VALUES (?, ?, ?, ?)');
+		const insertValues = (kind: 'param' | 'metric', files: Record<string, FlatValues>) => {
 			for (const [file, values] of Object.entries(files)) {
-				for (const [key, value] of Object.entries(values)) keyed.run(digest, kind, file, key, JSON.stringify(value));
+				const sha256 = shaOf.get(file);
+				if (sha256 === undefined || claim.run(sha256, kind).changes === 0) continue;
+				for (const [key, value] of Object.entries(values)) keyed.run(sha256, key, kind, JSON.stringify(value));
 			}
 		};
 		insertValues('param', m.params);
 		insertValues('metric', m.metrics);
-		const variable = this.prepare('INSERT OR REPLACE INTO prompt_variables (digest, path, name) VALUES (?, ?, ?)');
-		for (const [path, info] of Object.entries(m.prompts ?? {})) for (const name of info.variables) variable.run(digest, path, name);
+		const variable = this.prepare('INSERT OR IGNORE INTO content_variables (sha256, name) VALUES (?, ?)');
+		for (const [path, info] of Object.entries(m.prompts ?? {})) {
+			const sha256 = shaOf.get(path);
+			if (sha256 === undefined || claim.run(sha256, 'prompt').changes === 0) continue;
+			for (const name of info.variables) variable.run(sha256, name);
+		}
 	}
 
 	deleteVersion(digest: string): void {
-		for (const table of ['versions', 'artifacts', 'keyed_values', 'prompt_variables']) {
+		// Content rows stay: they describe a content, not a version, and nothing reaches them without an artifact.
+		for (const table of ['versions', 'artifacts']) {
 			this.prepare(`DELETE FROM ${table} WHERE digest = ?`).run(digest);
 		}
 	}
@@ -405,7 +427,7 @@ export class RegistryIndex {
 
 	/** Empties every table except the stat cache (which stays valid across a rebuild). */
 	clearRegistry(): void {
-		for (const table of ['versions', 'artifacts', 'keyed_values', 'prompt_variables', 'events', 'aliases', 'event_files']) this.db.exec(`DELETE FROM ${table}`);
+		for (const table of ['versions', 'artifacts', 'content_values', 'content_variables', 'content_indexed', 'events', 'aliases', 'event_files']) this.db.exec(`DELETE FROM ${table}`);
 	}
 }
 
@@ -427,6 +449,8 @@ function toSummary(row: VersionRow): VersionSummary {
 }
 
 function dropAll(db: Database): void {
+	const views = db.prepare("SELECT name FROM sqlite_master WHERE type = 'view'").pluck().all() as string[];
+	for (const v of views) db.exec(`DROP VIEW IF EXISTS "${v}"`);
 	const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").pluck().all() as string[];
 	for (const t of tables) db.exec(`DROP TABLE IF EXISTS "${t}"`);
 }
