@@ -9,6 +9,7 @@ import { closeSync, existsSync, linkSync, mkdirSync, mkdtempSync, openSync, read
 import { cpus, platform, release, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { collectGarbage } from '../src/core/gc';
 import { keyHistory } from '../src/core/keyHistory';
 import { Ledger } from '../src/core/ledger';
 import { manifestDigest, serializeManifest } from '../src/core/manifest';
@@ -35,6 +36,7 @@ const { values: flags } = parseArgs({
 		reps: { type: 'string' },
 		'query-reps': { type: 'string' },
 		only: { type: 'string' },
+		refs: { type: 'string' },
 		json: { type: 'string' },
 		dir: { type: 'string' },
 		keep: { type: 'boolean' },
@@ -51,7 +53,8 @@ if (flags.help) {
   --models N --versions-per-model N   index size (default 10 × 1000 = 10,000 versions, 100k file rows)
   --reps N                 timed repetitions per contender (default 5, after one warm-up)
   --query-reps N           samples per index query for p50/p99 (default 500)
-  --only a,b               groups: big, remote, small, resnap, index, huge, activation, bundle
+  --only a,b               groups: big, remote, small, resnap, index, huge, gcrefs, activation, bundle
+  --refs N                 git refs for the gcrefs case (default 1000)
   --json FILE              also write the results as JSON
   --dir DIR                where to generate data (default: the OS temp folder)
   --keep                   keep the generated data
@@ -68,8 +71,9 @@ const size = {
 	versionsPerModel: Number(flags['versions-per-model'] ?? (quick ? 500 : 1000)),
 	reps: Math.max(5, Number(flags.reps ?? 5)),
 	queryReps: Number(flags['query-reps'] ?? (quick ? 200 : 500)),
+	refs: Number(flags.refs ?? 1000),
 };
-const groups = new Set((flags.only ?? 'big,remote,small,resnap,index,huge,activation,bundle').split(','));
+const groups = new Set((flags.only ?? 'big,remote,small,resnap,index,huge,gcrefs,activation,bundle').split(','));
 
 // --- results --------------------------------------------------------------------------------------
 
@@ -845,6 +849,90 @@ async function benchIndex(dir: string): Promise<void> {
 	}
 }
 
+// --- gc across many refs ----------------------------------------------------------------------------
+
+/**
+ * A repository with `size.refs` branches (a real one had 1,054 refs): a base commit holding 50
+ * manifests, and each branch one commit on top adding a manifest of its own, plus a stash. Built
+ * with one `git fast-import`. gc's dry run reads the manifests of every ref; the baseline is how it
+ * did before (one `git ls-tree` per ref), run here one after the other.
+ */
+async function benchGcRefs(dir: string): Promise<void> {
+	const ws = join(dir, 'ws-gcrefs');
+	mkdirSync(join(ws, '.model-ledger', 'versions', 'm0'), { recursive: true });
+	writeFileSync(join(ws, 'model-ledger.yaml'), 'models:\n  m0:\n    prompts: prompts/*.md\n');
+	git(ws, 'init', '-q');
+	const manifestText = (n: number): string => {
+		const text = `prompt ${n}\n`;
+		return serializeManifest({
+			schema: 1,
+			model: 'm0',
+			number: n,
+			label: `0.${n}.0`,
+			versioning: 'semver',
+			createdAt: new Date(Date.parse('2025-01-01T00:00:00Z') + n * 60_000).toISOString(),
+			author: { name: 'bench', email: 'bench@example.invalid' },
+			message: `version ${n}`,
+			artifacts: [{ path: 'prompts/p.md', role: 'prompt', sha256: sha256Hex(text), size: text.length, mode: 0o644 }],
+			params: {},
+			metrics: {},
+			prompts: { 'prompts/p.md': { variables: [] } },
+			weights: {},
+			lockfiles: {},
+			data: [],
+			git: { commit: null, branch: null, remote: null, dirty: false },
+		});
+	};
+	const blob = (text: string) => `data ${Buffer.byteLength(text)}\n${text}\n`;
+	const path = (text: string) => `.model-ledger/versions/m0/${manifestDigest(text)}.yaml`;
+	const lines: string[] = [];
+	let mark = 0;
+	const who = 'bench <bench@example.invalid> 1735689600 +0000';
+	lines.push(`commit refs/heads/main\nmark :${++mark}\ncommitter ${who}\n${blob('base')}`);
+	lines.push(`M 100644 inline model-ledger.yaml\n${blob('models:\n  m0:\n    prompts: prompts/*.md\n')}`);
+	for (let n = 1; n <= 50; n++) lines.push(`M 100644 inline ${path(manifestText(n))}\n${blob(manifestText(n))}`);
+	const base = mark;
+	for (let r = 0; r < size.refs; r++) {
+		const text = manifestText(100 + r);
+		lines.push(`commit refs/heads/b${String(r).padStart(5, '0')}\nmark :${++mark}\ncommitter ${who}\n${blob(`branch ${r}`)}from :${base}\nM 100644 inline ${path(text)}\n${blob(text)}`);
+	}
+	execFileSync('git', ['fast-import', '--quiet'], { cwd: ws, input: lines.join(''), maxBuffer: 64 * MiB });
+	git(ws, 'checkout', '-q', '-f', 'main');
+	// A stash holding one more version (gc reads each stash entry too).
+	const stashed = manifestText(99);
+	writeFileSync(join(ws, path(stashed)), stashed);
+	git(ws, 'stash', 'push', '-q', '-u');
+	// Some objects in the store, half referenced.
+	const ledger = Ledger.at(ws);
+	try {
+		for (let n = 1; n <= 200; n++) await ledger.store.storeBuffer(Buffer.from(`prompt ${n}\n`));
+		const refs = execFileSync('git', ['for-each-ref', '--format=%(refname)'], { cwd: ws, encoding: 'utf8' }).split('\n').filter(Boolean);
+		let report: Awaited<ReturnType<typeof collectGarbage>> | undefined;
+		const s = await interleaved(`gc dry run, ${refs.length} refs`, [
+			{ name: 'gc', run: async () => void (report = await collectGarbage(ledger, { dryRun: true })) },
+			{
+				name: 'ls-tree per ref',
+				run: () => {
+					for (const ref of refs) proc('git', ['ls-tree', '-r', '--full-tree', `${ref}^{tree}`, '--', '.model-ledger/versions'], ws);
+				},
+			},
+		]);
+		if (!report || report.incomplete.length || report.manifestsRead.git < size.refs + 50) throw new Error(`gc read ${report?.manifestsRead.git} manifests from git (${report?.incomplete.join('; ')}): the generated data is wrong`);
+		const ours = ms(s.get('gc')!);
+		const baseline = { name: 'one git ls-tree per ref (gc before)', ...ms(s.get('ls-tree per ref')!) };
+		addRow({
+			case: `gc dry run, ${refs.length.toLocaleString('en-US')} refs + a stash, ${report.manifestsRead.git.toLocaleString('en-US')} manifests in git (${report.gitProcesses} git processes)`,
+			ours,
+			baseline,
+			ratio: ours.value / baseline.value,
+			goal: '< 2 s',
+			pass: ours.value < 2000,
+		});
+	} finally {
+		ledger.close();
+	}
+}
+
 // --- extension ------------------------------------------------------------------------------------
 
 /**
@@ -953,6 +1041,7 @@ async function main(): Promise<void> {
 		if (groups.has('small')) await benchSmall(workDir);
 		if (groups.has('index')) await benchIndex(workDir);
 		if (groups.has('huge')) await benchHugeMetrics(workDir);
+		if (groups.has('gcrefs')) await benchGcRefs(workDir);
 		if (groups.has('activation')) await benchActivation(workDir);
 		if (groups.has('bundle')) benchBundle();
 	} finally {

@@ -24,7 +24,7 @@ const RECLAIM_LABELS: Record<keyof GcReport['reclaimable'], string> = {
 };
 const KEEP_LABELS: Record<keyof GcReport['kept'], string> = {
 	'working-tree': 'referenced by manifests in the working tree',
-	'git-history': 'referenced only on other git branches or tags',
+	'git-history': 'referenced only in git (other refs, stashes, the index)',
 	'restore-backup': 'content replaced by a restore (see cache/restores/)',
 	recent: 'unreferenced but less than an hour old (a snapshot may be running)',
 };

@@ -1,12 +1,12 @@
 // Clean-up of the object store. An object is kept when any manifest references it — in the
-// working tree, or at the tip of any git branch, tag or remote-tracking branch (a version made on
-// another branch must survive a checkout of main) — or when a restore journal lists it as
-// displaced content. Everything else is reclaimable; a dry run (the default) only reports.
-import { spawn } from 'node:child_process';
+// working tree, or anywhere git holds one: at any ref (a version made on another branch must
+// survive a checkout of main), in any stash entry (`git stash -u` of a fresh snapshot, then
+// `stash pop`), staged in the index, or at another worktree's HEAD — or when a restore journal
+// lists it as displaced content. Everything else is reclaimable; a dry run (the default) only reports.
 import { readdirSync, readFileSync, rmdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { SimpleGit, SimpleGitFactory } from 'simple-git';
 import { describeError, LedgerError } from './errors';
+import { readGitManifests } from './gitManifests';
 import { LEDGER_DIR } from './ledger';
 import type { Ledger } from './ledger';
 import { parseManifest } from './manifest';
@@ -43,8 +43,10 @@ export interface GcReport {
 	/** Totals of `reclaimable`; in a real run, what was deleted. */
 	total: ByteCount;
 	deleted: ByteCount;
-	/** Refs whose manifests were read from git (`refs/heads/main`, …). */
+	/** Where manifests were looked for in git: refs (`refs/heads/main`, …), `stash@{n}`, `HEAD of worktree …` (the index is always read). */
 	refsScanned: string[];
+	/** Git processes started to read them (constant, whatever the number of refs). */
+	gitProcesses: number;
 	/** Manifests read: from the working tree and (distinct blobs) from git. */
 	manifestsRead: { workingTree: number; git: number };
 	warnings: string[];
@@ -70,6 +72,7 @@ export async function collectGarbage(ledger: Ledger, options: GcOptions = {}): P
 		total: zero(),
 		deleted: zero(),
 		refsScanned: [],
+		gitProcesses: 0,
 		manifestsRead: { workingTree: 0, git: 0 },
 		warnings: [],
 		incomplete: [],
@@ -79,7 +82,7 @@ export async function collectGarbage(ledger: Ledger, options: GcOptions = {}): P
 	options.onProgress?.('Reading manifests in the working tree');
 	const workingTree = new Set<string>();
 	for (const m of workingTreeManifests(ledger, report)) addReferences(m, workingTree);
-	options.onProgress?.('Reading manifests from git branches and tags');
+	options.onProgress?.('Reading manifests from git refs, stashes and the index');
 	const history = new Set<string>();
 	for (const m of await gitManifests(ledger, report)) addReferences(m, history);
 	const backups = restoreBackups(ledger, report);
@@ -195,97 +198,25 @@ function workingTreeManifests(ledger: Ledger, report: GcReport): VersionManifest
 	return result;
 }
 
-function gitFor(root: string): SimpleGit {
-	// eslint-disable-next-line @typescript-eslint/no-require-imports
-	const { simpleGit } = require('simple-git') as { simpleGit: SimpleGitFactory };
-	return simpleGit({ baseDir: root, maxConcurrentProcesses: 4, trimmed: false });
-}
-
 /**
- * Manifests at the tip of every branch, tag and remote-tracking branch: one `ls-tree` per ref
- * (restricted to the versions folder), then all distinct blobs in a single `cat-file --batch`.
+ * Manifests git holds anywhere (every ref, each stash entry, the index, other worktrees' HEADs), read
+ * with a constant number of git processes (see gitManifests.ts).
  */
 async function gitManifests(ledger: Ledger, report: GcReport): Promise<VersionManifest[]> {
-	const git = gitFor(ledger.root);
-	let prefix: string;
-	try {
-		if (!(await git.checkIsRepo())) return [];
-		prefix = (await git.raw(['rev-parse', '--show-prefix'])).trim();
-	} catch (err) {
-		report.incomplete.push(`git could not be run (${(err as Error).message.split('\n')[0]})`);
-		return [];
-	}
-	const refList = await git.raw(['for-each-ref', '--format=%(refname)', 'refs/heads', 'refs/tags', 'refs/remotes']).catch((err: Error) => {
-		report.incomplete.push(`git for-each-ref failed (${err.message.split('\n')[0]})`);
-		return '';
-	});
-	const refs = refList
-		.split('\n')
-		.filter((r) => r && !r.endsWith('/HEAD'));
-	const versionsPath = `${prefix}${LEDGER_DIR}/versions`;
-	const blobs = new Map<string, string>();
-	for (const ref of refs) {
-		let listing: string;
-		try {
-			// `ref^{tree}` peels annotated tags; a tag of a blob has no tree and is skipped.
-			listing = await git.raw(['ls-tree', '-r', '--full-tree', `${ref}^{tree}`, '--', versionsPath]);
-		} catch {
-			continue;
-		}
-		report.refsScanned.push(ref);
-		for (const line of listing.split('\n')) {
-			const m = /^\d+ blob ([0-9a-f]+)\t(.+)$/.exec(line);
-			if (m && m[2].endsWith('.yaml') && !blobs.has(m[1])) blobs.set(m[1], m[2]);
-		}
-	}
-	if (blobs.size === 0) return [];
-	let texts: Map<string, string>;
-	try {
-		texts = await catFileBatch(ledger.root, [...blobs.keys()]);
-	} catch (err) {
-		report.incomplete.push((err as Error).message);
-		return [];
-	}
+	const scan = await readGitManifests(ledger.root, { versionsPath: `${LEDGER_DIR}/versions` });
+	report.refsScanned = scan.sources;
+	report.gitProcesses = scan.gitProcesses;
+	report.incomplete.push(...scan.problems);
 	const result: VersionManifest[] = [];
-	for (const [id, text] of texts) {
+	for (const m of scan.manifests) {
 		try {
-			result.push(parseManifest(text, `${blobs.get(id)} (git blob ${id.slice(0, 10)})`));
+			result.push(parseManifest(m.text, `${LEDGER_DIR}/versions/${m.model}/${m.file} (git blob ${m.blob.slice(0, 10)}, ${m.sources[0]})`));
 			report.manifestsRead.git++;
 		} catch (err) {
 			report.incomplete.push(describeError(err));
 		}
 	}
 	return result;
-}
-
-/** Reads many blobs through one `git cat-file --batch` process. */
-function catFileBatch(cwd: string, ids: string[]): Promise<Map<string, string>> {
-	return new Promise((resolve, reject) => {
-		const child = spawn('git', ['cat-file', '--batch'], { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
-		const chunks: Buffer[] = [];
-		let stderr = '';
-		child.stdout.on('data', (c: Buffer) => chunks.push(c));
-		child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-		child.on('error', reject);
-		child.on('close', (code) => {
-			if (code !== 0) return reject(new Error(`git cat-file --batch failed: ${stderr.trim()}`));
-			const out = Buffer.concat(chunks);
-			const result = new Map<string, string>();
-			let pos = 0;
-			while (pos < out.length) {
-				const eol = out.indexOf(0x0a, pos);
-				if (eol < 0) break;
-				const header = out.subarray(pos, eol).toString('utf8').split(' ');
-				pos = eol + 1;
-				if (header[1] === 'missing' || header.length < 3) continue;
-				const size = Number(header[2]);
-				result.set(header[0], out.subarray(pos, pos + size).toString('utf8'));
-				pos += size + 1; // content, then a newline
-			}
-			resolve(result);
-		});
-		child.stdin.end(ids.join('\n') + '\n');
-	});
 }
 
 /** Objects that restore journals list as displaced content (the user's unsaved work). */

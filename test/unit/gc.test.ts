@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { collectGarbage } from '../../src/core/gc';
+import { verifyStore } from '../../src/core/verify';
 import { restoreVersion } from '../../src/core/restore';
 import { createSnapshot } from '../../src/core/snapshot';
 import { exampleLedgers, git } from './fixtures';
@@ -96,5 +97,80 @@ describe('gc', () => {
 		const dry = await collectGarbage(ledger);
 		assert.equal(dry.incomplete.length, 1);
 		await assert.rejects(collectGarbage(ledger, { dryRun: false }), /Clean-up refused/);
+	});
+
+	test('issue 15 item 5: gc --yes keeps a stashed version (git stash -u of a snapshot with a new untracked file), so stash pop and verify pass', async () => {
+		const { root, ledger } = workspace();
+		await createSnapshot(ledger, { message: 'baseline' });
+		git(root, 'add', '-A');
+		git(root, 'commit', '-q', '-m', 'registry committed');
+		// A snapshot that adds a new, untracked prompt: its manifest and the file are both untracked.
+		const newText = 'A brand-new escalation prompt.\n';
+		writeFileSync(join(root, 'prompts/escalate.md'), newText);
+		const { created } = await createSnapshot(ledger, { models: ['support-bot'], message: 'with escalate.md' });
+		const newSha = ledger.readManifest(created[0]).artifacts.find((a) => a.path === 'prompts/escalate.md')!.sha256;
+		git(root, 'stash', 'push', '-u', '-q');
+		// A second stash on top: the first is now stash@{1}, reachable only through the stash reflog.
+		writeFileSync(join(root, 'prompts/system.md'), 'stashed edit\n');
+		git(root, 'stash', 'push', '-q');
+		assert.ok(!existsSync(ledger.manifestPath('support-bot', created[0].digest)));
+		ledger.sync();
+
+		// Objects older than the grace period: gc runs two hours later.
+		const later = new Date(Date.now() + 2 * 3600_000);
+		const report = await collectGarbage(ledger, { dryRun: false, now: later });
+		assert.deepEqual(report.incomplete, []);
+		assert.ok(report.refsScanned.includes('stash@{1}'), report.refsScanned.join(' '));
+		assert.ok(existsSync(ledger.store.objectPath(newSha)), 'the stashed version\'s new file survives gc');
+		assert.ok(report.gitProcesses <= 6, `git processes: ${report.gitProcesses}`);
+
+		git(root, 'stash', 'pop', '-q'); // the system.md edit
+		git(root, 'checkout', '-q', '--', '.');
+		git(root, 'stash', 'pop', '-q'); // the snapshot with escalate.md
+		ledger.sync();
+		const verified = await verifyStore(ledger);
+		assert.ok(verified.ok, JSON.stringify(verified.brokenVersions));
+		assert.equal(ledger.readArtifact(created[0], 'prompts/escalate.md').toString('utf8'), newText);
+	});
+
+	test('issue 15 item 5: gc keeps what a manifest staged in the index references (not committed, deleted from the working tree)', async () => {
+		const { root, ledger } = workspace();
+		await createSnapshot(ledger, { message: 'baseline' });
+		git(root, 'add', '-A');
+		git(root, 'commit', '-q', '-m', 'registry committed');
+		writeFileSync(join(root, 'prompts/system.md'), 'staged only\n');
+		const staged = (await createSnapshot(ledger, { models: ['support-bot'] })).created[0];
+		const stagedSha = ledger.readManifest(staged).artifacts.find((a) => a.path === 'prompts/system.md')!.sha256;
+		git(root, 'add', '-A');
+		rmSync(ledger.manifestPath('support-bot', staged.digest));
+		const report = await collectGarbage(ledger, { dryRun: false, now: new Date(Date.now() + 2 * 3600_000) });
+		assert.deepEqual(report.incomplete, []);
+		assert.ok(existsSync(ledger.store.objectPath(stagedSha)), 'kept: named by a staged manifest');
+		git(root, 'checkout', '-q', '--', '.model-ledger');
+		assert.ok((await verifyStore(ledger)).ok);
+	});
+
+	test('issue 15 item 5: gc keeps what a manifest at another worktree\'s detached HEAD references', async () => {
+		const { root, ledger } = workspace();
+		await createSnapshot(ledger, { message: 'baseline' });
+		git(root, 'add', '-A');
+		git(root, 'commit', '-q', '-m', 'registry committed');
+		git(root, 'checkout', '-q', '-b', 'tmp');
+		writeFileSync(join(root, 'prompts/system.md'), 'only in another worktree\n');
+		const version = (await createSnapshot(ledger, { models: ['support-bot'] })).created[0];
+		const sha = ledger.readManifest(version).artifacts.find((a) => a.path === 'prompts/system.md')!.sha256;
+		git(root, 'add', '-A');
+		git(root, 'commit', '-q', '-m', 'worktree version');
+		const other = `${root}-wt`;
+		git(root, 'worktree', 'add', '-q', '--detach', other, 'tmp');
+		try {
+			git(root, 'checkout', '-q', 'main');
+			git(root, 'branch', '-q', '-D', 'tmp');
+			const report = await collectGarbage(ledger, { dryRun: false, now: new Date(Date.now() + 2 * 3600_000) });
+			assert.deepEqual(report.incomplete, []);
+			assert.ok(existsSync(ledger.store.objectPath(sha)), 'kept: named by a manifest at another worktree\'s HEAD');
+		} finally {
+			git(root, 'worktree', 'remove', '--force', other);
+		}
 	});
 });

@@ -163,7 +163,8 @@ for (const kind of ['s3', 'file'] as const) {
 			assert.equal(status.remoteOnly.length, total);
 			assert.equal(versionAvailability(clone.ledger, clone.ledger.listVersions()[0], readRemoteListing(clone.ledger, 'team')).state, 'remote');
 			const verifyBefore = await verifyStore(clone.ledger, { quick: true });
-			assert.equal(verifyBefore.ok, false, 'before the pull the clone is missing its objects');
+			assert.equal(verifyBefore.ok, true, 'before the pull the objects are on the remote: not a failure');
+			assert.equal(verifyBefore.remoteOnly.length, total);
 
 			const pulled = await pullVersions(clone.ledger, clone.ledger.listVersions());
 			assert.equal(pulled.pulled.length, total);
@@ -229,8 +230,45 @@ for (const kind of ['s3', 'file'] as const) {
 			assert.ok(pulled.pulled.length > 0, 'the intact objects were pulled');
 			// On-demand reads refuse it too.
 			await assert.rejects(clone.ledger.fetchArtifact(clone.ledger.resolve('support-bot', '1'), 'prompts/system.md'), (err: unknown) => err instanceof LedgerError && err.code === 'OBJECT_CORRUPT');
-			const verify = await verifyStore(clone.ledger, { quick: true });
-			assert.equal(verify.ok, false);
+			const verify = await verifyStore(clone.ledger, { remote: true });
+			assert.equal(verify.ok, false, 'verify --remote re-hashes the remote copies');
+			assert.deepEqual(verify.remote?.problems.map((p) => [p.sha256, p.problem]), [[prompt.sha256, 'corrupt']]);
+		});
+
+		test('issue 15 item 6: verify on a teammate\'s clone reports objects only on the remote (exit 0), fails only what is nowhere; verify --remote checks the remote copies', { timeout: 90_000 }, async () => {
+			const { root, ledger } = await publishedWorkspace(kind);
+			const pushed = await pushVersions(ledger, ledger.listVersions());
+			// A version made after the push and never pushed: its new object exists only on this machine.
+			writeFile(root, 'prompts/system.md', 'Never pushed.\n');
+			const unpushed = (await createSnapshot(ledger, { models: ['support-bot'], message: 'not pushed' })).created[0];
+			git(root, 'add', '-A');
+			git(root, 'commit', '-qm', 'unpushed version');
+
+			const clone = cloneOf(root);
+			const report = await verifyStore(clone.ledger);
+			assert.equal(report.remote?.reachable, true);
+			assert.equal(report.remoteOnly.length, pushed.uploaded.length, 'everything pushed is reported as on the remote');
+			assert.deepEqual(report.brokenVersions.map((b) => b.digest), [unpushed.digest], 'only the version whose object is nowhere fails');
+			assert.equal(report.ok, false);
+			const cli = await runCli(clone.root, 'verify');
+			assert.equal(cli.status, 1, cli.stdout + cli.stderr);
+			assert.match(cli.stdout, new RegExp(`${pushed.uploaded.length} object\\(s\\) of \\d+ version\\(s\\) are not on this machine but on remote \`team\``));
+			assert.match(cli.stdout, /FAILED: 1 version\(s\) cannot be fully restored/);
+
+			// Once the missing object is pushed from the first machine, the clone verifies clean (exit 0) without pulling.
+			await pushVersions(ledger, ledger.listVersions());
+			const ok = await runCli(clone.root, 'verify');
+			assert.equal(ok.status, 0, ok.stdout + ok.stderr);
+			assert.match(ok.stdout, /OK: every version is whole \(some objects are only on the remote\)/);
+			assert.equal(clone.ledger.store.has(pushed.uploaded[0].sha256), false, 'verify pulled nothing');
+
+			// verify --remote on the first machine re-hashes every remote copy.
+			const checked = await runCli(root, 'verify', '--remote', '--json');
+			assert.equal(checked.status, 0, checked.stderr);
+			const json = JSON.parse(checked.stdout) as { remote: { objectsChecked: number; notOnRemote: number; problems: unknown[] } };
+			assert.equal(json.remote.objectsChecked, neededCount(ledger));
+			assert.equal(json.remote.notOnRemote, 0);
+			assert.deepEqual(json.remote.problems, []);
 		});
 
 		test('cat, fetchArtifact and restore pull a missing object on demand', { timeout: 90_000 }, async () => {
