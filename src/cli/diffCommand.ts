@@ -8,6 +8,7 @@ import type { ArtifactRename, DiffProgress, DiffSide, MetricHistory, VersionDiff
 import { parseRef, UsageError } from './context';
 import type { Io } from './context';
 import { renderTable } from './format';
+import { versionName, versionNameWithLabel } from '../core/versionName';
 
 const DIFF_USAGE = 'diff MODEL@A [MODEL@B | @B] [--all] [--tensors]';
 
@@ -36,12 +37,12 @@ export function historyCommand(ledger: Ledger, model: string | undefined, metric
 
 function sideName(side: DiffSide): string {
 	if (side.working) return 'working tree';
-	return `v${side.number} (${side.label})${side.aliases.length ? ` [${side.aliases.join(', ')}]` : ''}`;
+	return `${versionNameWithLabel({ number: side.number!, digest: side.digest!, label: side.label, numberShared: side.numberShared })}${side.aliases.length ? ` [${side.aliases.join(', ')}]` : ''}`;
 }
 
 /** Column header for a side: `v3` or `workspace`, as dvc names the working tree. */
 function columnName(side: DiffSide): string {
-	return side.working ? 'workspace' : `v${side.number}`;
+	return side.working ? 'workspace' : versionName({ number: side.number!, digest: side.digest!, numberShared: side.numberShared });
 }
 
 /** Strings that would read as another type are quoted, so a type change (`"512"` → `512`) is visible. */

@@ -7,6 +7,7 @@ import { formatAge } from '../core/relativeTime';
 import { UsageError } from './context';
 import { renderTable } from './format';
 import { workspacePath } from './usedByCommand';
+import { versionName } from '../core/versionName';
 
 /** Runs `key-history`; returns the human text and the JSON document. */
 export function keyHistoryCommand(ledger: Ledger, fileArg: string | undefined, key: string | undefined, cwd: string): { human: string; data: KeyHistory } {
@@ -34,8 +35,8 @@ function keyHistoryText(h: KeyHistory): string {
 		// Like `git log --follow`: the history continues under the file's earlier names.
 		for (const r of renames ?? []) lines.push(`  ${r.from} → ${r.to}: renamed in v${r.at.number}${r.similarity < 100 ? ` (${r.similarity}% similar)` : ''}; v${r.before.number} and before read ${r.from}`);
 		const rows = [...runs].reverse().map((run) => {
-			const versions = run.first === run.last ? `v${run.first.number}` : `v${run.first.number}–v${run.last.number}`;
-			const changed = run.change ? `v${run.first.number} (${formatAge(run.first.createdAt)}, ${run.first.author})` : '';
+			const versions = run.first === run.last ? versionName(run.first) : `${versionName(run.first)}–${versionName(run.last)}`;
+			const changed = run.change ? `${versionName(run.first)} (${formatAge(run.first.createdAt)}, ${run.first.author})` : '';
 			const what = run.change?.changedKeys?.length ? `keys ${run.change.changedKeys.join(', ')}; ` : '';
 			const metrics = run.change ? what + (run.change.metrics.map(formatMetricDelta).join(', ') || 'no metric changed') : '';
 			return [versions, formatKeyValue(run.value), changed, metrics];

@@ -25,6 +25,7 @@ import { pullCommand, pushCommand } from './transferCommand';
 import { verifyCommand } from './verifyCommand';
 import { keyHistoryCommand } from './keyHistoryCommand';
 import { usedByCommand } from './usedByCommand';
+import { versionName, versionNameWithLabel } from '../core/versionName';
 
 const USAGE = `model-ledger — version prompts, RAG config, weights, params, metrics and data with your git commit
 
@@ -52,7 +53,8 @@ Commands:
   rollback MODEL [ALIAS]                 move an alias (default production) back to its previous version
   restore MODEL@REF [--force] [--dry-run]
                                          write a version's files back (replaced content is stored first)
-  verify [--quick]                       re-hash every stored object and manifest; exit 1 when any is broken
+  verify [--quick] [--remote [NAME]]     re-hash every stored object and manifest; exit 1 when any is broken or missing
+                                         everywhere (objects only on the configured remote are fine); --remote: check its copies too
   gc [--dry-run] [--yes]                 report (default) or, with --yes, delete objects no branch or tag needs
   push [MODEL@REF...] [--remote NAME]    upload the objects those versions need (all when none given) that the remote lacks
   pull [MODEL@REF...] [--remote NAME]    download missing objects of those versions (all when none given), each verified
@@ -61,7 +63,8 @@ Commands:
   used-by PATH                           which versions hold a file's current content, and its earlier contents
   key-history FILE KEY                   one config key's value across versions (KEY like retriever.chunk_size)
 
-REF: latest, a number (3 or v3), a label (1.4.0), an alias (production), or a digest prefix (7+ hex).
+REF: latest, a number (3 or v3), a label (1.4.0), an alias (production), a digest prefix (7+ hex),
+     or a git commit-ish (a1b2c3d, main, HEAD~2, a tag): the version made at that commit.
 
 Options:
   -C, --cwd DIR     workspace root (default: nearest folder upwards with ${CONFIG_FILE})
@@ -91,6 +94,8 @@ const OPTIONS = {
 export async function runCli(argv: string[], io: Io): Promise<number> {
 	let parsed;
 	try {
+		// `verify --remote` takes an optional NAME: a bare flag means the default remote.
+		if (argv.includes('verify')) argv = argv.map((a, i) => (a === '--remote' && (i === argv.length - 1 || argv[i + 1].startsWith('-')) ? '--remote=' : a));
 		parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
 	} catch (err) {
 		io.err(`model-ledger: ${(err as Error).message}\nRun \`model-ledger --help\` for usage.\n`);
@@ -138,8 +143,8 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
 				});
 				for (const w of result.warnings) io.err(`warning: ${w}\n`);
 				const lines = [
-					...result.created.map((v) => `Created ${v.model} v${v.number} (${v.label}) ${v.digest.slice(0, 12)}${v.git.dirty ? ' — uncommitted changes stored as a patch' : ''}`),
-					...result.unchanged.map((u) => `Unchanged: ${u.model} matches v${u.matches.number} (${u.matches.label}); no version created.`),
+					...result.created.map((v) => `Created ${v.model} ${versionNameWithLabel(v)} ${v.digest.slice(0, 12)}${v.git.dirty ? ' — uncommitted changes stored as a patch' : ''}`),
+					...result.unchanged.map((u) => `Unchanged: ${u.model} matches ${versionNameWithLabel(u.matches)}; no version created.`),
 				];
 				print(lines.join('\n'), { created: result.created, unchanged: result.unchanged, warnings: result.warnings });
 				return 0;
@@ -150,11 +155,11 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
 				const lineage = await readLineage(root);
 				const report = models.map((name) => {
 					const { latest, changes, warnings } = workingChanges(l, name);
-					return { model: name, latest: latest ? { number: latest.number, label: latest.label, digest: latest.digest } : null, ...changes, warnings };
+					return { model: name, latest: latest ? { number: latest.number, label: latest.label, digest: latest.digest, numberShared: latest.numberShared } : null, ...changes, warnings };
 				});
 				const human = report
 					.map((r) => {
-						const head = `${r.model}: ${r.latest ? `latest v${r.latest.number} (${r.latest.label})` : 'no versions yet'}`;
+						const head = `${r.model}: ${r.latest ? `latest ${versionNameWithLabel(r.latest)}` : 'no versions yet'}`;
 						const changed = [...r.added.map((p) => `  added     ${p}`), ...r.modified.map((p) => `  modified  ${p}`), ...r.removed.map((p) => `  removed   ${p}`)];
 						return [head, ...(changed.length ? changed : ['  matches the latest version'])].join('\n');
 					})
@@ -197,7 +202,7 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
 					const event = l.setAlias(model, ref, name, author, values.message);
 					const to = l.resolve(model, name);
 					const from = event.from ? l.listVersions(model).find((v) => v.digest === event.from) : undefined;
-					print(`${model}: ${name} → v${to.number} (${to.label})${from ? `, was v${from.number}` : ''}`, event);
+					print(`${model}: ${name} → ${versionNameWithLabel(to)}${from ? `, was ${versionName(from)}` : ''}`, event);
 					return 0;
 				}
 				if (sub === 'rm') {
@@ -208,8 +213,8 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
 				}
 				if (sub === 'list' || sub === undefined) {
 					const models = target ? [l.model(target).name] : l.config.models.map((m) => m.name);
-					const rows = models.flatMap((m) => l.listVersions(m).flatMap((v) => v.aliases.map((alias) => ({ model: m, alias, number: v.number, label: v.label, digest: v.digest }))));
-					print(rows.length ? renderTable(['MODEL', 'ALIAS', 'VERSION', 'LABEL', 'DIGEST'], rows.map((r) => [r.model, r.alias, `v${r.number}`, r.label, r.digest.slice(0, 12)])) : 'No aliases yet.', rows);
+					const rows = models.flatMap((m) => l.listVersions(m).flatMap((v) => v.aliases.map((alias) => ({ model: m, alias, number: v.number, label: v.label, digest: v.digest, numberShared: v.numberShared }))));
+					print(rows.length ? renderTable(['MODEL', 'ALIAS', 'VERSION', 'LABEL', 'DIGEST'], rows.map((r) => [r.model, r.alias, versionName(r), r.label, r.digest.slice(0, 12)])) : 'No aliases yet.', rows);
 					return 0;
 				}
 				throw new UsageError(`unknown alias command \`${sub}\`: use set, rm or list.`);
@@ -219,7 +224,7 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
 				const l = open();
 				const event = l.approve(model, ref, await authorOf(root), values.message);
 				const v = l.resolve(model, ref);
-				print(`Approved ${model} v${v.number} (${v.label}) as ${event.by.name}.`, event);
+				print(`Approved ${model} ${versionNameWithLabel(v)} as ${event.by.name}.`, event);
 				return 0;
 			}
 			case 'events': {
@@ -227,7 +232,7 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
 				const l = open();
 				const events = l.events(rest[0]);
 				const byDigest = new Map(l.listVersions(rest[0]).map((v) => [v.digest, v]));
-				const name = (d?: string) => (d ? (byDigest.has(d) ? `v${byDigest.get(d)!.number}` : d.slice(0, 12)) : '');
+				const name = (d?: string) => (d ? (byDigest.has(d) ? versionName(byDigest.get(d)!) : d.slice(0, 12)) : '');
 				const rows = events.map((e) => [e.at.replace('T', ' ').slice(0, 19), e.rollback ? 'alias.set (rollback)' : e.type, e.alias ?? e.tag ?? '', e.from ? `${name(e.from)} → ${name(e.digest)}` : name(e.digest), e.by.name, e.note ?? '']);
 				print(events.length ? renderTable(['WHEN', 'EVENT', 'ALIAS/TAG', 'VERSION', 'BY', 'NOTE'], rows) : 'No events yet.', events);
 				return 0;
@@ -251,7 +256,7 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
 			case 'restore':
 				return await restoreCommand(open(), rest, { force: values.force === true, dryRun: values['dry-run'] === true, json }, io);
 			case 'verify':
-				return await verifyCommand(open(), { quick: values.quick === true, json }, io);
+				return await verifyCommand(open(), { quick: values.quick === true, json, remote: values.remote }, io);
 			case 'gc':
 				return await gcCommand(open(), { dryRun: values['dry-run'] === true, yes: values.yes === true, json }, io);
 			case 'diff': {
@@ -370,7 +375,7 @@ function versionsTable(versions: VersionSummary[]): string {
 		['MODEL', 'VERSION', 'LABEL', 'ALIASES', 'AGE', 'COMMIT', 'AUTHOR', 'MESSAGE'],
 		versions.map((v) => [
 			v.model,
-			v.numberShared ? `v${v.number} (${v.digest.slice(0, 7)})` : `v${v.number}`,
+			versionName(v),
 			v.label,
 			v.aliases.join(', '),
 			formatAge(v.createdAt),
@@ -384,7 +389,7 @@ function versionsTable(versions: VersionSummary[]): string {
 function showText(d: VersionDetail): string {
 	const m = d.manifest;
 	const lines = [
-		`${d.model} v${d.number} (${d.label})${d.aliases.length ? `  [${d.aliases.join(', ')}]` : ''}`,
+		`${d.model} ${versionNameWithLabel(d)}${d.aliases.length ? `  [${d.aliases.join(', ')}]` : ''}`,
 		`digest   ${d.digest}`,
 		`created  ${d.createdAt} by ${d.author.name}${d.author.email ? ` <${d.author.email}>` : ''}`,
 		`message  ${d.message || '-'}`,

@@ -5,6 +5,7 @@ import { restoreVersion } from '../core/restore';
 import type { RestoreFile, RestoreResult } from '../core/restore';
 import { parseRef } from './context';
 import type { Io } from './context';
+import { versionName, versionNameWithLabel } from '../core/versionName';
 
 export async function restoreCommand(ledger: Ledger, rest: string[], options: { force: boolean; dryRun: boolean; json: boolean }, io: Io): Promise<number> {
 	const { model, ref } = parseRef(rest[0], 'restore MODEL@REF [--force] [--dry-run]', false);
@@ -32,12 +33,12 @@ function restoreText(ledger: Ledger, r: RestoreResult): string {
 	const rel = (p: string) => relative(ledger.root, p);
 	const lines = [
 		r.dryRun
-			? `Restoring ${v.model} v${v.number} (${v.label}) would change ${changing.length} file(s); ${unchanged} already match. Nothing was written (dry run).`
-			: `Restored ${v.model} v${v.number} (${v.label}): ${changing.length} file(s) written, ${unchanged} already matched.`,
+			? `Restoring ${v.model} ${versionNameWithLabel(v)} would change ${changing.length} file(s); ${unchanged} already match. Nothing was written (dry run).`
+			: `Restored ${v.model} ${versionNameWithLabel(v)}: ${changing.length} file(s) written, ${unchanged} already matched.`,
 	];
 	const width = Math.max(0, ...changing.map((f) => f.path.length));
 	for (const f of changing) lines.push(`  ${f.action.padEnd(9)}  ${f.path.padEnd(width)}${displacedText(f, r.dryRun, rel)}`);
-	if (r.extra.length) lines.push(`Left in place (tracked now, not in v${v.number}): ${r.extra.join(', ')}`);
+	if (r.extra.length) lines.push(`Left in place (tracked now, not in ${versionName(v)}): ${r.extra.join(', ')}`);
 	if (r.notLocal.length) lines.push(`Not in the local store: ${r.notLocal.join(', ')} — restoring pulls them from the remote (\`model-ledger pull\`), or fails without one.`);
 	if (r.journal) lines.push(`Journal of replaced contents: ${rel(r.journal)}`);
 	const unsaved = changing.filter((f) => f.displaced && !f.displaced.inVersion && !f.displaced.stored);

@@ -4,13 +4,14 @@ import type { Ledger } from '../core/ledger';
 import type { Author } from '../core/model';
 import { parseRef, UsageError } from './context';
 import type { Io } from './context';
+import { versionNameWithLabel } from '../core/versionName';
 
 export function tagCommand(ledger: Ledger, rest: string[], options: { message?: string; json: boolean; author: Author }, io: Io): number {
 	const { model, ref } = parseRef(rest[0], 'tag MODEL@REF TAG', false);
 	if (!rest[1]) throw new UsageError('tag needs a TAG: model-ledger tag MODEL@REF TAG [-m NOTE]');
 	const event = ledger.tag(model, ref, rest[1], options.author, options.message);
 	const v = ledger.resolve(model, ref);
-	io.out(options.json ? JSON.stringify(event, null, 2) + '\n' : `Tagged ${model} v${v.number} (${v.label}) ${rest[1]}.\n`);
+	io.out(options.json ? JSON.stringify(event, null, 2) + '\n' : `Tagged ${model} ${versionNameWithLabel(v)} ${rest[1]}.\n`);
 	return 0;
 }
 
@@ -22,6 +23,6 @@ export function noteCommand(ledger: Ledger, rest: string[], options: { message?:
 	const ref = at < 0 ? undefined : rest[0].slice(at + 1) || 'latest';
 	const event = ledger.note(model, ref, options.message, options.author);
 	const v = ref === undefined ? undefined : ledger.resolve(model, ref);
-	io.out(options.json ? JSON.stringify(event, null, 2) + '\n' : `Noted on ${model}${v ? ` v${v.number} (${v.label})` : ''}.\n`);
+	io.out(options.json ? JSON.stringify(event, null, 2) + '\n' : `Noted on ${model}${v ? ` ${versionNameWithLabel(v)}` : ''}.\n`);
 	return 0;
 }

@@ -8,6 +8,7 @@ import { describeVersions, usedBy } from '../core/usedBy';
 import type { UsedBy, VersionRef } from '../core/usedBy';
 import { UsageError } from './context';
 import { renderTable } from './format';
+import { versionName as nameOf } from '../core/versionName';
 
 /** Runs `used-by`; returns the human text and the JSON document. */
 export function usedByCommand(ledger: Ledger, pathArg: string | undefined, cwd: string): { human: string; data: UsedBy } {
@@ -38,7 +39,7 @@ export function workspacePath(root: string, pathArg: string, cwd: string): strin
 }
 
 function versionName(v: VersionRef, withModel: boolean): string {
-	return `${withModel ? `${v.model} ` : ''}v${v.number}${v.aliases.length ? ` [${v.aliases.join(', ')}]` : ''}`;
+	return `${withModel ? `${v.model} ` : ''}${nameOf(v)}${v.aliases.length ? ` [${v.aliases.join(', ')}]` : ''}`;
 }
 
 function usedByText(r: UsedBy): string {

@@ -5,6 +5,7 @@ import type { Ledger } from './ledger';
 import type { Scalar } from './model';
 import { followPath } from './pathFollow';
 import { memoized, normalizeRelPath } from './usedBy';
+import { versionName } from './versionName';
 import type { VersionRef } from './usedBy';
 
 /** A leaf's value, or for a mapping/list key the leaves under it (relative paths: `.top_k`, `[0]`). */
@@ -298,9 +299,9 @@ export function describeRuns(runs: KeyRun[]): string {
 	return runs
 		.map((run) => {
 			const value = formatKeyValue(run.value);
-			if (run.current && runs.length > 1) return `${value} since v${run.first.number}`;
-			if (run.first === run.last) return `${value} in v${run.first.number}`;
-			return `${value} in v${run.first.number}–v${run.last.number}`;
+			if (run.current && runs.length > 1) return `${value} since ${versionName(run.first)}`;
+			if (run.first === run.last) return `${value} in ${versionName(run.first)}`;
+			return `${value} in ${versionName(run.first)}–${versionName(run.last)}`;
 		})
 		.join(', ');
 }

@@ -1,11 +1,13 @@
 // The Node API over one workspace's registry: the CLI and the extension both go through it.
 // Manifests and events on disk are the truth; index.db is brought up to date from them on open
 // and whenever `sync()` is called (after a git pull or checkout, or another process's snapshot).
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LedgerError } from './errors';
 import { appendEvent, compareEvents, deriveAliases, newEventId, readEventsFile } from './events';
 import type { EventType, LedgerEvent } from './events';
+import { gitDisabledReason } from './gitLineage';
 import { readManifestFile } from './manifest';
 import type { Author, VersionDetail, VersionSummary } from './model';
 import { ObjectStore } from './objectStore';
@@ -206,8 +208,9 @@ export class Ledger {
 	}
 
 	/**
-	 * Resolves a version reference: `latest`, a number (`3`, `v3`), a label, an alias, or a digest
-	 * prefix of at least 7 hex characters.
+	 * Resolves a version reference: `latest`, a number (`3`, `v3`), a label, an alias, a digest
+	 * prefix of at least 7 hex characters, or a git commit-ish (`a1b2c3d`, `main`, `HEAD~2`, a tag):
+	 * the version made at that commit. Tried in that order; the first that names something wins.
 	 */
 	resolve(model: string, ref: string): VersionSummary {
 		const index = this.index;
@@ -219,7 +222,7 @@ export class Ledger {
 				(known.length === 0 ? `Model \`${model}\` has no versions yet.` : `No version \`${ref}\` of \`${model}\`.`) + suspectNote,
 				known.length === 0
 					? 'Run `model-ledger snapshot` to create one.'
-					: `Use latest, a number (v1…v${Math.max(...known.map((v) => v.number))}), a label, an alias${aliasHint(known)}, or a digest prefix.`,
+					: `Use latest, a number (v1…v${Math.max(...known.map((v) => v.number))}), a label, an alias${aliasHint(known)}, a digest prefix, or a git commit.`,
 				undefined,
 				'UNKNOWN_VERSION',
 			);
@@ -246,6 +249,28 @@ export class Ledger {
 		if (/^[0-9a-f]{7,64}$/.test(ref)) {
 			const found = pick(index.versionsByDigestPrefix(model, ref), `digests starting with ${ref}`);
 			if (found) return found;
+		}
+		const commit = resolveCommit(this.root, ref);
+		if (commit) {
+			const atCommit = index.versionsByCommit(model, commit);
+			if (atCommit.length === 1) return atCommit[0];
+			if (atCommit.length > 1) {
+				const shared = new Set(atCommit.filter((v) => v.numberShared).map((v) => v.digest));
+				throw new LedgerError(
+					`\`${model}@${ref}\` is ambiguous: ${atCommit.length} versions were made at commit ${commit.slice(0, 7)}: ${atCommit
+						.map((v) => `${shared.has(v.digest) ? `v${v.number} (${v.digest.slice(0, 7)})` : `v${v.number}`} (${v.label}${v.git.dirty ? ', with uncommitted changes' : ''})`)
+						.join(', ')}.`,
+					`Use one of them: ${atCommit.map((v) => `${model}@${v.numberShared ? v.digest.slice(0, 10) : `v${v.number}`}`).join(', ')}.`,
+					undefined,
+					'AMBIGUOUS_VERSION',
+				);
+			}
+			throw new LedgerError(
+				`No version of \`${model}\` was made at commit ${commit.slice(0, 7)}${commit.startsWith(ref) ? '' : ` (${ref})`}.`,
+				'`model-ledger list` shows each version\'s commit; snapshot at that commit to make one.',
+				undefined,
+				'UNKNOWN_VERSION',
+			);
 		}
 		return notFound();
 	}
@@ -414,6 +439,22 @@ function validateAlias(alias: string): void {
 	if (alias === 'latest') throw new LedgerError('`latest` is computed (the newest version) and cannot be set.', 'Pick another alias name, e.g. production or staging.', undefined, 'BAD_ALIAS');
 	if (!ALIAS_NAME.test(alias)) {
 		throw new LedgerError(`\`${alias}\` is not a valid alias name.`, 'Alias names are lower-case letters, digits and `-`, starting with a letter (e.g. production).', undefined, 'BAD_ALIAS');
+	}
+}
+
+/**
+ * The full commit id a git commit-ish names in the workspace's repository, or undefined (not a
+ * repository, git turned off in an untrusted workspace, or no such commit). Never treats the ref
+ * as an option (`--end-of-options`).
+ */
+function resolveCommit(root: string, ref: string): string | undefined {
+	if (gitDisabledReason() || !ref || /[\s\0]/.test(ref)) return undefined;
+	try {
+		const out = execFileSync('git', ['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 10_000 });
+		const id = out.trim();
+		return /^[0-9a-f]{40,64}$/.test(id) ? id : undefined;
+	} catch {
+		return undefined;
 	}
 }
 

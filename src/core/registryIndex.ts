@@ -284,6 +284,11 @@ export class RegistryIndex {
 		return this.listWhere("v.model = ? AND v.digest >= ? AND v.digest < ? || 'g'", model, prefix, prefix);
 	}
 
+	/** Versions of a model made at this git commit (full id), newest first. */
+	versionsByCommit(model: string, commit: string): VersionSummary[] {
+		return this.listWhere('v.model = ? AND v.git_commit = ? ORDER BY v.number DESC, v.created_at DESC', model, commit);
+	}
+
 	versionsByNumber(model: string, number: number): VersionSummary[] {
 		return this.listWhere('v.model = ? AND v.number = ?', model, number);
 	}

@@ -425,6 +425,10 @@ function commitVersion(
 		ledger.sync();
 		const latest = ledger.index.latestVersion(model.name);
 		if (latest && sameArtifacts(indexedArtifacts(ledger, latest.digest), artifacts)) return { created: false, version: latest };
+		// Unchanged is judged against every version, not only the newest: after a merge brought two
+		// "v2"s, content equal to the other branch's v2 is that version, not a new v3.
+		const earlier = matchingVersion(ledger, model.name, artifacts);
+		if (earlier) return { created: false, version: earlier };
 		const now = options.now ?? new Date();
 		const number = ledger.index.maxNumber(model.name) + 1;
 		if (number > MAX_VERSION_NUMBER) {
@@ -470,6 +474,20 @@ type ArtifactKey = Pick<ArtifactRecord, 'path' | 'role' | 'sha256'>;
 /** A version's files as index.db holds them (no manifest parse: a big manifest takes long to read). */
 function indexedArtifacts(ledger: Ledger, digest: string): ArtifactKey[] {
 	return ledger.index.readStatement('SELECT path, role, sha256 FROM artifacts WHERE digest = ?').all(digest) as ArtifactKey[];
+}
+
+/** A version of the model whose files are exactly these (newest first), found through the first file's (path, sha256). */
+function matchingVersion(ledger: Ledger, model: string, artifacts: ArtifactKey[]): VersionSummary | undefined {
+	if (artifacts.length === 0) return undefined;
+	const [first] = artifacts;
+	const candidates = ledger.index
+		.readStatement(
+			'SELECT v.digest FROM artifacts a JOIN versions v ON v.digest = a.digest WHERE a.path = ? AND a.sha256 = ? AND v.model = ? AND v.artifact_count = ? ORDER BY v.number DESC, v.created_at DESC',
+		)
+		.pluck()
+		.all(first.path, first.sha256, model, artifacts.length) as string[];
+	const digest = candidates.find((d) => sameArtifacts(indexedArtifacts(ledger, d), artifacts));
+	return digest ? ledger.index.versionByDigest(digest) : undefined;
 }
 
 /** The model's latest version when its files are exactly that version's and unchanged on disk per the stat cache. */

@@ -8,6 +8,7 @@ import { followPath } from './pathFollow';
 import type { PathRename } from './pathFollow';
 import type { StatKey } from './registryIndex';
 import { currentHash } from './snapshot';
+import { versionName } from './versionName';
 import type { WorkspaceConfig } from './workspaceConfig';
 import { modelMatcher } from './workspaceFiles';
 
@@ -20,6 +21,8 @@ export interface VersionRef {
 	createdAt: string;
 	author: string;
 	aliases: string[];
+	/** Another version of the model has the same number (two branches merged): name it `v2 (fc78108)`. */
+	numberShared?: boolean;
 }
 
 export interface ContentHistoryEntry {
@@ -242,8 +245,25 @@ export function versionsHoldingPath(ledger: Ledger, path: string): Array<{ sha: 
 		const names = aliases.get(digest);
 		refs.push(names ? { ...f.ref, aliases: names } : f.ref);
 	});
-	refs.sort(newestFirst);
-	return refs.map((ref) => ({ sha: shaOfDigest.get(ref.digest)!, ref }));
+	const named = markShared(ledger, refs);
+	named.sort(newestFirst);
+	return named.map((ref) => ({ sha: shaOfDigest.get(ref.digest)!, ref }));
+}
+
+/**
+ * Marks refs whose number another version of the model also has (two branches merged), so they are
+ * named like `list` names them: `v2 (fc78108)`. Copies: the cached facts stay unmarked, since a
+ * later merge can make a number shared.
+ */
+function markShared(ledger: Ledger, refs: VersionRef[]): VersionRef[] {
+	const shared = ledger.index.readStatement('SELECT number FROM versions WHERE model = ? GROUP BY number HAVING count(*) > 1').pluck();
+	const byModel = new Map<string, Set<number>>();
+	for (const model of new Set(refs.map((r) => r.model))) {
+		const numbers = shared.all(model) as number[];
+		if (numbers.length) byModel.set(model, new Set(numbers));
+	}
+	if (byModel.size === 0) return refs;
+	return refs.map((r) => (byModel.get(r.model)?.has(r.number) ? { ...r, numberShared: true } : r));
 }
 
 /** Versions by digest with their aliases (for a few digests: same-content copies). */
@@ -257,7 +277,7 @@ export function versionRefs(ledger: Ledger, digests: string[]): Map<string, Vers
 		const f = known.get(digest);
 		if (f && !refs.has(digest)) refs.set(digest, { ...f.ref, aliases: aliases.get(digest) ?? [] });
 	}
-	return refs;
+	return new Map(markShared(ledger, [...refs.values()]).map((r) => [r.digest, r]));
 }
 
 /** Newest first: creation time, then number, model, digest (a total order, so results are stable). */
@@ -359,15 +379,17 @@ export function modelsMatching(ledger: Ledger, path: string): string[] {
  * Version numbers as short ranges per model: "v1–v3, v5" (one model) or "support-bot v1–v3 · reranker v2".
  * `withModel` forces the model name even when only one model is involved.
  */
-export function describeVersions(versions: Array<Pick<VersionRef, 'model' | 'number'>>, withModel = false): string {
-	const byModel = new Map<string, number[]>();
+export function describeVersions(versions: Array<Pick<VersionRef, 'model' | 'number'> & Partial<Pick<VersionRef, 'digest' | 'numberShared'>>>, withModel = false): string {
+	const byModel = new Map<string, { numbers: number[]; shared: string[] }>();
 	for (const v of versions) {
-		const list = byModel.get(v.model);
-		if (list) list.push(v.number);
-		else byModel.set(v.model, [v.number]);
+		let entry = byModel.get(v.model);
+		if (!entry) byModel.set(v.model, (entry = { numbers: [], shared: [] }));
+		// A number two versions share is named one by one (`v2 (fc78108)`), never folded into a range.
+		if (v.numberShared && v.digest) entry.shared.push(versionName({ number: v.number, digest: v.digest, numberShared: true }));
+		else entry.numbers.push(v.number);
 	}
-	const parts = [...byModel].map(([model, numbers]) => {
-		const ranges = numberRanges([...new Set(numbers)].sort((a, b) => a - b));
+	const parts = [...byModel].map(([model, { numbers, shared }]) => {
+		const ranges = [numberRanges([...new Set(numbers)].sort((a, b) => a - b)), ...[...new Set(shared)].sort()].filter(Boolean).join(', ');
 		return byModel.size > 1 || withModel ? `${model} ${ranges}` : ranges;
 	});
 	return parts.join(' · ');

@@ -22,6 +22,7 @@ import { pairRenames } from './renames';
 import { diffTensorHeaders, hashTensors } from './tensorDiff';
 import type { WeightsDiff } from './tensorDiff';
 import { decodeUtf8Text, looksBinary } from './textContent';
+import { versionName } from './versionName';
 
 export type { KeyDiff, MetricDiff, WeightsDiff };
 
@@ -46,6 +47,8 @@ export interface DiffSide {
 	message: string;
 	aliases: string[];
 	git: { commit: string | null; branch: string | null; dirty: boolean };
+	/** Another version of the model has the same number (named `v2 (fc78108)`). */
+	numberShared?: boolean;
 }
 
 export interface ArtifactEntry {
@@ -144,6 +147,11 @@ export interface VersionDiff {
 	weights: WeightsDiff[];
 	data: DataDiff[];
 	code: CodeDiff;
+	/**
+	 * Structured files present on a side where they did not parse (invalid YAML committed): their keys
+	 * are not compared — a file that stopped parsing is not "every key removed". Also in `warnings`.
+	 */
+	unparseable: Array<{ path: string; side: 'a' | 'b'; version: string; reason: string }>;
 	/** Files that could not be read or parsed for the comparison; the rest of the diff still stands. */
 	warnings: string[];
 }
@@ -186,17 +194,19 @@ export async function diffVersions(ledger: Ledger, model: string, refA: string, 
 	// A's files are seen under their B names once paired, so params, metrics and prompts compare across a rename.
 	const renames = findRenames(stored, b, warnings);
 	const a = renamedSide(stored, renames);
+	const unparseable: VersionDiff['unparseable'] = [];
 	const artifacts = diffArtifacts(a, b, renames, warnings);
 	const result: VersionDiff = {
 		a: a.info,
 		b: b.info,
 		artifacts,
-		params: diffParams(a, b, options.all === true, artifacts.changed, artifacts.renamed, warnings),
+		params: diffParams(a, b, options.all === true, artifacts.changed, artifacts.renamed, warnings, unparseable),
 		metrics: diffMetrics(a.contents.metrics, b.contents.metrics, modelConfig.metricsDirection, options.all === true),
 		prompts: diffPrompts(a, b, options.promptText === true, renames, warnings),
 		weights: await diffWeights(a, b, options, warnings),
 		data: diffData(a.contents.data, b.contents.data),
 		code: await diffCode(ledger.root, a, b),
+		unparseable,
 		warnings,
 	};
 	return result;
@@ -215,6 +225,7 @@ function storedSide(ledger: Ledger, version: VersionSummary): Side {
 			author: version.author,
 			message: version.message,
 			aliases: version.aliases,
+			numberShared: version.numberShared,
 			git: { commit: manifest.git.commit, branch: manifest.git.branch, dirty: manifest.git.dirty },
 		},
 		contents: manifest,
@@ -331,14 +342,14 @@ function isText(side: Side, artifact: ArtifactRecord, warnings: string[]): boole
 }
 
 function describeSide(side: Side): string {
-	return side.info.working ? 'working tree' : `v${side.info.number}`;
+	return side.info.working ? 'working tree' : versionName({ number: side.info.number!, digest: side.info.digest!, numberShared: side.info.numberShared });
 }
 
 /**
  * Params and RAG config, key by key. Files whose bytes differ are re-parsed from the stored copies so
  * lists of named items are matched by name; identical files reuse the manifest's keys.
  */
-function diffParams(a: Side, b: Side, all: boolean, changed: ArtifactChange[], renamed: ArtifactRename[], warnings: string[]): ParamDiff[] {
+function diffParams(a: Side, b: Side, all: boolean, changed: ArtifactChange[], renamed: ArtifactRename[], warnings: string[], unparseable: VersionDiff['unparseable']): ParamDiff[] {
 	const left = byPath(a.contents.artifacts);
 	const right = byPath(b.contents.artifacts);
 	const files = [...new Set([...Object.keys(b.contents.params), ...Object.keys(a.contents.params)])];
@@ -352,8 +363,17 @@ function diffParams(a: Side, b: Side, all: boolean, changed: ArtifactChange[], r
 			if (!all) continue;
 			va = vb = b.contents.params[file] ?? a.contents.params[file] ?? {};
 		} else {
-			va = semanticValues(a, ra, a.contents.params[file], warnings);
-			vb = semanticValues(b, rb, b.contents.params[file], warnings);
+			const broken: Array<{ side: 'a' | 'b'; reason: string }> = [];
+			va = semanticValues(a, ra, a.contents.params[file], warnings, (reason) => broken.push({ side: 'a', reason }));
+			vb = semanticValues(b, rb, b.contents.params[file], warnings, (reason) => broken.push({ side: 'b', reason }));
+			if (broken.length) {
+				for (const { side, reason } of broken) {
+					const version = describeSide(side === 'a' ? a : b);
+					unparseable.push({ path: file, side, version, reason });
+					warnings.push(`${file} is unparseable in ${version} (${reason}); its keys are not compared.`);
+				}
+				continue;
+			}
 		}
 		const keys = diffFlatValues(va, vb, all);
 		if (ra && rb && ra.sha256 !== rb.sha256 && keys.every((k) => k.change === 'unchanged')) {
@@ -378,7 +398,7 @@ function diffParams(a: Side, b: Side, all: boolean, changed: ArtifactChange[], r
 }
 
 /** A file's keys with named list items matched by name; the manifest's keys when the file cannot be re-read. */
-function semanticValues(side: Side, artifact: ArtifactRecord | undefined, recorded: FlatValues | undefined, warnings: string[]): FlatValues {
+function semanticValues(side: Side, artifact: ArtifactRecord | undefined, recorded: FlatValues | undefined, warnings: string[], onUnparseable?: (reason: string) => void): FlatValues {
 	if (!artifact) return recorded ?? {};
 	if (artifact.size > MAX_TEXT_BYTES) return recorded ?? {};
 	try {
@@ -386,8 +406,9 @@ function semanticValues(side: Side, artifact: ArtifactRecord | undefined, record
 		if (looksBinary(bytes)) return recorded ?? {};
 		return flattenSemantic(parseStructured(artifact.path, decodeUtf8Text(bytes)));
 	} catch (err) {
-		// A file the snapshot could not parse has no recorded keys either: nothing to compare, say why once.
+		// A file the snapshot could not parse has no recorded keys either: it is unparseable on this side.
 		if (recorded && Object.keys(recorded).length > 0) warnings.push(`${artifact.path} (${describeSide(side)}): ${describeError(err)}; compared by its recorded keys.`);
+		else onUnparseable?.(describeError(err));
 		return recorded ?? {};
 	}
 }

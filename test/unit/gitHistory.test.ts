@@ -1,0 +1,121 @@
+// Living with git history: versions named by the commit they were made at, versions that share a
+// number after a merge, files deleted from a model, and versions whose manifests are only on other
+// refs. Real git repositories in temp folders (the example workspace), real snapshots.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { LedgerError } from '../../src/core/errors';
+import { createSnapshot } from '../../src/core/snapshot';
+import { exampleLedgers, git, isolatedGitEnv, repoRoot } from './fixtures';
+
+/** The built CLI as a real process in `cwd`. */
+function runCli(cwd: string, ...args: string[]): { status: number; stdout: string; stderr: string } {
+	try {
+		const stdout = execFileSync(process.execPath, [join(repoRoot(), 'dist', 'cli.js'), ...args], { cwd, env: isolatedGitEnv(), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+		return { status: 0, stdout, stderr: '' };
+	} catch (err) {
+		const e = err as { status?: number; stdout?: string; stderr?: string };
+		return { status: e.status ?? 1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+	}
+}
+
+const ledgers = exampleLedgers();
+after(ledgers.cleanup);
+
+/** Snapshots support-bot after writing `text` to its system prompt, then commits everything. */
+async function versionAtCommit(root: string, ledger: ReturnType<typeof ledgers.open>['ledger'], text: string, message: string) {
+	writeFileSync(join(root, 'prompts/system.md'), text);
+	git(root, 'commit', '-qam', `edit: ${message}`);
+	const { created } = await createSnapshot(ledger, { models: ['support-bot'], message });
+	git(root, 'add', '-A');
+	git(root, 'commit', '-qm', `snapshot: ${message}`);
+	return { version: created[0], commit: created[0].git.commit! };
+}
+
+describe('git history', () => {
+	test('issue 16 item 4: MODEL@<commit-ish> resolves to the version made at that commit; an ambiguous one lists them', async () => {
+		const { root, ledger } = ledgers.open();
+		const a = await versionAtCommit(root, ledger, 'Prompt A.\n', 'a');
+		const b = await versionAtCommit(root, ledger, 'Prompt B.\n', 'b');
+		git(root, 'tag', 'release-b', b.commit);
+		assert.equal(ledger.resolve('support-bot', a.commit.slice(0, 7)).digest, a.version.digest, 'a short commit id');
+		assert.equal(ledger.resolve('support-bot', a.commit).digest, a.version.digest, 'a full commit id');
+		assert.equal(ledger.resolve('support-bot', 'release-b').digest, b.version.digest, 'a tag');
+		assert.equal(ledger.resolve('support-bot', 'HEAD~1').digest, b.version.digest, 'a revision expression (HEAD~1 is the commit b was made at)');
+
+		// Two versions at one commit (the second with uncommitted changes): both are listed.
+		writeFileSync(join(root, 'prompts/system.md'), 'Uncommitted edit.\n');
+		const dirty = (await createSnapshot(ledger, { models: ['support-bot'] })).created[0];
+		const head = git(root, 'rev-parse', 'HEAD');
+		assert.equal(dirty.git.commit, head);
+		writeFileSync(join(root, 'prompts/system.md'), 'Another uncommitted edit.\n');
+		const dirty2 = (await createSnapshot(ledger, { models: ['support-bot'] })).created[0];
+		assert.throws(
+			() => ledger.resolve('support-bot', head.slice(0, 8)),
+			(err: unknown) =>
+				err instanceof LedgerError &&
+				err.code === 'AMBIGUOUS_VERSION' &&
+				err.message.includes(`v${dirty.number} (${dirty.label}, with uncommitted changes)`) &&
+				err.message.includes(`v${dirty2.number}`) &&
+				/made at commit/.test(err.message),
+		);
+		// A commit no version was made at says so, not "unknown version".
+		const edit = git(root, 'rev-parse', 'HEAD~2');
+		assert.throws(() => ledger.resolve('support-bot', edit), /No version of `support-bot` was made at commit/);
+		// Not a commit at all: the usual message, which now names commits as a REF form.
+		assert.throws(() => ledger.resolve('support-bot', 'no-such-thing'), /No version `no-such-thing`[\s\S]*git commit/);
+	});
+
+	test('issue 15 item 10: after a merge brings two v2s, every command names them like list (`v2 (fc78108)`), and a snapshot equal to either creates nothing', async () => {
+		const { root, ledger } = ledgers.open();
+		await createSnapshot(ledger, { models: ['support-bot'], message: 'v1' });
+		git(root, 'add', '-A');
+		git(root, 'commit', '-qm', 'v1');
+		const rag = readFileSync(join(root, 'config/rag.yaml'), 'utf8');
+		const make = async (topK: number, prompt: string) => {
+			writeFileSync(join(root, 'config/rag.yaml'), rag.replace('top_k: 8', `top_k: ${topK}`));
+			writeFileSync(join(root, 'prompts/system.md'), prompt);
+			const v = (await createSnapshot(ledger, { models: ['support-bot'] })).created[0];
+			git(root, 'add', '-A');
+			git(root, 'commit', '-qm', `top_k ${topK}`);
+			return v;
+		};
+		const ours = await make(2, 'Main branch prompt.\n');
+		git(root, 'checkout', '-q', '-b', 'feature', 'HEAD~1');
+		const theirs = await make(5, 'Feature branch prompt.\n');
+		git(root, 'checkout', '-q', 'main');
+		// Conflicting edits resolve to main's: the workspace equals main's v2; the feature's v2 is newer.
+		git(root, 'merge', '-q', '-X', 'ours', '--no-edit', 'feature');
+		ledger.sync();
+		assert.equal(ours.number, 2);
+		assert.equal(theirs.number, 2);
+		const a = `v2 (${ours.digest.slice(0, 7)})`;
+		const b = `v2 (${theirs.digest.slice(0, 7)})`;
+		const cli = (...args: string[]) => {
+			const r = runCli(root, ...args);
+			assert.equal(r.status, 0, r.stderr);
+			return r.stdout;
+		};
+		assert.ok(cli('list').includes(a) && cli('list').includes(b));
+
+		const history = cli('key-history', 'config/rag.yaml', 'retriever.top_k');
+		assert.ok(history.includes(`2 in ${a}`) && history.includes(`5 since ${b}`), history);
+		assert.ok(!/\bin v2\b(?! \()/.test(history), `no bare "v2": ${history}`);
+		const status = cli('status', 'support-bot');
+		assert.ok(status.includes(`latest ${b.slice(0, -1)}, `), status);
+		const usedBy = cli('used-by', 'prompts/system.md');
+		assert.ok(usedBy.includes(a), usedBy);
+		const events = cli('show', `support-bot@${theirs.digest.slice(0, 10)}`);
+		assert.ok(events.includes(b.slice(0, -1)), events);
+
+		// The next snapshot: content equal to main's v2 (not the newest) creates nothing and names it.
+		const snap = cli('snapshot', 'support-bot');
+		assert.match(snap, new RegExp(`Unchanged: support-bot matches v2 \\(${ours.digest.slice(0, 7)}, `));
+		assert.equal(ledger.listVersions('support-bot').length, 3, 'no v3');
+		const result = await createSnapshot(ledger, { models: ['support-bot'] });
+		assert.deepEqual(result.created, []);
+		assert.equal(result.unchanged[0].matches.digest, ours.digest);
+	});
+});
