@@ -30,8 +30,8 @@ export function keyHistoryCommand(ledger: Ledger, fileArg: string | undefined, k
 
 function keyHistoryText(h: KeyHistory): string {
 	const lines: string[] = [];
-	for (const { model, runs, renames } of h.models) {
-		lines.push(`${model}: ${h.key} = ${describeRuns(runs)}`);
+	for (const { model, runs, renames, removed } of h.models) {
+		lines.push(`${model}: ${h.key} = ${describeRuns(runs, removed)}`);
 		// Like `git log --follow`: the history continues under the file's earlier names.
 		for (const r of renames ?? []) lines.push(`  ${r.from} → ${r.to}: renamed in v${r.at.number}${r.similarity < 100 ? ` (${r.similarity}% similar)` : ''}; v${r.before.number} and before read ${r.from}`);
 		const rows = [...runs].reverse().map((run) => {
@@ -39,8 +39,10 @@ function keyHistoryText(h: KeyHistory): string {
 			const changed = run.change ? `${versionName(run.first)} (${formatAge(run.first.createdAt)}, ${run.first.author})` : '';
 			const what = run.change?.changedKeys?.length ? `keys ${run.change.changedKeys.join(', ')}; ` : '';
 			const metrics = run.change ? what + (run.change.metrics.map(formatMetricDelta).join(', ') || 'no metric changed') : '';
+			if (run.unparseable !== undefined) return [versions, `(unparseable: ${run.unparseable})`, changed, 'not a change of the key'];
 			return [versions, formatKeyValue(run.value), changed, metrics];
 		});
+		if (removed) rows.unshift([versionName(removed), '(file removed)', `${versionName(removed)} (${formatAge(removed.createdAt)}, ${removed.author})`, '']);
 		lines.push(renderTable(['VERSIONS', 'VALUE', 'CHANGED IN', 'METRICS AT THE CHANGE'], rows).replace(/^/gm, '  '), '');
 	}
 	return lines.join('\n').trimEnd();

@@ -45,6 +45,8 @@ function versionName(v: VersionRef, withModel: boolean): string {
 function usedByText(r: UsedBy): string {
 	const manyModels = new Set([...r.history.flatMap((h) => h.versions.map((v) => v.model)), ...r.sameContentElsewhere.map((v) => v.model)]).size > 1;
 	const lines = [`${r.path}${r.role ? ` (${r.role})` : ''}  ${r.sha256 ? `sha256 ${r.sha256.slice(0, 12)}` : r.exists ? 'not hashed' : 'deleted from the workspace'}`];
+	if (r.removedIn && !r.exists) lines.push(`Removed in ${versionName(r.removedIn, true)} (${formatAge(r.removedIn.createdAt)}, by ${r.removedIn.author}): gone from the workspace and from the versions since.`);
+	else if (!r.exists && r.newest) lines.push(`Deleted from the workspace; the latest version holding it is ${versionName(r.newest, true)} (snapshot to record the removal).`);
 	if (r.current.length) lines.push(`Current content: ${r.current.map((v) => versionName(v, manyModels)).join(', ')}`);
 	else if (r.modified) lines.push(`Modified: the current content is in no version (newest holding the file: ${versionName(r.newest!, true)}).`);
 	else if (r.history.length === 0) lines.push(`Not in any version yet (matched by ${r.models.join(', ')}); run \`model-ledger snapshot\`.`);

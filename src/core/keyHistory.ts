@@ -4,7 +4,7 @@
 import type { Ledger } from './ledger';
 import type { Scalar } from './model';
 import { followPath } from './pathFollow';
-import { memoized, normalizeRelPath } from './usedBy';
+import { memoized, normalizeRelPath, removedAfter } from './usedBy';
 import { versionName } from './versionName';
 import type { VersionRef } from './usedBy';
 
@@ -44,6 +44,11 @@ export interface KeyRun {
 	current: boolean;
 	/** How the run began; absent for the first run. */
 	change?: KeyChange;
+	/**
+	 * The file did not parse in these versions (invalid YAML committed): why, with file:line. Its keys
+	 * are unknown there — not removed — and no metric change is attributed to it.
+	 */
+	unparseable?: string;
 }
 
 export interface KeyHistory {
@@ -55,7 +60,7 @@ export interface KeyHistory {
 	/** True when the key names a mapping or list: values are the leaves under it. */
 	subtree: boolean;
 	/** One entry per model holding the file; runs oldest first, across the file's earlier names (`renames`, oldest first). */
-	models: Array<{ model: string; runs: KeyRun[]; renames?: KeyRename[] }>;
+	models: Array<{ model: string; runs: KeyRun[]; renames?: KeyRename[]; removed?: VersionRef }>;
 }
 
 /** The file was `from` up to `before` and `to` from `at` on. */
@@ -111,7 +116,12 @@ function computeKeyHistory(ledger: Ledger, file: string, keyPath: string, maxMet
 			}
 		}
 		const renames = followed.renames.map((r) => ({ from: r.from, to: r.to, before: r.before, at: r.at, similarity: r.similarity }));
-		models.push({ model: followed.model, runs: collapseRuns(ledger, versions, values, kind, maxMetricChanges), ...(renames.length ? { renames } : {}) });
+		const broken = new Map<string, string>();
+		for (const segment of followed.segments) for (const [digest, reason] of unparseableAt(ledger, segment.path, segment.versions)) broken.set(digest, reason);
+		const runs = collapseRuns(ledger, versions, values, kind, maxMetricChanges, broken);
+		const removed = versions.length ? removedAfter(ledger, versions[versions.length - 1]) : undefined;
+		if (removed && runs.length) runs[runs.length - 1].current = false;
+		models.push({ model: followed.model, runs, ...(renames.length ? { renames } : {}), ...(removed ? { removed } : {}) });
 	}
 	const own = valuesAt(file);
 	if (own.values.size > 0) {
@@ -177,18 +187,42 @@ function keyValues(ledger: Ledger, file: string, keyPath: string): KeyValues {
 	return { values, kind, subtree };
 }
 
-function collapseRuns(ledger: Ledger, versions: VersionRef[], values: Map<string, string>, kind: KeyHistory['kind'], maxMetricChanges: number): KeyRun[] {
+/** Versions (of those given) in which `file` did not parse, with the snapshot's warning as the reason. */
+function unparseableAt(ledger: Ledger, file: string, versions: VersionRef[]): Map<string, string> {
+	const result = new Map<string, string>();
+	// A version whose file has no keyed values at all either holds an empty file or one that did not
+	// parse; only those manifests are read (bounded: the newest 200), to tell which.
+	const noKeys = ledger.index
+		.readStatement('SELECT a.digest FROM artifacts a WHERE a.path = ? AND NOT EXISTS (SELECT 1 FROM keyed_values k WHERE k.digest = a.digest AND k.file = a.path)')
+		.pluck()
+		.all(file) as string[];
+	if (noKeys.length === 0) return result;
+	const wanted = new Set(noKeys);
+	for (const ref of versions.filter((v) => wanted.has(v.digest)).slice(-200)) {
+		try {
+			const warning = (ledger.readManifest(ref).warnings ?? []).find((w) => w.includes(`(${file} is stored as an opaque file)`) || w.startsWith(`${file}:`));
+			if (warning) result.set(ref.digest, warning.replace(` (${file} is stored as an opaque file)`, '').replace(/; stored as an opaque file\.$/, ''));
+		} catch {
+			// An unreadable manifest: the version is not indexed for long (sync drops it); nothing to say.
+		}
+	}
+	return result;
+}
+
+function collapseRuns(ledger: Ledger, versions: VersionRef[], values: Map<string, string>, kind: KeyHistory['kind'], maxMetricChanges: number, broken = new Map<string, string>()): KeyRun[] {
 	const runs: Array<KeyRun & { json: string | undefined }> = [];
 	for (const ref of versions) {
-		const json = values.get(ref.digest);
+		const reason = broken.get(ref.digest);
+		// Unparseable versions collapse into their own run per reason, never into "(absent)".
+		const json = reason !== undefined ? `\u0000${reason}` : values.get(ref.digest);
 		const run = runs[runs.length - 1];
 		if (run && run.json === json) {
 			run.versions.push(ref);
 			run.last = ref;
 			continue;
 		}
-		const value = json === undefined ? undefined : (JSON.parse(json) as KeyValue);
-		const next: KeyRun & { json: string | undefined } = { json, value, present: json !== undefined, versions: [ref], first: ref, last: ref, current: false };
+		const value = json === undefined || reason !== undefined ? undefined : (JSON.parse(json) as KeyValue);
+		const next: KeyRun & { json: string | undefined } = { json, value, present: json !== undefined && reason === undefined, versions: [ref], first: ref, last: ref, current: false, ...(reason !== undefined ? { unparseable: reason } : {}) };
 		if (run) {
 			next.change = {
 				from: run.last,
@@ -203,7 +237,8 @@ function collapseRuns(ledger: Ledger, versions: VersionRef[], values: Map<string
 	// A metrics file's own keys are the metrics: comparing them with themselves says nothing new.
 	if (kind !== 'metric') {
 		// Only the versions on either side of a change, their metrics read in one query.
-		const changed = runs.slice(Math.max(1, runs.length - maxMetricChanges));
+		// A run that did not parse is no change of the key: no metric change is attributed to it.
+		const changed = runs.slice(Math.max(1, runs.length - maxMetricChanges)).filter((run) => run.unparseable === undefined);
 		const metrics = metricsOf(ledger, changed.flatMap((run) => [run.change!.from.digest, run.first.digest]));
 		const direction = changed.length > 0 ? metricsDirection(ledger, changed[0].first.model) : undefined;
 		for (const run of changed) run.change!.metrics = deltasBetween(metrics.get(run.change!.from.digest), metrics.get(run.first.digest), direction);
@@ -294,16 +329,20 @@ export function formatKeyValue(value: KeyValue | undefined): string {
 	return typeof value === 'string' ? JSON.stringify(value) : String(value);
 }
 
-/** "256 in v1–v3, 512 since v4" for one model's runs. */
-export function describeRuns(runs: KeyRun[]): string {
-	return runs
-		.map((run) => {
-			const value = formatKeyValue(run.value);
-			if (run.current && runs.length > 1) return `${value} since ${versionName(run.first)}`;
-			if (run.first === run.last) return `${value} in ${versionName(run.first)}`;
-			return `${value} in ${versionName(run.first)}–${versionName(run.last)}`;
-		})
-		.join(', ');
+/** "256 in v1–v3, 512 since v4" for one model's runs; ", removed in v30" when the file is gone. */
+export function describeRuns(runs: KeyRun[], removed?: VersionRef): string {
+	const parts = runs.map((run) => {
+		if (run.unparseable !== undefined) {
+			const span = run.first === run.last ? versionName(run.first) : `${versionName(run.first)}–${versionName(run.last)}`;
+			return `unparseable in ${span} (${run.unparseable})`;
+		}
+		const value = formatKeyValue(run.value);
+		if (run.current && runs.length > 1) return `${value} since ${versionName(run.first)}`;
+		if (run.first === run.last) return `${value} in ${versionName(run.first)}`;
+		return `${value} in ${versionName(run.first)}–${versionName(run.last)}`;
+	});
+	if (removed) parts.push(`file removed in ${versionName(removed)}`);
+	return parts.join(', ');
 }
 
 /** "+0.04 faithfulness" style text of a metric delta. */

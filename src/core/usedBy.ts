@@ -58,8 +58,10 @@ export interface UsedBy {
 	lastChanged: VersionRef | null;
 	/** The newest version holding the path, whatever its content. */
 	newest: VersionRef | null;
-	/** A version holds the path, and the current content is in none of them. */
+	/** The file exists, a version holds the path, and the current content is in none of them. */
 	modified: boolean;
+	/** The first version of the newest holding version's model that no longer holds the path (`git rm` then snapshot): "removed in v30". */
+	removedIn: VersionRef | null;
 	/** Where the file was renamed (oldest first); `history` continues under the earlier names. */
 	renames: PathRename[];
 }
@@ -146,9 +148,29 @@ function computeUsedBy(ledger: Ledger, path: string, sha256: string | null, exis
 		history,
 		lastChanged: newest ? lastChange(rows, newest) : null,
 		newest: newest ? newest.version : null,
-		modified: rows.length > 0 && current.length === 0,
+		modified: exists && rows.length > 0 && current.length === 0,
+		removedIn: newest ? (removedAfter(ledger, newestOfModel(rows, newest.version.model)) ?? null) : null,
 		renames: followed.flatMap((f) => f.renames),
 	};
+}
+
+/** The model's first version after `last` (by number, then time) when it no longer holds the file: "removed in v30". */
+export function removedAfter(ledger: Ledger, last: VersionRef): VersionRef | undefined {
+	const row = ledger.index
+		.readStatement('SELECT digest, number, label, created_at, author_name FROM versions WHERE model = ? AND number > ? ORDER BY number, created_at LIMIT 1')
+		.raw(true)
+		.get(last.model, last.number) as [string, number, string, string, string] | undefined;
+	if (!row) return undefined;
+	const [digest, number, label, createdAt, author] = row;
+	const shared = (ledger.index.readStatement('SELECT count(*) FROM versions WHERE model = ? AND number = ?').pluck().get(last.model, number) as number) > 1;
+	return { model: last.model, digest, number, label, createdAt, author, aliases: [], ...(shared ? { numberShared: true } : {}) };
+}
+
+/** The highest-numbered version of `model` among rows (newest first, so the first of equal numbers). */
+function newestOfModel(rows: PathRow[], model: string): VersionRef {
+	let best: VersionRef | undefined;
+	for (const { version } of rows) if (version.model === model && (!best || version.number > best.number)) best = version;
+	return best!;
 }
 
 /** The first version of the newest run of equal content in the newest row's model (rows newest first). */

@@ -7,6 +7,7 @@ import type { Scalar } from '../core/model';
 import { formatAge } from '../core/relativeTime';
 import type { UsedBy, VersionRef } from '../core/usedBy';
 import { describeVersions } from '../core/usedBy';
+import { versionName } from '../core/versionName';
 
 /** The commands hover links may run; the MarkdownString trusts exactly these. */
 export const HOVER_COMMANDS = {
@@ -169,7 +170,7 @@ function fileLinks(used: UsedBy, ctx: HoverContext, model: string | undefined): 
 export function keyHoverMarkdown(history: KeyHistory, ctx: HoverContext, working?: { value?: Scalar }): string {
 	const now = ctx.now ?? new Date();
 	const blocks: string[] = [];
-	for (const { model, runs, renames } of history.models) {
+	for (const { model, runs, renames, removed } of history.models) {
 		const head = `${code(history.key)} in ${md(model)}${history.subtree ? ' (the keys under it)' : ''}`;
 		const lines: string[] = [head];
 		if (renames?.length) lines.push(`- ${renames.map((r) => renameText(r, model)).join('; ')}`);
@@ -177,6 +178,7 @@ export function keyHoverMarkdown(history: KeyHistory, ctx: HoverContext, working
 		if (working?.value !== undefined && last && !history.subtree && JSON.stringify(working.value) !== JSON.stringify(last.value)) {
 			lines.push(`- ${code(formatKeyValue(working.value))} in the working file, not in a version yet`);
 		}
+		if (removed) lines.push(`- the file was removed in ${versionName(removed)} (${md(formatAge(removed.createdAt, now))})`);
 		const newestFirst = [...runs].reverse();
 		for (const run of newestFirst.slice(0, MAX_RUNS)) lines.push(`- ${runLine(run, history.subtree, now)}`);
 		if (runs.length > MAX_RUNS) lines.push(`- … ${runs.length - MAX_RUNS} earlier values`);
@@ -201,12 +203,14 @@ function renameText(r: { from: string; at: VersionRef; similarity: number }, sol
 }
 
 function runLine(run: KeyRun, subtree: boolean, now: Date): string {
-	const versions = run.first === run.last ? `v${run.first.number}` : `v${run.first.number}–v${run.last.number}`;
+	const versions = run.first === run.last ? versionName(run.first) : `${versionName(run.first)}–${versionName(run.last)}`;
+	// A file that did not parse is not a change of the key: say so, with file:line.
+	if (run.unparseable !== undefined) return `unparseable in ${versions} (${md(run.unparseable)})`;
 	const aliased = run.versions.filter((v) => v.aliases.length);
 	const aliases = aliased.length
 		? ` (${aliased.map((v) => `${v.aliases.map((a) => `**${md(a)}**`).join(', ')}${run.first === run.last ? '' : ` v${v.number}`}`).join('; ')})`
 		: '';
-	const span = (run.current && run.change ? `since v${run.first.number}` : versions) + aliases;
+	const span = (run.current && run.change ? `since ${versionName(run.first)}` : versions) + aliases;
 	const value = subtree ? (run.change?.changedKeys?.length ? `changed ${run.change.changedKeys.slice(0, 4).map(code).join(', ')}${run.change.changedKeys.length > 4 ? ' …' : ''}` : 'first recorded') : code(formatKeyValue(run.value));
 	const parts = [`${value} ${span}`];
 	if (run.change) {

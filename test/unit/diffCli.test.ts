@@ -35,7 +35,7 @@ describe('model-ledger diff and history', () => {
 		const r = run(dir, 'diff', 'support-bot@1', 'support-bot@2', '--json');
 		assert.equal(r.code, 0, r.stderr);
 		const d = JSON.parse(r.stdout);
-		assert.deepEqual(Object.keys(d).sort(), ['a', 'artifacts', 'b', 'code', 'data', 'metrics', 'params', 'prompts', 'warnings', 'weights']);
+		assert.deepEqual(Object.keys(d).sort(), ['a', 'artifacts', 'b', 'code', 'data', 'metrics', 'params', 'prompts', 'unparseable', 'warnings', 'weights']);
 		assert.deepEqual(d.params, [{ file: 'config/rag.yaml', key: 'retriever.chunk_size', a: 512, b: '512', change: 'changed', typeChanged: true }]);
 		assert.equal(d.metrics[0].key, 'eval_loss');
 		assert.equal(d.metrics[0].better, true);

@@ -7,7 +7,10 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { LedgerError } from '../../src/core/errors';
+import { describeRuns, keyHistory } from '../../src/core/keyHistory';
 import { createSnapshot } from '../../src/core/snapshot';
+import { usedBy } from '../../src/core/usedBy';
+import { diffVersions, WORKING_TREE } from '../../src/core/versionDiff';
 import { exampleLedgers, git, isolatedGitEnv, repoRoot } from './fixtures';
 
 /** The built CLI as a real process in `cwd`. */
@@ -117,5 +120,71 @@ describe('git history', () => {
 		const result = await createSnapshot(ledger, { models: ['support-bot'] });
 		assert.deepEqual(result.created, []);
 		assert.equal(result.unchanged[0].matches.digest, ours.digest);
+	});
+
+	test('issue 15 item 4: a config that stops parsing is "unparseable in v2 (file:line: reason)" in diff and key-history, never "every key removed"', async () => {
+		const { root, ledger } = ledgers.open();
+		const v1 = (await createSnapshot(ledger, { models: ['support-bot'] })).created[0];
+		git(root, 'add', '-A');
+		git(root, 'commit', '-qm', 'v1');
+		const train = readFileSync(join(root, 'config/train.yaml'), 'utf8');
+		writeFileSync(join(root, 'config/train.yaml'), train.replace('seed: 42', 'seed: [42'));
+		git(root, 'commit', '-qam', 'broken yaml');
+		const v2 = (await createSnapshot(ledger, { models: ['support-bot'] })).created[0];
+		assert.ok((ledger.readManifest(v2).warnings ?? []).some((w) => w.includes('config/train.yaml')), 'the snapshot stored it as opaque, with a warning');
+
+		const diff = await diffVersions(ledger, 'support-bot', 'v1', 'v2');
+		assert.deepEqual(diff.params.filter((p) => p.file === 'config/train.yaml'), [], 'no key of the file is listed as removed');
+		assert.equal(diff.unparseable.length, 1);
+		assert.equal(diff.unparseable[0].path, 'config/train.yaml');
+		assert.equal(diff.unparseable[0].side, 'b');
+		assert.match(diff.unparseable[0].reason, /config\/train\.yaml:\d+/, 'file:line');
+		assert.ok(diff.warnings.some((w) => /config\/train\.yaml is unparseable in v2 \(config\/train\.yaml:\d+/.test(w)), diff.warnings.join('\n'));
+		// The working tree side too.
+		const working = await diffVersions(ledger, 'support-bot', 'v1', WORKING_TREE);
+		assert.equal(working.unparseable[0]?.side, 'b');
+		const cliDiff = runCli(root, 'diff', 'support-bot@v1', 'support-bot@v2');
+		assert.match(cliDiff.stdout, /config\/train\.yaml is unparseable in v2/);
+		assert.doesNotMatch(cliDiff.stdout, /lora\.r\b.*removed|removed.*lora\.r\b/);
+
+		const history = keyHistory(ledger, 'config/train.yaml', 'lora.r');
+		const runs = history.models[0].runs;
+		assert.equal(runs.length, 2);
+		assert.equal(runs[1].unparseable !== undefined, true);
+		assert.match(runs[1].unparseable!, /config\/train\.yaml:\d+/);
+		assert.deepEqual(runs[1].change?.metrics, [], 'no metric change is attributed to a file that did not parse');
+		const text = describeRuns(runs, history.models[0].removed);
+		assert.match(text, /^8 in v1, unparseable in v2 \(config\/train\.yaml:\d+/);
+		assert.doesNotMatch(text, /absent/);
+		const cli = runCli(root, 'key-history', 'config/train.yaml', 'lora.r');
+		assert.match(cli.stdout, /unparseable in v2 \(config\/train\.yaml:\d+/);
+		assert.equal(v1.number, 1);
+	});
+
+	test('issue 15 item 9: after git rm of a tracked config and a snapshot, key-history and used-by say "removed in v3"', async () => {
+		const { root, ledger } = ledgers.open();
+		await createSnapshot(ledger, { models: ['support-bot'] });
+		writeFileSync(join(root, 'config/train.yaml'), readFileSync(join(root, 'config/train.yaml'), 'utf8').replace('r: 8', 'r: 128'));
+		await createSnapshot(ledger, { models: ['support-bot'] });
+		git(root, 'add', '-A');
+		git(root, 'commit', '-qm', 'v1, v2');
+		git(root, 'rm', '-q', 'config/train.yaml');
+		git(root, 'commit', '-qm', 'drop train.yaml');
+		const v3 = (await createSnapshot(ledger, { models: ['support-bot'] })).created[0];
+		assert.equal(v3.number, 3);
+
+		const history = keyHistory(ledger, 'config/train.yaml', 'lora.r');
+		assert.equal(history.models[0].removed?.number, 3);
+		assert.equal(history.models[0].runs.at(-1)!.current, false, 'the last value is not "since v2": the file is gone');
+		assert.equal(describeRuns(history.models[0].runs, history.models[0].removed), '8 in v1, 128 in v2, file removed in v3');
+		const cli = runCli(root, 'key-history', 'config/train.yaml', 'lora.r');
+		assert.match(cli.stdout, /= 8 in v1, 128 in v2, file removed in v3/);
+
+		const used = usedBy(ledger, 'config/train.yaml');
+		assert.equal(used.removedIn?.number, 3);
+		assert.equal(used.modified, false, 'a deleted file is not "modified"');
+		const usedCli = runCli(root, 'used-by', 'config/train.yaml');
+		assert.match(usedCli.stdout, /Removed in support-bot v3/);
+		assert.doesNotMatch(usedCli.stdout, /Modified/);
 	});
 });

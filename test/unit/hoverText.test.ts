@@ -33,6 +33,7 @@ function usedByOf(fields: Partial<UsedBy>): UsedBy {
 		history: [],
 		lastChanged: null,
 		newest: null,
+		removedIn: null,
 		modified: false,
 		renames: [],
 		...fields,
