@@ -8,6 +8,8 @@ import { osAuthor, readLineage } from '../core/gitLineage';
 import { initWorkspace } from '../core/initWorkspace';
 import { Ledger } from '../core/ledger';
 import type { Bump, VersionDetail, VersionSummary } from '../core/model';
+import { otherRefVersions } from '../core/otherRefs';
+import type { OtherRefVersion } from '../core/otherRefs';
 import { NativeModuleError } from '../core/sqlite';
 import { createSnapshot, workingChanges } from '../core/snapshot';
 import { CONFIG_FILE } from '../core/workspaceConfig';
@@ -36,7 +38,8 @@ Commands:
   snapshot [MODEL...] [-m MSG] [--bump major|minor|patch] [--require-clean] [--allow-secrets]
                                          record a new version of each model whose files changed
   status [MODEL]                         files changed since each model's latest version
-  list [MODEL]                           versions, newest first
+  list [MODEL] [--all-refs]              versions, newest first; --all-refs: also those whose manifests git holds
+                                         only on other branches, tags, stashes or the index (read-only)
   show MODEL[@REF]                       one version in full (REF defaults to latest)
   diff MODEL@A [MODEL@B | @B] [--all] [--tensors]
                                          what changed: files, params, metrics, prompts, weights, data, code
@@ -88,6 +91,7 @@ const OPTIONS = {
 	quick: { type: 'boolean' },
 	yes: { type: 'boolean', short: 'y' },
 	remote: { type: 'string' },
+	'all-refs': { type: 'boolean' },
 } as const;
 
 /** Runs the CLI with the given arguments; resolves to the exit code. */
@@ -171,7 +175,13 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
 				const l = open();
 				if (rest[0]) l.model(rest[0]);
 				const versions = l.listVersions(rest[0]);
-				print(versionsTable(versions), versions.map(versionJson));
+				if (values['all-refs']) {
+					const others = await otherRefVersions(l);
+					for (const p of others.problems) io.err(`warning: ${p}\n`);
+					const mine = others.versions.filter((v) => !rest[0] || v.model === rest[0]);
+					const human = [versionsTable(versions), '', otherRefsTable(mine, others.inRepo)].join('\n');
+					print(human, { versions: versions.map(versionJson), otherRefs: mine.map(({ manifest: _m, ...v }) => v) });
+				} else print(versionsTable(versions), versions.map(versionJson));
 				// Planted manifests are not versions; they are listed apart (stderr keeps --json one document).
 				const suspects = l.suspects.filter((s) => !rest[0] || s.includes(`/versions/${rest[0]}/`));
 				for (const s of suspects) io.err(`suspect: ${s}\n`);
@@ -367,6 +377,26 @@ function showJson(d: VersionDetail) {
 		data: m.data,
 		warnings: m.warnings ?? [],
 	};
+}
+
+function otherRefsTable(versions: OtherRefVersion[], inRepo: boolean): string {
+	if (!inRepo) return 'Not a git repository: there are no other refs.';
+	if (versions.length === 0) return 'No versions exist only on other refs (branches, tags, stashes, the index).';
+	return [
+		'Only on other refs (read-only; check one out, or `git stash pop`, to use it):',
+		renderTable(
+			['MODEL', 'VERSION', 'LABEL', 'WHERE', 'AGE', 'COMMIT', 'FILES HERE'],
+			versions.map((v) => [
+				v.model,
+				versionName({ number: v.number, digest: v.digest, numberShared: true }),
+				v.label,
+				v.refs.join(', '),
+				formatAge(v.createdAt),
+				v.commit ? v.commit.slice(0, 7) : '-',
+				v.objectsPresent === v.objectsTotal ? 'all' : `${v.objectsPresent}/${v.objectsTotal}`,
+			]),
+		),
+	].join('\n');
 }
 
 function versionsTable(versions: VersionSummary[]): string {

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { LedgerError } from '../../src/core/errors';
 import { describeRuns, keyHistory } from '../../src/core/keyHistory';
+import { otherRefVersions } from '../../src/core/otherRefs';
 import { createSnapshot } from '../../src/core/snapshot';
 import { usedBy } from '../../src/core/usedBy';
 import { diffVersions, WORKING_TREE } from '../../src/core/versionDiff';
@@ -186,5 +187,42 @@ describe('git history', () => {
 		const usedCli = runCli(root, 'used-by', 'config/train.yaml');
 		assert.match(usedCli.stdout, /Removed in support-bot v3/);
 		assert.doesNotMatch(usedCli.stdout, /Modified/);
+	});
+
+	test('issue 16 item 5: list --all-refs lists versions whose manifests exist only on other refs (a branch, a stash), named by ref, read with O(1) git processes', async () => {
+		const { root, ledger } = ledgers.open();
+		await createSnapshot(ledger, { models: ['support-bot'] });
+		git(root, 'add', '-A');
+		git(root, 'commit', '-qm', 'v1');
+		git(root, 'checkout', '-q', '-b', 'feature');
+		writeFileSync(join(root, 'prompts/system.md'), 'Feature prompt.\n');
+		const feature = (await createSnapshot(ledger, { models: ['support-bot'], message: 'on feature' })).created[0];
+		git(root, 'add', '-A');
+		git(root, 'commit', '-qm', 'feature v2');
+		git(root, 'checkout', '-q', 'main');
+		// 40 more branches pointing at the feature commit: the number of git processes does not grow.
+		for (let i = 0; i < 40; i++) git(root, 'branch', `copy-${i}`, 'feature');
+		writeFileSync(join(root, 'prompts/system.md'), 'Stashed prompt.\n');
+		const stashed = (await createSnapshot(ledger, { models: ['support-bot'], message: 'stashed' })).created[0];
+		git(root, 'stash', 'push', '-q', '-u');
+		ledger.sync();
+		assert.deepEqual(ledger.listVersions('support-bot').map((v) => v.number), [1], 'the working tree only has v1');
+
+		const report = await otherRefVersions(ledger);
+		assert.ok(report.gitProcesses <= 6, `git processes: ${report.gitProcesses}`);
+		const byDigest = new Map(report.versions.map((v) => [v.digest, v]));
+		assert.ok(byDigest.get(feature.digest)?.refs.includes('feature'), JSON.stringify(byDigest.get(feature.digest)?.refs));
+		assert.ok(byDigest.get(feature.digest)?.refs.includes('copy-39'));
+		assert.ok(byDigest.get(stashed.digest)?.refs.includes('stash@{0}'));
+		assert.equal(byDigest.get(feature.digest)?.objectsPresent, byDigest.get(feature.digest)?.objectsTotal, 'readable: its objects are here');
+
+		const cli = runCli(root, 'list', 'support-bot', '--all-refs');
+		assert.equal(cli.status, 0, cli.stderr);
+		assert.match(cli.stdout, /Only on other refs/);
+		assert.match(cli.stdout, new RegExp(`v2 \\(${feature.digest.slice(0, 7)}\\).*feature`));
+		assert.match(cli.stdout, new RegExp(`v2 \\(${stashed.digest.slice(0, 7)}\\).*stash@\\{0\\}`));
+		const json = JSON.parse(runCli(root, 'list', '--all-refs', '--json').stdout) as { versions: unknown[]; otherRefs: Array<{ digest: string; refs: string[] }> };
+		assert.equal(json.versions.length >= 1, true);
+		assert.deepEqual(json.otherRefs.map((v) => v.digest).sort(), [feature.digest, stashed.digest].sort());
 	});
 });
