@@ -5,7 +5,6 @@ import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { describeError, LedgerError } from '../core/errors';
 import { osAuthor, readLineage } from '../core/gitLineage';
-import { initWorkspace } from '../core/initWorkspace';
 import { Ledger } from '../core/ledger';
 import type { Bump, VersionDetail, VersionSummary } from '../core/model';
 import { otherRefVersions } from '../core/otherRefs';
@@ -19,6 +18,7 @@ import type { Io } from './context';
 import { renderTable } from './format';
 import { diffCommand, historyCommand } from './diffCommand';
 import { gcCommand } from './gcCommand';
+import { initCommand } from './initCommand';
 import { remoteCommand } from './remoteCommand';
 import { restoreCommand } from './restoreCommand';
 import { rollbackCommand } from './rollbackCommand';
@@ -127,11 +127,8 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
 		};
 		switch (command) {
 			case 'init': {
-				const result = initWorkspace(root);
-				const lines = result.configCreated
-					? [`Created ${CONFIG_FILE} for model \`${result.modelName}\`:`, ...Object.entries(result.detected).map(([k, g]) => `  ${k}: ${g.join(', ')}`), 'Edit it, then run `model-ledger snapshot`.']
-					: [`${CONFIG_FILE} already exists; created .model-ledger/ where missing.`];
-				print(lines.join('\n'), result);
+				const { human, data } = initCommand(root);
+				print(human, data);
 				return 0;
 			}
 			case 'snapshot': {

@@ -33,12 +33,20 @@ export function registerInitCommand(ledgers: WorkspaceLedgers, onInitialized: ()
 			ledgers.refreshFolders();
 			onInitialized();
 			if (!headless) {
+				if (result.template !== undefined) {
+					// Nothing recognised: no config that matches nothing; the template opens unsaved for the user to adapt.
+					const doc = await vscode.workspace.openTextDocument({ language: 'yaml', content: `# Save as model-ledger.yaml in ${folder.name} after adjusting the globs.\n${result.template}` });
+					await vscode.window.showTextDocument(doc);
+					void vscode.window.showInformationMessage(`Found nothing to version in ${folder.name} (no prompts, configs, flows, eval results or model folders). model-ledger.yaml was not written; adapt the template and save it.`);
+					return result;
+				}
 				await vscode.window.showTextDocument(vscode.Uri.file(result.configPath));
-				const found = Object.keys(result.detected);
+				const names = result.models.map((m) => m.name);
+				const commit = result.git.repository ? ` Commit ${result.git.commit.join(', ')} so others see the versions.` : '';
 				void vscode.window.showInformationMessage(
 					result.configCreated
-						? `Created model-ledger.yaml for model \`${result.modelName}\`${found.length ? ` (found ${found.join(', ')})` : ''}. Adjust the globs, then run "Model Ledger: Snapshot…".`
-						: 'This folder already has a model-ledger.yaml; it was left as it is.',
+						? `Created model-ledger.yaml with ${names.length === 1 ? `model \`${names[0]}\`` : `${names.length} models (${names.join(', ')})`}. Adjust the globs, then run "Model Ledger: Snapshot…".${commit}`
+						: `This folder already has a model-ledger.yaml; it was left as it is.${commit}`,
 				);
 			}
 			return result;

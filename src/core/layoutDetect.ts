@@ -1,0 +1,119 @@
+// What a file is, for `init`: by name and extension first, then by the keys or template variables in
+// its first bytes. Each answer carries the reason `init` prints ("training keys: learning_rate, lora_r").
+import type { LayoutScan } from './layoutScan';
+
+/** Config keys of model-ledger.yaml, in ROLE_KEYS order. */
+export type RoleKey = 'prompts' | 'rag' | 'weights' | 'params' | 'metrics' | 'data' | 'other';
+
+export interface Finding {
+	path: string;
+	role: RoleKey;
+	reason: string;
+	/** A training config (decides recipe families). */
+	training?: true;
+	/** A prompt-flow definition (decides flow units). */
+	flow?: true;
+}
+
+const TRAINING_KEYS = new Set([
+	'learning_rate', 'lr', 'num_epochs', 'num_train_epochs', 'epochs', 'lora_r', 'lora_alpha', 'lora_dropout', 'lora_target_modules',
+	'base_model', 'model_name_or_path', 'gradient_accumulation_steps', 'per_device_train_batch_size', 'train_batch_size',
+	'warmup_ratio', 'warmup_steps', 'weight_decay', 'max_seq_length', 'lr_scheduler_type', 'max_steps', 'micro_batch_size',
+]);
+const INFERENCE_KEYS = new Set([
+	'temperature', 'max_tokens', 'max_new_tokens', 'top_p', 'top_k', 'chunk_size', 'chunk_overlap', 'embedding', 'embeddings',
+	'embedding_model', 'embed_model', 'embedding_model_deployment_name', 'retriever', 'retrieval_mode', 'similarity_top_k',
+	'vector_store', 'reranker', 'rerank', 'frequency_penalty', 'presence_penalty', 'deployment_name', 'chat_model_deployment_name',
+	'prompt_token_limit', 'max_completion_tokens', 'search_type', 'n_results',
+]);
+const TEMPLATE_EXTS = new Set(['.jinja2', '.j2', '.jinja', '.prompt', '.mustache', '.hbs']);
+const STRUCTURED_EXTS = new Set(['.yaml', '.yml', '.json', '.toml']);
+const TEXT_EXTS = new Set(['.md', '.txt']);
+/** Files every repository has that are documentation, not prompts, whatever `{{ }}` they show. */
+const DOC_NAMES = /^(readme|changelog|changes|license|licence|contributing|code_of_conduct|security|support|agents|claude|notice|authors|history)\b/i;
+const TRAINER_OUTPUTS = new Set(['trainer_state.json', 'all_results.json', 'train_results.json', 'eval_results.json']);
+const HF_FOLDER_FILES = new Set(['config.json', 'generation_config.json', 'adapter_config.json', 'tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'tokenizer.model', 'vocab.json', 'merges.txt', 'added_tokens.json']);
+const TEMPLATE_VARIABLE = /\{\{-?\s*([A-Za-z_][\w]*)[\w.[\]'"]*\s*(?:\|[^}]*)?-?\}\}|\{%-?\s*(?:for|if|set|include|macro)\b/g;
+
+/** Folders holding a Hugging Face model: a `config.json` beside weights or an adapter. */
+export function huggingFaceFolders(files: string[]): Set<string> {
+	const byDir = new Map<string, Set<string>>();
+	for (const file of files) {
+		const slash = file.lastIndexOf('/');
+		const dir = slash < 0 ? '' : file.slice(0, slash);
+		const set = byDir.get(dir) ?? new Set<string>();
+		set.add(file.slice(slash + 1));
+		byDir.set(dir, set);
+	}
+	const folders = new Set<string>();
+	for (const [dir, names] of byDir) {
+		const hasWeights = [...names].some((n) => n.endsWith('.safetensors'));
+		if ((names.has('config.json') && (hasWeights || names.has('tokenizer.json') || names.has('tokenizer_config.json'))) || names.has('adapter_config.json')) folders.add(dir);
+	}
+	return folders;
+}
+
+/** What one file is, or undefined when it is nothing init versions (code, data, docs, assets). */
+export function classify(path: string, scan: LayoutScan, hfFolders: Set<string>): Finding | undefined {
+	const slash = path.lastIndexOf('/');
+	const dir = slash < 0 ? '' : path.slice(0, slash);
+	const name = path.slice(slash + 1);
+	const lower = name.toLowerCase();
+	const dot = lower.lastIndexOf('.');
+	const ext = dot > 0 ? lower.slice(dot) : '';
+	const segments = dir.toLowerCase().split('/');
+	const inPrompts = segments.some((s) => s === 'prompts' || s === 'prompt' || s === 'prompt_templates' || s === 'templates_prompts');
+	const inEval = segments.some((s) => /^evals?$|^evaluation/.test(s) || s === 'eval_results' || s === 'results');
+
+	if (lower === 'flow.dag.yaml' || lower === 'flow.flex.yaml') return { path, role: 'params', reason: `prompt flow definition (${lower}: nodes, connections, model settings)`, flow: true };
+	if (ext === '.prompty') return { path, role: 'prompts', reason: 'Prompty template (.prompty)' };
+	if (TEMPLATE_EXTS.has(ext)) return { path, role: 'prompts', reason: `template file (${ext})` };
+	if (ext === '.dvc' || lower === 'dvc.lock') return { path, role: 'data', reason: 'DVC data reference' };
+	if (ext === '.safetensors') return { path, role: 'weights', reason: 'safetensors weights' };
+	if (TRAINER_OUTPUTS.has(lower)) return { path, role: 'metrics', reason: `Hugging Face trainer output (${lower})` };
+	if (hfFolders.has(dir) && HF_FOLDER_FILES.has(lower)) return { path, role: 'other', reason: `Hugging Face model folder file (${lower})` };
+
+	if (TEXT_EXTS.has(ext)) {
+		if (DOC_NAMES.test(name)) return undefined;
+		if (/prompt/i.test(name)) return { path, role: 'prompts', reason: 'prompt by its name (*prompt*)' };
+		if (inPrompts) return { path, role: 'prompts', reason: 'in a prompts/ folder' };
+		const head = scan.head(path);
+		const vars = head ? templateVariables(head) : [];
+		if (vars.length > 0) return { path, role: 'prompts', reason: `text with template variables (${vars.slice(0, 4).join(', ')})` };
+		return undefined;
+	}
+	if (!STRUCTURED_EXTS.has(ext)) return undefined;
+	if (inPrompts) return { path, role: 'prompts', reason: 'in a prompts/ folder' };
+	if (ext === '.json' && /^(metrics|scores)/.test(lower)) return { path, role: 'metrics', reason: 'metrics file by its name' };
+	if (ext === '.json' && /results/.test(lower)) return { path, role: 'metrics', reason: 'results file by its name' };
+	const head = scan.head(path);
+	const keys = head ? keysOf(head) : new Set<string>();
+	const training = [...keys].filter((k) => TRAINING_KEYS.has(k));
+	const inference = [...keys].filter((k) => INFERENCE_KEYS.has(k));
+	if (training.length >= 2 && training.length >= inference.length) return { path, role: 'params', reason: `training keys: ${training.slice(0, 4).join(', ')}`, training: true };
+	if (inference.length >= 2) return { path, role: 'rag', reason: `inference/RAG keys: ${inference.slice(0, 4).join(', ')}` };
+	if (/rag|retriev/.test(lower)) return { path, role: 'rag', reason: 'RAG config by its name' };
+	if (/train|hparams|hyperparams|params/.test(lower) && keys.size > 0) return { path, role: 'params', reason: 'training config by its name' };
+	if (ext === '.json' && inEval && /summary|score|metric/.test(lower)) return { path, role: 'metrics', reason: 'evaluation summary' };
+	return undefined;
+}
+
+/** Key names of a YAML, JSON or TOML head (any depth), lower-cased. */
+export function keysOf(text: string): Set<string> {
+	const keys = new Set<string>();
+	const add = (k: string) => keys.add(k.toLowerCase());
+	for (const m of text.matchAll(/^[ \t]*(?:-[ \t]+)?["']?([A-Za-z_][\w.-]*)["']?[ \t]*:(?:[ \t]|$)/gm)) add(m[1]);
+	for (const m of text.matchAll(/"([A-Za-z_][\w.-]*)"\s*:/g)) add(m[1]);
+	for (const m of text.matchAll(/^[ \t]*([A-Za-z_][\w.-]*)[ \t]*=/gm)) add(m[1]);
+	return keys;
+}
+
+/** Jinja/Mustache variables (`{{ question }}`) and whether statements are present, in first-seen order. */
+export function templateVariables(text: string): string[] {
+	const names: string[] = [];
+	for (const m of text.matchAll(TEMPLATE_VARIABLE)) {
+		const name = m[1] ?? '{% … %}';
+		if (!names.includes(name)) names.push(name);
+	}
+	return names;
+}

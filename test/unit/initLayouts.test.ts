@@ -1,0 +1,216 @@
+// Issue 16 item 1: `init` on fixtures shaped like three real public layouts (built here, not copied):
+// a fine-tuning recipe repo (huggingface/alignment-handbook), a prompt-flow repo (microsoft/promptflow's
+// examples/flows: chat-with-pdf, web-classification) and a RAG app (Azure-Samples/rag-postgres-openai-python).
+// Each fixture's first snapshot after init must hold exactly the files a user would version.
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { initCommand } from '../../src/cli/initCommand';
+import { Ledger } from '../../src/core/ledger';
+import { createSnapshot } from '../../src/core/snapshot';
+import { git, initGitRepo, makeTempDir, removeDir, writeFile } from './fixtures';
+
+const dirs: string[] = [];
+after(() => dirs.forEach(removeDir));
+
+function workspace(name: string, files: Record<string, string>): string {
+	const root = join(makeTempDir('init'), name);
+	dirs.push(root);
+	for (const [path, content] of Object.entries(files)) writeFile(root, path, content);
+	return root;
+}
+
+/** init, then one snapshot: per model, the paths (with roles) the first version holds. */
+async function initAndSnapshot(root: string): Promise<{ human: string; versions: Record<string, string[]> }> {
+	const { human, data } = initCommand(root);
+	assert.equal(data.configCreated, true, human);
+	const ledger = Ledger.at(root);
+	try {
+		const result = await createSnapshot(ledger, { message: 'first' });
+		const versions: Record<string, string[]> = {};
+		for (const v of result.created) versions[v.model] = ledger.readManifest(v).artifacts.map((a) => `${a.role} ${a.path}`).sort();
+		return { human, versions };
+	} finally {
+		ledger.close();
+	}
+}
+
+const RECIPE = (extra: string) => `# Model arguments
+model_name_or_path: mistralai/Mistral-7B-v0.1
+torch_dtype: bfloat16
+${extra}
+# Data training arguments
+dataset_mixer:
+  HuggingFaceH4/ultrachat_200k: 1.0
+preprocessing_num_workers: 12
+
+# SFT trainer config
+bf16: true
+gradient_accumulation_steps: 2
+learning_rate: 2.0e-05
+lr_scheduler_type: cosine
+max_seq_length: 2048
+num_train_epochs: 1
+output_dir: data/zephyr-7b-sft-full
+per_device_train_batch_size: 16
+`;
+
+const FLOW_DAG = (nodes: string) => `$schema: https://azuremlschemas.azureedge.net/promptflow/latest/Flow.schema.json
+inputs:
+  question:
+    type: string
+    default: what is BERT?
+outputs:
+  answer:
+    type: string
+    reference: \${qna.output}
+nodes:
+${nodes}`;
+
+describe('issue 16 item 1: init detects real layouts', () => {
+	test('issue 16 item 1: a fine-tuning recipe repo (alignment-handbook shape) gets one model per recipe family', async () => {
+		const root = workspace('alignment-handbook', {
+			'README.md': '# The Alignment Handbook\n\nRobust recipes to align language models with {{ human }} preferences.\n',
+			'recipes/zephyr-7b-beta/README.md': 'Instructions to train Zephyr-7b-β.\n',
+			'recipes/zephyr-7b-beta/sft/config_full.yaml': RECIPE(''),
+			'recipes/zephyr-7b-beta/sft/config_qlora.yaml': RECIPE('load_in_4bit: true\nlora_r: 16\nlora_alpha: 16\nlora_dropout: 0.05\n'),
+			'recipes/zephyr-7b-beta/dpo/config_full.yaml': RECIPE('beta: 0.01\n'),
+			'recipes/smollm2/sft/config.yaml': RECIPE('chat_template: "{% for message in messages %}{{ message.content }}{% endfor %}"\n'),
+			'recipes/smollm2/dpo/config.yaml': RECIPE('beta: 0.5\n'),
+			// Accelerate launcher settings are not training hyperparameters of a recipe.
+			'recipes/accelerate_configs/zero3.yaml': 'compute_environment: LOCAL_MACHINE\ndistributed_type: DEEPSPEED\nmixed_precision: bf16\nnum_processes: 8\n',
+			'recipes/launch.slurm': '#!/bin/bash\n',
+			'scripts/sft.py': 'from alignment import ScriptArguments\n',
+			'src/alignment/configs.py': 'learning_rate: float = 2e-5\n',
+			// Test fixtures look like recipes but are not a model anyone versions.
+			'tests/fixtures/config_sft_full.yaml': RECIPE(''),
+			'setup.py': 'from setuptools import setup\n',
+		});
+		const { human, versions } = await initAndSnapshot(root);
+		assert.deepEqual(Object.keys(versions).sort(), ['smollm2', 'zephyr-7b-beta']);
+		assert.deepEqual(versions['zephyr-7b-beta'], [
+			'params recipes/zephyr-7b-beta/dpo/config_full.yaml',
+			'params recipes/zephyr-7b-beta/sft/config_full.yaml',
+			'params recipes/zephyr-7b-beta/sft/config_qlora.yaml',
+		]);
+		assert.deepEqual(versions.smollm2, ['params recipes/smollm2/dpo/config.yaml', 'params recipes/smollm2/sft/config.yaml']);
+		// What it found and why.
+		assert.match(human, /Created model-ledger\.yaml with 2 models/);
+		assert.match(human, /zephyr-7b-beta — a recipe family: training configs under recipes\/zephyr-7b-beta\//);
+		assert.match(human, /recipes\/zephyr-7b-beta\/sft\/config_qlora\.yaml {2}\(training keys: model_name_or_path, lora_r, lora_alpha, lora_dropout\)/);
+		const config = readFileSync(join(root, 'model-ledger.yaml'), 'utf8');
+		assert.match(config, /params: "recipes\/zephyr-7b-beta\/\*\*\/\*\.yaml"/, 'a readable glob, so new recipes of the family join it');
+		assert.doesNotMatch(config, /prompts\/\*\*|config\/\*\.yaml/, 'no guessed globs that match nothing');
+	});
+
+	test('issue 16 item 1: a prompt-flow repo (promptflow examples/flows shape) gets one model per flow', async () => {
+		const root = workspace('promptflow', {
+			'examples/flows/chat/chat-with-pdf/flow.dag.yaml': FLOW_DAG(
+				'- name: rewrite_question_tool\n  type: python\n  source:\n    type: code\n    path: rewrite_question_tool.py\n  inputs:\n    question: ${inputs.question}\n',
+			),
+			'examples/flows/chat/chat-with-pdf/chat_with_pdf/qna_prompt.md': 'You are a chatbot having a conversation with a human.\n{% for i, c in context %}{{ c.text }}{% endfor %}\nQuestion: {{ question }}\n',
+			'examples/flows/chat/chat-with-pdf/chat_with_pdf/rewrite_question_prompt.md': 'Rewrite the question using the history.\nHistory: {{ history }}\nQuestion: {{ question }}\n',
+			'examples/flows/chat/chat-with-pdf/chat_with_pdf/main.py': 'def main(): pass\n',
+			'examples/flows/chat/chat-with-pdf/chat_with_pdf/README.md': 'Run with {{ pf }} flow test.\n',
+			'examples/flows/chat/chat-with-pdf/batch_run.yaml': 'flow: .\ndata: ./data/bert-paper-qna.jsonl\ninputs:\n  config:\n    EMBEDDING_MODEL_DEPLOYMENT_NAME: text-embedding-ada-002\n    CHAT_MODEL_DEPLOYMENT_NAME: gpt-4\n    PROMPT_TOKEN_LIMIT: 3000\n    MAX_COMPLETION_TOKENS: 256\n    CHUNK_SIZE: 1024\n    CHUNK_OVERLAP: 64\n',
+			'examples/flows/chat/chat-with-pdf/data/bert-paper-qna.jsonl': '{"question": "what is BERT?"}\n',
+			'examples/flows/chat/chat-with-pdf/requirements.txt': 'promptflow\n',
+			'examples/flows/chat/chat-with-pdf/.promptflow/flow.tools.json': '{"code": {}}',
+			'examples/flows/standard/web-classification/flow.dag.yaml': FLOW_DAG(
+				'- name: classify_with_llm\n  type: llm\n  source:\n    type: code\n    path: classify_with_llm.jinja2\n  inputs:\n    deployment_name: gpt-35-turbo\n    model: gpt-3.5-turbo\n    max_tokens: 128\n    temperature: 0.2\n  connection: open_ai_connection\n  api: chat\n',
+			),
+			'examples/flows/standard/web-classification/classify_with_llm.jinja2': '# system:\nClassify {{url}} into one of: Movie, App, Academic.\n{{text_content}}\n',
+			'examples/flows/standard/web-classification/summarize_text_content.jinja2': '# system:\nSummarize {{text}}\n',
+			'examples/flows/standard/web-classification/summarize_text_content__variant_1.jinja2': '# system:\nSummarize in one line {{text}}\n',
+			'examples/flows/standard/web-classification/fetch_text_content_from_url.py': 'import requests\n',
+			'examples/flows/standard/web-classification/data.jsonl': '{"url": "https://www.youtube.com"}\n',
+			'examples/flows/standard/web-classification/run.yml': 'flow: .\ndata: data.jsonl\ncolumn_mapping:\n  url: ${data.url}\n',
+			'docs/how-to-guides/prompt.md': 'Use {{ variable }} in prompts.\n',
+			'README.md': '# Prompt flow\n',
+		});
+		const { human, versions } = await initAndSnapshot(root);
+		assert.deepEqual(Object.keys(versions).sort(), ['chat-with-pdf', 'web-classification']);
+		assert.deepEqual(versions['chat-with-pdf'], [
+			'params examples/flows/chat/chat-with-pdf/flow.dag.yaml',
+			'prompt examples/flows/chat/chat-with-pdf/chat_with_pdf/qna_prompt.md',
+			'prompt examples/flows/chat/chat-with-pdf/chat_with_pdf/rewrite_question_prompt.md',
+			'rag examples/flows/chat/chat-with-pdf/batch_run.yaml',
+		]);
+		assert.deepEqual(versions['web-classification'], [
+			'params examples/flows/standard/web-classification/flow.dag.yaml',
+			'prompt examples/flows/standard/web-classification/classify_with_llm.jinja2',
+			'prompt examples/flows/standard/web-classification/summarize_text_content.jinja2',
+			'prompt examples/flows/standard/web-classification/summarize_text_content__variant_1.jinja2',
+		]);
+		assert.match(human, /chat-with-pdf — a prompt flow: examples\/flows\/chat\/chat-with-pdf\/flow\.dag\.yaml/);
+		assert.match(human, /qna_prompt\.md {2}\(prompt by its name \(\*prompt\*\)\)/);
+		assert.match(human, /classify_with_llm\.jinja2 {2}\(template file \(\.jinja2\)\)/);
+		assert.match(readFileSync(join(root, 'model-ledger.yaml'), 'utf8'), /prompts: "examples\/flows\/chat\/chat-with-pdf\/chat_with_pdf\/\*\*\/\*_prompt\.md"/);
+	});
+
+	test('issue 16 item 1: a RAG app (rag-postgres-openai-python shape) gets one model for the workspace; in git it says what to commit', async () => {
+		const root = workspace('rag-app', {
+			'src/backend/fastapi_app/prompts/answer.txt': 'Assistant helps customers with questions about products.\nAnswer ONLY with the product details listed in the products.\n',
+			'src/backend/fastapi_app/prompts/query.txt': 'Your job is to find search results based off the user question and past messages.\n',
+			'src/backend/fastapi_app/prompts/query_fewshots.json': '[{"role": "user", "content": "good options for climbing gear?"}]\n',
+			'src/backend/fastapi_app/rag_simple.py': 'class SimpleRAGChat: ...\n',
+			'src/backend/fastapi_app/seed_data.json': '[{"id": 1, "name": "Climbing shoes", "price": 99}]\n',
+			'evals/eval_config.json': '{\n  "testdata_path": "ground_truth.jsonl",\n  "requested_metrics": ["gpt_groundedness", "gpt_relevance"],\n  "target_parameters": {"overrides": {"top": 3, "retrieval_mode": "hybrid", "temperature": 0.3}}\n}\n',
+			'evals/results/baseline/summary.json': '{"gpt_groundedness": {"pass_rate": 1.0, "mean_rating": 5.0}, "latency": {"mean": 2.56}}\n',
+			'evals/results/baseline/eval_results.jsonl': '{"question": "q", "answer": "a"}\n',
+			'evals/ground_truth.jsonl': '{"question": "q", "truth": "t"}\n',
+			'evals/evaluate.py': 'import json\n',
+			'infra/main.bicep': 'param location string\n',
+			'tests/snapshots/simple_chat_flow_response.json': '{"results": [], "temperature": 0.3, "top_k": 3}\n',
+			'pyproject.toml': '[tool.ruff]\nline-length = 120\n',
+			'README.md': '# RAG on PostgreSQL\n',
+		});
+		initGitRepo(root);
+		git(root, 'add', '-A');
+		git(root, 'commit', '-qm', 'app');
+		const { human, versions } = await initAndSnapshot(root);
+		assert.deepEqual(Object.keys(versions), ['rag-app']);
+		assert.deepEqual(versions['rag-app'], [
+			'metrics evals/results/baseline/summary.json',
+			'prompt src/backend/fastapi_app/prompts/answer.txt',
+			'prompt src/backend/fastapi_app/prompts/query.txt',
+			'prompt src/backend/fastapi_app/prompts/query_fewshots.json',
+			'rag evals/eval_config.json',
+		]);
+		assert.match(human, /evals\/eval_config\.json {2}\(inference\/RAG keys: retrieval_mode, temperature\)/);
+		// Issue 16 item 9: inside git, which paths to commit.
+		assert.match(human, /git add model-ledger\.yaml \.model-ledger\/versions \.model-ledger\/events \.model-ledger\/\.gitignore \.model-ledger\/\.gitattributes/);
+	});
+
+	test('issue 16 item 1: with nothing detected, init says so, shows a template and writes no config', () => {
+		const root = workspace('plain', { 'src/main.py': 'print("hi")\n', 'README.md': '# A library\n', 'data/rows.csv': 'a,b\n1,2\n' });
+		const { human, data } = initCommand(root);
+		assert.equal(data.configCreated, false);
+		assert.ok(!existsSync(join(root, 'model-ledger.yaml')), 'a config that matches nothing is never written');
+		assert.ok(!existsSync(join(root, '.model-ledger')), 'nothing written at all');
+		assert.match(human, /Found nothing to version in 3 files/);
+		assert.match(human, / {2}models:\n {4}plain:\n {6}versioning: semver\n {6}prompts: prompts\/\*\*\/\*\.md/);
+	});
+
+	test('issue 16 item 1: bounded on a 100,000-file repository (measured)', { timeout: 300_000 }, () => {
+		const root = workspace('big', {});
+		// 100,000 files: 1,000 source folders of 99 code files and one config each; one of them is a flow.
+		for (let d = 0; d < 1000; d++) {
+			const dir = join(root, 'src', `pkg${d}`);
+			mkdirSync(dir, { recursive: true });
+			for (let f = 0; f < 99; f++) writeFileSync(join(dir, `m${f}.py`), 'x = 1\n');
+			writeFileSync(join(dir, 'settings.json'), '{"name": "pkg", "version": 1}\n');
+		}
+		writeFile(root, 'src/pkg7/flow.dag.yaml', FLOW_DAG('- name: a\n  type: llm\n  inputs:\n    temperature: 0.2\n    max_tokens: 64\n'));
+		writeFile(root, 'src/pkg7/answer.jinja2', '{{ question }}\n');
+		const t0 = process.hrtime.bigint();
+		const { data } = initCommand(root);
+		const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+		console.log(`init on ${data.scan.files} files: ${ms.toFixed(0)} ms, ${data.scan.reads} files read`);
+		assert.ok(data.scan.files >= 100_000);
+		assert.deepEqual(data.models.map((m) => m.name), ['pkg7']);
+		assert.ok(data.scan.reads <= 2000, `reads ${data.scan.reads}`);
+		assert.ok(ms < 20_000, `init took ${ms} ms on 100,000 files`);
+	});
+});
