@@ -5,6 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { describeError, LedgerError } from '../core/errors';
 import { osAuthor, readLineage } from '../core/gitLineage';
+import { registryTracking } from '../core/gitTracking';
 import { Ledger } from '../core/ledger';
 import type { Bump, VersionDetail, VersionSummary } from '../core/model';
 import { otherRefVersions } from '../core/otherRefs';
@@ -153,7 +154,7 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
 			case 'status': {
 				const l = open();
 				const models = rest.length ? rest : l.config.models.map((m) => m.name);
-				const lineage = await readLineage(root);
+				const [lineage, tracking] = await Promise.all([readLineage(root), registryTracking(root)]);
 				const report = models.map((name) => {
 					const { latest, changes, warnings } = workingChanges(l, name);
 					return { model: name, latest: latest ? { number: latest.number, label: latest.label, digest: latest.digest, numberShared: latest.numberShared } : null, ...changes, warnings };
@@ -165,7 +166,15 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
 						return [head, ...(changed.length ? changed : ['  matches the latest version'])].join('\n');
 					})
 					.join('\n');
-				print(human + (lineage.dirty ? '\n(git: uncommitted changes to tracked files)' : ''), { models: report, git: { commit: lineage.commit, branch: lineage.branch, dirty: lineage.dirty } });
+				const untracked = tracking.untrackedVersions.length;
+				// Versions git does not carry exist only here: say so while they do (issue: nobody else can see them).
+				const warning = untracked
+					? `\nwarning: ${untracked} version${untracked === 1 ? '' : 's'} not tracked by git: nobody who clones or pulls can see ${untracked === 1 ? 'it' : 'them'}. Commit them: git add ${tracking.commit.join(' ')}`
+					: '';
+				print(human + (lineage.dirty ? '\n(git: uncommitted changes to tracked files)' : '') + warning, {
+					models: report,
+					git: { commit: lineage.commit, branch: lineage.branch, dirty: lineage.dirty, untrackedVersions: tracking.untrackedVersions, configUntracked: tracking.configUntracked },
+				});
 				return 0;
 			}
 			case 'list': {
