@@ -9,6 +9,7 @@ import * as vscode from 'vscode';
 import { keyHistory, variableHistory } from '../core/keyHistory';
 import type { Ledger } from '../core/ledger';
 import { isTracked, usedBy } from '../core/usedBy';
+import { tomlKeyPathAt } from '../core/tomlKeys';
 import { keyPathAt, parseKeys } from '../core/yamlKeys';
 import type { KeyAtOffset, ParsedKeys } from '../core/yamlKeys';
 import { fileHoverMarkdown, HOVER_COMMANDS, keyHoverMarkdown } from './hoverText';
@@ -22,10 +23,11 @@ export const HOVERS_INCLUDE_SETTING = 'modelLedger.hovers.include';
 const MAX_HOVER_HASH_BYTES = 32 * 1024 * 1024;
 /** Roles whose files get the file hover on every line, not only the first. */
 const WHOLE_FILE_ROLES = new Set(['prompt', 'rag', 'params', 'metrics']);
-const KEY_EXTENSIONS = new Map<string, 'yaml' | 'json'>([
+const KEY_EXTENSIONS = new Map<string, 'yaml' | 'json' | 'toml'>([
 	['.yaml', 'yaml'],
 	['.yml', 'yaml'],
 	['.json', 'json'],
+	['.toml', 'toml'],
 ]);
 
 export class LedgerHoverProvider implements vscode.HoverProvider {
@@ -89,7 +91,9 @@ export class LedgerHoverProvider implements vscode.HoverProvider {
 	}
 
 	/** The key under the cursor; the document's parse is kept while its version does not change. */
-	private keyAt(document: vscode.TextDocument, position: vscode.Position, format: 'yaml' | 'json'): KeyAtOffset | undefined {
+	private keyAt(document: vscode.TextDocument, position: vscode.Position, format: 'yaml' | 'json' | 'toml'): KeyAtOffset | undefined {
+		// TOML: one linear scan of the text (no AST to keep).
+		if (format === 'toml') return tomlKeyPathAt(document.getText(), document.offsetAt(position));
 		const id = document.uri.toString();
 		let cached = this.parsed.get(id);
 		if (!cached || cached.version !== document.version) {

@@ -3,7 +3,7 @@
 // examples/flows: chat-with-pdf, web-classification) and a RAG app (Azure-Samples/rag-postgres-openai-python).
 // Each fixture's first snapshot after init must hold exactly the files a user would version.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { initCommand } from '../../src/cli/initCommand';
@@ -15,8 +15,9 @@ const dirs: string[] = [];
 after(() => dirs.forEach(removeDir));
 
 function workspace(name: string, files: Record<string, string>): string {
-	const root = join(makeTempDir('init'), name);
-	dirs.push(root);
+	const parent = makeTempDir('init');
+	dirs.push(parent);
+	const root = join(parent, name);
 	for (const [path, content] of Object.entries(files)) writeFile(root, path, content);
 	return root;
 }
@@ -191,26 +192,5 @@ describe('issue 16 item 1: init detects real layouts', () => {
 		assert.ok(!existsSync(join(root, '.model-ledger')), 'nothing written at all');
 		assert.match(human, /Found nothing to version in 3 files/);
 		assert.match(human, / {2}models:\n {4}plain:\n {6}versioning: semver\n {6}prompts: prompts\/\*\*\/\*\.md/);
-	});
-
-	test('issue 16 item 1: bounded on a 100,000-file repository (measured)', { timeout: 300_000 }, () => {
-		const root = workspace('big', {});
-		// 100,000 files: 1,000 source folders of 99 code files and one config each; one of them is a flow.
-		for (let d = 0; d < 1000; d++) {
-			const dir = join(root, 'src', `pkg${d}`);
-			mkdirSync(dir, { recursive: true });
-			for (let f = 0; f < 99; f++) writeFileSync(join(dir, `m${f}.py`), 'x = 1\n');
-			writeFileSync(join(dir, 'settings.json'), '{"name": "pkg", "version": 1}\n');
-		}
-		writeFile(root, 'src/pkg7/flow.dag.yaml', FLOW_DAG('- name: a\n  type: llm\n  inputs:\n    temperature: 0.2\n    max_tokens: 64\n'));
-		writeFile(root, 'src/pkg7/answer.jinja2', '{{ question }}\n');
-		const t0 = process.hrtime.bigint();
-		const { data } = initCommand(root);
-		const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-		console.log(`init on ${data.scan.files} files: ${ms.toFixed(0)} ms, ${data.scan.reads} files read`);
-		assert.ok(data.scan.files >= 100_000);
-		assert.deepEqual(data.models.map((m) => m.name), ['pkg7']);
-		assert.ok(data.scan.reads <= 2000, `reads ${data.scan.reads}`);
-		assert.ok(ms < 20_000, `init took ${ms} ms on 100,000 files`);
 	});
 });
