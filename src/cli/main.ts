@@ -11,6 +11,7 @@ import type { Bump, VersionDetail, VersionSummary } from '../core/model';
 import { otherRefVersions } from '../core/otherRefs';
 import type { OtherRefVersion } from '../core/otherRefs';
 import { NativeModuleError } from '../core/sqlite';
+import { versionMatchingWorkingTree } from '../core/restore';
 import { createSnapshot, workingChanges } from '../core/snapshot';
 import { CONFIG_FILE } from '../core/workspaceConfig';
 import { formatAge } from '../core/relativeTime';
@@ -89,6 +90,7 @@ const OPTIONS = {
 	metric: { type: 'string' },
 	force: { type: 'boolean' },
 	'dry-run': { type: 'boolean' },
+	'delete-extra': { type: 'boolean' },
 	quick: { type: 'boolean' },
 	yes: { type: 'boolean', short: 'y' },
 	remote: { type: 'string' },
@@ -157,13 +159,18 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
 				const [lineage, tracking] = await Promise.all([readLineage(root), registryTracking(root)]);
 				const report = models.map((name) => {
 					const { latest, changes, warnings } = workingChanges(l, name);
-					return { model: name, latest: latest ? { number: latest.number, label: latest.label, digest: latest.digest, numberShared: latest.numberShared } : null, ...changes, warnings };
+					const differs = changes.added.length + changes.modified.length + changes.removed.length > 0;
+					// After a restore the workspace may hold an older version exactly: say which.
+					const match = latest && differs ? versionMatchingWorkingTree(l, name) : undefined;
+					const ref = (v: VersionSummary) => ({ number: v.number, label: v.label, digest: v.digest, numberShared: v.numberShared });
+					return { model: name, latest: latest ? ref(latest) : null, matches: match ? ref(match) : latest && !differs ? ref(latest) : null, ...changes, warnings };
 				});
 				const human = report
 					.map((r) => {
 						const head = `${r.model}: ${r.latest ? `latest ${versionNameWithLabel(r.latest)}` : 'no versions yet'}`;
+						if (r.matches && r.latest && r.matches.digest !== r.latest.digest) return `${head}\n  matches ${versionNameWithLabel(r.matches)}`;
 						const changed = [...r.added.map((p) => `  added     ${p}`), ...r.modified.map((p) => `  modified  ${p}`), ...r.removed.map((p) => `  removed   ${p}`)];
-						return [head, ...(changed.length ? changed : ['  matches the latest version'])].join('\n');
+						return [head, ...(changed.length ? changed : r.latest ? [`  matches ${versionName(r.latest)} (the latest version)`] : [])].join('\n');
 					})
 					.join('\n');
 				const untracked = tracking.untrackedVersions.length;
@@ -270,7 +277,7 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
 			case 'rollback':
 				return rollbackCommand(open(), rest, { message: values.message, json, author: await authorOf(root) }, io);
 			case 'restore':
-				return await restoreCommand(open(), rest, { force: values.force === true, dryRun: values['dry-run'] === true, json }, io);
+				return await restoreCommand(open(), rest, { force: values.force === true, dryRun: values['dry-run'] === true, deleteExtra: values['delete-extra'] === true, json }, io);
 			case 'verify':
 				return await verifyCommand(open(), { quick: values.quick === true, json, remote: values.remote }, io);
 			case 'gc':

@@ -7,9 +7,9 @@ import { parseRef } from './context';
 import type { Io } from './context';
 import { versionName, versionNameWithLabel } from '../core/versionName';
 
-export async function restoreCommand(ledger: Ledger, rest: string[], options: { force: boolean; dryRun: boolean; json: boolean }, io: Io): Promise<number> {
-	const { model, ref } = parseRef(rest[0], 'restore MODEL@REF [--force] [--dry-run]', false);
-	const result = await restoreVersion(ledger, model, ref, { force: options.force, dryRun: options.dryRun });
+export async function restoreCommand(ledger: Ledger, rest: string[], options: { force: boolean; dryRun: boolean; deleteExtra?: boolean; json: boolean }, io: Io): Promise<number> {
+	const { model, ref } = parseRef(rest[0], 'restore MODEL@REF [--force] [--dry-run] [--delete-extra]', false);
+	const result = await restoreVersion(ledger, model, ref, { force: options.force, dryRun: options.dryRun, deleteExtra: options.deleteExtra });
 	io.out(options.json ? JSON.stringify(restoreJson(result), null, 2) + '\n' : restoreText(ledger, result) + '\n');
 	return 0;
 }
@@ -38,7 +38,8 @@ function restoreText(ledger: Ledger, r: RestoreResult): string {
 	];
 	const width = Math.max(0, ...changing.map((f) => f.path.length));
 	for (const f of changing) lines.push(`  ${f.action.padEnd(9)}  ${f.path.padEnd(width)}${displacedText(f, r.dryRun, rel)}`);
-	if (r.extra.length) lines.push(`Left in place (tracked now, not in ${versionName(v)}): ${r.extra.join(', ')}`);
+	const deleting = r.files.some((f) => f.action === 'delete');
+	if (r.extra.length && !deleting) lines.push(`Left in place (tracked now, not in ${versionName(v)}; --delete-extra removes them): ${r.extra.join(', ')}`);
 	if (r.notLocal.length) lines.push(`Not in the local store: ${r.notLocal.join(', ')} — restoring pulls them from the remote (\`model-ledger pull\`), or fails without one.`);
 	if (r.journal) lines.push(`Journal of replaced contents: ${rel(r.journal)}`);
 	const unsaved = changing.filter((f) => f.displaced && !f.displaced.inVersion && !f.displaced.stored);
@@ -49,6 +50,7 @@ function restoreText(ledger: Ledger, r: RestoreResult): string {
 function displacedText(f: RestoreFile, dryRun: boolean, rel: (p: string) => string): string {
 	if (!f.displaced) return '';
 	const where = `${rel(f.displaced.objectPath)}`;
+	if (f.action === 'delete') return dryRun && !f.displaced.stored ? `  (not in this version; its content would be stored at ${where})` : `  (not in this version; content kept at ${where})`;
 	if (f.displaced.inVersion) return `  (current content is in a version; kept at ${where})`;
 	if (dryRun && !f.displaced.stored) return `  (current content is unsaved: would be stored at ${where})`;
 	return `  (previous content kept at ${where})`;

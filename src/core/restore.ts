@@ -25,7 +25,9 @@ export type RestoreAction =
 	/** Same content, different permission bits: only the mode changes. */
 	| 'mode'
 	/** Already identical: nothing to do. */
-	| 'unchanged';
+	| 'unchanged'
+	/** With `deleteExtra`: a file the model tracks now that the version lacks; removed (its content stored first). */
+	| 'delete';
 
 export interface RestoreFile {
 	path: string;
@@ -45,6 +47,8 @@ export interface RestoreOptions {
 	force?: boolean;
 	/** Only report what would change. */
 	dryRun?: boolean;
+	/** Also remove files the model tracks now that the version lacks (content stored first, listed in the journal). */
+	deleteExtra?: boolean;
 	signal?: AbortSignal;
 	now?: Date;
 }
@@ -53,7 +57,7 @@ export interface RestoreResult {
 	version: VersionSummary;
 	dryRun: boolean;
 	files: RestoreFile[];
-	/** Files the model tracks now that the version does not have: left in place (restore never deletes). */
+	/** Files the model tracks now that the version does not have: left in place, or with `deleteExtra` removed (`files` lists them as `delete`). */
 	extra: string[];
 	/** Dry run: files whose objects are not in the local store (a real restore pulls them from the remote, or fails). */
 	notLocal: string[];
@@ -87,6 +91,8 @@ export async function restoreVersion(ledger: Ledger, model: string, ref: string,
 	const unsaved = files.filter((f) => f.displaced && !f.displaced.inVersion && !f.displaced.stored);
 	const inVersion = new Set(manifest.artifacts.map((a) => a.path));
 	const extra = collectModelFiles(ledger.root, modelConfig).files.map((f) => f.path).filter((p) => !inVersion.has(p));
+	const extraTargets = options.deleteExtra ? extra.map((path) => ({ path, abs: targetPath(ledger.root, realRoot, path) })) : [];
+	for (const { path, abs } of extraTargets) files.push(planDelete(ledger, path, abs, versionedShas));
 	const result: RestoreResult = { version, dryRun: options.dryRun === true, files, extra, notLocal: missing.map((a) => a.path) };
 	if (options.dryRun) return result;
 
@@ -100,10 +106,11 @@ export async function restoreVersion(ledger: Ledger, model: string, ref: string,
 	}
 
 	// 1. Keep every displaced content in the store (whole, hash-checked) before touching the workspace.
+	const absOf = new Map([...targets.map((t) => [t.artifact.path, t.abs] as const), ...extraTargets.map((t) => [t.path, t.abs] as const)]);
 	for (const file of files) {
-		if (file.action !== 'overwrite' || !file.displaced) continue;
+		if ((file.action !== 'overwrite' && file.action !== 'delete') || !file.displaced) continue;
 		if (options.signal?.aborted) throw cancelled();
-		const abs = targets.find((t) => t.artifact.path === file.path)!.abs;
+		const abs = absOf.get(file.path)!;
 		const stored = await ledger.store.storeFile(abs);
 		if (stored.sha256 !== file.displaced.sha256) {
 			throw new LedgerError(`${file.path} changed while the restore was preparing.`, 'Wait until whatever writes it has finished, then restore again.', { file: file.path }, 'FILE_CHANGED');
@@ -113,11 +120,16 @@ export async function restoreVersion(ledger: Ledger, model: string, ref: string,
 	const displaced = files.filter((f) => f.displaced);
 	if (displaced.length) result.journal = writeJournal(ledger, version, displaced, options.now ?? new Date());
 
-	// 2. Write the version's files.
-	for (const [i, file] of files.entries()) {
+	// 2. Write the version's files; remove the extra ones (their content is in the store and the journal).
+	for (const file of files) {
 		if (options.signal?.aborted) throw cancelled();
-		const abs = targets[i].abs;
+		const abs = absOf.get(file.path)!;
 		if (file.action === 'unchanged') continue;
+		if (file.action === 'delete') {
+			rmSync(abs, { force: true });
+			fsyncDir(dirname(abs));
+			continue;
+		}
 		if (file.action === 'mode') chmodSync(abs, file.mode);
 		else writeObjectAtomically(ledger, file.sha256, abs, file.mode);
 		rememberRestored(ledger, file.path, abs, file.sha256);
@@ -176,6 +188,20 @@ function planFile(ledger: Ledger, artifact: ArtifactRecord, abs: string, version
 	return {
 		...base,
 		action: 'overwrite',
+		displaced: { sha256: sha, objectPath: ledger.store.objectPath(sha), inVersion: versionedShas.has(sha), stored: ledger.store.has(sha) },
+	};
+}
+
+/** A file to remove: its current content, kept in the store before it goes (stored even when a version has it). */
+function planDelete(ledger: Ledger, path: string, abs: string, versionedShas: Set<string>): RestoreFile {
+	const stat = statSync(abs);
+	const sha = currentHash(ledger, path, abs);
+	return {
+		path,
+		action: 'delete',
+		sha256: sha,
+		size: stat.size,
+		mode: stat.mode & 0o777,
 		displaced: { sha256: sha, objectPath: ledger.store.objectPath(sha), inVersion: versionedShas.has(sha), stored: ledger.store.has(sha) },
 	};
 }
@@ -277,7 +303,7 @@ function writeJournal(ledger: Ledger, version: VersionSummary, displaced: Restor
 		restoredAt: now.toISOString(),
 		model: version.model,
 		version: { number: version.number, label: version.label, digest: version.digest },
-		displaced: displaced.map((f) => ({ path: f.path, sha256: f.displaced!.sha256, objectPath: f.displaced!.objectPath, inVersion: f.displaced!.inVersion })),
+		displaced: displaced.map((f) => ({ path: f.path, action: f.action === 'delete' ? 'deleted' : 'replaced', sha256: f.displaced!.sha256, objectPath: f.displaced!.objectPath, inVersion: f.displaced!.inVersion })),
 	};
 	writeFileSync(path, JSON.stringify(body, null, 2) + '\n', { flag: 'wx' });
 	return path;

@@ -2,7 +2,7 @@
 // Verify Store, Clean Up Store…. From the tree (a node is the first argument) or the palette they
 // ask what they need; with an argument object they ask nothing and return what they did:
 //   executeCommand('modelLedger.setAlias', { root?, model, ref, alias, note? }) → LedgerEvent
-//   executeCommand('modelLedger.restoreVersion', { root?, model, ref, force?, dryRun?, saveEditors? }) → RestoreResult
+//   executeCommand('modelLedger.restoreVersion', { root?, model, ref, force?, dryRun?, deleteExtra?, saveEditors? }) → RestoreResult
 //   executeCommand('modelLedger.cleanUpStore', { root?, yes? }) → GcReport (a dry run unless yes)
 import { join } from 'node:path';
 import * as vscode from 'vscode';
@@ -254,23 +254,39 @@ export class LifecycleCommands {
 		const model = await this.modelOf(entry, arg, 'Restore Version: which model?');
 		const version = await this.versionOf(entry, model, arg, `Restore which version of ${model} into the workspace?`);
 		const ledger = entry.ledger;
-		const plan = await restoreVersion(ledger, model, version.digest, { dryRun: true });
+		let deleteExtra = arg?.deleteExtra === true;
+		let plan = await restoreVersion(ledger, model, version.digest, { dryRun: true, deleteExtra });
 		if (arg?.dryRun === true) return plan;
+		// Unsaved editor buffers of the version's files (and of files it would delete) count as changes even when
+		// the file on disk already holds the version's content: they are saved first, so the restore stores them.
+		const dirtyOf = (p: RestoreResult) => {
+			const paths = new Set(p.files.map((f) => vscode.Uri.file(join(entry.root, f.path)).toString()));
+			return vscode.workspace.textDocuments.filter((d) => d.isDirty && paths.has(d.uri.toString()));
+		};
+		let dirty = dirtyOf(plan);
 		const preview = restorePreview(plan);
-		if (preview.changes === 0) {
+		if (preview.changes === 0 && dirty.length === 0 && (plan.extra.length === 0 || !interactive)) {
 			if (interactive) void vscode.window.showInformationMessage(preview.message);
 			this.workingState?.compute();
 			return plan;
 		}
-		// Unsaved editor buffers of files about to change: saved first, so the restore stores them.
-		const touched = new Set(plan.files.filter((f) => f.action !== 'unchanged').map((f) => vscode.Uri.file(join(entry.root, f.path)).toString()));
-		const dirty = vscode.workspace.textDocuments.filter((d) => d.isDirty && touched.has(d.uri.toString()));
 		let force = arg?.force === true;
 		if (interactive) {
 			const go = dirty.length ? 'Save Editors and Restore' : 'Restore';
-			const detail = preview.detail + (dirty.length ? `\n\n${dirty.length} open editor(s) have unsaved changes: they are saved first, and that content is stored before it is replaced.` : '');
-			const choice = await vscode.window.showWarningMessage(preview.message, { modal: true, detail }, go);
-			if (choice !== go) throw new Cancelled();
+			// The confirmation offers to make the workspace match: remove what the model tracks now that the version lacks.
+			const goDelete = plan.extra.length ? `${go} and Delete ${plan.extra.length} Extra File${plan.extra.length === 1 ? '' : 's'}` : undefined;
+			const message = preview.changes === 0 && dirty.length ? `Restore ${version.model} ${versionShortName(version)} (${version.label})? ${dirty.length} open editor(s) hold unsaved changes to its files.` : preview.message;
+			const detail =
+				preview.detail +
+				(dirty.length ? `\n\n${dirty.length} open editor(s) have unsaved changes: they are saved first, and that content is stored before it is replaced.` : '') +
+				(goDelete ? `\n\n"${goDelete}" also removes ${plan.extra.join(', ')} (their content is stored first and listed in the restore journal).` : '');
+			const choice = await vscode.window.showWarningMessage(message, { modal: true, detail }, ...(preview.changes > 0 || dirty.length ? [go] : []), ...(goDelete ? [goDelete] : []));
+			if (choice === undefined) throw new Cancelled();
+			if (choice === goDelete) {
+				deleteExtra = true;
+				plan = await restoreVersion(ledger, model, version.digest, { dryRun: true, deleteExtra });
+				dirty = dirtyOf(plan);
+			}
 			// The user saw which files hold unsaved work and that it is stored first.
 			force = true;
 		} else if (dirty.length && arg?.saveEditors !== true) {
@@ -283,7 +299,7 @@ export class LifecycleCommands {
 				const controller = new AbortController();
 				const cancel = token.onCancellationRequested(() => controller.abort());
 				try {
-					return await restoreVersion(ledger, model, version.digest, { force, signal: controller.signal });
+					return await restoreVersion(ledger, model, version.digest, { force, deleteExtra, signal: controller.signal });
 				} finally {
 					cancel.dispose();
 				}

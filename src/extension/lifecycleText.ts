@@ -71,13 +71,14 @@ export function restorePreview(plan: RestoreResult): { message: string; detail: 
 	const v = plan.version;
 	const changing = plan.files.filter((f) => f.action !== 'unchanged');
 	const unsaved = changing.filter((f) => f.displaced && !f.displaced.inVersion && !f.displaced.stored).length;
-	const verbs = { create: 'create', overwrite: 'replace', mode: 'set mode of', unchanged: '' } as const;
+	const verbs = { create: 'create', overwrite: 'replace', mode: 'set mode of', unchanged: '', delete: 'delete' } as const;
 	const lines = changing.map((f) => {
 		let line = `• ${verbs[f.action]} ${f.path}`;
-		if (f.displaced && !f.displaced.inVersion) line += '  (your current content is stored first)';
+		if (f.action === 'delete') line += '  (not in this version; its content is stored first)';
+		else if (f.displaced && !f.displaced.inVersion) line += '  (your current content is stored first)';
 		return line;
 	});
-	if (plan.extra.length) lines.push('', `Left as they are (not in v${v.number}): ${plan.extra.join(', ')}`);
+	if (plan.extra.length && !changing.some((f) => f.action === 'delete')) lines.push('', `Left as they are (not in v${v.number}): ${plan.extra.join(', ')}`);
 	if (unsaved) lines.push('', `${unsaved} file(s) hold changes that are in no version: they are kept in the store (.model-ledger/cache/objects) and listed in .model-ledger/cache/restores/.`);
 	return {
 		message: changing.length ? `Restore ${v.model} v${v.number} (${v.label})? ${changing.length} file(s) will change.` : `The workspace already holds ${v.model} v${v.number} (${v.label}).`,
