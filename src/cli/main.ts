@@ -24,6 +24,7 @@ import { initCommand } from './initCommand';
 import { remoteCommand } from './remoteCommand';
 import { restoreCommand } from './restoreCommand';
 import { rollbackCommand } from './rollbackCommand';
+import { scanCommand } from './scanCommand';
 import { noteCommand, tagCommand } from './tagCommand';
 import { pullCommand, pushCommand } from './transferCommand';
 import { verifyCommand } from './verifyCommand';
@@ -67,6 +68,7 @@ Commands:
   reindex                                rebuild the index (.model-ledger/cache/index.db) from manifests and events
   used-by PATH                           which versions hold a file's current content, and its earlier contents
   key-history FILE KEY                   one config key's value across versions (KEY like retriever.chunk_size)
+  scan [PATH...]                         the snapshot's secret scan on files/folders (default: every model's files); exit 1 on a finding
 
 REF: latest, a number (3 or v3), a label (1.4.0), an alias (production), a digest prefix (7+ hex),
      or a git commit-ish (a1b2c3d, main, HEAD~2, a tag): the version made at that commit.
@@ -270,6 +272,8 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
 				print(human, data);
 				return 0;
 			}
+			case 'scan':
+				return scanCommand(root, open, rest, { json, cwd: process.cwd() }, io);
 			case 'tag':
 				return tagCommand(open(), rest, { message: values.message, json, author: await authorOf(root) }, io);
 			case 'note':

@@ -38,8 +38,17 @@ export function unsafeArtifactPath(path: string): string | undefined {
 	}
 	const name = segments[segments.length - 1].toLowerCase();
 	if (name === 'model-ledger.yaml') return 'it is the workspace configuration (`model-ledger.yaml`)';
-	if (name === '.env' || name.startsWith('.env.') || name === '.envrc') return 'it is an environment file (`.env*`), which holds secrets or runs as shell code';
+	if (((name === '.env' || name.startsWith('.env.')) && !isEnvTemplate(name)) || name === '.envrc') return 'it is an environment file (`.env*`), which holds secrets or runs as shell code';
 	return undefined;
+}
+
+// Templates committed on purpose (placeholders and settings such as `CHUNK_SIZE=512`): versioned like
+// any config, and secret-scanned like one. No loader reads them as the environment.
+const ENV_TEMPLATE = /^\.env\.(?:example|sample|template|dist|defaults)$/i;
+
+/** `.env.example`, `.env.sample`, `.env.template`, `.env.dist`, `.env.defaults` (a file name, any case). */
+export function isEnvTemplate(name: string): boolean {
+	return ENV_TEMPLATE.test(name);
 }
 
 /** The paths of `paths` that can never be a model's file, each with why. */

@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LedgerError } from './errors';
+import { assertNoSecretsInEvent } from './secretLabels';
 import { appendEvent, compareEvents, deriveAliases, newEventId, readEventsFile } from './events';
 import type { EventType, LedgerEvent } from './events';
 import { gitDisabledReason } from './gitLineage';
@@ -425,6 +426,8 @@ export class Ledger {
 		// fall in the same millisecond or another clone's clock ran ahead.
 		const newest = this.index.events(fields.model)[0];
 		const now = newest && Date.parse(newest.at) >= Date.now() ? new Date(Date.parse(newest.at) + 1) : new Date();
+		// Events are committed and never edited: a note or tag holding a secret is refused.
+		assertNoSecretsInEvent(fields);
 		const event: LedgerEvent = { ...fields, id: newEventId(now), at: now.toISOString() } as LedgerEvent;
 		for (const key of Object.keys(event) as Array<keyof LedgerEvent>) if (event[key] === undefined) delete event[key];
 		this.ensureLayout();

@@ -16,8 +16,10 @@ import { fsyncDir, hashFileSync, SMALL_FILE } from './objectStore';
 import { extractPromptVariables } from './promptVariables';
 import type { StatKey } from './registryIndex';
 import { readSafetensorsHeader } from './safetensors';
-import { enforceSecretPolicy, scanFile, scanPatch } from './secretScan';
+import { redactText, scanSnapshotLabels, withoutUrlCredentials } from './secretLabels';
+import { enforceSecretPolicy, scanPatch } from './secretScan';
 import type { SecretFinding } from './secretScan';
+import { isNeverText, scanFileAndValues, withSecretsRedacted } from './secretValues';
 import { flattenValues, isStructuredPath, parseStructured } from './structuredFiles';
 import { decodeUtf8Text, looksBinary } from './textContent';
 import { nextLabel } from './versionLabels';
@@ -98,8 +100,14 @@ export async function createSnapshot(ledger: Ledger, options: SnapshotOptions = 
 		);
 	}
 	// Every model's files are scanned for secrets before anything is stored: a refusal leaves no trace.
-	const secrets = checkSecrets(ledger, caches, collected, lineage.dirty ? lineage.patch : undefined, options.allowSecrets);
+	// The message, branch name and file names go into the manifest too: scanned with the files.
+	const labels = scanSnapshotLabels(options.message, lineage.branch, collected.flatMap((c) => c.files.map((f) => f.path)));
+	const secrets = checkSecrets(ledger, caches, collected, lineage.dirty ? lineage.patch : undefined, options.allowSecrets, labels);
 	if (secrets.allowed.length) result.warnings.push(`stored secrets in ${secrets.allowed.join(', ')} because they were allowed; the versions record this (secretsAllowed).`);
+	if (labels.some((f) => f.path === '-m message' || f.path === 'git branch')) result.warnings.push('the message or branch name held a secret: it is recorded as [redacted].');
+	// Allowed or not, no secret of a message, branch name or remote URL is written into a manifest.
+	options = { ...options, message: redactText(options.message) };
+	const recordedLineage: WorkspaceLineage = { ...lineage, branch: redactText(lineage.branch), remote: withoutUrlCredentials(lineage.remote) };
 	let patchSha: string | undefined;
 	if (lineage.dirty && lineage.patch) patchSha = (await ledger.store.storeBuffer(Buffer.from(lineage.patch, 'utf8'))).sha256;
 	const lockfiles = await hashLockfiles(ledger, options.signal);
@@ -111,7 +119,7 @@ export async function createSnapshot(ledger: Ledger, options: SnapshotOptions = 
 		const paths = new Set(files.map((f) => f.path));
 		details.secretsAllowed = secrets.allowed.filter((p) => paths.has(p) || p.startsWith('git diff: '));
 		const artifacts: ArtifactRecord[] = hashed.map((f) => ({ path: f.path, role: f.role, sha256: f.sha256, size: f.size, mode: f.mode }));
-		const outcome = commitVersion(ledger, model, artifacts, details, lineage, patchSha, lockfiles, options);
+		const outcome = commitVersion(ledger, model, artifacts, details, recordedLineage, patchSha, lockfiles, options);
 		if (outcome.created) result.created.push(outcome.version);
 		else result.unchanged.push({ model: model.name, matches: outcome.version });
 	}
@@ -269,7 +277,7 @@ interface FileDetails {
  * Bump when what describeFile or the secret scan produce for a content changes: cached facts of
  * another version are then ignored and files are read again.
  */
-const FACTS_VERSION = 1;
+const FACTS_VERSION = 2;
 
 /** What one file says (its part of the manifest), cached per path, role and content in index.db. */
 interface FileFacts {
@@ -332,12 +340,19 @@ function describeFile(file: HashedFile): FileFacts {
 	try {
 		if (file.path.endsWith('.safetensors')) {
 			facts.weights = readSafetensorsHeader(file.abs, file.path);
+			if (facts.weights.metadata) {
+				const { values, findings } = withSecretsRedacted(facts.weights.metadata);
+				if (findings.length) {
+					facts.weights.metadata = values as Record<string, string>;
+					warn(`${file.path}: ${findings.length} metadata value(s) look like secrets (${[...new Set(findings.map((f) => f.kind))].join(', ')}); recorded as [redacted] (the stored file keeps them).`);
+				}
+			}
 			return facts;
 		}
 		const wantsText = file.role === 'prompt' || isStructuredPath(file.path) || isDvcFile(file.path);
 		if (!wantsText) return facts;
 		if (file.size > MAX_PARSE_BYTES) {
-			warn(`${file.path}: ${(file.size / 1e6).toFixed(0)} MB is too large to parse as text; stored as an opaque file.`);
+			warn(`${file.path}: ${(file.size / 1e6).toFixed(0)} MB is too large to parse as text; stored as an opaque file (its whole text was scanned for secrets).`);
 			return facts;
 		}
 		const bytes = readFileSync(file.abs);
@@ -349,7 +364,9 @@ function describeFile(file: HashedFile): FileFacts {
 		if (isDvcFile(file.path)) {
 			facts.data = file.path.endsWith('dvc.lock') ? parseDvcLock(file.path, text) : parseDvcFile(file.path, text);
 		} else if (isStructuredPath(file.path) && file.role !== 'prompt') {
-			const values = flattenValues(parseStructured(file.path, text));
+			// A value holding a secret is never written into a manifest: redacted (the snapshot refused it unless allowed).
+			const { values, findings } = withSecretsRedacted(flattenValues(parseStructured(file.path, text)));
+			if (findings.length) warn(`${file.path}: ${findings.length} value(s) look like secrets (${[...new Set(findings.map((f) => f.kind))].join(', ')}); recorded as [redacted] (the stored file keeps them).`);
 			if (file.role === 'metrics') facts.metrics = values;
 			else facts.params = values;
 		}
@@ -359,9 +376,6 @@ function describeFile(file: HashedFile): FileFacts {
 	}
 	return facts;
 }
-
-// Never text, and often large: not worth reading for the secret scan.
-const BINARY_EXTENSION = /\.(?:safetensors|bin|pt|pth|ckpt|onnx|gguf|ggml|npy|npz|h5|hdf5|pkl|pickle|joblib|parquet|arrow|feather|tflite|pb|png|jpe?g|gif|webp|pdf|zip|gz|tgz|bz2|xz|zst|tar|7z)$/i;
 
 /**
  * Scans the text files of every model (and the uncommitted patch) and refuses unless allowed. A
@@ -374,20 +388,22 @@ function checkSecrets(
 	collected: Array<{ files: ModelFile[] }>,
 	patch: string | undefined,
 	allow: SnapshotOptions['allowSecrets'],
+	labels: SecretFinding[] = [],
 ): { allowed: string[]; clean: Map<string, StatKey> } {
-	const findings: SecretFinding[] = [];
+	const findings: SecretFinding[] = [...labels];
 	const seen = new Set<string>();
 	/** Files scanned clean now, with the stat they had before the scan. */
 	const clean = new Map<string, StatKey>();
 	for (const { files } of collected) {
 		for (const file of files) {
-			if (seen.has(file.path) || file.role === 'weights' || BINARY_EXTENSION.test(file.path)) continue;
+			if (seen.has(file.path) || file.role === 'weights' || isNeverText(file.path)) continue;
 			seen.add(file.path);
 			const abs = join(ledger.root, file.path);
 			const key = tryStatKey(abs);
 			const sha = key && caches.hash(file.path, key);
 			if (sha && caches.storedFacts(file, sha)?.clean) continue;
-			const found = scanFile(abs, file.path);
+			// Every text file is streamed whatever its size; structured ones are also parsed and their values scanned.
+			const found = scanFileAndValues(abs, file.path).findings;
 			findings.push(...found);
 			if (found.length === 0 && key) clean.set(file.path, key);
 		}

@@ -4,7 +4,7 @@ import { existsSync, realpathSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { globSync } from 'tinyglobby';
 import picomatch from 'picomatch';
-import { NEVER_TRACKED_GLOBS, printablePath, unsafeArtifactPath } from './artifactPaths';
+import { isEnvTemplate, NEVER_TRACKED_GLOBS, printablePath, unsafeArtifactPath } from './artifactPaths';
 import { ROLE_KEYS } from './workspaceConfig';
 import type { ModelConfig } from './workspaceConfig';
 import type { Role } from './model';
@@ -80,10 +80,10 @@ export function modelMatcher(model: ModelConfig): (path: string) => boolean {
 	return (path) => isMatch(path) && !isSecretsFile(path) && unsafeArtifactPath(path) === undefined;
 }
 
-/** `.env`, `.env.local`, … anywhere in the tree. */
+/** `.env`, `.env.local`, `.env.production.local`, … anywhere in the tree; not `.env.example`/`.sample`/`.template`. */
 export function isSecretsFile(path: string): boolean {
 	const name = path.split('/').pop() ?? path;
-	return name === '.env' || name.startsWith('.env.');
+	return (name === '.env' || name.startsWith('.env.')) && !isEnvTemplate(name);
 }
 
 /** The real target when `absPath` resolves outside `realRoot` (through a symlink), else undefined. */

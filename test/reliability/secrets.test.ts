@@ -8,20 +8,26 @@ import { LedgerError } from '../../src/core/errors';
 import { Ledger } from '../../src/core/ledger';
 import { scanPatch, scanText } from '../../src/core/secretScan';
 import { createSnapshot } from '../../src/core/snapshot';
-import { copyExampleWorkspace, git, removeDir, writeFile } from '../unit/fixtures';
+import { copyExampleWorkspace, git, plantedSecrets, removeDir, writeFile } from '../unit/fixtures';
 import { cli, cliJson } from './support';
 
 const dirs: string[] = [];
-after(() => dirs.forEach(removeDir));
+// Every manifest and event these tests wrote is grepped for every secret they planted.
+const planted = plantedSecrets();
+after(() => {
+	planted.assertClean();
+	dirs.forEach(removeDir);
+});
 
 // Assembled at run time so this file itself does not look like it holds credentials.
-const FAKE = {
+const FAKE: Record<string, string> = {
 	openai: 'sk-' + 'proj-' + 'A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6',
 	aws: 'AKIA' + 'IOSFODNN7EXAMPLE',
 	github: 'ghp_' + 'a'.repeat(20) + 'B'.repeat(16),
 	hf: 'hf_' + 'abcdefghijklmnopqrstuvwxyzABCDEFGH',
 	pem: '-----BEGIN ' + 'RSA PRIVATE KEY-----',
 };
+Object.values(FAKE).forEach((secret) => planted.plant(secret));
 
 function kinds(text: string, path: string): string[] {
 	return scanText(text, path).map((f) => `${f.line}:${f.kind}`);
@@ -98,7 +104,7 @@ describe('secret scan rules', () => {
 describe('snapshot with secrets', () => {
 	test('refuses with file:line and the fix, stores nothing; --allow-secrets stores and records it', async () => {
 		const dir = copyExampleWorkspace();
-		dirs.push(dir);
+		dirs.push(planted.watch(dir));
 		appendFileSync(join(dir, 'config/rag.yaml'), `auth:\n  api_key: ${FAKE.openai}\n`);
 		git(dir, 'commit', '-qam', 'key in config');
 		const ledger = Ledger.at(dir);
@@ -127,7 +133,7 @@ describe('snapshot with secrets', () => {
 
 	test('a secret typed into a tracked file but not committed is refused through the patch', async () => {
 		const dir = copyExampleWorkspace();
-		dirs.push(dir);
+		dirs.push(planted.watch(dir));
 		// README.md is tracked by git but by no model: only the stored patch would carry it.
 		appendFileSync(join(dir, 'README.md'), `\nexport AWS key ${FAKE.aws}\n`);
 		const r = cli(dir, ['snapshot', 'support-bot']);
@@ -139,7 +145,7 @@ describe('snapshot with secrets', () => {
 
 	test('the CLI refuses by default and the example workspace snapshots cleanly', () => {
 		const dir = copyExampleWorkspace();
-		dirs.push(dir);
+		dirs.push(planted.watch(dir));
 		const clean = cliJson<{ created: unknown[]; warnings: string[] }>(dir, ['snapshot', '-m', 'clean']);
 		assert.equal(clean.created.length, 2);
 		assert.ok(!clean.warnings.some((w) => /secret/i.test(w)), clean.warnings.join('\n'));

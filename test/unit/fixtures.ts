@@ -2,7 +2,7 @@
 // Nothing is mocked; callers remove what they create (`after(() => removeDir(dir))`).
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { ParseError } from '../../src/core/errors';
@@ -153,4 +153,62 @@ export function parseErrorOf(fn: () => unknown): ParseError {
 		return err;
 	}
 	assert.fail('expected a ParseError, but nothing was thrown');
+}
+
+/**
+ * Every file a registry writes that travels with git: manifests (`.model-ledger/versions/**.yaml`)
+ * and event trails (`.model-ledger/events/*.jsonl`).
+ */
+export function committedRegistryFiles(root: string): string[] {
+	const found: string[] = [];
+	const walk = (dir: string) => {
+		let names: string[];
+		try {
+			names = readdirSync(dir);
+		} catch {
+			return;
+		}
+		for (const name of names) {
+			const path = join(dir, name);
+			if (statSync(path).isDirectory()) walk(path);
+			else if (/\.(?:ya?ml|jsonl)$/.test(name)) found.push(path);
+		}
+	};
+	walk(join(root, '.model-ledger', 'versions'));
+	walk(join(root, '.model-ledger', 'events'));
+	return found;
+}
+
+/**
+ * Secret tests plant credentials in workspaces; none may ever reach a manifest or an event (which
+ * are committed). Call `plant` with each secret and `watch` with each workspace; `assertClean`
+ * (in an `after` hook) greps every manifest and event file those workspaces hold for every
+ * planted secret and returns how many files it read.
+ */
+export function plantedSecrets(): { plant(secret: string): string; watch(dir: string): string; assertClean(): number } {
+	const secrets = new Set<string>();
+	const dirs = new Set<string>();
+	return {
+		plant(secret) {
+			secrets.add(secret);
+			return secret;
+		},
+		watch(dir) {
+			dirs.add(dir);
+			return dir;
+		},
+		assertClean() {
+			let files = 0;
+			for (const dir of dirs) {
+				for (const file of committedRegistryFiles(dir)) {
+					files++;
+					const text = readFileSync(file, 'utf8');
+					for (const secret of secrets) {
+						if (text.includes(secret)) throw new Error(`${file} holds a planted secret (${secret.slice(0, 6)}…): manifests and events must never contain one.`);
+					}
+				}
+			}
+			return files;
+		},
+	};
 }

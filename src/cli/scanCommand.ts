@@ -1,0 +1,51 @@
+// `model-ledger scan [PATH…] [--json]`: the snapshot's secret detectors on demand, for CI and
+// pre-commit hooks. Exit 1 when anything is found, 0 when nothing is. Without PATH: the files of
+// every model of model-ledger.yaml (what a snapshot would store), or the current folder when there
+// is no config. The secret itself is never printed.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Ledger } from '../core/ledger';
+import { scanPaths } from '../core/secretScanPaths';
+import { CONFIG_FILE } from '../core/workspaceConfig';
+import { collectModelFiles } from '../core/workspaceFiles';
+import type { Io } from './context';
+
+export function scanCommand(root: string, open: () => Ledger, paths: string[], options: { json: boolean; cwd: string }, io: Io): number {
+	let base = root;
+	let inputs = paths;
+	let what = paths.join(', ');
+	if (paths.length === 0) {
+		if (existsSync(join(root, CONFIG_FILE))) {
+			const ledger = open();
+			inputs = [...new Set(ledger.config.models.flatMap((m) => collectModelFiles(root, m).files.map((f) => f.path)))];
+			what = `the files of ${ledger.config.models.length} model(s) in ${CONFIG_FILE}`;
+		} else {
+			base = options.cwd;
+			inputs = ['.'];
+			what = base;
+		}
+	} else {
+		// Paths on the command line are relative to where the command runs, as in any tool.
+		base = options.cwd;
+	}
+	const report = scanPaths(base, inputs);
+	if (options.json) {
+		io.out(JSON.stringify(report, null, 2) + '\n');
+	} else {
+		const lines = report.findings.map((f) => `${f.path}:${f.line}:${f.column}: ${f.kind}`);
+		const decoded = Object.entries(report.encodings)
+			.filter(([encoding]) => encoding !== 'utf-8')
+			.map(([encoding, n]) => `${n} as ${encoding}`);
+		lines.push(
+			`Scanned ${report.files} file(s), ${formatBytes(report.bytes)}${decoded.length ? ` (${decoded.join(', ')})` : ''} in ${what}; ` +
+				`${report.skipped.length} skipped; ${report.findings.length === 0 ? 'no secret found.' : `${report.findings.length} secret(s) found.`}`,
+		);
+		if (report.findings.length) lines.push('Fix: move each secret out of the file (read it from an environment variable) and rotate it if it was ever committed or pushed.');
+		io.out(lines.join('\n') + '\n');
+	}
+	return report.findings.length ? 1 : 0;
+}
+
+function formatBytes(n: number): string {
+	return n >= 1e6 ? `${(n / 1e6).toFixed(1)} MB` : n >= 1e3 ? `${(n / 1e3).toFixed(1)} kB` : `${n} B`;
+}
