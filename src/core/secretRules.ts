@@ -36,41 +36,41 @@ const token = (kind: string, hint: RegExp, body: string, accept?: TokenRule['acc
 const TOKEN_RULES: TokenRule[] = [
 	{ kind: 'private key block', hint: /BEGIN/, pattern: /-----BEGIN[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?-----/ },
 	token('private key (base64 PKCS#8/PKCS#1 body)', /MII/, 'MII[A-Za-z0-9+/]{1,3}(?:IBADANBgkqhkiG9w0BAQEFAASC|IBAAKC[AQ])', undefined, ''),
-	token('JSON Web Token', /eyJ/, String.raw`eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,}`),
-	token('Anthropic API key', /sk-ant-/, 'sk-ant-[A-Za-z0-9_-]{20,}'),
+	token('JSON Web Token', /eyJ/, String.raw`eyJ[A-Za-z0-9_-]{8,4096}\.eyJ[A-Za-z0-9_-]{8,4096}\.[A-Za-z0-9_-]{16,4096}`),
+	token('Anthropic API key', /sk-ant-/, 'sk-ant-[A-Za-z0-9_-]{20,4096}'),
 	// `sk-` + an identifier (`sk-learn-contrib-extra-models`) is not a key: keys are random (digits and letters).
-	token('OpenAI-style API key (sk-…)', /sk-/, '(sk-(?:proj-|svcacct-|admin-|None-)?)([A-Za-z0-9_-]{20,})', (m) => looksRandom(m[2], 3)),
+	token('OpenAI-style API key (sk-…)', /sk-/, '(sk-(?:proj-|svcacct-|admin-|None-)?)([A-Za-z0-9_-]{20,4096})', (m) => looksRandom(m[2], 3)),
 	token('AWS access key id', /AKIA|ASIA/, '(?:AKIA|ASIA)[0-9A-Z]{16}'),
-	token('GitHub token', /gh[pousr]_|github_pat_/, '(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})'),
-	token('GitLab token', /gl(?:pat|dt|ptt|rt|soat|cbt)-/, 'gl(?:pat|dt|ptt|rt|soat|cbt)-[A-Za-z0-9_-]{20,}'),
-	token('Hugging Face token', /hf_|api_org_/, '(?:hf_[A-Za-z0-9]{34,}|api_org_[A-Za-z0-9]{34,})'),
-	token('Slack token', /xox/, 'xox[abposre]-[A-Za-z0-9-]{10,}'),
-	token('Slack app token', /xapp-/, 'xapp-[0-9]-[A-Za-z0-9-]{20,}'),
-	{ kind: 'Slack webhook URL', hint: /hooks\.slack/, pattern: /hooks\.slack\.com\/(?:services|workflows|triggers)\/T[A-Z0-9]{6,}\/[A-Z0-9]{6,}\/[A-Za-z0-9]{16,}/ },
-	{ kind: 'Discord webhook URL', hint: /discord/, pattern: /discord(?:app)?\.com\/api\/webhooks\/\d{8,}\/[A-Za-z0-9_-]{40,}/ },
+	token('GitHub token', /gh[pousr]_|github_pat_/, '(?:gh[pousr]_[A-Za-z0-9]{36,4096}|github_pat_[A-Za-z0-9_]{22,4096})'),
+	token('GitLab token', /gl(?:pat|dt|ptt|rt|soat|cbt)-/, 'gl(?:pat|dt|ptt|rt|soat|cbt)-[A-Za-z0-9_-]{20,4096}'),
+	token('Hugging Face token', /hf_|api_org_/, '(?:hf_[A-Za-z0-9]{34,4096}|api_org_[A-Za-z0-9]{34,4096})'),
+	token('Slack token', /xox/, 'xox[abposre]-[A-Za-z0-9-]{10,4096}'),
+	token('Slack app token', /xapp-/, 'xapp-[0-9]-[A-Za-z0-9-]{20,4096}'),
+	{ kind: 'Slack webhook URL', hint: /hooks\.slack/, pattern: /hooks\.slack\.com\/(?:services|workflows|triggers)\/T[A-Z0-9]{6,4096}\/[A-Z0-9]{6,4096}\/[A-Za-z0-9]{16,4096}/ },
+	{ kind: 'Discord webhook URL', hint: /discord/, pattern: /discord(?:app)?\.com\/api\/webhooks\/\d{8,4096}\/[A-Za-z0-9_-]{40,4096}/ },
 	token('Google API key', /AIza/, 'AIza[0-9A-Za-z_-]{35}'),
-	token('Google OAuth client secret', /GOCSPX-/, 'GOCSPX-[A-Za-z0-9_-]{20,}'),
-	token('Google OAuth access token', /ya29\./, String.raw`ya29\.[0-9A-Za-z_-]{30,}`),
-	token('Stripe key', /_live_|_test_/, '(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{20,}'),
-	token('Stripe webhook secret', /whsec_/, 'whsec_[A-Za-z0-9]{24,}'),
+	token('Google OAuth client secret', /GOCSPX-/, 'GOCSPX-[A-Za-z0-9_-]{20,4096}'),
+	token('Google OAuth access token', /ya29\./, String.raw`ya29\.[0-9A-Za-z_-]{30,4096}`),
+	token('Stripe key', /_live_|_test_/, '(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{20,4096}'),
+	token('Stripe webhook secret', /whsec_/, 'whsec_[A-Za-z0-9]{24,4096}'),
 	token('npm token', /npm_/, 'npm_[A-Za-z0-9]{36}'),
-	token('PyPI token', /pypi-/, 'pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{40,}'),
+	token('PyPI token', /pypi-/, 'pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{40,4096}'),
 	token('SendGrid API key', /SG\./, String.raw`SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}`),
-	token('Groq API key', /gsk_/, 'gsk_[A-Za-z0-9]{48,}'),
-	token('Replicate API token', /r8_/, 'r8_[A-Za-z0-9]{37,}'),
+	token('Groq API key', /gsk_/, 'gsk_[A-Za-z0-9]{48,4096}'),
+	token('Replicate API token', /r8_/, 'r8_[A-Za-z0-9]{37,4096}'),
 	token('LangSmith API key', /lsv2_/, 'lsv2_(?:pt|sk)_[a-f0-9]{32}_[a-f0-9]{10}'),
 	token('Databricks token', /dapi/, 'dapi[a-f0-9]{32}'),
-	token('Perplexity API key', /pplx-/, 'pplx-[A-Za-z0-9]{40,}'),
-	token('Tavily API key', /tvly-/, 'tvly-(?:dev-)?[A-Za-z0-9]{30,}'),
-	{ kind: 'Azure storage account key', hint: /AccountKey=/, pattern: /AccountKey=[A-Za-z0-9+/]{80,}={0,2}/ },
-	{ kind: 'Azure shared access key', hint: /SharedAccessKey=/, pattern: /SharedAccessKey=[A-Za-z0-9+/]{30,}={0,2}/ },
-	{ kind: 'Azure SAS signature', hint: /sig=/, pattern: /[?&]sig=[A-Za-z0-9%+/]{30,}/ },
+	token('Perplexity API key', /pplx-/, 'pplx-[A-Za-z0-9]{40,4096}'),
+	token('Tavily API key', /tvly-/, 'tvly-(?:dev-)?[A-Za-z0-9]{30,4096}'),
+	{ kind: 'Azure storage account key', hint: /AccountKey=/, pattern: /AccountKey=[A-Za-z0-9+/]{80,4096}={0,2}/ },
+	{ kind: 'Azure shared access key', hint: /SharedAccessKey=/, pattern: /SharedAccessKey=[A-Za-z0-9+/]{30,4096}={0,2}/ },
+	{ kind: 'Azure SAS signature', hint: /sig=/, pattern: /[?&]sig=[A-Za-z0-9%+/]{30,4096}/ },
 	// `scheme://user:password@host`: a DSN (postgres, mysql, redis, mongodb, amqp) or a URL with credentials.
 	{ kind: 'password in a URL', hint: /:\/\/[^\s]*@/, pattern: /(?<![a-z0-9+.-])[a-z][a-z0-9+.-]{0,30}:\/\/[^\s/:@'"]{1,200}:([^\s/@'"$<{]{3,200})@[^\s/'"]+/i, accept: (m) => !isPlaceholder(m[1]) },
 	// ADO.NET / ODBC / JDBC connection strings: `Server=…;User Id=…;Password=…;`.
 	{ kind: 'password in a connection string', hint: /;\s*(?:password|pwd)\s*=/i, pattern: /;\s*(?:password|pwd)\s*=\s*([^;"'\s]{3,200})/i, accept: (m) => !isPlaceholder(m[1]) },
 	// `Authorization: Bearer <token>` (JWTs are caught above; this is the opaque kind) and `Basic <base64>`.
-	{ kind: 'Authorization header credential', hint: /Bearer|Basic/, pattern: /(?<![A-Za-z])(?:Bearer|Basic)\s+([A-Za-z0-9._~+/-]{20,}=*)/, accept: (m) => looksRandom(m[1], 3.5) },
+	{ kind: 'Authorization header credential', hint: /Bearer|Basic/, pattern: /(?<![A-Za-z])(?:Bearer|Basic)\s+([A-Za-z0-9._~+/-]{20,4096}=*)/, accept: (m) => looksRandom(m[1], 3.5) },
 ];
 
 // Any of these anywhere in a line makes the cheap pre-check pass; only then are the rules' own hints tested.
@@ -94,7 +94,9 @@ export function matchToken(line: string): RuleMatch | undefined {
 	}
 	if (best) return best;
 	BASE64_PEM.lastIndex = 0;
-	for (let m = BASE64_PEM.exec(line); m; m = BASE64_PEM.exec(line)) {
+	// A real key is found at its first hint; a line of nothing but hints is not worth decoding 100 times.
+	let tries = 0;
+	for (let m = BASE64_PEM.exec(line); m && tries++ < 100; m = BASE64_PEM.exec(line)) {
 		const decoded = Buffer.from(line.slice(m.index, m.index + 160).replace(/[^A-Za-z0-9+/=].*$/s, ''), 'base64').toString('latin1');
 		if (PEM_HEADER.test(decoded)) return { kind: 'base64-encoded private key', column: m.index + 1, length: runLength(line, m.index) };
 	}
@@ -259,7 +261,9 @@ export function entropy(text: string): number {
  * Random-looking: digits and letters mixed, and at least `minBits` of entropy per character (capped
  * by what the length allows). Identifiers (`my-secret-name`, `snake_case_words`) and words fail.
  */
-export function looksRandom(value: string, minBits: number): boolean {
+export function looksRandom(whole: string, minBits: number): boolean {
+	// Keys are at most a few hundred characters: the start decides (a 400 kB run costs nothing more).
+	const value = whole.length > 256 ? whole.slice(0, 256) : whole;
 	if (!/\d/.test(value) || !/[A-Za-z]/.test(value)) return false;
 	// A URL is not a key (credentials inside one are the URL rule's business).
 	if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return false;

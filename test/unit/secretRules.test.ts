@@ -214,3 +214,33 @@ describe('false positives: text shaped like real repositories (no finding)', () 
 		assert.deepEqual(kinds(text, 'c.yaml'), []);
 	});
 });
+
+describe('cost', () => {
+	test('the new detectors stay linear on long hostile lines (each under 1.5 s for 400,000 characters)', () => {
+		const hostile = [
+			'eyJ'.repeat(133_000),
+			'eyJa.'.repeat(80_000),
+			'MII'.repeat(133_000),
+			'LS0tLS1CRUdJT'.repeat(30_000),
+			';password='.repeat(40_000),
+			'secret'.repeat(66_000),
+			'a_secret_key: ' + 'Ab1'.repeat(130_000),
+			'token=' + 'x9'.repeat(200_000),
+			'Bearer '.repeat(57_000),
+			'https://' + 'a:'.repeat(200_000),
+			'\\n'.repeat(200_000) + 'ghp_' + random(36),
+			'AKIA'.repeat(100_000),
+			'sk-' + 'a1'.repeat(200_000),
+			'OAuth2AuthType'.repeat(28_000),
+		];
+		for (const line of hostile) {
+			for (const path of ['c.yaml', 'p.md']) {
+				const started = process.hrtime.bigint();
+				scanText(line, path);
+				scanFlatValues({ [`k.${path}`]: line });
+				const ms = Number(process.hrtime.bigint() - started) / 1e6;
+				assert.ok(ms < 1500, `scanning a ${line.length}-character line (${line.slice(0, 12)}…) took ${ms.toFixed(0)} ms`);
+			}
+		}
+	});
+});
