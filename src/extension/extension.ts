@@ -117,6 +117,18 @@ export function activate(context: vscode.ExtensionContext): ModelLedgerApi {
 	);
 	// The first working-tree comparison hashes files: after activation, not during it.
 	if (hasConfig) workingState.schedule();
+	// Secret findings in tracked files show as problems before a snapshot: the scan lives with the
+	// features, loaded after activation (not during it) in a workspace that has a ledger.
+	if (hasConfig) {
+		const timer = setTimeout(() => {
+			try {
+				loadFeatures();
+			} catch {
+				// The stand-ins report a bundle that cannot load on first use.
+			}
+		}, 0);
+		context.subscriptions.push({ dispose: () => clearTimeout(timer) });
+	}
 
 	return { registryTree: registry.provider, registryModel: registry.model, registryView: registry.view, workingState, decorations: decorations.decorations, ledgers };
 }

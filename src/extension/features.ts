@@ -11,6 +11,7 @@ import { registerInitCommand } from './initCommand';
 import { registerLifecycleCommands } from './lifecycleCommands';
 import type { RegistryView } from './registryTree';
 import { registerRemoteCommands } from './remoteCommands';
+import { registerSecretDiagnostics } from './secretDiagnostics';
 import { registerSnapshotCommand } from './snapshotCommand';
 import type { WorkingState } from './workingState';
 import type { WorkspaceLedgers } from './workspaceLedgers';
@@ -46,5 +47,7 @@ export function registerFeatures(host: FeatureHost): vscode.Disposable[] {
 		registerSnapshotCommand(ledgers, diff.commands),
 		registerInitCommand(ledgers, updateNoConfig),
 		registerLifecycleCommands(ledgers, workingState),
+		// Secret findings in tracked files, as problems, before a snapshot refuses them.
+		registerSecretDiagnostics(ledgers),
 	];
 }
