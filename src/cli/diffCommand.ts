@@ -1,6 +1,10 @@
 // `model-ledger diff MODEL@A [MODEL@B | @B]` and `model-ledger history MODEL --metric KEY`: the
 // version diff and metric history of src/core/versionDiff.ts as tables like `dvc params diff`.
+import { resolveAt } from '../core/aliasTimeline';
+import { diffMarkdown } from '../core/diffMarkdown';
+import type { GateResult } from '../core/gates';
 import type { Ledger } from '../core/ledger';
+import { checkGate, gateText } from './checkCommand';
 import type { Scalar } from '../core/model';
 import { formatAge } from '../core/relativeTime';
 import { diffVersions, metricHistory, WORKING_TREE } from '../core/versionDiff';
@@ -10,10 +14,20 @@ import type { Io } from './context';
 import { renderTable } from './format';
 import { versionName, versionNameWithLabel } from '../core/versionName';
 
-const DIFF_USAGE = 'diff MODEL@A [MODEL@B | @B] [--all] [--tensors]';
+const DIFF_USAGE = 'diff MODEL@A [MODEL@B | @B] [--all] [--tensors] [--format text|markdown|json] [--gate ALIAS] [--at TIME]';
 
-/** Runs `diff`; B defaults to the working tree. Returns the human text and the JSON document. */
-export async function diffCommand(ledger: Ledger, args: string[], options: { all?: boolean; tensors?: boolean; progress?: Io }): Promise<{ human: string; data: VersionDiff }> {
+export interface DiffCommandOptions {
+	all?: boolean;
+	tensors?: boolean;
+	/** Check B against this alias's gate (shown in the Markdown report). */
+	gate?: string;
+	/** Alias refs on either side mean the version the alias pointed to at this time. */
+	at?: Date;
+	progress?: Io;
+}
+
+/** Runs `diff`; B defaults to the working tree. Returns the human text, the JSON document and the Markdown report. */
+export async function diffCommand(ledger: Ledger, args: string[], options: DiffCommandOptions): Promise<{ human: string; data: VersionDiff; gate?: GateResult; markdown: () => string }> {
 	if (args.length === 0) throw new UsageError(`missing MODEL@A: model-ledger ${DIFF_USAGE}`);
 	if (args.length > 2) throw new UsageError(`diff compares two versions: model-ledger ${DIFF_USAGE}`);
 	const a = parseRef(args[0], DIFF_USAGE, true);
@@ -23,8 +37,22 @@ export async function diffCommand(ledger: Ledger, args: string[], options: { all
 		if (b.model !== a.model) throw new UsageError(`diff compares two versions of one model, not \`${a.model}\` and \`${b.model}\`.`);
 		refB = b.ref;
 	}
-	const data = await diffVersions(ledger, a.model, a.ref, refB, { all: options.all, tensors: options.tensors, onProgress: options.progress ? progressPrinter(options.progress) : undefined });
-	return { human: diffText(data, options.all === true), data };
+	let refA = a.ref;
+	if (options.at) {
+		// --at moves alias refs back in time; numbers, labels and digests name the same version at every moment.
+		const aliases = new Set(ledger.index.events(a.model).flatMap((e) => (e.alias ? [e.alias] : [])));
+		if (!aliases.has(refA) && !aliases.has(refB)) throw new UsageError(`--at applies to alias refs, and neither \`${refA}\` nor \`${refB}\` is an alias of \`${a.model}\`.`);
+		if (aliases.has(refA)) refA = resolveAt(ledger, a.model, refA, options.at).digest;
+		if (aliases.has(refB)) refB = resolveAt(ledger, a.model, refB, options.at).digest;
+	}
+	if (options.gate && refB === WORKING_TREE) throw new UsageError('--gate checks a version: snapshot the working tree first, then diff against it (e.g. @latest).');
+	const gate = options.gate ? checkGate(ledger, a.model, refB, options.gate) : undefined;
+	const data = await diffVersions(ledger, a.model, refA, refB, { all: options.all, tensors: options.tensors, promptText: true, onProgress: options.progress ? progressPrinter(options.progress) : undefined });
+	const human = diffText(data, options.all === true) + (gate ? `\n\n${gateText(gate)}` : '');
+	// The preview lines are for the Markdown report; the JSON document stays what --json always printed.
+	const markdown = diffMarkdown(data, gate ? [gate] : []);
+	for (const p of data.prompts) delete p.preview;
+	return { human, data, ...(gate ? { gate } : {}), markdown: () => markdown };
 }
 
 /** Runs `history`: one metric across all versions, oldest first. */

@@ -31,6 +31,10 @@ import { verifyCommand } from './verifyCommand';
 import { keyHistoryCommand } from './keyHistoryCommand';
 import { usedByCommand } from './usedByCommand';
 import { versionName, versionNameWithLabel } from '../core/versionName';
+import { aliasHistoryCommand, aliasSetCommand } from './aliasCommand';
+import { checkCommand } from './checkCommand';
+import { parseTime, resolveAt } from '../core/aliasTimeline';
+import { displayLabel } from '../core/releaseLabels';
 
 const USAGE = `model-ledger — version prompts, RAG config, weights, params, metrics and data with your git commit
 
@@ -43,13 +47,18 @@ Commands:
   status [MODEL]                         files changed since each model's latest version
   list [MODEL] [--all-refs]              versions, newest first; --all-refs: also those whose manifests git holds
                                          only on other branches, tags, stashes or the index (read-only)
-  show MODEL[@REF]                       one version in full (REF defaults to latest)
-  diff MODEL@A [MODEL@B | @B] [--all] [--tensors]
+  show MODEL[@REF] [--at TIME]           one version in full (REF defaults to latest)
+  diff MODEL@A [MODEL@B | @B] [--all] [--tensors] [--format text|markdown|json] [--gate ALIAS] [--at TIME]
                                          what changed: files, params, metrics, prompts, weights, data, code
-                                         (B omitted: the working tree; --all: unchanged keys too; --tensors: hash tensor bytes)
+                                         (B omitted: the working tree; --all: unchanged keys too; --tensors: hash tensor bytes;
+                                         --format markdown: changed-only tables for a pull request; --gate: B checked against ALIAS's gate)
+  check MODEL@REF --gate ALIAS           every rule of ALIAS's gate for that version; exit 0 when all pass, 1 otherwise
   history MODEL --metric KEY             one metric across all versions, oldest first
-  cat MODEL@REF PATH                     the stored bytes of one file of a version
-  alias set MODEL@REF NAME [-m NOTE]     point an alias (production, staging, …) at a version
+  cat MODEL@REF PATH [--at TIME]         the stored bytes of one file of a version
+  alias set MODEL@REF NAME [-m NOTE] [--override] [--bump major|minor|patch]
+                                         point an alias (production, staging, …) at a version; a gated alias
+                                         refuses a failing version unless --override -m REASON (recorded)
+  alias history MODEL NAME               every move of an alias: when, who, from, to, note, override
   alias rm MODEL NAME [-m NOTE]          remove an alias
   alias list [MODEL]                     aliases and where they point
   approve MODEL@REF [-m NOTE]            record an approval of a version
@@ -57,7 +66,7 @@ Commands:
   tag MODEL@REF TAG [-m NOTE]            mark a version with a free-form tag (recorded as an event)
   note MODEL[@REF] -m NOTE               add a note to the audit trail
   rollback MODEL [ALIAS]                 move an alias (default production) back to its previous version
-  restore MODEL@REF [--force] [--dry-run]
+  restore MODEL@REF [--force] [--dry-run] [--at TIME]
                                          write a version's files back (replaced content is stored first)
   verify [--quick] [--remote [NAME]]     re-hash every stored object and manifest; exit 1 when any is broken or missing
                                          everywhere (objects only on the configured remote are fine); --remote: check its copies too
@@ -70,8 +79,9 @@ Commands:
   key-history FILE KEY                   one config key's value across versions (KEY like retriever.chunk_size)
   scan [PATH...]                         the snapshot's secret scan on files/folders (default: every model's files); exit 1 on a finding
 
-REF: latest, a number (3 or v3), a label (1.4.0), an alias (production), a digest prefix (7+ hex),
-     or a git commit-ish (a1b2c3d, main, HEAD~2, a tag): the version made at that commit.
+REF: latest, a number (3 or v3), a label (1.4.0), a release label (hybrid), an alias (production), a digest prefix
+     (7+ hex), or a git commit-ish (a1b2c3d, main, HEAD~2, a tag): the version made at that commit.
+--at TIME: with an alias REF, the version the alias pointed to then (ISO 8601: 2026-11-01 = 00:00 UTC, 2026-11-01T12:00:00Z).
 
 Options:
   -C, --cwd DIR     workspace root (default: nearest folder upwards with ${CONFIG_FILE})
@@ -97,6 +107,10 @@ const OPTIONS = {
 	yes: { type: 'boolean', short: 'y' },
 	remote: { type: 'string' },
 	'all-refs': { type: 'boolean' },
+	gate: { type: 'string' },
+	override: { type: 'boolean' },
+	format: { type: 'string' },
+	at: { type: 'string' },
 } as const;
 
 /** Runs the CLI with the given arguments; resolves to the exit code. */
@@ -205,7 +219,7 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
 			}
 			case 'show': {
 				const { model, ref } = parseRef(rest[0], 'show MODEL[@REF]', true);
-				const detail = open().show(model, ref);
+				const detail = open().show(model, refAtTime(open(), model, ref, values.at));
 				print(showText(detail), showJson(detail));
 				return 0;
 			}
@@ -214,7 +228,7 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
 				if (!rest[1]) throw new UsageError('cat needs a PATH: model-ledger cat MODEL@REF PATH');
 				const l = open();
 				// Pulls the object first when it is only on the remote.
-				io.writeBytes(await l.fetchArtifact(l.resolve(model, ref), rest[1]));
+				io.writeBytes(await l.fetchArtifact(l.resolve(model, refAtTime(l, model, ref, values.at)), rest[1]));
 				return 0;
 			}
 			case 'alias': {
@@ -222,14 +236,11 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
 				const l = open();
 				const author = await authorOf(root);
 				if (sub === 'set') {
-					const { model, ref } = parseRef(target, 'alias set MODEL@REF NAME', false);
-					if (!name) throw new UsageError('alias set needs a NAME: model-ledger alias set MODEL@REF NAME');
-					const event = l.setAlias(model, ref, name, author, values.message);
-					const to = l.resolve(model, name);
-					const from = event.from ? l.listVersions(model).find((v) => v.digest === event.from) : undefined;
-					print(`${model}: ${name} → ${versionNameWithLabel(to)}${from ? `, was ${versionName(from)}` : ''}`, event);
-					return 0;
+					const bump = values.bump;
+					if (bump !== undefined && !['major', 'minor', 'patch'].includes(bump)) throw new UsageError('--bump must be major, minor or patch.');
+					return aliasSetCommand(l, [target, name], { message: values.message, override: values.override === true, bump: bump as Bump | undefined, json, author }, io);
 				}
+				if (sub === 'history') return aliasHistoryCommand(l, [target, name], { json }, io);
 				if (sub === 'rm') {
 					if (!target || !name) throw new UsageError('alias rm needs MODEL and NAME: model-ledger alias rm MODEL NAME');
 					const event = l.removeAlias(target, name, author, values.message);
@@ -242,7 +253,7 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
 					print(rows.length ? renderTable(['MODEL', 'ALIAS', 'VERSION', 'LABEL', 'DIGEST'], rows.map((r) => [r.model, r.alias, versionName(r), r.label, r.digest.slice(0, 12)])) : 'No aliases yet.', rows);
 					return 0;
 				}
-				throw new UsageError(`unknown alias command \`${sub}\`: use set, rm or list.`);
+				throw new UsageError(`unknown alias command \`${sub}\`: use set, rm, list or history.`);
 			}
 			case 'approve': {
 				const { model, ref } = parseRef(rest[0], 'approve MODEL@REF', false);
@@ -280,15 +291,25 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
 				return noteCommand(open(), rest, { message: values.message, json, author: await authorOf(root) }, io);
 			case 'rollback':
 				return rollbackCommand(open(), rest, { message: values.message, json, author: await authorOf(root) }, io);
-			case 'restore':
+			case 'restore': {
+				if (values.at !== undefined) {
+					const { model, ref } = parseRef(rest[0], 'restore MODEL@REF [--force] [--dry-run] [--delete-extra] [--at TIME]', false);
+					rest[0] = `${model}@${refAtTime(open(), model, ref, values.at)}`;
+				}
 				return await restoreCommand(open(), rest, { force: values.force === true, dryRun: values['dry-run'] === true, deleteExtra: values['delete-extra'] === true, json }, io);
+			}
+			case 'check':
+				return checkCommand(open(), rest, { gate: values.gate, json }, io);
 			case 'verify':
 				return await verifyCommand(open(), { quick: values.quick === true, json, remote: values.remote }, io);
 			case 'gc':
 				return await gcCommand(open(), { dryRun: values['dry-run'] === true, yes: values.yes === true, json }, io);
 			case 'diff': {
-				const { human, data } = await diffCommand(open(), rest, { all: values.all, tensors: values.tensors, progress: json ? undefined : io });
-				print(human, data);
+				const format = values.format ?? (json ? 'json' : 'text');
+				if (!['text', 'markdown', 'json'].includes(format)) throw new UsageError('--format must be text, markdown or json.');
+				const at = values.at === undefined ? undefined : parseTime(values.at);
+				const report = await diffCommand(open(), rest, { all: values.all, tensors: values.tensors, gate: values.gate, at, progress: format === 'text' ? io : undefined });
+				io.out(format === 'json' ? JSON.stringify(report.data, null, 2) + '\n' : format === 'markdown' ? report.markdown() : report.human + '\n');
 				return 0;
 			}
 			case 'history': {
@@ -345,6 +366,12 @@ export function findWorkspaceRoot(start: string): string {
 	}
 }
 
+/** With --at, an alias ref becomes the digest of the version it pointed to then; without, the ref as given. */
+function refAtTime(ledger: Ledger, model: string, ref: string, at: string | undefined): string {
+	if (at === undefined) return ref;
+	return resolveAt(ledger, model, ref, parseTime(at)).digest;
+}
+
 async function authorOf(root: string) {
 	try {
 		return (await readLineage(root)).author;
@@ -368,6 +395,7 @@ function versionJson(v: VersionSummary) {
 		model: v.model,
 		number: v.number,
 		label: v.label,
+		...(v.releaseLabel ? { releaseLabel: v.releaseLabel } : {}),
 		digest: v.digest,
 		createdAt: v.createdAt,
 		author: v.author,
@@ -423,7 +451,7 @@ function versionsTable(versions: VersionSummary[]): string {
 		versions.map((v) => [
 			v.model,
 			versionName(v),
-			v.label,
+			displayLabel(v),
 			v.aliases.join(', '),
 			formatAge(v.createdAt),
 			v.git.commit ? v.git.commit.slice(0, 7) + (v.git.dirty ? '*' : '') : '-',
@@ -436,7 +464,7 @@ function versionsTable(versions: VersionSummary[]): string {
 function showText(d: VersionDetail): string {
 	const m = d.manifest;
 	const lines = [
-		`${d.model} ${versionNameWithLabel(d)}${d.aliases.length ? `  [${d.aliases.join(', ')}]` : ''}`,
+		`${d.model} ${versionNameWithLabel({ ...d, label: displayLabel(d) })}${d.aliases.length ? `  [${d.aliases.join(', ')}]` : ''}`,
 		`digest   ${d.digest}`,
 		`created  ${d.createdAt} by ${d.author.name}${d.author.email ? ` <${d.author.email}>` : ''}`,
 		`message  ${d.message || '-'}`,

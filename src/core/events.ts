@@ -6,7 +6,15 @@ import { dirname } from 'node:path';
 import type { Author } from './model';
 
 /** `created` is never written to the file: it is synthesized from the manifests (see Ledger.events). */
-export type EventType = 'created' | 'alias.set' | 'alias.removed' | 'approved' | 'tagged' | 'noted';
+export type EventType = 'created' | 'alias.set' | 'alias.removed' | 'approved' | 'tagged' | 'noted' | 'override' | 'released';
+
+/** A gate rule that failed when a move was overridden (kept in the `override` event). */
+export interface OverriddenRule {
+	rule: string;
+	actual: string | number | boolean | null;
+	expected: string;
+	detail: string;
+}
 
 export interface LedgerEvent {
 	id: string;
@@ -23,6 +31,12 @@ export interface LedgerEvent {
 	note?: string;
 	/** On alias.set: the move undid the alias's previous move (`model-ledger rollback`). */
 	rollback?: boolean;
+	/** On alias.set: the move failed the alias's gate and was made anyway (an `override` event precedes it). */
+	override?: boolean;
+	/** On override: the gate rules the version failed. */
+	rules?: OverriddenRule[];
+	/** On released (hybrid versioning): the semantic release label the version got. */
+	label?: string;
 }
 
 export interface EventFileProblem {
@@ -37,7 +51,7 @@ export interface ReadEvents {
 }
 
 // `created` is absent on purpose: a version's creation is its manifest, not a line in this file.
-const EVENT_TYPES = new Set<EventType>(['alias.set', 'alias.removed', 'approved', 'tagged', 'noted']);
+const EVENT_TYPES = new Set<EventType>(['alias.set', 'alias.removed', 'approved', 'tagged', 'noted', 'override', 'released']);
 
 /** Parses an events file's text; lines that are not valid events are reported by line number. */
 export function parseEvents(text: string, model: string): ReadEvents {

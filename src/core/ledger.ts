@@ -10,7 +10,9 @@ import { appendEvent, compareEvents, deriveAliases, newEventId, readEventsFile }
 import type { EventType, LedgerEvent } from './events';
 import { gitDisabledReason } from './gitLineage';
 import { readManifestFile } from './manifest';
-import type { Author, VersionDetail, VersionSummary } from './model';
+import { evaluateGate, GateRefusedError, heldBefore } from './gates';
+import type { Author, Bump, VersionDetail, VersionSummary } from './model';
+import { nextReleaseLabel, releaseLabels } from './releaseLabels';
 import { ObjectStore } from './objectStore';
 import { RegistryIndex } from './registryIndex';
 import { ALIAS_NAME, findModel, loadWorkspaceConfig } from './workspaceConfig';
@@ -30,6 +32,13 @@ export interface SyncReport {
 	problems: string[];
 	/** Manifests that name what Model Ledger never writes (planted): never indexed, listed apart. */
 	suspects: string[];
+}
+
+export interface SetAliasOptions {
+	/** Move a gated alias even though the version fails its gate; `note` is the reason. */
+	override?: boolean;
+	/** Hybrid versioning: how the release label of a first release move is bumped (default minor). */
+	bump?: Bump;
 }
 
 export class Ledger {
@@ -189,6 +198,7 @@ export class Ledger {
 			const { events, problems } = readEventsFile(path, model);
 			for (const p of problems) report.problems.push(`${LEDGER_DIR}/events/${model}.jsonl:${p.line}: ${p.message}; the line was skipped.`);
 			index.replaceEvents(model, events, deriveAliases(events, index.digestsOf(model)), stamp);
+			index.replaceReleaseLabels(model, releaseLabels(events));
 			report.eventFilesRead++;
 		}
 	}
@@ -354,10 +364,19 @@ export class Ledger {
 		return [...this.index.events(model), ...created].sort((a, b) => compareEvents(b, a));
 	}
 
-	/** Points an alias at a version (recording from → to); `latest` is computed and cannot be set. */
-	setAlias(model: string, ref: string, alias: string, by: Author, note?: string): LedgerEvent {
+	/**
+	 * Points an alias at a version (recording from → to); `latest` is computed and cannot be set.
+	 * A gated alias refuses a version that fails its gate (GateRefusedError) unless `override` is
+	 * given with a reason, which records an `override` event first; a version that held the alias
+	 * before (a rollback) is not gated again. For hybrid versioning, the first move of the release
+	 * alias to a version records its semantic release label (a `released` event).
+	 */
+	setAlias(model: string, ref: string, alias: string, by: Author, note?: string, options: SetAliasOptions = {}): LedgerEvent {
 		validateAlias(alias);
 		const modelConfig = this.model(model);
+		if (options.override && !note?.trim()) {
+			throw new LedgerError('An override needs a reason.', 'Pass it with -m "why this version goes out despite the gate".', undefined, 'EMPTY_NOTE');
+		}
 		return this.index.exclusive(() => {
 			this.syncInto(this.index, { added: 0, removed: 0, eventFilesRead: 0, problems: [], suspects: [] });
 			const target = this.resolve(model, ref);
@@ -373,8 +392,30 @@ export class Ledger {
 				}
 			}
 			const from = this.index.aliasesOf(model).get(alias);
-			return this.recordEvent({ type: 'alias.set', model, by, digest: target.digest, alias, from, note });
+			const gate = modelConfig.gates.find((g) => g.alias === alias);
+			let overridden = false;
+			if (gate && !heldBefore(this.index.events(model), alias, target.digest)) {
+				const result = evaluateGate(this, gate, target, this.readManifest(target));
+				if (!result.pass) {
+					if (!options.override) throw new GateRefusedError(result);
+					const rules = result.rules.filter((r) => !r.pass).map(({ rule, actual, expected, detail }) => ({ rule, actual, expected, detail }));
+					this.recordEvent({ type: 'override', model, by, digest: target.digest, alias, from, note, rules });
+					overridden = true;
+				}
+			}
+			const event = this.recordEvent({ type: 'alias.set', model, by, digest: target.digest, alias, from, note, ...(overridden ? { override: true } : {}) });
+			if (modelConfig.versioning === 'hybrid' && alias === modelConfig.releaseAlias) this.recordRelease(model, target.digest, by, options.bump ?? 'minor');
+			return event;
 		});
+	}
+
+	/** Hybrid versioning: gives a version its next semantic release label, once (a `released` event). */
+	private recordRelease(model: string, digest: string, by: Author, bump: Bump): void {
+		const released = releaseLabels(this.index.events(model));
+		if (released.has(digest)) return;
+		// Old hybrid labels (`0.1.1+20261128.abc1234`) carry a semantic part: new releases continue above it.
+		const label = nextReleaseLabel([...released.values(), ...this.index.labelsOf(model)], bump);
+		this.recordEvent({ type: 'released', model, by, digest, label });
 	}
 
 	removeAlias(model: string, alias: string, by: Author, note?: string): LedgerEvent {

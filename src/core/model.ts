@@ -101,6 +101,8 @@ export interface VersionSummary {
 	model: string;
 	number: number;
 	label: string;
+	/** Hybrid versioning: the semantic release label the version got when a release alias first pointed to it. */
+	releaseLabel?: string;
 	digest: string;
 	createdAt: string;
 	author: Author;

@@ -13,7 +13,8 @@ import { loadSqlite } from './sqlite';
 // 3: artifacts_by_path and keyed_values_by_key cover sha256 and value (hovers read only the asked path's and key's index entries).
 // 4: what is derived from a file's content (flattened keys, prompt variables) is stored once per content
 //    (content_values, content_variables), not once per version; keyed_values and prompt_variables are views.
-const SCHEMA_VERSION = 4;
+// 5: release_labels (hybrid versioning: the semantic label a version got on its first release move).
+const SCHEMA_VERSION = 5;
 
 // Secondary indexes, defined only here: the schema creates them, and a bulk load drops the ones on the
 // version tables and recreates them (one sort per index instead of a B-tree insert per row).
@@ -93,6 +94,11 @@ CREATE TABLE IF NOT EXISTS aliases (
 	digest TEXT NOT NULL,
 	PRIMARY KEY (model, name)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS release_labels (
+	digest TEXT PRIMARY KEY,
+	model TEXT NOT NULL,
+	label TEXT NOT NULL
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS event_files (
 	model TEXT PRIMARY KEY,
 	stamp TEXT NOT NULL
@@ -129,6 +135,7 @@ interface VersionRow {
 	git_dirty: number;
 	artifact_count: number;
 	aliases: string | null;
+	release_label: string | null;
 	shared: number;
 }
 
@@ -268,6 +275,7 @@ export class RegistryIndex {
 	listVersions(model?: string): VersionSummary[] {
 		const sql = `
 			SELECT v.*, (SELECT group_concat(a.name, ',') FROM aliases a WHERE a.model = v.model AND a.digest = v.digest) AS aliases,
+			       (SELECT r.label FROM release_labels r WHERE r.digest = v.digest) AS release_label,
 			       (SELECT count(*) FROM versions w WHERE w.model = v.model AND w.number = v.number) > 1 AS shared
 			FROM versions v ${model === undefined ? '' : 'WHERE v.model = ?'}
 			ORDER BY v.model, v.number DESC, v.created_at DESC, v.digest`;
@@ -293,8 +301,9 @@ export class RegistryIndex {
 		return this.listWhere('v.model = ? AND v.number = ?', model, number);
 	}
 
+	/** Versions of a model with this label or (hybrid versioning) this release label. */
 	versionsByLabel(model: string, label: string): VersionSummary[] {
-		return this.listWhere('v.model = ? AND v.label = ?', model, label);
+		return this.listWhere('v.model = ? AND (v.label = ? OR v.digest IN (SELECT digest FROM release_labels WHERE model = ? AND label = ?))', model, label, model, label);
 	}
 
 	latestVersion(model: string): VersionSummary | undefined {
@@ -312,6 +321,7 @@ export class RegistryIndex {
 	private listWhere(where: string, ...params: unknown[]): VersionSummary[] {
 		const sql = `
 			SELECT v.*, (SELECT group_concat(a.name, ',') FROM aliases a WHERE a.model = v.model AND a.digest = v.digest) AS aliases,
+			       (SELECT r.label FROM release_labels r WHERE r.digest = v.digest) AS release_label,
 			       (SELECT count(*) FROM versions w WHERE w.model = v.model AND w.number = v.number) > 1 AS shared
 			FROM versions v WHERE ${where}`;
 		return (this.prepare(sql).all(...params) as VersionRow[]).map(toSummary);
@@ -337,6 +347,13 @@ export class RegistryIndex {
 		for (const [name, digest] of aliases) insertAlias.run(model, name, digest);
 		if (stamp === undefined) this.prepare('DELETE FROM event_files WHERE model = ?').run(model);
 		else this.prepare('INSERT OR REPLACE INTO event_files (model, stamp) VALUES (?, ?)').run(model, stamp);
+	}
+
+	/** Replaces a model's release labels (derived from its `released` events). */
+	replaceReleaseLabels(model: string, labels: Map<string, string>): void {
+		this.prepare('DELETE FROM release_labels WHERE model = ?').run(model);
+		const insert = this.prepare('INSERT OR REPLACE INTO release_labels (digest, model, label) VALUES (?, ?, ?)');
+		for (const [digest, label] of labels) insert.run(digest, model, label);
 	}
 
 	aliasesOf(model: string): Map<string, string> {
@@ -432,7 +449,7 @@ export class RegistryIndex {
 
 	/** Empties every table except the stat cache (which stays valid across a rebuild). */
 	clearRegistry(): void {
-		for (const table of ['versions', 'artifacts', 'content_values', 'content_variables', 'content_indexed', 'events', 'aliases', 'event_files']) this.db.exec(`DELETE FROM ${table}`);
+		for (const table of ['versions', 'artifacts', 'content_values', 'content_variables', 'content_indexed', 'events', 'aliases', 'release_labels', 'event_files']) this.db.exec(`DELETE FROM ${table}`);
 	}
 }
 
@@ -442,6 +459,7 @@ function toSummary(row: VersionRow): VersionSummary {
 		model: row.model,
 		number: row.number,
 		label: row.label,
+		...(row.release_label ? { releaseLabel: row.release_label } : {}),
 		digest: row.digest,
 		createdAt: row.created_at,
 		author,

@@ -41,6 +41,8 @@ export interface DiffSide {
 	working: boolean;
 	number: number | null;
 	label: string;
+	/** Hybrid versioning: the version's semantic release label, when it has one. */
+	releaseLabel?: string;
 	digest: string | null;
 	createdAt: string | null;
 	author: Author | null;
@@ -220,6 +222,7 @@ function storedSide(ledger: Ledger, version: VersionSummary): Side {
 			working: false,
 			number: version.number,
 			label: version.label,
+			...(version.releaseLabel ? { releaseLabel: version.releaseLabel } : {}),
 			digest: version.digest,
 			createdAt: version.createdAt,
 			author: version.author,

@@ -29,10 +29,10 @@ function baseLabel({ strategy, bump, existing, commit, dirty, now }: LabelInput)
 			return timestampLabel(now);
 		case 'git':
 			return dirty ? `${shortCommit}-dirty` : shortCommit;
-		case 'hybrid': {
-			const semver = nextSemver(existing.map((l) => l.split('+')[0]), bump);
-			return `${semver}+${compactDate(now)}.${shortCommit}${dirty ? '.dirty' : ''}`;
-		}
+		case 'hybrid':
+			// Experiments are labelled by time; the semantic label comes with the first release move
+			// (src/core/releaseLabels.ts). Manifests from before keep their `0.1.1+20261128.abc1234` labels.
+			return timestampLabel(now);
 	}
 }
 
@@ -63,10 +63,6 @@ function compareSemver(a: [number, number, number], b: [number, number, number])
 export function timestampLabel(now: Date): string {
 	const iso = now.toISOString();
 	return `${iso.slice(0, 10)}T${iso.slice(11, 13)}.${iso.slice(14, 16)}`;
-}
-
-function compactDate(now: Date): string {
-	return now.toISOString().slice(0, 10).replace(/-/g, '');
 }
 
 /** Appends `.2`, `.3`, … when the label is already taken (two snapshots in one minute, or of one commit). */

@@ -6,6 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { Document, Node as YamlNode, Pair, YAMLMap } from 'yaml';
 import { LedgerError, ParseError } from './errors';
+import { parseGates } from './gateConfig';
+import type { GateConfig } from './gateConfig';
 import { VERSIONING_STRATEGIES } from './model';
 import type { Role, VersioningStrategy } from './model';
 
@@ -35,6 +37,10 @@ export interface ModelConfig {
 	metricsDirection: MetricsDirection;
 	/** Aliases that may only point at an approved version. */
 	protectedAliases: string[];
+	/** Release gates, one per gated alias (`gates:`). */
+	gates: GateConfig[];
+	/** For hybrid versioning: the alias whose first move to a version gives it a semantic release label. */
+	releaseAlias: string;
 	/** 1-based line of the model's key in the config, for "go to definition"-style links. */
 	line: number;
 }
@@ -67,7 +73,7 @@ export interface WorkspaceConfig {
 	defaultRemote?: string;
 }
 
-const MODEL_KEYS = new Set(['versioning', 'protected_aliases', 'description', ...ROLE_KEYS.map(([k]) => k)]);
+const MODEL_KEYS = new Set(['versioning', 'protected_aliases', 'gates', 'release_alias', 'description', ...ROLE_KEYS.map(([k]) => k)]);
 const TOP_KEYS = new Set(['models', 'remotes', 'default_remote']);
 const MODEL_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 export const ALIAS_NAME = /^[a-z][a-z0-9-]*$/;
@@ -138,6 +144,8 @@ export function parseWorkspaceConfig(text: string): WorkspaceConfig {
 			globs: {},
 			metricsDirection: { higherIsBetter: [], lowerIsBetter: [] },
 			protectedAliases: [],
+			gates: [],
+			releaseAlias: 'production',
 			line,
 		};
 		for (const item of (body as YAMLMap).items) {
@@ -157,6 +165,12 @@ export function parseWorkspaceConfig(text: string): WorkspaceConfig {
 				for (const alias of model.protectedAliases) {
 					if (!ALIAS_NAME.test(alias)) fail(`invalid alias name \`${alias}\`.`, value, 'Alias names are lower-case letters, digits and `-`, starting with a letter.');
 				}
+			} else if (key === 'gates') {
+				model.gates = parseGates(value, name, ALIAS_NAME, (node) => lineCounter.linePos(rangeStart(node) ?? 0).line, fail);
+			} else if (key === 'release_alias') {
+				const alias = isScalar(value) && typeof value.value === 'string' ? value.value : '';
+				if (!ALIAS_NAME.test(alias) || alias === 'latest') fail(`\`release_alias\` of \`${name}\` must be an alias name, not \`${alias}\`.`, value ?? (item.key as YamlNode), 'Write e.g. `release_alias: production`.');
+				model.releaseAlias = alias;
 			} else if (key === 'description') {
 				// Free text for humans; nothing to validate.
 			} else {

@@ -7,9 +7,12 @@ import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { describeError, LedgerError } from '../core/errors';
 import type { Ledger } from '../core/ledger';
+import { relative } from 'node:path';
 import { diffVersions, metricHistory, metricKeys, WORKING_TREE } from '../core/versionDiff';
 import type { DiffSide, VersionDiff } from '../core/versionDiff';
-import type { ClickTarget, CompareModel, HostMessage, PageMessage, RenderReport } from '../webview/protocol';
+import { modelMatcher } from '../core/workspaceFiles';
+import type { ClickTarget, CompareModel, CompareTarget, HostMessage, PageMessage, PageState, RenderReport } from '../webview/protocol';
+import { compareGates, compareMarkdown } from './compareGates';
 import { Cancelled, pickLedger, runReporting, versionTargetOf } from './commandSupport';
 import { storedFileUri, workingFileUri } from './storedFiles';
 import { diffTitle, versionDescription, versionLabel } from './versionText';
@@ -18,7 +21,8 @@ import type { LedgerEntry, WorkspaceLedgers } from './workspaceLedgers';
 export const COMPARE_VERSIONS_COMMAND = 'modelLedger.compareVersions';
 /** Not contributed to the palette: lets host tests read what the page rendered and press its buttons. */
 export const COMPARE_VIEW_TEST_COMMAND = 'modelLedger.compareView.test';
-const VIEW_TYPE = 'modelLedger.compare';
+export const COMPARE_VIEW_TYPE = 'modelLedger.compare';
+const VIEW_TYPE = COMPARE_VIEW_TYPE;
 
 /** `{root?, model, a, b}`: versions by any reference `Ledger.resolve` accepts; `b` may be `working`. */
 export interface CompareArgs {
@@ -49,6 +53,10 @@ export interface CompareTestState {
 	report: RenderReport | undefined;
 	reports: number;
 	lastOpened: OpenedDiff | undefined;
+	/** The last text Copy as Markdown put on the clipboard. */
+	lastCopied: string | undefined;
+	/** How many times the panel rebuilt its comparison (a save of a tracked file refreshes a working-tree compare). */
+	loads: number;
 }
 
 class ComparePanel implements vscode.Disposable {
@@ -61,19 +69,21 @@ class ComparePanel implements vscode.Disposable {
 	report: RenderReport | undefined;
 	reports = 0;
 	lastOpened: OpenedDiff | undefined;
+	lastCopied: string | undefined;
+	loads = 0;
 
 	constructor(
 		private readonly extensionUri: vscode.Uri,
-		private readonly entry: LedgerEntry,
+		readonly entry: LedgerEntry,
 		readonly key: string,
+		readonly target: CompareTarget,
 		title: string,
 		onDispose: () => void,
+		/** A panel VS Code restored after a window reload (WebviewPanelSerializer); else a new one is created. */
+		restored?: vscode.WebviewPanel,
 	) {
-		this.panel = vscode.window.createWebviewPanel(VIEW_TYPE, title, vscode.ViewColumn.Active, {
-			enableScripts: true,
-			enableFindWidget: true,
-			localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(extensionUri, 'media')],
-		});
+		this.panel = restored ?? vscode.window.createWebviewPanel(VIEW_TYPE, title, vscode.ViewColumn.Active, panelOptions(extensionUri));
+		if (restored) restored.webview.options = panelOptions(extensionUri);
 		this.panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'ledger.svg');
 		this.panel.webview.html = this.html();
 		this.disposables.push(
@@ -120,6 +130,26 @@ class ComparePanel implements vscode.Disposable {
 		void this.panel.webview.postMessage(message);
 	}
 
+	/** Rebuilds the comparison (after a save of a tracked file, or a window reload) and shows it. */
+	async load(): Promise<CompareModel> {
+		this.loads++;
+		const model = await buildCompareModel(this.entry, { root: this.target.root, model: this.target.model, a: this.target.a, b: this.target.b });
+		this.show(model);
+		return model;
+	}
+
+	/** Whether this panel compares against the working tree and `path` (absolute) is one of the model's files. */
+	tracks(path: string): boolean {
+		if (this.target.b !== WORKING_TREE) return false;
+		const rel = relative(this.entry.root, path).split('\\').join('/');
+		if (rel.startsWith('..') || rel.startsWith('.model-ledger/')) return false;
+		try {
+			return modelMatcher(this.entry.ledger.model(this.target.model))(rel);
+		} catch {
+			return false;
+		}
+	}
+
 	show(model: CompareModel): void {
 		this.model = model;
 		this.pending = undefined;
@@ -157,6 +187,12 @@ class ComparePanel implements vscode.Disposable {
 				break;
 			case 'selectMetric':
 				await this.selectMetric(message.metric);
+				break;
+			case 'copyMarkdown':
+				if (!this.model) break;
+				this.lastCopied = compareMarkdown(this.model);
+				await vscode.env.clipboard.writeText(this.lastCopied);
+				void vscode.window.setStatusBarMessage('Model Ledger: comparison copied as Markdown', 3000);
 				break;
 			case 'openDiff':
 				try {
@@ -224,13 +260,29 @@ function initialMetric(diff: VersionDiff, keys: string[]): string | undefined {
 	return diff.metrics.find((m) => m.change === 'changed' && m.delta !== null)?.key ?? keys[0];
 }
 
-/** Builds what the page shows (the diff with every key, prompt previews, one metric's history). */
+function panelOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & vscode.WebviewOptions {
+	return {
+		enableScripts: true,
+		enableFindWidget: true,
+		localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(extensionUri, 'media')],
+	};
+}
+
+/** Builds what the page shows (the diff with every key, prompt previews, one metric's history, gate results). */
 export async function buildCompareModel(entry: LedgerEntry, args: CompareArgs): Promise<CompareModel> {
 	const ledger = entry.ledger;
 	const diff = await diffVersions(ledger, args.model, args.a, args.b, { all: true, promptText: true });
 	const keys = metricKeys(ledger, args.model);
 	const metric = initialMetric(diff, keys);
-	return { folder: entry.folder.name, model: args.model, diff, metricKeys: keys, history: metric ? metricHistory(ledger, args.model, metric) : null };
+	return {
+		folder: entry.folder.name,
+		model: args.model,
+		diff,
+		metricKeys: keys,
+		history: metric ? metricHistory(ledger, args.model, metric) : null,
+		gates: compareGates(ledger, diff),
+		target: { root: entry.root, model: args.model, a: args.a, b: args.b },
+	};
 }
 
 /** Reads `{root?, model, a, b}`, or a version (tree node / `{model, version}`) to compare with its previous version. */
@@ -271,10 +323,81 @@ async function askCompareArgs(entry: LedgerEntry): Promise<CompareArgs> {
 	return { root: entry.root, model, a: base.ref, b: other.ref };
 }
 
+let restoreHook: ((panel: vscode.WebviewPanel, state: PageState | undefined) => Promise<void>) | undefined;
+
+/**
+ * Reopens a compare panel VS Code kept across a window reload (called by the activation bundle's
+ * WebviewPanelSerializer once the features are loaded): the page's saved state names the comparison.
+ */
+export async function restoreComparePanel(panel: vscode.WebviewPanel, state: unknown): Promise<void> {
+	if (!restoreHook) {
+		panel.dispose();
+		return;
+	}
+	await restoreHook(panel, state as PageState | undefined);
+}
+
 /** Registers `modelLedger.compareVersions` and the panels it opens. */
 export function registerCompareView(context: vscode.ExtensionContext, ledgers: WorkspaceLedgers): vscode.Disposable {
 	const panels = new Map<string, ComparePanel>();
 	let lastActive: ComparePanel | undefined;
+	const forget = (key: string): void => {
+		if (lastActive === panels.get(key)) lastActive = undefined;
+		panels.delete(key);
+	};
+	const track = (panel: ComparePanel): ComparePanel => {
+		panels.set(panel.key, panel);
+		panel.panel.onDidChangeViewState((e) => {
+			if (e.webviewPanel.active) lastActive = panel;
+		});
+		return panel;
+	};
+
+	/** A panel VS Code brings back after a window reload: reopen the same comparison from the page's saved state. */
+	const restore = async (webviewPanel: vscode.WebviewPanel, state: PageState | undefined): Promise<void> => {
+		const target = state?.model?.target;
+		if (!target) {
+			webviewPanel.dispose();
+			return;
+		}
+		const entry = ledgers.forRoot(target.root);
+		if (!entry) {
+			webviewPanel.dispose();
+			return;
+		}
+		const key = `${target.root}\0${target.model}\0${target.a}\0${target.b}`;
+		if (panels.has(key)) {
+			webviewPanel.dispose();
+			panels.get(key)!.panel.reveal();
+			return;
+		}
+		const panel = track(new ComparePanel(context.extensionUri, entry, key, target, webviewPanel.title, () => forget(key), webviewPanel));
+		lastActive = panel;
+		try {
+			await panel.load();
+		} catch (err) {
+			panel.fail(describeError(err));
+		}
+	};
+
+	restoreHook = restore;
+
+	// Saving a tracked file refreshes every panel that compares against the working tree (debounced per panel).
+	const refreshTimers = new Map<ComparePanel, ReturnType<typeof setTimeout>>();
+	const onSave = vscode.workspace.onDidSaveTextDocument((doc) => {
+		if (doc.uri.scheme !== 'file') return;
+		for (const panel of panels.values()) {
+			if (!panel.tracks(doc.uri.fsPath)) continue;
+			clearTimeout(refreshTimers.get(panel));
+			refreshTimers.set(
+				panel,
+				setTimeout(() => {
+					refreshTimers.delete(panel);
+					panel.load().catch((err: unknown) => panel.fail(describeError(err)));
+				}, 300),
+			);
+		}
+	});
 
 	const open = async (arg?: unknown): Promise<CompareOpened | undefined> => {
 		const given = arg && typeof arg === 'object' ? (arg as { root?: unknown }) : undefined;
@@ -287,17 +410,7 @@ export function registerCompareView(context: vscode.ExtensionContext, ledgers: W
 		let panel = panels.get(key);
 		const title = `${args.model} v${a.number} ↔ ${b ? `v${b.number}` : 'working tree'}`;
 		if (panel) panel.panel.reveal();
-		else {
-			panel = new ComparePanel(context.extensionUri, entry, key, title, () => {
-				panels.delete(key);
-				if (lastActive === panel) lastActive = undefined;
-			});
-			panels.set(key, panel);
-			const created = panel;
-			created.panel.onDidChangeViewState((e) => {
-				if (e.webviewPanel.active) lastActive = created;
-			});
-		}
+		else panel = track(new ComparePanel(context.extensionUri, entry, key, { root: entry.root, model: args.model, a: a.digest, b: b?.digest ?? WORKING_TREE }, title, () => forget(key)));
 		lastActive = panel;
 		let model: CompareModel;
 		try {
@@ -321,8 +434,10 @@ export function registerCompareView(context: vscode.ExtensionContext, ledgers: W
 		vscode.commands.registerCommand(COMPARE_VIEW_TEST_COMMAND, async (request: CompareTestRequest): Promise<CompareTestState | boolean> => {
 			const panel = lastActive;
 			if (request?.action === 'click') return panel ? panel.click(request.target) : false;
-			return { title: panel?.panel.title, report: panel?.report, reports: panel?.reports ?? 0, lastOpened: panel?.lastOpened };
+			return { title: panel?.panel.title, report: panel?.report, reports: panel?.reports ?? 0, lastOpened: panel?.lastOpened, lastCopied: panel?.lastCopied, loads: panel?.loads ?? 0 };
 		}),
+		onSave,
 		{ dispose: () => [...panels.values()].forEach((p) => p.dispose()) },
+		{ dispose: () => [...refreshTimers.values()].forEach((t) => clearTimeout(t)) },
 	);
 }

@@ -159,7 +159,7 @@ export class StoredFileCommands {
 		return path ? this.diffVersions(entry, a, b, path) : this.pickChangedFile(entry, a, b);
 	}
 
-	/** `modelLedger.diffWithPrevious`: an artifact or version node, or `{root?, model, version, path?}`. */
+	/** `modelLedger.diffWithPrevious`: an artifact node or `{…, path}` opens the file's diff; a version node or `{root?, model, version}` opens the compare view. */
 	async diffWithPrevious(arg: Arg): Promise<OpenedDiff | undefined> {
 		const entry = await pickLedger(this.ledgers, str(arg, 'root'));
 		const target = versionTargetOf(arg);
@@ -169,7 +169,9 @@ export class StoredFileCommands {
 		const parent = manifest.parent ? entry.ledger.index.versionByDigest(manifest.parent) : undefined;
 		if (!parent) throw new LedgerError(`${version.model} ${versionShortName(version)} is the first version: there is nothing before it.`, 'Compare it with a later version instead.', undefined, 'NO_PARENT');
 		const path = (arg?.artifact as ArtifactRecord | undefined)?.path ?? str(arg, 'path');
-		return path ? this.diffVersions(entry, parent, version, path) : this.pickChangedFile(entry, parent, version);
+		if (path) return this.diffVersions(entry, parent, version, path);
+		// On a version (not one of its files), the whole change is the question: the compare view answers it.
+		return vscode.commands.executeCommand<OpenedDiff | undefined>('modelLedger.compareVersions', { root: entry.root, model: version.model, a: parent.digest, b: version.digest });
 	}
 
 	/** `modelLedger.diffWithVersion`: a version/artifact node, or `{root?, model, version, other?, path?}`; asks for what is missing. */

@@ -90,6 +90,16 @@ export function activate(context: vscode.ExtensionContext): ModelLedgerApi {
 			}),
 		);
 	}
+	// Compare panels come back after a window reload: VS Code hands us the panel and the page's saved
+	// state; the features (and the core) load then, as for a command. The id is `COMPARE_VIEW_TYPE`.
+	context.subscriptions.push(
+		vscode.window.registerWebviewPanelSerializer('modelLedger.compare', {
+			deserializeWebviewPanel: async (panel, state: unknown) => {
+				loadFeatures();
+				await features().restoreComparePanel(panel, state);
+			},
+		}),
+	);
 	// The hover implementation (and its parsers) loads on the first hover.
 	let hovers: LedgerHoverProvider | undefined;
 	context.subscriptions.push(

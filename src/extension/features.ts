@@ -22,6 +22,7 @@ export { versionMatchingWorkingTree } from '../core/restore';
 export { workingChanges } from '../core/snapshot';
 export { modelMatcher } from '../core/workspaceFiles';
 export { LedgerHoverProvider } from './hovers';
+export { restoreComparePanel } from './compareView';
 
 export interface FeatureHost {
 	context: vscode.ExtensionContext;

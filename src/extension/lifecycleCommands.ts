@@ -1,7 +1,7 @@
 // Lifecycle commands: Set Alias…, Remove Alias, Approve…, Tag…, Rollback, Restore…, Show Events,
 // Verify Store, Clean Up Store…. From the tree (a node is the first argument) or the palette they
 // ask what they need; with an argument object they ask nothing and return what they did:
-//   executeCommand('modelLedger.setAlias', { root?, model, ref, alias, note? }) → LedgerEvent
+//   executeCommand('modelLedger.setAlias', { root?, model, ref, alias, note?, override? }) → LedgerEvent
 //   executeCommand('modelLedger.restoreVersion', { root?, model, ref, force?, dryRun?, deleteExtra?, saveEditors? }) → RestoreResult
 //   executeCommand('modelLedger.cleanUpStore', { root?, yes? }) → GcReport (a dry run unless yes)
 import { join } from 'node:path';
@@ -16,9 +16,11 @@ import { restoreVersion } from '../core/restore';
 import type { RestoreResult } from '../core/restore';
 import { aliasHistory, rollback } from '../core/rollback';
 import type { RollbackResult } from '../core/rollback';
+import { GateRefusedError } from '../core/gates';
 import { verifyStore } from '../core/verify';
 import type { VerifyReport } from '../core/verify';
 import { Cancelled, pickLedger, resolveVersion, runReporting, versionTargetOf } from './commandSupport';
+import { gateRefusalText } from './compareGates';
 import { eventsMarkdown, gcPreview, restorePreview, restoreSummary, verifyMarkdown, verifySummary } from './lifecycleText';
 import { versionDescription, versionLabel, versionShortName } from './versionText';
 import type { LedgerEntry, WorkspaceLedgers } from './workspaceLedgers';
@@ -27,6 +29,7 @@ import { requireTrustedWorkspace } from './workspaceTrust';
 export const EVENTS_SCHEME = 'model-ledger-events';
 const REPORT_SCHEME = 'model-ledger-report';
 const COMMON_ALIASES = ['production', 'staging', 'champion', 'challenger', 'canary'];
+const OVERRIDE = 'Override…';
 
 type Arg = Record<string, unknown> | undefined;
 
@@ -117,8 +120,10 @@ export class LifecycleCommands {
 		const note = await this.noteOf(arg, `Set ${alias} → ${model} ${versionShortName(version)}`, 'Why (recorded in the audit trail)');
 		const by = await authorOf(entry.root);
 		let event: LedgerEvent;
+		// `override: true` with a `note` moves a gated alias past a failing gate (recorded as an override event).
+		const override = arg?.override === true;
 		try {
-			event = entry.ledger.setAlias(model, version.digest, alias, by, note);
+			event = await this.setGatedAlias(entry, arg, model, version, alias, by, note, override);
 		} catch (err) {
 			if (!(err instanceof LedgerError) || err.code !== 'NOT_APPROVED' || !isInteractive(arg)) throw err;
 			const approve = `Approve ${versionShortName(version)} and Set`;
@@ -131,11 +136,34 @@ export class LifecycleCommands {
 			const why = await vscode.window.showInputBox({ title: `Approve ${model} ${versionShortName(version)}`, prompt: 'Approval note (what was checked)' });
 			if (why === undefined) throw new Cancelled();
 			entry.ledger.approve(model, version.digest, by, why.trim() || undefined);
-			event = entry.ledger.setAlias(model, version.digest, alias, by, note);
+			event = await this.setGatedAlias(entry, arg, model, version, alias, by, note, override);
 		}
 		this.changed(entry);
 		if (isInteractive(arg)) void vscode.window.showInformationMessage(`${model}: ${alias} → ${versionShortName(version)} (${version.label}).`);
 		return event;
+	}
+
+	/**
+	 * Sets the alias; a gated alias that refuses the version shows the failing rules with *Override…*,
+	 * which asks for the reason and moves it anyway (the ledger records the override event).
+	 */
+	private async setGatedAlias(entry: LedgerEntry, arg: Arg, model: string, version: VersionSummary, alias: string, by: Author, note: string | undefined, override: boolean): Promise<LedgerEvent> {
+		try {
+			return entry.ledger.setAlias(model, version.digest, alias, by, note, { override });
+		} catch (err) {
+			if (!(err instanceof GateRefusedError) || !isInteractive(arg)) throw err;
+			const text = gateRefusalText(err.result);
+			const choice = await vscode.window.showWarningMessage(text.message, { modal: true, detail: `${text.detail}\n\nOverride records your reason, these rules and you (${by.name}) in the audit trail.` }, OVERRIDE);
+			if (choice !== OVERRIDE) throw new Cancelled();
+			const reason = await vscode.window.showInputBox({
+				title: `Override the ${alias} gate for ${model} ${versionShortName(version)}`,
+				prompt: 'Why does this version go out despite the gate? (recorded in the audit trail)',
+				ignoreFocusOut: true,
+				validateInput: (v) => (v.trim() ? undefined : 'A reason is required for an override.'),
+			});
+			if (reason === undefined) throw new Cancelled();
+			return entry.ledger.setAlias(model, version.digest, alias, by, reason.trim(), { override: true });
+		}
 	}
 
 	private async pickAliasName(entry: LedgerEntry, model: string, version: VersionSummary): Promise<string> {

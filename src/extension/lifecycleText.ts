@@ -25,7 +25,7 @@ export function eventSummary(e: LedgerEvent, versions: Map<string, Named>): stri
 		case 'created':
 			return `created ${name(e.digest)}`;
 		case 'alias.set':
-			return `${e.alias}: ${e.from ? `${name(e.from)} → ` : '→ '}${name(e.digest)}${e.rollback ? ' (rollback)' : ''}`;
+			return `${e.alias}: ${e.from ? `${name(e.from)} → ` : '→ '}${name(e.digest)}${e.rollback ? ' (rollback)' : ''}${e.override ? ' (gate overridden)' : ''}`;
 		case 'alias.removed':
 			return `${e.alias} removed (was ${name(e.from)})`;
 		case 'approved':
@@ -34,13 +34,17 @@ export function eventSummary(e: LedgerEvent, versions: Map<string, Named>): stri
 			return `tagged ${name(e.digest)} #${e.tag ?? ''}`;
 		case 'noted':
 			return e.digest ? `note on ${name(e.digest)}` : 'note';
+		case 'override':
+			return `override of the ${e.alias} gate for ${name(e.digest)}: ${(e.rules ?? []).map((r) => r.rule).join(', ')}`;
+		case 'released':
+			return `released ${name(e.digest)} as ${e.label ?? '?'}`;
 	}
 }
 
 /** Codicon for an event. */
 export function eventIcon(e: LedgerEvent): string {
 	if (e.rollback) return 'discard';
-	return { created: 'add', 'alias.set': 'bookmark', 'alias.removed': 'close', approved: 'pass', tagged: 'tag', noted: 'note' }[e.type];
+	return { created: 'add', 'alias.set': 'bookmark', 'alias.removed': 'close', approved: 'pass', tagged: 'tag', noted: 'note', override: 'warning', released: 'rocket' }[e.type];
 }
 
 /** `production → v7 · staging → v8` for the model line; highlighted aliases first. */

@@ -181,13 +181,14 @@ export class SnapshotCommand {
 	}
 
 	private async pickBump(ledger: Ledger, names: string[]): Promise<Bump> {
-		const semver = names.map((n) => ledger.model(n)).filter((m) => m.versioning === 'semver' || m.versioning === 'hybrid');
+		// Hybrid snapshots are experiments labelled by time: only semver models ask for a bump.
+		const semver = names.map((n) => ledger.model(n)).filter((m) => m.versioning === 'semver');
 		const withVersions = semver.filter((m) => ledger.index.latestVersion(m.name));
 		if (withVersions.length === 0) return 'patch';
 		const preview = (bump: Bump) =>
 			withVersions
 				.map((m) => {
-					const labels = ledger.index.labelsOf(m.name).map((l) => (m.versioning === 'hybrid' ? l.split('+')[0] : l));
+					const labels = ledger.index.labelsOf(m.name);
 					return `${names.length > 1 ? `${m.name} ` : ''}${nextSemver(labels, bump)}`;
 				})
 				.join(', ');

@@ -20,9 +20,10 @@ export function shortCommit(git: { commit: string | null; dirty: boolean }): str
 }
 
 /** `v3 · 1.4.0`; versions sharing a number (made on two branches) also show their digest. */
-export function versionLabel(v: Pick<VersionSummary, 'number' | 'label' | 'digest' | 'numberShared'>): string {
+export function versionLabel(v: Pick<VersionSummary, 'number' | 'label' | 'digest' | 'numberShared'> & { releaseLabel?: string }): string {
 	const number = `v${v.number}`;
-	const label = v.label && v.label !== number ? `${number} · ${v.label}` : number;
+	// Hybrid versioning: the release label beside the timestamp label (`v7 · 1.3.0 · 2026-11-28T14.30`).
+	const label = v.label && v.label !== number ? `${number} · ${v.releaseLabel ? `${v.releaseLabel} · ` : ''}${v.label}` : number;
 	return v.numberShared ? `${label} (${v.digest.slice(0, 7)})` : label;
 }
 
@@ -95,7 +96,7 @@ export function matchesVersionFilter(v: VersionSummary, filter: VersionFilter, t
 			case 'text': {
 				const value = term.value;
 				if (/^v?\d+$/.test(value) && v.number === Number(value.replace(/^v/, ''))) return true;
-				const haystack = [v.label, v.message, v.author.name, v.git.branch ?? '', ...v.aliases, ...tags].join('\n').toLowerCase();
+				const haystack = [v.label, v.releaseLabel ?? '', v.message, v.author.name, v.git.branch ?? '', ...v.aliases, ...tags].join('\n').toLowerCase();
 				if (haystack.includes(value)) return true;
 				return value.length >= 4 && /^[0-9a-f]+$/.test(value) && (v.digest.startsWith(value) || (v.git.commit ?? '').startsWith(value));
 			}

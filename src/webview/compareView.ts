@@ -6,6 +6,7 @@ import { formatAge } from '../core/relativeTime';
 import type { MetricHistory, MetricPoint, VersionDiff } from '../core/versionDiff';
 import type { DiffSide } from '../core/versionDiff';
 import type { Scalar } from '../core/model';
+import type { GateResult } from '../core/gates';
 import type { ClickTarget, CompareModel, HostMessage, PageMessage, PageState, RenderReport } from './protocol';
 
 interface VsCodeApi {
@@ -104,7 +105,7 @@ function summarySection(d: VersionDiff): HTMLElement {
 		h(
 			'div',
 			{ class: 'side' },
-			h('div', { class: 'side-head' }, h('span', { class: `badge side-${which}` }, which.toUpperCase()), h('span', { class: 'side-name' }, sideTitle(s)), s.working ? null : h('span', { class: 'muted' }, s.label)),
+			h('div', { class: 'side-head' }, h('span', { class: `badge side-${which}` }, which.toUpperCase()), h('span', { class: 'side-name' }, sideTitle(s)), s.working ? null : h('span', { class: 'muted' }, s.releaseLabel ? `${s.releaseLabel} · ${s.label}` : s.label)),
 			s.aliases.length ? h('div', { class: 'chips' }, ...s.aliases.map((a) => h('span', { class: 'chip alias' }, `@${a}`))) : null,
 			h('dl', {},
 				h('dt', {}, 'Author'), h('dd', {}, s.author ? s.author.name : '—'),
@@ -126,6 +127,40 @@ function summarySection(d: VersionDiff): HTMLElement {
 		h('p', { class: 'muted' }, `Files: ${changed.length} changed, ${renamed.length ? `${renamed.length} renamed, ` : ''}${added.length} added, ${removed.length} removed, ${unchanged} unchanged.`),
 		d.code.lockfiles.length ? h('p', {}, `Dependency lockfiles changed: ${d.code.lockfiles.map((l) => l.path).join(', ')}`) : null,
 	);
+}
+
+/** B against each gate it holds or would take: a verdict per gate, then every rule with its values. */
+function gatesSection(gates: GateResult[]): HTMLElement | null {
+	if (!gates || gates.length === 0) return null;
+	const failing = gates.filter((g) => !g.pass).length;
+	const blocks = gates.map((g) => {
+		const failed = g.rules.filter((r) => !r.pass).length;
+		const against = g.against ? `against ${g.gate} → v${g.against.number}` : `${g.gate} points to no version yet`;
+		const rows = g.rules.map((r) =>
+			h(
+				'tr',
+				{ class: `gate-rule ${r.pass ? 'pass' : 'fail'}`, attrs: { 'data-gate': g.gate, 'data-rule': r.rule } },
+				h('td', { class: 'mono' }, r.rule),
+				h('td', { class: `verdict ${r.pass ? 'verdict-better' : 'verdict-worse'}` }, r.pass ? '✓ pass' : '✗ fail'),
+				h('td', { class: 'num' }, r.actual === null ? '—' : String(r.actual)),
+				h('td', { class: 'mono' }, r.expected),
+				h('td', {}, r.detail),
+			),
+		);
+		return h(
+			'div',
+			{ class: `gate ${g.pass ? 'pass' : 'fail'}`, attrs: { 'data-gate': g.gate } },
+			h(
+				'p',
+				{ class: 'gate-head' },
+				h('span', { class: `badge gate-verdict ${g.pass ? 'pass' : 'fail'}` }, g.pass ? 'PASS' : 'FAIL'),
+				h('strong', {}, ` @${g.gate} `),
+				h('span', { class: 'muted' }, `v${g.version.number} ${against}${g.pass ? `: all ${g.rules.length} rules pass` : `: ${failed} of ${g.rules.length} rules fail`}`),
+			),
+			h('table', { class: 'grid' }, h('thead', {}, h('tr', {}, h('th', {}, 'Rule'), h('th', {}, 'Result'), h('th', { class: 'num' }, 'Actual'), h('th', {}, 'Expected'), h('th', {}, 'Detail'))), h('tbody', {}, ...rows)),
+		);
+	});
+	return section('gates', 'Release gates', failing ? `${failing} failing` : 'passing', ...blocks);
 }
 
 function metricsSection(d: VersionDiff): HTMLElement | null {
@@ -386,8 +421,14 @@ function render(): void {
 	const title = `${model.model}: ${sideTitle(d.a)} ↔ ${sideTitle(d.b)}`;
 	document.title = title;
 	append(root, [
-		h('h1', {}, title, model.folder ? h('span', { class: 'muted folder' }, `  ${model.folder}`) : null),
+		h(
+			'div',
+			{ class: 'toolbar' },
+			h('h1', {}, title, model.folder ? h('span', { class: 'muted folder' }, `  ${model.folder}`) : null),
+			h('button', { class: 'toggle', attrs: { type: 'button', 'data-action': 'copyMarkdown', title: 'The same report as `model-ledger diff --format markdown`, for a pull request' }, on: { click: () => post({ type: 'copyMarkdown' }) } }, 'Copy as Markdown'),
+		),
 		summarySection(d),
+		gatesSection(model.gates),
 		metricsSection(d),
 		paramsSection(d),
 		promptsSection(d),
@@ -406,6 +447,10 @@ function report(title: string): RenderReport {
 		title,
 		sections: Array.from(document.querySelectorAll('details.section')).map((el) => el.getAttribute('data-section') ?? ''),
 		paramRows: Array.from(document.querySelectorAll('tr.param')).map((el) => el.getAttribute('data-key') ?? ''),
+		gateRows: [
+			...Array.from(document.querySelectorAll('div.gate')).map((el) => `${el.getAttribute('data-gate') ?? ''}: ${el.classList.contains('pass') ? 'PASS' : 'FAIL'}`),
+			...Array.from(document.querySelectorAll('tr.gate-rule')).map((el) => `${el.getAttribute('data-gate') ?? ''} ${el.getAttribute('data-rule') ?? ''}: ${el.classList.contains('pass') ? 'pass' : 'fail'}`),
+		],
 		metricRows: Array.from(document.querySelectorAll('tr.metric')).map((el) => ({
 			key: el.getAttribute('data-key') ?? '',
 			delta: el.querySelector('td.delta')?.textContent ?? '',
@@ -427,6 +472,7 @@ function click(target: ClickTarget): boolean {
 	let el: HTMLElement | null = null;
 	if (target.kind === 'openDiff') el = Array.from(document.querySelectorAll<HTMLElement>('[data-action="openDiff"]')).find((e) => e.getAttribute('data-path') === target.path) ?? null;
 	else if (target.kind === 'toggleAllKeys') el = document.querySelector<HTMLElement>('[data-action="toggleAllKeys"]');
+	else if (target.kind === 'copyMarkdown') el = document.querySelector<HTMLElement>('[data-action="copyMarkdown"]');
 	else if (target.kind === 'section') {
 		// Keyboard users land on the section's summary: focus it and bring it into view.
 		const summary = document.querySelector<HTMLElement>(`details.section[data-section="${CSS.escape(target.section)}"] > summary`);

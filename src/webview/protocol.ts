@@ -1,7 +1,17 @@
 // The compare view's messages, both directions, in one place: the panel (src/extension/compareView.ts)
 // and the page (src/webview/compareView.ts) import these types, so a renamed field fails to compile
 // on both sides. Types only: nothing here runs, and nothing pulls Node or VS Code into the page.
+import type { GateResult } from '../core/gates';
 import type { MetricHistory, VersionDiff } from '../core/versionDiff';
+
+/** What a panel compares, kept in the page's state so a reloaded window can reopen it. */
+export interface CompareTarget {
+	root: string;
+	model: string;
+	/** Digests; `b` may be `working` (the working tree). */
+	a: string;
+	b: string;
+}
 
 /** Everything the page needs to draw one comparison. */
 export interface CompareModel {
@@ -13,6 +23,9 @@ export interface CompareModel {
 	metricKeys: string[];
 	/** The chart's metric across all versions; null when the model records no metrics. */
 	history: MetricHistory | null;
+	/** B checked against each gated alias that A or B holds (B would take it, or holds it). */
+	gates: GateResult[];
+	target: CompareTarget;
 }
 
 /** Host → page. */
@@ -32,10 +45,12 @@ export type PageMessage =
 	/** Draw the chart for another metric. */
 	| { type: 'selectMetric'; metric: string }
 	| { type: 'rendered'; report: RenderReport }
+	/** Copy the comparison as the CLI's Markdown report (`diff --format markdown`). */
+	| { type: 'copyMarkdown' }
 	| { type: 'clicked'; target: ClickTarget; found: boolean };
 
 /** What a test (or a user's keyboard) can press in the page. */
-export type ClickTarget = { kind: 'openDiff'; path: string } | { kind: 'toggleAllKeys' } | { kind: 'metric'; metric: string } | { kind: 'section'; section: string };
+export type ClickTarget = { kind: 'openDiff'; path: string } | { kind: 'toggleAllKeys' } | { kind: 'metric'; metric: string } | { kind: 'section'; section: string } | { kind: 'copyMarkdown' };
 
 /** What the page drew, read back from its DOM after each render (tests assert on it). */
 export interface RenderReport {
@@ -43,6 +58,8 @@ export interface RenderReport {
 	sections: string[];
 	/** `file key` of each params row shown. */
 	paramRows: string[];
+	/** `production: PASS` / `production: FAIL` per gate shown, then `production context_recall max_drop: fail` per rule row. */
+	gateRows: string[];
 	/** Metric rows as shown: key, delta text, and `better`/`worse`/`` from the row's class. */
 	metricRows: Array<{ key: string; delta: string; verdict: string }>;
 	/** The text of each prompt preview line, as the DOM holds it. */

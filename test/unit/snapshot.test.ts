@@ -162,7 +162,7 @@ describe('snapshot', () => {
 		const { ledger } = workspace({ git: false });
 		const { created } = await createSnapshot(ledger, { models: ['reranker'] });
 		assert.deepEqual(created[0].git, { commit: null, branch: null, dirty: false });
-		assert.match(created[0].label, /^0\.1\.0\+\d{8}\.nocommit$/, 'hybrid label');
+		assert.match(created[0].label, /^\d{4}-\d{2}-\d{2}T\d{2}\.\d{2}$/, 'a hybrid snapshot is an experiment labelled by time');
 	});
 
 	test('.env files and links that leave the workspace are never stored', async () => {

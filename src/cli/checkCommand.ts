@@ -1,0 +1,53 @@
+// `model-ledger check MODEL@REF --gate ALIAS [--json]`: every rule of the alias's gate for one
+// version, with its values; exit 0 when all pass, 1 otherwise (for CI).
+import { LedgerError } from '../core/errors';
+import { evaluateGate, gateOf } from '../core/gates';
+import type { GateResult } from '../core/gates';
+import type { Ledger } from '../core/ledger';
+import { displayLabel } from '../core/releaseLabels';
+import { parseRef, UsageError } from './context';
+import type { Io } from './context';
+import { renderTable } from './format';
+
+const CHECK_USAGE = 'check MODEL@REF --gate ALIAS [--json]';
+
+/** Evaluates the gate of `alias` for MODEL@REF (a version number, label, alias or digest). */
+export function checkGate(ledger: Ledger, model: string, ref: string, alias: string): GateResult {
+	const gate = gateOf(ledger, model, alias);
+	if (!gate) {
+		const gates = ledger.model(model).gates.map((g) => g.alias);
+		throw new LedgerError(
+			`\`${model}\` has no gate for \`${alias}\`.`,
+			gates.length ? `Its gated aliases: ${gates.join(', ')}.` : `Add one under \`models: ${model}: gates: ${alias}:\` in model-ledger.yaml.`,
+			undefined,
+			'NO_GATE',
+		);
+	}
+	const version = ledger.resolve(model, ref);
+	return evaluateGate(ledger, gate, version, ledger.readManifest(version));
+}
+
+export function checkCommand(ledger: Ledger, rest: string[], options: { gate?: string; json: boolean }, io: Io): number {
+	if (rest.length !== 1) throw new UsageError(`check takes one version: model-ledger ${CHECK_USAGE}`);
+	const { model, ref } = parseRef(rest[0], CHECK_USAGE, false);
+	if (!options.gate) throw new UsageError(`check needs --gate ALIAS: model-ledger ${CHECK_USAGE}`);
+	const result = checkGate(ledger, model, ref, options.gate);
+	io.out(options.json ? JSON.stringify(result, null, 2) + '\n' : gateText(result) + '\n');
+	return result.pass ? 0 : 1;
+}
+
+/** The gate result as terminal text: a header, one row per rule, a verdict. */
+export function gateText(r: GateResult): string {
+	const against = r.against ? `${r.gate} → v${r.against.number} (${displayLabel(r.against)})` : `${r.gate} points to no version yet`;
+	const failed = r.rules.filter((x) => !x.pass).length;
+	return [
+		`${r.model} v${r.version.number} (${displayLabel(r.version)}) against the ${r.gate} gate; ${against}`,
+		'',
+		renderTable(
+			['RULE', 'ACTUAL', 'EXPECTED', 'RESULT', 'DETAIL'],
+			r.rules.map((x) => [x.rule, x.actual === null ? '-' : String(x.actual), x.expected, x.pass ? 'PASS' : 'FAIL', x.detail]),
+		),
+		'',
+		r.pass ? `PASS: all ${r.rules.length} rules pass.` : `FAIL: ${failed} of ${r.rules.length} rules fail.`,
+	].join('\n');
+}
