@@ -33,15 +33,17 @@ export function diffMarkdown(d: VersionDiff, gates: GateResult[] = []): string {
 		for (const p of d.prompts) {
 			const vars = [...p.variablesAdded.map((v) => `+${v}`), ...p.variablesRemoved.map((v) => `−${v}`)];
 			const warn = p.breaksCallers ? ' ⚠️ removed variables no longer reach the model' : '';
-			out.push(row([esc(p.path), p.change, `+${p.linesAdded} −${p.linesRemoved}`, esc(vars.join(', ')) + warn]));
+			out.push(row([esc(p.renamedFrom ? `${p.renamedFrom} → ${p.path}` : p.path), p.change, `+${p.linesAdded} −${p.linesRemoved}`, esc(vars.join(', ')) + warn]));
 		}
 		out.push('');
 		for (const p of d.prompts) if (p.preview?.length) out.push(...previewBlock(p.path, p.preview), '');
 	}
 	const { added, removed, changed } = d.artifacts;
-	if (added.length + removed.length + changed.length) {
+	const renamed = d.artifacts.renamed ?? [];
+	if (added.length + removed.length + changed.length + renamed.length) {
 		out.push('#### Files', '', row(['Change', 'Path', 'Role', 'Size']), '|---|---|---|--:|');
 		for (const c of changed) out.push(row(['modified', esc(c.path), c.role, c.formattingOnly ? 'comments/formatting only' : `${c.size.a} → ${c.size.b} bytes`]));
+		for (const r of renamed) out.push(row([r.similarity === 100 ? 'renamed' : `renamed (${r.similarity}% similar)`, `${esc(r.from)} → ${esc(r.to)}`, r.role, r.similarity === 100 ? '' : `${r.size.a} → ${r.size.b} bytes`]));
 		for (const x of added) out.push(row(['added', esc(x.path), x.role, `${x.size} bytes`]));
 		for (const x of removed) out.push(row(['removed', esc(x.path), x.role, '']));
 		out.push('');
@@ -51,7 +53,7 @@ export function diffMarkdown(d: VersionDiff, gates: GateResult[] = []): string {
 		for (const r of d.data) out.push(row([esc(r.path), esc(r.a ?? '-'), esc(r.b ?? '-')]));
 		out.push('');
 	}
-	if (d.metrics.length + d.params.length + d.prompts.length + added.length + removed.length + changed.length + d.data.length === 0) out.push('No changes.', '');
+	if (d.metrics.length + d.params.length + d.prompts.length + added.length + removed.length + changed.length + renamed.length + d.data.length === 0) out.push('No changes.', '');
 	const commits = d.code.commits === null ? '' : ` (${d.code.commits} commit${d.code.commits === 1 ? '' : 's'} ahead${d.code.commitsBack ? `, ${d.code.commitsBack} behind` : ''})`;
 	out.push(`Code: \`${d.code.a?.slice(0, 7) ?? '-'}\`${d.code.dirty.a ? '\\*' : ''} → \`${d.code.b?.slice(0, 7) ?? '-'}\`${d.code.dirty.b ? '\\*' : ''}${commits}${d.code.dirty.a || d.code.dirty.b ? ' (\\* uncommitted changes)' : ''}`);
 	if (d.warnings.length) out.push('', ...d.warnings.map((w) => `> ${esc(w)}`));
