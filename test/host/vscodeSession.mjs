@@ -185,7 +185,8 @@ export class VSCodeSession {
 		});
 		await this.page.exposeFunction('codeAutomationExit', (code) => onExit(Number(code)));
 		this.page.on('pageerror', (err) => log(`workbench page error: ${err.message}`));
-		await this.page.goto(url, { waitUntil: 'domcontentloaded' });
+		// Playwright's default 30 s is not enough on a shared 2-core machine under load (measured: load 25).
+		await this.page.goto(url, { waitUntil: 'domcontentloaded', timeout: 180_000 });
 	}
 
 	/** Waits until the workbench has rendered, then saves a PNG of the page. */

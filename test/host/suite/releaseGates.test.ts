@@ -100,6 +100,8 @@ describe('Release gates', function () {
 		await setColorTheme('Default Light Modern', vscode.ColorThemeKind.Light);
 		assert.equal(await scrollTo('gates'), true);
 		await requestScreenshot('gates-light');
+		assert.equal(await scrollTo('summary'), true);
+		await requestScreenshot('gates-summary-light');
 		await setColorTheme('Default Dark Modern', vscode.ColorThemeKind.Dark);
 		assert.equal(await scrollTo('gates'), true);
 		await requestScreenshot('gates-dark');
@@ -143,9 +145,9 @@ describe('Release gates', function () {
 	});
 
 	it('a compare against the working tree refreshes when a tracked file is saved', async () => {
-		let state = await viewState();
 		await vscode.commands.executeCommand('modelLedger.compareVersions', { model: MODEL, a: b.digest, b: 'working' });
-		state = await renderedAfter(state.reports, (s) => s.title === `${MODEL} v${b.number} ↔ working tree`);
+		// A new panel counts its renders from zero: wait for its own first one.
+		const state = await renderedAfter(0, (s) => s.title === `${MODEL} v${b.number} ↔ working tree`);
 		assert.ok(!state.report!.metricRows.some((m) => m.key === 'faithfulness' && m.delta !== ''), 'no change yet');
 		const loads = state.loads;
 		const doc = await vscode.workspace.openTextDocument(join(ws, 'eval', 'metrics.json'));
