@@ -66,7 +66,7 @@ Commands:
   tag MODEL@REF TAG [-m NOTE]            mark a version with a free-form tag (recorded as an event)
   note MODEL[@REF] -m NOTE               add a note to the audit trail
   rollback MODEL [ALIAS]                 move an alias (default production) back to its previous version
-  restore MODEL@REF [--force] [--dry-run] [--at TIME]
+  restore MODEL@REF [--force] [--dry-run] [--delete-extra] [--at TIME]
                                          write a version's files back (replaced content is stored first)
   verify [--quick] [--remote [NAME]]     re-hash every stored object and manifest; exit 1 when any is broken or missing
                                          everywhere (objects only on the configured remote are fine); --remote: check its copies too
