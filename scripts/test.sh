@@ -62,7 +62,7 @@ package_status=${PIPESTATUS[0]}
 
 log "packaging tests"
 if [ "$package_status" -eq 0 ]; then
-	MODEL_LEDGER_VSIX="$vsix" node --test --test-concurrency=1 --test-reporter=spec 'test/packaging/**/*.test.mjs' 2>&1 | tee "$results/packaging.log"
+	MODEL_LEDGER_VSIX="$vsix" MODEL_LEDGER_PACKAGE_LOG="$results/package.log" node --test --test-concurrency=1 --test-reporter=spec 'test/packaging/**/*.test.mjs' 2>&1 | tee "$results/packaging.log"
 	pack_status=${PIPESTATUS[0]}
 else
 	pack_status=$package_status

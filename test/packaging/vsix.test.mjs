@@ -5,8 +5,8 @@
 // it drives scripts/package.mjs, scripts/vsix.mjs and scripts/nativeTargets.mjs as they are.
 //   MODEL_LEDGER_VSIX=file.vsix   test this linux-x64 VSIX instead of packing one (npm test passes its own)
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { binaryMismatches, describeBinary, TARGETS } from '../../scripts/nativeTargets.mjs';
 import { checkedBinary } from '../../scripts/package.mjs';
 import { unpackVsix, vsixEntries } from '../../scripts/vsix.mjs';
+import { parse as parseYaml } from 'yaml';
 import { ensureNode } from '../host/hostEnvironment.mjs';
 
 const repoRoot = resolve(fileURLToPath(import.meta.url), '..', '..', '..');
@@ -58,13 +59,24 @@ describe('each VS Code target gets its own better-sqlite3 binary', () => {
 describe('the linux-x64 VSIX', () => {
 	let vsix;
 	let extension;
+	/** What `npm run package` printed while packing it. */
+	let packageLog;
 	before(async () => {
 		vsix = process.env.MODEL_LEDGER_VSIX;
+		packageLog = process.env.MODEL_LEDGER_PACKAGE_LOG && readFileSync(process.env.MODEL_LEDGER_PACKAGE_LOG, 'utf8');
 		if (!vsix) {
 			vsix = join(tmp, 'model-ledger-linux-x64.vsix');
-			execFileSync(process.execPath, [join(repoRoot, 'scripts', 'package.mjs'), '--target', 'linux-x64', '--out', vsix], { cwd: repoRoot, stdio: 'inherit' });
+			const result = spawnSync(process.execPath, [join(repoRoot, 'scripts', 'package.mjs'), '--target', 'linux-x64', '--out', vsix], { cwd: repoRoot, encoding: 'utf8' });
+			packageLog = result.stdout + result.stderr;
+			assert.equal(result.status, 0, packageLog);
 		}
 		extension = await unpackVsix(vsix, join(tmp, 'extension'));
+	});
+
+	test('was packed without a vsce warning, and the script said which binary went in', () => {
+		if (packageLog === undefined) return; // a VSIX given without its log: nothing to read
+		assert.doesNotMatch(packageLog, /WARNING|warning:/i, 'vsce printed a warning while packing');
+		assert.match(packageLog, /platform linux, arch x64: better-sqlite3 13\.\d+\.\d+ prebuilds\/linux-x64\.node, ELF x86-64 glibc, Node-API \(napi_register_module_v1\), Node-API 10/);
 	});
 
 	test('holds exactly one native binary, linux-x64, and nothing of the other seven', async () => {
@@ -128,5 +140,42 @@ console.log(JSON.stringify({ node: process.version, napi: process.versions.napi,
 		assert.equal(result.signal, null, `Node ${TOO_OLD_NODE} died with ${result.signal}`);
 		assert.notEqual(result.status, 0);
 		assert.match(result.stderr, new RegExp(`needs Node 22\\.14 or newer \\(Node-API 10\\), and this is Node ${TOO_OLD_NODE.replaceAll('.', '\\.')} \\(Node-API 9\\)`));
+	});
+});
+
+// .github/workflows/release.yml cannot run here (no GitHub runner, no Marketplace tokens): check what
+// it calls exists and means what it says.
+describe('the release workflow', () => {
+	const workflow = parseYaml(readFileSync(join(repoRoot, '.github', 'workflows', 'release.yml'), 'utf8'));
+	const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8'));
+	const steps = Object.values(workflow.jobs).flatMap((job) => job.steps);
+	const commands = steps.map((step) => step.run).filter(Boolean);
+
+	test('packs exactly the eight targets npm run package knows, on a Node the project supports', () => {
+		assert.deepEqual([...workflow.jobs.package.strategy.matrix.target].sort(), Object.keys(TARGETS).sort());
+		for (const step of steps.filter((s) => s.uses?.startsWith('actions/setup-node'))) assert.ok(Number(step.with['node-version']) >= 22, `setup-node ${step.with['node-version']}`);
+	});
+
+	test('every `npm run` script it calls exists in package.json, and it builds nothing native', () => {
+		const scripts = commands.flatMap((c) => [...c.matchAll(/npm run ([\w:-]+)/g)].map((m) => m[1]));
+		assert.ok(scripts.includes('package'), 'the workflow does not call npm run package');
+		for (const name of scripts) assert.ok(pkg.scripts[name], `npm run ${name} is not a script in package.json`);
+		assert.ok(!commands.some((c) => /node-gyp|electron-rebuild|@electron\/rebuild|npm rebuild|build-from-source/.test(c)), 'the workflow compiles something');
+	});
+
+	test('publishes every VSIX to the Marketplace and Open VSX with the platform it was packed for', () => {
+		assert.ok(commands.some((c) => /vsce publish --packagePath vsix\/\*\.vsix/.test(c)));
+		assert.ok(commands.some((c) => /ovsx@[\d.]+ publish "\$f"/.test(c)));
+		assert.match(workflow.jobs.package.steps.find((s) => s.run?.startsWith('npm run package')).run, /--target \$\{\{ matrix\.target \}\}/);
+	});
+
+	test('the package.json fields a Marketplace listing needs are there', () => {
+		for (const field of ['publisher', 'license', 'repository', 'homepage', 'bugs', 'icon', 'galleryBanner', 'categories']) assert.ok(pkg[field], `package.json has no ${field}`);
+		const allowed = ['AI', 'Azure', 'Chat', 'Data Science', 'Debuggers', 'Education', 'Extension Packs', 'Formatters', 'Keymaps', 'Language Packs', 'Linters', 'Machine Learning', 'Notebooks', 'Programming Languages', 'SCM Providers', 'Snippets', 'Testing', 'Themes', 'Visualization', 'Other'];
+		for (const c of pkg.categories) assert.ok(allowed.includes(c), `category ${c} is not one the Marketplace knows`);
+		assert.match(readFileSync(join(repoRoot, 'LICENSE'), 'utf8'), pkg.license === 'MIT' ? /^MIT License/ : /./);
+		const png = readFileSync(join(repoRoot, pkg.icon));
+		assert.equal(png.toString('latin1', 1, 4), 'PNG');
+		assert.deepEqual([png.readUInt32BE(16), png.readUInt32BE(20)], [128, 128], 'the icon is not 128x128');
 	});
 });
