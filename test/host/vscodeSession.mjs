@@ -192,7 +192,7 @@ export class VSCodeSession {
 	/** Waits until the workbench has rendered, then saves a PNG of the page. */
 	async screenshot(file) {
 		if (!this.page) return false;
-		await this.page.waitForSelector('.monaco-workbench', { timeout: 15_000 });
+		await this.page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
 		// Let pending layout, theme changes and notifications paint before capturing.
 		await this.page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(r, 400)))));
 		await this.page.screenshot({ path: file });
