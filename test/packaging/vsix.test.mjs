@@ -49,6 +49,14 @@ describe('each VS Code target gets its own better-sqlite3 binary', () => {
 		assert.throws(() => checkedBinary('linux-x64', copy), /C library musl, linux-x64 needs glibc/);
 	});
 
+	test('npm ci compiles nothing: better-sqlite3 install script is denied in allowScripts', () => {
+		// better-sqlite3 13 ships binding.gyp for source builds; npm ci (11.19, without a user npmrc)
+		// runs its implicit `node-gyp rebuild` despite "gypfile": false, which downloads Node headers
+		// and compiles, or fails offline. The prebuilds/ binaries need no install step.
+		const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8'));
+		assert.equal(pkg.allowScripts['better-sqlite3'], false);
+	});
+
 	test('npm run package rejects an unknown target before building anything', () => {
 		const result = spawnSync(process.execPath, [join(repoRoot, 'scripts', 'package.mjs'), '--target', 'linux-riscv64'], { cwd: repoRoot, encoding: 'utf8' });
 		assert.equal(result.status, 1);
