@@ -293,6 +293,9 @@ export function scanPatch(patch: string): SecretFinding[] {
 	return findings;
 }
 
+/** Largest binary-patch hunk inflated for the scan (like the parsed-value scan's limit): memory stays bounded. */
+const MAX_BINARY_HUNK_BYTES = 16 * 1024 * 1024;
+
 const BASE85 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz!#$%&()*+-;<=>?@^_`{|}~';
 const BASE85_VALUE = new Map([...BASE85].map((c, i) => [c, i]));
 
@@ -313,7 +316,9 @@ function readBinaryHunk(lines: string[], start: number): { end: number; bytes?: 
 	}
 	if (!ok) return { end: i };
 	try {
-		const inflated = inflateSync(Buffer.concat(parts));
+		// Bounded: a hunk that inflates past the limit (a big binary's new content) throws and is skipped
+		// here; a model's own files are scanned on disk, streamed, whatever their size.
+		const inflated = inflateSync(Buffer.concat(parts), { maxOutputLength: MAX_BINARY_HUNK_BYTES });
 		return { end: i, bytes: head[1] === 'literal' ? inflated : deltaInserts(inflated) };
 	} catch {
 		return { end: i };
