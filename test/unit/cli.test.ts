@@ -4,16 +4,13 @@ import { spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { copyExampleWorkspace, isolatedGitEnv, makeTempDir, removeDir, repoRoot, writeFile } from './fixtures';
+import { copyExampleWorkspace, makeTempDir, removeDir, repoRoot, runCli, writeFile } from './fixtures';
 
 const CLI = join(repoRoot(), 'dist', 'cli.js');
 const dirs: string[] = [];
 after(() => dirs.forEach(removeDir));
 
-function run(cwd: string, ...args: string[]): { code: number; stdout: string; stderr: string } {
-	const r = spawnSync(process.execPath, [CLI, ...args], { cwd, env: isolatedGitEnv(), encoding: 'utf8' });
-	return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
+const run = runCli;
 
 function json(cwd: string, ...args: string[]): unknown {
 	const r = run(cwd, ...args, '--json');

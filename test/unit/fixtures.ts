@@ -1,7 +1,7 @@
 // Real folders and real git repositories for tests: the example workspace copied to a temp dir.
 // Nothing is mocked; callers remove what they create (`after(() => removeDir(dir))`).
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
@@ -211,4 +211,10 @@ export function plantedSecrets(): { plant(secret: string): string; watch(dir: st
 			return files;
 		},
 	};
+}
+
+/** Runs the bundled CLI (dist/cli.js) in cwd with an isolated git environment. */
+export function runCli(cwd: string, ...args: string[]): { code: number; stdout: string; stderr: string } {
+	const r = spawnSync(process.execPath, [join(repoRoot(), 'dist', 'cli.js'), ...args], { cwd, env: isolatedGitEnv(), encoding: 'utf8' });
+	return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }

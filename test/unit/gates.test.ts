@@ -2,24 +2,19 @@
 // config validation, `check` with each rule kind, the refused move, the override event, rollback,
 // `alias history`, `--at` before and after a move, and the Markdown report parsed back as tables.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import MarkdownIt from 'markdown-it';
 import { parseTime } from '../../src/core/aliasTimeline';
 import { parseWorkspaceConfig } from '../../src/core/workspaceConfig';
-import { copyExampleWorkspace, git, isolatedGitEnv, parseErrorOf, removeDir, repoRoot } from './fixtures';
+import { copyExampleWorkspace, git, parseErrorOf, removeDir, runCli } from './fixtures';
 import { parseTables } from './markdownTables';
 
-const CLI = join(repoRoot(), 'dist', 'cli.js');
 const dirs: string[] = [];
 after(() => dirs.forEach(removeDir));
 
-function run(cwd: string, ...args: string[]): { code: number; stdout: string; stderr: string } {
-	const r = spawnSync(process.execPath, [CLI, ...args], { cwd, env: isolatedGitEnv(), encoding: 'utf8' });
-	return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
+const run = runCli;
 
 function ok(cwd: string, ...args: string[]): string {
 	const r = run(cwd, ...args);

@@ -1,19 +1,13 @@
 // Issue 16 item 9: `status` warns while versions exist that git does not track, and stops once they are committed.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { registryTracking } from '../../src/core/gitTracking';
-import { copyExampleWorkspace, git, isolatedGitEnv, makeTempDir, removeDir, repoRoot, writeFile } from './fixtures';
+import { copyExampleWorkspace, git, makeTempDir, removeDir, runCli, writeFile } from './fixtures';
 
-const CLI = join(repoRoot(), 'dist', 'cli.js');
 const dirs: string[] = [];
 after(() => dirs.forEach(removeDir));
 
-function run(cwd: string, ...args: string[]): { code: number; stdout: string; stderr: string } {
-	const r = spawnSync(process.execPath, [CLI, ...args], { cwd, env: isolatedGitEnv(), encoding: 'utf8' });
-	return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
+const run = runCli;
 
 describe('issue 16 item 9: committing the registry', () => {
 	test('issue 16 item 9: status warns while versions exist that git does not track, and not after they are committed', async () => {
