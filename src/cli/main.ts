@@ -214,7 +214,7 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
 				// Planted manifests are not versions; they are listed apart (stderr keeps --json one document).
 				const suspects = l.suspects.filter((s) => !rest[0] || s.includes(`/versions/${rest[0]}/`));
 				for (const s of suspects) io.err(`suspect: ${s}\n`);
-				if (suspects.length) io.err('Fix: suspect manifests were not written by Model Ledger (a planted or edited file); they are not versions and cannot be restored. See `model-ledger verify`, check who added them with `git log -- <file>`, and delete them.\n');
+				if (suspects.length) io.err('Fix: suspect manifests (and links) were not written by Model Ledger (a planted or edited file); they are not versions and cannot be restored. See `model-ledger verify`, check who added them with `git log -- <file>`, and delete them.\n');
 				return 0;
 			}
 			case 'show': {

@@ -1,9 +1,10 @@
 // The append-only event trail of a model: `.model-ledger/events/<model>.jsonl`, one JSON object per
 // line, merged by git with `merge=union`. Aliases are derived by replaying it in time order.
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, closeSync, fsyncSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Author } from './model';
+import { appendNoFollow, readFileNoFollow } from './noFollow';
 
 /** `created` is never written to the file: it is synthesized from the manifests (see Ledger.events). */
 export type EventType = 'created' | 'alias.set' | 'alias.removed' | 'approved' | 'tagged' | 'noted' | 'override' | 'released';
@@ -83,13 +84,10 @@ export function parseEvents(text: string, model: string): ReadEvents {
 
 /** Reads a model's events file; a missing file has no events. */
 export function readEventsFile(path: string, model: string): ReadEvents {
-	let text: string;
-	try {
-		text = readFileSync(path, 'utf8');
-	} catch {
-		return { events: [], problems: [] };
-	}
-	return parseEvents(text, model);
+	// Never through a link: a planted `events/m.jsonl → ~/.bashrc` is an error with the fix, not read.
+	const bytes = readFileNoFollow(path, eventsRel(model));
+	if (!bytes) return { events: [], problems: [] };
+	return parseEvents(bytes.toString('utf8'), model);
 }
 
 /** Oldest first: by time, then id, so every clone replays merged events in the same order. */
@@ -113,13 +111,12 @@ export function deriveAliases(events: LedgerEvent[], knownDigests: Set<string>):
 export function appendEvent(path: string, event: LedgerEvent): void {
 	mkdirSync(dirname(path), { recursive: true });
 	const { model: _model, ...stored } = event;
-	appendFileSync(path, JSON.stringify(stored) + '\n', { encoding: 'utf8' });
-	const fd = openSync(path, 'r');
-	try {
-		fsyncSync(fd);
-	} finally {
-		closeSync(fd);
-	}
+	// O_NOFOLLOW: a planted link (even a dangling one, which would create its target) is refused.
+	appendNoFollow(path, eventsRel(event.model), JSON.stringify(stored) + '\n');
+}
+
+function eventsRel(model: string): string {
+	return `.model-ledger/events/${model}.jsonl`;
 }
 
 /** A new event id: time-ordered prefix plus randomness, unique across clones. */

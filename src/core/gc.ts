@@ -10,6 +10,7 @@ import { readGitManifests } from './gitManifests';
 import { LEDGER_DIR } from './ledger';
 import type { Ledger } from './ledger';
 import { parseManifest } from './manifest';
+import { assertLedgerLayout, readFileNoFollow } from './noFollow';
 import type { VersionManifest } from './model';
 import { restoresDir } from './restore';
 
@@ -61,6 +62,8 @@ export interface GcReport {
 
 /** Finds (and unless dryRun, deletes) objects no manifest anywhere references, plus stale temp files. */
 export async function collectGarbage(ledger: Ledger, options: GcOptions = {}): Promise<GcReport> {
+	// Removing files through a planted `cache` link would delete outside the workspace.
+	assertLedgerLayout(ledger.root);
 	const dryRun = options.dryRun !== false;
 	const now = (options.now ?? new Date()).getTime();
 	const graceMs = options.graceMs ?? 60 * 60 * 1000;
@@ -188,7 +191,8 @@ function workingTreeManifests(ledger: Ledger, report: GcReport): VersionManifest
 			const rel = `${LEDGER_DIR}/versions/${model}/${name}`;
 			try {
 				// No digest check: even a tampered manifest keeps what it names (gc errs on keeping).
-				result.push(parseManifest(readFileSync(join(ledger.versionsDir, model, name), 'utf8'), rel));
+				const bytes = readFileNoFollow(join(ledger.versionsDir, model, name), rel);
+				if (bytes) result.push(parseManifest(bytes.toString('utf8'), rel, { keepSuspect: true }));
 				report.manifestsRead.workingTree++;
 			} catch (err) {
 				report.incomplete.push(`${rel} is unreadable: ${describeError(err)}`);
@@ -210,7 +214,7 @@ async function gitManifests(ledger: Ledger, report: GcReport): Promise<VersionMa
 	const result: VersionManifest[] = [];
 	for (const m of scan.manifests) {
 		try {
-			result.push(parseManifest(m.text, `${LEDGER_DIR}/versions/${m.model}/${m.file} (git blob ${m.blob.slice(0, 10)}, ${m.sources[0]})`));
+			result.push(parseManifest(m.text, `${LEDGER_DIR}/versions/${m.model}/${m.file} (git blob ${m.blob.slice(0, 10)}, ${m.sources[0]})`, { keepSuspect: true }));
 			report.manifestsRead.git++;
 		} catch (err) {
 			report.incomplete.push(describeError(err));

@@ -2,7 +2,7 @@
 // Manifests and events on disk are the truth; index.db is brought up to date from them on open
 // and whenever `sync()` is called (after a git pull or checkout, or another process's snapshot).
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LedgerError } from './errors';
 import { assertNoSecretsInEvent } from './secretLabels';
@@ -12,6 +12,7 @@ import { gitDisabledReason } from './gitLineage';
 import { readManifestFile } from './manifest';
 import { evaluateGate, GateRefusedError, heldBefore } from './gates';
 import type { Author, Bump, VersionDetail, VersionSummary } from './model';
+import { assertLedgerLayout, linkInLedger } from './noFollow';
 import { nextReleaseLabel, releaseLabels } from './releaseLabels';
 import { ObjectStore } from './objectStore';
 import { RegistryIndex } from './registryIndex';
@@ -20,6 +21,9 @@ import type { ModelConfig, WorkspaceConfig } from './workspaceConfig';
 import { confinedPath } from './workspaceFiles';
 
 export const LEDGER_DIR = '.model-ledger';
+const GITIGNORE = '# Rebuilt from versions/ and events/; never committed (a file, folder or link named cache).\ncache\n';
+/** What ensureLayout wrote before `cache/` became `cache`: replaced when found unchanged. */
+const OLD_GITIGNORE = '# Rebuilt from versions/ and events/; never committed.\ncache/\n';
 const DIGEST_FILE = /^([0-9a-f]{64})\.yaml$/;
 /** Above this many new manifests in one sync, drop and recreate the indexes rather than update them per row. */
 const BULK_LOAD_THRESHOLD = 500;
@@ -60,6 +64,7 @@ export class Ledger {
 		this.eventsDir = join(this.ledgerDir, 'events');
 		this.cacheDir = join(this.ledgerDir, 'cache');
 		this.store = new ObjectStore(this.cacheDir);
+		this.store.guard = () => assertLedgerLayout(root);
 	}
 
 	/** A ledger for the workspace at `root`. Cheap: nothing is read until first use. */
@@ -69,10 +74,16 @@ export class Ledger {
 
 	/** Creates `.model-ledger/` with its .gitignore and .gitattributes (idempotent). */
 	ensureLayout(): void {
+		// mkdir -p succeeds on a link to a folder: check before and after (a link may be planted between).
+		assertLedgerLayout(this.root);
 		mkdirSync(this.versionsDir, { recursive: true });
 		mkdirSync(this.eventsDir, { recursive: true });
 		mkdirSync(this.cacheDir, { recursive: true });
-		writeIfMissing(join(this.ledgerDir, '.gitignore'), '# Rebuilt from versions/ and events/; never committed.\ncache/\n');
+		assertLedgerLayout(this.root);
+		// `cache`, not `cache/`: a folder pattern does not match a symlink named cache, which git would then commit.
+		const gitignore = join(this.ledgerDir, '.gitignore');
+		if (readIfExists(gitignore) === OLD_GITIGNORE) writeFileSync(gitignore, GITIGNORE);
+		writeIfMissing(gitignore, GITIGNORE);
 		writeIfMissing(join(this.ledgerDir, '.gitattributes'), '# Events are append-only: a union merge keeps both sides.\nevents/*.jsonl merge=union\n');
 	}
 
@@ -93,6 +104,8 @@ export class Ledger {
 	/** The index, opened and synced on first use. */
 	get index(): RegistryIndex {
 		if (!this.indexInstance) {
+			// index.db and the objects live in cache/: a planted `cache → /elsewhere` link must not be written through.
+			assertLedgerLayout(this.root);
 			const index = RegistryIndex.open(join(this.cacheDir, 'index.db'));
 			this.indexInstance = index;
 			this.sync();
@@ -119,7 +132,9 @@ export class Ledger {
 
 	/** Whether manifests or event files on disk differ from what the index holds. */
 	private isBehind(index: RegistryIndex): boolean {
-		const onDisk = listDir(this.versionsDir);
+		const { models: onDisk, links } = modelFolders(this.versionsDir);
+		// A linked model folder is reported by every sync (syncInto), never read through.
+		if (links.length) return true;
 		const indexed = new Set(index.indexedModels());
 		for (const model of onDisk) {
 			const known = index.digestsOf(model);
@@ -150,7 +165,13 @@ export class Ledger {
 		const onDisk = new Set<string>();
 		const toAdd: { model: string; dir: string; file: string; digest: string }[] = [];
 		const toRemove: string[] = [];
-		for (const model of listDir(this.versionsDir)) {
+		const folders = modelFolders(this.versionsDir);
+		for (const link of folders.links) {
+			const err = linkInLedger(`${LEDGER_DIR}/versions/${link}`, 'a symlink');
+			report.problems.push(err.toString());
+			report.suspects.push(err.message);
+		}
+		for (const model of folders.models) {
 			const dir = join(this.versionsDir, model);
 			onDisk.add(model);
 			const known = index.digestsOf(model);
@@ -177,7 +198,7 @@ export class Ledger {
 					index.insertVersion(digest, manifest);
 					report.added++;
 				} catch (err) {
-					if (err instanceof LedgerError && err.code === 'SUSPECT_MANIFEST') report.suspects.push(err.message);
+					if (err instanceof LedgerError && (err.code === 'SUSPECT_MANIFEST' || err.code === 'LINK_IN_LEDGER')) report.suspects.push(err.message);
 					report.problems.push(err instanceof LedgerError ? err.toString() : `${rel}: ${(err as Error).message}`);
 				}
 			}
@@ -515,10 +536,35 @@ function listDir(dir: string): string[] {
 	}
 }
 
+/** The model folders of versions/, and apart the links among its entries: they are never read through. */
+function modelFolders(versionsDir: string): { models: string[]; links: string[] } {
+	const models: string[] = [];
+	const links: string[] = [];
+	for (const name of listDir(versionsDir)) {
+		try {
+			const s = lstatSync(join(versionsDir, name));
+			if (s.isDirectory()) models.push(name);
+			else if (s.isSymbolicLink()) links.push(name);
+		} catch {
+			// Removed while listing.
+		}
+	}
+	return { models, links };
+}
+
 function fileStamp(path: string): string | undefined {
 	try {
-		const s = statSync(path, { bigint: true });
+		// lstat: a planted link's own stamp (reading it then refuses the link).
+		const s = lstatSync(path, { bigint: true });
 		return `${s.size}:${s.mtimeNs}:${s.ino}`;
+	} catch {
+		return undefined;
+	}
+}
+
+function readIfExists(path: string): string | undefined {
+	try {
+		return readFileSync(path, 'utf8');
 	} catch {
 		return undefined;
 	}

@@ -1,9 +1,9 @@
 // Version manifests: one immutable YAML file per version, `.model-ledger/versions/<model>/<digest>.yaml`.
 // The file is written canonically (keys sorted), and the sha256 of its bytes is the version's digest.
-import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { printablePath, unsafeArtifactPaths } from './artifactPaths';
 import { canonicalYaml, parseCanonicalYaml } from './canonicalYaml';
+import { readFileNoFollow } from './noFollow';
 import { LedgerError, ParseError } from './errors';
 import type { VersionManifest } from './model';
 import { sha256Hex } from './objectStore';
@@ -22,7 +22,9 @@ export function manifestDigest(text: string | Buffer): string {
 
 /** Reads a manifest file and checks that its bytes still hash to the digest in its name. */
 export function readManifestFile(absPath: string, relPath: string, expectedDigest?: string): VersionManifest {
-	const bytes = readFileSync(absPath);
+	// Never through a link: a planted `x.yaml → /dev/zero` or → a file outside is refused, not read.
+	const bytes = readFileNoFollow(absPath, relPath);
+	if (!bytes) throw new LedgerError(`Manifest ${relPath} is missing.`, 'Run `model-ledger reindex`.', { file: relPath }, 'MANIFEST_MISSING');
 	if (expectedDigest !== undefined) {
 		const actual = manifestDigest(bytes);
 		if (actual !== expectedDigest) {
@@ -37,8 +39,11 @@ export function readManifestFile(absPath: string, relPath: string, expectedDiges
 	return parseManifest(bytes.toString('utf8'), relPath);
 }
 
-/** Parses and shape-checks a manifest's text. */
-export function parseManifest(text: string, relPath: string): VersionManifest {
+/**
+ * Parses and shape-checks a manifest's text. `keepSuspect`: return a suspect manifest instead of
+ * refusing it (gc keeps what any manifest names, planted or not, rather than refusing to run).
+ */
+export function parseManifest(text: string, relPath: string, options: { keepSuspect?: boolean } = {}): VersionManifest {
 	let value: unknown;
 	try {
 		// Warnings (odd anchors, unknown tags) would go to stderr as process warnings; a bad manifest is an error or nothing.
@@ -63,10 +68,10 @@ export function parseManifest(text: string, relPath: string): VersionManifest {
 		if (!a || typeof a.path !== 'string' || typeof a.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(a.sha256) || typeof a.size !== 'number') bad('artifacts');
 	}
 	// Model Ledger never writes these: such a manifest was planted (or edited), and is never served.
-	if (m.number! > MAX_VERSION_NUMBER) {
+	if (!options.keepSuspect && m.number! > MAX_VERSION_NUMBER) {
 		throw suspect(relPath, `its version number ${m.number} is above ${MAX_VERSION_NUMBER} (a planted number would make every later snapshot continue from it)`);
 	}
-	const unsafe = unsafeArtifactPaths(m.artifacts!.map((a) => a.path));
+	const unsafe = options.keepSuspect ? [] : unsafeArtifactPaths(m.artifacts!.map((a) => a.path));
 	if (unsafe.length) {
 		const shown = unsafe.slice(0, 10).map((u) => `\`${printablePath(u.path)}\` (${u.why})`);
 		throw suspect(relPath, `it names files that are never a model's: ${shown.join(', ')}${unsafe.length > 10 ? ` and ${unsafe.length - 10} more` : ''}`);

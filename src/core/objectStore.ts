@@ -31,6 +31,19 @@ export class ObjectStore {
 	readonly objectsDir: string;
 	readonly tmpDir: string;
 
+	/**
+	 * Checks, once, that the cache folders are real folders and not links (set by Ledger: a planted
+	 * `cache → /elsewhere` must not receive objects, nor have its files read or removed).
+	 */
+	guard: (() => void) | undefined;
+	private guarded = false;
+
+	private checkLayout(): void {
+		if (this.guarded || !this.guard) return;
+		this.guard();
+		this.guarded = true;
+	}
+
 	constructor(readonly cacheDir: string) {
 		this.objectsDir = join(cacheDir, 'objects', 'sha256');
 		this.tmpDir = join(cacheDir, 'tmp');
@@ -38,6 +51,7 @@ export class ObjectStore {
 
 	/** Where the object with this hash lives (whether or not it exists). */
 	objectPath(sha256: string): string {
+		this.checkLayout();
 		if (!SHA256.test(sha256)) throw new LedgerError(`Not a sha256: \`${sha256}\`.`);
 		return join(this.objectsDir, sha256.slice(0, 2), sha256.slice(2));
 	}
@@ -54,6 +68,7 @@ export class ObjectStore {
 	 * published. Aborting removes the partial copy.
 	 */
 	async storeFile(absPath: string, onBytes?: CopyProgress, signal?: AbortSignal): Promise<StoredObject> {
+		this.checkLayout();
 		mkdirSync(this.tmpDir, { recursive: true });
 		const tmp = join(this.tmpDir, `${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`);
 		let source: FileHandle | undefined;
@@ -86,6 +101,7 @@ export class ObjectStore {
 	 * fsynced once. Results are in the order of `absPaths`.
 	 */
 	async storeSmallFiles(absPaths: string[], signal?: AbortSignal): Promise<StoredObject[]> {
+		this.checkLayout();
 		mkdirSync(this.tmpDir, { recursive: true });
 		const results: StoredObject[] = new Array(absPaths.length);
 		const fresh = new Map<string, string>(); // sha256 → tmp path
@@ -138,6 +154,7 @@ export class ObjectStore {
 
 	/** Stores bytes held in memory (patches, small generated files). */
 	async storeBuffer(data: Buffer): Promise<StoredObject> {
+		this.checkLayout();
 		const sha256 = createHash('sha256').update(data).digest('hex');
 		const finalPath = this.objectPath(sha256);
 		if (existsSync(finalPath)) return { sha256, size: data.length, written: false };
@@ -162,6 +179,7 @@ export class ObjectStore {
 	 * OBJECT_CORRUPT naming `source`: bad bytes never land in the store.
 	 */
 	async storeStream(expected: string, chunks: AsyncIterable<Uint8Array>, source: string, onBytes?: CopyProgress, signal?: AbortSignal): Promise<StoredObject> {
+		this.checkLayout();
 		const finalPath = this.objectPath(expected);
 		mkdirSync(this.tmpDir, { recursive: true });
 		const tmp = join(this.tmpDir, `${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`);
@@ -245,6 +263,7 @@ export class ObjectStore {
 	 * gone, and any older than a minute. A live writer's files are never touched.
 	 */
 	cleanTmp(olderThanMs = 60_000): number {
+		this.checkLayout();
 		let removed = 0;
 		let names: string[];
 		try {

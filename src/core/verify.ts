@@ -5,7 +5,7 @@
 // configured remote is not a failure (a teammate's clone pulls on demand): it is reported as
 // remote-only. Only what is nowhere fails. With `remote`, the remote's copies are checked too.
 import { createHash } from 'node:crypto';
-import { open, readdir, readFile, stat } from 'node:fs/promises';
+import { open, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describeError, LedgerError } from './errors';
 import { LEDGER_DIR } from './ledger';
@@ -15,6 +15,7 @@ import type { VersionManifest } from './model';
 import { describeRemote, openRemote, selectRemote } from './remotes/remoteStore';
 import type { RemoteStore } from './remotes/remoteStore';
 import type { RemoteConfig } from './workspaceConfig';
+import { assertLedgerLayout, readFileNoFollow } from './noFollow';
 
 const CHUNK = 4 * 1024 * 1024;
 const DIGEST_FILE = /^([0-9a-f]{64})\.yaml$/;
@@ -132,6 +133,7 @@ interface ReadManifest {
 export async function verifyStore(ledger: Ledger, options: VerifyOptions = {}): Promise<VerifyReport> {
 	const quick = options.quick === true;
 	const report: VerifyReport = { ok: true, quick, manifestsChecked: 0, objectsChecked: 0, bytesChecked: 0, manifests: [], objects: [], brokenVersions: [], remoteOnly: [], warnings: [] };
+	assertLedgerLayout(ledger.root);
 	const manifests = await readAllManifests(ledger, report);
 
 	// Object sha → how it is used (one object may serve many versions) and the size to expect.
@@ -316,9 +318,12 @@ async function readAllManifests(ledger: Ledger, report: VerifyReport): Promise<R
 			report.manifestsChecked++;
 			let bytes: Buffer;
 			try {
-				bytes = await readFile(join(ledger.versionsDir, model, name));
+				// Never through a link (a planted manifest → a file outside, or /dev/zero).
+				const read = readFileNoFollow(join(ledger.versionsDir, model, name), file);
+				if (!read) continue;
+				bytes = read;
 			} catch (err) {
-				report.manifests.push({ model, digest, file, problem: 'unreadable', message: (err as Error).message });
+				report.manifests.push({ model, digest, file, problem: 'unreadable', message: describeError(err) });
 				continue;
 			}
 			const actual = manifestDigest(bytes);

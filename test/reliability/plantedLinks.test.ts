@@ -1,0 +1,110 @@
+// Planted symlinks under .model-ledger/ (issue 20, item 2): a clone can hold a link where the ledger
+// keeps its files. Nothing there is followed: each case plants the exact link of the red-team pass
+// and checks that nothing outside is read, written or created, and that the error says the fix.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { copyExampleWorkspace, git, makeTempDir, removeDir } from '../unit/fixtures';
+import { cli, cliJson } from './support';
+
+const dirs: string[] = [];
+after(() => dirs.forEach(removeDir));
+
+function workspace(): string {
+	const dir = copyExampleWorkspace();
+	dirs.push(dir);
+	assert.equal(cli(dir, ['init']).code, 0);
+	cliJson(dir, ['snapshot', 'support-bot']);
+	return dir;
+}
+
+function outsideFile(content: string): string {
+	const dir = makeTempDir('outside');
+	dirs.push(dir);
+	const file = join(dir, 'victim.txt');
+	writeFileSync(file, content);
+	return file;
+}
+
+const LINK_ERROR = /is a symlink; Model Ledger never follows links inside \.model-ledger\/.*Fix: Remove it \(`rm \.model-ledger\//s;
+
+describe('planted symlinks under .model-ledger/ are never followed', () => {
+	test('events/<m>.jsonl → a file outside: not read (no line echoed), not appended to by alias set or note', () => {
+		const dir = workspace();
+		const victim = outsideFile('{"id":"x","type":"noted","at":"2026-01-01T00:00:00.000Z","note":"SECRET-LINE-FROM-OUTSIDE"}\nnot json SECRET-2\n');
+		const before = readFileSync(victim, 'utf8');
+		symlinkSync(victim, join(dir, '.model-ledger', 'events', 'support-bot.jsonl'));
+		for (const args of [['reindex'], ['list'], ['events', 'support-bot'], ['alias', 'set', 'support-bot@1', 'staging'], ['note', 'support-bot@1', '-m', 'hello']]) {
+			const r = cli(dir, args);
+			assert.equal(r.code, 1, `${args.join(' ')}: ${r.stdout}`);
+			assert.match(r.stderr, LINK_ERROR, args.join(' '));
+			assert.doesNotMatch(r.stdout + r.stderr, /SECRET/, 'no line of the outside file is echoed');
+		}
+		assert.equal(readFileSync(victim, 'utf8'), before, 'the outside file was not appended to');
+	});
+
+	test('a dangling events link does not create its target', () => {
+		const dir = workspace();
+		const target = join(makeTempDir('outside-dangling'), 'created-by-ledger.txt');
+		dirs.push(join(target, '..'));
+		symlinkSync(target, join(dir, '.model-ledger', 'events', 'support-bot.jsonl'));
+		const r = cli(dir, ['alias', 'set', 'support-bot@1', 'staging']);
+		assert.equal(r.code, 1);
+		assert.match(r.stderr, LINK_ERROR);
+		assert.ok(!existsSync(target), 'the outside file was not created');
+	});
+
+	test('a manifest → /dev/zero and events → /dev/zero: refused at once, not read', () => {
+		const dir = workspace();
+		symlinkSync('/dev/zero', join(dir, '.model-ledger', 'versions', 'support-bot', `${'a'.repeat(64)}.yaml`));
+		const start = Date.now();
+		const listed = cli(dir, ['list']);
+		assert.equal(listed.code, 0, listed.stderr);
+		assert.match(listed.stderr, /aaaaaaaa+\.yaml is a symlink; Model Ledger never follows links/);
+		const verify = cli(dir, ['verify', '--json']);
+		assert.equal(verify.code, 1);
+		assert.match(verify.stdout, /is a symlink/);
+		rmSync(join(dir, '.model-ledger', 'versions', 'support-bot', `${'a'.repeat(64)}.yaml`));
+		symlinkSync('/dev/zero', join(dir, '.model-ledger', 'events', 'support-bot.jsonl'));
+		const events = cli(dir, ['list']);
+		assert.equal(events.code, 1);
+		assert.match(events.stderr, LINK_ERROR);
+		assert.ok(Date.now() - start < 20_000, `took ${Date.now() - start} ms`);
+	});
+
+	test('cache → a folder outside: nothing (index.db, objects) is written there, and git does not stage the link', () => {
+		const dir = workspace();
+		const outside = makeTempDir('outside-cache');
+		dirs.push(outside);
+		rmSync(join(dir, '.model-ledger', 'cache'), { recursive: true });
+		symlinkSync(outside, join(dir, '.model-ledger', 'cache'));
+		writeFileSync(join(dir, 'prompts', 'system.md'), 'changed\n');
+		for (const args of [['snapshot', 'support-bot'], ['list'], ['verify']]) {
+			const r = cli(dir, args);
+			assert.equal(r.code, 1, `${args.join(' ')}: ${r.stdout}`);
+			assert.match(r.stderr, /\.model-ledger\/cache is a symlink; Model Ledger never follows links.*`rm \.model-ledger\/cache`/s, args.join(' '));
+		}
+		assert.deepEqual(readdirSync(outside), [], 'nothing was written outside');
+		// The ignore rule covers a link named cache (`cache`, not `cache/`), so a commit cannot carry it to a clone.
+		git(dir, 'add', '-A');
+		const staged = spawnSync('git', ['diff', '--cached', '--name-only'], { cwd: dir, encoding: 'utf8' }).stdout;
+		assert.doesNotMatch(staged, /\.model-ledger\/cache/);
+	});
+
+	test('a workspace initialized before keeps working: its `cache/` ignore rule becomes `cache`', () => {
+		const dir = workspace();
+		const gitignore = join(dir, '.model-ledger', '.gitignore');
+		writeFileSync(gitignore, '# Rebuilt from versions/ and events/; never committed.\ncache/\n');
+		writeFileSync(join(dir, 'prompts', 'system.md'), 'changed again\n');
+		cliJson(dir, ['snapshot', 'support-bot']);
+		assert.match(readFileSync(gitignore, 'utf8'), /^cache$/m);
+		// A user's own edits are left alone.
+		writeFileSync(gitignore, 'cache/\nmine\n');
+		mkdirSync(join(dir, 'x'), { recursive: true });
+		writeFileSync(join(dir, 'prompts', 'system.md'), 'changed a third time\n');
+		cliJson(dir, ['snapshot', 'support-bot']);
+		assert.equal(readFileSync(gitignore, 'utf8'), 'cache/\nmine\n');
+	});
+});
