@@ -1,5 +1,6 @@
 // Reads the header of a .safetensors file — tensor names, dtypes, shapes, metadata — without
 // touching the tensor bytes. Weights are data: nothing here executes or unpickles anything.
+import { setOwn } from './ownKeys';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { ParseError } from './errors';
 import type { SafetensorsSummary, TensorInfo } from './model';
@@ -79,7 +80,7 @@ function summariseHeader(header: Buffer, dataSize: number, displayPath: string):
 	const tensors: Record<string, TensorInfo> = {};
 	// Sorted so a re-export that only reorders the header does not read as a change.
 	for (const name of Object.keys(entries).filter((key) => key !== '__metadata__').sort()) {
-		tensors[name] = tensorInfo(name, entries[name], dataSize, displayPath);
+		setOwn(tensors, name, tensorInfo(name, entries[name], dataSize, displayPath));
 	}
 	const summary: SafetensorsSummary = { tensors };
 	const metadata = entries.__metadata__;
@@ -89,7 +90,7 @@ function summariseHeader(header: Buffer, dataSize: number, displayPath: string):
 		for (const key of Object.keys(metadata).sort()) {
 			const value = (metadata as Record<string, unknown>)[key];
 			// The spec says string → string; writers that put numbers there are tolerated, not rejected.
-			summary.metadata[key] = typeof value === 'string' ? value : JSON.stringify(value);
+			setOwn(summary.metadata, key, typeof value === 'string' ? value : JSON.stringify(value));
 		}
 	}
 	return summary;

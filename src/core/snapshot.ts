@@ -10,6 +10,7 @@ import { readLineage } from './gitLineage';
 import type { WorkspaceLineage } from './gitLineage';
 import type { Ledger } from './ledger';
 import { findLockfiles } from './lockfiles';
+import { setOwn } from './ownKeys';
 import { manifestDigest, MAX_VERSION_NUMBER, serializeManifest } from './manifest';
 import type { ArtifactRecord, Bump, DataRef, FlatValues, PromptInfo, SafetensorsSummary, VersionManifest, VersionSummary, WorkingChanges } from './model';
 import { fsyncDir, hashFileSync, SMALL_FILE } from './objectStore';
@@ -319,10 +320,11 @@ function describeFiles(ledger: Ledger, files: HashedFile[], warnings: string[], 
 		if ((!stored?.file || clean !== (stored.clean === true)) && file.key && sameStat(file.key, tryStatKey(file.abs))) {
 			remember.push([file, { v: FACTS_VERSION, ...(clean ? { clean: true } : {}), file: facts }]);
 		}
-		if (facts.params) details.params[file.path] = facts.params;
-		if (facts.metrics) details.metrics[file.path] = facts.metrics;
-		if (facts.prompt) details.prompts[file.path] = facts.prompt;
-		if (facts.weights) details.weights[file.path] = facts.weights;
+		// A file may be named `__proto__`: setOwn keeps it an entry.
+		if (facts.params) setOwn(details.params, file.path, facts.params);
+		if (facts.metrics) setOwn(details.metrics, file.path, facts.metrics);
+		if (facts.prompt) setOwn(details.prompts, file.path, facts.prompt);
+		if (facts.weights) setOwn(details.weights, file.path, facts.weights);
 		if (facts.data) details.data.push(...facts.data);
 		for (const text of facts.warnings ?? []) {
 			details.warnings.push(text);
@@ -420,7 +422,7 @@ async function hashLockfiles(ledger: Ledger, signal?: AbortSignal): Promise<Reco
 		const abs = join(ledger.root, path);
 		const sha = currentHash(ledger, path, abs);
 		if (!ledger.store.has(sha)) await ledger.store.storeFile(abs);
-		result[path] = sha;
+		setOwn(result, path, sha);
 	}
 	return result;
 }

@@ -3,6 +3,7 @@
 // counts and template variables, safetensors tensors, data references and the code range.
 // Stored files are read from the object store; the working tree is read as a snapshot would
 // read it now, without storing anything.
+import { getOwn, setOwn } from './ownKeys';
 import { execFile } from 'node:child_process';
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { join } from 'node:path';
@@ -241,7 +242,7 @@ async function workingSide(ledger: Ledger, model: string): Promise<Side> {
 	const described = describeWorkingTree(ledger, model);
 	const lineage = await readLineage(ledger.root);
 	const lockfiles: Record<string, string> = {};
-	for (const path of findLockfiles(ledger.root)) lockfiles[path] = currentHash(ledger, path, join(ledger.root, path));
+	for (const path of findLockfiles(ledger.root)) setOwn(lockfiles, path, currentHash(ledger, path, join(ledger.root, path)));
 	return {
 		info: {
 			model,
@@ -364,11 +365,11 @@ function diffParams(a: Side, b: Side, all: boolean, changed: ArtifactChange[], r
 		let vb: FlatValues;
 		if (ra && rb && ra.sha256 === rb.sha256) {
 			if (!all) continue;
-			va = vb = b.contents.params[file] ?? a.contents.params[file] ?? {};
+			va = vb = getOwn(b.contents.params, file) ?? getOwn(a.contents.params, file) ?? {};
 		} else {
 			const broken: Array<{ side: 'a' | 'b'; reason: string }> = [];
-			va = semanticValues(a, ra, a.contents.params[file], warnings, (reason) => broken.push({ side: 'a', reason }));
-			vb = semanticValues(b, rb, b.contents.params[file], warnings, (reason) => broken.push({ side: 'b', reason }));
+			va = semanticValues(a, ra, getOwn(a.contents.params, file), warnings, (reason) => broken.push({ side: 'a', reason }));
+			vb = semanticValues(b, rb, getOwn(b.contents.params, file), warnings, (reason) => broken.push({ side: 'b', reason }));
 			if (broken.length) {
 				for (const { side, reason } of broken) {
 					const version = describeSide(side === 'a' ? a : b);
@@ -425,8 +426,8 @@ function diffPrompts(a: Side, b: Side, withPreview: boolean, renames: Renames, w
 		const ra = left.get(path);
 		const rb = right.get(path);
 		if (ra && rb && ra.sha256 === rb.sha256) continue;
-		const varsA = variablesOf(a.contents.prompts[path]);
-		const varsB = variablesOf(b.contents.prompts[path]);
+		const varsA = variablesOf(getOwn(a.contents.prompts, path));
+		const varsB = variablesOf(getOwn(b.contents.prompts, path));
 		const textA = ra ? promptText(a, ra, warnings) : '';
 		const textB = rb ? promptText(b, rb, warnings) : '';
 		const renamedFrom = ra && rb ? renames.get(path)?.from : undefined;
@@ -502,9 +503,9 @@ async function diffWeights(a: Side, b: Side, options: DiffOptions, warnings: str
 		const ra = left.get(path);
 		const rb = right.get(path);
 		if (ra && rb && ra.sha256 === rb.sha256) continue;
-		const diff = diffTensorHeaders(path, a.contents.weights[path] as SafetensorsSummary | undefined, b.contents.weights[path] as SafetensorsSummary | undefined);
+		const diff = diffTensorHeaders(path, getOwn(a.contents.weights, path) as SafetensorsSummary | undefined, getOwn(b.contents.weights, path) as SafetensorsSummary | undefined);
 		result.push(diff);
-		if (options.tensors && ra && rb && a.contents.weights[path] && b.contents.weights[path]) toHash.push({ diff, ra, rb });
+		if (options.tensors && ra && rb && getOwn(a.contents.weights, path) && getOwn(b.contents.weights, path)) toHash.push({ diff, ra, rb });
 	}
 	const bytesTotal = toHash.reduce((n, x) => n + x.ra.size + x.rb.size, 0);
 	let bytesDone = 0;

@@ -2,6 +2,7 @@
 // of any version from the object store. The URI's path is the artifact's workspace path (so tab
 // titles and language modes come out as for the real file) and its query names the version:
 //   model-ledger:/prompts/system.md?{"root":"/ws","model":"support-bot","digest":"…"}
+import { getOwn } from '../core/ownKeys';
 import { closeSync, openSync, readSync } from 'node:fs';
 import * as vscode from 'vscode';
 import type { ArtifactRecord, VersionManifest } from '../core/model';
@@ -108,7 +109,7 @@ export class StoredFileSystem implements vscode.FileSystemProvider {
 				model: ref.model,
 				versionName: ref.name ?? `v${manifest.number}`,
 				artifact,
-				weights: manifest.weights[artifact.path],
+				weights: getOwn(manifest.weights, artifact.path),
 				stored: ledger.store.has(artifact.sha256),
 			});
 			return Buffer.from(text, 'utf8');
