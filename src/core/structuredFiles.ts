@@ -9,6 +9,9 @@
 // - Numbers stay numbers; NaN/±Infinity become "NaN"/"Infinity"/"-Infinity"; integers beyond 2^53
 //   (YAML, TOML) become decimal strings; dates become ISO strings (TOML local dates keep their form).
 //   JSON integers beyond 2^53 are rounded by JSON.parse before we see them.
+// - JSON as Python writes it: `json.dump` emits bare NaN, Infinity and -Infinity by default
+//   (allow_nan=True), and eval scripts do. Such a file parses, the tokens read as the strings above;
+//   anything else invalid is still an error at its line and column.
 // - YAML uses the 1.2 core schema (`yes` is a string, `2001-12-14` is a string) plus `<<` merge keys;
 //   one document per file.
 import { LineCounter, parseDocument, visit } from 'yaml';
@@ -119,12 +122,71 @@ function yamlToJs(relPath: string, source: YamlSource, fix: string): unknown {
 }
 
 function parseJson(relPath: string, text: string, fix: string): unknown {
+	let parseText = text;
+	let quoted: number[] = [];
 	try {
 		return JSON.parse(text);
 	} catch (err) {
-		const message = (err as Error).message;
-		throw new ParseError(`Invalid JSON in ${relPath}: ${jsonReason(message)}.`, { file: relPath, ...jsonErrorPosition(text, message) }, fix);
+		const python = quotePythonNonFinite(text);
+		if (python === undefined) throw jsonParseError(relPath, text, (err as Error).message, fix);
+		({ text: parseText, quoted } = python);
 	}
+	try {
+		return JSON.parse(parseText);
+	} catch (err) {
+		// Invalid for another reason too: that reason, placed in the file as written.
+		const message = (err as Error).message;
+		const where = jsonErrorPosition(parseText, message);
+		const offset = lineColumnToOffset(parseText, where.line, where.column);
+		const shift = 2 * quoted.filter((at) => at < offset).length;
+		throw new ParseError(`Invalid JSON in ${relPath}: ${jsonReason(message)}.`, { file: relPath, ...offsetToLineColumn(text, offset - shift) }, fix);
+	}
+}
+
+function jsonParseError(relPath: string, text: string, message: string, fix: string): ParseError {
+	return new ParseError(`Invalid JSON in ${relPath}: ${jsonReason(message)}.`, { file: relPath, ...jsonErrorPosition(text, message) }, fix);
+}
+
+const NON_FINITE = ['-Infinity', 'Infinity', 'NaN'] as const;
+
+/**
+ * The text with Python's bare NaN / Infinity / -Infinity values (outside strings, where a value may
+ * start) written as JSON strings, and where each quoted one starts in the new text; undefined when
+ * there are none. One pass, no recursion.
+ */
+function quotePythonNonFinite(text: string): { text: string; quoted: number[] } | undefined {
+	const parts: string[] = [];
+	const quoted: number[] = [];
+	let copiedUpTo = 0;
+	let inString = false;
+	let previous = '';
+	for (let i = 0; i < text.length; i++) {
+		const ch = text[i];
+		if (inString) {
+			if (ch === '\\') i++;
+			else if (ch === '"') inString = false;
+			continue;
+		}
+		if (ch === '"') {
+			inString = true;
+			previous = ch;
+			continue;
+		}
+		if (ch === ' ' || ch === '\t' || ch === '\n' || ch === '\r') continue;
+		const token = previous === ':' || previous === '[' || previous === ',' || previous === '' ? NON_FINITE.find((t) => text.startsWith(t, i)) : undefined;
+		if (token !== undefined && !/[\w$]/.test(text[i + token.length] ?? '')) {
+			parts.push(text.slice(copiedUpTo, i), `"${token}"`);
+			quoted.push(i + 2 * quoted.length);
+			i += token.length - 1;
+			copiedUpTo = i + 1;
+			previous = '"';
+			continue;
+		}
+		previous = ch;
+	}
+	if (quoted.length === 0) return undefined;
+	parts.push(text.slice(copiedUpTo));
+	return { text: parts.join(''), quoted };
 }
 
 /** V8 names the offending position in the message: `at position N`, and on newer Node `(line L column C)`. */
@@ -172,6 +234,17 @@ function jsonReason(message: string): string {
 		// Node 20 quotes an excerpt of the file, line breaks included: the position already says where.
 		.replace(/, (?:\.\.\.)?"[\s\S]*" is not valid JSON$/, '');
 	return reason.replace(/\.$/, '');
+}
+
+/** The UTF-16 offset of a 1-based line and column (`\n` ends a line). */
+function lineColumnToOffset(text: string, line: number, column: number): number {
+	let offset = 0;
+	for (let l = 1; l < line; l++) {
+		const next = text.indexOf('\n', offset);
+		if (next < 0) return text.length;
+		offset = next + 1;
+	}
+	return Math.min(text.length, offset + column - 1);
 }
 
 /** 1-based line and column of a UTF-16 offset; a `\r\n` counts as one line break. */

@@ -225,6 +225,15 @@ describe('registry index', () => {
 		ledger.close();
 	});
 
+	test('metrics written by Python json.dump (bare NaN, Infinity) are parsed, not stored as an opaque file', async () => {
+		const { root, ledger } = workspace();
+		writeFile(root, 'eval/metrics.json', '{\n  "faithfulness": 0.91,\n  "snr": Infinity,\n  "eval_loss": NaN\n}\n');
+		const { created, warnings } = await createSnapshot(ledger, { models: ['support-bot'] });
+		assert.deepEqual(warnings.filter((w) => w.includes('eval/metrics.json')), []);
+		const metrics = ledger.show('support-bot', created[0].digest).manifest.metrics['eval/metrics.json'];
+		assert.deepEqual({ ...metrics }, { faithfulness: 0.91, snr: 'Infinity', eval_loss: 'NaN' });
+	});
+
 	test('refs resolve by number, label, alias, latest and digest prefix; unknown refs say what exists', async () => {
 		const { root, ledger } = workspace();
 		await createSnapshot(ledger, { models: ['support-bot'] });

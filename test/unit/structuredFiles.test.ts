@@ -88,6 +88,31 @@ describe('parseStructured', () => {
 		assert.doesNotMatch(err.message, /position \d+/);
 	});
 
+	test('JSON as Python writes it: bare NaN, Infinity and -Infinity parse as their names', () => {
+		// json.dump(allow_nan=True), Python's default: what eval scripts write for an undefined metric.
+		const text = '{"snr": Infinity, "loss": NaN, "scores": [-Infinity, 1.5, NaN], "note": "NaN, Infinity: [NaN]", "NaN": 1}';
+		assert.deepEqual(flattenValues(parseStructured('eval/results.json', text)), {
+			snr: 'Infinity',
+			loss: 'NaN',
+			'scores[0]': '-Infinity',
+			'scores[1]': 1.5,
+			'scores[2]': 'NaN',
+			note: 'NaN, Infinity: [NaN]',
+			NaN: 1,
+		});
+		assert.equal(parseStructured('m.json', 'NaN'), 'NaN');
+	});
+
+	test('a file with NaN and another error reports that error, at its place', () => {
+		const err = parseErrorOf(() => parseStructured('eval/results.json', '{"loss": NaN,\n "acc": 0.9,\n}'));
+		assert.equal(err.location?.line, 3);
+		assert.equal(err.location?.column, 1);
+		const sameLine = parseErrorOf(() => parseStructured('m.json', '{"a": NaN, "b": x}'));
+		assert.deepEqual([sameLine.location?.line, sameLine.location?.column], [1, 17], 'the column of x in the file as written');
+		assert.match(parseErrorOf(() => parseStructured('m.json', '{"a": NaNa}')).message, /Invalid JSON/, 'NaNa is not NaN');
+		assert.match(parseErrorOf(() => parseStructured('m.json', '{"a": Infinityy}')).message, /Invalid JSON/);
+	});
+
 	test('truncated JSON points at its end', () => {
 		const err = parseErrorOf(() => parseStructured('m.json', '{\n  "a": [1, 2,\n'));
 		assert.equal(err.location?.line, 3);
