@@ -214,6 +214,7 @@ function generalGlobs(files: string[], role: RoleKey, unitDir: string, allFiles:
 		groups.set(key, [...(groups.get(key) ?? []), file]);
 	}
 	const globs: string[] = [];
+	const excluded: string[] = [];
 	for (const [key, group] of groups) {
 		const [anchor, ending] = key.split('\0');
 		// A workspace-wide `**/*.ext` in a big repository walks everything, and rarely holds only these files.
@@ -222,10 +223,43 @@ function generalGlobs(files: string[], role: RoleKey, unitDir: string, allFiles:
 			continue;
 		}
 		const candidates = filesUnder(allFiles, anchor).filter((f) => basename(f).endsWith(ending) && basename(f) !== ending);
-		if (candidates.length === group.length && (group.length > 1 || role === 'weights' || role === 'prompts')) globs.push(anchor ? `${anchor}/**/*${ending}` : `**/*${ending}`);
-		else globs.push(...group);
+		const glob = anchor ? `${anchor}/**/*${ending}` : `**/*${ending}`;
+		const exclusions = candidates.length === group.length ? [] : excludedFrom(candidates, group);
+		if (exclusions && (group.length > 1 || role === 'weights' || role === 'prompts')) {
+			globs.push(glob);
+			excluded.push(...exclusions.map((e) => `!${e}`));
+		} else globs.push(...group);
 	}
-	return globs;
+	// Exclusions apply to all of the role's globs; they read best last.
+	return [...globs, ...excluded];
+}
+
+/** At most this many `!` exclusions make a glob worth writing instead of the files' names. */
+const MAX_EXCLUSIONS = 5;
+
+/**
+ * What to take out of `candidates` (the glob's files) to leave exactly `wanted`: whole folders
+ * (`dir/**`) where none of a folder's files is wanted, else single files; undefined when that takes
+ * more than a few entries, or more than it keeps.
+ */
+function excludedFrom(candidates: string[], wanted: string[]): string[] | undefined {
+	const keep = new Set(wanted);
+	const unwanted = candidates.filter((f) => !keep.has(f));
+	if (unwanted.length >= wanted.length) return undefined;
+	const wantedDirs = new Set<string>();
+	for (const f of wanted) for (let d = dirOf(f); d !== ''; d = dirOf(d)) wantedDirs.add(d);
+	const exclusions = new Set<string>();
+	for (const f of unwanted) {
+		// The outermost folder holding no wanted file, so one entry covers a whole unwanted subtree.
+		let dir = dirOf(f);
+		let outer: string | undefined;
+		while (dir !== '' && !wantedDirs.has(dir)) {
+			outer = dir;
+			dir = dirOf(dir);
+		}
+		exclusions.add(outer !== undefined ? `${outer}/**` : f);
+	}
+	return exclusions.size <= MAX_EXCLUSIONS ? [...exclusions].sort() : undefined;
 }
 
 /** The sorted list's files under `dir`: one contiguous range, found by binary search. */

@@ -192,6 +192,9 @@ export function parseWorkspaceConfig(text: string): WorkspaceConfig {
 					const problem = globProblem(glob);
 					if (problem) fail(`glob \`${glob}\` ${problem}.`, globsNode, 'Use a path relative to the workspace root, inside it.');
 				}
+				if (globs.every(isExcludeGlob)) {
+					fail(`\`${key}\` of \`${name}\` only excludes files (every glob starts with \`!\`).`, globsNode, `List the files to include first, e.g. \`- ${globs[0].slice(1).replace(/\/[^/]*$/, '/**') || '**'}\`, then the exclusions.`);
+				}
 				model.globs[role] = globs;
 			}
 		}
@@ -303,8 +306,17 @@ export function parseRemoteUrl(url: string): Pick<RemoteConfig, 'kind' | 'bucket
 	return `\`${url}\` is neither an s3:// nor a file:// URL.`;
 }
 
+/**
+ * A glob that takes files out of what the role's other globs match, written `!glob` as in .gitignore
+ * (`params: [examples/**\/*.yaml, "!examples/cloud/**"]`).
+ */
+export function isExcludeGlob(glob: string): boolean {
+	return glob.startsWith('!');
+}
+
 /** Why a glob may not be used (absolute, escapes the workspace, or empty), or undefined when it is fine. */
-export function globProblem(glob: string): string | undefined {
+export function globProblem(written: string): string | undefined {
+	const glob = isExcludeGlob(written) ? written.slice(1) : written;
 	if (glob.trim() === '') return 'is empty';
 	if (glob.startsWith('/') || /^[A-Za-z]:[\\/]/.test(glob)) return 'is absolute';
 	if (glob.split(/[\\/]/).includes('..')) return 'leaves the workspace (`..`)';

@@ -5,7 +5,7 @@ import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { globSync } from 'tinyglobby';
 import picomatch from 'picomatch';
 import { isEnvTemplate, NEVER_TRACKED_GLOBS, printablePath, unsafeArtifactPath } from './artifactPaths';
-import { ROLE_KEYS } from './workspaceConfig';
+import { isExcludeGlob, ROLE_KEYS } from './workspaceConfig';
 import type { ModelConfig } from './workspaceConfig';
 import type { Role } from './model';
 
@@ -34,8 +34,10 @@ export function collectModelFiles(root: string, model: ModelConfig): CollectedFi
 	for (const [key, role] of ROLE_KEYS) {
 		const globs = model.globs[role];
 		if (!globs) continue;
-		for (const glob of globs) {
-			const matches = globSync(glob, { cwd: root, dot: true, onlyFiles: true, ignore: IGNORED_DIRS, followSymbolicLinks: true, expandDirectories: false });
+		const { include, exclude } = splitGlobs(globs);
+		const ignore = [...IGNORED_DIRS, ...exclude];
+		for (const glob of include) {
+			const matches = globSync(glob, { cwd: root, dot: true, onlyFiles: true, ignore, followSymbolicLinks: true, expandDirectories: false });
 			if (matches.length === 0) {
 				warnings.push(`${model.name}: \`${key}: ${glob}\` matches no file.`);
 				continue;
@@ -75,9 +77,19 @@ export function collectModelFiles(root: string, model: ModelConfig): CollectedFi
  * hovers and decorations, and for restore: a manifest cannot widen what a model owns).
  */
 export function modelMatcher(model: ModelConfig): (path: string) => boolean {
-	const globs = Object.values(model.globs).flat();
-	const isMatch = picomatch(globs, { dot: true, ignore: IGNORED_DIRS });
-	return (path) => isMatch(path) && !isSecretsFile(path) && unsafeArtifactPath(path) === undefined;
+	const roles = Object.values(model.globs).map((globs) => {
+		const { include, exclude } = splitGlobs(globs);
+		return include.length ? picomatch(include, { dot: true, ignore: [...IGNORED_DIRS, ...exclude] }) : () => false;
+	});
+	return (path) => roles.some((isMatch) => isMatch(path)) && !isSecretsFile(path) && unsafeArtifactPath(path) === undefined;
+}
+
+/** A role's globs as written, split into what they include and what `!glob` takes out again. */
+export function splitGlobs(globs: readonly string[]): { include: string[]; exclude: string[] } {
+	return {
+		include: globs.filter((g) => !isExcludeGlob(g)),
+		exclude: globs.filter(isExcludeGlob).map((g) => g.slice(1)),
+	};
 }
 
 /** `.env`, `.env.local`, `.env.production.local`, … anywhere in the tree; not `.env.example`/`.sample`/`.template`. */

@@ -105,6 +105,40 @@ describe('issue 16 item 1: init detects real layouts', () => {
 		assert.doesNotMatch(config, /prompts\/\*\*|config\/\*\.yaml/, 'no guessed globs that match nothing');
 	});
 
+	test('a recipe folder with a few other configs (axolotl examples/ shape) gets a glob with exclusions, not every file by name', async () => {
+		const files: Record<string, string> = {
+			// Deployment settings beside the recipes: not training configs.
+			'examples/cloud/modal.yaml': 'project_name: axolotl\ngpu: h100\nmemory: 128\n',
+			'examples/cloud/baseten.yaml': 'project_name: axolotl\nsecrets: [HF_TOKEN]\n',
+			// A second top-level folder of training configs makes examples/ one recipe family.
+			'deepspeed_configs/zero2.json': '{"gradient_accumulation_steps": "auto", "train_batch_size": "auto", "zero_optimization": {"stage": 2}}\n',
+			'deepspeed_configs/zero3.json': '{"gradient_accumulation_steps": "auto", "train_batch_size": "auto", "zero_optimization": {"stage": 3}}\n',
+		};
+		const families = ['llama-3', 'qwen3', 'gemma3', 'mistral', 'phi', 'falcon-h1'];
+		for (const family of families) {
+			files[`examples/${family}/qlora.yaml`] = RECIPE('load_in_4bit: true\nlora_r: 16\nlora_alpha: 32\n');
+			files[`examples/${family}/fft.yaml`] = RECIPE('num_epochs: 3\n');
+		}
+		const root = workspace('axolotl', files);
+		const { versions } = await initAndSnapshot(root);
+		assert.deepEqual(versions.examples, families.flatMap((f) => [`params examples/${f}/fft.yaml`, `params examples/${f}/qlora.yaml`]).sort());
+		const config = readFileSync(join(root, 'model-ledger.yaml'), 'utf8');
+		assert.match(config, /params:\n {6}- "examples\/\*\*\/\*\.yaml"\n {6}- "!examples\/cloud\/\*\*"\n/, config);
+		assert.doesNotMatch(config, /examples\/llama-3\/qlora\.yaml/, 'recipes are not listed one by one');
+		// A recipe added later joins the model; the excluded folder stays out.
+		writeFile(root, 'examples/olmo3/qlora.yaml', RECIPE('lora_r: 8\n'));
+		writeFile(root, 'examples/cloud/runpod.yaml', 'project_name: axolotl\n');
+		const ledger = Ledger.at(root);
+		try {
+			const { created } = await createSnapshot(ledger, { models: ['examples'], message: 'second' });
+			const paths = ledger.readManifest(created[0]).artifacts.map((a) => a.path);
+			assert.ok(paths.includes('examples/olmo3/qlora.yaml'));
+			assert.ok(!paths.some((p) => p.startsWith('examples/cloud/')), paths.join(' '));
+		} finally {
+			ledger.close();
+		}
+	});
+
 	test('issue 16 item 1: a prompt-flow repo (promptflow examples/flows shape) gets one model per flow', async () => {
 		const root = workspace('promptflow', {
 			'examples/flows/chat/chat-with-pdf/flow.dag.yaml': FLOW_DAG(

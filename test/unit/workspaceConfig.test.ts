@@ -3,7 +3,8 @@ import { describe, test } from 'node:test';
 import { LedgerError } from '../../src/core/errors';
 import type { ParseError } from '../../src/core/errors';
 import { parseWorkspaceConfig } from '../../src/core/workspaceConfig';
-import { parseErrorOf } from './fixtures';
+import { collectModelFiles, modelMatcher } from '../../src/core/workspaceFiles';
+import { makeTempDir, parseErrorOf, removeDir, writeFile } from './fixtures';
 
 function parseError(text: string): ParseError {
 	return parseErrorOf(() => parseWorkspaceConfig(text));
@@ -68,6 +69,36 @@ describe('model-ledger.yaml', () => {
 		assert.match(parseError('models:\n  bot:\n    prompts: /etc/passwd\n').message, /absolute/);
 		assert.match(parseError('models:\n  bot:\n    prompts: [1, {a: b}]\n').message, /must list strings/);
 		assert.match(parseError('- just\n- a list\n').message, /mapping/);
+	});
+
+	test('`!glob` takes files out of a role; a role of exclusions only, or one that escapes, is refused', () => {
+		const config = parseWorkspaceConfig('models:\n  recipes:\n    params: [examples/**/*.yaml, "!examples/cloud/**"]\n');
+		assert.deepEqual(config.models[0].globs.params, ['examples/**/*.yaml', '!examples/cloud/**']);
+		const onlyExcludes = parseError('models:\n  recipes:\n    params: ["!examples/cloud/**"]\n');
+		assert.match(onlyExcludes.message, /only excludes files/);
+		assert.equal(onlyExcludes.location?.line, 3);
+		assert.match(parseError('models:\n  bot:\n    prompts: [p/*.md, "!../x"]\n').message, /leaves the workspace/);
+		assert.match(parseError('models:\n  bot:\n    prompts: [p/*.md, "!/etc/x"]\n').message, /absolute/);
+		assert.match(parseError('models:\n  bot:\n    prompts: [p/*.md, "!"]\n').message, /is empty/);
+	});
+
+	test('exclusions apply to what snapshot collects and to what the model is said to track', () => {
+		const root = makeTempDir('exclude');
+		try {
+			for (const f of ['examples/llama/qlora.yaml', 'examples/cloud/modal.yaml', 'examples/cloud/gpu/big.yaml', 'examples/phi/fft.yml']) writeFile(root, f, 'lr: 1\n');
+			const config = parseWorkspaceConfig('models:\n  recipes:\n    params: [examples/**/*.yaml, "!examples/cloud/**"]\n    other: examples/**/*.yml\n');
+			const model = config.models[0];
+			assert.deepEqual(collectModelFiles(root, model).files, [
+				{ path: 'examples/llama/qlora.yaml', role: 'params' },
+				{ path: 'examples/phi/fft.yml', role: 'other' },
+			]);
+			const tracks = modelMatcher(model);
+			assert.equal(tracks('examples/llama/qlora.yaml'), true);
+			assert.equal(tracks('examples/cloud/modal.yaml'), false, 'restore may not write an excluded path');
+			assert.equal(tracks('examples/cloud/gpu/big.yaml'), false);
+		} finally {
+			removeDir(root);
+		}
 	});
 
 	test('a missing file is a LedgerError that says to run init', async () => {
