@@ -240,12 +240,13 @@ const MAX_EXCLUSIONS = 5;
 /**
  * What to take out of `candidates` (the glob's files) to leave exactly `wanted`: whole folders
  * (`dir/**`) where none of a folder's files is wanted, else single files; undefined when that takes
- * more than a few entries, or more than it keeps.
+ * more than a few entries, or the glob would not mostly hold wanted files.
  */
 function excludedFrom(candidates: string[], wanted: string[]): string[] | undefined {
 	const keep = new Set(wanted);
 	const unwanted = candidates.filter((f) => !keep.has(f));
-	if (unwanted.length >= wanted.length) return undefined;
+	// Two files read better by name than as a glob minus one; a glob must mostly hold what is wanted.
+	if (wanted.length < 3 || unwanted.length * 2 > wanted.length) return undefined;
 	const wantedDirs = new Set<string>();
 	for (const f of wanted) for (let d = dirOf(f); d !== ''; d = dirOf(d)) wantedDirs.add(d);
 	const exclusions = new Set<string>();

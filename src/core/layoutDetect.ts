@@ -35,6 +35,26 @@ const TRAINER_OUTPUTS = new Set(['trainer_state.json', 'all_results.json', 'trai
 const HF_FOLDER_FILES = new Set(['config.json', 'generation_config.json', 'adapter_config.json', 'tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'tokenizer.model', 'vocab.json', 'merges.txt', 'added_tokens.json']);
 const TEMPLATE_VARIABLE = /\{\{-?\s*([A-Za-z_][\w]*)[\w.[\]'"]*\s*(?:\|[^}]*)?-?\}\}|\{%-?\s*(?:for|if|set|include|macro)\b/g;
 
+/** What a template renders when its name says so: `nginx.conf.j2`, `index.html.jinja`, `values.yaml.j2`. */
+const CODE_EXTS = /\.(html?|xml|ya?ml|json|toml|ini|cfg|conf|py|sh|bash|js|ts|css|sql|tf|service|env|in)$/i;
+/** A first line that starts a Dockerfile, a script or a markup document, not text for a model. */
+const CODE_FIRST_LINE = /^(?:FROM|RUN|ARG|COPY|ENV|WORKDIR)\s|^#!|^<(?:!doctype|html|\?xml)/i;
+
+/**
+ * Whether a template file (`.jinja`, `.j2`, …) renders code, configuration or documentation (a
+ * README template) rather than a prompt: by the name without its template extension (`Dockerfile-uv`, `deploy.yaml`), else by its first
+ * line that is not a template tag or comment. Chat templates (`{% for message in messages %}`) and
+ * prompt text are prompts.
+ */
+function rendersCode(stem: string, head: () => string | undefined): boolean {
+	if (/^dockerfile|^makefile$/i.test(stem) || CODE_EXTS.test(stem) || DOC_NAMES.test(stem)) return true;
+	const first = head()
+		?.split('\n')
+		.map((line) => line.trim())
+		.find((line) => line !== '' && !/^\{[%#{]/.test(line));
+	return first !== undefined && CODE_FIRST_LINE.test(first);
+}
+
 /** Folders holding a Hugging Face model: a `config.json` beside weights or an adapter. */
 export function huggingFaceFolders(files: string[]): Set<string> {
 	const byDir = new Map<string, Set<string>>();
@@ -67,7 +87,7 @@ export function classify(path: string, scan: LayoutScan, hfFolders: Set<string>)
 
 	if (lower === 'flow.dag.yaml' || lower === 'flow.flex.yaml') return { path, role: 'params', reason: `prompt flow definition (${lower}: nodes, connections, model settings)`, flow: true };
 	if (ext === '.prompty') return { path, role: 'prompts', reason: 'Prompty template (.prompty)' };
-	if (TEMPLATE_EXTS.has(ext)) return { path, role: 'prompts', reason: `template file (${ext})` };
+	if (TEMPLATE_EXTS.has(ext)) return rendersCode(name.slice(0, dot), () => scan.head(path)) ? undefined : { path, role: 'prompts', reason: `template file (${ext})` };
 	if (ext === '.dvc' || lower === 'dvc.lock') return { path, role: 'data', reason: 'DVC data reference' };
 	if (ext === '.safetensors') return { path, role: 'weights', reason: 'safetensors weights' };
 	if (TRAINER_OUTPUTS.has(lower)) return { path, role: 'metrics', reason: `Hugging Face trainer output (${lower})` };

@@ -139,6 +139,22 @@ describe('issue 16 item 1: init detects real layouts', () => {
 		}
 	});
 
+	test('templates that render code or configuration are not prompts: Dockerfiles, configs, HTML, scripts', async () => {
+		const root = workspace('templates', {
+			'cicd/Dockerfile-uv.jinja': 'FROM python:3.11\nRUN pip install {{ package }}\n',
+			'cicd/cleanup.jinja': '{# run after the job #}\n#!/bin/bash\nrm -rf {{ dir }}\n',
+			'deploy/nginx.conf.j2': 'server { listen {{ port }}; }\n',
+			'deploy/values.yaml.j2': 'replicas: {{ replicas }}\n',
+			'web/templates/index.html.jinja2': '<!doctype html>\n<title>{{ title }}</title>\n',
+			'web/templates/page.jinja': '{% extends "base" %}\n<html><body>{{ body }}</body></html>\n',
+			// Prompts: text for a model, and a chat template.
+			'prompts/answer.jinja2': 'You are a support assistant. Answer {{ question }} from {{ context }}.\n',
+			'chat_templates/chatml.jinja': '{% for message in messages %}<|im_start|>{{ message.role }}\n{{ message.content }}<|im_end|>\n{% endfor %}\n',
+		});
+		const { versions } = await initAndSnapshot(root);
+		assert.deepEqual(Object.values(versions).flat().sort(), ['prompt chat_templates/chatml.jinja', 'prompt prompts/answer.jinja2']);
+	});
+
 	test('issue 16 item 1: a prompt-flow repo (promptflow examples/flows shape) gets one model per flow', async () => {
 		const root = workspace('promptflow', {
 			'examples/flows/chat/chat-with-pdf/flow.dag.yaml': FLOW_DAG(
