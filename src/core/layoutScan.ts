@@ -13,10 +13,14 @@ const HEAD_BYTES = 16 * 1024;
 /** Structured or text files larger than this are data (a dataset, a dump), not a config or a prompt. */
 const MAX_READ_SIZE = 1024 * 1024;
 
-/** Folders never entered: VCS, dependencies, caches, build output, tests and docs (their configs are fixtures and examples). */
+/**
+ * Folders never entered: VCS, dependencies, caches, build output, tests and docs (their configs are
+ * fixtures and examples), and recorded test traffic (vcrpy cassettes, promptflow's recordings).
+ */
 const SKIPPED_DIRS = new Set([
 	'node_modules', '__pycache__', 'site-packages', 'dist', 'build', 'target', 'venv',
-	'tests', 'test', '__tests__', 'testing', 'docs', 'doc', 'wandb', 'mlruns', 'lightning_logs',
+	'tests', 'test', '__tests__', 'testing', 'fixtures', '__snapshots__', 'cassettes', 'recordings',
+	'docs', 'doc', 'wandb', 'mlruns', 'lightning_logs',
 ]);
 /** Intermediate Hugging Face trainer checkpoints: copies of the final folder. */
 const CHECKPOINT_DIR = /^checkpoint-\d+$/;

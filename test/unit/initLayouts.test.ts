@@ -178,6 +178,10 @@ describe('issue 16 item 1: init detects real layouts', () => {
 			'examples/flows/standard/web-classification/data.jsonl': '{"url": "https://www.youtube.com"}\n',
 			'examples/flows/standard/web-classification/run.yml': 'flow: .\ndata: data.jsonl\ncolumn_mapping:\n  url: ${data.url}\n',
 			'docs/how-to-guides/prompt.md': 'Use {{ variable }} in prompts.\n',
+			// Recorded HTTP traffic of the test suite (promptflow-recording, vcrpy cassettes): not configs.
+			'src/promptflow-recording/recordings/azure/test_run_resume.yaml': 'interactions:\n- request:\n    body: \'{"temperature": 0.2, "max_tokens": 256, "top_k": 3}\'\n',
+			'src/promptflow-tools/tests/cassettes/test_llm.yaml': 'temperature: 0.2\nmax_tokens: 128\nchunk_size: 512\n',
+			'src/promptflow/tests/fixtures/rag.yaml': 'temperature: 0.2\nmax_tokens: 128\nchunk_size: 512\n',
 			'README.md': '# Prompt flow\n',
 		});
 		const { human, versions } = await initAndSnapshot(root);
