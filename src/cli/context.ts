@@ -18,5 +18,14 @@ export function parseRef(arg: string | undefined, usage: string, refOptional: bo
 		if (refOptional) return { model: arg, ref: 'latest' };
 		throw new UsageError(`\`${arg}\` needs a version: write MODEL@REF, e.g. ${arg}@latest or ${arg}@3.`);
 	}
-	return { model: arg.slice(0, at), ref: arg.slice(at + 1) || 'latest' };
+	const model = arg.slice(0, at);
+	if (!model) throw new UsageError(`\`${arg}\` names no model before @: write MODEL@REF, e.g. my-model${arg}.`);
+	return { model, ref: refAfterAt(arg, at) };
+}
+
+/** The REF after `@` in `arg`; an empty one (`zephyr@`) is a mistake, not a silent `latest`. */
+export function refAfterAt(arg: string, at: number): string {
+	const ref = arg.slice(at + 1);
+	if (!ref) throw new UsageError(`\`${arg}\` has nothing after @: write a version, e.g. ${arg}latest, ${arg}3 or ${arg}production.`);
+	return ref;
 }

@@ -9,7 +9,7 @@ import type { Scalar } from '../core/model';
 import { formatAge } from '../core/relativeTime';
 import { diffVersions, metricHistory, WORKING_TREE } from '../core/versionDiff';
 import type { ArtifactRename, DiffProgress, DiffSide, MetricHistory, VersionDiff } from '../core/versionDiff';
-import { parseRef, UsageError } from './context';
+import { parseRef, refAfterAt, UsageError } from './context';
 import type { Io } from './context';
 import { renderTable } from './format';
 import { versionName, versionNameWithLabel } from '../core/versionName';
@@ -33,7 +33,7 @@ export async function diffCommand(ledger: Ledger, args: string[], options: DiffC
 	const a = parseRef(args[0], DIFF_USAGE, true);
 	let refB = WORKING_TREE;
 	if (args[1] !== undefined) {
-		const b = args[1].startsWith('@') ? { model: a.model, ref: args[1].slice(1) || 'latest' } : parseRef(args[1], DIFF_USAGE, true);
+		const b = args[1].startsWith('@') ? { model: a.model, ref: refAfterAt(args[1], 0) } : parseRef(args[1], DIFF_USAGE, true);
 		if (b.model !== a.model) throw new UsageError(`diff compares two versions of one model, not \`${a.model}\` and \`${b.model}\`.`);
 		refB = b.ref;
 	}

@@ -3,16 +3,17 @@ import { LedgerError } from '../core/errors';
 import { describeRuns, formatKeyValue, formatMetricDelta, keyHistory } from '../core/keyHistory';
 import type { KeyHistory } from '../core/keyHistory';
 import type { Ledger } from '../core/ledger';
+import { isInAnyVersion } from '../core/usedBy';
 import { formatAge } from '../core/relativeTime';
 import { UsageError } from './context';
 import { renderTable } from './format';
-import { workspacePath } from './usedByCommand';
 import { versionName } from '../core/versionName';
+import { resolvePathArg } from './pathArg';
 
 /** Runs `key-history`; returns the human text and the JSON document. */
 export function keyHistoryCommand(ledger: Ledger, fileArg: string | undefined, key: string | undefined, cwd: string): { human: string; data: KeyHistory } {
 	if (!fileArg || key === undefined) throw new UsageError('key-history needs a FILE and a KEY: model-ledger key-history config/rag.yaml retriever.chunk_size');
-	const file = workspacePath(ledger.root, fileArg, cwd);
+	const file = resolvePathArg(ledger.root, fileArg, cwd, (p) => isInAnyVersion(ledger, p));
 	const history = keyHistory(ledger, file, key);
 	if (history.models.length === 0) {
 		throw new LedgerError(`No version holds \`${file}\`.`, 'Give a params, RAG or metrics file of a model, relative to the workspace root, and snapshot it first.', { file }, 'UNKNOWN_FILE');
@@ -20,7 +21,7 @@ export function keyHistoryCommand(ledger: Ledger, fileArg: string | undefined, k
 	if (!history.found) {
 		throw new LedgerError(
 			`No version of \`${file}\` has the key \`${key}\`.`,
-			'Key paths join nested keys with `.` and list items with `[n]`, e.g. `retriever.chunk_size` or `stages[0].name`; `model-ledger show MODEL` lists them.',
+			'Key paths join nested keys with `.` and list items with `[n]`, or by their `id`/`name` as `diff` prints them: `retriever.chunk_size`, `stages[0].name`, `nodes[name="classify"].inputs.deployment_name`; `model-ledger show MODEL` lists them.',
 			{ file },
 			'UNKNOWN_KEY',
 		);

@@ -18,6 +18,7 @@ import { formatAge } from '../core/relativeTime';
 import { parseRef, UsageError } from './context';
 import type { Io } from './context';
 import { renderTable } from './format';
+import { resolvePathArg } from './pathArg';
 import { diffCommand, historyCommand } from './diffCommand';
 import { gcCommand } from './gcCommand';
 import { initCommand } from './initCommand';
@@ -171,46 +172,62 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
 			}
 			case 'status': {
 				const l = open();
-				const models = rest.length ? rest : l.config.models.map((m) => m.name);
+				// Named models must exist (a typo is an unknown model); models no longer configured are reported, not compared.
+				const models = rest.length ? rest.filter((name) => l.readableModel(name)) : l.config.models.map((m) => m.name);
+				const unconfigured = rest.length ? rest.filter((name) => !l.config.models.some((m) => m.name === name)) : l.unconfiguredModels();
 				const [lineage, tracking] = await Promise.all([readLineage(root), registryTracking(root)]);
+				const ref = (v: VersionSummary) => ({ number: v.number, label: v.label, digest: v.digest, numberShared: v.numberShared });
 				const report = models.map((name) => {
 					const { latest, changes, warnings } = workingChanges(l, name);
 					const differs = changes.added.length + changes.modified.length + changes.removed.length > 0;
 					// After a restore the workspace may hold an older version exactly: say which.
 					const match = latest && differs ? versionMatchingWorkingTree(l, name) : undefined;
-					const ref = (v: VersionSummary) => ({ number: v.number, label: v.label, digest: v.digest, numberShared: v.numberShared });
-					return { model: name, latest: latest ? ref(latest) : null, matches: match ? ref(match) : latest && !differs ? ref(latest) : null, ...changes, warnings };
+					return { model: name, configured: true, latest: latest ? ref(latest) : null, matches: match ? ref(match) : latest && !differs ? ref(latest) : null, ...changes, warnings };
 				});
-				const human = report
-					.map((r) => {
-						const head = `${r.model}: ${r.latest ? `latest ${versionNameWithLabel(r.latest)}` : 'no versions yet'}`;
-						if (r.matches && r.latest && r.matches.digest !== r.latest.digest) return `${head}\n  matches ${versionNameWithLabel(r.matches)}`;
+				const gone = unconfigured.map((name) => {
+					const latest = l.index.latestVersion(name);
+					return { model: name, configured: false, latest: latest ? ref(latest) : null, matches: null, added: [], modified: [], removed: [], warnings: [] };
+				});
+				const human = [
+					...report.map((r) => {
 						const changed = [...r.added.map((p) => `  added     ${p}`), ...r.modified.map((p) => `  modified  ${p}`), ...r.removed.map((p) => `  removed   ${p}`)];
-						return [head, ...(changed.length ? changed : r.latest ? [`  matches ${versionName(r.latest)} (the latest version)`] : [])].join('\n');
-					})
-					.join('\n');
+						if (!r.latest) {
+							// Never "no versions yet" and "matches the latest version" together: there is no latest to match.
+							const head = `${r.model}: no versions yet`;
+							return changed.length ? [`${head}; the first snapshot would record:`, ...changed].join('\n') : `${head}, and its globs match no file (see \`model-ledger snapshot\` for what they matched).`;
+						}
+						const head = `${r.model}: latest ${versionNameWithLabel(r.latest)}`;
+						if (r.matches && r.matches.digest !== r.latest.digest) return `${head}\n  matches ${versionNameWithLabel(r.matches)}`;
+						return [head, ...(changed.length ? changed : [`  matches ${versionName(r.latest)} (the latest version)`])].join('\n');
+					}),
+					...gone.map((g) => `${g.model}: no longer configured in ${CONFIG_FILE}; its versions stay readable${g.latest ? ` (latest ${versionNameWithLabel(g.latest)})` : ''}`),
+				].join('\n');
 				const untracked = tracking.untrackedVersions.length;
 				// Versions git does not carry exist only here: say so while they do (issue: nobody else can see them).
 				const warning = untracked
 					? `\nwarning: ${untracked} version${untracked === 1 ? '' : 's'} not tracked by git: nobody who clones or pulls can see ${untracked === 1 ? 'it' : 'them'}. Commit them: git add ${tracking.commit.join(' ')}`
 					: '';
 				print(human + (lineage.dirty ? '\n(git: uncommitted changes to tracked files)' : '') + warning, {
-					models: report,
+					models: [...report, ...gone],
 					git: { commit: lineage.commit, branch: lineage.branch, dirty: lineage.dirty, untrackedVersions: tracking.untrackedVersions, configUntracked: tracking.configUntracked },
 				});
 				return 0;
 			}
 			case 'list': {
 				const l = open();
-				if (rest[0]) l.model(rest[0]);
+				if (rest[0]) l.readableModel(rest[0]);
 				const versions = l.listVersions(rest[0]);
+				const unconfigured = new Set(l.unconfiguredModels());
+				const gone = [...new Set(versions.map((v) => v.model))].filter((m) => unconfigured.has(m));
+				const note = gone.length ? `\n\nNo longer configured in ${CONFIG_FILE} (versions kept and readable with list, show, cat, diff): ${gone.join(', ')}` : '';
+				const listed = versions.map((v) => ({ ...versionJson(v), configured: !unconfigured.has(v.model) }));
 				if (values['all-refs']) {
 					const others = await otherRefVersions(l);
 					for (const p of others.problems) io.err(`warning: ${p}\n`);
 					const mine = others.versions.filter((v) => !rest[0] || v.model === rest[0]);
-					const human = [versionsTable(versions), '', otherRefsTable(mine, others.inRepo)].join('\n');
-					print(human, { versions: versions.map(versionJson), otherRefs: mine.map(({ manifest: _m, ...v }) => v) });
-				} else print(versionsTable(versions), versions.map(versionJson));
+					const human = [versionsTable(versions) + note, '', otherRefsTable(mine, others.inRepo)].join('\n');
+					print(human, { versions: listed, otherRefs: mine.map(({ manifest: _m, ...v }) => v) });
+				} else print(versionsTable(versions) + note, listed);
 				// Planted manifests are not versions; they are listed apart (stderr keeps --json one document).
 				const suspects = l.suspects.filter((s) => !rest[0] || s.includes(`/versions/${rest[0]}/`));
 				for (const s of suspects) io.err(`suspect: ${s}\n`);
@@ -227,8 +244,11 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
 				const { model, ref } = parseRef(rest[0], 'cat MODEL@REF PATH', false);
 				if (!rest[1]) throw new UsageError('cat needs a PATH: model-ledger cat MODEL@REF PATH');
 				const l = open();
+				const version = l.resolve(model, refAtTime(l, model, ref, values.at));
+				const stored = new Set(l.readManifest(version).artifacts.map((a) => a.path));
+				const path = resolvePathArg(root, rest[1], process.cwd(), (p) => stored.has(p));
 				// Pulls the object first when it is only on the remote.
-				io.writeBytes(await l.fetchArtifact(l.resolve(model, refAtTime(l, model, ref, values.at)), rest[1]));
+				io.writeBytes(await l.fetchArtifact(version, path));
 				return 0;
 			}
 			case 'alias': {
@@ -248,7 +268,7 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
 					return 0;
 				}
 				if (sub === 'list' || sub === undefined) {
-					const models = target ? [l.model(target).name] : l.config.models.map((m) => m.name);
+					const models = target ? [(l.readableModel(target), target)] : l.config.models.map((m) => m.name);
 					const rows = models.flatMap((m) => l.listVersions(m).flatMap((v) => v.aliases.map((alias) => ({ model: m, alias, number: v.number, label: v.label, digest: v.digest, numberShared: v.numberShared }))));
 					print(rows.length ? renderTable(['MODEL', 'ALIAS', 'VERSION', 'LABEL', 'DIGEST'], rows.map((r) => [r.model, r.alias, versionName(r), r.label, r.digest.slice(0, 12)])) : 'No aliases yet.', rows);
 					return 0;

@@ -1,41 +1,24 @@
 // `model-ledger used-by PATH`: which versions hold a file's current content, and what it held before.
-import { existsSync } from 'node:fs';
-import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { LedgerError } from '../core/errors';
 import type { Ledger } from '../core/ledger';
 import { formatAge } from '../core/relativeTime';
-import { describeVersions, usedBy } from '../core/usedBy';
+import { describeVersions, isInAnyVersion, usedBy } from '../core/usedBy';
 import type { UsedBy, VersionRef } from '../core/usedBy';
 import { UsageError } from './context';
+import { resolvePathArg } from './pathArg';
 import { renderTable } from './format';
 import { versionName as nameOf } from '../core/versionName';
 
 /** Runs `used-by`; returns the human text and the JSON document. */
 export function usedByCommand(ledger: Ledger, pathArg: string | undefined, cwd: string): { human: string; data: UsedBy } {
 	if (!pathArg) throw new UsageError('used-by needs a PATH: model-ledger used-by PATH');
-	const path = workspacePath(ledger.root, pathArg, cwd);
+	const path = resolvePathArg(ledger.root, pathArg, cwd, (p) => isInAnyVersion(ledger, p));
 	const result = usedBy(ledger, path);
 	if (!result.tracked) {
 		if (!result.exists) throw new LedgerError(`No file \`${path}\` in the workspace, and no version holds it.`, 'Give a path relative to the workspace root (where model-ledger.yaml is).', { file: path }, 'UNKNOWN_FILE');
 		return { human: `${path} is not tracked: no version holds it and no model's globs in model-ledger.yaml match it.`, data: result };
 	}
 	return { human: usedByText(result), data: result };
-}
-
-/**
- * A PATH argument as a workspace-relative path: absolute paths and paths that exist relative to the
- * current directory are taken as such (like git); anything else is read relative to the workspace root.
- */
-export function workspacePath(root: string, pathArg: string, cwd: string): string {
-	const candidate = isAbsolute(pathArg) ? pathArg : resolve(cwd, pathArg);
-	const fromCwd = relative(root, candidate);
-	const inside = fromCwd !== '' && !fromCwd.startsWith('..') && !isAbsolute(fromCwd);
-	if (isAbsolute(pathArg)) {
-		if (!inside) throw new LedgerError(`\`${pathArg}\` is outside the workspace ${root}.`, 'Give a path inside the workspace.', { file: pathArg }, 'OUTSIDE_WORKSPACE');
-		return fromCwd.split(sep).join('/');
-	}
-	if (inside && existsSync(candidate)) return fromCwd.split(sep).join('/');
-	return pathArg.replace(/\\/g, '/').replace(/^(\.\/)+/, '');
 }
 
 function versionName(v: VersionRef, withModel: boolean): string {

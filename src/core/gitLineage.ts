@@ -1,6 +1,8 @@
 // Code lineage of a snapshot: HEAD commit, branch, remote, dirty flag and the uncommitted patch.
 // Dirty means tracked files differ from HEAD (staged or not) outside .model-ledger/; untracked
 // files do not count. A folder that is not a git repository has no lineage, which is not an error.
+import { spawn } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import type { SimpleGit, SimpleGitFactory } from 'simple-git';
 import type { Author } from './model';
@@ -10,9 +12,18 @@ export interface WorkspaceLineage {
 	branch: string | null;
 	remote: string | null;
 	dirty: boolean;
-	/** `git diff HEAD --binary` of tracked changes, relative to the repository root; empty when clean. */
-	patch: string;
+	/**
+	 * Tracked files that differ from HEAD (workspace-relative), and whether git sees them as binary.
+	 * The patch itself is not read here: it can be hundreds of MB (a modified tracked weights file);
+	 * a snapshot streams it to the store with {@link writePatch}.
+	 */
+	changedFiles: ChangedFile[];
 	author: Author;
+}
+
+export interface ChangedFile {
+	path: string;
+	binary: boolean;
 }
 
 const EXCLUDE_LEDGER = ':(exclude).model-ledger';
@@ -54,19 +65,54 @@ export async function readLineage(root: string): Promise<WorkspaceLineage> {
 	if (!status) return noLineage();
 	const { commit, branch } = status;
 	let dirty = status.changed;
-	let patch = '';
+	let changedFiles: ChangedFile[] = [];
 	if (commit && dirty) {
-		// Paths are relative to the repository root: `git apply` there re-applies the patch to the commit.
-		// Dirty is what the patch says: a change staged and then undone in the files is not one.
-		patch = await git.raw(['diff', 'HEAD', '--binary', '--no-color', '--no-ext-diff', '--', '.', EXCLUDE_LEDGER]);
-		dirty = patch.length > 0;
+		// Dirty is what `git diff HEAD` says: a change staged and then undone in the files is not one.
+		// --numstat names the files (binary ones as `-\t-`) without sending their contents to us.
+		const numstat = await git.raw(['diff', 'HEAD', '--numstat', '-z', '--no-renames', '--relative', '--no-color', '--no-ext-diff', '--', '.', EXCLUDE_LEDGER]);
+		changedFiles = parseNumstat(numstat);
+		dirty = changedFiles.length > 0;
 	}
 	// Unborn branch: any entry is a staged file, which is uncommitted work.
-	return { commit, branch, remote: chooseRemote(config), dirty, patch, author: authorFrom(config) };
+	return { commit, branch, remote: chooseRemote(config), dirty, changedFiles, author: authorFrom(config) };
+}
+
+/** `--numstat -z --no-renames`: `added\tdeleted\tpath\0` per file; `-\t-` for binary files. */
+function parseNumstat(out: string): ChangedFile[] {
+	const files: ChangedFile[] = [];
+	for (const record of out.split('\0')) {
+		const m = /^(-|\d+)\t(-|\d+)\t(.*)$/s.exec(record.replace(/^\n/, ''));
+		if (m) files.push({ path: m[3], binary: m[1] === '-' && m[2] === '-' });
+	}
+	return files;
+}
+
+/**
+ * Streams `git diff HEAD --binary` of the workspace's tracked changes into the file `dest`, leaving
+ * out `exclude` (workspace-relative paths). Paths in the patch are relative to the repository root:
+ * `git apply` there re-applies it to the commit. Memory stays bounded whatever the patch's size.
+ */
+export async function writePatch(root: string, dest: string, exclude: string[]): Promise<void> {
+	if (gitDisabled) throw new Error(`git may not run: ${gitDisabled}`);
+	const args = ['diff', 'HEAD', '--binary', '--no-renames', '--no-color', '--no-ext-diff', '--', '.', EXCLUDE_LEDGER, ...exclude.map((p) => `:(exclude,literal)${p}`)];
+	const fd = openSync(dest, 'w');
+	try {
+		await new Promise<void>((resolveRun, reject) => {
+			const child = spawn('git', args, { cwd: root, stdio: ['ignore', fd, 'pipe'] });
+			let stderr = '';
+			child.stderr?.on('data', (d: Buffer) => {
+				if (stderr.length < 4096) stderr += d.toString();
+			});
+			child.on('error', reject);
+			child.on('close', (code) => (code === 0 ? resolveRun() : reject(new Error(`git diff HEAD failed (exit ${code}): ${stderr.trim()}`))));
+		});
+	} finally {
+		closeSync(fd);
+	}
 }
 
 function noLineage(): WorkspaceLineage {
-	return { commit: null, branch: null, remote: null, dirty: false, patch: '', author: osAuthor() };
+	return { commit: null, branch: null, remote: null, dirty: false, changedFiles: [], author: osAuthor() };
 }
 
 const CONFIG_KEYS = '^(user\\.(name|email)|remote\\..+\\.(url|pushurl)|url\\..+\\.insteadof)$';

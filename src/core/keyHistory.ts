@@ -1,6 +1,7 @@
 // "How did this config key change?": the value of one key path of a params/RAG/metrics file in every
 // version, collapsed into runs ("256 in v1–v3, 512 since v4"), with the metric change of the version
 // where it changed. Answered from index.db (a file's contents by path, their values by key), never from manifests.
+import { concreteKeys } from './keyForms';
 import type { Ledger } from './ledger';
 import type { Scalar } from './model';
 import { followPath } from './pathFollow';
@@ -140,7 +141,34 @@ interface KeyValues {
 }
 
 /** The key's value in every version holding `file`, from the (file, key) index. */
+/**
+ * A key naming a list item by its `id`/`name` as diff prints it (`nodes[name="x"].lr`) is `nodes[3].lr`
+ * in one version and `nodes[1].lr` in another: each positional reading is looked up, and kept for the
+ * versions it holds in.
+ */
 function keyValues(ledger: Ledger, file: string, keyPath: string): KeyValues {
+	const readings = concreteKeys(ledger.index, file, keyPath);
+	if (readings.length === 1 && !readings[0].digests) return positionalKeyValues(ledger, file, keyPath);
+	const merged: KeyValues = { values: new Map(), kind: null, subtree: false };
+	let leaf = false;
+	for (const { key, digests } of readings) {
+		const found = positionalKeyValues(ledger, file, key);
+		let any = false;
+		for (const [digest, json] of found.values) {
+			if (digests && !digests.has(digest)) continue;
+			merged.values.set(digest, json);
+			any = true;
+		}
+		if (!any) continue;
+		merged.kind = found.kind;
+		if (found.subtree) merged.subtree = true;
+		else leaf = true;
+	}
+	if (leaf) merged.subtree = false;
+	return merged;
+}
+
+function positionalKeyValues(ledger: Ledger, file: string, keyPath: string): KeyValues {
 	const index = ledger.index;
 	const values = new Map<string, string>();
 	let kind: KeyHistory['kind'] = null;

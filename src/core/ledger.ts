@@ -16,7 +16,8 @@ import { assertLedgerLayout, linkInLedger } from './noFollow';
 import { nextReleaseLabel, releaseLabels } from './releaseLabels';
 import { ObjectStore } from './objectStore';
 import { RegistryIndex } from './registryIndex';
-import { ALIAS_NAME, findModel, loadWorkspaceConfig } from './workspaceConfig';
+import { closestName } from './closestName';
+import { ALIAS_NAME, CONFIG_FILE, loadWorkspaceConfig } from './workspaceConfig';
 import type { ModelConfig, WorkspaceConfig } from './workspaceConfig';
 import { confinedPath } from './workspaceFiles';
 
@@ -97,8 +98,53 @@ export class Ledger {
 		this.configCache = undefined;
 	}
 
+	/**
+	 * A configured model, for everything that needs its config (snapshot, status, aliases, restore).
+	 * A model removed or renamed in model-ledger.yaml is refused with a message saying so; a typo with
+	 * the closest name.
+	 */
 	model(name: string): ModelConfig {
-		return findModel(this.config, name);
+		const found = this.config.models.find((m) => m.name === name);
+		if (found) return found;
+		throw this.unknownModel(name);
+	}
+
+	/**
+	 * A model whose versions can be read (list, show, cat, diff, events, history): a configured one, or
+	 * one that is no longer configured but still has versions (returned as undefined: it has no config).
+	 * Anything else is an unknown model, with the closest name.
+	 */
+	readableModel(name: string): ModelConfig | undefined {
+		const found = this.config.models.find((m) => m.name === name);
+		if (found) return found;
+		if (this.index.digestsOf(name).size > 0) return undefined;
+		throw this.unknownModel(name);
+	}
+
+	/** Models that have versions but are no longer in model-ledger.yaml (removed or renamed), sorted. */
+	unconfiguredModels(): string[] {
+		const configured = new Set(this.config.models.map((m) => m.name));
+		return this.index
+			.indexedModels()
+			.filter((m) => !configured.has(m))
+			.sort();
+	}
+
+	private unknownModel(name: string): LedgerError {
+		const configured = this.config.models.map((m) => m.name);
+		const versions = this.index.digestsOf(name).size;
+		if (versions > 0) {
+			return new LedgerError(
+				`Model \`${name}\` is no longer configured in ${CONFIG_FILE} (it has ${versions} version${versions === 1 ? '' : 's'}).`,
+				`Its versions stay readable (\`model-ledger list ${name}\`, \`show ${name}@REF\`, \`cat\`, \`diff\`); add it back to ${CONFIG_FILE} to snapshot it or change its aliases.`,
+				undefined,
+				'UNCONFIGURED_MODEL',
+			);
+		}
+		const unconfigured = this.unconfiguredModels();
+		const suggestion = closestName(name, [...configured, ...unconfigured]);
+		const listed = `Models in ${CONFIG_FILE}: ${configured.join(', ') || '(none)'}${unconfigured.length ? `; no longer configured, with versions: ${unconfigured.join(', ')}` : ''}.`;
+		return new LedgerError(`Unknown model \`${name}\`${suggestion ? ` — did you mean \`${suggestion}\`?` : '.'}`, listed, undefined, 'UNKNOWN_MODEL');
 	}
 
 	/** The index, opened and synced on first use. */
@@ -248,6 +294,8 @@ export class Ledger {
 		const index = this.index;
 		const notFound = (): never => {
 			const known = index.listVersions(model);
+			// "No versions yet" only for a model that exists: a typo is an unknown model, with the closest name.
+			if (known.length === 0) this.model(model);
 			const planted = this.suspects.filter((s) => s.includes(`/versions/${model}/`));
 			const suspectNote = planted.length ? ` ${planted.length} suspect manifest(s) of \`${model}\` are not versions: ${planted[0]}` : '';
 			throw new LedgerError(
@@ -372,7 +420,7 @@ export class Ledger {
 	 * synthesized from its manifest (creation is not written to the events file).
 	 */
 	events(model: string): LedgerEvent[] {
-		this.model(model);
+		this.readableModel(model);
 		const created: LedgerEvent[] = this.index.listVersions(model).map((v) => ({
 			id: `created-${v.digest}`,
 			type: 'created',

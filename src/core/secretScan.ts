@@ -251,14 +251,40 @@ export function decodeForScan(bytes: Uint8Array): string {
  * travel too. Files git calls binary (UTF-16 text among them) come as `GIT binary patch` blocks:
  * those are decoded (base85, zlib) and their new bytes scanned like a file.
  */
-export function scanPatch(patch: string): SecretFinding[] {
+export function scanPatch(patch: string | Iterable<string>): SecretFinding[] {
 	const findings: SecretFinding[] = [];
 	let file = '';
 	let scanner = new LineScanner('git diff: ', false);
 	let newLine = 0;
-	const lines = patch.split('\n');
-	for (let i = 0; i < lines.length; i++) {
-		const line = lines[i];
+	/** Inside a `GIT binary patch` block: its first hunk (new content) is collected, the second (old) skipped. */
+	let binary: { hunk: 'head' | 'new' | 'between' | 'old'; kind?: string; lines: string[]; chars: number } | undefined;
+	// A patch of any size is scanned line by line (an iterable reading a file), never as one string.
+	for (const line of typeof patch === 'string' ? patch.split('\n') : patch) {
+		if (binary) {
+			if (binary.hunk === 'head' || binary.hunk === 'between') {
+				const head = /^(literal|delta) \d+$/.exec(line);
+				if (head) {
+					if (binary.hunk === 'head') binary.kind = head[1];
+					binary.hunk = binary.hunk === 'head' ? 'new' : 'old';
+					continue;
+				}
+				binary = undefined;
+			} else if (line === '') {
+				if (binary.hunk === 'new') {
+					const bytes = decodeBinaryHunk(binary.kind!, binary.lines);
+					if (bytes) findings.push(...scanText(decodeForScan(bytes), `git diff: ${file}`, isConfigLike(file)));
+					binary = { hunk: 'between', lines: [], chars: 0 };
+				} else binary = undefined;
+				continue;
+			} else {
+				// Bounded: the base85 text of a hunk past the limit is not kept (its content would not be inflated anyway).
+				if (binary.hunk === 'new' && binary.chars <= MAX_BINARY_HUNK_BYTES * 2) {
+					binary.lines.push(line);
+					binary.chars += line.length;
+				}
+				continue;
+			}
+		}
 		const header = /^diff --git "?a\/.*"? "?b\/(.*?)"?$/.exec(line);
 		if (header || line.startsWith('+++ ')) {
 			const next = header ? header[1] : line.slice(4).replace(/^"?b\//, '').replace(/"$/, '');
@@ -270,11 +296,7 @@ export function scanPatch(patch: string): SecretFinding[] {
 			continue;
 		}
 		if (line === 'GIT binary patch') {
-			const { end, bytes } = readBinaryHunk(lines, i + 1);
-			if (bytes) findings.push(...scanText(decodeForScan(bytes), `git diff: ${file}`, isConfigLike(file)));
-			// The second hunk (the reverse patch) holds the old content: skip it.
-			i = end;
-			if (/^(?:literal|delta) /.test(lines[i + 1] ?? '')) i = readBinaryHunk(lines, i + 1).end;
+			binary = { hunk: 'head', lines: [], chars: 0 };
 			continue;
 		}
 		const hunk = /^@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@/.exec(line);
@@ -289,6 +311,10 @@ export function scanPatch(patch: string): SecretFinding[] {
 			newLine++;
 		}
 	}
+	if (binary?.hunk === 'new') {
+		const bytes = decodeBinaryHunk(binary.kind!, binary.lines);
+		if (bytes) findings.push(...scanText(decodeForScan(bytes), `git diff: ${file}`, isConfigLike(file)));
+	}
 	findings.push(...scanner.findings);
 	return findings;
 }
@@ -300,28 +326,23 @@ const BASE85 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz!#
 const BASE85_VALUE = new Map([...BASE85].map((c, i) => [c, i]));
 
 /**
- * One hunk of a git binary patch starting at `lines[start]` (`literal N` or `delta N`, then base85
- * lines up to an empty one): the new file's bytes (for a delta, only the bytes it inserts).
+ * One hunk of a git binary patch (`literal N` or `delta N`, then its base85 lines): the new file's
+ * bytes (for a delta, only the bytes it inserts); undefined when it does not decode.
  */
-function readBinaryHunk(lines: string[], start: number): { end: number; bytes?: Uint8Array } {
-	const head = /^(literal|delta) (\d+)$/.exec(lines[start] ?? '');
-	if (!head) return { end: start - 1 };
+function decodeBinaryHunk(kind: string, lines: string[]): Uint8Array | undefined {
 	const parts: Buffer[] = [];
-	let i = start + 1;
-	let ok = true;
-	for (; i < lines.length && lines[i] !== ''; i++) {
-		const decoded = decodeBase85Line(lines[i]);
-		if (decoded) parts.push(decoded);
-		else ok = false;
+	for (const line of lines) {
+		const decoded = decodeBase85Line(line);
+		if (!decoded) return undefined;
+		parts.push(decoded);
 	}
-	if (!ok) return { end: i };
 	try {
 		// Bounded: a hunk that inflates past the limit (a big binary's new content) throws and is skipped
 		// here; a model's own files are scanned on disk, streamed, whatever their size.
 		const inflated = inflateSync(Buffer.concat(parts), { maxOutputLength: MAX_BINARY_HUNK_BYTES });
-		return { end: i, bytes: head[1] === 'literal' ? inflated : deltaInserts(inflated) };
+		return kind === 'literal' ? inflated : deltaInserts(inflated);
 	} catch {
-		return { end: i };
+		return undefined;
 	}
 }
 

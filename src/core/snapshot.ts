@@ -2,12 +2,13 @@
 // tensor headers, data references), record the code lineage, and write an immutable manifest —
 // all or nothing. Objects are stored before the manifest that names them, so a crash leaves at
 // worst unreferenced objects (reclaimed by gc), never a version pointing at missing data.
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
 import { dirname, join } from 'node:path';
 import { isDvcFile, parseDvcFile, parseDvcLock } from './dataRefs';
 import { describeError, LedgerError } from './errors';
-import { readLineage } from './gitLineage';
-import type { WorkspaceLineage } from './gitLineage';
+import { readLineage, writePatch } from './gitLineage';
+import type { ChangedFile, WorkspaceLineage } from './gitLineage';
 import type { Ledger } from './ledger';
 import { findLockfiles } from './lockfiles';
 import { setOwn } from './ownKeys';
@@ -24,6 +25,7 @@ import { isNeverText, scanFileAndValues, withSecretsRedacted } from './secretVal
 import { flattenValues, isStructuredPath, parseStructured } from './structuredFiles';
 import { decodeUtf8Text, looksBinary } from './textContent';
 import { nextLabel } from './versionLabels';
+import { CONFIG_FILE } from './workspaceConfig';
 import type { ModelConfig } from './workspaceConfig';
 import { collectModelFiles } from './workspaceFiles';
 import type { ModelFile } from './workspaceFiles';
@@ -76,7 +78,11 @@ export async function createSnapshot(ledger: Ledger, options: SnapshotOptions = 
 	ledger.ensureLayout();
 	ledger.store.cleanTmp();
 	const result: SnapshotResult = { created: [], unchanged: [], warnings: [] };
-	const collected = models.map((model) => ({ model, ...collectModelFiles(ledger.root, model) }));
+	const collected = refuseEmptyModels(
+		ledger,
+		models.map((model) => ({ model, ...collectModelFiles(ledger.root, model) })),
+		result.warnings,
+	);
 	const caches = new SnapshotCaches(ledger);
 	// Nothing changed since each model's latest version (every file's stat matches the stat cache, and
 	// the hashes are the version's): answered from index.db alone — no git, no secret scan, no file read.
@@ -100,23 +106,42 @@ export async function createSnapshot(ledger: Ledger, options: SnapshotOptions = 
 			'DIRTY',
 		);
 	}
-	// Every model's files are scanned for secrets before anything is stored: a refusal leaves no trace.
+	// The uncommitted patch is streamed to a tmp file (it can be hundreds of MB), without binary files
+	// and weights, which are artifacts already or cannot be re-applied usefully from a text patch.
+	const patchFile = lineage.dirty && lineage.commit ? join(ledger.store.tmpDir, `${process.pid}-patch-${Date.now()}-${Math.random().toString(36).slice(2)}`) : undefined;
 	// The message, branch name and file names go into the manifest too: scanned with the files.
 	const labels = scanSnapshotLabels(options.message, lineage.branch, collected.flatMap((c) => c.files.map((f) => f.path)));
-	const secrets = checkSecrets(ledger, caches, collected, lineage.dirty ? lineage.patch : undefined, options.allowSecrets, labels);
-	if (secrets.allowed.length) result.warnings.push(`stored secrets in ${secrets.allowed.join(', ')} because they were allowed; the versions record this (secretsAllowed).`);
-	if (labels.some((f) => f.path === '-m message' || f.path === 'git branch')) result.warnings.push('the message or branch name held a secret: it is recorded as [redacted].');
+	let patchSha: string | undefined;
+	let patchWarning: string | undefined;
+	let lockfiles: Record<string, string>;
+	let secrets: ReturnType<typeof checkSecrets>;
+	try {
+		if (patchFile) {
+			const { exclude, warning } = patchExclusions(lineage.changedFiles, collected);
+			mkdirSync(ledger.store.tmpDir, { recursive: true });
+			await writePatch(ledger.root, patchFile, exclude);
+			patchWarning = warning;
+			if (warning) result.warnings.push(warning);
+		}
+		// Every model's files are scanned for secrets before anything is stored: a refusal leaves no trace.
+		secrets = checkSecrets(ledger, caches, collected, patchFile, options.allowSecrets, labels);
+		if (secrets.allowed.length) result.warnings.push(`stored secrets in ${secrets.allowed.join(', ')} because they were allowed; the versions record this (secretsAllowed).`);
+		if (labels.some((f) => f.path === '-m message' || f.path === 'git branch')) result.warnings.push('the message or branch name held a secret: it is recorded as [redacted].');
+		if (patchFile && statSync(patchFile).size > 0) patchSha = (await ledger.store.storeFile(patchFile)).sha256;
+		lockfiles = await hashLockfiles(ledger, options.signal);
+	} finally {
+		if (patchFile) rmSync(patchFile, { force: true });
+	}
 	// Allowed or not, no secret of a message, branch name or remote URL is written into a manifest.
 	options = { ...options, message: redactText(options.message) };
 	const recordedLineage: WorkspaceLineage = { ...lineage, branch: redactText(lineage.branch), remote: withoutUrlCredentials(lineage.remote) };
-	let patchSha: string | undefined;
-	if (lineage.dirty && lineage.patch) patchSha = (await ledger.store.storeBuffer(Buffer.from(lineage.patch, 'utf8'))).sha256;
-	const lockfiles = await hashLockfiles(ledger, options.signal);
 
 	for (const { model, files, warnings } of collected) {
 		result.warnings.push(...warnings);
 		const hashed = await storeFiles(ledger, caches, model, files, options);
 		const details = describeFiles(ledger, hashed, result.warnings, secrets.clean, caches);
+		// Kept in the version: what its patch does not hold.
+		if (patchWarning) details.warnings.push(patchWarning);
 		const paths = new Set(files.map((f) => f.path));
 		details.secretsAllowed = secrets.allowed.filter((p) => paths.has(p) || p.startsWith('git diff: '));
 		const artifacts: ArtifactRecord[] = hashed.map((f) => ({ path: f.path, role: f.role, sha256: f.sha256, size: f.size, mode: f.mode }));
@@ -125,6 +150,28 @@ export async function createSnapshot(ledger: Ledger, options: SnapshotOptions = 
 		else result.unchanged.push({ model: model.name, matches: outcome.version });
 	}
 	return result;
+}
+
+/**
+ * A model whose globs match no file gets no version: an empty version records nothing and hides the
+ * mistake (an `init` config in an unfamiliar layout, a folder that does not exist at this commit).
+ * When every model asked for is empty the snapshot is refused; otherwise the others are snapshotted
+ * and each empty one is named in a warning.
+ */
+function refuseEmptyModels<T extends { model: ModelConfig; files: ModelFile[]; warnings: string[] }>(ledger: Ledger, collected: T[], warnings: string[]): T[] {
+	const empty = collected.filter((c) => c.files.length === 0);
+	if (empty.length === 0) return collected;
+	const reasons = empty.map((c) => `\`${c.model.name}\` has no file to version, so no version was created: ${c.warnings.map((w) => w.replace(`${c.model.name}: `, '')).join(' ') || 'it has no globs.'}`);
+	if (empty.length === collected.length) {
+		throw new LedgerError(
+			reasons.join(' '),
+			`Edit the globs in ${CONFIG_FILE} so they match the model's files — paths relative to the workspace root ${ledger.root}, e.g. \`params: recipes/**/*.yaml\` — then snapshot again; \`model-ledger status\` shows what they match.`,
+			{ file: CONFIG_FILE },
+			'NO_FILES',
+		);
+	}
+	warnings.push(...reasons);
+	return collected.filter((c) => c.files.length > 0);
 }
 
 /** What a snapshot of the model would change compared with its latest version (hashes only, stores nothing). */
@@ -278,7 +325,8 @@ interface FileDetails {
  * Bump when what describeFile or the secret scan produce for a content changes: cached facts of
  * another version are then ignored and files are read again.
  */
-const FACTS_VERSION = 2;
+// 2: secrets (issue 14); 3: prompt variables inside statement-only Jinja keywords (`{% for i, c in context %}`), YAML duplicate keys.
+const FACTS_VERSION = 3;
 
 /** What one file says (its part of the manifest), cached per path, role and content in index.db. */
 interface FileFacts {
@@ -367,7 +415,9 @@ function describeFile(file: HashedFile): FileFacts {
 			facts.data = file.path.endsWith('dvc.lock') ? parseDvcLock(file.path, text) : parseDvcFile(file.path, text);
 		} else if (isStructuredPath(file.path) && file.role !== 'prompt') {
 			// A value holding a secret is never written into a manifest: redacted (the snapshot refused it unless allowed).
-			const { values, findings } = withSecretsRedacted(flattenValues(parseStructured(file.path, text)));
+			const parseWarnings: string[] = [];
+			const { values, findings } = withSecretsRedacted(flattenValues(parseStructured(file.path, text, undefined, parseWarnings)));
+			for (const w of parseWarnings) warn(w);
 			if (findings.length) warn(`${file.path}: ${findings.length} value(s) look like secrets (${[...new Set(findings.map((f) => f.kind))].join(', ')}); recorded as [redacted] (the stored file keeps them).`);
 			if (file.role === 'metrics') facts.metrics = values;
 			else facts.params = values;
@@ -388,7 +438,7 @@ function checkSecrets(
 	ledger: Ledger,
 	caches: SnapshotCaches,
 	collected: Array<{ files: ModelFile[] }>,
-	patch: string | undefined,
+	patchFile: string | undefined,
 	allow: SnapshotOptions['allowSecrets'],
 	labels: SecretFinding[] = [],
 ): { allowed: string[]; clean: Map<string, StatKey> } {
@@ -410,8 +460,51 @@ function checkSecrets(
 			if (found.length === 0 && key) clean.set(file.path, key);
 		}
 	}
-	if (patch) findings.push(...scanPatch(patch));
+	if (patchFile) findings.push(...scanPatch(readLines(patchFile)));
 	return { ...enforceSecretPolicy(findings, allow), clean };
+}
+
+/** Model-file extensions: left out of the uncommitted patch even when git does not call them binary. */
+const BINARY_EXTENSION = /\.(?:safetensors|bin|pt|pth|ckpt|onnx|gguf|ggml|npy|npz|h5|hdf5|pkl|pickle|joblib|parquet|arrow|feather|tflite|pb|png|jpe?g|gif|webp|pdf|zip|gz|tgz|bz2|xz|zst|tar|7z)$/i;
+
+/**
+ * Which changed tracked files stay out of the uncommitted patch: binary files (git's own verdict or a
+ * model-file extension) and weights. A weights file of a snapshotted model is an artifact already; any
+ * other left-out file is named in the warning, since its change is then recorded nowhere.
+ */
+function patchExclusions(changed: ChangedFile[], collected: Array<{ model: ModelConfig; files: ModelFile[] }>): { exclude: string[]; warning?: string } {
+	const artifactOf = new Map<string, { model: string; role: string }>();
+	for (const { model, files } of collected) for (const f of files) if (!artifactOf.has(f.path)) artifactOf.set(f.path, { model: model.name, role: f.role });
+	const exclude = changed.filter((f) => f.binary || BINARY_EXTENSION.test(f.path) || artifactOf.get(f.path)?.role === 'weights').map((f) => f.path);
+	if (exclude.length === 0) return { exclude };
+	const stored = exclude.filter((p) => artifactOf.has(p));
+	const notStored = exclude.filter((p) => !artifactOf.has(p));
+	const parts = [
+		stored.length ? `${stored.join(', ')} (stored as ${stored.length === 1 ? 'an artifact' : 'artifacts'} of the version)` : '',
+		notStored.length ? `${notStored.join(', ')} (binary, in no model: ${notStored.length === 1 ? 'its' : 'their'} uncommitted change is not recorded; add ${notStored.length === 1 ? 'it' : 'them'} to a model to version ${notStored.length === 1 ? 'it' : 'them'})` : '',
+	].filter(Boolean);
+	return { exclude, warning: `uncommitted patch: left out ${parts.join('; ')}.` };
+}
+
+/** The lines of a text file, read in 1 MiB chunks: a patch of any size is scanned in bounded memory. */
+function* readLines(path: string): Generator<string> {
+	const fd = openSync(path, 'r');
+	const buffer = Buffer.allocUnsafe(1 << 20);
+	const decoder = new StringDecoder('utf8');
+	let rest = '';
+	try {
+		for (;;) {
+			const n = readSync(fd, buffer, 0, buffer.length, null);
+			if (n === 0) break;
+			const lines = (rest + decoder.write(buffer.subarray(0, n))).split('\n');
+			rest = lines.pop() ?? '';
+			yield* lines;
+		}
+		rest += decoder.end();
+		if (rest) yield rest;
+	} finally {
+		closeSync(fd);
+	}
 }
 
 async function hashLockfiles(ledger: Ledger, signal?: AbortSignal): Promise<Record<string, string>> {

@@ -13,8 +13,10 @@
 //   (allow_nan=True), and eval scripts do. Such a file parses, the tokens read as the strings above;
 //   anything else invalid is still an error at its line and column.
 // - YAML uses the 1.2 core schema (`yes` is a string, `2001-12-14` is a string) plus `<<` merge keys;
-//   one document per file.
-import { LineCounter, parseDocument, visit } from 'yaml';
+//   one document per file. A key repeated in one mapping takes its last value, as PyYAML (which reads
+//   these configs in training code) and most loaders do, with a warning naming file:line of each repeat.
+//   (model-ledger.yaml itself is stricter: a repeated key there is an error.)
+import { isScalar, LineCounter, parseDocument, visit } from 'yaml';
 import type { Document } from 'yaml';
 import { parse as parseToml, TomlError } from 'smol-toml';
 import { ParseError } from './errors';
@@ -45,12 +47,12 @@ function structuredExtension(path: string): StructuredExtension | undefined {
  * Parses a structured file by its extension. Integers too large for a double come back as bigint
  * (YAML, TOML) so no digits are lost. Throws ParseError with file, line and column.
  */
-export function parseStructured(relPath: string, text: string, fix: string = DEFAULT_FIX): unknown {
+export function parseStructured(relPath: string, text: string, fix: string = DEFAULT_FIX, warnings?: string[]): unknown {
 	const source = stripBom(text);
 	switch (structuredExtension(relPath)) {
 		case '.yaml':
 		case '.yml':
-			return yamlToJs(relPath, parseYamlDocument(relPath, source, fix), fix);
+			return yamlToJs(relPath, parseYamlDocument(relPath, source, fix, warnings), fix);
 		case '.json':
 			return parseJson(relPath, source, fix);
 		case '.toml':
@@ -74,10 +76,11 @@ export interface YamlSource {
  * Parses one YAML document, throwing ParseError at the first syntax error. A stream with several
  * documents (`---`) is an error: taking only the first would silently leave later ones unversioned.
  */
-export function parseYamlDocument(relPath: string, text: string, fix: string = DEFAULT_FIX): YamlSource {
+export function parseYamlDocument(relPath: string, text: string, fix: string = DEFAULT_FIX, warnings?: string[]): YamlSource {
 	const lineCounter = new LineCounter();
-	// Merge keys (`<<: *base`) are on because PyYAML, which reads these configs in training code, applies them.
-	const doc = parseDocument(stripBom(text), { lineCounter, prettyErrors: false, intAsBigInt: true, uniqueKeys: true, merge: true });
+	// Merge keys (`<<: *base`) are on because PyYAML, which reads these configs in training code, applies them;
+	// repeated keys are allowed for the same reason (the last value wins) and reported through `warnings`.
+	const doc = parseDocument(stripBom(text), { lineCounter, prettyErrors: false, intAsBigInt: true, uniqueKeys: false, merge: true });
 	const [first] = doc.errors;
 	if (first) {
 		const { line, col } = lineCounter.linePos(first.pos[0]);
@@ -90,7 +93,27 @@ export function parseYamlDocument(relPath: string, text: string, fix: string = D
 		}
 		throw new ParseError(`Invalid YAML in ${relPath}: ${first.message}.`, { file: relPath, line, column: col }, fix);
 	}
+	if (warnings) warnings.push(...duplicateKeyWarnings(relPath, doc, lineCounter));
 	return { doc, lineCounter };
+}
+
+/** `file:line: duplicate key` for each key repeated within one mapping (the last value is the one used). */
+function duplicateKeyWarnings(relPath: string, doc: Document.Parsed, lineCounter: LineCounter): string[] {
+	const found: string[] = [];
+	visit(doc, {
+		Map(_key, map) {
+			const firstLine = new Map<string, number>();
+			for (const pair of map.items) {
+				if (!isScalar(pair.key) || pair.key.value === '<<') continue;
+				const name = String(pair.key.value);
+				const line = pair.key.range ? lineCounter.linePos(pair.key.range[0]).line : 0;
+				const first = firstLine.get(name);
+				if (first === undefined) firstLine.set(name, line);
+				else found.push(`${relPath}:${line}: duplicate key \`${name}\` (first at line ${first}); the last value is used, as PyYAML does.`);
+			}
+		},
+	});
+	return found;
 }
 
 /** 1-based line and column of a character offset, for errors about a node of a parsed YAML document. */

@@ -188,9 +188,12 @@ function lastChange(rows: PathRow[], newest: PathRow): VersionRef {
 
 /** Cheap "should a hover say anything?": a version holds the path, or a model's globs match it. */
 export function isTracked(ledger: Ledger, relPath: string): boolean {
-	const path = normalizeRelPath(relPath);
-	if (ledger.index.readStatement('SELECT 1 FROM artifacts WHERE path = ? LIMIT 1').pluck().get(path) !== undefined) return true;
-	return modelsMatching(ledger, path).length > 0;
+	return isInAnyVersion(ledger, relPath) || modelsMatching(ledger, normalizeRelPath(relPath)).length > 0;
+}
+
+/** Whether any version holds a file at this workspace path. */
+export function isInAnyVersion(ledger: Ledger, relPath: string): boolean {
+	return ledger.index.readStatement('SELECT 1 FROM artifacts WHERE path = ? LIMIT 1').pluck().get(normalizeRelPath(relPath)) !== undefined;
 }
 
 /** Workspace paths in the index use forward slashes and no `./`. */

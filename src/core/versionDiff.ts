@@ -24,6 +24,10 @@ import { diffTensorHeaders, hashTensors } from './tensorDiff';
 import type { WeightsDiff } from './tensorDiff';
 import { decodeUtf8Text, looksBinary } from './textContent';
 import { versionName } from './versionName';
+import type { MetricsDirection } from './workspaceConfig';
+
+/** A model no longer in model-ledger.yaml has no declared directions: metric names decide. */
+const NO_DIRECTION: MetricsDirection = { higherIsBetter: [], lowerIsBetter: [] };
 
 export type { KeyDiff, MetricDiff, WeightsDiff };
 
@@ -190,7 +194,7 @@ interface Side {
 
 /** Compares two versions of a model (`refB` = {@link WORKING_TREE} for the working tree). */
 export async function diffVersions(ledger: Ledger, model: string, refA: string, refB: string, options: DiffOptions = {}): Promise<VersionDiff> {
-	const modelConfig = ledger.model(model);
+	const direction = ledger.readableModel(model)?.metricsDirection ?? NO_DIRECTION;
 	const stored = storedSide(ledger, ledger.resolve(model, refA));
 	const b = refB === WORKING_TREE ? await workingSide(ledger, model) : storedSide(ledger, ledger.resolve(model, refB));
 	const warnings: string[] = [];
@@ -204,7 +208,7 @@ export async function diffVersions(ledger: Ledger, model: string, refA: string, 
 		b: b.info,
 		artifacts,
 		params: diffParams(a, b, options.all === true, artifacts.changed, artifacts.renamed, warnings, unparseable),
-		metrics: diffMetrics(a.contents.metrics, b.contents.metrics, modelConfig.metricsDirection, options.all === true),
+		metrics: diffMetrics(a.contents.metrics, b.contents.metrics, direction, options.all === true),
 		prompts: diffPrompts(a, b, options.promptText === true, renames, warnings),
 		weights: await diffWeights(a, b, options, warnings),
 		data: diffData(a.contents.data, b.contents.data),
@@ -609,7 +613,7 @@ export interface MetricHistory {
 
 /** One metric across all versions of a model, oldest first, with each version's aliases. */
 export function metricHistory(ledger: Ledger, model: string, metric: string): MetricHistory {
-	const modelConfig = ledger.model(model);
+	const direction = ledger.readableModel(model)?.metricsDirection ?? NO_DIRECTION;
 	const versions = [...ledger.listVersions(model)].sort((x, y) => x.number - y.number || x.createdAt.localeCompare(y.createdAt));
 	const points = versions.map((v): MetricPoint => {
 		const metrics = ledger.readManifest(v).metrics;
@@ -625,7 +629,7 @@ export function metricHistory(ledger: Ledger, model: string, metric: string): Me
 			'UNKNOWN_METRIC',
 		);
 	}
-	return { model, metric, direction: metricDirection(modelConfig.metricsDirection, metric), points };
+	return { model, metric, direction: metricDirection(direction, metric), points };
 }
 
 /** Every metric key recorded by any version of a model, in first-seen order (newest version first). */

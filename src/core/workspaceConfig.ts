@@ -324,19 +324,6 @@ export function globProblem(written: string): string | undefined {
 }
 
 /** Finds a model by name or throws a LedgerError listing the known ones. */
-export function findModel(config: WorkspaceConfig, name: string): ModelConfig {
-	const model = config.models.find((m) => m.name === name);
-	if (!model) {
-		throw new LedgerError(
-			`Unknown model \`${name}\`.`,
-			`Models in ${CONFIG_FILE}: ${config.models.map((m) => m.name).join(', ')}.`,
-			undefined,
-			'UNKNOWN_MODEL',
-		);
-	}
-	return model;
-}
-
 function scalarKey(pair: Pair): string {
 	const key = pair.key;
 	return isScalar(key) ? String(key.value) : String(key);

@@ -63,7 +63,7 @@ export class LedgerHoverProvider implements vscode.HoverProvider {
 		const sections: string[] = [];
 		let range: vscode.Range | undefined;
 		if (key) {
-			const history = keyHistory(ledger, path, key.path, { maxMetricChanges: 6 });
+			const history = keyHistory(ledger, path, key.semanticPath ?? key.path, { maxMetricChanges: 6 });
 			if (history.found && history.models.length) {
 				sections.push(keyHoverMarkdown(history, ctx, key));
 				range = new vscode.Range(document.positionAt(key.keyRange[0]), document.positionAt(key.keyRange[1]));

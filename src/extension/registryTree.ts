@@ -231,16 +231,20 @@ export class RegistryTreeModel implements vscode.Disposable {
 	}
 
 	private modelsOf(entry: LedgerEntry): RegistryNode[] {
-		const models = entry.ledger.config.models;
+		// Models removed or renamed in model-ledger.yaml keep their versions: listed after the configured ones.
+		const configured = entry.ledger.config.models.map((m) => m.name);
+		const unconfigured = new Set(entry.ledger.unconfiguredModels());
 		let total = 0;
 		let matching = 0;
-		const nodes: RegistryNode[] = models.map((m) => {
+		const nodes: RegistryNode[] = [...configured, ...unconfigured].map((name) => {
+			const m = { name };
 			const listing = this.listing(entry.root, m.name);
 			const latest = listing.versions[0];
 			const count = listing.versions.length;
 			total += count;
 			const aliases = aliasLine(listing.versions);
 			let description = latest ? `${aliases ? `${aliases} · latest ` : ''}${versionShortName(latest)} · ${count} version${count === 1 ? '' : 's'}` : 'no versions yet';
+			if (unconfigured.has(m.name)) description = `no longer configured · ${description}`;
 			if (this.filterValue) {
 				const n = this.matching(entry.root, m.name).length;
 				matching += n;

@@ -160,7 +160,7 @@ export class SnapshotCommand {
 		const store = 'Snapshot with uncommitted changes (patch is stored)';
 		const choice = await vscode.window.showWarningMessage(
 			'The workspace has uncommitted changes to tracked files.',
-			{ modal: true, detail: `The version records commit ${lineage.commit?.slice(0, 7) ?? '(none)'}${lineage.branch ? ` on ${lineage.branch}` : ''} plus the uncommitted patch (${formatBytes(Buffer.byteLength(lineage.patch))}), so it can be reproduced. Commit first for a clean lineage.` },
+			{ modal: true, detail: `The version records commit ${lineage.commit?.slice(0, 7) ?? '(none)'}${lineage.branch ? ` on ${lineage.branch}` : ''} plus the uncommitted changes to ${lineage.changedFiles.length} tracked file${lineage.changedFiles.length === 1 ? '' : 's'} as a patch, so it can be reproduced. Commit first for a clean lineage.` },
 			store,
 		);
 		if (choice !== store) throw new Cancelled();

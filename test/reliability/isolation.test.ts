@@ -96,7 +96,7 @@ describe('isolation', () => {
 		setGitDisabled('the workspace is not trusted');
 		try {
 			const lineage = await readLineage(dir);
-			assert.deepEqual({ commit: lineage.commit, dirty: lineage.dirty, patch: lineage.patch }, { commit: null, dirty: false, patch: '' });
+			assert.deepEqual({ commit: lineage.commit, dirty: lineage.dirty, changedFiles: lineage.changedFiles }, { commit: null, dirty: false, changedFiles: [] });
 			assert.ok(!existsSync(marker), 'git ran the repository-configured command');
 		} finally {
 			setGitDisabled(undefined);

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { readLineage, setGitDisabled } from '../../src/core/gitLineage';
+import { readLineage, setGitDisabled, writePatch } from '../../src/core/gitLineage';
 import { git, initGitRepo, isolatedGitEnv, makeTempDir, removeDir, writeFile } from './fixtures';
 
 const dirs: string[] = [];
@@ -32,7 +32,7 @@ describe('readLineage', () => {
 		assert.equal(lineage.remote, 'https://github.com/me/repo.git');
 		assert.deepEqual(lineage.author, { name: 'Test User', email: 'test@example.com' });
 		assert.equal(lineage.dirty, false);
-		assert.equal(lineage.patch, '');
+		assert.deepEqual(lineage.changedFiles, []);
 		git(dir, 'remote', 'remove', 'origin');
 		assert.equal((await readLineage(dir)).remote, 'https://example.com/b.git');
 	});
@@ -49,11 +49,16 @@ describe('readLineage', () => {
 		// From a subfolder (a ledger below the repository root) the patch is still relative to the root.
 		const lineage = await readLineage(join(dir, 'sub'));
 		assert.equal(lineage.dirty, true);
-		assert.match(lineage.patch, /^diff --git a\/sub\/b\.txt b\/sub\/b\.txt/);
+		assert.deepEqual(lineage.changedFiles, [{ path: 'b.txt', binary: false }], 'paths relative to the workspace');
+		const patchFile = join(makeTempDir('lineage-patch-'), 'p.diff');
+		dirs.push(dirname(patchFile));
+		await writePatch(join(dir, 'sub'), patchFile, []);
+		const patch = readFileSync(patchFile, 'utf8');
+		assert.match(patch, /^diff --git a\/sub\/b\.txt b\/sub\/b\.txt/);
 		const copy = makeTempDir('lineage-clone-');
 		dirs.push(copy);
 		git(copy, 'clone', '-q', dir, '.');
-		execFileSync('git', ['apply', '-'], { cwd: copy, input: lineage.patch, env: isolatedGitEnv() });
+		execFileSync('git', ['apply', '-'], { cwd: copy, input: patch, env: isolatedGitEnv() });
 		assert.equal(readFileSync(join(copy, 'sub/b.txt'), 'utf8'), 'b2\n');
 		assert.equal(readFileSync(join(copy, 'a.txt'), 'utf8'), 'a\n');
 	});
@@ -78,7 +83,7 @@ describe('readLineage', () => {
 		dirs.push(dir);
 		mkdirSync(join(dir, 'x'));
 		const none = await readLineage(dir);
-		assert.deepEqual([none.commit, none.branch, none.remote, none.dirty, none.patch], [null, null, null, false, '']);
+		assert.deepEqual([none.commit, none.branch, none.remote, none.dirty, none.changedFiles], [null, null, null, false, []]);
 		const inRepo = repo();
 		setGitDisabled('untrusted');
 		try {

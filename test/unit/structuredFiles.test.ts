@@ -54,11 +54,17 @@ describe('parseStructured', () => {
 		assert.match(err.toString(), /^config\/rag\.yaml:4:\d+: /);
 	});
 
-	test('a duplicate YAML key is an error at the second key', () => {
-		const err = parseErrorOf(() => parseStructured('train.yaml', 'lr: 0.1\nepochs: 3\nlr: 0.2\n'));
-		assert.equal(err.location?.line, 3);
-		assert.equal(err.location?.column, 1);
-		assert.match(err.message, /unique/);
+	test('issue 15 item 16: a duplicate YAML key takes the last value, as PyYAML does, with a file:line warning per repeat', () => {
+		const warnings: string[] = [];
+		assert.deepEqual(parseStructured('train.yaml', 'lr: 0.1\nepochs: 3\nlr: 0.2\nopt:\n  name: a\n  name: b\n', undefined, warnings), { lr: 0.2, epochs: 3n, opt: { name: 'b' } });
+		assert.deepEqual(warnings, [
+			'train.yaml:3: duplicate key `lr` (first at line 1); the last value is used, as PyYAML does.',
+			'train.yaml:6: duplicate key `name` (first at line 5); the last value is used, as PyYAML does.',
+		]);
+		// Merge keys are not repeats.
+		const merged: string[] = [];
+		parseStructured('m.yaml', 'base: &b {x: 1}\na:\n  <<: *b\n  y: 2\n', undefined, merged);
+		assert.deepEqual(merged, []);
 	});
 
 	test('a YAML alias without its anchor is an error at the alias', () => {

@@ -106,7 +106,7 @@ export function selectVersions(ledger: Ledger, refs: Array<{ model: string; ref:
 	if (refs.length === 0) return ledger.listVersions();
 	const seen = new Map<string, VersionSummary>();
 	for (const { model, ref } of refs) {
-		ledger.model(model);
+		ledger.readableModel(model);
 		const v = ledger.resolve(model, ref);
 		seen.set(v.digest, v);
 	}
