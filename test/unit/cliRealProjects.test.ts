@@ -215,7 +215,7 @@ describe('issue 15 part 1: CLI on a recipes repository', () => {
 		const runs = (h: History) => h.models[0].runs.map((r) => [r.value, r.versions.map((v) => v.number)]);
 		// Exactly the key diff printed: the item is followed to its new position.
 		assert.deepEqual(runs(history(printed[0])), [['gpt-35-turbo', [1]], ['gpt-4o', [2]]]);
-		assert.match(ok(root, 'key-history', 'flow.dag.yaml', printed[0]), /gpt-35-turbo in v1, gpt-4o since v2/);
+		assert.match(ok(root, 'key-history', 'flow.dag.yaml', printed[0]), /"gpt-35-turbo" in v1, "gpt-4o" since v2/);
 		// Positional forms still work, and mean the position.
 		assert.deepEqual(runs(history('nodes[3].inputs.deployment_name')), [['gpt-35-turbo', [1]], [undefined, [2]]]);
 		assert.deepEqual(runs(history('nodes[1].name')), [['prepare_examples', [1]], ['classify_with_llm', [2]]]);
