@@ -140,7 +140,6 @@ interface KeyValues {
 	subtree: boolean;
 }
 
-/** The key's value in every version holding `file`, from the (file, key) index. */
 /**
  * A key naming a list item by its `id`/`name` as diff prints it (`nodes[name="x"].lr`) is `nodes[3].lr`
  * in one version and `nodes[1].lr` in another: each positional reading is looked up, and kept for the
@@ -168,6 +167,7 @@ function keyValues(ledger: Ledger, file: string, keyPath: string): KeyValues {
 	return merged;
 }
 
+/** The key's value in every version holding `file`, from the (file, key) index. */
 function positionalKeyValues(ledger: Ledger, file: string, keyPath: string): KeyValues {
 	const index = ledger.index;
 	const values = new Map<string, string>();
