@@ -200,7 +200,7 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
 						if (r.matches && r.matches.digest !== r.latest.digest) return `${head}\n  matches ${versionNameWithLabel(r.matches)}`;
 						return [head, ...(changed.length ? changed : [`  matches ${versionName(r.latest)} (the latest version)`])].join('\n');
 					}),
-					...gone.map((g) => `${g.model}: no longer configured in ${CONFIG_FILE}; its versions stay readable${g.latest ? ` (latest ${versionNameWithLabel(g.latest)})` : ''}`),
+					...gone.map((g) => `${g.model}: no longer configured in ${CONFIG_FILE}; its versions stay readable${g.latest ? ` (latest ${versionName(g.latest)}, ${g.latest.label})` : ''}`),
 				].join('\n');
 				const untracked = tracking.untrackedVersions.length;
 				// Versions git does not carry exist only here: say so while they do (issue: nobody else can see them).
