@@ -10,6 +10,18 @@ export default tseslint.config(
 		},
 	},
 	{
+		// Spreading an array into arguments (push(...x), Math.max(...x)) overflows the stack past ~100,000
+		// elements: user-sized arrays go through src/core/bulkArrays.ts. Fixed-size spreads say why they are safe.
+		files: ['src/**/*.ts'],
+		rules: {
+			'no-restricted-syntax': [
+				'error',
+				{ selector: 'CallExpression > SpreadElement', message: 'No spread into arguments: use appendAll/maxOf/minOf from src/core/bulkArrays.ts (user-sized arrays overflow the stack).' },
+				{ selector: 'NewExpression > SpreadElement', message: 'No spread into arguments: user-sized arrays overflow the stack.' },
+			],
+		},
+	},
+	{
 		// The core runs under plain Node (CLI, tests, benchmarks): it must never depend on the editor.
 		files: ['src/core/**/*.ts', 'src/cli/**/*.ts', 'src/webview/**/*.ts'],
 		rules: {

@@ -1,7 +1,9 @@
 // `model-ledger diff MODEL@A [MODEL@B | @B]` and `model-ledger history MODEL --metric KEY`: the
 // version diff and metric history of src/core/versionDiff.ts as tables like `dvc params diff`.
 import { resolveAt } from '../core/aliasTimeline';
+import { appendAll } from '../core/bulkArrays';
 import { diffMarkdown } from '../core/diffMarkdown';
+import { oneLine } from '../core/displayText';
 import type { GateResult } from '../core/gates';
 import type { Ledger } from '../core/ledger';
 import { checkGate, gateText } from './checkCommand';
@@ -11,8 +13,10 @@ import { diffVersions, metricHistory, WORKING_TREE } from '../core/versionDiff';
 import type { ArtifactRename, DiffProgress, DiffSide, MetricHistory, VersionDiff } from '../core/versionDiff';
 import { parseRef, refAfterAt, UsageError } from './context';
 import type { Io } from './context';
+import { formatNumber } from '../core/numberText';
 import { renderTable } from './format';
 import { versionName, versionNameWithLabel } from '../core/versionName';
+import type { Cell } from './format';
 
 const DIFF_USAGE = 'diff MODEL@A [MODEL@B | @B] [--all] [--tensors] [--format text|markdown|json] [--gate ALIAS] [--at TIME]';
 
@@ -73,16 +77,20 @@ function columnName(side: DiffSide): string {
 	return side.working ? 'workspace' : versionName({ number: side.number!, digest: side.digest!, numberShared: side.numberShared });
 }
 
-/** Strings that would read as another type are quoted, so a type change (`"512"` → `512`) is visible. */
-export function formatScalar(value: Scalar, present = true): string {
+/**
+ * A value as a table cell: numbers stay numbers (the table writes a column's numbers in one
+ * notation); strings that would read as another type are quoted, so a type change (`"512"` → `512`) is visible.
+ */
+export function formatScalar(value: Scalar, present = true): Cell {
 	if (!present) return '-';
 	if (value === null) return 'null';
 	if (typeof value === 'string') return /^(-?\d+(\.\d+)?([eE][-+]?\d+)?|true|false|null|)$/.test(value) || /^\s|\s$/.test(value) ? JSON.stringify(value) : value;
+	if (typeof value === 'number') return value;
 	return String(value);
 }
 
 function signed(n: number, digits?: number): string {
-	const text = digits === undefined ? String(n) : n.toFixed(digits);
+	const text = digits === undefined ? formatNumber(n) : n.toFixed(digits);
 	return n > 0 ? `+${text}` : text;
 }
 
@@ -175,7 +183,7 @@ function diffText(d: VersionDiff, all: boolean): string {
 	if (d.code.lockfiles.length) {
 		lines.push('', 'Lockfiles', renderTable(['PATH', A, B], d.code.lockfiles.map((l) => [l.path, l.a?.slice(0, 12) ?? '-', l.b?.slice(0, 12) ?? '-'])));
 	}
-	if (d.warnings.length) lines.push('', 'Warnings', ...d.warnings.map((w) => `  ${w}`));
+	if (d.warnings.length) appendAll(lines, ['', 'Warnings', ...d.warnings.map((w) => `  ${oneLine(w)}`)]);
 	return lines.join('\n');
 }
 
@@ -211,10 +219,15 @@ function historyText(h: MetricHistory): string {
 	const present = numbers.filter((n): n is number => n !== null);
 	const lines = [`${h.model} ${h.metric}${h.direction ? ` (${h.direction} is better)` : ''}`];
 	if (present.length > 1) {
-		const min = Math.min(...present);
-		const max = Math.max(...present);
+		// A loop, not Math.min(...present): a spread of thousands of versions overflows the call stack.
+		let min = present[0];
+		let max = present[0];
+		for (const n of present) {
+			if (n < min) min = n;
+			if (n > max) max = n;
+		}
 		const spark = numbers.map((n) => (n === null ? ' ' : SPARKS[max === min ? 3 : Math.round(((n - min) / (max - min)) * (SPARKS.length - 1))])).join('');
-		lines.push(`${spark}  min ${min}, max ${max}`);
+		lines.push(`${spark}  min ${formatNumber(min)}, max ${formatNumber(max)}`);
 	}
 	lines.push('', renderTable(['VERSION', 'LABEL', 'ALIASES', 'AGE', h.metric.toUpperCase(), 'CHANGE'], rows));
 	return lines.join('\n');

@@ -1,5 +1,6 @@
 // `model-ledger init`: what init found and why, per proposed model; the template when it found nothing;
 // inside a git repository, the paths to commit so teammates see the versions.
+import { appendAll } from '../core/bulkArrays';
 import { initWorkspace } from '../core/initWorkspace';
 import type { InitResult } from '../core/initWorkspace';
 import { CONFIG_FILE } from '../core/workspaceConfig';
@@ -22,8 +23,8 @@ export function initText(r: InitResult): string {
 			`Found nothing to version in ${r.scan.files} files: no prompt templates, training or inference configs, flows, eval results, model folders or DVC files.`,
 			`${CONFIG_FILE} was not written (a config that matches nothing makes empty versions). Start from this template, adjust the globs, and save it as ${CONFIG_FILE}:`,
 			'',
-			...r.template.trimEnd().split('\n').map((l) => `  ${l}`),
 		);
+		appendAll(lines, r.template.trimEnd().split('\n').map((l) => `  ${l}`));
 	} else {
 		lines.push(`Created ${CONFIG_FILE} with ${r.models.length} model${r.models.length === 1 ? '' : 's'} (looked at ${r.scan.files} files, read ${r.scan.reads}, ${r.scan.ms} ms):`);
 		for (const model of r.models) {

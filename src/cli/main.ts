@@ -1,13 +1,15 @@
 // `model-ledger`: a thin shell over src/core. Exit 0 ok, 1 error (one line: cause and fix, on
 // stderr), 2 usage. With --json, stdout is exactly one JSON document.
+import { appendAll } from '../core/bulkArrays';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { escapeControls, escapeJsonText, oneLine } from '../core/displayText';
 import { describeError, LedgerError } from '../core/errors';
 import { osAuthor, readLineage } from '../core/gitLineage';
 import { registryTracking } from '../core/gitTracking';
 import { Ledger } from '../core/ledger';
-import type { Bump, VersionDetail, VersionSummary } from '../core/model';
+import type { Bump, FlatValues, VersionDetail, VersionSummary } from '../core/model';
 import { otherRefVersions } from '../core/otherRefs';
 import type { OtherRefVersion } from '../core/otherRefs';
 import { NativeModuleError } from '../core/sqlite';
@@ -17,6 +19,7 @@ import { CONFIG_FILE } from '../core/workspaceConfig';
 import { formatAge } from '../core/relativeTime';
 import { parseRef, UsageError } from './context';
 import type { Io } from './context';
+import { formatScalar } from './diffCommand';
 import { renderTable } from './format';
 import { resolvePathArg } from './pathArg';
 import { diffCommand, historyCommand } from './diffCommand';
@@ -115,7 +118,9 @@ const OPTIONS = {
 } as const;
 
 /** Runs the CLI with the given arguments; resolves to the exit code. */
-export async function runCli(argv: string[], io: Io): Promise<number> {
+export async function runCli(argv: string[], rawIo: Io): Promise<number> {
+	const json = argv.includes('--json');
+	const io = terminalSafe(rawIo, json);
 	let parsed;
 	try {
 		// `verify --remote` takes an optional NAME: a bare flag means the default remote.
@@ -131,7 +136,6 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
 		io.out(USAGE);
 		return command || values.help ? 0 : 2;
 	}
-	const json = values.json === true;
 	const print = (human: string, data: unknown) => io.out(json ? JSON.stringify(data, null, 2) + '\n' : human.endsWith('\n') || human === '' ? human : human + '\n');
 	const root = values.cwd ? resolve(values.cwd) : findWorkspaceRoot(process.cwd());
 	let ledger: Ledger | undefined;
@@ -378,6 +382,20 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
 	}
 }
 
+/**
+ * The one place human output passes through: control characters from repository content, git or
+ * the arguments never reach the terminal as escape sequences (shown as `\\e`, `\\x07`, …; the
+ * tool's own line breaks stay). JSON output has them as `\\uXXXX` escapes. `cat` bytes are the
+ * file's own and are written unchanged.
+ */
+function terminalSafe(io: Io, json: boolean): Io {
+	return {
+		out: (text) => io.out(json ? escapeJsonText(text) : escapeControls(text)),
+		err: (text) => io.err(escapeControls(text)),
+		writeBytes: (data) => io.writeBytes(data),
+	};
+}
+
 /** The nearest folder upwards that holds model-ledger.yaml; the start folder when none does. */
 export function findWorkspaceRoot(start: string): string {
 	for (let dir = resolve(start); ; dir = dirname(dir)) {
@@ -487,25 +505,25 @@ function showText(d: VersionDetail): string {
 		`${d.model} ${versionNameWithLabel({ ...d, label: displayLabel(d) })}${d.aliases.length ? `  [${d.aliases.join(', ')}]` : ''}`,
 		`digest   ${d.digest}`,
 		`created  ${d.createdAt} by ${d.author.name}${d.author.email ? ` <${d.author.email}>` : ''}`,
-		`message  ${d.message || '-'}`,
+		`message  ${oneLine(d.message) || '-'}`,
 		`commit   ${m.git.commit ?? '-'}${m.git.branch ? ` (${m.git.branch})` : ''}${m.git.dirty ? ' + uncommitted patch ' + (m.git.patch ?? '').slice(0, 12) : ''}`,
 		'',
-		renderTable(['ROLE', 'PATH', 'SIZE', 'SHA256'], m.artifacts.map((a) => [a.role, a.path, String(a.size), a.sha256.slice(0, 12)])),
+		renderTable(['ROLE', 'PATH', 'SIZE', 'SHA256'], m.artifacts.map((a) => [a.role, a.path, a.size, a.sha256.slice(0, 12)])),
 	];
-	const flat = (title: string, files: Record<string, Record<string, unknown>>) => {
-		const rows = Object.entries(files).flatMap(([file, values]) => Object.entries(values).map(([k, v]) => [file, k, JSON.stringify(v)]));
+	const flat = (title: string, files: Record<string, FlatValues>) => {
+		const rows = Object.entries(files).flatMap(([file, values]) => Object.entries(values).map(([k, v]) => [file, k, formatScalar(v)]));
 		if (rows.length) lines.push('', title, renderTable(['FILE', 'KEY', 'VALUE'], rows));
 	};
 	flat('Params', m.params);
 	flat('Metrics', m.metrics);
 	const prompts = Object.entries(m.prompts);
-	if (prompts.length) lines.push('', 'Prompt variables', ...prompts.map(([p, info]) => `  ${p}: ${info.variables.join(', ') || '(none)'}`));
+	if (prompts.length) appendAll(lines, ['', 'Prompt variables', ...prompts.map(([p, info]) => `  ${p}: ${info.variables.join(', ') || '(none)'}`)]);
 	const weights = Object.entries(m.weights);
-	if (weights.length) lines.push('', 'Weights', ...weights.map(([p, w]) => `  ${p}: ${Object.keys(w.tensors).length} tensors`));
-	if (m.data.length) lines.push('', 'Data', ...m.data.map((r) => `  ${r.path}: md5 ${r.md5 ?? '-'} (from ${r.source})`));
+	if (weights.length) appendAll(lines, ['', 'Weights', ...weights.map(([p, w]) => `  ${p}: ${Object.keys(w.tensors).length} tensors`)]);
+	if (m.data.length) appendAll(lines, ['', 'Data', ...m.data.map((r) => `  ${r.path}: md5 ${r.md5 ?? '-'} (from ${r.source})`)]);
 	const locks = Object.entries(m.lockfiles);
-	if (locks.length) lines.push('', 'Lockfiles', ...locks.map(([p, sha]) => `  ${p}: ${sha.slice(0, 12)}`));
-	if (m.warnings?.length) lines.push('', 'Warnings', ...m.warnings.map((w) => `  ${w}`));
+	if (locks.length) appendAll(lines, ['', 'Lockfiles', ...locks.map(([p, sha]) => `  ${p}: ${sha.slice(0, 12)}`)]);
+	if (m.warnings?.length) appendAll(lines, ['', 'Warnings', ...m.warnings.map((w) => `  ${oneLine(w)}`)]);
 	return lines.join('\n');
 }
 
@@ -536,7 +554,8 @@ if (require.main === module) {
 			process.exitCode = code;
 		},
 		(err) => {
-			write(process.stderr, `model-ledger: ${describeError(err)}\n`);
+			write(process.stderr, escapeControls(`model-ledger: ${describeError(err)}
+`));
 			process.exitCode = 1;
 		},
 	);

@@ -1,4 +1,5 @@
 // `model-ledger restore MODEL@REF [--force] [--dry-run]`: writes a version's files back into the workspace.
+import { maxOf } from '../core/bulkArrays';
 import { relative } from 'node:path';
 import type { Ledger } from '../core/ledger';
 import { restoreVersion } from '../core/restore';
@@ -36,7 +37,7 @@ function restoreText(ledger: Ledger, r: RestoreResult): string {
 			? `Restoring ${v.model} ${versionNameWithLabel(v)} would change ${changing.length} file(s); ${unchanged} already match. Nothing was written (dry run).`
 			: `Restored ${v.model} ${versionNameWithLabel(v)}: ${changing.length} file(s) written, ${unchanged} already matched.`,
 	];
-	const width = Math.max(0, ...changing.map((f) => f.path.length));
+	const width = maxOf(changing.map((f) => f.path.length), 0);
 	for (const f of changing) lines.push(`  ${f.action.padEnd(9)}  ${f.path.padEnd(width)}${displacedText(f, r.dryRun, rel)}`);
 	const deleting = r.files.some((f) => f.action === 'delete');
 	if (r.extra.length && !deleting) lines.push(`Left in place (tracked now, not in ${versionName(v)}; --delete-extra removes them): ${r.extra.join(', ')}`);

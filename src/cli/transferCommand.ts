@@ -1,5 +1,6 @@
 // `model-ledger push|pull [MODEL@REF…] [--remote NAME]`: move the objects those versions need (all
 // versions when none is named) to or from a remote. Progress goes to stderr, the summary to stdout.
+import { appendAll } from '../core/bulkArrays';
 import { formatBytes } from '../core/byteSize';
 import type { Ledger } from '../core/ledger';
 import { pullVersions, pushVersions, selectVersions } from '../core/remotes/remoteTransfer';
@@ -27,7 +28,7 @@ export async function pushCommand(ledger: Ledger, rest: string[], options: Trans
 			: `Nothing to push: ${report.remote} (${report.url}) already has every object.`,
 		`${report.versions} version(s), ${report.objects} object(s): ${report.alreadyOnRemote} were already there${report.remoteOnly ? `, ${report.remoteOnly} are on the remote but not here` : ''}.`,
 	];
-	if (missing.length) lines.push(...missingLines(missing, 'in neither the local store nor the remote'));
+	if (missing.length) appendAll(lines, missingLines(missing, 'in neither the local store nor the remote'));
 	io.out(lines.join('\n') + '\n');
 	return missing.length ? 1 : 0;
 }
@@ -47,7 +48,7 @@ export async function pullCommand(ledger: Ledger, rest: string[], options: Trans
 		`${report.versions} version(s), ${report.objects} object(s): ${report.alreadyLocal} were already here.`,
 	];
 	for (const c of report.corrupt) lines.push(`refused  ${c.path}: ${c.message}`);
-	if (report.notOnRemote.length) lines.push(...missingLines(report.notOnRemote, `not on ${report.remote}`));
+	if (report.notOnRemote.length) appendAll(lines, missingLines(report.notOnRemote, `not on ${report.remote}`));
 	if (failed) lines.push('Fix: run `model-ledger push` on a machine that has these objects, then pull again.');
 	io.out(lines.join('\n') + '\n');
 	return failed ? 1 : 0;

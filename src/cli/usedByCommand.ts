@@ -1,4 +1,5 @@
 // `model-ledger used-by PATH`: which versions hold a file's current content, and what it held before.
+import { appendAll } from '../core/bulkArrays';
 import { LedgerError } from '../core/errors';
 import type { Ledger } from '../core/ledger';
 import { formatAge } from '../core/relativeTime';
@@ -38,7 +39,8 @@ function usedByText(r: UsedBy): string {
 	if (r.sameContentElsewhere.length) {
 		const byPath = new Map<string, VersionRef[]>();
 		for (const v of r.sameContentElsewhere) byPath.set(v.path, [...(byPath.get(v.path) ?? []), v]);
-		lines.push('Same content elsewhere:', ...[...byPath].map(([p, vs]) => `  ${p}: ${describeVersions(vs, true)}`));
+		lines.push('Same content elsewhere:');
+		appendAll(lines, [...byPath].map(([p, vs]) => `  ${p}: ${describeVersions(vs, true)}`));
 	}
 	if (r.history.length) {
 		lines.push(

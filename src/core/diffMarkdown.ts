@@ -2,6 +2,7 @@
 // tables of metrics (▲/▼), params, prompts (lines and variables), files, and the gate result when
 // B was checked against an alias. Everything that came from files, manifests or events is escaped:
 // a prompt cannot inject links, HTML or table cells into the comment.
+import { appendAll, maxOf } from './bulkArrays';
 import type { GateResult } from './gates';
 import { displayLabel } from './releaseLabels';
 import type { Scalar } from './model';
@@ -12,7 +13,7 @@ export function diffMarkdown(d: VersionDiff, gates: GateResult[] = []): string {
 	const A = sideColumn(d.a);
 	const B = sideColumn(d.b);
 	const out: string[] = [`### ${esc(d.a.model)}: ${esc(sideTitle(d.a))} → ${esc(sideTitle(d.b))}`, ''];
-	for (const gate of gates) out.push(...gateMarkdown(gate), '');
+	for (const gate of gates) appendAll(out, gateMarkdown(gate)).push('');
 
 	const metricFiles = new Set(d.metrics.map((m) => m.file));
 	if (d.metrics.length) {
@@ -36,7 +37,7 @@ export function diffMarkdown(d: VersionDiff, gates: GateResult[] = []): string {
 			out.push(row([esc(p.renamedFrom ? `${p.renamedFrom} → ${p.path}` : p.path), p.change, `+${p.linesAdded} −${p.linesRemoved}`, esc(vars.join(', ')) + warn]));
 		}
 		out.push('');
-		for (const p of d.prompts) if (p.preview?.length) out.push(...previewBlock(p.path, p.preview), '');
+		for (const p of d.prompts) if (p.preview?.length) appendAll(out, previewBlock(p.path, p.preview)).push('');
 	}
 	const { added, removed, changed } = d.artifacts;
 	const renamed = d.artifacts.renamed ?? [];
@@ -56,7 +57,7 @@ export function diffMarkdown(d: VersionDiff, gates: GateResult[] = []): string {
 	if (d.metrics.length + d.params.length + d.prompts.length + added.length + removed.length + changed.length + renamed.length + d.data.length === 0) out.push('No changes.', '');
 	const commits = d.code.commits === null ? '' : ` (${d.code.commits} commit${d.code.commits === 1 ? '' : 's'} ahead${d.code.commitsBack ? `, ${d.code.commitsBack} behind` : ''})`;
 	out.push(`Code: \`${d.code.a?.slice(0, 7) ?? '-'}\`${d.code.dirty.a ? '\\*' : ''} → \`${d.code.b?.slice(0, 7) ?? '-'}\`${d.code.dirty.b ? '\\*' : ''}${commits}${d.code.dirty.a || d.code.dirty.b ? ' (\\* uncommitted changes)' : ''}`);
-	if (d.warnings.length) out.push('', ...d.warnings.map((w) => `> ${esc(w)}`));
+	if (d.warnings.length) appendAll(out, ['', ...d.warnings.map((w) => `> ${esc(w)}`)]);
 	return out.join('\n') + '\n';
 }
 
@@ -118,7 +119,7 @@ export function esc(text: string): string {
 /** A prompt's changed lines in a collapsed ```diff block; the fence is longer than any backtick run inside. */
 function previewBlock(path: string, lines: PromptLine[]): string[] {
 	const body = lines.map((l) => (l.op === '…' ? '…' : `${l.op === ' ' ? ' ' : l.op}${l.text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '')}`));
-	const longest = Math.max(2, ...body.map((l) => Math.max(0, ...(l.match(/`+/g) ?? []).map((r) => r.length))));
+	const longest = maxOf([2, maxOf(body.map((l) => maxOf((l.match(/`+/g) ?? []).map((r) => r.length), 0)))]);
 	const fence = '`'.repeat(longest + 1);
 	return [`<details><summary>${esc(path)}</summary>`, '', `${fence}diff`, ...body, fence, '', '</details>'];
 }

@@ -1,5 +1,6 @@
 // Release gates: whether a version may take a gated alias. Every rule of the alias's gate is
 // evaluated against the version's manifest, its event trail, and the version the alias points to now.
+import { appendAll } from './bulkArrays';
 import { LedgerError } from './errors';
 import type { GateAmount, GateConfig, MetricRule } from './gateConfig';
 import type { LedgerEvent } from './events';
@@ -103,7 +104,7 @@ export function evaluateGate(ledger: Ledger, gate: GateConfig, version: VersionS
 		}
 	}
 	const against = baseline ? `${gate.alias} v${baseline.version.number}` : undefined;
-	for (const rule of gate.metrics) rules.push(...metricRules(rule, version, manifest.metrics, baseline?.metrics, against, gate.alias));
+	for (const rule of gate.metrics) appendAll(rules, metricRules(rule, version, manifest.metrics, baseline?.metrics, against, gate.alias));
 	return {
 		model,
 		version: gateVersion(version),

@@ -3,6 +3,7 @@
 // survive a checkout of main), in any stash entry (`git stash -u` of a fresh snapshot, then
 // `stash pop`), staged in the index, or at another worktree's HEAD — or when a restore journal
 // lists it as displaced content. Everything else is reclaimable; a dry run (the default) only reports.
+import { appendAll } from './bulkArrays';
 import { readdirSync, readFileSync, rmdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeError, LedgerError } from './errors';
@@ -210,7 +211,7 @@ async function gitManifests(ledger: Ledger, report: GcReport): Promise<VersionMa
 	const scan = await readGitManifests(ledger.root, { versionsPath: `${LEDGER_DIR}/versions` });
 	report.refsScanned = scan.sources;
 	report.gitProcesses = scan.gitProcesses;
-	report.incomplete.push(...scan.problems);
+	appendAll(report.incomplete, scan.problems);
 	const result: VersionManifest[] = [];
 	for (const m of scan.manifests) {
 		try {

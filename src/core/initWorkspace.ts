@@ -3,6 +3,7 @@
 // of training configs beside others), and one for the rest of the workspace. Every glob is checked
 // against the real file matcher before it is written: a config that matches nothing is never written;
 // with nothing detected, nothing is written and a template is returned instead.
+import { appendAll } from './bulkArrays';
 import { existsSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { classify, huggingFaceFolders } from './layoutDetect';
@@ -219,7 +220,7 @@ function generalGlobs(files: string[], role: RoleKey, unitDir: string, allFiles:
 		const [anchor, ending] = key.split('\0');
 		// A workspace-wide `**/*.ext` in a big repository walks everything, and rarely holds only these files.
 		if (anchor === '' && allFiles.length > ROOT_GLOB_MAX_FILES) {
-			globs.push(...group);
+			appendAll(globs, group);
 			continue;
 		}
 		const candidates = filesUnder(allFiles, anchor).filter((f) => basename(f).endsWith(ending) && basename(f) !== ending);
@@ -227,8 +228,8 @@ function generalGlobs(files: string[], role: RoleKey, unitDir: string, allFiles:
 		const exclusions = candidates.length === group.length ? [] : excludedFrom(candidates, group);
 		if (exclusions && (group.length > 1 || role === 'weights' || role === 'prompts')) {
 			globs.push(glob);
-			excluded.push(...exclusions.map((e) => `!${e}`));
-		} else globs.push(...group);
+			appendAll(excluded, exclusions.map((e) => `!${e}`));
+		} else appendAll(globs, group);
 	}
 	// Exclusions apply to all of the role's globs; they read best last.
 	return [...globs, ...excluded];
@@ -314,7 +315,7 @@ function configText(models: ProposedModel[]): string {
 			const globs = model.globs[key as RoleKey];
 			if (!globs || globs.length === 0) continue;
 			if (globs.length === 1) lines.push(`    ${key}: ${quote(globs[0])}`);
-			else lines.push(`    ${key}:`, ...globs.map((g) => `      - ${quote(g)}`));
+			else appendAll(lines, [`    ${key}:`, ...globs.map((g) => `      - ${quote(g)}`)]);
 		}
 	}
 	return lines.join('\n') + '\n';

@@ -4,6 +4,7 @@
 import { concreteKeys } from './keyForms';
 import type { Ledger } from './ledger';
 import type { Scalar } from './model';
+import { formatNumber } from './numberText';
 import { followPath } from './pathFollow';
 import { memoized, normalizeRelPath, removedAfter } from './usedBy';
 import { versionName } from './versionName';
@@ -354,7 +355,7 @@ export function formatKeyValue(value: KeyValue | undefined): string {
 		const n = Object.keys(value).length;
 		return `{${n} ${n === 1 ? 'key' : 'keys'}}`;
 	}
-	return typeof value === 'string' ? JSON.stringify(value) : String(value);
+	return typeof value === 'string' ? JSON.stringify(value) : typeof value === 'number' ? formatNumber(value) : String(value);
 }
 
 /** "256 in v1–v3, 512 since v4" for one model's runs; ", removed in v30" when the file is gone. */
@@ -375,7 +376,8 @@ export function describeRuns(runs: KeyRun[], removed?: VersionRef): string {
 
 /** "+0.04 faithfulness" style text of a metric delta. */
 export function formatMetricDelta(d: MetricDelta): string {
-	if (d.delta !== null) return `${d.key} ${d.delta > 0 ? '+' : ''}${d.delta} (${String(d.before)} → ${String(d.after)})`;
+	const text = (v: unknown) => (typeof v === 'number' ? formatNumber(v) : String(v));
+	if (d.delta !== null) return `${d.key} ${d.delta > 0 ? '+' : ''}${formatNumber(d.delta)} (${text(d.before)} → ${text(d.after)})`;
 	return `${d.key} ${d.before === undefined ? '(absent)' : JSON.stringify(d.before)} → ${d.after === undefined ? '(absent)' : JSON.stringify(d.after)}`;
 }
 

@@ -2,6 +2,7 @@
 // Manifests and events on disk are the truth; index.db is brought up to date from them on open
 // and whenever `sync()` is called (after a git pull or checkout, or another process's snapshot).
 import { execFileSync } from 'node:child_process';
+import { appendAll, maxOf } from './bulkArrays';
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LedgerError } from './errors';
@@ -231,7 +232,7 @@ export class Ledger {
 			for (const digest of known) if (!present.has(digest)) toRemove.push(digest);
 		}
 		for (const model of index.indexedModels()) {
-			if (!onDisk.has(model)) toRemove.push(...index.digestsOf(model));
+			if (!onDisk.has(model)) appendAll(toRemove, index.digestsOf(model));
 		}
 		// In digest order across models, every primary-key insert appends to the B-trees instead of splitting pages mid-tree.
 		toAdd.sort((a, b) => (a.digest < b.digest ? -1 : a.digest > b.digest ? 1 : 0));
@@ -302,7 +303,7 @@ export class Ledger {
 				(known.length === 0 ? `Model \`${model}\` has no versions yet.` : `No version \`${ref}\` of \`${model}\`.`) + suspectNote,
 				known.length === 0
 					? 'Run `model-ledger snapshot` to create one.'
-					: `Use latest, a number (v1…v${Math.max(...known.map((v) => v.number))}), a label, an alias${aliasHint(known)}, a digest prefix, or a git commit.`,
+					: `Use latest, a number (v1…v${maxOf(known.map((v) => v.number))}), a label, an alias${aliasHint(known)}, a digest prefix, or a git commit.`,
 				undefined,
 				'UNKNOWN_VERSION',
 			);

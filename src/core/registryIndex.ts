@@ -324,6 +324,7 @@ export class RegistryIndex {
 			       (SELECT r.label FROM release_labels r WHERE r.digest = v.digest) AS release_label,
 			       (SELECT count(*) FROM versions w WHERE w.model = v.model AND w.number = v.number) > 1 AS shared
 			FROM versions v WHERE ${where}`;
+		// eslint-disable-next-line no-restricted-syntax -- one or two query parameters
 		return (this.prepare(sql).all(...params) as VersionRow[]).map(toSummary);
 	}
 

@@ -240,6 +240,7 @@ export function targetPath(root: string, realRoot: string, rel: string): string 
 	// Through a link inside the workspace, the real place must pass the same rules as the path itself.
 	const landing = [...inside.split(/[\\/]/), ...rest].filter((p) => p !== '').join('/');
 	if (landing !== '' && unsafeArtifactPath(landing)) return outside(`it lands in ${printablePath(landing)}: ${unsafeArtifactPath(landing)}`);
+	// eslint-disable-next-line no-restricted-syntax -- path segments: bounded by the path's length
 	return rest.length ? join(real, ...rest) : real;
 }
 

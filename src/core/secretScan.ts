@@ -8,6 +8,7 @@
 // UTF-16 with or without a byte-order mark, and anything else as Latin-1 (every byte one
 // character, so ASCII tokens are found among bytes that are not text). The detectors are in
 // secretRules.ts; parsed values are scanned by secretValues.ts.
+import { appendAll } from './bulkArrays';
 import { closeSync, openSync, readSync } from 'node:fs';
 import { inflateSync } from 'node:zlib';
 import { LedgerError } from './errors';
@@ -272,7 +273,7 @@ export function scanPatch(patch: string | Iterable<string>): SecretFinding[] {
 			} else if (line === '') {
 				if (binary.hunk === 'new') {
 					const bytes = decodeBinaryHunk(binary.kind!, binary.lines);
-					if (bytes) findings.push(...scanText(decodeForScan(bytes), `git diff: ${file}`, isConfigLike(file)));
+					if (bytes) appendAll(findings, scanText(decodeForScan(bytes), `git diff: ${file}`, isConfigLike(file)));
 					binary = { hunk: 'between', lines: [], chars: 0 };
 				} else binary = undefined;
 				continue;
@@ -289,7 +290,7 @@ export function scanPatch(patch: string | Iterable<string>): SecretFinding[] {
 		if (header || line.startsWith('+++ ')) {
 			const next = header ? header[1] : line.slice(4).replace(/^"?b\//, '').replace(/"$/, '');
 			if (next !== '/dev/null' && next !== file) {
-				findings.push(...scanner.findings);
+				appendAll(findings, scanner.findings);
 				file = next;
 				scanner = new LineScanner(`git diff: ${file}`, isConfigLike(file));
 			}
@@ -313,9 +314,9 @@ export function scanPatch(patch: string | Iterable<string>): SecretFinding[] {
 	}
 	if (binary?.hunk === 'new') {
 		const bytes = decodeBinaryHunk(binary.kind!, binary.lines);
-		if (bytes) findings.push(...scanText(decodeForScan(bytes), `git diff: ${file}`, isConfigLike(file)));
+		if (bytes) appendAll(findings, scanText(decodeForScan(bytes), `git diff: ${file}`, isConfigLike(file)));
 	}
-	findings.push(...scanner.findings);
+	appendAll(findings, scanner.findings);
 	return findings;
 }
 

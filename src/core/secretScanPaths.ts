@@ -1,5 +1,6 @@
 // `model-ledger scan` and the editor's diagnostics: the snapshot's secret detectors run on demand
 // over files and folders (for CI and pre-commit hooks), with a report of what was read.
+import { appendAll } from './bulkArrays';
 import { lstatSync, readdirSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { ScanEncoding, SecretFinding } from './secretScan';
@@ -69,7 +70,7 @@ export function scanPaths(root: string, inputs: string[]): ScanReport {
 			report.files++;
 			report.bytes += scan.bytes;
 			report.encodings[scan.encoding] = (report.encodings[scan.encoding] ?? 0) + 1;
-			report.findings.push(...scan.findings);
+			appendAll(report.findings, scan.findings);
 		} catch (err) {
 			report.skipped.push({ path: rel, reason: `cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})` });
 		}

@@ -2,6 +2,7 @@
 // tensor headers, data references), record the code lineage, and write an immutable manifest —
 // all or nothing. Objects are stored before the manifest that names them, so a crash leaves at
 // worst unreferenced objects (reclaimed by gc), never a version pointing at missing data.
+import { appendAll } from './bulkArrays';
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import { dirname, join } from 'node:path';
@@ -91,7 +92,7 @@ export async function createSnapshot(ledger: Ledger, options: SnapshotOptions = 
 		const matches = collected.map(({ model, files }) => unchangedLatest(ledger, caches, model, files));
 		if (matches.every((v) => v !== undefined)) {
 			collected.forEach(({ model, warnings }, i) => {
-				result.warnings.push(...warnings);
+				appendAll(result.warnings, warnings);
 				result.unchanged.push({ model: model.name, matches: matches[i]! });
 			});
 			return result;
@@ -137,7 +138,7 @@ export async function createSnapshot(ledger: Ledger, options: SnapshotOptions = 
 	const recordedLineage: WorkspaceLineage = { ...lineage, branch: redactText(lineage.branch), remote: withoutUrlCredentials(lineage.remote) };
 
 	for (const { model, files, warnings } of collected) {
-		result.warnings.push(...warnings);
+		appendAll(result.warnings, warnings);
 		const hashed = await storeFiles(ledger, caches, model, files, options);
 		const details = describeFiles(ledger, hashed, result.warnings, secrets.clean, caches);
 		// Kept in the version: what its patch does not hold.
@@ -170,7 +171,7 @@ function refuseEmptyModels<T extends { model: ModelConfig; files: ModelFile[]; w
 			'NO_FILES',
 		);
 	}
-	warnings.push(...reasons);
+	appendAll(warnings, reasons);
 	return collected.filter((c) => c.files.length > 0);
 }
 
@@ -373,7 +374,7 @@ function describeFiles(ledger: Ledger, files: HashedFile[], warnings: string[], 
 		if (facts.metrics) setOwn(details.metrics, file.path, facts.metrics);
 		if (facts.prompt) setOwn(details.prompts, file.path, facts.prompt);
 		if (facts.weights) setOwn(details.weights, file.path, facts.weights);
-		if (facts.data) details.data.push(...facts.data);
+		if (facts.data) appendAll(details.data, facts.data);
 		for (const text of facts.warnings ?? []) {
 			details.warnings.push(text);
 			warnings.push(text);
@@ -456,11 +457,11 @@ function checkSecrets(
 			if (sha && caches.storedFacts(file, sha)?.clean) continue;
 			// Every text file is streamed whatever its size; structured ones are also parsed and their values scanned.
 			const found = scanFileAndValues(abs, file.path).findings;
-			findings.push(...found);
+			appendAll(findings, found);
 			if (found.length === 0 && key) clean.set(file.path, key);
 		}
 	}
-	if (patchFile) findings.push(...scanPatch(readLines(patchFile)));
+	if (patchFile) appendAll(findings, scanPatch(readLines(patchFile)));
 	return { ...enforceSecretPolicy(findings, allow), clean };
 }
 

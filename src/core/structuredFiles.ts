@@ -16,6 +16,7 @@
 //   one document per file. A key repeated in one mapping takes its last value, as PyYAML (which reads
 //   these configs in training code) and most loaders do, with a warning naming file:line of each repeat.
 //   (model-ledger.yaml itself is stricter: a repeated key there is an error.)
+import { appendAll } from './bulkArrays';
 import { isScalar, LineCounter, parseDocument, visit } from 'yaml';
 import type { Document } from 'yaml';
 import { parse as parseToml, TomlError } from 'smol-toml';
@@ -93,7 +94,7 @@ export function parseYamlDocument(relPath: string, text: string, fix: string = D
 		}
 		throw new ParseError(`Invalid YAML in ${relPath}: ${first.message}.`, { file: relPath, line, column: col }, fix);
 	}
-	if (warnings) warnings.push(...duplicateKeyWarnings(relPath, doc, lineCounter));
+	if (warnings) appendAll(warnings, duplicateKeyWarnings(relPath, doc, lineCounter));
 	return { doc, lineCounter };
 }
 

@@ -4,6 +4,7 @@
 // that each object exists with the recorded size. An object missing here but present on the
 // configured remote is not a failure (a teammate's clone pulls on demand): it is reported as
 // remote-only. Only what is nowhere fails. With `remote`, the remote's copies are checked too.
+import { appendAll } from './bulkArrays';
 import { createHash } from 'node:crypto';
 import { open, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -232,7 +233,7 @@ export async function verifyStore(ledger: Ledger, options: VerifyOptions = {}): 
 	report.ok = report.manifests.length === 0 && report.objects.length === 0 && (report.remote?.problems.length ?? 0) === 0;
 	try {
 		const sync = ledger.sync();
-		report.warnings.push(...sync.problems.filter((p) => !p.includes(`${LEDGER_DIR}/versions/`)));
+		appendAll(report.warnings, sync.problems.filter((p) => !p.includes(`${LEDGER_DIR}/versions/`)));
 	} catch (err) {
 		report.warnings.push(`the index could not be synced: ${describeError(err)}`);
 	}

@@ -9,7 +9,7 @@ import type { ArtifactRecord, VersionManifest, VersionSummary } from '../core/mo
 import { modelMatcher } from '../core/workspaceFiles';
 import { Cancelled, pickLedger, resolveVersion, runReporting, versionTargetOf } from './commandSupport';
 import { storedFileUri, workingFileUri } from './storedFiles';
-import { changedFiles, diffTitle, versionDescription, versionLabel, versionShortName } from './versionText';
+import { changedFiles, diffTitle, plainShownText, versionDescription, versionLabel, versionShortName } from './versionText';
 import type { LedgerEntry, WorkspaceLedgers } from './workspaceLedgers';
 
 export const PRODUCTION_ALIAS = 'production';
@@ -74,7 +74,7 @@ export class StoredFileCommands {
 		}
 		const icon = { added: '$(diff-added)', removed: '$(diff-removed)', modified: '$(diff-modified)' } as const;
 		const picked = await vscode.window.showQuickPick(
-			files.map((f) => ({ label: `${icon[f.change]} ${f.path}`, description: f.change, path: f.path })),
+			files.map((f) => plainShownText({ label: `${icon[f.change]} ${f.path}`, description: f.change, path: f.path })),
 			{ title: `${a.model}: files changed ${versionShortName(a)} ↔ ${versionShortName(b)}`, placeHolder: 'Pick a file to open in the diff editor' },
 		);
 		if (!picked) throw new Cancelled();
@@ -114,7 +114,7 @@ export class StoredFileCommands {
 	private async pickArtifact(entry: LedgerEntry, v: VersionSummary, title: string): Promise<ArtifactRecord> {
 		const artifacts = this.manifest(entry.ledger, v).artifacts;
 		const picked = await vscode.window.showQuickPick(
-			artifacts.map((a) => ({ label: a.path, description: a.role, artifact: a })),
+			artifacts.map((a) => plainShownText({ label: a.path, description: a.role, artifact: a })),
 			{ title, matchOnDescription: true },
 		);
 		if (!picked) throw new Cancelled();
@@ -226,6 +226,7 @@ export class StoredFileCommands {
 export function registerDiffCommands(ledgers: WorkspaceLedgers): { commands: StoredFileCommands; disposable: vscode.Disposable } {
 	const commands = new StoredFileCommands(ledgers);
 	const reg = <A extends unknown[]>(id: string, fn: (...args: A) => Promise<unknown>) =>
+		// eslint-disable-next-line no-restricted-syntax -- a command's own arguments
 		vscode.commands.registerCommand(id, (...args: A) => runReporting(!isArgumentObject(args[0]), str(args[0] as Arg, 'root'), () => fn(...args)));
 	const disposable = vscode.Disposable.from(
 		reg('modelLedger.openFileAtVersion', (arg?: Arg) => commands.openFileAtVersion(arg)),

@@ -70,6 +70,7 @@ export function activate(context: vscode.ExtensionContext): ModelLedgerApi {
 		const { registerFeatures } = features();
 		loaded = true;
 		standIns.forEach((d) => d.dispose());
+		// eslint-disable-next-line no-restricted-syntax -- a fixed list of registrations
 		context.subscriptions.push(...registerFeatures({ context, ledgers, registry, workingState, updateNoConfig }));
 	};
 
@@ -86,6 +87,7 @@ export function activate(context: vscode.ExtensionContext): ModelLedgerApi {
 		standIns.push(
 			vscode.commands.registerCommand(id, (...args: unknown[]) => {
 				loadFeatures();
+				// eslint-disable-next-line no-restricted-syntax -- a command's own arguments
 				return vscode.commands.executeCommand(id, ...args);
 			}),
 		);

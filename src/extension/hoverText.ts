@@ -1,6 +1,7 @@
 // What the file and key hovers say, as Markdown. Plain functions over core results with no `vscode`
 // import, so unit tests check the wording and, above all, the escaping: every piece of text that
 // comes from a file, a config or a version (paths, values, names, messages) goes through md()/code().
+import { maxOf } from '../core/bulkArrays';
 import type { KeyHistory, KeyRun, MetricDelta, VariableHistory } from '../core/keyHistory';
 import { formatKeyValue } from '../core/keyHistory';
 import type { Scalar } from '../core/model';
@@ -41,7 +42,7 @@ export function md(text: string): string {
 export function code(text: string): string {
 	let t = text.replace(/\r?\n/g, '⏎');
 	if (t.length > MAX_VALUE_CHARS) t = `${t.slice(0, MAX_VALUE_CHARS - 1)}…`;
-	const longest = Math.max(0, ...(t.match(/`+/g) ?? []).map((run) => run.length));
+	const longest = maxOf((t.match(/`+/g) ?? []).map((run) => run.length), 0);
 	const fence = '`'.repeat(longest + 1);
 	const pad = t.startsWith('`') || t.endsWith('`') || t === '' ? ' ' : '';
 	return `${fence}${pad}${t}${pad}${fence}`;

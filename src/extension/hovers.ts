@@ -125,6 +125,7 @@ export function registerHovers(_context: vscode.ExtensionContext, ledgers: Works
 		vscode.workspace.onDidCloseTextDocument((d) => provider.forget(d)),
 	];
 	if (sidebar) disposables.push(registerRevealVersion(sidebar));
+	// eslint-disable-next-line no-restricted-syntax -- a fixed list of registrations
 	return vscode.Disposable.from(...disposables);
 }
 

@@ -308,6 +308,7 @@ export class LifecycleCommands {
 				preview.detail +
 				(dirty.length ? `\n\n${dirty.length} open editor(s) have unsaved changes: they are saved first, and that content is stored before it is replaced.` : '') +
 				(goDelete ? `\n\n"${goDelete}" also removes ${plan.extra.join(', ')} (their content is stored first and listed in the restore journal).` : '');
+			// eslint-disable-next-line no-restricted-syntax -- one or two buttons
 			const choice = await vscode.window.showWarningMessage(message, { modal: true, detail }, ...(preview.changes > 0 || dirty.length ? [go] : []), ...(goDelete ? [goDelete] : []));
 			if (choice === undefined) throw new Cancelled();
 			if (choice === goDelete) {

@@ -29,6 +29,7 @@ import {
 	artifactChanges,
 	baseName,
 	dirName,
+	plainShownText,
 	escapeMarkdown,
 	formatValue,
 	groupByRole,
@@ -451,6 +452,11 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<RegistryNod
 	}
 
 	getTreeItem(node: RegistryNode): vscode.TreeItem {
+		// One pass over what every item shows: repository text never reaches the view as control characters.
+		return plainShownText(this.buildTreeItem(node));
+	}
+
+	private buildTreeItem(node: RegistryNode): vscode.TreeItem {
 		const C = vscode.TreeItemCollapsibleState;
 		const item = new vscode.TreeItem('', C.None);
 		item.id = nodeId(node);

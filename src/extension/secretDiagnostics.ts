@@ -43,6 +43,7 @@ export function registerSecretDiagnostics(ledgers: WorkspaceLedgers): vscode.Dis
 			if (change.kinds.has('config')) diagnostics.scanWorkspace(change.entry);
 		}),
 		// Files written on disk (a terminal, git, another tool): only the file that changed is read again.
+		// eslint-disable-next-line no-restricted-syntax -- one watcher per workspace folder
 		...(vscode.workspace.workspaceFolders ?? []).map((folder) => {
 			const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, '**/*'));
 			const on = (uri: vscode.Uri) => {
@@ -111,6 +112,7 @@ class SecretDiagnostics implements vscode.Disposable {
 				const rel = relative(entry.root, uri.fsPath).split(sep).join('/');
 				if (!rel.startsWith('..') && !tracked.has(rel)) this.collection.delete(uri);
 			});
+			// eslint-disable-next-line no-restricted-syntax -- path segments: bounded by the path's length
 			for (const rel of tracked) this.scanFileOnDisk(vscode.Uri.joinPath(entry.folder.uri, ...rel.split('/')));
 		}
 	}

@@ -3,6 +3,7 @@
 // progress (bytes hashed for big weights), then act on the result (compare with previous, set an
 // alias). With an argument object that has `message`, nothing is asked:
 //   executeCommand('modelLedger.snapshot', { root?, model?, message, bump?, allowDirty?, allowSecrets? }) → SnapshotResult
+import { appendAll } from '../core/bulkArrays';
 import * as vscode from 'vscode';
 import { formatBytes } from '../core/byteSize';
 import { LedgerError } from '../core/errors';
@@ -16,7 +17,7 @@ import { Cancelled, pickLedger, runReporting } from './commandSupport';
 import { compareTwoVersions } from './compareSelection';
 import type { StoredFileCommands } from './diffCommands';
 import { storedFileUri, workingFileUri } from './storedFiles';
-import { changeCount, describeChanges, diffTitle, versionLabel, versionShortName } from './versionText';
+import { changeCount, describeChanges, diffTitle, plainShownText, versionLabel, versionShortName } from './versionText';
 import type { LedgerEntry, WorkspaceLedgers } from './workspaceLedgers';
 import { requireTrustedWorkspace } from './workspaceTrust';
 
@@ -119,8 +120,8 @@ export class SnapshotCommand {
 				items.push({ label: `$(pass) no changes: ${p.name} matches ${versionShortName(p.latest)}`, model: p.name });
 				continue;
 			}
-			const row = (icon: string, change: string) => (path: string): Item => ({ label: `$(${icon}) ${path}`, description: change, model: p.name, path, latest: p.latest });
-			items.push(...p.changes.modified.map(row('diff-modified', 'modified')), ...p.changes.added.map(row('diff-added', 'added')), ...p.changes.removed.map(row('diff-removed', 'removed')));
+			const row = (icon: string, change: string) => (path: string): Item => plainShownText({ label: `$(${icon}) ${path}`, description: change, model: p.name, path, latest: p.latest });
+			appendAll(items, [...p.changes.modified.map(row('diff-modified', 'modified')), ...p.changes.added.map(row('diff-added', 'added')), ...p.changes.removed.map(row('diff-removed', 'removed'))]);
 		}
 		return new Promise((resolve, reject) => {
 			const pick = vscode.window.createQuickPick<Item>();
@@ -171,6 +172,7 @@ export class SnapshotCommand {
 	private async confirmSecrets(entry: LedgerEntry, err: LedgerError): Promise<void> {
 		const open = err.location ? `Open ${err.location.file}` : undefined;
 		const anyway = 'Snapshot Anyway (store them)';
+		// eslint-disable-next-line no-restricted-syntax -- one or two buttons
 		const choice = await vscode.window.showWarningMessage(err.message, { modal: true, detail: err.fix }, ...(open ? [open] : []), anyway);
 		if (choice === anyway) return;
 		if (choice === open && err.location) {
@@ -251,6 +253,7 @@ export class SnapshotCommand {
 		const first = result.created[0];
 		const hasParent = first.number > 1 || entry.ledger.listVersions(first.model).length > 1;
 		const buttons = hasParent ? [compare, alias] : [alias];
+		// eslint-disable-next-line no-restricted-syntax -- a few buttons
 		const choice = await vscode.window.showInformationMessage(`Created ${created}.${unchanged.length ? ` ${unchanged.join('; ')}.` : ''}${warnings}`, ...buttons);
 		await runReporting(true, entry.root, async () => {
 			if (choice === compare) {

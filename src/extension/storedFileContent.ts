@@ -1,6 +1,7 @@
 // What a stored file looks like as a document: text artifacts are their bytes; weights and other
 // binary files become a readable summary (size, sha256, the safetensors tensor table from the
 // manifest), never megabytes of bytes in an editor. No `vscode` import: unit-tested directly.
+import { maxOf } from '../core/bulkArrays';
 import type { ArtifactRecord, SafetensorsSummary } from '../core/model';
 import { looksBinary } from '../core/textContent';
 import { formatBytes } from '../core/byteSize';
@@ -69,7 +70,7 @@ export function binarySummary(input: { model: string; versionName: string; artif
 		const entries = Object.entries(weights.tensors).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 		const params = entries.reduce((n, [, t]) => n + t.shape.reduce((p, d) => p * d, 1), 0);
 		lines.push('', `safetensors: ${entries.length} tensors, ${params.toLocaleString('en-US')} parameters`, '');
-		const nameWidth = Math.min(80, Math.max(6, ...entries.map(([n]) => n.length)));
+		const nameWidth = Math.min(80, maxOf(entries.map(([n]) => n.length), 6));
 		lines.push(`${'tensor'.padEnd(nameWidth)}  ${'dtype'.padEnd(6)}  shape`);
 		for (const [name, t] of entries) lines.push(`${name.padEnd(nameWidth)}  ${t.dtype.padEnd(6)}  [${t.shape.join(', ')}]`);
 		const metadata = Object.entries(weights.metadata ?? {});

@@ -1,6 +1,7 @@
 // What the sidebar, quick picks, tooltips and editor titles say about versions. Plain functions over
 // registry data with no `vscode` import, so the unit tests check the exact wording.
 import type { ArtifactRecord, Role, VersionManifest, VersionSummary, WorkingChanges } from '../core/model';
+import { escapeControls, oneLine } from '../core/displayText';
 import { formatAge } from '../core/relativeTime';
 
 export const ROLE_TITLES: Record<Role, string> = {
@@ -23,7 +24,7 @@ export function shortCommit(git: { commit: string | null; dirty: boolean }): str
 export function versionLabel(v: Pick<VersionSummary, 'number' | 'label' | 'digest' | 'numberShared'> & { releaseLabel?: string }): string {
 	const number = `v${v.number}`;
 	// Hybrid versioning: the release label beside the timestamp label (`v7 · 1.3.0 · 2026-11-28T14.30`).
-	const label = v.label && v.label !== number ? `${number} · ${v.releaseLabel ? `${v.releaseLabel} · ` : ''}${v.label}` : number;
+	const label = v.label && v.label !== number ? `${number} · ${v.releaseLabel ? `${oneLine(v.releaseLabel)} · ` : ''}${oneLine(v.label)}` : number;
 	return v.numberShared ? `${label} (${v.digest.slice(0, 7)})` : label;
 }
 
@@ -36,8 +37,8 @@ export function versionShortName(v: Pick<VersionSummary, 'number' | 'digest' | '
 export function versionDescription(v: VersionSummary, now: Date = new Date()): string {
 	// The message comes before age and commit: in a narrow sidebar it is what tells versions apart.
 	const parts: string[] = [];
-	if (v.aliases.length) parts.push(v.aliases.map((a) => `@${a}`).join(' '));
-	if (v.message) parts.push(truncate(firstLine(v.message), 48));
+	if (v.aliases.length) parts.push(oneLine(v.aliases.map((a) => `@${a}`).join(' ')));
+	if (v.message) parts.push(truncate(oneLine(firstLine(v.message)), 48));
 	parts.push(formatAge(v.createdAt, now));
 	const commit = shortCommit(v.git);
 	if (commit) parts.push(commit);
@@ -200,4 +201,31 @@ export function firstLine(text: string): string {
 export function escapeMarkdown(text: string): string {
 	// Only what would change the rendering of plain words: emphasis, code, links, html, tables, headings.
 	return text.replace(/[\\`*_[\]<>|#]/g, '\\$&');
+}
+
+/** The text parts of a tree item or quick-pick item, as the editor shows them. */
+export interface ShownText {
+	label?: string | { label: string };
+	description?: string | boolean;
+	detail?: string;
+	tooltip?: string | { value: string } | unknown;
+}
+
+/**
+ * Makes what a tree item or quick pick shows plain text: labels and descriptions on one line with
+ * control characters written as `\e`, `\n`, …; tooltips keep their line breaks. Applied once where
+ * items are handed to the editor (the registry tree's getTreeItem, the quick picks), so a planted
+ * manifest, event or file name shows what it holds instead of hiding text or reordering it.
+ */
+export function plainShownText<T extends ShownText>(item: T): T {
+	if (typeof item.label === 'string') item.label = oneLine(item.label);
+	else if (item.label && typeof item.label === 'object') item.label.label = oneLine(item.label.label);
+	if (typeof item.description === 'string') item.description = oneLine(item.description);
+	if (typeof item.detail === 'string') item.detail = oneLine(item.detail);
+	if (typeof item.tooltip === 'string') item.tooltip = escapeControls(item.tooltip);
+	else if (item.tooltip && typeof item.tooltip === 'object' && typeof (item.tooltip as { value?: unknown }).value === 'string') {
+		const markdown = item.tooltip as { value: string };
+		markdown.value = escapeControls(markdown.value);
+	}
+	return item;
 }

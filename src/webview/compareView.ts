@@ -2,6 +2,8 @@
 // element with createElement/textContent — never innerHTML — so a prompt holding `<script>` is
 // text. Its state (the comparison, toggles, chosen metric) lives in the webview state, so hiding
 // and showing the panel loses nothing. It posts `ready` first; the host sends nothing before that.
+import { maxOf, minOf } from '../core/bulkArrays';
+import { formatNumber } from '../core/numberText';
 import { formatAge } from '../core/relativeTime';
 import type { MetricHistory, MetricPoint, VersionDiff } from '../core/versionDiff';
 import type { DiffSide } from '../core/versionDiff';
@@ -30,7 +32,9 @@ function save(): void {
 
 // --- DOM building: text only ------------------------------------------------------------------------
 
-type Child = Node | string | null | undefined | false;
+// A list of children is appended in order: callers pass arrays instead of spreading them into
+// arguments (thousands of rows would overflow the call stack).
+type Child = Node | string | null | undefined | false | readonly Child[];
 
 function h<K extends keyof HTMLElementTagNameMap>(tag: K, props: { class?: string; attrs?: Record<string, string>; on?: Record<string, (e: Event) => void> } = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
 	const el = document.createElement(tag);
@@ -41,10 +45,11 @@ function h<K extends keyof HTMLElementTagNameMap>(tag: K, props: { class?: strin
 	return el;
 }
 
-function append(el: Element, children: Child[]): void {
+function append(el: Element, children: readonly Child[]): void {
 	for (const child of children) {
 		if (child === null || child === undefined || child === false) continue;
-		el.appendChild(typeof child === 'string' ? document.createTextNode(child) : child);
+		if (Array.isArray(child)) append(el, child);
+		else el.appendChild(typeof child === 'string' ? document.createTextNode(child) : (child as Node));
 	}
 }
 
@@ -64,7 +69,7 @@ function formatScalar(value: Scalar, present = true): string {
 	if (!present) return '—';
 	if (value === null) return 'null';
 	if (typeof value === 'string') return /^(-?\d+(\.\d+)?([eE][-+]?\d+)?|true|false|null|)$/.test(value) || /^\s|\s$/.test(value) ? JSON.stringify(value) : value;
-	return String(value);
+	return typeof value === 'number' ? formatNumber(value) : String(value);
 }
 
 function signed(n: number, suffix = ''): string {
@@ -96,7 +101,7 @@ function section(id: string, title: string, count: string | null, ...body: Child
 		state.collapsed = details.open ? state.collapsed.filter((c) => c !== id) : [...new Set([...state.collapsed, id])];
 		save();
 	});
-	append(details, [h('summary', {}, h('span', { class: 'section-title' }, title), count ? h('span', { class: 'count' }, count) : null), h('div', { class: 'section-body' }, ...body)]);
+	append(details, [h('summary', {}, h('span', { class: 'section-title' }, title), count ? h('span', { class: 'count' }, count) : null), h('div', { class: 'section-body' }, body)]);
 	return details;
 }
 
@@ -106,7 +111,7 @@ function summarySection(d: VersionDiff): HTMLElement {
 			'div',
 			{ class: 'side' },
 			h('div', { class: 'side-head' }, h('span', { class: `badge side-${which}` }, which.toUpperCase()), h('span', { class: 'side-name' }, sideTitle(s)), s.working ? null : h('span', { class: 'muted' }, s.releaseLabel ? `${s.releaseLabel} · ${s.label}` : s.label)),
-			s.aliases.length ? h('div', { class: 'chips' }, ...s.aliases.map((a) => h('span', { class: 'chip alias' }, `@${a}`))) : null,
+			s.aliases.length ? h('div', { class: 'chips' }, s.aliases.map((a) => h('span', { class: 'chip alias' }, `@${a}`))) : null,
 			h('dl', {},
 				h('dt', {}, 'Author'), h('dd', {}, s.author ? s.author.name : '—'),
 				h('dt', {}, 'Created'), h('dd', {}, s.createdAt ? `${s.createdAt.replace('T', ' ').slice(0, 16)} UTC (${formatAge(s.createdAt)})` : 'now (not a version)'),
@@ -157,10 +162,10 @@ function gatesSection(gates: GateResult[]): HTMLElement | null {
 				h('strong', {}, ` @${g.gate} `),
 				h('span', { class: 'muted' }, `v${g.version.number} ${against}${g.pass ? `: all ${g.rules.length} rules pass` : `: ${failed} of ${g.rules.length} rules fail`}`),
 			),
-			h('table', { class: 'grid' }, h('thead', {}, h('tr', {}, h('th', {}, 'Rule'), h('th', {}, 'Result'), h('th', { class: 'num' }, 'Actual'), h('th', {}, 'Expected'), h('th', {}, 'Detail'))), h('tbody', {}, ...rows)),
+			h('table', { class: 'grid' }, h('thead', {}, h('tr', {}, h('th', {}, 'Rule'), h('th', {}, 'Result'), h('th', { class: 'num' }, 'Actual'), h('th', {}, 'Expected'), h('th', {}, 'Detail'))), h('tbody', {}, rows)),
 		);
 	});
-	return section('gates', 'Release gates', failing ? `${failing} failing` : 'passing', ...blocks);
+	return section('gates', 'Release gates', failing ? `${failing} failing` : 'passing', blocks);
 }
 
 function metricsSection(d: VersionDiff): HTMLElement | null {
@@ -186,7 +191,7 @@ function metricsSection(d: VersionDiff): HTMLElement | null {
 		'metrics',
 		'Metrics',
 		`${changed} changed`,
-		h('table', { class: 'grid' }, h('thead', {}, h('tr', {}, h('th', {}, 'Metric'), h('th', { class: 'num' }, sideTitle(d.a)), h('th', { class: 'num' }, sideTitle(d.b)), h('th', { class: 'num' }, 'Δ'), h('th', { class: 'num' }, 'Δ %'), h('th', {}, ''))), h('tbody', {}, ...rows)),
+		h('table', { class: 'grid' }, h('thead', {}, h('tr', {}, h('th', {}, 'Metric'), h('th', { class: 'num' }, sideTitle(d.a)), h('th', { class: 'num' }, sideTitle(d.b)), h('th', { class: 'num' }, 'Δ'), h('th', { class: 'num' }, 'Δ %'), h('th', {}, ''))), h('tbody', {}, rows)),
 	);
 }
 
@@ -217,7 +222,7 @@ function paramsSection(d: VersionDiff): HTMLElement | null {
 				h(
 					'tbody',
 					{},
-					...params.map((p) =>
+					params.map((p) =>
 						h(
 							'tr',
 							{ class: `param ${p.change}`, attrs: { 'data-key': `${p.file} ${p.key}` } },
@@ -231,7 +236,7 @@ function paramsSection(d: VersionDiff): HTMLElement | null {
 			),
 		),
 	);
-	return section('params', 'Params and config', `${changedCount} changed key${changedCount === 1 ? '' : 's'}`, toggle, tables.length ? h('div', {}, ...tables) : h('p', { class: 'muted' }, 'No key changed. Comment and formatting edits are not changes.'));
+	return section('params', 'Params and config', `${changedCount} changed key${changedCount === 1 ? '' : 's'}`, toggle, tables.length ? h('div', {}, tables) : h('p', { class: 'muted' }, 'No key changed. Comment and formatting edits are not changes.'));
 }
 
 function typeName(v: Scalar): string {
@@ -253,7 +258,7 @@ function filesSection(d: VersionDiff): HTMLElement {
 		...added.map((x) => row('added', x.path, x.role, x.text, formatBytes(x.size))),
 		...removed.map((x) => row('removed', x.path, x.role, x.text, formatBytes(x.size))),
 	];
-	return section('files', 'Files', `${items.length} of ${items.length + unchanged}`, items.length ? h('ul', { class: 'files' }, ...items) : h('p', { class: 'muted' }, 'All files are identical.'));
+	return section('files', 'Files', `${items.length} of ${items.length + unchanged}`, items.length ? h('ul', { class: 'files' }, items) : h('p', { class: 'muted' }, 'All files are identical.'));
 }
 
 function formatBytes(n: number): string {
@@ -271,13 +276,13 @@ function promptsSection(d: VersionDiff): HTMLElement | null {
 			{ class: 'prompt' },
 			h('div', { class: 'prompt-head' }, diffButton(p.path, p.renamedFrom ? `${p.renamedFrom} → ${p.path}` : p.path), p.renamedFrom ? h('span', { class: 'chip renamed' }, 'renamed') : p.change !== 'changed' ? h('span', { class: `chip ${p.change}` }, p.change) : null, h('span', { class: 'lines' }, h('span', { class: 'added-text' }, `+${p.linesAdded}`), ' ', h('span', { class: 'removed-text' }, `−${p.linesRemoved}`), ' lines')),
 			p.variablesAdded.length || p.variablesRemoved.length
-				? h('div', { class: 'chips' }, h('span', { class: 'muted' }, 'Variables: '), ...p.variablesAdded.map((v) => h('span', { class: 'chip added mono' }, `+ ${v}`)), ...p.variablesRemoved.map((v) => h('span', { class: 'chip removed mono' }, `− ${v}`)))
+				? h('div', { class: 'chips' }, h('span', { class: 'muted' }, 'Variables: '), p.variablesAdded.map((v) => h('span', { class: 'chip added mono' }, `+ ${v}`)), p.variablesRemoved.map((v) => h('span', { class: 'chip removed mono' }, `− ${v}`)))
 				: null,
 			p.breaksCallers ? h('p', { class: 'warning', attrs: { role: 'note' } }, `Removed variable${p.variablesRemoved.length > 1 ? 's' : ''} ${p.variablesRemoved.join(', ')}: whatever callers pass for ${p.variablesRemoved.length > 1 ? 'them' : 'it'} no longer reaches the model. Check the code that renders this prompt.`) : null,
-			p.preview && p.preview.length ? h('div', { class: 'preview mono', attrs: { role: 'region', 'aria-label': `Changes in ${p.path}` } }, ...p.preview.map((l) => h('div', { class: `line op-${l.op === '+' ? 'add' : l.op === '-' ? 'del' : l.op === '…' ? 'gap' : 'ctx'}` }, h('span', { class: 'op', attrs: { 'aria-hidden': 'true' } }, l.op === '…' ? '⋯' : l.op), h('span', { class: 'text' }, l.text)))) : null,
+			p.preview && p.preview.length ? h('div', { class: 'preview mono', attrs: { role: 'region', 'aria-label': `Changes in ${p.path}` } }, p.preview.map((l) => h('div', { class: `line op-${l.op === '+' ? 'add' : l.op === '-' ? 'del' : l.op === '…' ? 'gap' : 'ctx'}` }, h('span', { class: 'op', attrs: { 'aria-hidden': 'true' } }, l.op === '…' ? '⋯' : l.op), h('span', { class: 'text' }, l.text)))) : null,
 		),
 	);
-	return section('prompts', 'Prompts', `${d.prompts.length} changed`, ...blocks);
+	return section('prompts', 'Prompts', `${d.prompts.length} changed`, blocks);
 }
 
 function weightsSection(d: VersionDiff): HTMLElement | null {
@@ -296,13 +301,13 @@ function weightsSection(d: VersionDiff): HTMLElement | null {
 			{ class: 'file-group' },
 			h('h3', { class: 'mono' }, w.path),
 			rows.length
-				? h('table', { class: 'grid' }, h('thead', {}, h('tr', {}, h('th', {}, 'Tensor'), h('th', {}, 'Change'), h('th', {}, ''))), h('tbody', {}, ...rows.map(([name, kind, detail]) => h('tr', {}, h('th', { class: 'mono', attrs: { scope: 'row' } }, name), h('td', {}, h('span', { class: `chip ${kind === 'added' || kind === 'removed' ? kind : 'modified'}` }, kind)), h('td', { class: 'mono' }, detail)))))
+				? h('table', { class: 'grid' }, h('thead', {}, h('tr', {}, h('th', {}, 'Tensor'), h('th', {}, 'Change'), h('th', {}, ''))), h('tbody', {}, rows.map(([name, kind, detail]) => h('tr', {}, h('th', { class: 'mono', attrs: { scope: 'row' } }, name), h('td', {}, h('span', { class: `chip ${kind === 'added' || kind === 'removed' ? kind : 'modified'}` }, kind)), h('td', { class: 'mono' }, detail)))))
 				: h('p', { class: 'muted' }, 'Same tensor names, shapes and dtypes.'),
 			w.metadataChanged.length ? h('p', { class: 'muted' }, `Metadata changed: ${w.metadataChanged.join(', ')}`) : null,
 			h('p', { class: 'muted' }, note),
 		);
 	});
-	return section('weights', 'Weights', `${d.weights.length} file${d.weights.length === 1 ? '' : 's'}`, ...blocks);
+	return section('weights', 'Weights', `${d.weights.length} file${d.weights.length === 1 ? '' : 's'}`, blocks);
 }
 
 function dataSection(d: VersionDiff): HTMLElement | null {
@@ -315,7 +320,7 @@ function dataSection(d: VersionDiff): HTMLElement | null {
 			'table',
 			{ class: 'grid' },
 			h('thead', {}, h('tr', {}, h('th', {}, 'Data'), h('th', {}, 'From'), h('th', {}, sideTitle(d.a)), h('th', {}, sideTitle(d.b)))),
-			h('tbody', {}, ...d.data.map((r) => h('tr', { class: r.change }, h('th', { class: 'mono', attrs: { scope: 'row' } }, r.path), h('td', { class: 'mono' }, `${r.source}${r.stage ? ` (${r.stage}, ${r.kind ?? ''})` : ''}`), h('td', { class: 'mono' }, r.a ?? '—'), h('td', { class: 'mono' }, r.b ?? '—')))),
+			h('tbody', {}, d.data.map((r) => h('tr', { class: r.change }, h('th', { class: 'mono', attrs: { scope: 'row' } }, r.path), h('td', { class: 'mono' }, `${r.source}${r.stage ? ` (${r.stage}, ${r.kind ?? ''})` : ''}`), h('td', { class: 'mono' }, r.a ?? '—'), h('td', { class: 'mono' }, r.b ?? '—')))),
 		),
 	);
 }
@@ -368,7 +373,7 @@ function chart(history: MetricHistory, d: VersionDiff): Element {
 	const points = history.points.map((p, i) => ({ p, i, y: typeof p.value === 'number' ? p.value : null }));
 	const numeric = points.filter((x): x is { p: MetricPoint; i: number; y: number } => x.y !== null);
 	if (numeric.length === 0) return h('p', { class: 'muted' }, `${history.metric} is not a number in any version.`);
-	const { lo: min, hi: max, ticks, decimals } = niceScale(Math.min(...numeric.map((x) => x.y)), Math.max(...numeric.map((x) => x.y)));
+	const { lo: min, hi: max, ticks, decimals } = niceScale(minOf(numeric.map((x) => x.y)), maxOf(numeric.map((x) => x.y)));
 	const n = history.points.length;
 	const x = (i: number) => M.left + (n === 1 ? (W - M.left - M.right) / 2 : (i * (W - M.left - M.right)) / (n - 1));
 	const y = (v: number) => M.top + ((max - v) * (H - M.top - M.bottom)) / (max - min);
@@ -436,7 +441,7 @@ function render(): void {
 		weightsSection(d),
 		dataSection(d),
 		chartSection(model),
-		d.warnings.length ? section('warnings', 'Warnings', String(d.warnings.length), h('ul', {}, ...d.warnings.map((w) => h('li', {}, w)))) : null,
+		d.warnings.length ? section('warnings', 'Warnings', String(d.warnings.length), h('ul', {}, d.warnings.map((w) => h('li', {}, w)))) : null,
 	]);
 	post({ type: 'rendered', report: report(title) });
 }

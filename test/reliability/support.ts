@@ -8,7 +8,8 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isolatedGitEnv, repoRoot } from '../unit/fixtures';
 
-export const CLI = join(repoRoot(), 'dist', 'cli.js');
+/** The built CLI; MODEL_LEDGER_TEST_CLI runs the suite against another build (e.g. main's, to show a test fails there). */
+export const CLI = process.env.MODEL_LEDGER_TEST_CLI ?? join(repoRoot(), 'dist', 'cli.js');
 
 /** Quick mode (`MODEL_LEDGER_RELIABILITY_QUICK=1`, used by `npm test`) runs fewer trials and rounds. */
 export const QUICK = process.env.MODEL_LEDGER_RELIABILITY_QUICK === '1';

@@ -10,6 +10,7 @@ import {
 	changedFiles,
 	describeChanges,
 	diffTitle,
+	plainShownText,
 	groupByRole,
 	matchesVersionFilter,
 	parseVersionFilter,
@@ -178,5 +179,17 @@ describe('stored file documents', () => {
 		assert.ok(text.indexOf('lora_A.weight') < text.indexOf('lora_B.weight'), 'tensors sorted by name');
 		assert.match(text, /lora_A\.weight\s+F16\s+\[8, 64\]/);
 		assert.match(text, /format: pt/);
+	});
+});
+
+describe('tree items and quick picks show repository text as plain text (issue 20.5)', () => {
+	test('labels, descriptions and tooltips carry no raw control character', () => {
+		const markdown = { value: '**v2**  \nby Eve \u001b]8;;https://attacker.example\u001b\\x' };
+		const item = plainShownText({ label: 'v2 · 1.0.\u001b[2J1', description: 'msg\u001b]0;pwned\u0007\nline two', detail: '\u202eevil', tooltip: markdown });
+		assert.equal(item.label, 'v2 · 1.0.\\e[2J1');
+		assert.equal(item.description, 'msg\\e]0;pwned\\x07\\nline two');
+		assert.equal(item.detail, '\\u202eevil');
+		assert.equal(markdown.value, '**v2**  \nby Eve \\e]8;;https://attacker.example\\e\\x');
+		assert.equal(plainShownText({ label: { label: 'a\u0007' } }).label.label, 'a\\x07');
 	});
 });
