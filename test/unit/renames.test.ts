@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { keyHistoryCommand } from '../../src/cli/keyHistoryCommand';
 import { diffCommand } from '../../src/cli/diffCommand';
+import { setTableWidth } from '../../src/cli/format';
 import { keyHistory, variableHistory } from '../../src/core/keyHistory';
 import { Ledger } from '../../src/core/ledger';
 import { pairRenames, textSimilarity } from '../../src/core/renames';
@@ -115,7 +116,9 @@ describe('issue 16 item 2: renames', () => {
 		const full = d.artifacts.renamed.find((r) => r.to === 'recipes/zephyr-7b-beta/config_full.yaml');
 		assert.equal(full?.from, 'recipes/zephyr-7b/config_full.yaml');
 		assert.equal(full?.similarity, 100);
-		const { human, data } = await diffCommand(ledger, ['zephyr@v1', '@v2'], {});
+		// A wide terminal: at the default 100 columns the long `a → b` paths are cut with … (issue 15.15).
+		setTableWidth(200);
+		const { human, data } = await diffCommand(ledger, ['zephyr@v1', '@v2'], {}).finally(() => setTableWidth(undefined));
 		assert.match(human, /files: 0 changed, 5 renamed, 0 added, 0 removed, 1 unchanged/);
 		assert.match(human, /renamed\s+recipes\/zephyr-7b\/config_full\.yaml → recipes\/zephyr-7b-beta\/config_full\.yaml\s+params\s+identical/);
 		assert.match(human, /Params: no changes/);
