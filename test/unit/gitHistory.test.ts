@@ -17,7 +17,8 @@ import { exampleLedgers, git, isolatedGitEnv, repoRoot } from './fixtures';
 /** The built CLI as a real process in `cwd`. */
 function runCli(cwd: string, ...args: string[]): { status: number; stdout: string; stderr: string } {
 	try {
-		const stdout = execFileSync(process.execPath, [join(repoRoot(), 'dist', 'cli.js'), ...args], { cwd, env: isolatedGitEnv(), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+		// 1,000 columns: one WHERE cell lists 41 refs, and tables cut cells to the terminal width (100 when not a TTY).
+		const stdout = execFileSync(process.execPath, [join(repoRoot(), 'dist', 'cli.js'), ...args], { cwd, env: { ...isolatedGitEnv(), COLUMNS: '1000' }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 		return { status: 0, stdout, stderr: '' };
 	} catch (err) {
 		const e = err as { status?: number; stdout?: string; stderr?: string };
