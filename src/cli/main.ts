@@ -293,8 +293,10 @@ export async function runCli(argv: string[], rawIo: Io): Promise<number> {
 				const events = l.events(rest[0]);
 				const byDigest = new Map(l.listVersions(rest[0]).map((v) => [v.digest, v]));
 				const name = (d?: string) => (d ? (byDigest.has(d) ? versionName(byDigest.get(d)!) : d.slice(0, 12)) : '');
-				const rows = events.map((e) => [e.at.replace('T', ' ').slice(0, 19), e.rollback ? 'alias.set (rollback)' : e.type, e.alias ?? e.tag ?? '', e.from ? `${name(e.from)} → ${name(e.digest)}` : name(e.digest), e.by.name, e.note ?? '']);
-				print(events.length ? renderTable(['WHEN', 'EVENT', 'ALIAS/TAG', 'VERSION', 'BY', 'NOTE'], rows) : 'No events yet.', events);
+				const rows = events.map((e) => [e.at.replace('T', ' ').slice(0, 19), `${e.rollback ? 'alias.set (rollback)' : e.type}${e.unverified ? ' (unverified)' : ''}`, e.alias ?? e.tag ?? '', e.from ? `${name(e.from)} → ${name(e.digest)}` : name(e.digest), e.by.name, e.note ?? '']);
+				const unverified = events.filter((e) => e.unverified).map((e) => `  ${e.at.replace('T', ' ').slice(0, 19)} ${e.type}${e.alias ? ` ${e.alias}` : ''}: ${e.unverified}`);
+				const notes = unverified.length ? ['', 'Unverified (not applied):', ...unverified] : [];
+				print(events.length ? [renderTable(['WHEN', 'EVENT', 'ALIAS/TAG', 'VERSION', 'BY', 'NOTE'], rows), ...notes].join('\n') : 'No events yet.', events);
 				return 0;
 			}
 			case 'used-by': {
@@ -519,7 +521,7 @@ function showText(d: VersionDetail): string {
 	const prompts = Object.entries(m.prompts);
 	if (prompts.length) appendAll(lines, ['', 'Prompt variables', ...prompts.map(([p, info]) => `  ${p}: ${info.variables.join(', ') || '(none)'}`)]);
 	const weights = Object.entries(m.weights);
-	if (weights.length) appendAll(lines, ['', 'Weights', ...weights.map(([p, w]) => `  ${p}: ${Object.keys(w.tensors).length} tensors`)]);
+	if (weights.length) appendAll(lines, ['', 'Weights', ...weights.map(([p, w]) => `  ${p}: ${w.huge ? `${w.huge.tensorCount} tensors (a huge header: counts only)` : `${Object.keys(w.tensors).length} tensors`}`)]);
 	if (m.data.length) appendAll(lines, ['', 'Data', ...m.data.map((r) => `  ${r.path}: md5 ${r.md5 ?? '-'} (from ${r.source})`)]);
 	const locks = Object.entries(m.lockfiles);
 	if (locks.length) appendAll(lines, ['', 'Lockfiles', ...locks.map(([p, sha]) => `  ${p}: ${sha.slice(0, 12)}`)]);

@@ -44,6 +44,10 @@ export async function verifyCommand(ledger: Ledger, options: { quick: boolean; j
 		lines.push('', 'Fix: restore modified manifests with `git checkout -- <file>`; delete suspect manifests (`git log -- <file>` shows who added them); re-snapshot or pull missing/corrupt objects (delete a corrupt object first).');
 	}
 	for (const w of report.warnings) io.err(`warning: ${w}\n`);
+	if (report.unverifiedEvents.length) {
+		lines.push('', `Unverified events (not applied; anyone who can push can write an events line — see SECURITY.md):`);
+		for (const e of report.unverifiedEvents) lines.push(`  ${e}`);
+	}
 	lines.push(
 		report.ok
 			? `OK: every version is whole${report.remoteOnly.length ? ' (some objects are only on the remote)' : ''}.`

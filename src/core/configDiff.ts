@@ -3,7 +3,7 @@
 // Lists of mappings whose items carry a stable `id` or `name` are matched by it, not by position,
 // so moving an item is not a change (`eval.datasets[name="test"].split`).
 import type { FlatValues, Scalar } from './model';
-import { EMPTY_LIST_MARKER, EMPTY_OBJECT_MARKER, keySegment, toScalar } from './structuredFiles';
+import { toScalar, walkLeaves } from './structuredFiles';
 
 /** Fields that identify an item of a list of mappings, in order of preference. */
 export const IDENTITY_KEYS = ['id', 'name'] as const;
@@ -27,36 +27,18 @@ export interface KeyDiff {
 export function flattenSemantic(value: unknown): FlatValues {
 	const entries: [string, Scalar][] = [];
 	if (value === null || value === undefined) return {};
-	flattenInto(entries, '', value);
+	walkLeaves(
+		value,
+		(path, leaf) => entries.push([path, leaf]),
+		(path, items) => {
+			const identity = identityKey(items);
+			return items.map((item, index) => [`${path}${identity ? `[${identity}=${JSON.stringify(toScalar(fieldOf(item, identity)))}]` : `[${index}]`}`, item] as [string, unknown]);
+		},
+	);
 	// A document that is just `{}` or `[]` has no keys, as in flattenValues.
 	if (entries.length === 1 && entries[0][0] === '' && typeof value === 'object') return {};
 	// fromEntries defines own properties, so a key named `__proto__` cannot reach the prototype.
 	return Object.fromEntries(entries);
-}
-
-function flattenInto(out: [string, Scalar][], path: string, value: unknown): void {
-	if (Array.isArray(value) || value instanceof Set) {
-		const items = Array.isArray(value) ? value : [...value];
-		if (items.length === 0) out.push([path, EMPTY_LIST_MARKER]);
-		const identity = identityKey(items);
-		items.forEach((item, index) => {
-			const segment = identity ? `[${identity}=${JSON.stringify(toScalar(fieldOf(item, identity)))}]` : `[${index}]`;
-			flattenInto(out, `${path}${segment}`, item);
-		});
-		return;
-	}
-	if (value instanceof Map) {
-		if (value.size === 0) out.push([path, EMPTY_OBJECT_MARKER]);
-		for (const [key, item] of value) flattenInto(out, keySegment(path, String(key)), item);
-		return;
-	}
-	if (isPlainObject(value)) {
-		const keys = Object.keys(value);
-		if (keys.length === 0) out.push([path, EMPTY_OBJECT_MARKER]);
-		for (const key of keys) flattenInto(out, keySegment(path, key), value[key]);
-		return;
-	}
-	out.push([path, toScalar(value)]);
 }
 
 /** The identity field shared by every item of a list of mappings, with unique scalar values; else undefined. */

@@ -11,7 +11,8 @@ import { readGitManifests } from './gitManifests';
 import { LEDGER_DIR } from './ledger';
 import type { Ledger } from './ledger';
 import { parseManifest } from './manifest';
-import { assertLedgerLayout, readFileNoFollow } from './noFollow';
+import { MAX_MANIFEST_BYTES, readLedgerFile } from './boundedRead';
+import { assertLedgerLayout } from './noFollow';
 import type { VersionManifest } from './model';
 import { restoresDir } from './restore';
 
@@ -192,7 +193,7 @@ function workingTreeManifests(ledger: Ledger, report: GcReport): VersionManifest
 			const rel = `${LEDGER_DIR}/versions/${model}/${name}`;
 			try {
 				// No digest check: even a tampered manifest keeps what it names (gc errs on keeping).
-				const bytes = readFileNoFollow(join(ledger.versionsDir, model, name), rel);
+				const bytes = readLedgerFile(join(ledger.versionsDir, model, name), rel, MAX_MANIFEST_BYTES, 'a manifest');
 				if (bytes) result.push(parseManifest(bytes.toString('utf8'), rel, { keepSuspect: true }));
 				report.manifestsRead.workingTree++;
 			} catch (err) {

@@ -2,8 +2,9 @@
 // Manifests and events on disk are the truth; index.db is brought up to date from them on open
 // and whenever `sync()` is called (after a git pull or checkout, or another process's snapshot).
 import { execFileSync } from 'node:child_process';
+import { readLedgerFile } from './boundedRead';
 import { appendAll, maxOf } from './bulkArrays';
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LedgerError } from './errors';
 import { assertNoSecretsInEvent } from './secretLabels';
@@ -18,7 +19,7 @@ import { nextReleaseLabel, releaseLabels } from './releaseLabels';
 import { ObjectStore } from './objectStore';
 import { RegistryIndex } from './registryIndex';
 import { closestName } from './closestName';
-import { ALIAS_NAME, CONFIG_FILE, loadWorkspaceConfig } from './workspaceConfig';
+import { ALIAS_NAME, CONFIG_FILE, loadWorkspaceConfig, modelsByName } from './workspaceConfig';
 import type { ModelConfig, WorkspaceConfig } from './workspaceConfig';
 import { confinedPath } from './workspaceFiles';
 
@@ -105,7 +106,7 @@ export class Ledger {
 	 * the closest name.
 	 */
 	model(name: string): ModelConfig {
-		const found = this.config.models.find((m) => m.name === name);
+		const found = modelsByName(this.config).get(name);
 		if (found) return found;
 		throw this.unknownModel(name);
 	}
@@ -116,7 +117,7 @@ export class Ledger {
 	 * Anything else is an unknown model, with the closest name.
 	 */
 	readableModel(name: string): ModelConfig | undefined {
-		const found = this.config.models.find((m) => m.name === name);
+		const found = modelsByName(this.config).get(name);
 		if (found) return found;
 		if (this.index.digestsOf(name).size > 0) return undefined;
 		throw this.unknownModel(name);
@@ -177,6 +178,21 @@ export class Ledger {
 		return report;
 	}
 
+	/**
+	 * Brings one model's versions and events up to date (a snapshot's write lock re-reads only the
+	 * model it numbers: a full sync per model made snapshots of many models quadratic).
+	 */
+	syncModel(model: string): SyncReport {
+		const index = this.indexInstance ?? this.index;
+		const report: SyncReport = { added: 0, removed: 0, eventFilesRead: 0, problems: [], suspects: [] };
+		const known = index.digestsOf(model);
+		const present = listDir(join(this.versionsDir, model)).filter((f) => DIGEST_FILE.test(f));
+		const behind = present.length !== known.size || present.some((f) => !known.has(f.slice(0, 64))) || eventStamp(this.eventsPath(model), this.protectedAliasesOf(model)) !== index.eventFileStamp(model);
+		if (!behind) return report;
+		index.batch(() => this.syncInto(index, report, model));
+		return report;
+	}
+
 	/** Whether manifests or event files on disk differ from what the index holds. */
 	private isBehind(index: RegistryIndex): boolean {
 		const { models: onDisk, links } = modelFolders(this.versionsDir);
@@ -188,10 +204,10 @@ export class Ledger {
 			const present = listDir(join(this.versionsDir, model)).filter((f) => DIGEST_FILE.test(f));
 			if (present.length !== known.size || present.some((f) => !known.has(f.slice(0, 64)))) return true;
 			indexed.delete(model);
-			if (fileStamp(this.eventsPath(model)) !== index.eventFileStamp(model)) return true;
+			if (eventStamp(this.eventsPath(model), this.protectedAliasesOf(model)) !== index.eventFileStamp(model)) return true;
 		}
 		if (indexed.size > 0) return true;
-		return listDir(this.eventsDir).some((f) => f.endsWith('.jsonl') && fileStamp(join(this.eventsDir, f)) !== index.eventFileStamp(f.slice(0, -'.jsonl'.length)));
+		return listDir(this.eventsDir).some((f) => f.endsWith('.jsonl') && eventStamp(join(this.eventsDir, f), this.protectedAliasesOf(f.slice(0, -'.jsonl'.length))) !== index.eventFileStamp(f.slice(0, -'.jsonl'.length)));
 	}
 
 	/** Rebuilds index.db from scratch from the manifests and events. */
@@ -207,12 +223,12 @@ export class Ledger {
 		return report;
 	}
 
-	private syncInto(index: RegistryIndex, report: SyncReport): void {
+	private syncInto(index: RegistryIndex, report: SyncReport, only?: string): void {
 		// Plan first (reads that use the indexes), then write: many new manifests load with the indexes dropped.
 		const onDisk = new Set<string>();
 		const toAdd: { model: string; dir: string; file: string; digest: string }[] = [];
 		const toRemove: string[] = [];
-		const folders = modelFolders(this.versionsDir);
+		const folders = modelFolders(this.versionsDir, only);
 		for (const link of folders.links) {
 			const err = linkInLedger(`${LEDGER_DIR}/versions/${link}`, 'a symlink');
 			report.problems.push(err.toString());
@@ -231,7 +247,7 @@ export class Ledger {
 			}
 			for (const digest of known) if (!present.has(digest)) toRemove.push(digest);
 		}
-		for (const model of index.indexedModels()) {
+		for (const model of only === undefined ? index.indexedModels() : [only]) {
 			if (!onDisk.has(model)) appendAll(toRemove, index.digestsOf(model));
 		}
 		// In digest order across models, every primary-key insert appends to the B-trees instead of splitting pages mid-tree.
@@ -257,18 +273,48 @@ export class Ledger {
 		if (toAdd.length > BULK_LOAD_THRESHOLD) index.bulkLoad(writeVersions);
 		else writeVersions();
 		// Events: re-read a model's file when its size or mtime moved, or its versions changed.
-		const eventModels = new Set([...onDisk, ...index.eventFileModels(), ...listDir(this.eventsDir).filter((f) => f.endsWith('.jsonl')).map((f) => f.slice(0, -'.jsonl'.length))]);
+		const eventModels = only !== undefined ? new Set([only]) : new Set([...onDisk, ...index.eventFileModels(), ...listDir(this.eventsDir).filter((f) => f.endsWith('.jsonl')).map((f) => f.slice(0, -'.jsonl'.length))]);
 		const versionsChanged = report.added + report.removed > 0;
 		for (const model of eventModels) {
 			const path = this.eventsPath(model);
-			const stamp = fileStamp(path);
+			const protectedAliases = this.protectedAliasesOf(model);
+			const stamp = eventStamp(path, protectedAliases);
 			if (!versionsChanged && stamp === index.eventFileStamp(model)) continue;
-			const { events, problems } = readEventsFile(path, model);
-			for (const p of problems) report.problems.push(`${LEDGER_DIR}/events/${model}.jsonl:${p.line}: ${p.message}; the line was skipped.`);
-			index.replaceEvents(model, events, deriveAliases(events, index.digestsOf(model)), stamp);
+			const rel = `${LEDGER_DIR}/events/${model}.jsonl`;
+			const { events, problems } = readEventsFile(path, model, rel);
+			for (const p of problems) report.problems.push(p.line > 0 ? `${rel}:${p.line}: ${p.message}; the line was skipped.` : `${p.message} Its events are not applied.`);
+			const aliases = deriveAliases(events, index.digestsOf(model), protectedAliases);
+			for (const e of events) if (e.unverified) report.problems.push(`${rel}: unverified ${e.type} event ${e.id}: ${e.unverified}.`);
+			index.replaceEvents(model, events, aliases, stamp);
 			index.replaceReleaseLabels(model, releaseLabels(events));
 			report.eventFilesRead++;
 		}
+	}
+
+	/** The protected aliases the config gives a model (none when the config cannot be read or lacks the model). */
+	private protectedAliasesOf(model: string): string[] {
+		try {
+			return modelsByName(this.config).get(model)?.protectedAliases ?? [];
+		} catch {
+			return [];
+		}
+	}
+
+	/**
+	 * Every events file read again by the replay rules: its malformed lines and its unverified events
+	 * (not applied), one message each, for `verify`.
+	 */
+	eventFindings(): string[] {
+		const findings: string[] = [];
+		for (const file of listDir(this.eventsDir).filter((f) => f.endsWith('.jsonl'))) {
+			const model = file.slice(0, -'.jsonl'.length);
+			const rel = `${LEDGER_DIR}/events/${file}`;
+			const { events, problems } = readEventsFile(join(this.eventsDir, file), model, rel);
+			for (const p of problems) findings.push(p.line > 0 ? `${rel}:${p.line}: ${p.message}; the line is skipped.` : p.message);
+			deriveAliases(events, this.index.digestsOf(model), this.protectedAliasesOf(model));
+			for (const e of events) if (e.unverified) findings.push(`${rel}: unverified ${e.type}${e.alias ? ` of ${e.alias}` : ''} by ${e.by.name} (${e.id}): ${e.unverified}.`);
+		}
+		return findings;
 	}
 
 	eventsPath(model: string): string {
@@ -448,7 +494,7 @@ export class Ledger {
 			throw new LedgerError('An override needs a reason.', 'Pass it with -m "why this version goes out despite the gate".', undefined, 'EMPTY_NOTE');
 		}
 		return this.index.exclusive(() => {
-			this.syncInto(this.index, { added: 0, removed: 0, eventFilesRead: 0, problems: [], suspects: [] });
+			this.syncInto(this.index, { added: 0, removed: 0, eventFilesRead: 0, problems: [], suspects: [] }, model);
 			const target = this.resolve(model, ref);
 			if (modelConfig.protectedAliases.includes(alias)) {
 				const approved = this.index.events(model).some((e) => e.type === 'approved' && e.digest === target.digest);
@@ -535,7 +581,8 @@ export class Ledger {
 	recordEvent(fields: { type: EventType; model: string; by: Author } & Partial<LedgerEvent>): LedgerEvent {
 		// Replay order is time order: an event must sort after the model's newest one, even when both
 		// fall in the same millisecond or another clone's clock ran ahead.
-		const newest = this.index.events(fields.model)[0];
+		// An event dated more than a day ahead (unverified) does not move the clock.
+		const newest = this.index.events(fields.model).find((e) => !e.unverified?.includes('more than a day after now'));
 		const now = newest && Date.parse(newest.at) >= Date.now() ? new Date(Date.parse(newest.at) + 1) : new Date();
 		// Events are committed and never edited: a note or tag holding a secret is refused.
 		assertNoSecretsInEvent(fields);
@@ -544,7 +591,7 @@ export class Ledger {
 		this.ensureLayout();
 		appendEvent(this.eventsPath(fields.model), event);
 		// Re-derive this model's aliases from its file (the file is the truth).
-		this.syncInto(this.index, { added: 0, removed: 0, eventFilesRead: 0, problems: [], suspects: [] });
+		this.syncInto(this.index, { added: 0, removed: 0, eventFilesRead: 0, problems: [], suspects: [] }, fields.model);
 		return event;
 	}
 }
@@ -577,6 +624,12 @@ function aliasHint(versions: VersionSummary[]): string {
 	return names.length ? ` (${names.join(', ')})` : '';
 }
 
+/** What an events file's replay depends on: the file, and the protected aliases of the config. */
+function eventStamp(path: string, protectedAliases: string[]): string | undefined {
+	const stamp = fileStamp(path);
+	return stamp === undefined && protectedAliases.length === 0 ? undefined : `${stamp ?? '-'}|${protectedAliases.join(',')}`;
+}
+
 function listDir(dir: string): string[] {
 	try {
 		return readdirSync(dir).sort();
@@ -586,16 +639,16 @@ function listDir(dir: string): string[] {
 }
 
 /** The model folders of versions/, and apart the links among its entries: they are never read through. */
-function modelFolders(versionsDir: string): { models: string[]; links: string[] } {
+function modelFolders(versionsDir: string, only?: string): { models: string[]; links: string[] } {
 	const models: string[] = [];
 	const links: string[] = [];
-	for (const name of listDir(versionsDir)) {
+	for (const name of only === undefined ? listDir(versionsDir) : [only]) {
 		try {
 			const s = lstatSync(join(versionsDir, name));
 			if (s.isDirectory()) models.push(name);
 			else if (s.isSymbolicLink()) links.push(name);
 		} catch {
-			// Removed while listing.
+			// Removed while listing (or `only` has no folder yet).
 		}
 	}
 	return { models, links };
@@ -611,16 +664,22 @@ function fileStamp(path: string): string | undefined {
 	}
 }
 
+/** The ledger's own .gitignore, to compare with the old default: never through a link, never past 64 KiB. */
 function readIfExists(path: string): string | undefined {
 	try {
-		return readFileSync(path, 'utf8');
+		return readLedgerFile(path, `${LEDGER_DIR}/.gitignore`, 64 * 1024, 'the ledger .gitignore')?.toString('utf8');
 	} catch {
 		return undefined;
 	}
 }
 
 function writeIfMissing(path: string, content: string): void {
-	if (!existsSync(path)) writeFileSync(path, content);
+	// 'wx' (O_CREAT | O_EXCL): never through a link, even a dangling one (which existsSync calls missing and a plain write would create outside).
+	try {
+		writeFileSync(path, content, { flag: 'wx' });
+	} catch (err) {
+		if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+	}
 }
 
 /** Workspace-relative path → absolute, refusing paths that leave the workspace. */

@@ -1,9 +1,10 @@
 // Version manifests: one immutable YAML file per version, `.model-ledger/versions/<model>/<digest>.yaml`.
 // The file is written canonically (keys sorted), and the sha256 of its bytes is the version's digest.
-import { parse } from 'yaml';
+import { parseDocument } from 'yaml';
 import { printablePath, unsafeArtifactPaths } from './artifactPaths';
+import { MAX_MANIFEST_BYTES, readBoundedFile } from './boundedRead';
+import { expandedYamlSize, MAX_EXPANDED_VALUES } from './hugeFiles';
 import { canonicalYaml, parseCanonicalYaml } from './canonicalYaml';
-import { readFileNoFollow } from './noFollow';
 import { LedgerError, ParseError } from './errors';
 import type { VersionManifest } from './model';
 import { sha256Hex } from './objectStore';
@@ -22,9 +23,15 @@ export function manifestDigest(text: string | Buffer): string {
 
 /** Reads a manifest file and checks that its bytes still hash to the digest in its name. */
 export function readManifestFile(absPath: string, relPath: string, expectedDigest?: string): VersionManifest {
-	// Never through a link: a planted `x.yaml → /dev/zero` or → a file outside is refused, not read.
-	const bytes = readFileNoFollow(absPath, relPath);
-	if (!bytes) throw new LedgerError(`Manifest ${relPath} is missing.`, 'Run `model-ledger reindex`.', { file: relPath }, 'MANIFEST_MISSING');
+	// One open path: never through a link (O_NOFOLLOW, fstat: a regular file), never past the limit.
+	// A planted `x.yaml → /dev/zero`, a link to a file outside, or a 1 GB file is refused, not read.
+	let bytes: Buffer;
+	try {
+		bytes = readBoundedFile(absPath, relPath, MAX_MANIFEST_BYTES, 'a manifest', { noFollow: true });
+	} catch (err) {
+		if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new LedgerError(`Manifest ${relPath} is missing.`, 'Run `model-ledger reindex`.', { file: relPath }, 'MANIFEST_MISSING');
+		throw err;
+	}
 	if (expectedDigest !== undefined) {
 		const actual = manifestDigest(bytes);
 		if (actual !== expectedDigest) {
@@ -48,8 +55,9 @@ export function parseManifest(text: string, relPath: string, options: { keepSusp
 	try {
 		// Warnings (odd anchors, unknown tags) would go to stderr as process warnings; a bad manifest is an error or nothing.
 		// Manifests Model Ledger wrote are read by the one-pass canonical reader (~30× faster); others by yaml.
-		value = parseCanonicalYaml(text) ?? parse(text, { logLevel: 'error' });
+		value = parseCanonicalYaml(text) ?? parseOtherYaml(text, relPath);
 	} catch (err) {
+		if (err instanceof ParseError) throw err;
 		const pos = (err as { linePos?: Array<{ line: number; col: number }> }).linePos?.[0];
 		throw new ParseError(`invalid manifest YAML: ${(err as Error).message.split('\n')[0]}`, { file: relPath, line: pos?.line, column: pos?.col }, 'Restore the manifest from git; manifests are written by Model Ledger only.');
 	}
@@ -104,6 +112,20 @@ export function suspect(relPath: string, why: string): LedgerError {
 		{ file: relPath },
 		'SUSPECT_MANIFEST',
 	);
+}
+
+/**
+ * A manifest Model Ledger did not write in its canonical form (older versions used the yaml
+ * library; or it was planted): parsed with yaml, its aliases counted by what they expand to first.
+ */
+function parseOtherYaml(text: string, relPath: string): unknown {
+	const doc = parseDocument(text, { logLevel: 'error' });
+	if (doc.errors.length) throw doc.errors[0];
+	const expanded = expandedYamlSize(doc, MAX_EXPANDED_VALUES);
+	if (expanded.aliases && expanded.size > MAX_EXPANDED_VALUES) {
+		throw new ParseError(`manifest is refused: its YAML aliases expand to more than ${MAX_EXPANDED_VALUES.toLocaleString('en-US')} values.`, { file: relPath }, 'Model Ledger never writes aliases: remove the manifest, or restore it from git.');
+	}
+	return doc.toJS({ maxAliasCount: 1000 });
 }
 
 function compareStrings(a: string, b: string): number {

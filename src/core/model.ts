@@ -30,8 +30,20 @@ export interface TensorInfo {
 }
 
 export interface SafetensorsSummary {
+	/** Every tensor, unless the header is huge (see `huge`): then empty. */
 	tensors: Record<string, TensorInfo>;
 	metadata?: Record<string, string>;
+	/** Set for a huge header (the huge-file rule, src/core/hugeFiles.ts): what is kept instead of every tensor. */
+	huge?: HugeHeaderSummary;
+}
+
+export interface HugeHeaderSummary {
+	/** Tensors the header lists (counted by their `data_offsets` when the header is too big to parse). */
+	tensorCount: number;
+	headerBytes: number;
+	/** Elements over all tensors, and tensors per dtype; absent when the header was not parsed. */
+	parameters?: number;
+	dtypes?: Record<string, number>;
 }
 
 export interface PromptInfo {

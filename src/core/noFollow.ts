@@ -2,8 +2,9 @@
 // git, and a clone can hold a symlink where a folder or file of the ledger should be (`events/m.jsonl`
 // → `~/.bashrc`, `cache` → a folder elsewhere, a manifest → `/dev/zero`). Nothing there is ever a
 // link, so a link is an error with the fix, and every file is opened with O_NOFOLLOW and checked on
-// the open descriptor (a regular file) before a byte is read or written.
-import { closeSync, constants as fsConstants, fstatSync, fsyncSync, lstatSync, openSync, readSync, writeSync } from 'node:fs';
+// the open descriptor (a regular file) before a byte is read or written. Reads go through
+// readBoundedFile/readLedgerFile (boundedRead.ts): O_NOFOLLOW, fstat, then a read that stops at the limit.
+import { closeSync, constants as fsConstants, fstatSync, fsyncSync, lstatSync, openSync, writeSync } from 'node:fs';
 import type { Stats } from 'node:fs';
 import { join, relative } from 'node:path';
 import { LedgerError } from './errors';
@@ -55,44 +56,6 @@ export function assertLedgerLayout(root: string): void {
 		assertRealDir(dir, relative(root, dir));
 	}
 	for (const file of ['index.db', 'index.db-wal', 'index.db-shm', 'index.db-journal']) assertRealFile(join(cache, file), relative(root, join(cache, file)));
-}
-
-/** Opens `abs` for reading without following a link; undefined when it does not exist. Checks it is a regular file. */
-export function openNoFollow(abs: string, rel: string): { fd: number; size: number } | undefined {
-	let fd: number;
-	try {
-		fd = openSync(abs, fsConstants.O_RDONLY | O_NOFOLLOW);
-	} catch (err) {
-		const code = (err as NodeJS.ErrnoException).code;
-		if (code === 'ENOENT') return undefined;
-		// Linux says ELOOP for a link under O_NOFOLLOW; some systems say EMLINK or EFTYPE.
-		if (code === 'ELOOP' || code === 'EMLINK' || code === 'EFTYPE') throw linkInLedger(rel, 'a symlink');
-		throw err;
-	}
-	const s = fstatSync(fd);
-	if (!s.isFile()) {
-		closeSync(fd);
-		throw linkInLedger(rel, 'not a regular file');
-	}
-	return { fd, size: s.size };
-}
-
-/** Reads a whole ledger file without following a link; undefined when it does not exist. */
-export function readFileNoFollow(abs: string, rel: string): Buffer | undefined {
-	const opened = openNoFollow(abs, rel);
-	if (!opened) return undefined;
-	try {
-		const chunks: Buffer[] = [];
-		const buffer = Buffer.allocUnsafe(Math.min(Math.max(opened.size, 1), 4 * 1024 * 1024));
-		for (;;) {
-			const n = readSync(opened.fd, buffer, 0, buffer.length, null);
-			if (n === 0) break;
-			chunks.push(Buffer.from(buffer.subarray(0, n)));
-		}
-		return Buffer.concat(chunks);
-	} finally {
-		closeSync(opened.fd);
-	}
 }
 
 /** Appends to a ledger file durably (write, fsync) without following a link: a dangling link would otherwise create its target. */

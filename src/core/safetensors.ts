@@ -3,10 +3,17 @@
 import { setOwn } from './ownKeys';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { ParseError } from './errors';
+import { HUGE_FILE_KEYS, SUMMARY_KEYS_MAX } from './hugeFiles';
 import type { SafetensorsSummary, TensorInfo } from './model';
 
 /** The reference implementation refuses headers above 100 MB; so do we, before allocating. */
 export const MAX_SAFETENSORS_HEADER_BYTES = 100_000_000;
+/**
+ * Headers above this are not parsed (JSON.parse of 94 MB holds about 1 GB): the tensors are counted
+ * by their `data_offsets` and the file is summarised under the huge-file rule. 16 MB is ~200,000
+ * tensors; the largest real single files (MoE checkpoints) list a few tens of thousands.
+ */
+export const MAX_PARSED_HEADER_BYTES = 16 * 1024 * 1024;
 
 // Bytes per element, per the safetensors spec; sub-byte and future dtypes are accepted without a size check.
 const DTYPE_BYTES: Record<string, number> = {
@@ -66,6 +73,7 @@ function checkedHeaderLength(prefix: Buffer, fileSize: number, displayPath: stri
 }
 
 function summariseHeader(header: Buffer, dataSize: number, displayPath: string): SafetensorsSummary {
+	if (header.length > MAX_PARSED_HEADER_BYTES) return { tensors: {}, huge: { tensorCount: countOccurrences(header, '"data_offsets"'), headerBytes: header.length } };
 	let parsed: unknown;
 	try {
 		const text = new TextDecoder('utf-8', { fatal: true }).decode(header);
@@ -77,17 +85,29 @@ function summariseHeader(header: Buffer, dataSize: number, displayPath: string):
 		throw invalid(displayPath, 'its header is not a JSON object');
 	}
 	const entries = parsed as Record<string, unknown>;
-	const tensors: Record<string, TensorInfo> = {};
-	// Sorted so a re-export that only reorders the header does not read as a change.
-	for (const name of Object.keys(entries).filter((key) => key !== '__metadata__').sort()) {
-		setOwn(tensors, name, tensorInfo(name, entries[name], dataSize, displayPath));
+	const names = Object.keys(entries).filter((key) => key !== '__metadata__');
+	let summary: SafetensorsSummary;
+	if (names.length > HUGE_FILE_KEYS) {
+		// Huge: every tensor is checked, but only the counts are kept.
+		const dtypes: Record<string, number> = Object.create(null) as Record<string, number>;
+		let parameters = 0;
+		for (const name of names) {
+			const info = tensorInfo(name, entries[name], dataSize, displayPath);
+			dtypes[info.dtype] = (dtypes[info.dtype] ?? 0) + 1;
+			parameters += info.shape.reduce((product, d) => product * d, 1);
+		}
+		summary = { tensors: {}, huge: { tensorCount: names.length, headerBytes: header.length, parameters, dtypes: sortedRecord(dtypes) } };
+	} else {
+		const tensors: Record<string, TensorInfo> = {};
+		// Sorted so a re-export that only reorders the header does not read as a change.
+		for (const name of names.sort()) setOwn(tensors, name, tensorInfo(name, entries[name], dataSize, displayPath));
+		summary = { tensors };
 	}
-	const summary: SafetensorsSummary = { tensors };
 	const metadata = entries.__metadata__;
 	if (metadata !== undefined && metadata !== null) {
 		if (typeof metadata !== 'object' || Array.isArray(metadata)) throw invalid(displayPath, '`__metadata__` in its header is not an object');
 		summary.metadata = {};
-		for (const key of Object.keys(metadata).sort()) {
+		for (const key of Object.keys(metadata).sort().slice(0, SUMMARY_KEYS_MAX)) {
 			const value = (metadata as Record<string, unknown>)[key];
 			// The spec says string → string; writers that put numbers there are tolerated, not rejected.
 			setOwn(summary.metadata, key, typeof value === 'string' ? value : JSON.stringify(value));
@@ -122,4 +142,15 @@ function tensorInfo(name: string, raw: unknown, dataSize: number, displayPath: s
 
 function invalid(displayPath: string, reason: string): ParseError {
 	return new ParseError(`${displayPath} is not a valid safetensors file: ${reason}.`, { file: displayPath }, NOT_SAFETENSORS_FIX);
+}
+
+function countOccurrences(bytes: Buffer, needle: string): number {
+	const pattern = Buffer.from(needle);
+	let count = 0;
+	for (let at = bytes.indexOf(pattern); at >= 0; at = bytes.indexOf(pattern, at + pattern.length)) count++;
+	return count;
+}
+
+function sortedRecord(record: Record<string, number>): Record<string, number> {
+	return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }

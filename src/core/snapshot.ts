@@ -23,7 +23,7 @@ import { redactText, scanSnapshotLabels, withoutUrlCredentials } from './secretL
 import { enforceSecretPolicy, scanPatch } from './secretScan';
 import type { SecretFinding } from './secretScan';
 import { isNeverText, scanFileAndValues, withSecretsRedacted } from './secretValues';
-import { flattenValues, isStructuredPath, parseStructured } from './structuredFiles';
+import { flattenFile, isStructuredPath, parseStructured } from './structuredFiles';
 import { decodeUtf8Text, looksBinary } from './textContent';
 import { nextLabel } from './versionLabels';
 import { CONFIG_FILE } from './workspaceConfig';
@@ -415,10 +415,13 @@ function describeFile(file: HashedFile): FileFacts {
 		if (isDvcFile(file.path)) {
 			facts.data = file.path.endsWith('dvc.lock') ? parseDvcLock(file.path, text) : parseDvcFile(file.path, text);
 		} else if (isStructuredPath(file.path) && file.role !== 'prompt') {
-			// A value holding a secret is never written into a manifest: redacted (the snapshot refused it unless allowed).
+			// The huge-file rule keeps a summary of a file with too many keys; a value holding a secret is never
+			// written into a manifest: redacted (the snapshot refused it unless allowed).
 			const parseWarnings: string[] = [];
-			const { values, findings } = withSecretsRedacted(flattenValues(parseStructured(file.path, text, undefined, parseWarnings)));
+			const flat = flattenFile(file.path, parseStructured(file.path, text, undefined, parseWarnings));
 			for (const w of parseWarnings) warn(w);
+			if (flat.warning) warn(flat.warning);
+			const { values, findings } = withSecretsRedacted(flat.values);
 			if (findings.length) warn(`${file.path}: ${findings.length} value(s) look like secrets (${[...new Set(findings.map((f) => f.kind))].join(', ')}); recorded as [redacted] (the stored file keeps them).`);
 			if (file.role === 'metrics') facts.metrics = values;
 			else facts.params = values;
@@ -533,8 +536,8 @@ function commitVersion(
 	options: SnapshotOptions,
 ): { created: boolean; version: VersionSummary } {
 	return ledger.index.exclusive(() => {
-		// Another process may have added versions since we started: read them first.
-		ledger.sync();
+		// Another process may have added versions of this model since we started: read them first.
+		ledger.syncModel(model.name);
 		const latest = ledger.index.latestVersion(model.name);
 		if (latest && sameArtifacts(indexedArtifacts(ledger, latest.digest), artifacts)) return { created: false, version: latest };
 		// Unchanged is judged against every version, not only the newest: after a merge brought two

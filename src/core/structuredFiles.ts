@@ -21,6 +21,7 @@ import { isScalar, LineCounter, parseDocument, visit } from 'yaml';
 import type { Document } from 'yaml';
 import { parse as parseToml, TomlError } from 'smol-toml';
 import { ParseError } from './errors';
+import { expandedYamlSize, flatKeyCount, HUGE_FILE_KEYS, hugeFileWarning, MAX_EXPANDED_VALUES, summaryValues } from './hugeFiles';
 import type { FlatValues, Scalar } from './model';
 import { stripBom } from './textContent';
 
@@ -125,6 +126,15 @@ export function yamlPosition(source: YamlSource, offset: number): { line: number
 
 function yamlToJs(relPath: string, source: YamlSource, fix: string): unknown {
 	const { doc } = source;
+	// Aliases are counted by what they expand to, before anything is expanded (a `<<` merge copies).
+	const expanded = expandedYamlSize(doc, MAX_EXPANDED_VALUES);
+	if (expanded.aliases && expanded.size > MAX_EXPANDED_VALUES) {
+		throw new ParseError(
+			`${relPath} is refused: its YAML aliases expand to more than ${MAX_EXPANDED_VALUES.toLocaleString('en-US')} values.`,
+			{ file: relPath },
+			'Write the repeated part out once, or give the file the role `other` so it is versioned without being parsed.',
+		);
+	}
 	try {
 		// The alias cap keeps a "billion laughs" file from exhausting memory.
 		return doc.toJS({ maxAliasCount: 1000 });
@@ -310,35 +320,65 @@ export function keySegment(parent: string, key: string): string {
 /**
  * Flattens parsed values to key paths: `retriever.top_k`, `lora.target_modules[0]`, `a["x.y"]`.
  * Empty mappings and lists are kept as `"{}"` / `"[]"`; a scalar document is recorded under `""`.
+ * Walks with an explicit stack (no recursion per level or element); callers bound the size first
+ * (flattenFile applies the huge-file rule).
  */
 export function flattenValues(value: unknown): FlatValues {
 	const entries: [string, Scalar][] = [];
 	if (value === null || value === undefined) return {};
 	if (isContainer(value) && isEmptyContainer(value)) return {};
-	flattenInto(entries, '', value);
+	walkLeaves(value, (path, leaf) => entries.push([path, leaf]), (path, items) => items.map((item, index) => [`${path}[${index}]`, item] as [string, unknown]));
 	// fromEntries defines own properties, so a key named `__proto__` cannot reach the prototype.
 	return Object.fromEntries(entries);
 }
 
-function flattenInto(out: [string, Scalar][], path: string, value: unknown): void {
-	if (Array.isArray(value) || value instanceof Set) {
-		const items = Array.isArray(value) ? value : [...value];
-		if (items.length === 0) out.push([path, EMPTY_LIST_MARKER]);
-		items.forEach((item, index) => flattenInto(out, `${path}[${index}]`, item));
-		return;
+/**
+ * Visits every leaf of a parsed value in document order with its key path (`onLeaf`), expanding
+ * lists through `listItems` (positions, or identities in configDiff). Explicit stack, no recursion.
+ */
+export function walkLeaves(value: unknown, onLeaf: (path: string, leaf: Scalar) => void, listItems: (path: string, items: unknown[]) => Array<[string, unknown]>): void {
+	const stack: Array<[string, unknown]> = [['', value]];
+	while (stack.length) {
+		const [path, node] = stack.pop()!;
+		let children: Array<[string, unknown]>;
+		if (Array.isArray(node) || node instanceof Set) {
+			const items = Array.isArray(node) ? node : [...node];
+			if (items.length === 0) {
+				onLeaf(path, EMPTY_LIST_MARKER);
+				continue;
+			}
+			children = listItems(path, items);
+		} else if (node instanceof Map) {
+			if (node.size === 0) {
+				onLeaf(path, EMPTY_OBJECT_MARKER);
+				continue;
+			}
+			children = [...node].map(([key, item]) => [keySegment(path, String(key)), item] as [string, unknown]);
+		} else if (isPlainObject(node)) {
+			const keys = Object.keys(node);
+			if (keys.length === 0) {
+				onLeaf(path, EMPTY_OBJECT_MARKER);
+				continue;
+			}
+			children = keys.map((key) => [keySegment(path, key), (node as Record<string, unknown>)[key]] as [string, unknown]);
+		} else {
+			onLeaf(path, toScalar(node));
+			continue;
+		}
+		// Reversed so that popping visits them in document order.
+		for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]);
 	}
-	if (value instanceof Map) {
-		if (value.size === 0) out.push([path, EMPTY_OBJECT_MARKER]);
-		for (const [key, item] of value) flattenInto(out, keySegment(path, String(key)), item);
-		return;
-	}
-	if (isPlainObject(value)) {
-		const keys = Object.keys(value);
-		if (keys.length === 0) out.push([path, EMPTY_OBJECT_MARKER]);
-		for (const key of keys) flattenInto(out, keySegment(path, key), (value as Record<string, unknown>)[key]);
-		return;
-	}
-	out.push([path, toScalar(value)]);
+}
+
+/**
+ * A structured file's keys under the huge-file rule (src/core/hugeFiles.ts): every key, or, for a
+ * file with more than HUGE_FILE_KEYS keys, its summary and the warning that says so.
+ */
+export function flattenFile(relPath: string, value: unknown, flatten: (value: unknown) => FlatValues = flattenValues): { values: FlatValues; warning?: string } {
+	const keys = flatKeyCount(value, HUGE_FILE_KEYS);
+	if (keys <= HUGE_FILE_KEYS) return { values: flatten(value) };
+	const values = summaryValues(value, keySegment, toScalar);
+	return { values, warning: hugeFileWarning(relPath, keys, Object.keys(values).length) };
 }
 
 /** Converts a leaf to what a manifest can hold: JSON-safe numbers, ISO dates, strings. */

@@ -16,7 +16,8 @@ import type { VersionManifest } from './model';
 import { describeRemote, openRemote, selectRemote } from './remotes/remoteStore';
 import type { RemoteStore } from './remotes/remoteStore';
 import type { RemoteConfig } from './workspaceConfig';
-import { assertLedgerLayout, readFileNoFollow } from './noFollow';
+import { MAX_MANIFEST_BYTES, readLedgerFile } from './boundedRead';
+import { assertLedgerLayout } from './noFollow';
 
 const CHUNK = 4 * 1024 * 1024;
 const DIGEST_FILE = /^([0-9a-f]{64})\.yaml$/;
@@ -121,6 +122,11 @@ export interface VerifyReport {
 	remote?: RemoteCheck;
 	/** Not failures: malformed event lines (skipped when read) and the like. */
 	warnings: string[];
+	/**
+	 * Events that break a rule the CLI enforces on write (a protected alias moved to an unapproved
+	 * version, a time more than a day ahead) and malformed event lines: not applied; listed, not failures.
+	 */
+	unverifiedEvents: string[];
 }
 
 interface ReadManifest {
@@ -133,7 +139,7 @@ interface ReadManifest {
 /** Checks every manifest and every object they reference; `ok` is false when anything is missing, corrupt or tampered. */
 export async function verifyStore(ledger: Ledger, options: VerifyOptions = {}): Promise<VerifyReport> {
 	const quick = options.quick === true;
-	const report: VerifyReport = { ok: true, quick, manifestsChecked: 0, objectsChecked: 0, bytesChecked: 0, manifests: [], objects: [], brokenVersions: [], remoteOnly: [], warnings: [] };
+	const report: VerifyReport = { ok: true, quick, manifestsChecked: 0, objectsChecked: 0, bytesChecked: 0, manifests: [], objects: [], brokenVersions: [], remoteOnly: [], warnings: [], unverifiedEvents: [] };
 	assertLedgerLayout(ledger.root);
 	const manifests = await readAllManifests(ledger, report);
 
@@ -233,7 +239,8 @@ export async function verifyStore(ledger: Ledger, options: VerifyOptions = {}): 
 	report.ok = report.manifests.length === 0 && report.objects.length === 0 && (report.remote?.problems.length ?? 0) === 0;
 	try {
 		const sync = ledger.sync();
-		appendAll(report.warnings, sync.problems.filter((p) => !p.includes(`${LEDGER_DIR}/versions/`)));
+		appendAll(report.warnings, sync.problems.filter((p) => !p.includes(`${LEDGER_DIR}/versions/`) && !p.includes(`${LEDGER_DIR}/events/`)));
+		report.unverifiedEvents = ledger.eventFindings();
 	} catch (err) {
 		report.warnings.push(`the index could not be synced: ${describeError(err)}`);
 	}
@@ -320,7 +327,7 @@ async function readAllManifests(ledger: Ledger, report: VerifyReport): Promise<R
 			let bytes: Buffer;
 			try {
 				// Never through a link (a planted manifest → a file outside, or /dev/zero).
-				const read = readFileNoFollow(join(ledger.versionsDir, model, name), file);
+				const read = readLedgerFile(join(ledger.versionsDir, model, name), file, MAX_MANIFEST_BYTES, 'a manifest');
 				if (!read) continue;
 				bytes = read;
 			} catch (err) {

@@ -1,10 +1,10 @@
 // Reads and validates `model-ledger.yaml`: which files make up each model, and how versions are labelled.
 // Every problem is reported with file, line and column; unknown keys are errors, not silently ignored.
-import { readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { Document, Node as YamlNode, Pair, YAMLMap } from 'yaml';
+import { MAX_CONFIG_BYTES, readBoundedFile } from './boundedRead';
 import { LedgerError, ParseError } from './errors';
 import { parseGates } from './gateConfig';
 import type { GateConfig } from './gateConfig';
@@ -83,8 +83,9 @@ export function loadWorkspaceConfig(root: string): WorkspaceConfig {
 	const file = join(root, CONFIG_FILE);
 	let text: string;
 	try {
-		text = readFileSync(file, 'utf8');
-	} catch {
+		text = readBoundedFile(file, CONFIG_FILE, MAX_CONFIG_BYTES, `a ${CONFIG_FILE}`).toString('utf8');
+	} catch (err) {
+		if (err instanceof LedgerError && err.code !== undefined && ['FILE_TOO_LARGE', 'NOT_A_FILE'].includes(err.code)) throw err;
 		throw new LedgerError(
 			`No ${CONFIG_FILE} in ${root}.`,
 			'Run `model-ledger init` (or "Model Ledger: Initialize") to create one.',
@@ -98,7 +99,9 @@ export function loadWorkspaceConfig(root: string): WorkspaceConfig {
 /** Parses and validates the text of `model-ledger.yaml`. */
 export function parseWorkspaceConfig(text: string): WorkspaceConfig {
 	const lineCounter = new LineCounter();
-	const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+	// yaml's uniqueKeys compares each key with every earlier one (quadratic: 20,000 models took
+	// minutes); duplicates are found below with a Set per mapping instead.
+	const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
 	const fail = (message: string, node: YamlNode | Pair | null | undefined, fix: string): never => {
 		const offset = rangeStart(node);
 		const pos = offset === undefined ? undefined : lineCounter.linePos(offset);
@@ -114,6 +117,7 @@ export function parseWorkspaceConfig(text: string): WorkspaceConfig {
 		);
 	}
 	const rootNode = (doc as Document).contents;
+	rejectDuplicateKeys(rootNode, fail);
 	if (!isMap(rootNode)) {
 		return fail('the file must be a mapping with a `models:` key.', rootNode, 'Start the file with `models:` and one entry per model.');
 	}
@@ -323,7 +327,37 @@ export function globProblem(written: string): string | undefined {
 	return undefined;
 }
 
-/** Finds a model by name or throws a LedgerError listing the known ones. */
+const byNameCache = new WeakMap<WorkspaceConfig, Map<string, ModelConfig>>();
+
+/** The config's models by name (built once per parsed config: lookups stay linear in the number of models). */
+export function modelsByName(config: WorkspaceConfig): Map<string, ModelConfig> {
+	let map = byNameCache.get(config);
+	if (!map) {
+		map = new Map(config.models.map((m) => [m.name, m]));
+		byNameCache.set(config, map);
+	}
+	return map;
+}
+
+/** Every mapping of the config, walked with a stack: a key repeated in one mapping is an error at the repeat. */
+function rejectDuplicateKeys(root: unknown, fail: (m: string, n: YamlNode | Pair | null | undefined, f: string) => never): void {
+	const stack: unknown[] = [root];
+	while (stack.length) {
+		const node = stack.pop();
+		if (isMap(node)) {
+			const seen = new Set<string>();
+			for (const pair of node.items) {
+				const key = scalarKey(pair);
+				if (seen.has(key)) fail(`the key \`${key}\` appears twice in one mapping (map keys must be unique).`, pair.key as YamlNode, 'Remove or rename one of them.');
+				seen.add(key);
+				stack.push(pair.value);
+			}
+		} else if (isSeq(node)) {
+			for (const item of node.items) stack.push(item);
+		}
+	}
+}
+
 function scalarKey(pair: Pair): string {
 	const key = pair.key;
 	return isScalar(key) ? String(key.value) : String(key);

@@ -1,6 +1,6 @@
 // Finds the files that make up a model: expands its globs inside the workspace, assigns each file
 // one role, and refuses anything that resolves outside the workspace.
-import { existsSync, realpathSync } from 'node:fs';
+import { existsSync, realpathSync, statSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { globSync } from 'tinyglobby';
 import picomatch from 'picomatch';
@@ -37,7 +37,8 @@ export function collectModelFiles(root: string, model: ModelConfig): CollectedFi
 		const { include, exclude } = splitGlobs(globs);
 		const ignore = [...IGNORED_DIRS, ...exclude];
 		for (const glob of include) {
-			const matches = globSync(glob, { cwd: root, dot: true, onlyFiles: true, ignore, followSymbolicLinks: true, expandDirectories: false });
+			// A literal path is looked up, not globbed (linear config handling), unless exclusions may take it out.
+			const matches = LITERAL_PATH.test(glob) && exclude.length === 0 ? literalMatch(root, glob) : globSync(glob, { cwd: root, dot: true, onlyFiles: true, ignore, followSymbolicLinks: true, expandDirectories: false });
 			if (matches.length === 0) {
 				warnings.push(`${model.name}: \`${key}: ${glob}\` matches no file.`);
 				continue;
@@ -70,6 +71,24 @@ export function collectModelFiles(root: string, model: ModelConfig): CollectedFi
 	}
 	const files = [...byPath].map(([path, role]) => ({ path, role })).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 	return { files, warnings };
+}
+
+// A glob without any pattern character names one file: it is looked up, not searched for. (Each
+// search lists the glob's base folder, so 1,000 models naming files in one folder listed it 1,000 times.)
+const LITERAL_PATH = /^[^*?[\]{}()!+@\\]+$/;
+let ignoredMatcher: ((path: string) => boolean) | undefined;
+
+/** What globSync would return for a glob that is a plain path: the file itself, or nothing. */
+function literalMatch(root: string, path: string): string[] {
+	const rel = path.replace(/^\.\//, '');
+	ignoredMatcher ??= picomatch(IGNORED_DIRS, { dot: true });
+	if (ignoredMatcher(rel)) return [];
+	try {
+		// stat follows links, as the search does (followSymbolicLinks); a folder is not a file match.
+		return statSync(resolve(root, rel)).isFile() ? [rel] : [];
+	} catch {
+		return [];
+	}
 }
 
 /**

@@ -23,7 +23,9 @@ export interface Run {
 
 /** Runs the built CLI synchronously in `cwd`. */
 export function cli(cwd: string, args: string[], env: NodeJS.ProcessEnv = {}): Run {
-	const r = spawnSync(process.execPath, [CLI, ...args], { cwd, env: { ...isolatedGitEnv(), ...env }, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+	// MODEL_LEDGER_TEST_TIMEOUT_MS in env: killed after that long (a bomb test must end even on a build that hangs).
+	const timeout = Number(env.MODEL_LEDGER_TEST_TIMEOUT_MS) || undefined;
+	const r = spawnSync(process.execPath, [CLI, ...args], { cwd, env: { ...isolatedGitEnv(), ...env }, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout });
 	return { code: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
 }
 

@@ -1,0 +1,127 @@
+// Bounded reads and bounded work on planted input (issue 20, items 3 and 6; issue 15, item 2): each
+// bomb of the red-team table runs the real CLI under a time limit and a peak-RSS limit.
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { closeSync, ftruncateSync, mkdirSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { copyExampleWorkspace, makeTempDir, removeDir } from '../unit/fixtures';
+import { cli, PEAK_RSS_PRELOAD, writePreload } from './support';
+
+const dirs: string[] = [];
+after(() => dirs.forEach(removeDir));
+const MB = 1024 * 1024;
+/** Far below the inputs (1 GB files, 200 M expanded values), near Node's baseline plus SQLite. */
+const RSS_LIMIT = 400 * MB;
+
+function workspace(): string {
+	const dir = copyExampleWorkspace();
+	dirs.push(dir);
+	return dir;
+}
+
+/** Runs the CLI with a time limit and returns its peak RSS. */
+function measured(dir: string, args: string[], seconds: number): { code: number | null; stdout: string; stderr: string; rss: number; ms: number } {
+	const scratch = makeTempDir('rss');
+	dirs.push(scratch);
+	const rssFile = join(scratch, 'peak-rss');
+	const preload = writePreload(scratch, 'peak-rss', PEAK_RSS_PRELOAD);
+	const started = Date.now();
+	const r = cli(dir, args, { NODE_OPTIONS: `--require ${preload}`, MODEL_LEDGER_RSS_FILE: rssFile, MODEL_LEDGER_TEST_TIMEOUT_MS: String(seconds * 1000) });
+	const ms = Date.now() - started;
+	assert.ok(ms < seconds * 1000, `model-ledger ${args.join(' ')} took ${ms} ms (limit ${seconds} s)`);
+	let rss = 0;
+	try {
+		rss = Number(readFileSync(rssFile, 'utf8'));
+	} catch {
+		assert.fail(`model-ledger ${args.join(' ')} did not exit normally (${r.signal ?? r.code}): ${r.stderr.slice(0, 400)}`);
+	}
+	assert.ok(rss < RSS_LIMIT, `model-ledger ${args.join(' ')} peaked at ${(rss / MB).toFixed(0)} MB of RSS`);
+	return { ...r, rss, ms };
+}
+
+function sparse(path: string, bytes: number, head: string): void {
+	const fd = openSync(path, 'w');
+	try {
+		writeSync(fd, head);
+		ftruncateSync(fd, bytes);
+	} finally {
+		closeSync(fd);
+	}
+}
+
+describe('parser bombs and planted sizes', () => {
+	test('issue 20.3: a planted 1 GB manifest is refused without being read', () => {
+		const dir = workspace();
+		assert.equal(cli(dir, ['snapshot', 'support-bot']).code, 0);
+		const folder = join(dir, '.model-ledger/versions/support-bot');
+		sparse(join(folder, `${'ab'.repeat(32)}.yaml`), 1024 * MB, 'schema: 1\n');
+		for (let i = 0; i < 2; i++) {
+			const r = measured(dir, ['list'], 30);
+			assert.equal(r.code, 0, r.stderr);
+			assert.match(r.stdout, /support-bot\s+v1/);
+			assert.match(r.stderr, /more than the 32 MiB a manifest may have; it was not read/);
+		}
+	});
+
+	test('issue 20.3: a 1 GB events file is refused, and an events line over 64 KB is skipped with its number', () => {
+		const dir = workspace();
+		assert.equal(cli(dir, ['snapshot', 'support-bot']).code, 0);
+		const events = join(dir, '.model-ledger/events/support-bot.jsonl');
+		mkdirSync(join(dir, '.model-ledger/events'), { recursive: true });
+		sparse(events, 1024 * MB, '');
+		const r = measured(dir, ['events', 'support-bot'], 30);
+		assert.equal(r.code, 0, r.stderr);
+		writeFileSync(events, `{"id":"x","type":"noted","at":"2026-01-01T00:00:00Z","by":{"name":"a"},"note":"${'n'.repeat(70_000)}"}\n`);
+		const verify = measured(dir, ['verify', '--quick'], 30);
+		assert.match(verify.stdout, /support-bot\.jsonl:1: the line is \d+ characters long/);
+	});
+
+	test('issue 20.6: a YAML params file whose 200,000-item list is aliased 999 times is refused fast', () => {
+		const dir = workspace();
+		const items = Array.from({ length: 200_000 }, (_, i) => i % 10).join(',');
+		const aliases = Array.from({ length: 999 }, (_, i) => `k${i}: *big`).join('\n');
+		writeFileSync(join(dir, 'config/train.yaml'), `big: &big [${items}]\n${aliases}\n`);
+		const r = measured(dir, ['snapshot', 'support-bot', '--json'], 60);
+		assert.equal(r.code, 0, r.stderr);
+		const result = JSON.parse(r.stdout) as { created: unknown[]; warnings: string[] };
+		assert.equal(result.created.length, 1, 'the file is still versioned (opaque)');
+		assert.ok(result.warnings.some((w) => /aliases expand to more than 1,000,000 values/.test(w)), result.warnings.join('\n'));
+	});
+
+	test('issue 20.6: a planted manifest with 99 aliases to a 200,000-key map is refused, not indexed', () => {
+		const dir = workspace();
+		assert.equal(cli(dir, ['snapshot', 'support-bot']).code, 0);
+		const keys = Array.from({ length: 200_000 }, (_, i) => `  k${i}: ${i}`).join('\n');
+		const refs = Array.from({ length: 99 }, (_, i) => `  f${i}: *p`).join('\n');
+		const text = `schema: 1\nmodel: support-bot\nnumber: 2\nlabel: x\ncreatedAt: "2026-01-01T00:00:00Z"\nartifacts: []\nbase: &p\n${keys}\nparams:\n${refs}\n`;
+		const digest = createHash('sha256').update(text).digest('hex');
+		writeFileSync(join(dir, `.model-ledger/versions/support-bot/${digest}.yaml`), text);
+		const r = measured(dir, ['list'], 60);
+		assert.equal(r.code, 0, r.stderr);
+		assert.doesNotMatch(r.stdout, /support-bot\s+v2/);
+		assert.match(r.stderr, /aliases expand to more than 1,000,000 values/);
+	});
+
+	test('issue 15.2: show and diff of a 100,000-record results.json work; its summary keys are kept and the snapshot says so once', () => {
+		const dir = workspace();
+		assert.equal(cli(dir, ['snapshot', 'support-bot']).code, 0);
+		const records = (n: number, flip: number) => Array.from({ length: n }, (_, i) => ({ id: i, pred: i % 3, gold: i % 3 === flip ? 0 : i % 3, correct: i % 3 !== flip }));
+		writeFileSync(join(dir, 'eval/metrics.json'), JSON.stringify({ faithfulness: 0.8, answer_relevancy: 0.9, per_sample: records(100_000, 1) }));
+		const snap = measured(dir, ['snapshot', 'support-bot', '--json'], 120);
+		assert.equal(snap.code, 0, snap.stderr);
+		const warnings = (JSON.parse(snap.stdout) as { warnings: string[] }).warnings.filter((w) => /huge file/.test(w));
+		assert.equal(warnings.length, 1, warnings.join('\n'));
+		const show = measured(dir, ['show', 'support-bot'], 60);
+		assert.equal(show.code, 0, show.stderr);
+		assert.match(show.stdout, /faithfulness\s+0\.8/);
+		assert.doesNotMatch(show.stdout, /per_sample\[/);
+		writeFileSync(join(dir, 'eval/metrics.json'), JSON.stringify({ faithfulness: 0.85, answer_relevancy: 0.9, per_sample: records(100_000, 2) }));
+		assert.equal(cli(dir, ['snapshot', 'support-bot']).code, 0);
+		for (const args of [['diff', 'support-bot@2', '@3'], ['diff', 'support-bot@2'], ['diff', 'support-bot@2', '@3', '--json']]) {
+			const diff = measured(dir, args, 60);
+			assert.equal(diff.code, 0, diff.stderr);
+			assert.match(diff.stdout, /faithfulness/);
+		}
+	});
+});
