@@ -56,7 +56,8 @@ export function aliasMoves(events: LedgerEvent[], alias: string): AliasMove[] {
 	const moves: AliasMove[] = [];
 	let pendingOverride: LedgerEvent | undefined;
 	for (const e of sorted) {
-		if (e.alias !== alias) continue;
+		// Unverified events (events and verify list them) are not moves: --at never resolves through one.
+		if (e.alias !== alias || e.unverified) continue;
 		if (e.type === 'override') {
 			pendingOverride = e;
 		} else if (e.type === 'alias.set' || e.type === 'alias.removed') {

@@ -57,7 +57,8 @@ export function gateOf(ledger: Ledger, model: string, alias: string): GateConfig
 
 /** Whether the version already held the alias at some point (a rollback target: not gated again). */
 export function heldBefore(events: LedgerEvent[], alias: string, digest: string): boolean {
-	return events.some((e) => e.type === 'alias.set' && e.alias === alias && e.digest === digest);
+	// An unverified event (a protected move without approval, dated far ahead) never counts as having held it.
+	return events.some((e) => e.type === 'alias.set' && !e.unverified && e.alias === alias && e.digest === digest);
 }
 
 /**
@@ -73,7 +74,7 @@ export function evaluateGate(ledger: Ledger, gate: GateConfig, version: VersionS
 	const rules: GateRuleResult[] = [];
 	for (const requirement of gate.require) {
 		if (requirement.kind === 'approved') {
-			const approval = events.find((e) => e.type === 'approved' && e.digest === version.digest);
+			const approval = events.find((e) => e.type === 'approved' && !e.unverified && e.digest === version.digest);
 			rules.push({
 				rule: 'require approved',
 				pass: approval !== undefined,
@@ -93,7 +94,7 @@ export function evaluateGate(ledger: Ledger, gate: GateConfig, version: VersionS
 				detail: pass ? `made from a clean tree at ${commit!.slice(0, 7)}` : dirty ? `v${version.number} was made with uncommitted changes` : `v${version.number} was made outside a git commit`,
 			});
 		} else {
-			const held = events.find((e) => e.type === 'alias.set' && e.alias === requirement.alias && e.digest === version.digest);
+			const held = events.find((e) => e.type === 'alias.set' && !e.unverified && e.alias === requirement.alias && e.digest === version.digest);
 			rules.push({
 				rule: `require ${requirement.alias}`,
 				pass: held !== undefined,

@@ -261,7 +261,7 @@ export class Ledger {
 					index.insertVersion(digest, manifest);
 					report.added++;
 				} catch (err) {
-					if (err instanceof LedgerError && (err.code === 'SUSPECT_MANIFEST' || err.code === 'LINK_IN_LEDGER')) report.suspects.push(err.message);
+					if (err instanceof LedgerError && SUSPECT_CODES.has(err.code)) report.suspects.push(err.message);
 					report.problems.push(err instanceof LedgerError ? err.toString() : `${rel}: ${(err as Error).message}`);
 				}
 			}
@@ -497,7 +497,7 @@ export class Ledger {
 			this.syncInto(this.index, { added: 0, removed: 0, eventFilesRead: 0, problems: [], suspects: [] }, model);
 			const target = this.resolve(model, ref);
 			if (modelConfig.protectedAliases.includes(alias)) {
-				const approved = this.index.events(model).some((e) => e.type === 'approved' && e.digest === target.digest);
+				const approved = this.index.events(model).some((e) => e.type === 'approved' && !e.unverified && e.digest === target.digest);
 				if (!approved) {
 					throw new LedgerError(
 						`\`${alias}\` is a protected alias: ${model} v${target.number} has not been approved.`,
@@ -639,6 +639,12 @@ function listDir(dir: string): string[] {
 }
 
 /** The model folders of versions/, and apart the links among its entries: they are never read through. */
+/**
+ * Manifests that Model Ledger never wrote: planted or edited (SUSPECT_MANIFEST), a link (LINK_IN_LEDGER),
+ * over the size limit (FILE_TOO_LARGE) or a device/FIFO (NOT_A_FILE). Listed as suspect by `list`, never indexed.
+ */
+const SUSPECT_CODES = new Set(['SUSPECT_MANIFEST', 'LINK_IN_LEDGER', 'FILE_TOO_LARGE', 'NOT_A_FILE']);
+
 function modelFolders(versionsDir: string, only?: string): { models: string[]; links: string[] } {
 	const models: string[] = [];
 	const links: string[] = [];

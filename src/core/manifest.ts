@@ -3,7 +3,8 @@
 import { parseDocument } from 'yaml';
 import { printablePath, unsafeArtifactPaths } from './artifactPaths';
 import { MAX_MANIFEST_BYTES, readBoundedFile } from './boundedRead';
-import { expandedYamlSize, MAX_EXPANDED_VALUES } from './hugeFiles';
+import { MAX_EXPANDED_VALUES, yamlTokenCounts } from './hugeFiles';
+import { firstDuplicateKey } from './yamlDuplicateKeys';
 import { canonicalYaml, parseCanonicalYaml } from './canonicalYaml';
 import { LedgerError, ParseError } from './errors';
 import type { VersionManifest } from './model';
@@ -57,7 +58,8 @@ export function parseManifest(text: string, relPath: string, options: { keepSusp
 		// Manifests Model Ledger wrote are read by the one-pass canonical reader (~30× faster); others by yaml.
 		value = parseCanonicalYaml(text) ?? parseOtherYaml(text, relPath);
 	} catch (err) {
-		if (err instanceof ParseError) throw err;
+		// A ParseError, or a suspect manifest (LedgerError SUSPECT_MANIFEST): already says what and where.
+		if (err instanceof LedgerError) throw err;
 		const pos = (err as { linePos?: Array<{ line: number; col: number }> }).linePos?.[0];
 		throw new ParseError(`invalid manifest YAML: ${(err as Error).message.split('\n')[0]}`, { file: relPath, line: pos?.line, column: pos?.col }, 'Restore the manifest from git; manifests are written by Model Ledger only.');
 	}
@@ -119,13 +121,16 @@ export function suspect(relPath: string, why: string): LedgerError {
  * library; or it was planted): parsed with yaml, its aliases counted by what they expand to first.
  */
 function parseOtherYaml(text: string, relPath: string): unknown {
-	const doc = parseDocument(text, { logLevel: 'error' });
+	// Model Ledger never wrote an alias (yaml's stringify ran with aliasDuplicateObjects: false, and
+	// canonicalYaml has none): a manifest with one was planted or edited. Found by the lexer, before a
+	// tree is built (99 aliases to a 200,000-key map would expand to 20 M values).
+	const { aliases } = yamlTokenCounts(text);
+	if (aliases > 0) throw suspect(relPath, `it uses ${aliases.toLocaleString('en-US')} YAML alias(es), which Model Ledger never writes (aliases could expand to more than ${MAX_EXPANDED_VALUES.toLocaleString('en-US')} values)`);
+	// uniqueKeys off: yaml's check is quadratic (a planted 200,000-key manifest took minutes); firstDuplicateKey is linear.
+	const doc = parseDocument(text, { logLevel: 'error', uniqueKeys: false });
 	if (doc.errors.length) throw doc.errors[0];
-	const expanded = expandedYamlSize(doc, MAX_EXPANDED_VALUES);
-	if (expanded.aliases && expanded.size > MAX_EXPANDED_VALUES) {
-		throw new ParseError(`manifest is refused: its YAML aliases expand to more than ${MAX_EXPANDED_VALUES.toLocaleString('en-US')} values.`, { file: relPath }, 'Model Ledger never writes aliases: remove the manifest, or restore it from git.');
-	}
-	return doc.toJS({ maxAliasCount: 1000 });
+	if (firstDuplicateKey(doc.contents)) throw suspect(relPath, 'a mapping in it repeats a key (Model Ledger never writes one twice)');
+	return doc.toJS();
 }
 
 function compareStrings(a: string, b: string): number {

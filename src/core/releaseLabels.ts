@@ -13,7 +13,7 @@ export const FIRST_RELEASE = '1.0.0';
 export function releaseLabels(events: LedgerEvent[]): Map<string, string> {
 	const labels = new Map<string, string>();
 	for (const e of [...events].sort(compareEvents)) {
-		if (e.type !== 'released' || !e.digest || typeof e.label !== 'string' || !parseSemver(e.label)) continue;
+		if (e.type !== 'released' || e.unverified || !e.digest || typeof e.label !== 'string' || !parseSemver(e.label)) continue;
 		if (!labels.has(e.digest)) labels.set(e.digest, e.label);
 	}
 	return labels;

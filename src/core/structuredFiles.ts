@@ -21,7 +21,7 @@ import { isScalar, LineCounter, parseDocument, visit } from 'yaml';
 import type { Document } from 'yaml';
 import { parse as parseToml, TomlError } from 'smol-toml';
 import { ParseError } from './errors';
-import { expandedYamlSize, flatKeyCount, HUGE_FILE_KEYS, hugeFileWarning, MAX_EXPANDED_VALUES, summaryValues } from './hugeFiles';
+import { expandedYamlSize, flatKeyCount, HUGE_FILE_KEYS, hugeFileWarning, MAX_EXPANDED_VALUES, MAX_VALUES_BEFORE_TREE, summaryValues, yamlTokenCounts } from './hugeFiles';
 import type { FlatValues, Scalar } from './model';
 import { stripBom } from './textContent';
 
@@ -82,6 +82,15 @@ export function parseYamlDocument(relPath: string, text: string, fix: string = D
 	const lineCounter = new LineCounter();
 	// Merge keys (`<<: *base`) are on because PyYAML, which reads these configs in training code, applies them;
 	// repeated keys are allowed for the same reason (the last value wins) and reported through `warnings`.
+	// Wide anchors: a big file with aliases is refused from its token counts, before a tree is built.
+	const counts = yamlTokenCounts(text);
+	if (counts.aliases > 0 && counts.values > MAX_VALUES_BEFORE_TREE && counts.values * (counts.aliases + 1) > MAX_EXPANDED_VALUES) {
+		throw new ParseError(
+			`${relPath} is refused: ${counts.aliases.toLocaleString('en-US')} YAML aliases in a file of ${counts.values.toLocaleString('en-US')} values, so its aliases could expand to more than ${MAX_EXPANDED_VALUES.toLocaleString('en-US')} values; it was not expanded.`,
+			{ file: relPath },
+			'Write the repeated part out once, or give the file the role `other` so it is versioned without being parsed.',
+		);
+	}
 	const doc = parseDocument(stripBom(text), { lineCounter, prettyErrors: false, intAsBigInt: true, uniqueKeys: false, merge: true });
 	const [first] = doc.errors;
 	if (first) {

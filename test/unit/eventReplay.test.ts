@@ -1,7 +1,10 @@
 // Events are checked on replay by the rules `alias set` enforces on write (issue 20, item 4).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { aliasMoves } from '../../src/core/aliasTimeline';
 import { deriveAliases, parseEvents } from '../../src/core/events';
+import { heldBefore } from '../../src/core/gates';
+import { releaseLabels } from '../../src/core/releaseLabels';
 
 const V1 = '1'.repeat(64);
 const V2 = '2'.repeat(64);
@@ -53,5 +56,21 @@ describe('event replay (issue 20.4)', () => {
 		assert.equal(events[0].at, '2026-11-01T09:00:00.000Z');
 		assert.match(events[2].unverified ?? '', /more than a day after now/);
 		assert.equal(deriveAliases(events, new Set([V2])).get('production'), undefined);
+	});
+
+	test('an unverified event counts for nothing else either: not as having held an alias (gates, rollbacks), not in alias history or --at, not as a release label', () => {
+		const text = [
+			line({ id: 'a', type: 'alias.set', at: '2026-11-02T00:00:00.000Z', alias: 'staging', digest: V1 }),
+			// Planted, dated a year ahead: would make V2 "held staging" (passing `require: [staging]`) and label it 9.9.9.
+			line({ id: 'b', type: 'alias.set', at: '2027-11-02T00:00:00.000Z', alias: 'staging', digest: V2, from: V1 }),
+			line({ id: 'c', type: 'released', at: '2027-11-02T00:00:01.000Z', digest: V2, label: '9.9.9' }),
+		].join('\n');
+		const { events } = parseEvents(text, 'm', NOW);
+		deriveAliases(events, new Set([V1, V2]), []);
+		assert.ok(events.find((e) => e.id === 'b')?.unverified);
+		assert.equal(heldBefore(events, 'staging', V2), false);
+		assert.equal(heldBefore(events, 'staging', V1), true);
+		assert.deepEqual(aliasMoves(events, 'staging').map((m) => m.to), [V1]);
+		assert.equal(releaseLabels(events).get(V2), undefined);
 	});
 });

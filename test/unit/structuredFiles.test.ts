@@ -67,6 +67,24 @@ describe('parseStructured', () => {
 		assert.deepEqual(merged, []);
 	});
 
+	test('duplicate keys are found in linear time: a 200,000-key mapping with its duplicate last (yaml\'s own check is quadratic: minutes)', () => {
+		const keys = Array.from({ length: 200_000 }, (_, i) => `k${i}: ${i}`).join('\n');
+		const started = Date.now();
+		const warnings: string[] = [];
+		parseStructured('big.yaml', `${keys}\nk7: again\n`, undefined, warnings);
+		assert.deepEqual(warnings, ['big.yaml:200001: duplicate key `k7` (first at line 8); the last value is used, as PyYAML does.']);
+		assert.ok(Date.now() - started < 20_000, `took ${Date.now() - started} ms`);
+	});
+
+	test('a YAML file with many values and aliases is refused from its token counts, before a tree is built', () => {
+		const items = Array.from({ length: 200_000 }, (_, i) => i % 10).join(',');
+		const text = `big: &big [${items}]\n${Array.from({ length: 999 }, (_, i) => `k${i}: *big`).join('\n')}\n`;
+		const err = parseErrorOf(() => parseStructured('wide.yaml', text));
+		assert.match(err.message, /999 YAML aliases in a file of \d{3},\d{3} values, so its aliases could expand to more than 1,000,000 values/);
+		// A small file with an alias is still read exactly, and `*x` inside a block scalar is text.
+		assert.deepEqual(flattenValues(parseStructured('ok.yaml', 'a: &x [1, 2]\nb: *x\nc: |\n  *text\n')), { 'a[0]': 1, 'a[1]': 2, 'b[0]': 1, 'b[1]': 2, c: '*text\n' });
+	});
+
 	test('a YAML alias without its anchor is an error at the alias', () => {
 		const err = parseErrorOf(() => parseStructured('a.yaml', 'a: 1\nb:\n  c: *missing\n'));
 		assert.equal(err.location?.line, 3);
