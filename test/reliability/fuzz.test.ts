@@ -6,8 +6,10 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { stringify } from 'yaml';
+import { unsafeArtifactPaths } from '../../src/core/artifactPaths';
 import { LedgerError } from '../../src/core/errors';
-import { parseManifest, serializeManifest } from '../../src/core/manifest';
+import { deriveAliases, parseEvents } from '../../src/core/events';
+import { MAX_VERSION_NUMBER, parseManifest, serializeManifest } from '../../src/core/manifest';
 import type { VersionManifest } from '../../src/core/model';
 import { scanText } from '../../src/core/secretScan';
 import { parseStructured } from '../../src/core/structuredFiles';
@@ -157,5 +159,84 @@ describe('fuzzing parsers with generated inputs', () => {
 			const ms = Number(process.hrtime.bigint() - started) / 1e6;
 			assert.ok(ms < 1500, `scanning a ${line.length}-character line took ${ms.toFixed(0)} ms`);
 		}
+	});
+
+	// Planted files (issue 20, items 1, 4 and 8): what a malicious branch can commit under .model-ledger/.
+	const PROTO_KEYS = ['__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty'];
+	const protoOr = <T>(arb: fc.Arbitrary<T>) => fc.oneof(arb, fc.constantFrom(...PROTO_KEYS));
+	// Mostly well-formed (so moves and approvals get replayed), with hostile values mixed in.
+	const mostly = <T>(good: fc.Arbitrary<T>, bad: fc.Arbitrary<unknown>) => fc.oneof({ weight: 4, arbitrary: good }, { weight: 1, arbitrary: bad });
+	const digest = mostly(fc.constantFrom('1'.repeat(64), '2'.repeat(64), '3'.repeat(64)), fc.oneof(fc.string({ maxLength: 70 }), fc.constant(null)));
+	const time = mostly(
+		fc.integer({ min: 1, max: 28 }).map((d) => `2026-11-${String(d).padStart(2, '0')}T00:00:00.000Z`),
+		fc.oneof(fc.constantFrom('9999-12-31T23:59:59.999Z', '+010000-01-01T00:00:00.000Z', '2026-02-30T00:00:00Z', '2026-11-03T00:00:00+05:00', '', 'yesterday'), fc.integer(), fc.constant(null)),
+	);
+	const eventType = mostly(fc.constantFrom('alias.set', 'approved', 'alias.removed'), fc.oneof(fc.constantFrom('tagged', 'noted', 'override', 'released', 'created'), protoOr(fc.string({ maxLength: 8 }))));
+	const author = mostly(fc.constant({ name: 'Eve' }), fc.oneof(fc.constant(null), fc.record({ name: fc.oneof(fc.integer(), fc.constant(null)) }, { requiredKeys: [] }), fc.string({ maxLength: 5 })));
+	/** One planted events line: JSON text (so `__proto__` can be an own key, as JSON.parse makes it), or garbage. */
+	const plantedLine = fc.oneof(
+		{ weight: 8, arbitrary: fc
+			.record({ id: mostly(fc.string({ minLength: 1, maxLength: 6 }), protoOr(fc.constant(''))), type: eventType, at: time, by: author, digest, alias: mostly(fc.constantFrom('production', 'staging'), protoOr(fc.string({ maxLength: 6 }))), note: mostly(fc.string({ maxLength: 10 }), fc.integer()) }, { requiredKeys: ['id', 'type', 'at', 'by', 'digest'] })
+			.chain((fields) => fc.constantFrom(...PROTO_KEYS).map((extra) => JSON.stringify(fields).replace(/^\{/, `{"${extra}":{"polluted":1},`))) },
+		{ weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 120 }) },
+	);
+	const KNOWN = new Set(['1'.repeat(64), '2'.repeat(64)]);
+
+	test('planted events lines: replay never throws, applies no protected move without an earlier approval, and pollutes no prototype', () => {
+		fc.assert(
+			fc.property(fc.array(plantedLine, { maxLength: 16 }), (lines) => {
+				const { events, problems } = parseEvents(lines.join('\n'), 'bot', new Date('2026-11-30T12:00:00.000Z'));
+				for (const p of problems) assert.ok(p.line >= 1 && p.message.length > 0);
+				for (const e of events) {
+					assert.equal(typeof e.by?.name, 'string');
+					assert.ok(Number.isFinite(Date.parse(e.at)));
+				}
+				const aliases = deriveAliases(events, KNOWN, ['production']);
+				const production = aliases.get('production');
+				if (production !== undefined) {
+					// Some verified approval of that version comes before a verified move to it.
+					const ordered = events.filter((e) => !e.unverified);
+					let move = -1;
+					ordered.forEach((e, i) => {
+						if (e.type === 'alias.set' && e.alias === 'production' && e.digest === production) move = i;
+					});
+					assert.ok(move >= 0 && ordered.slice(0, move).some((e) => e.type === 'approved' && e.digest === production), `production → ${production} without an earlier approval`);
+				}
+				for (const key of PROTO_KEYS) assert.ok(!aliases.has(key) || KNOWN.has(aliases.get(key)!));
+				assert.equal(({} as Record<string, unknown>).polluted, undefined, 'Object.prototype was polluted');
+			}),
+			{ numRuns: RUNS },
+		);
+	});
+
+	const plantedPath = fc.oneof(
+		fc.constantFrom('prompts/system.md', 'vendor/lib/.git/hooks/post-checkout', '.git/config', '.vscode/tasks.json', '.env', 'model-ledger.yaml', '.model-ledger/cache/index.db', 'a\nb', 'a\u0000b', '../x', '/etc/passwd', '__proto__', 'constructor/x', 'node_modules/a.js'),
+		fc.string({ maxLength: 12 }),
+	);
+	const plantedManifest = fc
+		.record({
+			number: fc.oneof(fc.integer({ min: 1, max: 10 }), fc.constantFrom(MAX_VERSION_NUMBER, MAX_VERSION_NUMBER + 1, 2 ** 53, -1, 1.5)),
+			paths: fc.array(plantedPath, { minLength: 1, maxLength: 4 }),
+			protoKey: fc.constantFrom(...PROTO_KEYS),
+			model: protoOr(fc.constantFrom('support-bot')),
+		})
+		.map(({ number, paths, protoKey, model }) => {
+			const text = serializeManifest({ ...VALID_MANIFEST, model, number, artifacts: paths.map((path) => ({ path, role: 'prompt', sha256: SHA, size: 1, mode: 0o644 })) });
+			// A key no writer would produce, as an own key in the YAML text: params under a prototype name.
+			return text.replace(/^params:\n/m, `params:\n  "${protoKey}":\n    polluted: 1\n`);
+		});
+
+	test('planted manifests: only LedgerError; whatever parses names only safe paths and a bounded number, and pollutes no prototype', () => {
+		fc.assert(
+			fc.property(plantedManifest, (text) =>
+				onlyLedgerErrors(() => {
+					const m = parseManifest(text, 'm.yaml');
+					assert.deepEqual(unsafeArtifactPaths(m.artifacts.map((a) => a.path)), [], 'an unsafe path was accepted');
+					assert.ok(m.number >= 1 && m.number <= MAX_VERSION_NUMBER, `number ${m.number} accepted`);
+					assert.equal(({} as Record<string, unknown>).polluted, undefined, 'Object.prototype was polluted');
+				}),
+			),
+			{ numRuns: RUNS },
+		);
 	});
 });
