@@ -196,7 +196,8 @@ export function parseWorkspaceConfig(text: string): WorkspaceConfig {
 					const problem = globProblem(glob);
 					if (problem) fail(`glob \`${glob}\` ${problem}.`, globsNode, 'Use a path relative to the workspace root, inside it.');
 				}
-				if (globs.every(isExcludeGlob)) {
+				// An empty list includes nothing and excludes nothing (`[].every` is true: globs[0] would be undefined).
+				if (globs.length > 0 && globs.every(isExcludeGlob)) {
 					fail(`\`${key}\` of \`${name}\` only excludes files (every glob starts with \`!\`).`, globsNode, `List the files to include first, e.g. \`- ${globs[0].slice(1).replace(/\/[^/]*$/, '/**') || '**'}\`, then the exclusions.`);
 				}
 				model.globs[role] = globs;
