@@ -256,6 +256,10 @@ function parseRemotes(
 				fail(`\`${key}\` of remote \`${name}\` must be a single value.`, valueNode ?? (item.key as YamlNode), key === 'forcePathStyle' ? 'Write true or false.' : 'Write it as a quoted string.');
 			}
 			values[key] = { value: (valueNode as { value: unknown }).value, node: valueNode as YamlNode };
+			// A newline or escape in a url, endpoint or region would split a request line, a log line or a terminal line.
+			if (typeof values[key].value === 'string' && CONTROL_CHARS.test(values[key].value as string)) {
+				fail(`\`${key}\` of remote \`${name}\` contains a control character (a newline, tab or escape).`, valueNode, 'Write the value on one line, without control characters.');
+			}
 		}
 		if (!values.url) fail(`remote \`${name}\` has no \`url\`.`, pair.key as YamlNode, 'Add `url: s3://bucket/prefix` or `url: file:///mnt/shared/ledger`.');
 		const url = String(values.url.value);
@@ -268,14 +272,20 @@ function parseRemotes(
 			let ok = false;
 			try {
 				const u = new URL(endpoint);
-				ok = (u.protocol === 'http:' || u.protocol === 'https:') && !u.username && !u.password;
+				// No query string or fragment: an endpoint is a server, and `?X-Amz-Security-Token=…` (or any
+				// token, signature or key) there would be a credential committed with the config.
+				ok = (u.protocol === 'http:' || u.protocol === 'https:') && !u.username && !u.password && u.search === '' && u.hash === '' && !endpoint.includes('?') && !endpoint.includes('#');
 			} catch {
 				ok = false;
 			}
-			if (!ok) fail(`\`endpoint\` of remote \`${name}\` must be an http(s) URL without credentials, not \`${endpoint}\`.`, values.endpoint.node, 'Write e.g. `endpoint: https://minio.internal:9000`.');
+			if (!ok) fail(`\`endpoint\` of remote \`${name}\` must be an http(s) URL without credentials, query string or fragment, not \`${endpoint}\`.`, values.endpoint.node, 'Write e.g. `endpoint: https://minio.internal:9000`; credentials go in AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/AWS_SESSION_TOKEN or AWS_PROFILE, never in this file.');
 			remote.endpoint = endpoint;
 		}
-		if (values.region) remote.region = String(values.region.value);
+		if (values.region) {
+			const region = String(values.region.value);
+			if (!REGION.test(region)) fail(`\`region\` of remote \`${name}\` must be a region name (letters, digits and -), not \`${region}\`.`, values.region.node, 'Write e.g. `region: eu-west-1`.');
+			remote.region = region;
+		}
 		if (values.forcePathStyle) {
 			if (typeof values.forcePathStyle.value !== 'boolean') fail(`\`forcePathStyle\` of remote \`${name}\` must be true or false.`, values.forcePathStyle.node, 'Write true or false.');
 			remote.forcePathStyle = values.forcePathStyle.value as boolean;
@@ -288,6 +298,11 @@ function parseRemotes(
 	return remotes;
 }
 
+/** C0 and C1 control characters and DEL. */
+const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/;
+/** An S3 region name (AWS `eu-west-1`; MinIO and others use similar names). */
+const REGION = /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/;
+
 /** Splits a remote url into its kind and location, or says what is wrong with it. */
 export function parseRemoteUrl(url: string): Pick<RemoteConfig, 'kind' | 'bucket' | 'prefix' | 'path'> | string {
 	const s3 = /^s3:\/\/([^/]+)(?:\/(.*))?$/.exec(url);
@@ -295,7 +310,18 @@ export function parseRemoteUrl(url: string): Pick<RemoteConfig, 'kind' | 'bucket
 		if (s3[1].includes('@') || s3[1].includes(':')) return `\`${url}\` must not carry credentials or a port; put the server in \`endpoint\`.`;
 		if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(s3[1])) return `\`${s3[1]}\` is not a valid bucket name.`;
 		const prefix = (s3[2] ?? '').replace(/^\/+|\/+$/g, '');
-		if (prefix.split('/').some((part) => part === '..' || part === '.')) return `the prefix of \`${url}\` must not contain \`.\` or \`..\`.`;
+		if (s3[2]?.includes('?') || s3[2]?.includes('#')) return `\`${url}\` must not carry a query string or fragment (credentials never go in a url).`;
+		// Checked as written and after %-decoding: `%2e%2e` is `..` to any layer that decodes keys.
+		let decoded: string;
+		try {
+			decoded = decodeURIComponent(prefix);
+		} catch {
+			return `the prefix of \`${url}\` has a malformed %-escape.`;
+		}
+		if (CONTROL_CHARS.test(decoded)) return `the prefix of \`${url}\` contains a control character (after %-decoding).`;
+		for (const candidate of [prefix, decoded]) {
+			if (candidate.split(/[\\/]/).some((part) => part === '..' || part === '.')) return `the prefix of \`${url}\` must not contain \`.\` or \`..\` (also not %-encoded, like \`%2e%2e\`).`;
+		}
 		return { kind: 's3', bucket: s3[1], prefix };
 	}
 	if (url.startsWith('file://')) {

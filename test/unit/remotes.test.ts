@@ -387,4 +387,29 @@ describe('remotes in model-ledger.yaml', () => {
 		assert.match(parseError(`${base}remotes:\n  team:\n    endpoint: http://127.0.0.1:9000\n`).message, /has no `url`/);
 		assert.throws(() => selectRemote(parseWorkspaceConfig(base)), (err: unknown) => err instanceof LedgerError && err.code === 'NO_REMOTE');
 	});
+
+	test('issue 20.7: remote values are checked after %-decoding; query strings (credentials) and control characters are refused', () => {
+		const remote = (lines: string) => `${base}remotes:\n  team:\n${lines}`;
+		// `..` hidden by %-encoding, in any case and mixed with a literal dot.
+		for (const prefix of ['%2e%2e/x', 'a/%2E%2E/b', '.%2e', 'a/%2e', 'a%2f..%2fb']) {
+			assert.match(parseError(remote(`    url: s3://b-1/${prefix}\n`)).message, /must not contain `\.` or `\.\.`/, prefix);
+		}
+		assert.match(parseError(remote('    url: s3://b-1/%zz\n')).message, /malformed %-escape/);
+		assert.match(parseError(remote('    url: s3://b-1/x%0a\n')).message, /control character/);
+		// Credentials in a query string: the endpoint's and the url's.
+		const token = parseError(remote('    url: s3://b-1/x\n    endpoint: "https://s3.example.com/?X-Amz-Security-Token=FwoGZXIvYXdzEJr"\n'));
+		assert.equal(token.location?.line, 7);
+		assert.match(token.message, /without credentials, query string or fragment/);
+		assert.match(parseError(remote('    url: s3://b-1/x\n    endpoint: "https://s3.example.com#key=abc"\n')).message, /query string or fragment/);
+		assert.match(parseError(remote('    url: "s3://b-1/x?X-Amz-Credential=AKIA"\n')).message, /query string/);
+		// Control characters: a newline in a region, an escape in an endpoint.
+		const region = parseError(remote('    url: s3://b-1/x\n    region: "eu-west-1\\nX-Injected: 1"\n'));
+		assert.match(region.message, /`region` of remote `team` contains a control character/);
+		assert.match(parseError(remote('    url: s3://b-1/x\n    endpoint: "https://s3.example.com\\e]0;x\\a"\n')).message, /control character/);
+		assert.match(parseError(remote('    url: s3://b-1/x\n    region: "eu west 1"\n')).message, /must be a region name/);
+		// What is fine stays fine.
+		const ok = parseWorkspaceConfig(remote('    url: s3://b-1/team/models%20v2\n    endpoint: https://minio.internal:9000/\n    region: eu-west-1\n')).remotes[0];
+		assert.equal(ok.prefix, 'team/models%20v2');
+		assert.equal(ok.region, 'eu-west-1');
+	});
 });
