@@ -176,9 +176,11 @@ export class ObjectStore {
 	/**
 	 * Stores bytes arriving from elsewhere (a pull) only if they hash to `expected`: they are written to
 	 * tmp/ while hashing, fsynced, checked, and only then published. A mismatch deletes them and throws
-	 * OBJECT_CORRUPT naming `source`: bad bytes never land in the store.
+	 * OBJECT_CORRUPT naming `source`: bad bytes never land in the store. With `expectedSize` (what the
+	 * manifest says), the transfer stops as soon as more bytes arrive: a remote object replaced by a
+	 * link to /dev/zero would otherwise be written until the disk is full.
 	 */
-	async storeStream(expected: string, chunks: AsyncIterable<Uint8Array>, source: string, onBytes?: CopyProgress, signal?: AbortSignal): Promise<StoredObject> {
+	async storeStream(expected: string, chunks: AsyncIterable<Uint8Array>, source: string, onBytes?: CopyProgress, signal?: AbortSignal, expectedSize?: number): Promise<StoredObject> {
 		this.checkLayout();
 		const finalPath = this.objectPath(expected);
 		mkdirSync(this.tmpDir, { recursive: true });
@@ -190,6 +192,14 @@ export class ObjectStore {
 			target = await open(tmp, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL, 0o600);
 			for await (const chunk of chunks) {
 				if (signal?.aborted) throw new LedgerError('Transfer cancelled.', undefined, undefined, 'CANCELLED');
+				if (expectedSize !== undefined && size + chunk.length > expectedSize) {
+					throw new LedgerError(
+						`Object ${expected.slice(0, 12)}… from ${source} is corrupt: it is longer than the ${expectedSize} bytes its manifest gives; the transfer was stopped and nothing was stored.`,
+						'The copy on the remote is damaged or replaced: push it again from a machine that has it intact (`model-ledger push`), or delete it on the remote.',
+						undefined,
+						'OBJECT_CORRUPT',
+					);
+				}
 				hash.update(chunk);
 				await target.write(chunk);
 				size += chunk.length;

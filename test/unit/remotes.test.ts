@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -208,6 +208,26 @@ for (const kind of ['s3', 'file'] as const) {
 			assert.equal(resumed.uploaded.length, total - 3);
 			assert.ok(resumed.uploaded.every((o) => !firstRun.includes(o.sha256)), 'nothing uploaded twice');
 		});
+
+		if (kind === 'file') {
+			test('issue 20.7: a remote object replaced by a link to /dev/zero: pull stops at the size the manifest gives', { timeout: 90_000 }, async () => {
+				const { root, ledger } = await publishedWorkspace(kind);
+				await pushVersions(ledger, ledger.listVersions());
+				const v1 = ledger.resolve('support-bot', '1');
+				const prompt = ledger.readManifest(v1).artifacts.find((a) => a.path === 'prompts/system.md')!;
+				const remotePath = join(selectRemote(ledger.config).path!, objectKey('', prompt.sha256));
+				rmSync(remotePath, { force: true });
+				symlinkSync('/dev/zero', remotePath);
+				const clone = cloneOf(root);
+				const started = Date.now();
+				const pulled = await pullVersions(clone.ledger, [clone.ledger.resolve('support-bot', '1')]);
+				assert.ok(Date.now() - started < 30_000, `pull took ${Date.now() - started} ms`);
+				assert.deepEqual(pulled.corrupt.map((c) => c.sha256), [prompt.sha256]);
+				assert.match(pulled.corrupt[0].message, new RegExp(`longer than the ${prompt.size} bytes its manifest gives`));
+				assert.equal(clone.ledger.store.has(prompt.sha256), false);
+				assert.deepEqual(storeTmpEntries(clone.ledger), [], 'no tmp file left behind');
+			});
+		}
 
 		test('a corrupted remote object is refused on pull and never lands', { timeout: 90_000 }, async () => {
 			const { root, ledger } = await publishedWorkspace(kind);

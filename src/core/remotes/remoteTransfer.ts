@@ -228,7 +228,8 @@ export async function pullObjects(ledger: Ledger, objects: Array<string | Needed
 				return false;
 			}
 			try {
-				const stored = await ledger.store.storeStream(obj.sha256, body, describeRemote(config), onBytes, options.signal);
+				// Stops at the size the manifest gives (when one does): never more bytes than the version holds.
+				const stored = await ledger.store.storeStream(obj.sha256, body, describeRemote(config), onBytes, options.signal, obj.needed.size);
 				listing.objects[obj.sha256] = stored.size;
 				report.pulled.push({ sha256: obj.sha256, size: stored.size, path: obj.path });
 			} catch (err) {
