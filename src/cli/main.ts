@@ -10,7 +10,7 @@ import { osAuthor, readLineage } from '../core/gitLineage';
 import { registryTracking } from '../core/gitTracking';
 import { Ledger } from '../core/ledger';
 import type { Bump, FlatValues, VersionDetail, VersionSummary } from '../core/model';
-import { otherRefVersions } from '../core/otherRefs';
+import { adoptOtherRefVersions, otherRefVersions } from '../core/otherRefs';
 import type { OtherRefVersion } from '../core/otherRefs';
 import { NativeModuleError } from '../core/sqlite';
 import { versionMatchingWorkingTree } from '../core/restore';
@@ -240,15 +240,19 @@ export async function runCli(argv: string[], rawIo: Io): Promise<number> {
 			}
 			case 'show': {
 				const { model, ref } = parseRef(rest[0], 'show MODEL[@REF]', true);
-				const detail = open().show(model, refAtTime(open(), model, ref, values.at));
-				print(showText(detail), showJson(detail));
+				const l = open();
+				const detail = await withOtherRefs(l, () => l.show(model, refAtTime(l, model, ref, values.at)));
+				const other = l.otherRefOf(detail.digest);
+				// A version only on another branch is shown, named by where git holds it, and stays read-only.
+				const where = other ? `\n\nOnly on ${other.refs.join(', ')} (git), not in this checkout: read-only. Check out that ref to set aliases or restore it.` : '';
+				print(showText(detail) + where, { ...showJson(detail), ...(other ? { otherRefs: other.refs } : {}) });
 				return 0;
 			}
 			case 'cat': {
 				const { model, ref } = parseRef(rest[0], 'cat MODEL@REF PATH', false);
 				if (!rest[1]) throw new UsageError('cat needs a PATH: model-ledger cat MODEL@REF PATH');
 				const l = open();
-				const version = l.resolve(model, refAtTime(l, model, ref, values.at));
+				const version = await withOtherRefs(l, () => l.resolveReadable(model, refAtTime(l, model, ref, values.at)));
 				const stored = new Set(l.readManifest(version).artifacts.map((a) => a.path));
 				const path = resolvePathArg(root, rest[1], process.cwd(), (p) => stored.has(p));
 				// Pulls the object first when it is only on the remote.
@@ -334,7 +338,8 @@ export async function runCli(argv: string[], rawIo: Io): Promise<number> {
 				const format = values.format ?? (json ? 'json' : 'text');
 				if (!['text', 'markdown', 'json'].includes(format)) throw new UsageError('--format must be text, markdown or json.');
 				const at = values.at === undefined ? undefined : parseTime(values.at);
-				const report = await diffCommand(open(), rest, { all: values.all, tensors: values.tensors, gate: values.gate, at, progress: format === 'text' ? io : undefined });
+				const l = open();
+				const report = await withOtherRefs(l, () => diffCommand(l, rest, { all: values.all, tensors: values.tensors, gate: values.gate, at, progress: format === 'text' ? io : undefined }));
 				io.out(format === 'json' ? JSON.stringify(report.data, null, 2) + '\n' : format === 'markdown' ? report.markdown() : report.human + '\n');
 				return 0;
 			}
@@ -462,6 +467,21 @@ function showJson(d: VersionDetail) {
 		data: m.data,
 		warnings: m.warnings ?? [],
 	};
+}
+
+/**
+ * Runs a read of a version; when the version is not in this checkout, looks for it among the versions
+ * git holds on other refs (branches, tags, stash; O(1) git processes) and reads it from there.
+ */
+async function withOtherRefs<T>(l: Ledger, read: () => T | Promise<T>): Promise<T> {
+	try {
+		return await read();
+	} catch (err) {
+		if (!(err instanceof LedgerError) || err.code !== 'UNKNOWN_VERSION') throw err;
+		const report = await adoptOtherRefVersions(l);
+		if (report.versions.length === 0) throw err;
+		return await read();
+	}
 }
 
 function otherRefsTable(versions: OtherRefVersion[], inRepo: boolean): string {

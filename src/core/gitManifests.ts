@@ -6,6 +6,7 @@
 // that walks commit → versions tree → model trees → manifest blobs, each distinct object once.
 import { execFile, spawn } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import { gitDisabledReason } from './gitLineage';
 
 export interface GitManifest {
 	/** The git blob id of the manifest. */
@@ -44,6 +45,13 @@ interface Source {
 /** Reads every manifest git holds for the workspace at `root` (see the file comment for where it looks). */
 export async function readGitManifests(root: string, options: GitManifestOptions): Promise<GitManifestScan> {
 	const scan: GitManifestScan = { inRepo: false, sources: [], manifests: [], problems: [], gitProcesses: 0 };
+	// Restricted Mode turns git off (a repository's config could run commands): nothing is read, and
+	// the problem stops callers that delete (gc) the way a failing git does.
+	const disabled = gitDisabledReason();
+	if (disabled) {
+		scan.problems.push(`git may not run: ${disabled}`);
+		return scan;
+	}
 	const run = async (args: string[]): Promise<string> => {
 		scan.gitProcesses++;
 		return gitOutput(root, args);

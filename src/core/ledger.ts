@@ -13,7 +13,7 @@ import type { EventType, LedgerEvent } from './events';
 import { gitDisabledReason } from './gitLineage';
 import { readManifestFile } from './manifest';
 import { evaluateGate, GateRefusedError, heldBefore } from './gates';
-import type { Author, Bump, VersionDetail, VersionSummary } from './model';
+import type { Author, Bump, VersionDetail, VersionManifest, VersionSummary } from './model';
 import { assertLedgerLayout, linkInLedger } from './noFollow';
 import { nextReleaseLabel, releaseLabels } from './releaseLabels';
 import { ObjectStore } from './objectStore';
@@ -46,6 +46,14 @@ export interface SetAliasOptions {
 	override?: boolean;
 	/** Hybrid versioning: how the release label of a first release move is bumped (default minor). */
 	bump?: Bump;
+}
+
+/** A version git holds only on other refs, adopted for reading (see Ledger.adoptOtherRefVersions). */
+export interface OtherRefEntry {
+	summary: VersionSummary;
+	manifest: VersionManifest;
+	/** Where git holds it: `feature`, `origin/main`, `stash@{0}`. */
+	refs: string[];
 }
 
 export class Ledger {
@@ -402,15 +410,60 @@ export class Ledger {
 		return notFound();
 	}
 
-	/** A version with its whole manifest. */
+	/** A version with its whole manifest (a version only on another git ref too, once adopted: read-only). */
 	show(model: string, ref: string): VersionDetail {
-		const summary = this.resolve(model, ref);
+		const summary = this.resolveReadable(model, ref);
 		return { ...summary, manifest: this.readManifest(summary) };
+	}
+
+	/**
+	 * Versions whose manifests git holds only on other refs (otherRefs.ts adopts them for readers:
+	 * `show`/`cat`/`diff`, the Registry's "Other branches"). Only reads see them: {@link resolve} and
+	 * every write (alias, approve, tag, restore) do not, so they stay read-only.
+	 */
+	private readonly otherRefs = new Map<string, OtherRefEntry>();
+
+	adoptOtherRefVersions(entries: OtherRefEntry[]): void {
+		this.otherRefs.clear();
+		for (const e of entries) this.otherRefs.set(e.summary.digest, e);
+	}
+
+	/** Where git holds a version that is not in this checkout (`feature`, `stash@{0}`); undefined for a local one. */
+	otherRefOf(digest: string): OtherRefEntry | undefined {
+		const entry = this.otherRefs.get(digest);
+		return entry && !pathPresent(this.manifestPath(entry.summary.model, digest)) ? entry : undefined;
+	}
+
+	/** {@link resolve}, then the adopted other-ref versions: by number, label or digest prefix. */
+	resolveReadable(model: string, ref: string): VersionSummary {
+		try {
+			return this.resolve(model, ref);
+		} catch (err) {
+			if (!(err instanceof LedgerError) || err.code !== 'UNKNOWN_VERSION' || this.otherRefs.size === 0) throw err;
+			const number = /^v?(\d+)$/.exec(ref);
+			const found = [...this.otherRefs.values()].filter(({ summary: v }) =>
+				v.model === model && (number ? v.number === Number(number[1]) : v.label === ref || (/^[0-9a-f]{7,64}$/.test(ref) && v.digest.startsWith(ref))),
+			);
+			if (found.length === 1) return found[0].summary;
+			if (found.length > 1) {
+				throw new LedgerError(
+					`\`${model}@${ref}\` is ambiguous: ${found.length} versions on other git refs match (${found.map((f) => `${f.summary.digest.slice(0, 10)} on ${f.refs.join(', ')}`).join('; ')}).`,
+					'Use a digest prefix instead.',
+					undefined,
+					'AMBIGUOUS_VERSION',
+				);
+			}
+			throw err;
+		}
 	}
 
 	readManifest(version: Pick<VersionSummary, 'model' | 'digest'>): VersionDetail['manifest'] {
 		const rel = `${LEDGER_DIR}/versions/${version.model}/${version.digest}.yaml`;
-		return readManifestFile(this.manifestPath(version.model, version.digest), rel, version.digest);
+		const path = this.manifestPath(version.model, version.digest);
+		const other = this.otherRefs.get(version.digest);
+		// Checked against its digest when it was read from git (otherRefs.ts).
+		if (other && other.summary.model === version.model && !pathPresent(path)) return other.manifest;
+		return readManifestFile(path, rel, version.digest);
 	}
 
 	/** The stored bytes of one artifact of a version (hash-checked). */
@@ -695,4 +748,14 @@ export function resolveInWorkspace(root: string, relPath: string): string {
 		throw new LedgerError(`\`${relPath}\` is outside the workspace.`, 'Use a path relative to the workspace root, without `..`.', { file: relPath }, 'OUTSIDE_WORKSPACE');
 	}
 	return abs;
+}
+
+/** Whether anything is at `path`, a link included (not followed): a planted link is there, and refused when read. */
+function pathPresent(path: string): boolean {
+	try {
+		lstatSync(path);
+		return true;
+	} catch {
+		return false;
+	}
 }

@@ -8,7 +8,7 @@ import { readGitManifests } from './gitManifests';
 import { LEDGER_DIR } from './ledger';
 import type { Ledger } from './ledger';
 import { manifestDigest, parseManifest } from './manifest';
-import type { VersionManifest } from './model';
+import type { VersionManifest, VersionSummary } from './model';
 
 const DIGEST_FILE = /^([0-9a-f]{64})\.yaml$/;
 
@@ -87,4 +87,47 @@ export function shortSource(source: string, root: string): string {
 	if (source === 'refs/stash') return 'stash@{0}';
 	if (source.startsWith('HEAD of worktree ')) return source.slice('HEAD of worktree '.length) === root ? 'HEAD' : source;
 	return source;
+}
+
+/** An other-ref version as the registry names versions (no aliases: events about it are not here). */
+export function otherRefSummary(v: OtherRefVersion, numberShared: boolean): VersionSummary {
+	const m = v.manifest;
+	return {
+		model: v.model,
+		number: v.number,
+		label: v.label,
+		digest: v.digest,
+		createdAt: v.createdAt,
+		author: m.author,
+		message: v.message,
+		aliases: [],
+		git: { commit: m.git.commit, branch: m.git.branch, dirty: m.git.dirty },
+		artifactCount: m.artifacts.length,
+		numberShared,
+	};
+}
+
+/**
+ * Makes the versions git holds only on other refs readable through `ledger` (show, cat, diff, the
+ * stored-file documents): their manifests come from git, their objects from the local store (or the
+ * remote). Read-only: `ledger.resolve` and every write still see only the checked-out versions.
+ */
+export async function adoptOtherRefVersions(ledger: Ledger): Promise<OtherRefsReport> {
+	const report = await otherRefVersions(ledger);
+	const local = new Map<string, Set<number>>();
+	const numbersOf = (model: string) => {
+		let set = local.get(model);
+		if (!set) local.set(model, (set = new Set(ledger.index.listVersions(model).map((v) => v.number))));
+		return set;
+	};
+	const count = new Map<string, number>();
+	for (const v of report.versions) count.set(`${v.model}\0${v.number}`, (count.get(`${v.model}\0${v.number}`) ?? 0) + 1);
+	ledger.adoptOtherRefVersions(
+		report.versions.map((v) => ({
+			summary: otherRefSummary(v, numbersOf(v.model).has(v.number) || (count.get(`${v.model}\0${v.number}`) ?? 0) > 1),
+			manifest: v.manifest,
+			refs: v.refs,
+		})),
+	);
+	return report;
 }

@@ -196,8 +196,8 @@ interface Side {
 /** Compares two versions of a model (`refB` = {@link WORKING_TREE} for the working tree). */
 export async function diffVersions(ledger: Ledger, model: string, refA: string, refB: string, options: DiffOptions = {}): Promise<VersionDiff> {
 	const direction = ledger.readableModel(model)?.metricsDirection ?? NO_DIRECTION;
-	const stored = storedSide(ledger, ledger.resolve(model, refA));
-	const b = refB === WORKING_TREE ? await workingSide(ledger, model) : storedSide(ledger, ledger.resolve(model, refB));
+	const stored = storedSide(ledger, ledger.resolveReadable(model, refA));
+	const b = refB === WORKING_TREE ? await workingSide(ledger, model) : storedSide(ledger, ledger.resolveReadable(model, refB));
 	const warnings: string[] = [];
 	// A's files are seen under their B names once paired, so params, metrics and prompts compare across a rename.
 	const renames = findRenames(stored, b, warnings);

@@ -7,7 +7,7 @@ import { LedgerError } from '../core/errors';
 import type { Ledger } from '../core/ledger';
 import type { ArtifactRecord, VersionManifest, VersionSummary } from '../core/model';
 import { modelMatcher } from '../core/workspaceFiles';
-import { Cancelled, pickLedger, resolveVersion, runReporting, versionTargetOf } from './commandSupport';
+import { Cancelled, pickLedger, resolveReadableVersion, runReporting, versionTargetOf } from './commandSupport';
 import { storedFileUri, workingFileUri } from './storedFiles';
 import { changedFiles, diffTitle, plainShownText, versionDescription, versionLabel, versionShortName } from './versionText';
 import type { LedgerEntry, WorkspaceLedgers } from './workspaceLedgers';
@@ -126,7 +126,7 @@ export class StoredFileCommands {
 		const entry = await pickLedger(this.ledgers, str(arg, 'root'));
 		const model = str(arg, 'model') ?? (await this.pickModel(entry, 'Open File at Version: which model?'));
 		const target = versionTargetOf(arg);
-		const version = target ? resolveVersion(entry.ledger, model, target.ref) : await this.pickVersion(entry, model, `Open File at Version: which version of ${model}?`);
+		const version = target ? resolveReadableVersion(entry.ledger, model, target.ref) : await this.pickVersion(entry, model, `Open File at Version: which version of ${model}?`);
 		const path = (arg?.artifact as ArtifactRecord | undefined)?.path ?? str(arg, 'path') ?? (await this.pickArtifact(entry, version, `Open File at Version: which file of ${model} ${versionShortName(version)}?`)).path;
 		const uri = this.uriOf(entry.root, version, path);
 		const manifest = this.manifest(entry.ledger, version);
@@ -152,9 +152,9 @@ export class StoredFileCommands {
 		const model = str(arg, 'model') ?? (await this.pickModel(entry, 'Diff Versions: which model?'));
 		// Invoked on one version node: that version is one side, the other is asked for.
 		const aRef = str(arg, 'a') ?? (arg?.kind === 'version' ? str(arg, 'digest') : undefined);
-		const a = aRef ? resolveVersion(entry.ledger, model, aRef) : await this.pickVersion(entry, model, `Diff Versions: the older version of ${model}`);
+		const a = aRef ? resolveReadableVersion(entry.ledger, model, aRef) : await this.pickVersion(entry, model, `Diff Versions: the older version of ${model}`);
 		const bRef = str(arg, 'b');
-		const b = bRef ? resolveVersion(entry.ledger, model, bRef) : await this.pickVersion(entry, model, `Diff Versions: compare ${versionShortName(a)} with`, { exclude: a.digest });
+		const b = bRef ? resolveReadableVersion(entry.ledger, model, bRef) : await this.pickVersion(entry, model, `Diff Versions: compare ${versionShortName(a)} with`, { exclude: a.digest });
 		const path = str(arg, 'path');
 		return path ? this.diffVersions(entry, a, b, path) : this.pickChangedFile(entry, a, b);
 	}
@@ -164,7 +164,7 @@ export class StoredFileCommands {
 		const entry = await pickLedger(this.ledgers, str(arg, 'root'));
 		const target = versionTargetOf(arg);
 		if (!target) throw new LedgerError('Diff with Previous needs a version.', 'Run it from a version or file in the Model Ledger sidebar, or pass {model, version, path}.', undefined, 'BAD_ARGUMENT');
-		const version = resolveVersion(entry.ledger, target.model, target.ref);
+		const version = resolveReadableVersion(entry.ledger, target.model, target.ref);
 		const manifest = this.manifest(entry.ledger, version);
 		const parent = manifest.parent ? entry.ledger.index.versionByDigest(manifest.parent) : undefined;
 		if (!parent) throw new LedgerError(`${version.model} ${versionShortName(version)} is the first version: there is nothing before it.`, 'Compare it with a later version instead.', undefined, 'NO_PARENT');
@@ -179,10 +179,10 @@ export class StoredFileCommands {
 		const entry = await pickLedger(this.ledgers, str(arg, 'root'));
 		const target = versionTargetOf(arg);
 		const model = target?.model ?? (await this.pickModel(entry, 'Diff with Version: which model?'));
-		const version = target ? resolveVersion(entry.ledger, model, target.ref) : await this.pickVersion(entry, model, `Diff with Version: which version of ${model}?`);
+		const version = target ? resolveReadableVersion(entry.ledger, model, target.ref) : await this.pickVersion(entry, model, `Diff with Version: which version of ${model}?`);
 		const path = (arg?.artifact as ArtifactRecord | undefined)?.path ?? str(arg, 'path');
 		const otherRef = str(arg, 'other');
-		const other = otherRef ? resolveVersion(entry.ledger, model, otherRef) : await this.pickVersion(entry, model, `Compare ${model} ${versionShortName(version)}${path ? ` ${path}` : ''} with…`, { exclude: version.digest });
+		const other = otherRef ? resolveReadableVersion(entry.ledger, model, otherRef) : await this.pickVersion(entry, model, `Compare ${model} ${versionShortName(version)}${path ? ` ${path}` : ''} with…`, { exclude: version.digest });
 		const [older, newer] = other.number <= version.number ? [other, version] : [version, other];
 		return path ? this.diffVersions(entry, older, newer, path) : this.pickChangedFile(entry, older, newer);
 	}
@@ -213,7 +213,7 @@ export class StoredFileCommands {
 		const entry = await pickLedger(this.ledgers, root);
 		if (!path) throw new LedgerError('Compare File with Version needs a file.', 'Open a tracked file in the editor, or pass {path}.', undefined, 'BAD_ARGUMENT');
 		model ??= await this.pickModel(entry, `Which model's versions of ${path}?`, path);
-		const version = ref ? resolveVersion(entry.ledger, model, ref) : await this.pickVersion(entry, model, `Compare ${path} with which version of ${model}?`, { withPath: path });
+		const version = ref ? resolveReadableVersion(entry.ledger, model, ref) : await this.pickVersion(entry, model, `Compare ${path} with which version of ${model}?`, { withPath: path });
 		const manifest = this.manifest(entry.ledger, version);
 		if (!manifest.artifacts.some((a) => a.path === path)) {
 			throw new LedgerError(`${model} ${versionShortName(version)}${ref && !/^v?\d+$/.test(ref) ? ` (@${ref})` : ''} has no file \`${path}\`.`, 'Pick a version that contains it.', undefined, 'UNKNOWN_ARTIFACT');

@@ -11,12 +11,16 @@
 //   artifact.text                  a text file of a version, unchanged from its parent
 //   artifact.text.changed          a text file added or modified in this version
 //   artifact.binary                weights and other binary files (open as a summary)
+//   otherRefs | otherVersion       "Other branches" and a version only on another git ref (read-only:
+//                                  deliberately not `version…`, so no alias/restore menus)
 // Node objects are passed to commands as their first argument; every node carries `root` and
 // `model`, and version-level nodes `digest`, so they double as argument objects.
 import * as vscode from 'vscode';
 import { formatBytes } from '../core/byteSize';
 import { describeError, LedgerError } from '../core/errors';
 import type { Ledger } from '../core/ledger';
+import { adoptOtherRefVersions } from '../core/otherRefs';
+import type { OtherRefsReport } from '../core/otherRefs';
 import type { ArtifactRecord, Role, Scalar, VersionManifest, VersionSummary } from '../core/model';
 import { NativeModuleError } from '../core/sqlite';
 import { showsAsSummary } from './storedFileContent';
@@ -49,6 +53,8 @@ export type RegistryNode =
 	| { kind: 'model'; root: string; model: string; description?: string }
 	| { kind: 'version'; root: string; model: string; digest: string; version: VersionSummary; tags: string[] }
 	| { kind: 'more'; root: string; model: string; hidden: number }
+	| { kind: 'otherRefs'; root: string; model: string; count: number }
+	| { kind: 'otherVersion'; root: string; model: string; digest: string; version: VersionSummary; refs: string[]; objectsMissing: number }
 	| { kind: 'section'; root: string; model: string; digest: string; section: 'artifacts' | 'params' | 'metrics' | 'lineage'; count: number }
 	| { kind: 'role'; root: string; model: string; digest: string; role: Role; count: number }
 	| { kind: 'artifact'; root: string; model: string; digest: string; versionName: string; artifact: ArtifactRecord; change: ArtifactChange }
@@ -77,6 +83,8 @@ export class RegistryTreeModel implements vscode.Disposable {
 	private readonly listings = new Map<string, ModelListing>();
 	private readonly manifests = new Map<string, VersionManifest>();
 	private readonly shown = new Map<string, number>();
+	/** Per folder: versions git holds only on other refs (read in the background; O(1) git processes). */
+	private readonly otherRefs = new Map<string, OtherRefsReport | 'loading'>();
 	private filterValue: VersionFilter | undefined;
 	/** Total and matching versions over all models, for the view's message while filtering. */
 	lastCounts = { total: 0, matching: 0 };
@@ -110,6 +118,7 @@ export class RegistryTreeModel implements vscode.Disposable {
 	/** Drops cached listings (of one folder, or all) and re-renders. */
 	invalidate(root?: string): void {
 		for (const key of [...this.listings.keys()]) if (root === undefined || key.startsWith(`${root}\u0000`)) this.listings.delete(key);
+		for (const key of [...this.otherRefs.keys()]) if (root === undefined || key === root) this.otherRefs.delete(key);
 		this.emitter.fire(undefined);
 	}
 
@@ -172,6 +181,10 @@ export class RegistryTreeModel implements vscode.Disposable {
 				return this.valuesOf(node.root, node.model, node.digest, node.section, node.file);
 			case 'history':
 				return historyChildren(this.ledgerOf(node.root), node, this.listing(node.root, node.model).versions);
+			case 'otherRefs':
+				return this.otherVersionsOf(node.root, node.model);
+			case 'otherVersion':
+				return this.sectionsOf(node);
 			default:
 				return [];
 		}
@@ -201,11 +214,14 @@ export class RegistryTreeModel implements vscode.Disposable {
 			case 'version':
 			case 'more':
 			case 'history':
+			case 'otherRefs':
 				return this.modelsOf(this.ledgers.forRoot(node.root)!).find((m) => m.kind === 'model' && m.model === node.model);
 			case 'event':
 				return historyNode(this.ledgerOf(node.root), node.root, node.model, this.listing(node.root, node.model).versions);
 			case 'section':
-				return versionNode(node.root, node.model, node.digest);
+				return versionNode(node.root, node.model, node.digest) ?? this.otherVersionsOf(node.root, node.model).find((n) => n.kind === 'otherVersion' && n.digest === node.digest);
+			case 'otherVersion':
+				return this.otherRefsNode(node.root, node.model);
 			case 'role':
 				return section(node.root, node.model, node.digest, 'artifacts');
 			case 'artifact': {
@@ -294,10 +310,59 @@ export class RegistryTreeModel implements vscode.Disposable {
 			if (history) nodes.unshift(history);
 		}
 		if (versions.length > limit) nodes.push({ kind: 'more', root, model, hidden: versions.length - limit });
+		if (!this.filterValue) {
+			const others = this.otherRefsNode(root, model);
+			if (others) nodes.push(others);
+		}
 		if (versions.length === 0 && this.filterValue) {
 			nodes.push({ kind: 'message', root, id: `${root}\u0000${model}\u0000nomatch`, text: `No version matches “${this.filterValue.text}”` });
 		}
 		return nodes;
+	}
+
+	/**
+	 * The collapsed "Other branches" node of a model: versions whose manifests git holds only on other
+	 * refs (a branch, a tag, a stash). Read in the background the first time; the tree refreshes then.
+	 */
+	private otherRefsNode(root: string, model: string): Extract<RegistryNode, { kind: 'otherRefs' }> | undefined {
+		const report = this.otherRefsReport(root);
+		const count = report ? report.versions.filter((v) => v.model === model).length : 0;
+		return count ? { kind: 'otherRefs', root, model, count } : undefined;
+	}
+
+	private otherVersionsOf(root: string, model: string): RegistryNode[] {
+		const report = this.otherRefsReport(root);
+		if (!report) return [];
+		const ledger = this.ledgerOf(root);
+		return report.versions
+			.filter((v) => v.model === model)
+			.flatMap((v) => {
+				const entry = ledger.otherRefOf(v.digest);
+				return entry ? [{ kind: 'otherVersion' as const, root, model, digest: v.digest, version: entry.summary, refs: v.refs, objectsMissing: v.objectsTotal - v.objectsPresent }] : [];
+			});
+	}
+
+	private otherRefsReport(root: string): OtherRefsReport | undefined {
+		const cached = this.otherRefs.get(root);
+		if (cached === 'loading') return undefined;
+		if (cached) return cached;
+		const entry = this.ledgers.forRoot(root);
+		if (!entry) return undefined;
+		this.otherRefs.set(root, 'loading');
+		// The manifests are adopted by the ledger: documents of their files open like any version's.
+		adoptOtherRefVersions(entry.ledger).then(
+			(report) => {
+				if (this.otherRefs.get(root) !== 'loading') return;
+				for (const v of report.versions) this.manifests.set(v.digest, v.manifest);
+				this.otherRefs.set(root, report);
+				if (report.versions.length) this.emitter.fire(undefined);
+			},
+			() => {
+				// Not a git repository, git off in Restricted Mode, or git failing: no such node.
+				if (this.otherRefs.get(root) === 'loading') this.otherRefs.set(root, { inRepo: false, versions: [], problems: [], gitProcesses: 0 });
+			},
+		);
+		return undefined;
 	}
 
 	/** A version's manifest (immutable, so cached by digest). */
@@ -410,6 +475,10 @@ export function nodeId(node: RegistryNode): string {
 			return `version${s}${node.root}${s}${node.model}${s}${node.digest}`;
 		case 'more':
 			return `more${s}${node.root}${s}${node.model}`;
+		case 'otherRefs':
+			return `otherRefs${s}${node.root}${s}${node.model}`;
+		case 'otherVersion':
+			return `otherVersion${s}${node.root}${s}${node.model}${s}${node.digest}`;
 		case 'section':
 			return `section${s}${node.root}${s}${node.digest}${s}${node.section}`;
 		case 'role':
@@ -497,6 +566,25 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<RegistryNod
 				item.command = { command: 'modelLedger.showMoreVersions', title: 'Show More', arguments: [node] };
 				item.contextValue = 'more';
 				break;
+			case 'otherRefs':
+				item.label = 'Other branches';
+				item.description = `${node.count} version${node.count === 1 ? '' : 's'}`;
+				item.tooltip = new vscode.MarkdownString('Versions whose manifests git holds only on other refs (branches, tags, the stash), not in this checkout. Read-only: check out the ref to set aliases or restore.');
+				item.collapsibleState = C.Collapsed;
+				item.iconPath = new vscode.ThemeIcon('git-branch');
+				item.contextValue = 'otherRefs';
+				break;
+			case 'otherVersion': {
+				const v = node.version;
+				item.label = versionLabel(v);
+				item.description = [node.refs.join(', '), v.message.split('\n')[0], node.objectsMissing ? `${node.objectsMissing} object(s) not here` : ''].filter(Boolean).join(' · ');
+				item.tooltip = new vscode.MarkdownString(`${versionTooltip(v, [])}\n\nOnly on **${escapeMarkdown(node.refs.join(', '))}** (git), not in this checkout: read-only.${node.objectsMissing ? ` ${node.objectsMissing} of its objects are not in the local store (pull them, or fetch that branch's objects).` : ''}`);
+				item.collapsibleState = C.Collapsed;
+				item.iconPath = new vscode.ThemeIcon('git-commit', new vscode.ThemeColor('disabledForeground'));
+				// Not `version…`: the version menus (alias, restore, approve) do not apply.
+				item.contextValue = 'otherVersion';
+				break;
+			}
 			case 'section':
 				item.label = SECTION_TITLES[node.section];
 				item.description = node.count ? String(node.count) : undefined;

@@ -1,7 +1,7 @@
 // What the host suites run against: the scenarios (extension-host environment + suite folder) and
 // the test workspace. Shared by runHostTests.mjs (VS Code server) and runElectron.mjs (desktop).
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from './hostEnvironment.mjs';
 
@@ -36,6 +36,37 @@ export const scenarios = {
 		env: () => ({}),
 		// The suite must find a version to read: one made by the CLI before the window opens.
 		prepare: (workspace, { nodeBin }) => cliSnapshot(workspace, 'support-bot', 'before Restricted Mode', nodeBin),
+	},
+	'other-branches': {
+		description: 'a version made and committed on another branch, then main checked out: only git holds its manifest',
+		suite: 'otherBranches',
+		env: () => ({}),
+		prepare: (workspace, { nodeBin }) => {
+			const git = (...args) => execFileSync('git', args, { cwd: workspace, stdio: 'pipe' });
+			cliSnapshot(workspace, 'support-bot', 'on main', nodeBin);
+			git('add', '-A');
+			git('commit', '-q', '-m', 'support-bot v1');
+			git('checkout', '-q', '-b', 'feature/shorter-prompt');
+			const prompt = join(workspace, 'prompts', 'system.md');
+			writeFileSync(prompt, `${readFileSync(prompt, 'utf8')}Answer in two sentences at most.\n`);
+			cliSnapshot(workspace, 'support-bot', 'shorter answers', nodeBin);
+			git('add', '-A');
+			git('commit', '-q', '-m', 'support-bot v2 on a branch');
+			git('checkout', '-q', 'main');
+		},
+	},
+	'restore-rename': {
+		description: 'restore confirmation with an extra file, and a prompt renamed between versions',
+		suite: 'restoreRename',
+		env: () => ({}),
+		// v1: the example; v2: the system prompt edited and a new prompt added (an extra file for v1).
+		prepare: (workspace, { nodeBin }) => {
+			cliSnapshot(workspace, 'support-bot', 'before the extra prompt', nodeBin);
+			const prompt = join(workspace, 'prompts', 'system.md');
+			writeFileSync(prompt, `${readFileSync(prompt, 'utf8')}Cite the help-center article you used.\n`);
+			writeFileSync(join(workspace, 'prompts', 'escalation.md'), 'Hand the conversation to a human when the customer asks twice.\n');
+			cliSnapshot(workspace, 'support-bot', 'citations and an escalation prompt', nodeBin);
+		},
 	},
 };
 

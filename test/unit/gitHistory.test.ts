@@ -226,4 +226,44 @@ describe('git history', () => {
 		assert.equal(json.versions.length >= 1, true);
 		assert.deepEqual(json.otherRefs.map((v) => v.digest).sort(), [feature.digest, stashed.digest].sort());
 	});
+
+	test('issue 16 item 5: a version only on another branch is readable (show, cat, diff by number or digest), named by its branch, and stays read-only', async () => {
+		const { root, ledger } = ledgers.open();
+		await createSnapshot(ledger, { models: ['support-bot'] });
+		git(root, 'add', '-A');
+		git(root, 'commit', '-qm', 'v1');
+		git(root, 'checkout', '-q', '-b', 'feature');
+		writeFileSync(join(root, 'prompts/system.md'), 'Feature prompt.\n');
+		const feature = (await createSnapshot(ledger, { models: ['support-bot'], message: 'on feature' })).created[0];
+		git(root, 'add', '-A');
+		git(root, 'commit', '-qm', 'feature v2');
+		git(root, 'checkout', '-q', 'main');
+
+		const show = runCli(root, 'show', 'support-bot@v2');
+		assert.equal(show.status, 0, show.stderr);
+		assert.match(show.stdout, new RegExp(`digest\\s+${feature.digest}`));
+		assert.match(show.stdout, /Only on feature \(git\), not in this checkout: read-only/);
+		const showJson = JSON.parse(runCli(root, 'show', `support-bot@${feature.digest.slice(0, 10)}`, '--json').stdout) as { digest: string; otherRefs: string[] };
+		assert.equal(showJson.digest, feature.digest);
+		assert.deepEqual(showJson.otherRefs, ['feature']);
+
+		const cat = runCli(root, 'cat', 'support-bot@v2', 'prompts/system.md');
+		assert.equal(cat.status, 0, cat.stderr);
+		assert.equal(cat.stdout, 'Feature prompt.\n');
+
+		const diff = runCli(root, 'diff', 'support-bot@v1', 'support-bot@v2');
+		assert.equal(diff.status, 0, diff.stderr);
+		assert.match(diff.stdout, /prompts\/system\.md/);
+
+		// Read-only: writes never see it, and the checkout gains no manifest.
+		const alias = runCli(root, 'alias', 'set', 'support-bot@v2', 'staging');
+		assert.notEqual(alias.status, 0);
+		assert.match(alias.stderr, /No version `v2`/);
+		assert.equal(ledger.listVersions('support-bot').length, 1);
+
+		// A number on no ref at all is still an unknown version.
+		const missing = runCli(root, 'show', 'support-bot@v9');
+		assert.notEqual(missing.status, 0);
+		assert.match(missing.stderr, /No version `v9`/);
+	});
 });
