@@ -42,6 +42,16 @@ export function followPath(ledger: Ledger, path: string): FollowedPath[] {
 	return memoized(ledger, `followPath\0${path}`, () => computeFollow(ledger, path));
 }
 
+/**
+ * The name `path` had in one version of `model`, following renames back (the version held the file
+ * under an earlier name); undefined when that version holds no name of it. Lets "Diff with v3" open
+ * v3's file when the working file has been renamed since.
+ */
+export function pathInVersion(ledger: Ledger, model: string, path: string, digest: string): string | undefined {
+	const followed = followPath(ledger, path).find((f) => f.model === model);
+	return followed?.segments.find((s) => s.versions.some((v) => v.digest === digest))?.path;
+}
+
 function computeFollow(ledger: Ledger, path: string): FollowedPath[] {
 	const byModel = holdingByModel(ledger, path);
 	const result: FollowedPath[] = [];

@@ -2,6 +2,7 @@
 // command argument (tree node or argument object) into a version, and showing errors with their
 // cause and fix (and a button to the file they are about).
 import { join } from 'node:path';
+import { appendFileSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { describeError, LedgerError } from '../core/errors';
 import type { Ledger } from '../core/ledger';
@@ -62,6 +63,27 @@ export function versionTargetOf(arg: unknown, refKey = 'version'): VersionTarget
 /** Resolves a version reference, accepting numbers as well as strings. */
 export function resolveVersion(ledger: Ledger, model: string, ref: string | number): VersionSummary {
 	return ledger.resolve(model, String(ref));
+}
+
+/** For commands that only read (open, diff): also the versions only on other git refs the Registry adopted. */
+export function resolveReadableVersion(ledger: Ledger, model: string, ref: string | number): VersionSummary {
+	return ledger.resolveReadable(model, String(ref));
+}
+
+/**
+ * A modal warning with buttons; the chosen label, or undefined (Cancel, Escape). VS Code refuses to show
+ * dialogs to an extension under test, so the host tests set MODEL_LEDGER_TEST_DIALOGS to a folder: the
+ * dialog is appended to `shown.jsonl` there and answered with the label in `answer` (read once).
+ */
+export async function confirmModal(message: string, detail: string, ...buttons: string[]): Promise<string | undefined> {
+	const dir = process.env.MODEL_LEDGER_TEST_DIALOGS;
+	// eslint-disable-next-line no-restricted-syntax -- a dialog's few buttons
+	if (!dir) return vscode.window.showWarningMessage(message, { modal: true, detail }, ...buttons);
+	const answerFile = join(dir, 'answer');
+	const answer = existsSync(answerFile) ? readFileSync(answerFile, 'utf8') : '';
+	rmSync(answerFile, { force: true });
+	appendFileSync(join(dir, 'shown.jsonl'), `${JSON.stringify({ message, detail, buttons })}\n`);
+	return buttons.includes(answer) ? answer : undefined;
 }
 
 /** Shows an error with its cause and fix; a config error gets a button that opens the file at its line. */

@@ -4,6 +4,7 @@
 import { relative, sep } from 'node:path';
 import * as vscode from 'vscode';
 import { LedgerError } from '../core/errors';
+import { followPath, pathInVersion } from '../core/pathFollow';
 import type { Ledger } from '../core/ledger';
 import type { ArtifactRecord, VersionManifest, VersionSummary } from '../core/model';
 import { modelMatcher } from '../core/workspaceFiles';
@@ -88,6 +89,8 @@ export class StoredFileCommands {
 			const having = new Set(
 				entry.ledger.index.readStatement('SELECT a.digest FROM artifacts a JOIN versions v ON v.digest = a.digest WHERE v.model = ? AND a.path = ?').pluck().all(model, options.withPath) as string[],
 			);
+			// And the versions that held it under an earlier name (renamed since): comparable too.
+			for (const f of followPath(entry.ledger, options.withPath)) if (f.model === model) for (const seg of f.segments) for (const v of seg.versions) having.add(v.digest);
 			versions = versions.filter((v) => having.has(v.digest));
 		}
 		if (versions.length === 0) {
@@ -215,11 +218,14 @@ export class StoredFileCommands {
 		model ??= await this.pickModel(entry, `Which model's versions of ${path}?`, path);
 		const version = ref ? resolveReadableVersion(entry.ledger, model, ref) : await this.pickVersion(entry, model, `Compare ${path} with which version of ${model}?`, { withPath: path });
 		const manifest = this.manifest(entry.ledger, version);
-		if (!manifest.artifacts.some((a) => a.path === path)) {
+		// Across a rename the version holds the file under its earlier name (like `git log --follow`): compare that.
+		const storedPath = manifest.artifacts.some((a) => a.path === path) ? path : pathInVersion(entry.ledger, model, path, version.digest);
+		if (!storedPath || !manifest.artifacts.some((a) => a.path === storedPath)) {
 			throw new LedgerError(`${model} ${versionShortName(version)}${ref && !/^v?\d+$/.test(ref) ? ` (@${ref})` : ''} has no file \`${path}\`.`, 'Pick a version that contains it.', undefined, 'UNKNOWN_ARTIFACT');
 		}
-		const leftName = fixedRef && !/^v?\d+$/.test(fixedRef) ? `${fixedRef} ${versionShortName(version)}` : versionShortName(version);
-		return this.showDiff(this.uriOf(entry.root, version, path), workingFileUri(entry.root, path), diffTitle(path, leftName, 'working'));
+		const versionPart = fixedRef && !/^v?\d+$/.test(fixedRef) ? `${fixedRef} ${versionShortName(version)}` : versionShortName(version);
+		const leftName = storedPath === path ? versionPart : `${versionPart} ${storedPath}`;
+		return this.showDiff(this.uriOf(entry.root, version, storedPath), workingFileUri(entry.root, path), diffTitle(path, leftName, 'working'));
 	}
 }
 

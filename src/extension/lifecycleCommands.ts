@@ -19,7 +19,7 @@ import type { RollbackResult } from '../core/rollback';
 import { GateRefusedError } from '../core/gates';
 import { verifyStore } from '../core/verify';
 import type { VerifyReport } from '../core/verify';
-import { Cancelled, pickLedger, resolveVersion, runReporting, versionTargetOf } from './commandSupport';
+import { Cancelled, confirmModal, pickLedger, resolveVersion, runReporting, versionTargetOf } from './commandSupport';
 import { gateRefusalText } from './compareGates';
 import { eventsMarkdown, gcPreview, restorePreview, restoreSummary, verifyMarkdown, verifySummary } from './lifecycleText';
 import { versionDescription, versionLabel, versionShortName } from './versionText';
@@ -309,7 +309,7 @@ export class LifecycleCommands {
 				(dirty.length ? `\n\n${dirty.length} open editor(s) have unsaved changes: they are saved first, and that content is stored before it is replaced.` : '') +
 				(goDelete ? `\n\n"${goDelete}" also removes ${plan.extra.join(', ')} (their content is stored first and listed in the restore journal).` : '');
 			// eslint-disable-next-line no-restricted-syntax -- one or two buttons
-			const choice = await vscode.window.showWarningMessage(message, { modal: true, detail }, ...(preview.changes > 0 || dirty.length ? [go] : []), ...(goDelete ? [goDelete] : []));
+			const choice = await confirmModal(message, detail, ...(preview.changes > 0 || dirty.length ? [go] : []), ...(goDelete ? [goDelete] : []));
 			if (choice === undefined) throw new Cancelled();
 			if (choice === goDelete) {
 				deleteExtra = true;

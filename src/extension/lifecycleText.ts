@@ -7,6 +7,7 @@ import type { GcReport } from '../core/gc';
 import type { VersionSummary } from '../core/model';
 import type { RestoreResult } from '../core/restore';
 import type { VerifyReport } from '../core/verify';
+import { versionName as nameOf, versionNameWithLabel } from '../core/versionName';
 
 type Named = Pick<VersionSummary, 'digest' | 'number' | 'numberShared'>;
 
@@ -15,7 +16,8 @@ export function versionName(versions: Map<string, Named>, digest: string | undef
 	if (!digest) return '';
 	const v = versions.get(digest);
 	if (!v) return digest.slice(0, 10);
-	return v.numberShared ? `v${v.number} ${v.digest.slice(0, 7)}` : `v${v.number}`;
+	// One form everywhere (CLI, tree, titles): `v2 (fc78108)` when two branches both made a v2.
+	return nameOf(v);
 }
 
 /** One event as a line: `production: v6 → v7 (rollback)`, `approved v7`, `created v3`. */
@@ -82,10 +84,10 @@ export function restorePreview(plan: RestoreResult): { message: string; detail: 
 		else if (f.displaced && !f.displaced.inVersion) line += '  (your current content is stored first)';
 		return line;
 	});
-	if (plan.extra.length && !changing.some((f) => f.action === 'delete')) lines.push('', `Left as they are (not in v${v.number}): ${plan.extra.join(', ')}`);
+	if (plan.extra.length && !changing.some((f) => f.action === 'delete')) lines.push('', `Left as they are (not in ${nameOf(v)}): ${plan.extra.join(', ')}`);
 	if (unsaved) lines.push('', `${unsaved} file(s) hold changes that are in no version: they are kept in the store (.model-ledger/cache/objects) and listed in .model-ledger/cache/restores/.`);
 	return {
-		message: changing.length ? `Restore ${v.model} v${v.number} (${v.label})? ${changing.length} file(s) will change.` : `The workspace already holds ${v.model} v${v.number} (${v.label}).`,
+		message: changing.length ? `Restore ${v.model} ${versionNameWithLabel(v)}? ${changing.length} file(s) will change.` : `The workspace already holds ${v.model} ${versionNameWithLabel(v)}.`,
 		detail: lines.join('\n'),
 		changes: changing.length,
 		unsaved,
@@ -98,7 +100,7 @@ export function restoreSummary(root: string, result: RestoreResult): string {
 	const written = result.files.filter((f) => f.action !== 'unchanged').length;
 	const kept = result.files.filter((f) => f.displaced && !f.displaced.inVersion);
 	const where = kept.length ? ` Replaced content kept: ${kept.map((f) => `${f.path} → ${relative(root, f.displaced!.objectPath)}`).join(', ')}.` : '';
-	return `Restored ${v.model} v${v.number} (${v.label}): ${written} file(s) written.${where}`;
+	return `Restored ${v.model} ${versionNameWithLabel(v)}: ${written} file(s) written.${where}`;
 }
 
 /** The verify notification's text. */

@@ -3,6 +3,7 @@
 import type { ArtifactRecord, Role, VersionManifest, VersionSummary, WorkingChanges } from '../core/model';
 import { escapeControls, oneLine } from '../core/displayText';
 import { formatAge } from '../core/relativeTime';
+import { versionName } from '../core/versionName';
 
 export const ROLE_TITLES: Record<Role, string> = {
 	prompt: 'Prompts',
@@ -22,15 +23,15 @@ export function shortCommit(git: { commit: string | null; dirty: boolean }): str
 
 /** `v3 · 1.4.0`; versions sharing a number (made on two branches) also show their digest. */
 export function versionLabel(v: Pick<VersionSummary, 'number' | 'label' | 'digest' | 'numberShared'> & { releaseLabel?: string }): string {
-	const number = `v${v.number}`;
+	// The name as every command prints it (`v3`, or `v3 (b1c2d3e)` when two branches both made a v3).
+	const name = versionName(v);
 	// Hybrid versioning: the release label beside the timestamp label (`v7 · 1.3.0 · 2026-11-28T14.30`).
-	const label = v.label && v.label !== number ? `${number} · ${v.releaseLabel ? `${oneLine(v.releaseLabel)} · ` : ''}${oneLine(v.label)}` : number;
-	return v.numberShared ? `${label} (${v.digest.slice(0, 7)})` : label;
+	return v.label && v.label !== `v${v.number}` ? `${name} · ${v.releaseLabel ? `${oneLine(v.releaseLabel)} · ` : ''}${oneLine(v.label)}` : name;
 }
 
-/** The short name of a version in titles: `v3`, or `v3 a1b2c3d` when the number is shared. */
+/** The short name of a version in titles: `v3`, or `v3 (a1b2c3d)` when the number is shared (the CLI's form). */
 export function versionShortName(v: Pick<VersionSummary, 'number' | 'digest' | 'numberShared'>): string {
-	return v.numberShared ? `v${v.number} ${v.digest.slice(0, 7)}` : `v${v.number}`;
+	return versionName(v);
 }
 
 /** `@production @staging · shorter system prompt · 2 h ago · a1b2c3d*` */

@@ -463,6 +463,7 @@ function report(title: string): RenderReport {
 		})),
 		promptLines: texts('.preview .line .text'),
 		diffButtons: Array.from(document.querySelectorAll('[data-action="openDiff"]')).map((el) => el.getAttribute('data-path') ?? ''),
+		fileRows: texts('li.file'),
 		chartMetric: state.model?.history?.metric ?? null,
 		chartPoints: document.querySelectorAll('svg.chart g.point').length,
 		chartAliases: Array.from(document.querySelectorAll('svg.chart g.point.aliased')).map((g) => `${g.getAttribute('data-version') ?? ''} ${g.querySelector('.alias-label')?.textContent ?? ''}`),

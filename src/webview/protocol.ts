@@ -66,6 +66,8 @@ export interface RenderReport {
 	promptLines: string[];
 	/** Paths with a diff button. */
 	diffButtons: string[];
+	/** The text of each row of the Files section (`renamed a → b prompt · identical`). */
+	fileRows: string[];
 	chartMetric: string | null;
 	chartPoints: number;
 	/** `v3 @production` for each chart point marked with aliases. */

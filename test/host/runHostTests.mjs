@@ -19,6 +19,8 @@ import { prepareWorkspace, scenarios } from './scenarios.mjs';
 const suiteOut = join(repoRoot, 'out', 'test', 'host', 'suite');
 const RESULT_MARKER = /\[\[host-suite-result:(\{.*\})\]\]/;
 const SCREENSHOT_MARKER = /\[\[screenshot:([A-Za-z0-9._-]+)\]\]/;
+// A test asks the runner to answer a modal dialog: `[[dialog:ID:Button label]]` (empty label: Escape).
+const DIALOG_MARKER = /\[\[dialog:([A-Za-z0-9._-]+):(.*?)\]\]/;
 
 function parseArgs(argv) {
 	const selected = [];
@@ -115,6 +117,19 @@ async function runScenario(name, { tools, extensionDir, tempRoot, screenshotDir,
 				await takeScreenshot(shot[1]);
 				// The test waits for this file, so the page is captured in the state it asked for.
 				writeFileSync(join(ackDir, `${shot[1]}.done`), '');
+			});
+		}
+		const dialog = DIALOG_MARKER.exec(text);
+		if (dialog) {
+			screenshotQueue = screenshotQueue.then(async () => {
+				let answer;
+				try {
+					answer = await session.answerDialog(dialog[2]);
+				} catch (err) {
+					answer = { error: err.message };
+				}
+				// The test waits for this file: what the dialog showed, or why it could not be answered.
+				writeFileSync(join(ackDir, `${dialog[1]}.dialog.json`), JSON.stringify(answer));
 			});
 		}
 		if (isWorkbenchNoise(text)) return;

@@ -58,7 +58,12 @@ export const scenarios = {
 	'restore-rename': {
 		description: 'restore confirmation with an extra file, and a prompt renamed between versions',
 		suite: 'restoreRename',
-		env: () => ({}),
+		// VS Code refuses to show dialogs to an extension under test: the extension writes them here and reads the answer.
+		env: ({ tempRoot }) => {
+			const dir = join(tempRoot, 'dialogs');
+			mkdirSync(dir, { recursive: true });
+			return { MODEL_LEDGER_TEST_DIALOGS: dir };
+		},
 		// v1: the example; v2: the system prompt edited and a new prompt added (an extra file for v1).
 		prepare: (workspace, { nodeBin }) => {
 			cliSnapshot(workspace, 'support-bot', 'before the extra prompt', nodeBin);

@@ -199,6 +199,26 @@ export class VSCodeSession {
 		return true;
 	}
 
+	/**
+	 * Waits for a modal dialog (showWarningMessage with modal: true renders as one in the workbench),
+	 * reads its message, detail and buttons, and clicks the button labelled exactly `button`
+	 * (none clicked when `button` is empty: Escape dismisses it). Returns what the dialog showed.
+	 */
+	async answerDialog(button) {
+		if (!this.page) throw new Error('no page');
+		const box = this.page.locator('.monaco-dialog-box');
+		await box.waitFor({ state: 'visible', timeout: 60_000 });
+		const shown = await box.evaluate((el) => ({
+			message: el.querySelector('.dialog-message-text')?.textContent ?? '',
+			detail: el.querySelector('.dialog-message-detail')?.textContent ?? '',
+			buttons: [...el.querySelectorAll('.dialog-buttons .monaco-button')].map((b) => (b.textContent ?? '').trim()),
+		}));
+		if (button) await box.locator('.dialog-buttons .monaco-button').filter({ hasText: new RegExp(`^${button.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }).first().click();
+		else await this.page.keyboard.press('Escape');
+		await box.waitFor({ state: 'hidden', timeout: 30_000 });
+		return shown;
+	}
+
 	/** The server's output plus the tail of each of its log files, for failure reports. */
 	serverLog() {
 		const parts = [];

@@ -37,6 +37,18 @@ describe('lifecycle text', () => {
 		assert.equal(eventSummary(event({ type: 'tagged', digest: v8.digest, tag: 'rc1' }), names), 'tagged v8 #rc1');
 	});
 
+	test('a number two branches share is named as the CLI names it: v2 (fc78108), never v2 fc78108', () => {
+		const ours = { ...version(2, [], true), digest: `fc78108${'a'.repeat(57)}` };
+		const theirs = { ...version(2, [], true), digest: `dfdea5c${'b'.repeat(57)}` };
+		const shared = new Map([ours, theirs].map((v) => [v.digest, v]));
+		assert.equal(eventSummary(event({ alias: 'production', from: theirs.digest, digest: ours.digest }), shared), 'production: v2 (dfdea5c) → v2 (fc78108)');
+		assert.equal(eventSummary(event({ type: 'tagged', digest: ours.digest, tag: 'rc1' }), shared), 'tagged v2 (fc78108) #rc1');
+		const plan: RestoreResult = { version: ours, dryRun: true, extra: ['x.md'], notLocal: [], files: [{ path: 'a.md', action: 'create', sha256: 'c'.repeat(64), size: 1, mode: 0o644 }] };
+		const preview = restorePreview(plan);
+		assert.equal(preview.message, 'Restore m v2 (fc78108, 1.0.2)? 1 file(s) will change.');
+		assert.match(preview.detail, /not in v2 \(fc78108\)/);
+	});
+
 	test('the model line puts production first', () => {
 		assert.equal(aliasLine([v8, v7, v6]), 'production → v7 · staging → v8 · canary → v7');
 		assert.equal(aliasLine([v6]), '');

@@ -10,6 +10,7 @@ import { diffCommand } from '../../src/cli/diffCommand';
 import { setTableWidth } from '../../src/cli/format';
 import { keyHistory, variableHistory } from '../../src/core/keyHistory';
 import { Ledger } from '../../src/core/ledger';
+import { pathInVersion } from '../../src/core/pathFollow';
 import { pairRenames, textSimilarity } from '../../src/core/renames';
 import { createSnapshot } from '../../src/core/snapshot';
 import { usedBy } from '../../src/core/usedBy';
@@ -175,6 +176,14 @@ describe('issue 16 item 2: renames', () => {
 		assert.deepEqual(vars.models[0].changes, [], 'the variables did not change across the rename');
 		const hover = fileHoverMarkdown(used, { root: dir, canReveal: false }, vars);
 		assert.match(hover, /Renamed from `flows\/chat\/rewrite_question_prompt\.md` in v3 \(\d+% similar\)/);
+	});
+
+	test('issue 16: "Diff with v1"" of a renamed file opens v1 under its earlier name (pathInVersion)', () => {
+		const [v4, , , v1] = ledger.listVersions('zephyr');
+		assert.equal(pathInVersion(ledger, 'zephyr', 'recipes/zephyr-7b-beta/config_qlora.yaml', v1.digest), 'recipes/zephyr-7b/config_qlora.yaml');
+		assert.equal(pathInVersion(ledger, 'zephyr', 'recipes/zephyr-7b-beta/config_qlora.yaml', v4.digest), 'recipes/zephyr-7b-beta/config_qlora.yaml');
+		assert.equal(pathInVersion(ledger, 'zephyr', 'flows/chat/qna_prompt.md', v1.digest), 'flows/chat/rewrite_question_prompt.md');
+		assert.equal(pathInVersion(ledger, 'zephyr', 'recipes/nowhere.yaml', v1.digest), undefined);
 	});
 });
 

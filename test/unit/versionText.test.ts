@@ -70,7 +70,7 @@ function manifest(artifacts: ArtifactRecord[], over: Partial<VersionManifest> = 
 describe('version labels and descriptions', () => {
 	test('label is number and label; same-number versions show their digest', () => {
 		assert.equal(versionLabel(version()), 'v3 · 1.4.0');
-		assert.equal(versionLabel(version({ numberShared: true, digest: DIGEST_B })), 'v3 · 1.4.0 (b1c2d3e)');
+		assert.equal(versionLabel(version({ numberShared: true, digest: DIGEST_B })), 'v3 (b1c2d3e) · 1.4.0');
 		assert.equal(versionLabel(version({ label: 'v3' })), 'v3');
 	});
 
@@ -83,7 +83,7 @@ describe('version labels and descriptions', () => {
 
 	test('tooltip is Markdown with aliases, tags, commit and the digest explanation when numbers clash', () => {
 		const md = versionTooltip(version({ aliases: ['staging'], numberShared: true, git: { commit: '38a4f131c5', branch: 'exp', dirty: true } }), ['baseline'], NOW);
-		assert.match(md, /\*\*support-bot v3 · 1\.4\.0 \(aaaaaaa\)\*\*/);
+		assert.match(md, /\*\*support-bot v3 \(aaaaaaa\) · 1\.4\.0\*\*/);
 		assert.match(md, /Aliases: `staging`/);
 		assert.match(md, /Tags: `baseline`/);
 		assert.match(md, /`38a4f131c5` on `exp` with uncommitted changes/);

@@ -1,5 +1,5 @@
 // Helpers shared by the host tests. Not a test file: esbuild bundles it into each test that imports it.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
@@ -40,6 +40,28 @@ export async function requestScreenshot(name: string): Promise<void> {
 	if (!ackDir) return; // not under the runner (e.g. @vscode/test-electron): nothing to capture with
 	console.log(`[[screenshot:${name}]]`);
 	await waitFor(`screenshot ${name}`, () => existsSync(join(ackDir, `${name}.done`)), 30_000);
+}
+
+/** What a modal dialog showed (the runner reads it from the workbench page). */
+export interface DialogShown {
+	message: string;
+	detail: string;
+	buttons: string[];
+}
+
+/**
+ * Has the runner click `button` (exact label; '' presses Escape) in the next modal dialog, and returns
+ * what the dialog showed. Start the command that opens the dialog first, without awaiting it.
+ */
+export async function answerDialog(id: string, button: string): Promise<DialogShown> {
+	const ackDir = process.env.MODEL_LEDGER_SCREENSHOT_ACK_DIR;
+	if (!ackDir) throw new Error('answerDialog needs the host runner (test/host/runHostTests.mjs)');
+	console.log(`[[dialog:${id}:${button}]]`);
+	const file = join(ackDir, `${id}.dialog.json`);
+	await waitFor(`dialog ${id} answered`, () => existsSync(file), 90_000);
+	const shown = JSON.parse(readFileSync(file, 'utf8')) as DialogShown & { error?: string };
+	if (shown.error) throw new Error(`dialog ${id}: ${shown.error}`);
+	return shown;
 }
 
 /** Switches the colour theme (user settings) and waits for VS Code to apply it. */
