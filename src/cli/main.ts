@@ -17,6 +17,7 @@ import { versionMatchingWorkingTree } from '../core/restore';
 import { createSnapshot, workingChanges } from '../core/snapshot';
 import { CONFIG_FILE } from '../core/workspaceConfig';
 import { formatAge } from '../core/relativeTime';
+import { parseLinks, parseMeta, runInfoLines } from '../core/runMetadata';
 import { parseRef, UsageError } from './context';
 import type { Io } from './context';
 import { formatScalar } from './diffCommand';
@@ -47,7 +48,9 @@ Usage: model-ledger <command> [options]
 Commands:
   init                                   create .model-ledger/ and a model-ledger.yaml detected from the workspace
   snapshot [MODEL...] [-m MSG] [--bump major|minor|patch] [--require-clean] [--allow-secrets]
-                                         record a new version of each model whose files changed
+           [--meta KEY=VALUE]... [--link URL]...
+                                         record a new version of each model whose files changed (with the
+                                         machine it was made on, your meta and run links)
   status [MODEL]                         files changed since each model's latest version
   list [MODEL] [--all-refs]              versions, newest first; --all-refs: also those whose manifests git holds
                                          only on other branches, tags, stashes or the index (read-only)
@@ -101,6 +104,8 @@ const OPTIONS = {
 	bump: { type: 'string' },
 	'require-clean': { type: 'boolean' },
 	'allow-secrets': { type: 'boolean' },
+	meta: { type: 'string', multiple: true },
+	link: { type: 'string', multiple: true },
 	all: { type: 'boolean' },
 	tensors: { type: 'boolean' },
 	metric: { type: 'string' },
@@ -164,6 +169,8 @@ export async function runCli(argv: string[], rawIo: Io): Promise<number> {
 					bump: bump as Bump | undefined,
 					requireClean: values['require-clean'],
 					allowSecrets: values['allow-secrets'] === true,
+					meta: runMeta(values.meta ?? []),
+					links: runLinks(values.link ?? []),
 					onProgress: json ? undefined : progressPrinter(io),
 				});
 				for (const w of result.warnings) io.err(`warning: ${w}\n`);
@@ -465,8 +472,29 @@ function showJson(d: VersionDetail) {
 		weights: m.weights,
 		lockfiles: m.lockfiles,
 		data: m.data,
+		environment: m.environment ?? null,
+		meta: m.meta ?? {},
+		links: m.links ?? [],
+		training: m.training ?? {},
 		warnings: m.warnings ?? [],
 	};
+}
+
+/** `--meta key=value` as a usage error when malformed. */
+function runMeta(pairs: string[]): Record<string, string> {
+	try {
+		return parseMeta(pairs);
+	} catch (err) {
+		throw new UsageError((err as Error).message);
+	}
+}
+
+function runLinks(links: string[]): string[] {
+	try {
+		return parseLinks(links);
+	} catch (err) {
+		throw new UsageError((err as Error).message);
+	}
 }
 
 /**
@@ -529,6 +557,7 @@ function showText(d: VersionDetail): string {
 		`created  ${d.createdAt} by ${d.author.name}${d.author.email ? ` <${d.author.email}>` : ''}`,
 		`message  ${oneLine(d.message) || '-'}`,
 		`commit   ${m.git.commit ?? '-'}${m.git.branch ? ` (${m.git.branch})` : ''}${m.git.dirty ? ' + uncommitted patch ' + (m.git.patch ?? '').slice(0, 12) : ''}`,
+		...runInfoLines(m).map(([k, v]) => `${k.padEnd(8)} ${v}`),
 		'',
 		renderTable(['ROLE', 'PATH', 'SIZE', 'SHA256'], m.artifacts.map((a) => [a.role, a.path, a.size, a.sha256.slice(0, 12)])),
 	];

@@ -1,4 +1,5 @@
 // The registry's data shapes, shared by the core, the CLI and the extension. Plain data only.
+import type { RunInfo } from './runMetadata';
 
 export const ROLES = ['prompt', 'rag', 'weights', 'params', 'metrics', 'data', 'other'] as const;
 export type Role = (typeof ROLES)[number];
@@ -106,6 +107,14 @@ export interface VersionManifest {
 	warnings?: string[];
 	/** Files (or `git diff: <path>` for the patch) holding secrets the user chose to store (`--allow-secrets`). */
 	secretsAllowed?: string[];
+	/** The machine the version was made on (runMetadata.ts); absent in versions made before it was recorded. */
+	environment?: RunInfo['environment'];
+	/** `snapshot --meta key=value`. */
+	meta?: RunInfo['meta'];
+	/** `snapshot --link URL`: the run's page. */
+	links?: RunInfo['links'];
+	/** Duration and throughput keys of the Hugging Face Trainer outputs the version holds, per file. */
+	training?: RunInfo['training'];
 }
 
 /** What lists and trees show: the manifest's head plus registry state. */

@@ -25,6 +25,8 @@ import type { SecretFinding } from './secretScan';
 import { isNeverText, scanFileAndValues, withSecretsRedacted } from './secretValues';
 import { flattenFile, isStructuredPath, parseStructured } from './structuredFiles';
 import { decodeUtf8Text, looksBinary } from './textContent';
+import { isTrainingOutput, redactRunInfo, runEnvironment, trainingSummary } from './runMetadata';
+import type { RunInfo } from './runMetadata';
 import { nextLabel } from './versionLabels';
 import { CONFIG_FILE } from './workspaceConfig';
 import type { ModelConfig } from './workspaceConfig';
@@ -55,6 +57,10 @@ export interface SnapshotOptions {
 	now?: Date;
 	/** Store files in which the secret scan found credentials (true: all; a list: those paths); recorded in the manifest. */
 	allowSecrets?: boolean | string[];
+	/** `--meta key=value`: recorded in the version (secrets in values redacted). */
+	meta?: Record<string, string>;
+	/** `--link URL`: the run's page (W&B, MLflow, a CI job), recorded in the version. */
+	links?: string[];
 }
 
 export interface SnapshotResult {
@@ -133,6 +139,9 @@ export async function createSnapshot(ledger: Ledger, options: SnapshotOptions = 
 	} finally {
 		if (patchFile) rmSync(patchFile, { force: true });
 	}
+	// --meta values and --link URLs go into the manifest (and git): never a secret in them.
+	const userRun = redactRunInfo(options.meta ?? {}, options.links ?? []);
+	if (userRun.redacted) result.warnings.push('a --meta value or --link held a secret: it is recorded as [redacted].');
 	// Allowed or not, no secret of a message, branch name or remote URL is written into a manifest.
 	options = { ...options, message: redactText(options.message) };
 	const recordedLineage: WorkspaceLineage = { ...lineage, branch: redactText(lineage.branch), remote: withoutUrlCredentials(lineage.remote) };
@@ -143,6 +152,7 @@ export async function createSnapshot(ledger: Ledger, options: SnapshotOptions = 
 		const details = describeFiles(ledger, hashed, result.warnings, secrets.clean, caches);
 		// Kept in the version: what its patch does not hold.
 		if (patchWarning) details.warnings.push(patchWarning);
+		details.run = runInfoOf(hashed, userRun);
 		const paths = new Set(files.map((f) => f.path));
 		details.secretsAllowed = secrets.allowed.filter((p) => paths.has(p) || p.startsWith('git diff: '));
 		const artifacts: ArtifactRecord[] = hashed.map((f) => ({ path: f.path, role: f.role, sha256: f.sha256, size: f.size, mode: f.mode }));
@@ -151,6 +161,22 @@ export async function createSnapshot(ledger: Ledger, options: SnapshotOptions = 
 		else result.unchanged.push({ model: model.name, matches: outcome.version });
 	}
 	return result;
+}
+
+/** The run information of one version: this machine, the user's meta and links, the Trainer outputs the model tracks. */
+function runInfoOf(files: HashedFile[], user: { meta: Record<string, string>; links: string[] }): RunInfo {
+	const training: Record<string, Record<string, number>> = {};
+	for (const f of files) {
+		if (!isTrainingOutput(f.path)) continue;
+		const summary = trainingSummary(f.abs);
+		if (summary) training[f.path] = summary;
+	}
+	return {
+		environment: runEnvironment(),
+		...(Object.keys(user.meta).length ? { meta: user.meta } : {}),
+		...(user.links.length ? { links: user.links } : {}),
+		...(Object.keys(training).length ? { training } : {}),
+	};
 }
 
 /**
@@ -320,6 +346,8 @@ interface FileDetails {
 	warnings: string[];
 	/** Paths with secrets the user allowed (set by createSnapshot). */
 	secretsAllowed?: string[];
+	/** Where and how the version was made (set by createSnapshot). */
+	run?: RunInfo;
 }
 
 /**
@@ -575,6 +603,7 @@ function commitVersion(
 			git: { commit: lineage.commit, branch: lineage.branch, remote: lineage.remote, dirty: lineage.dirty, ...(patchSha ? { patch: patchSha } : {}) },
 			...(details.warnings.length ? { warnings: details.warnings } : {}),
 			...(details.secretsAllowed?.length ? { secretsAllowed: details.secretsAllowed } : {}),
+			...details.run,
 		};
 		const text = serializeManifest(manifest);
 		const digest = manifestDigest(text);

@@ -23,6 +23,7 @@ import { isStructuredPath, parseStructured } from './structuredFiles';
 import { pairRenames } from './renames';
 import { diffTensorHeaders, hashTensors } from './tensorDiff';
 import type { WeightsDiff } from './tensorDiff';
+import { runInfoLines } from './runMetadata';
 import { decodeUtf8Text, looksBinary } from './textContent';
 import { versionName } from './versionName';
 import type { MetricsDirection } from './workspaceConfig';
@@ -57,6 +58,8 @@ export interface DiffSide {
 	git: { commit: string | null; branch: string | null; dirty: boolean };
 	/** Another version of the model has the same number (named `v2 (fc78108)`). */
 	numberShared?: boolean;
+	/** Where and how it was made, as label/text rows (`made on`, `training`, `meta`, `link`); absent for the working tree. */
+	run?: Array<[string, string]>;
 }
 
 export interface ArtifactEntry {
@@ -236,6 +239,7 @@ function storedSide(ledger: Ledger, version: VersionSummary): Side {
 			aliases: version.aliases,
 			numberShared: version.numberShared,
 			git: { commit: manifest.git.commit, branch: manifest.git.branch, dirty: manifest.git.dirty },
+			run: runInfoLines(manifest),
 		},
 		contents: manifest,
 		fileOf: (artifact) => ledger.store.objectPath(artifact.sha256),

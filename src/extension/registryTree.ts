@@ -20,6 +20,7 @@ import { formatBytes } from '../core/byteSize';
 import { describeError, LedgerError } from '../core/errors';
 import type { Ledger } from '../core/ledger';
 import { adoptOtherRefVersions } from '../core/otherRefs';
+import { runInfoLines } from '../core/runMetadata';
 import type { OtherRefsReport } from '../core/otherRefs';
 import type { ArtifactRecord, Role, Scalar, VersionManifest, VersionSummary } from '../core/model';
 import { NativeModuleError } from '../core/sqlite';
@@ -513,6 +514,18 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<RegistryNod
 
 	getChildren(node?: RegistryNode): RegistryNode[] {
 		return this.model.children(node);
+	}
+
+	/** On hover: a version's tooltip gains where and how it was made (read from its manifest only then, not per listed version). */
+	resolveTreeItem(item: vscode.TreeItem, node: RegistryNode): vscode.TreeItem {
+		if (node.kind !== 'version') return item;
+		try {
+			const run = runInfoLines(this.model.manifest(node.root, node.model, node.digest));
+			if (run.length) item.tooltip = new vscode.MarkdownString(versionTooltip(node.version, node.tags, new Date(), run));
+		} catch {
+			// An unreadable manifest keeps the index's tooltip; the tree reports the error when expanded.
+		}
+		return item;
 	}
 
 	/** Lets `TreeView.reveal` expand down to a version or one of its files. */

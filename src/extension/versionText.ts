@@ -47,7 +47,7 @@ export function versionDescription(v: VersionSummary, now: Date = new Date()): s
 }
 
 /** Markdown for a version's tooltip (registry data only: no manifest read). */
-export function versionTooltip(v: VersionSummary, tags: string[] = [], now: Date = new Date()): string {
+export function versionTooltip(v: VersionSummary, tags: string[] = [], now: Date = new Date(), run: Array<[string, string]> = []): string {
 	const lines = [`**${escapeMarkdown(v.model)} ${escapeMarkdown(versionLabel(v))}**`, ''];
 	if (v.message) lines.push(escapeMarkdown(v.message), '');
 	const row = (name: string, value: string) => lines.push(`${name}: ${value}  `);
@@ -61,6 +61,8 @@ export function versionTooltip(v: VersionSummary, tags: string[] = [], now: Date
 	}
 	row('Files', String(v.artifactCount));
 	row('Digest', `\`${v.digest.slice(0, 12)}\``);
+	// From the manifest, when the tooltip is resolved (hovering): the machine, training, --meta, --link.
+	for (const [k, value] of run) row(k[0].toUpperCase() + k.slice(1), escapeMarkdown(oneLine(value)));
 	if (v.numberShared) lines.push('', `Another version of ${escapeMarkdown(v.model)} is also v${v.number} (made on another branch); the digest tells them apart.`);
 	return lines.join('\n');
 }

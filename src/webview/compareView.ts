@@ -117,6 +117,8 @@ function summarySection(d: VersionDiff): HTMLElement {
 				h('dt', {}, 'Created'), h('dd', {}, s.createdAt ? `${s.createdAt.replace('T', ' ').slice(0, 16)} UTC (${formatAge(s.createdAt)})` : 'now (not a version)'),
 				h('dt', {}, 'Message'), h('dd', {}, s.message || '—'),
 				h('dt', {}, 'Commit'), h('dd', { class: 'mono' }, `${shortCommit(s.git.commit, s.git.dirty)}${s.git.branch ? ` on ${s.git.branch}` : ''}`),
+				// Where and how it was made: the machine, training duration/throughput, --meta, --link (text, never markup).
+				(s.run ?? []).flatMap(([k, v]) => [h('dt', {}, k[0].toUpperCase() + k.slice(1)), h('dd', { class: 'run-info' }, v)]),
 			),
 		);
 	const { commits, commitsBack } = d.code;
