@@ -6,7 +6,7 @@ import type { Ledger } from './ledger';
 import type { Scalar } from './model';
 import { formatNumber } from './numberText';
 import { followPath } from './pathFollow';
-import { memoized, normalizeRelPath, removedAfter } from './usedBy';
+import { memoized, normalizeRelPath, pathContents, removedAfter } from './usedBy';
 import { versionName } from './versionName';
 import type { VersionRef } from './usedBy';
 
@@ -168,48 +168,48 @@ function keyValues(ledger: Ledger, file: string, keyPath: string): KeyValues {
 	return merged;
 }
 
-/** The key's value in every version holding `file`, from the (file, key) index. */
+/** The key's value in every version holding `file`: per distinct content of the file, not per version. */
 function positionalKeyValues(ledger: Ledger, file: string, keyPath: string): KeyValues {
 	const index = ledger.index;
 	const values = new Map<string, string>();
 	let kind: KeyHistory['kind'] = null;
 	let subtree = false;
+	// The file's contents with the versions holding each (read once per index generation); the key is
+	// looked up once per content, so a key in 10,000 versions with ~100 contents is ~100 index seeks.
+	const contents = pathContents(ledger, file);
+	if (contents.length === 0) return { values, kind, subtree };
+	const digestsOf = new Map(contents.map((c) => [c.sha256, c.digests]));
+	const shas = JSON.stringify(contents.map((c) => c.sha256));
+	const spread = (sha256: string, json: string) => {
+		for (const digest of digestsOf.get(sha256) ?? []) values.set(digest, json);
+	};
 	if (keyPath !== '') {
-		// Keys under a mapping start with `key.` or `key[`: per distinct content of the file, two range scans
-		// of its (sha256, key) rows (a UNION, since an OR of two ranges scans every key), folded into one JSON
-		// object; then spread to the versions that hold that content.
+		// Keys under a mapping start with `key.` or `key[`: per content, two range scans of its (sha256, key)
+		// rows (a UNION, since an OR of two ranges scans every key), folded into one JSON object.
 		const nested = index
 			.readStatement(
-				`WITH g AS (SELECT sha256, group_concat(digest) AS digests FROM artifacts WHERE path = @file GROUP BY sha256)
-				 SELECT g.digests, min(kind), json_group_object(substr(key, @from), json(value) ORDER BY key) FROM (
-				   SELECT c.sha256, c.kind, c.key, c.value FROM g JOIN content_values c ON c.sha256 = g.sha256 AND c.key >= @dot AND c.key < @dotEnd
+				`SELECT n.sha256, min(n.kind), json_group_object(substr(n.key, @from), json(n.value) ORDER BY n.key) FROM (
+				   SELECT c.sha256, c.kind, c.key, c.value FROM json_each(@shas) s JOIN content_values c ON c.sha256 = s.value AND c.key >= @dot AND c.key < @dotEnd
 				   UNION ALL
-				   SELECT c.sha256, c.kind, c.key, c.value FROM g JOIN content_values c ON c.sha256 = g.sha256 AND c.key >= @bracket AND c.key < @bracketEnd
-				 ) n JOIN g ON g.sha256 = n.sha256 GROUP BY n.sha256`,
+				   SELECT c.sha256, c.kind, c.key, c.value FROM json_each(@shas) s JOIN content_values c ON c.sha256 = s.value AND c.key >= @bracket AND c.key < @bracketEnd
+				 ) n GROUP BY n.sha256`,
 			)
 			.raw(true)
-			.all({ from: keyPath.length + 1, file, dot: `${keyPath}.`, dotEnd: `${keyPath}/`, bracket: `${keyPath}[`, bracketEnd: `${keyPath}\\` }) as Array<[string, 'param' | 'metric', string]>;
-		for (const [digests, rowKind, json] of nested) {
-			for (const digest of digests.split(',')) values.set(digest, json);
+			.all({ from: keyPath.length + 1, shas, dot: `${keyPath}.`, dotEnd: `${keyPath}/`, bracket: `${keyPath}[`, bracketEnd: `${keyPath}\\` }) as Array<[string, 'param' | 'metric', string]>;
+		for (const [sha256, rowKind, json] of nested) {
+			spread(sha256, json);
 			kind = rowKind;
 		}
 		subtree = nested.length > 0;
 	}
 	// An empty mapping/list is recorded as a leaf ("{}"); a filled one as leaves under it. Leaves win.
-	// One row per distinct value from the covering (file, key, value) index: a key in 10,000 versions
-	// with a handful of values is a handful of rows to decode.
-	// Contents first: the file's versions grouped by content (a scan of the covering (path, sha256) index),
-	// then one key lookup per distinct content, not one per version.
+	// One row per distinct value, with the contents holding it.
 	const exact = index
-		.readStatement(
-			`SELECT min(c.kind), c.value, group_concat(g.digests) FROM (
-			   SELECT sha256, group_concat(digest) AS digests FROM artifacts WHERE path = ? GROUP BY sha256
-			 ) g JOIN content_values c ON c.sha256 = g.sha256 AND c.key = ? GROUP BY c.value`,
-		)
+		.readStatement('SELECT min(c.kind), c.value, json_group_array(c.sha256) FROM json_each(?) s JOIN content_values c ON c.sha256 = s.value AND c.key = ? GROUP BY c.value')
 		.raw(true)
-		.all(file, keyPath) as Array<['param' | 'metric', string, string]>;
-	for (const [rowKind, json, digests] of exact) {
-		for (const digest of digests.split(',')) values.set(digest, json);
+		.all(shas, keyPath) as Array<['param' | 'metric', string, string]>;
+	for (const [rowKind, json, shaList] of exact) {
+		for (const sha256 of JSON.parse(shaList) as string[]) spread(sha256, json);
 		kind = rowKind;
 	}
 	if (exact.length > 0) subtree = false;
@@ -220,13 +220,16 @@ function positionalKeyValues(ledger: Ledger, file: string, keyPath: string): Key
 function unparseableAt(ledger: Ledger, file: string, versions: VersionRef[]): Map<string, string> {
 	const result = new Map<string, string>();
 	// A version whose file has no keyed values at all either holds an empty file or one that did not
-	// parse; only those manifests are read (bounded: the newest 200), to tell which.
+	// parse; only those manifests are read (bounded: the newest 200), to tell which. Asked per content.
+	const contents = pathContents(ledger, file);
+	if (contents.length === 0) return result;
 	const noKeys = ledger.index
-		.readStatement('SELECT a.digest FROM artifacts a WHERE a.path = ? AND NOT EXISTS (SELECT 1 FROM keyed_values k WHERE k.digest = a.digest AND k.file = a.path)')
+		.readStatement('SELECT s.value FROM json_each(?) s WHERE NOT EXISTS (SELECT 1 FROM content_values c WHERE c.sha256 = s.value)')
 		.pluck()
-		.all(file) as string[];
+		.all(JSON.stringify(contents.map((c) => c.sha256))) as string[];
 	if (noKeys.length === 0) return result;
-	const wanted = new Set(noKeys);
+	const empty = new Set(noKeys);
+	const wanted = new Set(contents.filter((c) => empty.has(c.sha256)).flatMap((c) => c.digests));
 	for (const ref of versions.filter((v) => wanted.has(v.digest)).slice(-200)) {
 		try {
 			const warning = (ledger.readManifest(ref).warnings ?? []).find((w) => w.includes(`(${file} is stored as an opaque file)`) || w.startsWith(`${file}:`));
@@ -299,7 +302,11 @@ function metricsOf(ledger: Ledger, digests: string[]): Map<string, Metrics> {
 	const out = new Map<string, Metrics>();
 	if (digests.length === 0) return out;
 	const rows = ledger.index
-		.readStatement("SELECT digest, file, key, value FROM keyed_values WHERE digest IN (SELECT value FROM json_each(?)) AND kind = 'metric'")
+		// Only contents recorded as metrics (content_indexed) are scanned for their keys, not every params file's.
+		.readStatement(
+			`SELECT a.digest, a.path, c.key, c.value FROM json_each(?) d JOIN artifacts a ON a.digest = d.value
+			 JOIN content_indexed i ON i.sha256 = a.sha256 AND i.facet = 'metric' JOIN content_values c ON c.sha256 = a.sha256 AND c.kind = 'metric'`,
+		)
 		.raw(true)
 		.all(JSON.stringify([...new Set(digests)])) as Array<[string, string, string, string]>;
 	for (const [digest, file, key, value] of rows) {

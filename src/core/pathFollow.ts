@@ -56,22 +56,19 @@ function computeFollow(ledger: Ledger, path: string): FollowedPath[] {
 	const byModel = holdingByModel(ledger, path);
 	const result: FollowedPath[] = [];
 	for (const [model, versions] of byModel) {
-		const ordered = modelOrder(ledger, model);
 		const segments: PathSegment[] = [{ path, versions }];
 		const renames: PathRename[] = [];
 		const seen = new Set([path]);
 		let current = segments[0];
 		for (let hop = 0; hop < MAX_HOPS; hop++) {
 			const first = current.versions[0];
-			const at = ordered.findIndex((v) => v.digest === first.digest);
-			if (at <= 0) break;
-			const prev = ordered[at - 1];
+			const prev = previousVersion(ledger, model, first);
+			if (!prev) break;
 			const found = renamedFrom(ledger, prev, first, current.path);
 			if (!found || seen.has(found.from)) break;
 			seen.add(found.from);
 			// The old name's versions up to the one before the rename (a later reuse of the old name is another file).
-			const upTo = new Set(ordered.slice(0, at).map((v) => v.digest));
-			const older = (holdingByModel(ledger, found.from).get(model) ?? []).filter((v) => upTo.has(v.digest));
+			const older = (holdingByModel(ledger, found.from).get(model) ?? []).filter((v) => modelOrder(v, first) < 0);
 			if (older.length === 0) break;
 			renames.unshift({ model, from: found.from, to: current.path, before: prev, at: first, similarity: found.similarity });
 			current = { path: found.from, versions: older };
@@ -94,12 +91,22 @@ function holdingByModel(ledger: Ledger, path: string): Map<string, VersionRef[]>
 	return byModel;
 }
 
-/** The model's versions oldest first, in the order key history uses (number, then creation time). */
-function modelOrder(ledger: Ledger, model: string): VersionRef[] {
-	return ledger
-		.listVersions(model)
-		.map((v): VersionRef => ({ model, digest: v.digest, number: v.number, label: v.label, createdAt: v.createdAt, author: v.author.name, aliases: v.aliases }))
-		.sort((a, b) => a.number - b.number || (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0));
+/** The order of a model's versions key history uses: number, then creation time, then digest. */
+function modelOrder(a: VersionRef, b: VersionRef): number {
+	return a.number - b.number || (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0) || (a.digest < b.digest ? -1 : a.digest > b.digest ? 1 : 0);
+}
+
+/**
+ * The model's version right before `first` in that order: one seek of versions_by_model, instead of
+ * listing every version of the model (a rename hop is asked on every hover after an index change).
+ */
+function previousVersion(ledger: Ledger, model: string, first: VersionRef): VersionRef | undefined {
+	const digest = ledger.index
+		.readStatement('SELECT digest FROM versions WHERE model = ? AND (number, created_at, digest) < (?, ?, ?) ORDER BY number DESC, created_at DESC, digest DESC LIMIT 1')
+		.pluck()
+		.get(model, first.number, first.createdAt, first.digest) as string | undefined;
+	const v = digest === undefined ? undefined : ledger.index.versionByDigest(digest);
+	return v && { model, digest: v.digest, number: v.number, label: v.label, createdAt: v.createdAt, author: v.author.name, aliases: v.aliases };
 }
 
 interface Row extends RenameCandidate {

@@ -239,12 +239,10 @@ const BULK_LOOKUP = 64;
  */
 export function versionsHoldingPath(ledger: Ledger, path: string): Array<{ sha: string; ref: VersionRef }> {
 	const index = ledger.index;
-	// One row per content, not per version: a file held by 10,000 versions is ~1,000 rows to decode, not 10,000.
-	const groups = index.readStatement('SELECT sha256, group_concat(digest) FROM artifacts WHERE path = ? GROUP BY sha256').raw(true).all(path) as Array<[string, string]>;
 	const digests: string[] = [];
 	const shaOf: string[] = [];
-	for (const [sha, list] of groups) {
-		for (const digest of list.split(',')) {
+	for (const { sha256: sha, digests: list } of pathContents(ledger, path)) {
+		for (const digest of list) {
 			digests.push(digest);
 			shaOf.push(sha);
 		}
@@ -273,6 +271,26 @@ export function versionsHoldingPath(ledger: Ledger, path: string): Array<{ sha: 
 	const named = markShared(ledger, refs);
 	named.sort(newestFirst);
 	return named.map((ref) => ({ sha: shaOfDigest.get(ref.digest)!, ref }));
+}
+
+/** One content a path had: its sha256 and the digests of the versions holding it there. */
+export interface PathContent {
+	sha256: string;
+	digests: string[];
+}
+
+/**
+ * The path's contents, each with the versions holding it: one row per content, not per version (a file
+ * held by 10,000 versions is ~100 rows to decode). Shared by used-by, key history and rename following
+ * while index.db is unchanged, so one hover or key-history reads the path's rows once.
+ */
+export function pathContents(ledger: Ledger, path: string): PathContent[] {
+	return memoized(ledger, `pathContents\0${path}`, () =>
+		(ledger.index.readStatement('SELECT sha256, group_concat(digest) FROM artifacts WHERE path = ? GROUP BY sha256').raw(true).all(path) as Array<[string, string]>).map(([sha256, list]) => ({
+			sha256,
+			digests: list.split(','),
+		})),
+	);
 }
 
 /**

@@ -1,0 +1,121 @@
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { keyHistory } from '../../src/core/keyHistory';
+import type { KeyValue } from '../../src/core/keyHistory';
+import { Ledger } from '../../src/core/ledger';
+import type { Scalar } from '../../src/core/model';
+import { createSnapshot } from '../../src/core/snapshot';
+import { usedBy } from '../../src/core/usedBy';
+import { copyExampleWorkspace, git, removeDir } from './fixtures';
+
+/**
+ * Issue 18: key history and used-by are answered per distinct content of a file (its contents grouped
+ * by sha256, one key lookup per content), not per version. These tests recompute the same answers the
+ * slow, obvious way — every version's manifest read and compared — on a real ledger in a real git
+ * repository, and require the index queries to agree version by version.
+ */
+describe('key history and used-by per content equal the answer read from every manifest', () => {
+	let root: string;
+	let ledger: Ledger;
+	const t0 = Date.parse('2026-02-01T08:00:00Z');
+	const rag = 'config/rag.yaml';
+	const train = 'config/train.yaml';
+
+	before(async () => {
+		root = copyExampleWorkspace({ git: true });
+		ledger = Ledger.at(root);
+		const ragText = readFileSync(join(root, rag), 'utf8');
+		const trainText = readFileSync(join(root, train), 'utf8');
+		const metrics = JSON.parse(readFileSync(join(root, 'eval/metrics.json'), 'utf8')) as Record<string, unknown>;
+		const chunk = [512, 256, 256, 1024, 512, 512, 256, 1024, 1024, 512, 256, 256, 512, 2048];
+		for (let i = 0; i < chunk.length; i++) {
+			let text = ragText.replace('chunk_size: 512', `chunk_size: ${chunk[i]}`);
+			// A nested mapping that changes now and then, and a key that exists only in some versions.
+			if (i % 4 === 2) text = text.replace('locale: en', 'locale: de');
+			if (i >= 5 && i <= 8) text = text.replace('chunk_overlap: 64', 'chunk_overlap: 64\n  rerank_depth: 20');
+			writeFileSync(join(root, rag), text);
+			// One version whose train.yaml does not parse, between parseable ones.
+			writeFileSync(join(root, train), i === 6 ? trainText.replace('seed: 42', 'seed: [42') : trainText.replace('seed: 42', `seed: ${42 + (i % 3)}`));
+			writeFileSync(join(root, 'eval/metrics.json'), JSON.stringify({ ...metrics, faithfulness: 0.8 + i / 100 }, null, 2));
+			const made = await createSnapshot(ledger, { models: ['support-bot'], message: `v${i + 1}`, now: new Date(t0 + i * 3600_000) });
+			assert.equal(made.created.length, 1, `snapshot ${i + 1} created nothing`);
+			git(root, 'add', '-A');
+			git(root, 'commit', '-qm', `v${i + 1}`);
+		}
+	});
+	after(() => {
+		ledger?.close();
+		if (root) removeDir(root);
+	});
+
+	/** The model's versions oldest first, each with its manifest. */
+	const manifests = () =>
+		ledger
+			.listVersions('support-bot')
+			.sort((a, b) => a.number - b.number || (a.createdAt < b.createdAt ? -1 : 1))
+			.map((v) => ({ v, m: ledger.readManifest(v) }));
+
+	/** A key's value in one manifest, as key-history defines it: the leaf, else the leaves under it. */
+	const valueIn = (params: Record<string, Scalar> | undefined, key: string): KeyValue | undefined => {
+		if (!params) return undefined;
+		if (key in params) return params[key];
+		const under: Record<string, Scalar> = {};
+		for (const [k, value] of Object.entries(params).sort(([a], [b]) => (a < b ? -1 : 1))) {
+			if (k.startsWith(`${key}.`) || k.startsWith(`${key}[`)) under[k.slice(key.length)] = value;
+		}
+		return Object.keys(under).length ? under : undefined;
+	};
+
+	for (const [file, key] of [
+		[rag, 'retriever.chunk_size'],
+		[rag, 'retriever.filters'],
+		[rag, 'retriever.rerank_depth'],
+		[train, 'seed'],
+		[rag, 'retriever.no_such_key'],
+	] as const) {
+		test(`${file} ${key}: runs, their versions, values and unparseable versions match every manifest`, () => {
+			const all = manifests();
+			const expected: Array<{ value: KeyValue | undefined; numbers: number[]; unparseable: boolean }> = [];
+			for (const { v, m } of all) {
+				const broken = (m.warnings ?? []).some((w) => w.startsWith(`${file}:`) || w.includes(`(${file} is stored as an opaque file)`));
+				const value = broken ? undefined : valueIn(m.params[file], key);
+				const last = expected[expected.length - 1];
+				if (last && last.unparseable === broken && JSON.stringify(last.value) === JSON.stringify(value)) last.numbers.push(v.number);
+				else expected.push({ value, numbers: [v.number], unparseable: broken });
+			}
+			const history = keyHistory(ledger, file, key);
+			assert.equal(history.models.length, 1);
+			const runs = history.models[0].runs;
+			assert.deepEqual(
+				runs.map((r) => ({ value: r.value, numbers: r.versions.map((x) => x.number), unparseable: r.unparseable !== undefined })),
+				expected,
+			);
+			assert.ok(expected.length > 1 || key === 'retriever.no_such_key', 'the fixture changes the key');
+			// Each change names the version before it and the metric that moved there (faithfulness changes every version).
+			for (const run of runs.slice(1)) {
+				assert.equal(run.change?.from.number, run.first.number - 1);
+				if (run.unparseable === undefined && key !== 'retriever.no_such_key') assert.ok(run.change!.metrics.some((d) => d.key === 'faithfulness'), `v${run.first.number}: ${JSON.stringify(run.change!.metrics)}`);
+			}
+		});
+	}
+
+	test('used-by: every content of a file with exactly the versions whose manifests hold it', () => {
+		const all = manifests();
+		for (const file of [rag, train, 'prompts/answer.md']) {
+			const expected = new Map<string, number[]>();
+			for (const { v, m } of all) {
+				const sha = m.artifacts.find((a) => a.path === file)?.sha256;
+				if (sha) expected.set(sha, [...(expected.get(sha) ?? []), v.number]);
+			}
+			const got = usedBy(ledger, file);
+			assert.deepEqual(new Map(got.history.map((h) => [h.sha256, h.versions.map((x) => x.number).sort((a, b) => a - b)])), expected, file);
+			assert.deepEqual(
+				got.current.map((x) => x.number),
+				[...(expected.get(got.sha256!) ?? [])].reverse(),
+				`${file}: current content, newest first`,
+			);
+		}
+	});
+});
