@@ -82,7 +82,7 @@ function computeFollow(ledger: Ledger, path: string): FollowedPath[] {
 /** Versions holding the path per model, oldest first (number, then creation time). */
 function holdingByModel(ledger: Ledger, path: string): Map<string, VersionRef[]> {
 	const byModel = new Map<string, VersionRef[]>();
-	for (const { ref } of versionsHoldingPath(ledger, path).reverse()) {
+	for (const { ref } of [...versionsHoldingPath(ledger, path)].reverse()) {
 		const list = byModel.get(ref.model);
 		if (list) list.push(ref);
 		else byModel.set(ref.model, [ref]);

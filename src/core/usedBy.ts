@@ -237,7 +237,12 @@ const BULK_LOOKUP = 64;
  * read before. A version's facts never change under its digest, so they are remembered across
  * index changes; aliases are read per query, since they move without a new version.
  */
-export function versionsHoldingPath(ledger: Ledger, path: string): Array<{ sha: string; ref: VersionRef }> {
+export function versionsHoldingPath(ledger: Ledger, path: string): ReadonlyArray<{ sha: string; ref: VersionRef }> {
+	// Shared while index.db is unchanged: a hover asks for it directly and again through rename following.
+	return memoized(ledger, `versionsHoldingPath\0${path}`, () => computeVersionsHoldingPath(ledger, path));
+}
+
+function computeVersionsHoldingPath(ledger: Ledger, path: string): Array<{ sha: string; ref: VersionRef }> {
 	const index = ledger.index;
 	const digests: string[] = [];
 	const shaOf: string[] = [];
