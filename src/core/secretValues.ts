@@ -9,7 +9,7 @@ import type { FlatValues, Scalar } from './model';
 import { isPlaceholder, matchKeyValue, matchToken, scanLine } from './secretRules';
 import { scanFileDetailed } from './secretScan';
 import type { FileScan, SecretFinding } from './secretScan';
-import { flattenValues, isStructuredPath, offsetToLineColumn, parseStructured } from './structuredFiles';
+import { forEachFlatValue, isStructuredPath, offsetToLineColumn, parseStructured } from './structuredFiles';
 import { decodeUtf8Text, looksBinary } from './textContent';
 
 export interface ValueFinding {
@@ -32,24 +32,36 @@ function keyName(path: string): string {
 
 /** Every value (and key) of a flattened file that holds a secret. */
 export function scanFlatValues(values: FlatValues): ValueFinding[] {
+	return scanEachValue((visit) => {
+		for (const [path, value] of Object.entries(values)) visit(path, value);
+	});
+}
+
+/**
+ * The scan itself, over values visited one at a time (twice when something is found), so a file of
+ * hundreds of thousands of values is scanned without a flattened copy of it in memory.
+ */
+function scanEachValue(each: (visit: (path: string, value: Scalar) => void) => void): ValueFinding[] {
 	const findings: ValueFinding[] = [];
-	for (const [path, value] of Object.entries(values)) {
+	const secretValues = new Map<string, string>();
+	each((path, value) => {
 		const inKey = matchToken(path);
 		if (inKey) {
 			findings.push({ key: path, kind: `${inKey.kind} in a key name`, needle: path.slice(inKey.column - 1, inKey.column - 1 + inKey.length) });
-			continue;
+			return;
 		}
 		const found = scanValue(keyName(path), value);
-		if (found) findings.push({ key: path, ...found });
-	}
+		if (!found) return;
+		findings.push({ key: path, ...found });
+		if (typeof value === 'string') secretValues.set(value, found.kind);
+	});
 	// The same secret under another key (a YAML anchor's own key, a copy in a list) is that secret too.
-	const secretValues = new Map(findings.filter((f) => typeof values[f.key] === 'string').map((f) => [values[f.key] as string, f.kind]));
 	if (secretValues.size) {
 		const reported = new Set(findings.map((f) => f.key));
-		for (const [path, value] of Object.entries(values)) {
+		each((path, value) => {
 			const kind = typeof value === 'string' ? secretValues.get(value) : undefined;
 			if (kind !== undefined && !reported.has(path)) findings.push({ key: path, kind, needle: value as string });
-		}
+		});
 	}
 	return findings;
 }
@@ -114,13 +126,13 @@ export function withSecretsRedacted(values: FlatValues): { values: FlatValues; f
  * nothing here (its text is still scanned line by line).
  */
 export function scanStructuredText(text: string, relPath: string): SecretFinding[] {
-	let values: FlatValues;
+	let parsed: unknown;
 	try {
-		values = flattenValues(parseStructured(relPath, text));
+		parsed = parseStructured(relPath, text);
 	} catch {
 		return [];
 	}
-	return scanFlatValues(values).map((f) => ({ path: relPath, ...locate(text, f), kind: f.kind }));
+	return scanEachValue((visit) => forEachFlatValue(parsed, visit)).map((f) => ({ path: relPath, ...locate(text, f), kind: f.kind }));
 }
 
 /** Reads and scans a structured file's parsed values; other files, binary ones and large ones: nothing. */

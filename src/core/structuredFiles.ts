@@ -334,11 +334,19 @@ export function keySegment(parent: string, key: string): string {
  */
 export function flattenValues(value: unknown): FlatValues {
 	const entries: [string, Scalar][] = [];
-	if (value === null || value === undefined) return {};
-	if (isContainer(value) && isEmptyContainer(value)) return {};
-	walkLeaves(value, (path, leaf) => entries.push([path, leaf]), (path, items) => items.map((item, index) => [`${path}[${index}]`, item] as [string, unknown]));
+	forEachFlatValue(value, (path, leaf) => entries.push([path, leaf]));
 	// fromEntries defines own properties, so a key named `__proto__` cannot reach the prototype.
 	return Object.fromEntries(entries);
+}
+
+/**
+ * Visits what flattenValues would return, key path and value, without building it: for a scan of a
+ * huge file that needs each value once and keeps only what it finds.
+ */
+export function forEachFlatValue(value: unknown, onValue: (path: string, leaf: Scalar) => void): void {
+	if (value === null || value === undefined) return;
+	if (isContainer(value) && isEmptyContainer(value)) return;
+	walkLeaves(value, onValue, (path, items) => items.map((item, index) => [`${path}[${index}]`, item] as [string, unknown]));
 }
 
 /**

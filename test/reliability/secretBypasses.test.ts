@@ -139,12 +139,25 @@ describe('issue 14: decoded text, prose and other files', () => {
 		await refused(workspace({ 'prompts/be.md': Buffer.concat([Buffer.from([0xfe, 0xff]), be]) }));
 	});
 
-	test('a UTF-16 file changed but not committed: its binary patch is decoded and scanned', async () => {
+	test('a UTF-16 file changed but not committed: git calls it binary, so the stored patch leaves it out and says so; the secret is stored nowhere', async () => {
 		const dir = workspace({ 'notes/ops.txt': Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('Ops notes.\n', 'utf16le')]) });
-		// Tracked by git but by no model: only the stored patch would carry the secret.
+		// Tracked by git but by no model: only the stored patch could carry the secret.
 		writeFileSync(join(dir, 'notes/ops.txt'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(`Ops notes.\nkey ${S.openai}\n`, 'utf16le')]));
-		const err = await refused(dir);
-		assert.match(err.toString(), /git diff: notes\/ops\.txt:\d+:\d+: OpenAI/);
+		writeFile(dir, 'prompts/system.md', 'You answer questions about {{ product }} politely.\n');
+		const ledger = Ledger.at(dir);
+		try {
+			const { created, warnings } = await createSnapshot(ledger, {});
+			assert.equal(created.length, 1);
+			assert.ok(warnings.some((w) => /uncommitted patch: left out notes\/ops\.txt \(binary/.test(w)), warnings.join('\n'));
+			const patchSha = ledger.show('bot', 'latest').manifest.git.patch;
+			assert.ok(patchSha, 'the prompt edit is in a stored patch');
+			const patch = readFileSync(ledger.store.objectPath(patchSha));
+			assert.match(patch.toString('utf8'), /politely/);
+			assert.doesNotMatch(patch.toString('utf8'), /notes\/ops\.txt/);
+			for (const encoding of ['utf8', 'utf16le'] as const) assert.equal(patch.includes(Buffer.from(S.openai, encoding)), false);
+		} finally {
+			ledger.close();
+		}
 	});
 
 	test('a secret in a file name', async () => {
