@@ -46,7 +46,7 @@ const featuresChunk = {
 // Modules whose classes are tested with instanceof, or that load the native module once, across both
 // halves exist once, in dist/shared.js: a second copy would make `err instanceof LedgerError` false
 // and a second dlopen of a broken better-sqlite3 hide the first, clear error.
-const SHARED = ['src/core/errors', 'src/core/sqlite'].map((p) => resolve(p));
+const SHARED = ['src/core/errors', 'src/core/index/sqlite'].map((p) => resolve(p));
 const sharedChunk = {
 	name: 'shared-chunk',
 	setup(build) {

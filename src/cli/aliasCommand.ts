@@ -1,10 +1,10 @@
 // `model-ledger alias set MODEL@REF NAME [-m NOTE] [--override]` (gated aliases refuse a failing
 // version unless overridden with a reason) and `model-ledger alias history MODEL NAME`.
-import { aliasMoves } from '../core/aliasTimeline';
-import { GateRefusedError } from '../core/gates';
+import { aliasMoves } from '../core/lifecycle/aliasTimeline';
+import { GateRefusedError } from '../core/lifecycle/gates';
 import type { Ledger } from '../core/ledger';
 import type { Author, Bump } from '../core/model';
-import { displayLabel } from '../core/releaseLabels';
+import { displayLabel } from '../core/lifecycle/releaseLabels';
 import { parseRef, UsageError } from './context';
 import type { Io } from './context';
 import { renderTable } from './format';

@@ -1,10 +1,10 @@
 // `model-ledger check MODEL@REF --gate ALIAS [--json]`: every rule of the alias's gate for one
 // version, with its values; exit 0 when all pass, 1 otherwise (for CI).
 import { LedgerError } from '../core/errors';
-import { evaluateGate, gateOf } from '../core/gates';
-import type { GateResult } from '../core/gates';
+import { evaluateGate, gateOf } from '../core/lifecycle/gates';
+import type { GateResult } from '../core/lifecycle/gates';
 import type { Ledger } from '../core/ledger';
-import { displayLabel } from '../core/releaseLabels';
+import { displayLabel } from '../core/lifecycle/releaseLabels';
 import { parseRef, UsageError } from './context';
 import type { Io } from './context';
 import { renderTable } from './format';

@@ -1,21 +1,21 @@
 // `model-ledger diff MODEL@A [MODEL@B | @B]` and `model-ledger history MODEL --metric KEY`: the
-// version diff and metric history of src/core/versionDiff.ts as tables like `dvc params diff`.
-import { resolveAt } from '../core/aliasTimeline';
+// version diff and metric history of src/core/compare/versionDiff.ts as tables like `dvc params diff`.
+import { resolveAt } from '../core/lifecycle/aliasTimeline';
 import { appendAll } from '../core/bulkArrays';
-import { diffMarkdown } from '../core/diffMarkdown';
+import { diffMarkdown } from '../core/compare/diffMarkdown';
 import { oneLine } from '../core/displayText';
-import type { GateResult } from '../core/gates';
+import type { GateResult } from '../core/lifecycle/gates';
 import type { Ledger } from '../core/ledger';
 import { checkGate, gateText } from './checkCommand';
 import type { Scalar } from '../core/model';
 import { formatAge } from '../core/relativeTime';
-import { diffVersions, metricHistory, WORKING_TREE } from '../core/versionDiff';
-import type { ArtifactRename, DiffProgress, DiffSide, MetricHistory, VersionDiff } from '../core/versionDiff';
+import { diffVersions, metricHistory, WORKING_TREE } from '../core/compare/versionDiff';
+import type { ArtifactRename, DiffProgress, DiffSide, MetricHistory, VersionDiff } from '../core/compare/versionDiff';
 import { parseRef, refAfterAt, UsageError } from './context';
 import type { Io } from './context';
 import { formatNumber } from '../core/numberText';
 import { renderTable } from './format';
-import { versionName, versionNameWithLabel } from '../core/versionName';
+import { versionName, versionNameWithLabel } from '../core/store/versionName';
 import type { Cell } from './format';
 
 const DIFF_USAGE = 'diff MODEL@A [MODEL@B | @B] [--all] [--tensors] [--format text|markdown|json] [--gate ALIAS] [--at TIME]';

@@ -1,7 +1,7 @@
 // `model-ledger gc [--dry-run] [--yes]`: reports (default) or deletes objects no manifest references.
 import { formatBytes } from '../core/byteSize';
-import { collectGarbage } from '../core/gc';
-import type { ByteCount, GcReport } from '../core/gc';
+import { collectGarbage } from '../core/store/gc';
+import type { ByteCount, GcReport } from '../core/store/gc';
 import type { Ledger } from '../core/ledger';
 import type { Io } from './context';
 import { renderTable } from './format';

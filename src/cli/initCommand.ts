@@ -1,9 +1,9 @@
 // `model-ledger init`: what init found and why, per proposed model; the template when it found nothing;
 // inside a git repository, the paths to commit so teammates see the versions.
 import { appendAll } from '../core/bulkArrays';
-import { initWorkspace } from '../core/initWorkspace';
-import type { InitResult } from '../core/initWorkspace';
-import { CONFIG_FILE } from '../core/workspaceConfig';
+import { initWorkspace } from '../core/init/initWorkspace';
+import type { InitResult } from '../core/init/initWorkspace';
+import { CONFIG_FILE } from '../core/parse/workspaceConfig';
 
 /** Files listed per role before "… and N more". */
 const SHOWN_PER_ROLE = 6;

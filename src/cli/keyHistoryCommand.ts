@@ -1,13 +1,13 @@
 // `model-ledger key-history FILE KEY`: one config key's value across versions, with the metric change where it changed.
 import { LedgerError } from '../core/errors';
-import { describeRuns, formatKeyValue, formatMetricDelta, keyHistory } from '../core/keyHistory';
-import type { KeyHistory } from '../core/keyHistory';
+import { describeRuns, formatKeyValue, formatMetricDelta, keyHistory } from '../core/query/keyHistory';
+import type { KeyHistory } from '../core/query/keyHistory';
 import type { Ledger } from '../core/ledger';
-import { isInAnyVersion } from '../core/usedBy';
+import { isInAnyVersion } from '../core/query/usedBy';
 import { formatAge } from '../core/relativeTime';
 import { UsageError } from './context';
 import { renderTable } from './format';
-import { versionName } from '../core/versionName';
+import { versionName } from '../core/store/versionName';
 import { resolvePathArg } from './pathArg';
 
 /** Runs `key-history`; returns the human text and the JSON document. */

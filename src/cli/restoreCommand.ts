@@ -2,11 +2,11 @@
 import { maxOf } from '../core/bulkArrays';
 import { relative } from 'node:path';
 import type { Ledger } from '../core/ledger';
-import { restoreVersion } from '../core/restore';
-import type { RestoreFile, RestoreResult } from '../core/restore';
+import { restoreVersion } from '../core/store/restore';
+import type { RestoreFile, RestoreResult } from '../core/store/restore';
 import { parseRef } from './context';
 import type { Io } from './context';
-import { versionName, versionNameWithLabel } from '../core/versionName';
+import { versionName, versionNameWithLabel } from '../core/store/versionName';
 
 export async function restoreCommand(ledger: Ledger, rest: string[], options: { force: boolean; dryRun: boolean; deleteExtra?: boolean; json: boolean }, io: Io): Promise<number> {
 	const { model, ref } = parseRef(rest[0], 'restore MODEL@REF [--force] [--dry-run] [--delete-extra]', false);

@@ -1,10 +1,10 @@
 // `model-ledger rollback MODEL [ALIAS]`: moves an alias (default production) back to its previous target.
 import type { Ledger } from '../core/ledger';
 import type { Author } from '../core/model';
-import { rollback } from '../core/rollback';
+import { rollback } from '../core/lifecycle/rollback';
 import { UsageError } from './context';
 import type { Io } from './context';
-import { versionNameWithLabel } from '../core/versionName';
+import { versionNameWithLabel } from '../core/store/versionName';
 
 export function rollbackCommand(ledger: Ledger, rest: string[], options: { message?: string; json: boolean; author: Author }, io: Io): number {
 	const [model, alias = 'production'] = rest;

@@ -5,9 +5,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Ledger } from '../core/ledger';
-import { scanPaths } from '../core/secretScanPaths';
-import { CONFIG_FILE } from '../core/workspaceConfig';
-import { collectModelFiles } from '../core/workspaceFiles';
+import { scanPaths } from '../core/secrets/secretScanPaths';
+import { CONFIG_FILE } from '../core/parse/workspaceConfig';
+import { collectModelFiles } from '../core/snapshot/workspaceFiles';
 import type { Io } from './context';
 
 export function scanCommand(root: string, open: () => Ledger, paths: string[], options: { json: boolean; cwd: string }, io: Io): number {

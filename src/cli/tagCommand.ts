@@ -4,7 +4,7 @@ import type { Ledger } from '../core/ledger';
 import type { Author } from '../core/model';
 import { parseRef, UsageError } from './context';
 import type { Io } from './context';
-import { versionNameWithLabel } from '../core/versionName';
+import { versionNameWithLabel } from '../core/store/versionName';
 
 export function tagCommand(ledger: Ledger, rest: string[], options: { message?: string; json: boolean; author: Author }, io: Io): number {
 	const { model, ref } = parseRef(rest[0], 'tag MODEL@REF TAG', false);

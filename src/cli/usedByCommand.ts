@@ -3,12 +3,12 @@ import { appendAll } from '../core/bulkArrays';
 import { LedgerError } from '../core/errors';
 import type { Ledger } from '../core/ledger';
 import { formatAge } from '../core/relativeTime';
-import { describeVersions, isInAnyVersion, usedBy } from '../core/usedBy';
-import type { UsedBy, VersionRef } from '../core/usedBy';
+import { describeVersions, isInAnyVersion, usedBy } from '../core/query/usedBy';
+import type { UsedBy, VersionRef } from '../core/query/usedBy';
 import { UsageError } from './context';
 import { resolvePathArg } from './pathArg';
 import { renderTable } from './format';
-import { versionName as nameOf } from '../core/versionName';
+import { versionName as nameOf } from '../core/store/versionName';
 
 /** Runs `used-by`; returns the human text and the JSON document. */
 export function usedByCommand(ledger: Ledger, pathArg: string | undefined, cwd: string): { human: string; data: UsedBy } {

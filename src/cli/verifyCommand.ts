@@ -3,7 +3,7 @@
 // --remote, also when a remote copy is damaged.
 import { relative } from 'node:path';
 import type { Ledger } from '../core/ledger';
-import { verifyStore } from '../core/verify';
+import { verifyStore } from '../core/store/verify';
 import type { Io } from './context';
 import { renderTable } from './format';
 import { formatBytes } from '../core/byteSize';

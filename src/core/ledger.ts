@@ -2,26 +2,26 @@
 // Manifests and events on disk are the truth; index.db is brought up to date from them on open
 // and whenever `sync()` is called (after a git pull or checkout, or another process's snapshot).
 import { execFileSync } from 'node:child_process';
-import { readLedgerFile } from './boundedRead';
+import { readLedgerFile } from './store/boundedRead';
 import { appendAll, maxOf } from './bulkArrays';
 import { lstatSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LedgerError } from './errors';
-import { assertNoSecretsInEvent } from './secretLabels';
-import { appendEvent, compareEvents, deriveAliases, newEventId, readEventsFile } from './events';
-import type { EventType, LedgerEvent } from './events';
-import { gitDisabledReason } from './gitLineage';
-import { readManifestFile } from './manifest';
-import { evaluateGate, GateRefusedError, heldBefore } from './gates';
+import { assertNoSecretsInEvent } from './secrets/secretLabels';
+import { appendEvent, compareEvents, deriveAliases, newEventId, readEventsFile } from './lifecycle/events';
+import type { EventType, LedgerEvent } from './lifecycle/events';
+import { gitDisabledReason } from './snapshot/gitLineage';
+import { readManifestFile } from './store/manifest';
+import { evaluateGate, GateRefusedError, heldBefore } from './lifecycle/gates';
 import type { Author, Bump, VersionDetail, VersionManifest, VersionSummary } from './model';
-import { assertLedgerLayout, linkInLedger } from './noFollow';
-import { nextReleaseLabel, releaseLabels } from './releaseLabels';
-import { ObjectStore } from './objectStore';
-import { RegistryIndex } from './registryIndex';
+import { assertLedgerLayout, linkInLedger } from './store/noFollow';
+import { nextReleaseLabel, releaseLabels } from './lifecycle/releaseLabels';
+import { ObjectStore } from './store/objectStore';
+import { RegistryIndex } from './index/registryIndex';
 import { closestName } from './closestName';
-import { ALIAS_NAME, CONFIG_FILE, loadWorkspaceConfig, modelsByName } from './workspaceConfig';
-import type { ModelConfig, WorkspaceConfig } from './workspaceConfig';
-import { confinedPath } from './workspaceFiles';
+import { ALIAS_NAME, CONFIG_FILE, loadWorkspaceConfig, modelsByName } from './parse/workspaceConfig';
+import type { ModelConfig, WorkspaceConfig } from './parse/workspaceConfig';
+import { confinedPath } from './snapshot/workspaceFiles';
 
 export const LEDGER_DIR = '.model-ledger';
 const GITIGNORE = '# Rebuilt from versions/ and events/; never committed (a file, folder or link named cache).\ncache\n';

@@ -1,5 +1,5 @@
 // The registry's data shapes, shared by the core, the CLI and the extension. Plain data only.
-import type { RunInfo } from './runMetadata';
+import type { RunInfo } from './snapshot/runMetadata';
 
 export const ROLES = ['prompt', 'rag', 'weights', 'params', 'metrics', 'data', 'other'] as const;
 export type Role = (typeof ROLES)[number];
@@ -34,7 +34,7 @@ export interface SafetensorsSummary {
 	/** Every tensor, unless the header is huge (see `huge`): then empty. */
 	tensors: Record<string, TensorInfo>;
 	metadata?: Record<string, string>;
-	/** Set for a huge header (the huge-file rule, src/core/hugeFiles.ts): what is kept instead of every tensor. */
+	/** Set for a huge header (the huge-file rule, src/core/parse/hugeFiles.ts): what is kept instead of every tensor. */
 	huge?: HugeHeaderSummary;
 }
 

@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { describeError, LedgerError } from '../core/errors';
 import type { Ledger } from '../core/ledger';
 import type { VersionSummary } from '../core/model';
-import { NativeModuleError } from '../core/sqlite';
+import { NativeModuleError } from '../core/index/sqlite';
 import type { LedgerEntry, WorkspaceLedgers } from './workspaceLedgers';
 
 /** Thrown when the user dismisses a question: the command ends quietly. */

@@ -6,17 +6,17 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { DECORATIONS_SETTING, registerFileDecorations } from './fileDecorations';
-import type { LedgerFileDecorations } from './fileDecorations';
-import type { LedgerHoverProvider } from './hovers';
+import { DECORATIONS_SETTING, registerFileDecorations } from './registry/fileDecorations';
+import type { LedgerFileDecorations } from './registry/fileDecorations';
+import type { LedgerHoverProvider } from './hovers/hovers';
 import { DEFERRED_COMMANDS } from './deferredCommands';
 import { features } from './lazyFeatures';
-import { registerRegistryTree } from './registryTree';
-import type { RegistryNode, RegistryTreeModel, RegistryTreeProvider, RegistryView } from './registryTree';
-import { RegistryHealth } from './registryHealth';
-import { LedgerStatusBar, STATUS_BAR_SETTING } from './statusBar';
-import { registerStoredFiles } from './storedFiles';
-import { WorkingState } from './workingState';
+import { registerRegistryTree } from './registry/registryTree';
+import type { RegistryNode, RegistryTreeModel, RegistryTreeProvider, RegistryView } from './registry/registryTree';
+import { RegistryHealth } from './registry/registryHealth';
+import { LedgerStatusBar, STATUS_BAR_SETTING } from './registry/statusBar';
+import { registerStoredFiles } from './registry/storedFiles';
+import { WorkingState } from './registry/workingState';
 import { WorkspaceLedgers } from './workspaceLedgers';
 
 export const CONFIG_FILE = 'model-ledger.yaml';

@@ -3,26 +3,26 @@
 // TOML, git, globbing, diffing, remotes) and every command that needs it. extension.ts registers a
 // stand-in for each of these commands; the first one invoked calls `registerFeatures` and re-runs.
 import type * as vscode from 'vscode';
-import { registerCompareSelection } from './compareSelection';
-import { registerCompareView } from './compareView';
-import { registerDiffCommands } from './diffCommands';
-import { registerRevealVersion } from './hovers';
-import { registerInitCommand } from './initCommand';
-import { registerLifecycleCommands } from './lifecycleCommands';
-import type { RegistryView } from './registryTree';
-import { registerRemoteCommands } from './remoteCommands';
-import { registerSecretDiagnostics } from './secretDiagnostics';
-import { registerSnapshotCommand } from './snapshotCommand';
-import type { WorkingState } from './workingState';
+import { registerCompareSelection } from './compare/compareSelection';
+import { registerCompareView } from './compare/compareView';
+import { registerDiffCommands } from './compare/diffCommands';
+import { registerRevealVersion } from './hovers/hovers';
+import { registerInitCommand } from './snapshot/initCommand';
+import { registerLifecycleCommands } from './lifecycle/lifecycleCommands';
+import type { RegistryView } from './registry/registryTree';
+import { registerRemoteCommands } from './remotes/remoteCommands';
+import { registerSecretDiagnostics } from './snapshot/secretDiagnostics';
+import { registerSnapshotCommand } from './snapshot/snapshotCommand';
+import type { WorkingState } from './registry/workingState';
 import type { WorkspaceLedgers } from './workspaceLedgers';
 import { registerWorkspaceTrust } from './workspaceTrust';
 
 export { Ledger } from '../core/ledger';
-export { versionMatchingWorkingTree } from '../core/restore';
-export { workingChanges } from '../core/snapshot';
-export { modelMatcher } from '../core/workspaceFiles';
-export { LedgerHoverProvider } from './hovers';
-export { restoreComparePanel } from './compareView';
+export { versionMatchingWorkingTree } from '../core/store/restore';
+export { workingChanges } from '../core/snapshot/snapshot';
+export { modelMatcher } from '../core/snapshot/workspaceFiles';
+export { LedgerHoverProvider } from './hovers/hovers';
+export { restoreComparePanel } from './compare/compareView';
 
 export interface FeatureHost {
 	context: vscode.ExtensionContext;

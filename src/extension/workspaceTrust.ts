@@ -4,7 +4,7 @@
 // Write commands call `requireTrustedWorkspace` first; the error says why and what to do.
 import * as vscode from 'vscode';
 import { LedgerError } from '../core/errors';
-import { setGitDisabled } from '../core/gitLineage';
+import { setGitDisabled } from '../core/snapshot/gitLineage';
 
 export const UNTRUSTED_CONTEXT_KEY = 'modelLedger.untrusted';
 export const UNTRUSTED_CODE = 'UNTRUSTED_WORKSPACE';

@@ -5,10 +5,10 @@
 import { maxOf, minOf } from '../core/bulkArrays';
 import { formatNumber } from '../core/numberText';
 import { formatAge } from '../core/relativeTime';
-import type { MetricHistory, MetricPoint, VersionDiff } from '../core/versionDiff';
-import type { DiffSide } from '../core/versionDiff';
+import type { MetricHistory, MetricPoint, VersionDiff } from '../core/compare/versionDiff';
+import type { DiffSide } from '../core/compare/versionDiff';
 import type { Scalar } from '../core/model';
-import type { GateResult } from '../core/gates';
+import type { GateResult } from '../core/lifecycle/gates';
 import type { ClickTarget, CompareModel, HostMessage, PageMessage, PageState, RenderReport } from './protocol';
 
 interface VsCodeApi {

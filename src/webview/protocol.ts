@@ -1,8 +1,8 @@
-// The compare view's messages, both directions, in one place: the panel (src/extension/compareView.ts)
+// The compare view's messages, both directions, in one place: the panel (src/extension/compare/compareView.ts)
 // and the page (src/webview/compareView.ts) import these types, so a renamed field fails to compile
 // on both sides. Types only: nothing here runs, and nothing pulls Node or VS Code into the page.
-import type { GateResult } from '../core/gates';
-import type { MetricHistory, VersionDiff } from '../core/versionDiff';
+import type { GateResult } from '../core/lifecycle/gates';
+import type { MetricHistory, VersionDiff } from '../core/compare/versionDiff';
 
 /** What a panel compares, kept in the page's state so a reloaded window can reopen it. */
 export interface CompareTarget {

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, 
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { Ledger } from '../../src/core/ledger';
-import { manifestDigest, serializeManifest } from '../../src/core/manifest';
+import { manifestDigest, serializeManifest } from '../../src/core/store/manifest';
 import type { VersionManifest } from '../../src/core/model';
 import { copyExampleWorkspace, makeTempDir, removeDir } from '../unit/fixtures';
 import { cli, cliJson, sha256File } from './support';

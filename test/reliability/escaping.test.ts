@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import MarkdownIt from 'markdown-it';
-import { code, commandLink, HOVER_COMMANDS, md } from '../../src/extension/hoverText';
+import { code, commandLink, HOVER_COMMANDS, md } from '../../src/extension/hovers/hoverText';
 
 const HOSTILE = [
 	'<script>alert(1)</script>',

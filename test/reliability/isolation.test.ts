@@ -6,7 +6,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { readLineage, setGitDisabled } from '../../src/core/gitLineage';
+import { readLineage, setGitDisabled } from '../../src/core/snapshot/gitLineage';
 import { copyExampleWorkspace, makeTempDir, removeDir } from '../unit/fixtures';
 import { cli, writePreload } from './support';
 

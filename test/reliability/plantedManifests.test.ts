@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { Ledger } from '../../src/core/ledger';
-import { manifestDigest, serializeManifest } from '../../src/core/manifest';
+import { manifestDigest, serializeManifest } from '../../src/core/store/manifest';
 import type { VersionManifest } from '../../src/core/model';
 import { copyExampleWorkspace, removeDir } from '../unit/fixtures';
 import { cli, cliJson } from './support';

@@ -10,9 +10,9 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { LedgerError } from '../../src/core/errors';
 import { Ledger } from '../../src/core/ledger';
-import { scanPatch } from '../../src/core/secretScan';
-import { createSnapshot } from '../../src/core/snapshot';
-import type { SnapshotOptions } from '../../src/core/snapshot';
+import { scanPatch } from '../../src/core/secrets/secretScan';
+import { createSnapshot } from '../../src/core/snapshot/snapshot';
+import type { SnapshotOptions } from '../../src/core/snapshot/snapshot';
 import { git, initGitRepo, makeTempDir, plantedSecrets, removeDir, writeFile } from '../unit/fixtures';
 import { cli } from './support';
 

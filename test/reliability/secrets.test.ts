@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { LedgerError } from '../../src/core/errors';
 import { Ledger } from '../../src/core/ledger';
-import { scanPatch, scanText } from '../../src/core/secretScan';
-import { createSnapshot } from '../../src/core/snapshot';
+import { scanPatch, scanText } from '../../src/core/secrets/secretScan';
+import { createSnapshot } from '../../src/core/snapshot/snapshot';
 import { copyExampleWorkspace, git, plantedSecrets, removeDir, writeFile } from '../unit/fixtures';
 import { cli, cliJson } from './support';
 

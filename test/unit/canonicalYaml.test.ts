@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { parse, stringify } from 'yaml';
-import { canonicalYaml, parseCanonicalYaml } from '../../src/core/canonicalYaml';
+import { canonicalYaml, parseCanonicalYaml } from '../../src/core/store/canonicalYaml';
 
 const TRICKY_STRINGS = [
 	'plain', 'prompts/system.md', '', ' lead', 'trail ', 'a: b', '#c', '- d', 'yes', 'No', 'null', '~', 'TRUE', '0.1.0', '1e5', '0x1F', '.inf', '-.inf', '.nan',

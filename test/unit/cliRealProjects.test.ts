@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { keyPathAt } from '../../src/core/yamlKeys';
+import { keyPathAt } from '../../src/core/parse/yamlKeys';
 import { git, initGitRepo, isolatedGitEnv, makeTempDir, removeDir, repoRoot, writeFile } from './fixtures';
 
 const CLI = join(repoRoot(), 'dist', 'cli.js');

@@ -4,10 +4,10 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { GateRefusedError } from '../../src/core/gates';
-import { createSnapshot } from '../../src/core/snapshot';
-import { diffVersions } from '../../src/core/versionDiff';
-import { compareGates, compareMarkdown, gateRefusalText } from '../../src/extension/compareGates';
+import { GateRefusedError } from '../../src/core/lifecycle/gates';
+import { createSnapshot } from '../../src/core/snapshot/snapshot';
+import { diffVersions } from '../../src/core/compare/versionDiff';
+import { compareGates, compareMarkdown, gateRefusalText } from '../../src/extension/compare/compareGates';
 import { exampleLedgers, git } from './fixtures';
 import { parseTables } from './markdownTables';
 

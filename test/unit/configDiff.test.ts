@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { diffFlatValues, flattenSemantic } from '../../src/core/configDiff';
-import { diffMetrics, metricDirection } from '../../src/core/metricDiff';
-import { parseStructured } from '../../src/core/structuredFiles';
+import { diffFlatValues, flattenSemantic } from '../../src/core/compare/configDiff';
+import { diffMetrics, metricDirection } from '../../src/core/compare/metricDiff';
+import { parseStructured } from '../../src/core/parse/structuredFiles';
 
 const yaml = (text: string) => flattenSemantic(parseStructured('c.yaml', text));
 const none = { higherIsBetter: [], lowerIsBetter: [] };

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isDvcFile, parseDvcFile, parseDvcLock } from '../../src/core/dataRefs';
+import { isDvcFile, parseDvcFile, parseDvcLock } from '../../src/core/snapshot/dataRefs';
 import { parseErrorOf } from './fixtures';
 
 

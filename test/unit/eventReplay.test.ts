@@ -1,10 +1,10 @@
 // Events are checked on replay by the rules `alias set` enforces on write (issue 20, item 4).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { aliasMoves } from '../../src/core/aliasTimeline';
-import { deriveAliases, parseEvents } from '../../src/core/events';
-import { heldBefore } from '../../src/core/gates';
-import { releaseLabels } from '../../src/core/releaseLabels';
+import { aliasMoves } from '../../src/core/lifecycle/aliasTimeline';
+import { deriveAliases, parseEvents } from '../../src/core/lifecycle/events';
+import { heldBefore } from '../../src/core/lifecycle/gates';
+import { releaseLabels } from '../../src/core/lifecycle/releaseLabels';
 
 const V1 = '1'.repeat(64);
 const V2 = '2'.repeat(64);

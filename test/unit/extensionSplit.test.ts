@@ -4,9 +4,9 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { DEFERRED_COMMANDS } from '../../src/extension/deferredCommands';
-import { HOVER_COMMANDS } from '../../src/extension/hoverText';
+import { HOVER_COMMANDS } from '../../src/extension/hovers/hoverText';
 import { repoRoot } from './fixtures';
 
 /** The modules of dist/extension.js that register commands themselves (not through the stand-ins). */
@@ -29,9 +29,9 @@ function registeredIds(source: string): string[] {
 
 describe('extension bundle split', () => {
 	const dir = join(repoRoot(), 'src', 'extension');
-	const files = readdirSync(dir).filter((f) => f.endsWith('.ts'));
-	const activation = new Set(files.filter((f) => ACTIVATION_MODULES.includes(f)).flatMap((f) => registeredIds(readFileSync(join(dir, f), 'utf8'))));
-	const lazy = new Set(files.filter((f) => !ACTIVATION_MODULES.includes(f)).flatMap((f) => registeredIds(readFileSync(join(dir, f), 'utf8'))));
+	const files = readdirSync(dir, { recursive: true }).map(String).filter((f) => f.endsWith('.ts'));
+	const activation = new Set(files.filter((f) => ACTIVATION_MODULES.includes(basename(f))).flatMap((f) => registeredIds(readFileSync(join(dir, f), 'utf8'))));
+	const lazy = new Set(files.filter((f) => !ACTIVATION_MODULES.includes(basename(f))).flatMap((f) => registeredIds(readFileSync(join(dir, f), 'utf8'))));
 
 	test('every command in package.json exists at activation: registered there or by a stand-in', () => {
 		const pkg = JSON.parse(readFileSync(join(repoRoot(), 'package.json'), 'utf8')) as { contributes: { commands: Array<{ command: string }> } };

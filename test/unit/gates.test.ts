@@ -6,8 +6,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import MarkdownIt from 'markdown-it';
-import { parseTime } from '../../src/core/aliasTimeline';
-import { parseWorkspaceConfig } from '../../src/core/workspaceConfig';
+import { parseTime } from '../../src/core/lifecycle/aliasTimeline';
+import { parseWorkspaceConfig } from '../../src/core/parse/workspaceConfig';
 import { copyExampleWorkspace, git, parseErrorOf, removeDir, runCli } from './fixtures';
 import { parseTables } from './markdownTables';
 

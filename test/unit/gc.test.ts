@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { collectGarbage } from '../../src/core/gc';
-import { verifyStore } from '../../src/core/verify';
-import { restoreVersion } from '../../src/core/restore';
-import { createSnapshot } from '../../src/core/snapshot';
+import { collectGarbage } from '../../src/core/store/gc';
+import { verifyStore } from '../../src/core/store/verify';
+import { restoreVersion } from '../../src/core/store/restore';
+import { createSnapshot } from '../../src/core/snapshot/snapshot';
 import { exampleLedgers, git } from './fixtures';
 
 const ledgers = exampleLedgers();

@@ -7,11 +7,11 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { LedgerError } from '../../src/core/errors';
-import { describeRuns, keyHistory } from '../../src/core/keyHistory';
-import { otherRefVersions } from '../../src/core/otherRefs';
-import { createSnapshot } from '../../src/core/snapshot';
-import { usedBy } from '../../src/core/usedBy';
-import { diffVersions, WORKING_TREE } from '../../src/core/versionDiff';
+import { describeRuns, keyHistory } from '../../src/core/query/keyHistory';
+import { otherRefVersions } from '../../src/core/index/otherRefs';
+import { createSnapshot } from '../../src/core/snapshot/snapshot';
+import { usedBy } from '../../src/core/query/usedBy';
+import { diffVersions, WORKING_TREE } from '../../src/core/compare/versionDiff';
 import { exampleLedgers, git, isolatedGitEnv, repoRoot } from './fixtures';
 
 /** The built CLI as a real process in `cwd`. */

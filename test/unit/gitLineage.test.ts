@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { readLineage, setGitDisabled, writePatch } from '../../src/core/gitLineage';
+import { readLineage, setGitDisabled, writePatch } from '../../src/core/snapshot/gitLineage';
 import { git, initGitRepo, isolatedGitEnv, makeTempDir, removeDir, writeFile } from './fixtures';
 
 const dirs: string[] = [];

@@ -5,9 +5,9 @@ import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { Ledger } from '../../src/core/ledger';
-import { manifestDigest, serializeManifest } from '../../src/core/manifest';
-import { rollback } from '../../src/core/rollback';
-import { createSnapshot } from '../../src/core/snapshot';
+import { manifestDigest, serializeManifest } from '../../src/core/store/manifest';
+import { rollback } from '../../src/core/lifecycle/rollback';
+import { createSnapshot } from '../../src/core/snapshot/snapshot';
 import { exampleLedgers } from './fixtures';
 
 const ledgers = exampleLedgers();

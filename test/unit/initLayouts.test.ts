@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { initCommand } from '../../src/cli/initCommand';
 import { Ledger } from '../../src/core/ledger';
-import { createSnapshot } from '../../src/core/snapshot';
+import { createSnapshot } from '../../src/core/snapshot/snapshot';
 import { git, initGitRepo, makeTempDir, removeDir, writeFile } from './fixtures';
 
 const dirs: string[] = [];

@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { keyHistory } from '../../src/core/keyHistory';
-import type { KeyValue } from '../../src/core/keyHistory';
+import { keyHistory } from '../../src/core/query/keyHistory';
+import type { KeyValue } from '../../src/core/query/keyHistory';
 import { Ledger } from '../../src/core/ledger';
 import type { Scalar } from '../../src/core/model';
-import { createSnapshot } from '../../src/core/snapshot';
-import { usedBy } from '../../src/core/usedBy';
+import { createSnapshot } from '../../src/core/snapshot/snapshot';
+import { usedBy } from '../../src/core/query/usedBy';
 import { copyExampleWorkspace, git, removeDir } from './fixtures';
 
 /**

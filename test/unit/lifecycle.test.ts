@@ -5,8 +5,8 @@ import { after, describe, test } from 'node:test';
 import { LedgerError } from '../../src/core/errors';
 import { Ledger } from '../../src/core/ledger';
 import type { VersionSummary } from '../../src/core/model';
-import { aliasHistory, rollback } from '../../src/core/rollback';
-import { createSnapshot } from '../../src/core/snapshot';
+import { aliasHistory, rollback } from '../../src/core/lifecycle/rollback';
+import { createSnapshot } from '../../src/core/snapshot/snapshot';
 import { exampleLedgers, git } from './fixtures';
 
 const ledgers = exampleLedgers();

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { LedgerEvent } from '../../src/core/events';
+import type { LedgerEvent } from '../../src/core/lifecycle/events';
 import type { VersionSummary } from '../../src/core/model';
-import type { RestoreResult } from '../../src/core/restore';
-import { aliasLine, eventsMarkdown, eventSummary, restorePreview } from '../../src/extension/lifecycleText';
+import type { RestoreResult } from '../../src/core/store/restore';
+import { aliasLine, eventsMarkdown, eventSummary, restorePreview } from '../../src/extension/lifecycle/lifecycleText';
 
 function version(number: number, aliases: string[] = [], numberShared = false): VersionSummary {
 	return {

@@ -1,7 +1,7 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { globSync } from 'tinyglobby';
-import { findLockfiles, isLockfile, LOCKFILE_GLOBS, LOCKFILE_IGNORE } from '../../src/core/lockfiles';
+import { findLockfiles, isLockfile, LOCKFILE_GLOBS, LOCKFILE_IGNORE } from '../../src/core/snapshot/lockfiles';
 import { makeTempDir, removeDir, writeFile } from './fixtures';
 
 describe('isLockfile', () => {

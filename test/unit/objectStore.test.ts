@@ -4,7 +4,7 @@ import { chmodSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSy
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { LedgerError } from '../../src/core/errors';
-import { hashFileSync, ObjectStore } from '../../src/core/objectStore';
+import { hashFileSync, ObjectStore } from '../../src/core/store/objectStore';
 import { makeTempDir, removeDir, writeFile } from './fixtures';
 
 describe('object store', () => {

@@ -20,7 +20,8 @@ interface Manifest {
 
 const root = repoRoot();
 const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as Manifest;
-const extensionSource = readdirSync(join(root, 'src', 'extension'))
+const extensionSource = readdirSync(join(root, 'src', 'extension'), { recursive: true })
+	.map(String)
 	.filter((f) => f.endsWith('.ts'))
 	.map((f) => readFileSync(join(root, 'src', 'extension', f), 'utf8'))
 	.join('\n');

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { extractPromptVariables } from '../../src/core/promptVariables';
+import { extractPromptVariables } from '../../src/core/parse/promptVariables';
 
 describe('extractPromptVariables: Jinja2', () => {
 	test('expressions yield root names; attributes, filters and literals do not', () => {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import type { VersionManifest } from '../../src/core/model';
-import { RegistryIndex } from '../../src/core/registryIndex';
+import { RegistryIndex } from '../../src/core/index/registryIndex';
 import { removeDir } from './fixtures';
 
 const dirs: string[] = [];

@@ -1,7 +1,7 @@
 // Issue 16 item 9: `status` warns while versions exist that git does not track, and stops once they are committed.
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import { registryTracking } from '../../src/core/gitTracking';
+import { registryTracking } from '../../src/core/index/gitTracking';
 import { copyExampleWorkspace, git, makeTempDir, removeDir, runCli, writeFile } from './fixtures';
 
 const dirs: string[] = [];

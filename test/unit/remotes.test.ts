@@ -13,11 +13,11 @@ import { LedgerError, ParseError } from '../../src/core/errors';
 import { Ledger } from '../../src/core/ledger';
 import type { VersionSummary } from '../../src/core/model';
 import { objectKey, openRemote, selectRemote } from '../../src/core/remotes/remoteStore';
-import { restoreVersion } from '../../src/core/restore';
+import { restoreVersion } from '../../src/core/store/restore';
 import { pullVersions, pushVersions, readRemoteListing, remoteStatus, versionAvailability } from '../../src/core/remotes/remoteTransfer';
-import { createSnapshot } from '../../src/core/snapshot';
-import { verifyStore } from '../../src/core/verify';
-import { parseWorkspaceConfig } from '../../src/core/workspaceConfig';
+import { createSnapshot } from '../../src/core/snapshot/snapshot';
+import { verifyStore } from '../../src/core/store/verify';
+import { parseWorkspaceConfig } from '../../src/core/parse/workspaceConfig';
 import { copyExampleWorkspace, git, isolatedGitEnv, makeTempDir, removeDir, repoRoot, writeFile } from './fixtures';
 
 const BUCKET = 'ledger-test';

@@ -8,14 +8,14 @@ import { after, before, describe, test } from 'node:test';
 import { keyHistoryCommand } from '../../src/cli/keyHistoryCommand';
 import { diffCommand } from '../../src/cli/diffCommand';
 import { setTableWidth } from '../../src/cli/format';
-import { keyHistory, variableHistory } from '../../src/core/keyHistory';
+import { keyHistory, variableHistory } from '../../src/core/query/keyHistory';
 import { Ledger } from '../../src/core/ledger';
-import { pathInVersion } from '../../src/core/pathFollow';
-import { pairRenames, textSimilarity } from '../../src/core/renames';
-import { createSnapshot } from '../../src/core/snapshot';
-import { usedBy } from '../../src/core/usedBy';
-import { diffVersions } from '../../src/core/versionDiff';
-import { fileHoverMarkdown, keyHoverMarkdown } from '../../src/extension/hoverText';
+import { pathInVersion } from '../../src/core/query/pathFollow';
+import { pairRenames, textSimilarity } from '../../src/core/compare/renames';
+import { createSnapshot } from '../../src/core/snapshot/snapshot';
+import { usedBy } from '../../src/core/query/usedBy';
+import { diffVersions } from '../../src/core/compare/versionDiff';
+import { fileHoverMarkdown, keyHoverMarkdown } from '../../src/extension/hovers/hoverText';
 import { makeTempDir, removeDir, writeFile } from './fixtures';
 
 const RECIPE = (lr: string, r: number) => `# Model arguments

@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { LedgerError } from '../../src/core/errors';
 import type { Ledger } from '../../src/core/ledger';
-import { manifestDigest, serializeManifest } from '../../src/core/manifest';
-import { sha256Hex } from '../../src/core/objectStore';
-import { restoreVersion, targetPath, versionMatchingWorkingTree } from '../../src/core/restore';
-import { createSnapshot, workingChanges } from '../../src/core/snapshot';
+import { manifestDigest, serializeManifest } from '../../src/core/store/manifest';
+import { sha256Hex } from '../../src/core/store/objectStore';
+import { restoreVersion, targetPath, versionMatchingWorkingTree } from '../../src/core/store/restore';
+import { createSnapshot, workingChanges } from '../../src/core/snapshot/snapshot';
 import { exampleLedgers, makeTempDir, removeDir } from './fixtures';
 
 const ledgers = exampleLedgers();

@@ -6,8 +6,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { restoreVersion, versionMatchingWorkingTree } from '../../src/core/restore';
-import { createSnapshot } from '../../src/core/snapshot';
+import { restoreVersion, versionMatchingWorkingTree } from '../../src/core/store/restore';
+import { createSnapshot } from '../../src/core/snapshot/snapshot';
 import { exampleLedgers, isolatedGitEnv, repoRoot } from './fixtures';
 
 const ledgers = exampleLedgers();

@@ -6,9 +6,9 @@ import assert from 'node:assert/strict';
 import { hostname } from 'node:os';
 import { after, describe, test } from 'node:test';
 import { Ledger } from '../../src/core/ledger';
-import { formatDuration, parseLinks, parseMeta, runInfoLines } from '../../src/core/runMetadata';
-import { diffVersions } from '../../src/core/versionDiff';
-import { versionTooltip } from '../../src/extension/versionText';
+import { formatDuration, parseLinks, parseMeta, runInfoLines } from '../../src/core/snapshot/runMetadata';
+import { diffVersions } from '../../src/core/compare/versionDiff';
+import { versionTooltip } from '../../src/extension/registry/versionText';
 import { makeTempDir, removeDir, runCli, writeFile } from './fixtures';
 
 // Shaped like what transformers' Trainer writes at the end of a run (log_history's last entry holds the totals).

@@ -2,7 +2,7 @@ import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { MAX_SAFETENSORS_HEADER_BYTES, parseSafetensorsHeader, readSafetensorsHeader } from '../../src/core/safetensors';
+import { MAX_SAFETENSORS_HEADER_BYTES, parseSafetensorsHeader, readSafetensorsHeader } from '../../src/core/parse/safetensors';
 import { makeTempDir, removeDir, writeExampleAdapter, writeFile, parseErrorOf } from './fixtures';
 
 /** Builds a safetensors file the way the reference writer does: u64 length, JSON header, data. */

@@ -5,9 +5,9 @@
 // files, swagger and generated Python), which must produce no finding.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { redactText, scanLabel, withoutUrlCredentials } from '../../src/core/secretLabels';
-import { scanText } from '../../src/core/secretScan';
-import { scanFlatValues, scanStructuredText, withSecretsRedacted } from '../../src/core/secretValues';
+import { redactText, scanLabel, withoutUrlCredentials } from '../../src/core/secrets/secretLabels';
+import { scanText } from '../../src/core/secrets/secretScan';
+import { scanFlatValues, scanStructuredText, withSecretsRedacted } from '../../src/core/secrets/secretValues';
 
 /** Random-looking text of `n` characters from `alphabet` (deterministic). */
 function random(n: number, alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789', seed = 7): string {

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { LedgerError } from '../../src/core/errors';
 import { Ledger } from '../../src/core/ledger';
-import { manifestDigest } from '../../src/core/manifest';
-import { createSnapshot, workingChanges } from '../../src/core/snapshot';
+import { manifestDigest } from '../../src/core/store/manifest';
+import { createSnapshot, workingChanges } from '../../src/core/snapshot/snapshot';
 import { exampleLedgers, git, isolatedGitEnv, makeTempDir, removeDir, writeFile } from './fixtures';
 
 const ledgers = exampleLedgers();

@@ -1,11 +1,11 @@
-// src/core/sqlite.ts turns every way better-sqlite3 can fail to load into one error that says why and
+// src/core/index/sqlite.ts turns every way better-sqlite3 can fail to load into one error that says why and
 // what to do. The failures here are real: copies of the installed better-sqlite3 holding another
 // platform's prebuilt binary (as that platform's VSIX has it), loaded by this Node.
 import assert from 'node:assert/strict';
 import { copyFileSync, cpSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { describeNativeFailure, prebuildName, tooOldRuntime, vscodeTargetOf } from '../../src/core/sqlite';
+import { describeNativeFailure, prebuildName, tooOldRuntime, vscodeTargetOf } from '../../src/core/index/sqlite';
 import { makeTempDir, removeDir, repoRoot } from './fixtures';
 
 const installed = join(repoRoot(), 'node_modules', 'better-sqlite3');

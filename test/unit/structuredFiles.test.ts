@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { EMPTY_LIST_MARKER, EMPTY_OBJECT_MARKER, flattenValues, isStructuredPath, offsetToLineColumn, parseStructured } from '../../src/core/structuredFiles';
+import { EMPTY_LIST_MARKER, EMPTY_OBJECT_MARKER, flattenValues, isStructuredPath, offsetToLineColumn, parseStructured } from '../../src/core/parse/structuredFiles';
 import { parseErrorOf } from './fixtures';
 
 

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodeUtf8Text, looksBinary, stripBom } from '../../src/core/textContent';
+import { decodeUtf8Text, looksBinary, stripBom } from '../../src/core/parse/textContent';
 
 describe('looksBinary', () => {
 	test('UTF-8 text, including non-ASCII and an empty file, is text', () => {

@@ -4,11 +4,11 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { keyHistory } from '../../src/core/keyHistory';
-import { createSnapshot } from '../../src/core/snapshot';
-import { flattenValues, parseStructured } from '../../src/core/structuredFiles';
-import { tomlKeyPathAt } from '../../src/core/tomlKeys';
-import { keyHoverMarkdown } from '../../src/extension/hoverText';
+import { keyHistory } from '../../src/core/query/keyHistory';
+import { createSnapshot } from '../../src/core/snapshot/snapshot';
+import { flattenValues, parseStructured } from '../../src/core/parse/structuredFiles';
+import { tomlKeyPathAt } from '../../src/core/parse/tomlKeys';
+import { keyHoverMarkdown } from '../../src/extension/hovers/hoverText';
 import { exampleLedgers, exampleWorkspacePath } from './fixtures';
 
 const ledgers = exampleLedgers();

@@ -3,12 +3,12 @@ import { appendFileSync, readFileSync, renameSync, rmSync, writeFileSync } from 
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { spawnSync } from 'node:child_process';
-import { describeRuns, keyHistory } from '../../src/core/keyHistory';
+import { describeRuns, keyHistory } from '../../src/core/query/keyHistory';
 import { Ledger } from '../../src/core/ledger';
 import type { VersionSummary } from '../../src/core/model';
-import { createSnapshot } from '../../src/core/snapshot';
-import { describeVersions, usedBy } from '../../src/core/usedBy';
-import type { VersionRef } from '../../src/core/usedBy';
+import { createSnapshot } from '../../src/core/snapshot/snapshot';
+import { describeVersions, usedBy } from '../../src/core/query/usedBy';
+import type { VersionRef } from '../../src/core/query/usedBy';
 import { copyExampleWorkspace, isolatedGitEnv, removeDir, repoRoot, writeFile } from './fixtures';
 
 const author = { name: 'Ana', email: 'ana@example.com' };

@@ -5,9 +5,9 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Ledger } from '../../src/core/ledger';
-import { createSnapshot } from '../../src/core/snapshot';
-import { diffVersions, metricHistory, metricKeys, WORKING_TREE } from '../../src/core/versionDiff';
-import type { VersionDiff } from '../../src/core/versionDiff';
+import { createSnapshot } from '../../src/core/snapshot/snapshot';
+import { diffVersions, metricHistory, metricKeys, WORKING_TREE } from '../../src/core/compare/versionDiff';
+import type { VersionDiff } from '../../src/core/compare/versionDiff';
 import { copyExampleWorkspace, git, removeDir, writeExampleAdapter } from './fixtures';
 
 const dirs: string[] = [];

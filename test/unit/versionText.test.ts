@@ -4,7 +4,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { formatBytes } from '../../src/core/byteSize';
 import type { ArtifactRecord, VersionManifest, VersionSummary } from '../../src/core/model';
-import { binarySummary, decodeStoredFileQuery, encodeStoredFileQuery, showsAsSummary } from '../../src/extension/storedFileContent';
+import { binarySummary, decodeStoredFileQuery, encodeStoredFileQuery, showsAsSummary } from '../../src/extension/registry/storedFileContent';
 import {
 	artifactChanges,
 	changedFiles,
@@ -18,7 +18,7 @@ import {
 	versionDescription,
 	versionLabel,
 	versionTooltip,
-} from '../../src/extension/versionText';
+} from '../../src/extension/registry/versionText';
 
 const DIGEST_A = 'a'.repeat(64);
 const DIGEST_B = 'b1c2d3e4f5'.padEnd(64, '0');

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { LedgerError } from '../../src/core/errors';
 import type { ParseError } from '../../src/core/errors';
-import { parseWorkspaceConfig } from '../../src/core/workspaceConfig';
-import { collectModelFiles, modelMatcher } from '../../src/core/workspaceFiles';
+import { parseWorkspaceConfig } from '../../src/core/parse/workspaceConfig';
+import { collectModelFiles, modelMatcher } from '../../src/core/snapshot/workspaceFiles';
 import { makeTempDir, parseErrorOf, removeDir, writeFile } from './fixtures';
 
 function parseError(text: string): ParseError {
@@ -102,7 +102,7 @@ describe('model-ledger.yaml', () => {
 	});
 
 	test('a missing file is a LedgerError that says to run init', async () => {
-		const { loadWorkspaceConfig } = await import('../../src/core/workspaceConfig');
+		const { loadWorkspaceConfig } = await import('../../src/core/parse/workspaceConfig');
 		assert.throws(() => loadWorkspaceConfig('/nonexistent-folder-for-test'), (err: unknown) => err instanceof LedgerError && /init/.test(err.fix ?? ''));
 	});
 });

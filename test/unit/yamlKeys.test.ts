@@ -2,8 +2,8 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { flattenValues, parseStructured } from '../../src/core/structuredFiles';
-import { keyPathAt, parseKeys } from '../../src/core/yamlKeys';
+import { flattenValues, parseStructured } from '../../src/core/parse/structuredFiles';
+import { keyPathAt, parseKeys } from '../../src/core/parse/yamlKeys';
 import { exampleWorkspacePath } from './fixtures';
 
 /** The key path at the first occurrence of `marker` (plus `delta` characters) in `text`. */

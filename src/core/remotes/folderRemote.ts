@@ -6,8 +6,8 @@ import { chmod, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises'
 import type { FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { LedgerError } from '../errors';
-import { fsyncDir } from '../objectStore';
-import type { RemoteConfig } from '../workspaceConfig';
+import { fsyncDir } from '../store/objectStore';
+import type { RemoteConfig } from '../parse/workspaceConfig';
 import { describeRemote, objectKey } from './remoteStore';
 import type { RemoteStore } from './remoteStore';
 

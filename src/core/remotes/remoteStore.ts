@@ -4,8 +4,8 @@
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import { LedgerError } from '../errors';
-import type { RemoteConfig, WorkspaceConfig } from '../workspaceConfig';
-import { CONFIG_FILE } from '../workspaceConfig';
+import type { RemoteConfig, WorkspaceConfig } from '../parse/workspaceConfig';
+import { CONFIG_FILE } from '../parse/workspaceConfig';
 
 const CHUNK = 1024 * 1024;
 const SHA256 = /^[0-9a-f]{64}$/;

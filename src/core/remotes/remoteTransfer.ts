@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { LedgerError } from '../errors';
 import type { Ledger } from '../ledger';
 import type { VersionManifest, VersionSummary } from '../model';
-import type { RemoteConfig } from '../workspaceConfig';
+import type { RemoteConfig } from '../parse/workspaceConfig';
 import { describeRemote, openRemote, selectRemote, verifiedChunks } from './remoteStore';
 import type { MultipartOptions, RemoteStore } from './remoteStore';
 

@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
 import type * as AwsSdk from './awsSdk';
 import { LedgerError } from '../errors';
-import type { RemoteConfig } from '../workspaceConfig';
+import type { RemoteConfig } from '../parse/workspaceConfig';
 import { describeRemote, objectKey, objectsPrefix, shaOfKey } from './remoteStore';
 import type { MultipartOptions, RemoteStore } from './remoteStore';
 

@@ -7,7 +7,7 @@ import * as assert from 'node:assert/strict';
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import type { SnapshotResult } from '../../../src/core/snapshot';
+import type { SnapshotResult } from '../../../src/core/snapshot/snapshot';
 import type { ModelLedgerApi } from '../../../src/extension/extension';
 import { activatedExtension, requestScreenshot, testWorkspace, waitFor } from './hostTestSupport';
 

@@ -7,9 +7,9 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import type { SnapshotResult } from '../../../src/core/snapshot';
+import type { SnapshotResult } from '../../../src/core/snapshot/snapshot';
 import type { ModelLedgerApi } from '../../../src/extension/extension';
-import type { RegistryNode } from '../../../src/extension/registryTree';
+import type { RegistryNode } from '../../../src/extension/registry/registryTree';
 import { activatedExtension, requestScreenshot, setColorTheme, testWorkspace, waitFor } from './hostTestSupport';
 
 const MODEL = 'support-bot';

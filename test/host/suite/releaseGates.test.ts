@@ -7,10 +7,10 @@ import * as assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import type { LedgerEvent } from '../../../src/core/events';
+import type { LedgerEvent } from '../../../src/core/lifecycle/events';
 import type { VersionSummary } from '../../../src/core/model';
-import type { SnapshotResult } from '../../../src/core/snapshot';
-import type { CompareTestState } from '../../../src/extension/compareView';
+import type { SnapshotResult } from '../../../src/core/snapshot/snapshot';
+import type { CompareTestState } from '../../../src/extension/compare/compareView';
 import type { WorkspaceLedgers } from '../../../src/extension/workspaceLedgers';
 import { activatedExtension, requestScreenshot, setColorTheme, testWorkspace, waitFor } from './hostTestSupport';
 

@@ -10,9 +10,9 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import type { SnapshotResult } from '../../../src/core/snapshot';
+import type { SnapshotResult } from '../../../src/core/snapshot/snapshot';
 import type { VersionSummary } from '../../../src/core/model';
-import type { CompareOpened, CompareTestState } from '../../../src/extension/compareView';
+import type { CompareOpened, CompareTestState } from '../../../src/extension/compare/compareView';
 import { activatedExtension, requestScreenshot, setColorTheme, testWorkspace, waitFor } from './hostTestSupport';
 
 const MODEL = 'support-bot';

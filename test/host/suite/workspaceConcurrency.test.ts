@@ -12,9 +12,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { VersionSummary } from '../../../src/core/model';
-import type { SnapshotResult } from '../../../src/core/snapshot';
+import type { SnapshotResult } from '../../../src/core/snapshot/snapshot';
 import type { ModelLedgerApi } from '../../../src/extension/extension';
-import type { RegistryNode } from '../../../src/extension/registryTree';
+import type { RegistryNode } from '../../../src/extension/registry/registryTree';
 import { activatedExtension, testWorkspace, waitFor } from './hostTestSupport';
 
 const MODEL = 'support-bot';

@@ -9,11 +9,11 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { PullReport, PushReport, RemoteStatusReport } from '../../../src/core/remotes/remoteTransfer';
 import type { VersionSummary } from '../../../src/core/model';
-import type { SnapshotResult } from '../../../src/core/snapshot';
+import type { SnapshotResult } from '../../../src/core/snapshot/snapshot';
 import type { ModelLedgerApi } from '../../../src/extension/extension';
-import type { RegistryNode } from '../../../src/extension/registryTree';
-import { VERSION_STATE_SCHEME } from '../../../src/extension/remoteCommands';
-import { storedFileUri } from '../../../src/extension/storedFiles';
+import type { RegistryNode } from '../../../src/extension/registry/registryTree';
+import { VERSION_STATE_SCHEME } from '../../../src/extension/remotes/remoteCommands';
+import { storedFileUri } from '../../../src/extension/registry/storedFiles';
 import { activatedExtension, requestScreenshot, testWorkspace, waitFor } from './hostTestSupport';
 
 const MODEL = 'support-bot';

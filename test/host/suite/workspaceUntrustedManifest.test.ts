@@ -9,11 +9,11 @@ import * as assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { manifestDigest, serializeManifest } from '../../../src/core/manifest';
+import { manifestDigest, serializeManifest } from '../../../src/core/store/manifest';
 import type { ArtifactRecord, VersionManifest } from '../../../src/core/model';
-import { ObjectStore } from '../../../src/core/objectStore';
+import { ObjectStore } from '../../../src/core/store/objectStore';
 import type { ModelLedgerApi } from '../../../src/extension/extension';
-import type { RegistryNode } from '../../../src/extension/registryTree';
+import type { RegistryNode } from '../../../src/extension/registry/registryTree';
 import { activatedExtension, testWorkspace, waitFor } from './hostTestSupport';
 
 const MODEL = 'support-bot';

@@ -9,7 +9,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { ModelLedgerApi } from '../../../../src/extension/extension';
-import type { RegistryNode } from '../../../../src/extension/registryTree';
+import type { RegistryNode } from '../../../../src/extension/registry/registryTree';
 import { activatedExtension, requestScreenshot, testWorkspace, waitFor } from '../hostTestSupport';
 
 const MODEL = 'support-bot';

@@ -11,12 +11,12 @@ import * as assert from 'node:assert/strict';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import type { SnapshotResult } from '../../../../src/core/snapshot';
-import type { RestoreResult } from '../../../../src/core/restore';
-import type { CompareTestState } from '../../../../src/extension/compareView';
+import type { SnapshotResult } from '../../../../src/core/snapshot/snapshot';
+import type { RestoreResult } from '../../../../src/core/store/restore';
+import type { CompareTestState } from '../../../../src/extension/compare/compareView';
 import type { ModelLedgerApi } from '../../../../src/extension/extension';
-import type { RegistryNode } from '../../../../src/extension/registryTree';
-import { statusText } from '../../../../src/extension/statusBar';
+import type { RegistryNode } from '../../../../src/extension/registry/registryTree';
+import { statusText } from '../../../../src/extension/registry/statusBar';
 import { activatedExtension, requestScreenshot, testWorkspace, waitFor } from '../hostTestSupport';
 
 const MODEL = 'support-bot';

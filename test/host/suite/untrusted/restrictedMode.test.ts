@@ -7,7 +7,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { ModelLedgerApi } from '../../../../src/extension/extension';
-import type { RegistryNode } from '../../../../src/extension/registryTree';
+import type { RegistryNode } from '../../../../src/extension/registry/registryTree';
 import { UNTRUSTED_CODE } from '../../../../src/extension/workspaceTrust';
 import { activatedExtension, requestScreenshot, testWorkspace, waitFor } from '../hostTestSupport';
 

@@ -1,0 +1,494 @@
+// index.db: a SQLite cache of the manifests and events (the truth lives in .model-ledger/versions and
+// events), plus the stat cache that lets unchanged files skip re-hashing. It can always be deleted
+// and rebuilt; a corrupt or outdated file is moved aside and rebuilt, never trusted.
+import { existsSync, mkdirSync, renameSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Database, Statement } from 'better-sqlite3';
+import { LedgerError } from '../errors';
+import type { LedgerEvent } from '../lifecycle/events';
+import type { Author, FlatValues, VersionManifest, VersionSummary } from '../model';
+import { loadSqlite } from './sqlite';
+
+// 2: prompt_variables (hovers list which versions added or removed a template variable).
+// 3: artifacts_by_path and keyed_values_by_key cover sha256 and value (hovers read only the asked path's and key's index entries).
+// 4: what is derived from a file's content (flattened keys, prompt variables) is stored once per content
+//    (content_values, content_variables), not once per version; keyed_values and prompt_variables are views.
+// 5: release_labels (hybrid versioning: the semantic label a version got on its first release move).
+const SCHEMA_VERSION = 5;
+
+// Secondary indexes, defined only here: the schema creates them, and a bulk load drops the ones on the
+// version tables and recreates them (one sort per index instead of a B-tree insert per row).
+const INDEXES: readonly { name: string; table: string; columns: string }[] = [
+	{ name: 'versions_by_model', table: 'versions', columns: 'model, number DESC, created_at DESC' },
+	{ name: 'artifacts_by_path', table: 'artifacts', columns: 'path, sha256' },
+	{ name: 'artifacts_by_sha', table: 'artifacts', columns: 'sha256' },
+	{ name: 'events_by_model', table: 'events', columns: 'model, at' },
+];
+
+/** Tables a version insert or delete writes; a bulk load drops and recreates their indexes. */
+const VERSION_TABLES = new Set(['versions', 'artifacts']);
+
+function createIndexSql(index: { name: string; table: string; columns: string }): string {
+	return `CREATE INDEX IF NOT EXISTS ${index.name} ON ${index.table} (${index.columns});`;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS versions (
+	digest TEXT PRIMARY KEY,
+	model TEXT NOT NULL,
+	number INTEGER NOT NULL,
+	label TEXT NOT NULL,
+	created_at TEXT NOT NULL,
+	author_name TEXT NOT NULL,
+	author_email TEXT,
+	message TEXT NOT NULL,
+	git_commit TEXT,
+	git_branch TEXT,
+	git_dirty INTEGER NOT NULL,
+	artifact_count INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS artifacts (
+	digest TEXT NOT NULL,
+	path TEXT NOT NULL,
+	role TEXT NOT NULL,
+	sha256 TEXT NOT NULL,
+	size INTEGER NOT NULL,
+	PRIMARY KEY (digest, path)
+) WITHOUT ROWID;
+-- Derived from a file's content, so stored once per sha256 whatever number of versions hold it;
+-- content_indexed says which facets of a content are recorded (a config may have no keys at all).
+CREATE TABLE IF NOT EXISTS content_values (
+	sha256 TEXT NOT NULL,
+	key TEXT NOT NULL,
+	kind TEXT NOT NULL,
+	value TEXT NOT NULL,
+	PRIMARY KEY (sha256, key, kind)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS content_variables (
+	sha256 TEXT NOT NULL,
+	name TEXT NOT NULL,
+	PRIMARY KEY (sha256, name)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS content_indexed (
+	sha256 TEXT NOT NULL,
+	facet TEXT NOT NULL,
+	PRIMARY KEY (sha256, facet)
+) WITHOUT ROWID;
+-- Per version and file, as queries read them: a version's artifacts joined with their contents.
+CREATE VIEW IF NOT EXISTS keyed_values AS
+	SELECT a.digest AS digest, c.kind AS kind, a.path AS file, c.key AS key, c.value AS value
+	FROM artifacts a JOIN content_values c ON c.sha256 = a.sha256;
+CREATE VIEW IF NOT EXISTS prompt_variables AS
+	SELECT a.digest AS digest, a.path AS path, c.name AS name
+	FROM artifacts a JOIN content_variables c ON c.sha256 = a.sha256;
+CREATE TABLE IF NOT EXISTS events (
+	id TEXT PRIMARY KEY,
+	model TEXT NOT NULL,
+	type TEXT NOT NULL,
+	at TEXT NOT NULL,
+	body TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS aliases (
+	model TEXT NOT NULL,
+	name TEXT NOT NULL,
+	digest TEXT NOT NULL,
+	PRIMARY KEY (model, name)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS release_labels (
+	digest TEXT PRIMARY KEY,
+	model TEXT NOT NULL,
+	label TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS event_files (
+	model TEXT PRIMARY KEY,
+	stamp TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS stat_cache (
+	path TEXT PRIMARY KEY,
+	dev TEXT NOT NULL,
+	ino TEXT NOT NULL,
+	size INTEGER NOT NULL,
+	mtime_ns TEXT NOT NULL,
+	sha256 TEXT NOT NULL
+) WITHOUT ROWID;
+${INDEXES.map(createIndexSql).join('\n')}
+`;
+
+export interface StatKey {
+	dev: bigint;
+	ino: bigint;
+	size: bigint;
+	mtimeNs: bigint;
+}
+
+interface VersionRow {
+	digest: string;
+	model: string;
+	number: number;
+	label: string;
+	created_at: string;
+	author_name: string;
+	author_email: string | null;
+	message: string;
+	git_commit: string | null;
+	git_branch: string | null;
+	git_dirty: number;
+	artifact_count: number;
+	aliases: string | null;
+	release_label: string | null;
+	shared: number;
+}
+
+export class RegistryIndex {
+	private readonly db: Database;
+	private readonly statements = new Map<string, Statement>();
+	/** True when the file was missing, corrupt or of an older schema and was created anew (needs a full sync). */
+	readonly fresh: boolean;
+
+	private constructor(db: Database, fresh: boolean) {
+		this.db = db;
+		this.fresh = fresh;
+	}
+
+	/** Opens (or creates) the index; a corrupt or outdated file is moved aside and started over. */
+	static open(dbPath: string): RegistryIndex {
+		const Sqlite = loadSqlite();
+		mkdirSync(dirname(dbPath), { recursive: true });
+		const existed = existsSync(dbPath);
+		const tryOpen = (): { db: Database; fresh: boolean } => {
+			const db = new Sqlite(dbPath, { timeout: 15_000 });
+			try {
+				db.pragma('journal_mode = WAL');
+				db.pragma('synchronous = NORMAL');
+				const version = db.pragma('user_version', { simple: true }) as number;
+				if (version !== SCHEMA_VERSION) {
+					if (version !== 0) dropAll(db);
+					db.exec(SCHEMA);
+					db.pragma(`user_version = ${SCHEMA_VERSION}`);
+					return { db, fresh: true };
+				}
+				// Catches garbage bytes and torn pages before any query trusts the file.
+				const check = db.pragma('quick_check', { simple: true });
+				if (check !== 'ok') throw new Error(`quick_check: ${String(check)}`);
+				return { db, fresh: !existed };
+			} catch (err) {
+				db.close();
+				throw err;
+			}
+		};
+		try {
+			const { db, fresh } = tryOpen();
+			return new RegistryIndex(db, fresh);
+		} catch (err) {
+			if (isBusy(err)) throw busyError(dbPath);
+			// The index is only a cache: keep the broken file for inspection and rebuild.
+			const aside = `${dbPath}.corrupt-${Date.now()}`;
+			for (const suffix of ['', '-wal', '-shm']) {
+				if (existsSync(dbPath + suffix)) renameSync(dbPath + suffix, aside + suffix);
+			}
+			const { db } = tryOpen();
+			return new RegistryIndex(db, true);
+		}
+	}
+
+	close(): void {
+		this.db.close();
+	}
+
+	/** Runs fn in one write transaction that holds the database's write lock (other writers wait). */
+	exclusive<T>(fn: () => T): T {
+		const run = this.db.transaction(fn);
+		try {
+			return run.immediate();
+		} catch (err) {
+			if (isBusy(err)) throw busyError(this.db.name);
+			throw err;
+		}
+	}
+
+	private prepare(sql: string): Statement {
+		let statement = this.statements.get(sql);
+		if (!statement) {
+			statement = this.db.prepare(sql);
+			this.statements.set(sql, statement);
+		}
+		return statement;
+	}
+
+	/**
+	 * A cached prepared statement for a read-only query that lives next to its feature (src/core/query/usedBy.ts,
+	 * keyHistory.ts): the SQL stays with the code that needs it, and nothing outside this class can write.
+	 */
+	readStatement(sql: string): Statement {
+		const statement = this.prepare(sql);
+		if (!statement.readonly || !statement.reader) throw new Error(`readStatement is for read-only queries that return rows: ${sql.trim().split('\n')[0]}`);
+		return statement;
+	}
+
+	// --- versions -------------------------------------------------------------------------------
+
+	digestsOf(model: string): Set<string> {
+		const rows = this.prepare('SELECT digest FROM versions WHERE model = ?').pluck().all(model) as string[];
+		return new Set(rows);
+	}
+
+	indexedModels(): string[] {
+		return this.prepare('SELECT DISTINCT model FROM versions').pluck().all() as string[];
+	}
+
+	insertVersion(digest: string, m: VersionManifest): void {
+		this.prepare(
+			`INSERT OR REPLACE INTO versions (digest, model, number, label, created_at, author_name, author_email, message, git_commit, git_branch, git_dirty, artifact_count)
+			 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		).run(digest, m.model, m.number, m.label, m.createdAt, m.author.name, m.author.email ?? null, m.message, m.git.commit, m.git.branch, m.git.dirty ? 1 : 0, m.artifacts.length);
+		const artifact = this.prepare('INSERT OR REPLACE INTO artifacts (digest, path, role, sha256, size) VALUES (?, ?, ?, ?, ?)');
+		for (const a of m.artifacts) artifact.run(digest, a.path, a.role, a.sha256, a.size);
+		// Values and variables are recorded the first time a content is seen: an unchanged file adds no rows.
+		const shaOf = new Map(m.artifacts.map((a) => [a.path, a.sha256]));
+		const claim = this.prepare('INSERT OR IGNORE INTO content_indexed (sha256, facet) VALUES (?, ?)');
+		const keyed = this.prepare('INSERT OR IGNORE INTO content_values (sha256, key, kind, value) VALUES (?, ?, ?, ?)');
+		const insertValues = (kind: 'param' | 'metric', files: Record<string, FlatValues>) => {
+			for (const [file, values] of Object.entries(files)) {
+				const sha256 = shaOf.get(file);
+				if (sha256 === undefined || claim.run(sha256, kind).changes === 0) continue;
+				for (const [key, value] of Object.entries(values)) keyed.run(sha256, key, kind, JSON.stringify(value));
+			}
+		};
+		insertValues('param', m.params);
+		insertValues('metric', m.metrics);
+		const variable = this.prepare('INSERT OR IGNORE INTO content_variables (sha256, name) VALUES (?, ?)');
+		for (const [path, info] of Object.entries(m.prompts ?? {})) {
+			const sha256 = shaOf.get(path);
+			if (sha256 === undefined || claim.run(sha256, 'prompt').changes === 0) continue;
+			for (const name of info.variables) variable.run(sha256, name);
+		}
+	}
+
+	deleteVersion(digest: string): void {
+		// Content rows stay: they describe a content, not a version, and nothing reaches them without an artifact.
+		for (const table of ['versions', 'artifacts']) {
+			this.prepare(`DELETE FROM ${table} WHERE digest = ?`).run(digest);
+		}
+	}
+
+	/** Versions newest first (by number, then time), with aliases; all models when model is omitted. */
+	listVersions(model?: string): VersionSummary[] {
+		const sql = `
+			SELECT v.*, (SELECT group_concat(a.name, ',') FROM aliases a WHERE a.model = v.model AND a.digest = v.digest) AS aliases,
+			       (SELECT r.label FROM release_labels r WHERE r.digest = v.digest) AS release_label,
+			       (SELECT count(*) FROM versions w WHERE w.model = v.model AND w.number = v.number) > 1 AS shared
+			FROM versions v ${model === undefined ? '' : 'WHERE v.model = ?'}
+			ORDER BY v.model, v.number DESC, v.created_at DESC, v.digest`;
+		const rows = (model === undefined ? this.prepare(sql).all() : this.prepare(sql).all(model)) as VersionRow[];
+		return rows.map(toSummary);
+	}
+
+	versionByDigest(digest: string): VersionSummary | undefined {
+		return this.listWhere('v.digest = ?', digest)[0];
+	}
+
+	/** Versions of a model whose digest starts with the prefix. */
+	versionsByDigestPrefix(model: string, prefix: string): VersionSummary[] {
+		return this.listWhere("v.model = ? AND v.digest >= ? AND v.digest < ? || 'g'", model, prefix, prefix);
+	}
+
+	/** Versions of a model made at this git commit (full id), newest first. */
+	versionsByCommit(model: string, commit: string): VersionSummary[] {
+		return this.listWhere('v.model = ? AND v.git_commit = ? ORDER BY v.number DESC, v.created_at DESC', model, commit);
+	}
+
+	versionsByNumber(model: string, number: number): VersionSummary[] {
+		return this.listWhere('v.model = ? AND v.number = ?', model, number);
+	}
+
+	/** Versions of a model with this label or (hybrid versioning) this release label. */
+	versionsByLabel(model: string, label: string): VersionSummary[] {
+		return this.listWhere('v.model = ? AND (v.label = ? OR v.digest IN (SELECT digest FROM release_labels WHERE model = ? AND label = ?))', model, label, model, label);
+	}
+
+	latestVersion(model: string): VersionSummary | undefined {
+		return this.listWhere('v.model = ? ORDER BY v.number DESC, v.created_at DESC LIMIT 1', model)[0];
+	}
+
+	labelsOf(model: string): string[] {
+		return this.prepare('SELECT label FROM versions WHERE model = ?').pluck().all(model) as string[];
+	}
+
+	maxNumber(model: string): number {
+		return (this.prepare('SELECT coalesce(max(number), 0) FROM versions WHERE model = ?').pluck().get(model) as number) ?? 0;
+	}
+
+	private listWhere(where: string, ...params: unknown[]): VersionSummary[] {
+		const sql = `
+			SELECT v.*, (SELECT group_concat(a.name, ',') FROM aliases a WHERE a.model = v.model AND a.digest = v.digest) AS aliases,
+			       (SELECT r.label FROM release_labels r WHERE r.digest = v.digest) AS release_label,
+			       (SELECT count(*) FROM versions w WHERE w.model = v.model AND w.number = v.number) > 1 AS shared
+			FROM versions v WHERE ${where}`;
+		// eslint-disable-next-line no-restricted-syntax -- one or two query parameters
+		return (this.prepare(sql).all(...params) as VersionRow[]).map(toSummary);
+	}
+
+	// --- events and aliases -----------------------------------------------------------------------
+
+	eventFileStamp(model: string): string | undefined {
+		return this.prepare('SELECT stamp FROM event_files WHERE model = ?').pluck().get(model) as string | undefined;
+	}
+
+	eventFileModels(): string[] {
+		return this.prepare('SELECT model FROM event_files').pluck().all() as string[];
+	}
+
+	/** Replaces a model's events and derived aliases with what its events file now says. */
+	replaceEvents(model: string, events: LedgerEvent[], aliases: Map<string, string>, stamp: string | undefined): void {
+		this.prepare('DELETE FROM events WHERE model = ?').run(model);
+		this.prepare('DELETE FROM aliases WHERE model = ?').run(model);
+		const insertEvent = this.prepare('INSERT OR IGNORE INTO events (id, model, type, at, body) VALUES (?, ?, ?, ?, ?)');
+		for (const e of events) insertEvent.run(e.id, model, e.type, e.at, JSON.stringify(e));
+		const insertAlias = this.prepare('INSERT INTO aliases (model, name, digest) VALUES (?, ?, ?)');
+		for (const [name, digest] of aliases) insertAlias.run(model, name, digest);
+		if (stamp === undefined) this.prepare('DELETE FROM event_files WHERE model = ?').run(model);
+		else this.prepare('INSERT OR REPLACE INTO event_files (model, stamp) VALUES (?, ?)').run(model, stamp);
+	}
+
+	/** Replaces a model's release labels (derived from its `released` events). */
+	replaceReleaseLabels(model: string, labels: Map<string, string>): void {
+		this.prepare('DELETE FROM release_labels WHERE model = ?').run(model);
+		const insert = this.prepare('INSERT OR REPLACE INTO release_labels (digest, model, label) VALUES (?, ?, ?)');
+		for (const [digest, label] of labels) insert.run(digest, model, label);
+	}
+
+	aliasesOf(model: string): Map<string, string> {
+		const rows = this.prepare('SELECT name, digest FROM aliases WHERE model = ? ORDER BY name').all(model) as Array<{ name: string; digest: string }>;
+		return new Map(rows.map((r) => [r.name, r.digest]));
+	}
+
+	events(model: string): LedgerEvent[] {
+		const rows = this.prepare('SELECT body FROM events WHERE model = ? ORDER BY at DESC, id DESC').pluck().all(model) as string[];
+		return rows.map((body) => JSON.parse(body) as LedgerEvent);
+	}
+
+	// --- stat cache -------------------------------------------------------------------------------
+
+	cachedHash(path: string, key: StatKey): string | undefined {
+		const row = this.prepare('SELECT dev, ino, size, mtime_ns, sha256 FROM stat_cache WHERE path = ?').get(path) as
+			| { dev: string; ino: string; size: number; mtime_ns: string; sha256: string }
+			| undefined;
+		if (!row) return undefined;
+		if (row.dev !== String(key.dev) || row.ino !== String(key.ino) || row.size !== Number(key.size) || row.mtime_ns !== String(key.mtimeNs)) return undefined;
+		return row.sha256;
+	}
+
+	rememberHash(path: string, key: StatKey, sha256: string): void {
+		this.prepare('INSERT OR REPLACE INTO stat_cache (path, dev, ino, size, mtime_ns, sha256) VALUES (?, ?, ?, ?, ?, ?)').run(
+			path,
+			String(key.dev),
+			String(key.ino),
+			Number(key.size),
+			String(key.mtimeNs),
+			sha256,
+		);
+	}
+
+	// --- content facts (snapshot's per-content cache) ---------------------------------------------
+
+	/**
+	 * What a snapshot derived from one content of a file (parse results, secret-scan verdict), as JSON,
+	 * keyed by path, role and sha256: unchanged files are not re-read. Like the stat cache, it survives a rebuild.
+	 */
+	cachedFacts(path: string, role: string, sha256: string): string | undefined {
+		this.ensureFactsTable();
+		return this.prepare('SELECT facts FROM content_facts WHERE path = ? AND role = ? AND sha256 = ?').pluck().get(path, role, sha256) as string | undefined;
+	}
+
+	rememberFacts(path: string, role: string, sha256: string, facts: string): void {
+		this.ensureFactsTable();
+		this.prepare('INSERT OR REPLACE INTO content_facts (path, role, sha256, facts) VALUES (?, ?, ?, ?)').run(path, role, sha256, facts);
+	}
+
+	/** Every cached content fact (a snapshot reads them in one query instead of one per file). */
+	allFacts(): Array<{ path: string; role: string; sha256: string; facts: string }> {
+		this.ensureFactsTable();
+		return this.prepare('SELECT path, role, sha256, facts FROM content_facts').all() as Array<{ path: string; role: string; sha256: string; facts: string }>;
+	}
+
+	/** The whole stat cache, path → stat and hash (one query for a snapshot of thousands of files). */
+	allCachedHashes(): Map<string, { key: StatKey; sha256: string }> {
+		const rows = this.prepare('SELECT path, dev, ino, size, mtime_ns, sha256 FROM stat_cache').raw(true).all() as Array<[string, string, string, number, string, string]>;
+		return new Map(rows.map(([path, dev, ino, size, mtimeNs, sha256]) => [path, { key: { dev: BigInt(dev), ino: BigInt(ino), size: BigInt(size), mtimeNs: BigInt(mtimeNs) }, sha256 }]));
+	}
+
+	private factsTable = false;
+
+	/** Created on first use, so an index.db of schema 2 gains the table without a rebuild. */
+	private ensureFactsTable(): void {
+		if (this.factsTable) return;
+		this.db.exec('CREATE TABLE IF NOT EXISTS content_facts (path TEXT NOT NULL, role TEXT NOT NULL, sha256 TEXT NOT NULL, facts TEXT NOT NULL, PRIMARY KEY (path, role, sha256)) WITHOUT ROWID');
+		this.factsTable = true;
+	}
+
+	/**
+	 * Runs fn in one write transaction: many small writes, one commit. It takes the write lock up
+	 * front, because a WAL reader that later upgrades to a writer gets SQLITE_BUSY without waiting.
+	 */
+	batch<T>(fn: () => T): T {
+		return this.exclusive(fn);
+	}
+
+	/**
+	 * Runs fn (many version inserts) with the version tables' secondary indexes dropped, then recreates
+	 * them: sorting once beats a B-tree insert per row. Only inside batch(), so no reader ever sees the
+	 * index-less state committed; if fn throws, the rollback brings the indexes back.
+	 */
+	bulkLoad<T>(fn: () => T): T {
+		if (!this.db.inTransaction) throw new Error('RegistryIndex.bulkLoad must run inside batch().');
+		const dropped = INDEXES.filter((index) => VERSION_TABLES.has(index.table));
+		for (const index of dropped) this.db.exec(`DROP INDEX IF EXISTS ${index.name}`);
+		const result = fn();
+		for (const index of dropped) this.db.exec(createIndexSql(index));
+		return result;
+	}
+
+	/** Empties every table except the stat cache (which stays valid across a rebuild). */
+	clearRegistry(): void {
+		for (const table of ['versions', 'artifacts', 'content_values', 'content_variables', 'content_indexed', 'events', 'aliases', 'release_labels', 'event_files']) this.db.exec(`DELETE FROM ${table}`);
+	}
+}
+
+function toSummary(row: VersionRow): VersionSummary {
+	const author: Author = row.author_email ? { name: row.author_name, email: row.author_email } : { name: row.author_name };
+	return {
+		model: row.model,
+		number: row.number,
+		label: row.label,
+		...(row.release_label ? { releaseLabel: row.release_label } : {}),
+		digest: row.digest,
+		createdAt: row.created_at,
+		author,
+		message: row.message,
+		aliases: row.aliases ? row.aliases.split(',').sort() : [],
+		git: { commit: row.git_commit, branch: row.git_branch, dirty: row.git_dirty === 1 },
+		artifactCount: row.artifact_count,
+		numberShared: row.shared === 1,
+	};
+}
+
+function dropAll(db: Database): void {
+	const views = db.prepare("SELECT name FROM sqlite_master WHERE type = 'view'").pluck().all() as string[];
+	for (const v of views) db.exec(`DROP VIEW IF EXISTS "${v}"`);
+	const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").pluck().all() as string[];
+	for (const t of tables) db.exec(`DROP TABLE IF EXISTS "${t}"`);
+}
+
+function isBusy(err: unknown): boolean {
+	const code = (err as { code?: string }).code;
+	return code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED';
+}
+
+function busyError(dbPath: string): LedgerError {
+	return new LedgerError(
+		'The registry index is busy: another Model Ledger process has held it for more than 15 seconds.',
+		'Wait for the other snapshot to finish and try again.',
+		{ file: dbPath },
+		'BUSY',
+	);
+}

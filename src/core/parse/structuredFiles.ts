@@ -1,0 +1,441 @@
+// Parses YAML/JSON/TOML artifacts and flattens them to key paths, so params, RAG settings and metrics
+// can be diffed, indexed and hovered key by key. Parse errors carry file, line and column.
+//
+// Decisions, because manifests store the result and changing them later changes digests:
+// - Key paths: `a.b.c`; list items `a.list[0].name`; a key that is empty or holds `.`, `[`, `]`,
+//   quotes, `\` or whitespace is written `a["x.y"]` (JSON string escaping), so paths are unambiguous.
+// - Empty mappings / lists are recorded as the strings "{}" / "[]" so adding or emptying a section
+//   shows in a diff (a literal string "{}" reads the same; a price we accept).
+// - Numbers stay numbers; NaN/±Infinity become "NaN"/"Infinity"/"-Infinity"; integers beyond 2^53
+//   (YAML, TOML) become decimal strings; dates become ISO strings (TOML local dates keep their form).
+//   JSON integers beyond 2^53 are rounded by JSON.parse before we see them.
+// - JSON as Python writes it: `json.dump` emits bare NaN, Infinity and -Infinity by default
+//   (allow_nan=True), and eval scripts do. Such a file parses, the tokens read as the strings above;
+//   anything else invalid is still an error at its line and column.
+// - YAML uses the 1.2 core schema (`yes` is a string, `2001-12-14` is a string) plus `<<` merge keys;
+//   one document per file. A key repeated in one mapping takes its last value, as PyYAML (which reads
+//   these configs in training code) and most loaders do, with a warning naming file:line of each repeat.
+//   (model-ledger.yaml itself is stricter: a repeated key there is an error.)
+import { appendAll } from '../bulkArrays';
+import { isScalar, LineCounter, parseDocument, visit } from 'yaml';
+import type { Document } from 'yaml';
+import { parse as parseToml, TomlError } from 'smol-toml';
+import { ParseError } from '../errors';
+import { expandedYamlSize, flatKeyCount, HUGE_FILE_KEYS, hugeFileWarning, MAX_EXPANDED_VALUES, MAX_VALUES_BEFORE_TREE, summaryValues, yamlTokenCounts } from './hugeFiles';
+import type { FlatValues, Scalar } from '../model';
+import { stripBom } from './textContent';
+
+/** Recorded for an empty mapping so that its presence (and its later filling) shows in a diff. */
+export const EMPTY_OBJECT_MARKER = '{}';
+/** Recorded for an empty list, for the same reason as {@link EMPTY_OBJECT_MARKER}. */
+export const EMPTY_LIST_MARKER = '[]';
+
+const STRUCTURED_EXTENSIONS = ['.yaml', '.yml', '.json', '.toml'] as const;
+type StructuredExtension = (typeof STRUCTURED_EXTENSIONS)[number];
+
+const DEFAULT_FIX = 'Fix the syntax at that line, or give the file the role `other` so it is versioned without being parsed.';
+
+/** True for paths this module can parse: `.yaml`, `.yml`, `.json`, `.toml` (case-insensitive). */
+export function isStructuredPath(path: string): boolean {
+	return structuredExtension(path) !== undefined;
+}
+
+function structuredExtension(path: string): StructuredExtension | undefined {
+	const lower = path.toLowerCase();
+	return STRUCTURED_EXTENSIONS.find((ext) => lower.endsWith(ext));
+}
+
+/**
+ * Parses a structured file by its extension. Integers too large for a double come back as bigint
+ * (YAML, TOML) so no digits are lost. Throws ParseError with file, line and column.
+ */
+export function parseStructured(relPath: string, text: string, fix: string = DEFAULT_FIX, warnings?: string[]): unknown {
+	const source = stripBom(text);
+	switch (structuredExtension(relPath)) {
+		case '.yaml':
+		case '.yml':
+			return yamlToJs(relPath, parseYamlDocument(relPath, source, fix, warnings), fix);
+		case '.json':
+			return parseJson(relPath, source, fix);
+		case '.toml':
+			return parseTomlText(relPath, source, fix);
+		default:
+			throw new ParseError(
+				`${relPath} is not a YAML, JSON or TOML file, so it cannot be parsed into keys.`,
+				{ file: relPath },
+				'Use a .yaml, .yml, .json or .toml file for params, RAG config and metrics, or give the file the role `other`.',
+			);
+	}
+}
+
+/** A parsed YAML document with the line counter that maps its node offsets to lines and columns. */
+export interface YamlSource {
+	doc: Document.Parsed;
+	lineCounter: LineCounter;
+}
+
+/**
+ * Parses one YAML document, throwing ParseError at the first syntax error. A stream with several
+ * documents (`---`) is an error: taking only the first would silently leave later ones unversioned.
+ */
+export function parseYamlDocument(relPath: string, text: string, fix: string = DEFAULT_FIX, warnings?: string[]): YamlSource {
+	const lineCounter = new LineCounter();
+	// Merge keys (`<<: *base`) are on because PyYAML, which reads these configs in training code, applies them;
+	// repeated keys are allowed for the same reason (the last value wins) and reported through `warnings`.
+	// Wide anchors: a big file with aliases is refused from its token counts, before a tree is built.
+	const counts = yamlTokenCounts(text);
+	if (counts.aliases > 0 && counts.values > MAX_VALUES_BEFORE_TREE && counts.values * (counts.aliases + 1) > MAX_EXPANDED_VALUES) {
+		throw new ParseError(
+			`${relPath} is refused: ${counts.aliases.toLocaleString('en-US')} YAML aliases in a file of ${counts.values.toLocaleString('en-US')} values, so its aliases could expand to more than ${MAX_EXPANDED_VALUES.toLocaleString('en-US')} values; it was not expanded.`,
+			{ file: relPath },
+			'Write the repeated part out once, or give the file the role `other` so it is versioned without being parsed.',
+		);
+	}
+	const doc = parseDocument(stripBom(text), { lineCounter, prettyErrors: false, intAsBigInt: true, uniqueKeys: false, merge: true });
+	const [first] = doc.errors;
+	if (first) {
+		const { line, col } = lineCounter.linePos(first.pos[0]);
+		if (first.code === 'MULTIPLE_DOCS') {
+			throw new ParseError(
+				`${relPath} holds more than one YAML document (a second \`---\` starts at line ${line}); Model Ledger reads one document per file.`,
+				{ file: relPath, line, column: col },
+				'Split the documents into separate files, or give the file the role `other`.',
+			);
+		}
+		throw new ParseError(`Invalid YAML in ${relPath}: ${first.message}.`, { file: relPath, line, column: col }, fix);
+	}
+	if (warnings) appendAll(warnings, duplicateKeyWarnings(relPath, doc, lineCounter));
+	return { doc, lineCounter };
+}
+
+/** `file:line: duplicate key` for each key repeated within one mapping (the last value is the one used). */
+function duplicateKeyWarnings(relPath: string, doc: Document.Parsed, lineCounter: LineCounter): string[] {
+	const found: string[] = [];
+	visit(doc, {
+		Map(_key, map) {
+			const firstLine = new Map<string, number>();
+			for (const pair of map.items) {
+				if (!isScalar(pair.key) || pair.key.value === '<<') continue;
+				const name = String(pair.key.value);
+				const line = pair.key.range ? lineCounter.linePos(pair.key.range[0]).line : 0;
+				const first = firstLine.get(name);
+				if (first === undefined) firstLine.set(name, line);
+				else found.push(`${relPath}:${line}: duplicate key \`${name}\` (first at line ${first}); the last value is used, as PyYAML does.`);
+			}
+		},
+	});
+	return found;
+}
+
+/** 1-based line and column of a character offset, for errors about a node of a parsed YAML document. */
+export function yamlPosition(source: YamlSource, offset: number): { line: number; column: number } {
+	const { line, col } = source.lineCounter.linePos(offset);
+	return { line, column: col };
+}
+
+function yamlToJs(relPath: string, source: YamlSource, fix: string): unknown {
+	const { doc } = source;
+	// Aliases are counted by what they expand to, before anything is expanded (a `<<` merge copies).
+	const expanded = expandedYamlSize(doc, MAX_EXPANDED_VALUES);
+	if (expanded.aliases && expanded.size > MAX_EXPANDED_VALUES) {
+		throw new ParseError(
+			`${relPath} is refused: its YAML aliases expand to more than ${MAX_EXPANDED_VALUES.toLocaleString('en-US')} values.`,
+			{ file: relPath },
+			'Write the repeated part out once, or give the file the role `other` so it is versioned without being parsed.',
+		);
+	}
+	try {
+		// The alias cap keeps a "billion laughs" file from exhausting memory.
+		return doc.toJS({ maxAliasCount: 1000 });
+	} catch (err) {
+		// The parser accepts an alias whose anchor is missing; only conversion notices, without a position.
+		let offset: number | undefined;
+		visit(doc, {
+			Alias(_key, node) {
+				if (node.resolve(doc) === undefined && node.range) {
+					offset = node.range[0];
+					return visit.BREAK;
+				}
+				return undefined;
+			},
+		});
+		const where = offset === undefined ? {} : yamlPosition(source, offset);
+		throw new ParseError(`Invalid YAML in ${relPath}: ${(err as Error).message}.`, { file: relPath, ...where }, fix);
+	}
+}
+
+function parseJson(relPath: string, text: string, fix: string): unknown {
+	let parseText = text;
+	let quoted: number[] = [];
+	try {
+		return JSON.parse(text);
+	} catch (err) {
+		const python = quotePythonNonFinite(text);
+		if (python === undefined) throw jsonParseError(relPath, text, (err as Error).message, fix);
+		({ text: parseText, quoted } = python);
+	}
+	try {
+		return JSON.parse(parseText);
+	} catch (err) {
+		// Invalid for another reason too: that reason, placed in the file as written.
+		const message = (err as Error).message;
+		const where = jsonErrorPosition(parseText, message);
+		const offset = lineColumnToOffset(parseText, where.line, where.column);
+		const shift = 2 * quoted.filter((at) => at < offset).length;
+		throw new ParseError(`Invalid JSON in ${relPath}: ${jsonReason(message)}.`, { file: relPath, ...offsetToLineColumn(text, offset - shift) }, fix);
+	}
+}
+
+function jsonParseError(relPath: string, text: string, message: string, fix: string): ParseError {
+	return new ParseError(`Invalid JSON in ${relPath}: ${jsonReason(message)}.`, { file: relPath, ...jsonErrorPosition(text, message) }, fix);
+}
+
+const NON_FINITE = ['-Infinity', 'Infinity', 'NaN'] as const;
+
+/**
+ * The text with Python's bare NaN / Infinity / -Infinity values (outside strings, where a value may
+ * start) written as JSON strings, and where each quoted one starts in the new text; undefined when
+ * there are none. One pass, no recursion.
+ */
+function quotePythonNonFinite(text: string): { text: string; quoted: number[] } | undefined {
+	const parts: string[] = [];
+	const quoted: number[] = [];
+	let copiedUpTo = 0;
+	let inString = false;
+	let previous = '';
+	for (let i = 0; i < text.length; i++) {
+		const ch = text[i];
+		if (inString) {
+			if (ch === '\\') i++;
+			else if (ch === '"') inString = false;
+			continue;
+		}
+		if (ch === '"') {
+			inString = true;
+			previous = ch;
+			continue;
+		}
+		if (ch === ' ' || ch === '\t' || ch === '\n' || ch === '\r') continue;
+		const token = previous === ':' || previous === '[' || previous === ',' || previous === '' ? NON_FINITE.find((t) => text.startsWith(t, i)) : undefined;
+		if (token !== undefined && !/[\w$]/.test(text[i + token.length] ?? '')) {
+			parts.push(text.slice(copiedUpTo, i), `"${token}"`);
+			quoted.push(i + 2 * quoted.length);
+			i += token.length - 1;
+			copiedUpTo = i + 1;
+			previous = '"';
+			continue;
+		}
+		previous = ch;
+	}
+	if (quoted.length === 0) return undefined;
+	parts.push(text.slice(copiedUpTo));
+	return { text: parts.join(''), quoted };
+}
+
+/** V8 names the offending position in the message: `at position N`, and on newer Node `(line L column C)`. */
+function jsonErrorPosition(text: string, message: string): { line: number; column: number } {
+	const lineColumn = /\(line (\d+) column (\d+)\)/.exec(message);
+	if (lineColumn) return { line: Number(lineColumn[1]), column: Number(lineColumn[2]) };
+	const position = /at position (\d+)/.exec(message);
+	if (position) return offsetToLineColumn(text, Number(position[1]));
+	// Node 20 says `Unexpected token 'N', ..."excerpt" is not valid JSON` without a position: find it.
+	if (/is not valid JSON/.test(message)) return offsetToLineColumn(text, firstInvalidOffset(text));
+	// "Unexpected end of JSON input": the problem is where the text stops.
+	return offsetToLineColumn(text, text.length);
+}
+
+/**
+ * Offset of the first character no valid JSON text can continue with: the longest prefix that still
+ * parses or fails only for ending early is found by bisection (a viable prefix's prefixes are viable).
+ */
+function firstInvalidOffset(text: string): number {
+	const viable = (length: number): boolean => {
+		try {
+			JSON.parse(text.slice(0, length));
+			return true;
+		} catch (err) {
+			const message = (err as Error).message;
+			const at = /at position (\d+)/.exec(message);
+			return /end of JSON input|Unterminated/.test(message) || (at !== null && Number(at[1]) >= length);
+		}
+	};
+	let low = 0;
+	let high = text.length;
+	while (low < high) {
+		const mid = Math.ceil((low + high) / 2);
+		if (viable(mid)) low = mid;
+		else high = mid - 1;
+	}
+	return low;
+}
+
+function jsonReason(message: string): string {
+	const reason = message
+		.replace(/\s*\(line \d+ column \d+\)/, '')
+		.replace(/\s*in JSON at position \d+/, '')
+		.replace(/^Unexpected end of JSON input$/, 'the text ends before the JSON value is complete')
+		// Node 20 quotes an excerpt of the file, line breaks included: the position already says where.
+		.replace(/, (?:\.\.\.)?"[\s\S]*" is not valid JSON$/, '');
+	return reason.replace(/\.$/, '');
+}
+
+/** The UTF-16 offset of a 1-based line and column (`\n` ends a line). */
+function lineColumnToOffset(text: string, line: number, column: number): number {
+	let offset = 0;
+	for (let l = 1; l < line; l++) {
+		const next = text.indexOf('\n', offset);
+		if (next < 0) return text.length;
+		offset = next + 1;
+	}
+	return Math.min(text.length, offset + column - 1);
+}
+
+/** 1-based line and column of a UTF-16 offset; a `\r\n` counts as one line break. */
+export function offsetToLineColumn(text: string, offset: number): { line: number; column: number } {
+	const end = Math.max(0, Math.min(offset, text.length));
+	let line = 1;
+	let lineStart = 0;
+	for (let i = 0; i < end; i++) {
+		if (text.charCodeAt(i) === 10) {
+			line++;
+			lineStart = i + 1;
+		}
+	}
+	return { line, column: end - lineStart + 1 };
+}
+
+function parseTomlText(relPath: string, text: string, fix: string): unknown {
+	try {
+		return parseToml(text, { integersAsBigInt: 'asNeeded' });
+	} catch (err) {
+		if (err instanceof TomlError) {
+			// smol-toml's message carries a code excerpt after the first line; the location is reported separately.
+			const reason = err.message.split('\n')[0].replace(/^Invalid TOML document:\s*/, '').replace(/\.$/, '');
+			throw new ParseError(`Invalid TOML in ${relPath}: ${reason}.`, { file: relPath, line: err.line, column: err.column }, fix);
+		}
+		throw err;
+	}
+}
+
+// A key is written bare when it cannot be confused with path syntax; anything else is quoted.
+const BARE_KEY = /^[^.[\]"'\s\\]+$/;
+
+/** The path segment for a mapping key: `.name` or `["odd.key"]` (`name` / `["odd.key"]` at the root). */
+export function keySegment(parent: string, key: string): string {
+	if (BARE_KEY.test(key)) return parent === '' ? key : `${parent}.${key}`;
+	return `${parent}[${JSON.stringify(key)}]`;
+}
+
+/**
+ * Flattens parsed values to key paths: `retriever.top_k`, `lora.target_modules[0]`, `a["x.y"]`.
+ * Empty mappings and lists are kept as `"{}"` / `"[]"`; a scalar document is recorded under `""`.
+ * Walks with an explicit stack (no recursion per level or element); callers bound the size first
+ * (flattenFile applies the huge-file rule).
+ */
+export function flattenValues(value: unknown): FlatValues {
+	const entries: [string, Scalar][] = [];
+	forEachFlatValue(value, (path, leaf) => entries.push([path, leaf]));
+	// fromEntries defines own properties, so a key named `__proto__` cannot reach the prototype.
+	return Object.fromEntries(entries);
+}
+
+/**
+ * Visits what flattenValues would return, key path and value, without building it: for a scan of a
+ * huge file that needs each value once and keeps only what it finds.
+ */
+export function forEachFlatValue(value: unknown, onValue: (path: string, leaf: Scalar) => void): void {
+	if (value === null || value === undefined) return;
+	if (isContainer(value) && isEmptyContainer(value)) return;
+	walkLeaves(value, onValue, (path, items) => items.map((item, index) => [`${path}[${index}]`, item] as [string, unknown]));
+}
+
+/**
+ * Visits every leaf of a parsed value in document order with its key path (`onLeaf`), expanding
+ * lists through `listItems` (positions, or identities in configDiff). Explicit stack, no recursion.
+ */
+export function walkLeaves(value: unknown, onLeaf: (path: string, leaf: Scalar) => void, listItems: (path: string, items: unknown[]) => Array<[string, unknown]>): void {
+	const stack: Array<[string, unknown]> = [['', value]];
+	while (stack.length) {
+		const [path, node] = stack.pop()!;
+		let children: Array<[string, unknown]>;
+		if (Array.isArray(node) || node instanceof Set) {
+			const items = Array.isArray(node) ? node : [...node];
+			if (items.length === 0) {
+				onLeaf(path, EMPTY_LIST_MARKER);
+				continue;
+			}
+			children = listItems(path, items);
+		} else if (node instanceof Map) {
+			if (node.size === 0) {
+				onLeaf(path, EMPTY_OBJECT_MARKER);
+				continue;
+			}
+			children = [...node].map(([key, item]) => [keySegment(path, String(key)), item] as [string, unknown]);
+		} else if (isPlainObject(node)) {
+			const keys = Object.keys(node);
+			if (keys.length === 0) {
+				onLeaf(path, EMPTY_OBJECT_MARKER);
+				continue;
+			}
+			children = keys.map((key) => [keySegment(path, key), (node as Record<string, unknown>)[key]] as [string, unknown]);
+		} else {
+			onLeaf(path, toScalar(node));
+			continue;
+		}
+		// Reversed so that popping visits them in document order.
+		for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]);
+	}
+}
+
+/**
+ * A structured file's keys under the huge-file rule (src/core/parse/hugeFiles.ts): every key, or, for a
+ * file with more than HUGE_FILE_KEYS keys, its summary and the warning that says so.
+ */
+export function flattenFile(relPath: string, value: unknown, flatten: (value: unknown) => FlatValues = flattenValues): { values: FlatValues; warning?: string } {
+	const keys = flatKeyCount(value, HUGE_FILE_KEYS);
+	if (keys <= HUGE_FILE_KEYS) return { values: flatten(value) };
+	const values = summaryValues(value, keySegment, toScalar);
+	return { values, warning: hugeFileWarning(relPath, keys, Object.keys(values).length) };
+}
+
+/** Converts a leaf to what a manifest can hold: JSON-safe numbers, ISO dates, strings. */
+export function toScalar(value: unknown): Scalar {
+	switch (typeof value) {
+		case 'string':
+		case 'boolean':
+			return value;
+		case 'number':
+			if (Number.isNaN(value)) return 'NaN';
+			if (!Number.isFinite(value)) return value > 0 ? 'Infinity' : '-Infinity';
+			return Object.is(value, -0) ? 0 : value;
+		case 'bigint':
+			return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value.toString();
+		case 'undefined':
+			return null;
+		default:
+			break;
+	}
+	if (value === null) return null;
+	if (value instanceof Date) {
+		// TOML local dates and times override toISOString to keep their own form (`1979-05-27`, `07:32:00`).
+		return Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString();
+	}
+	if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64');
+	return String(value);
+}
+
+function isContainer(value: unknown): boolean {
+	return Array.isArray(value) || value instanceof Set || value instanceof Map || isPlainObject(value);
+}
+
+function isEmptyContainer(value: unknown): boolean {
+	if (Array.isArray(value)) return value.length === 0;
+	if (value instanceof Set || value instanceof Map) return value.size === 0;
+	return Object.keys(value as object).length === 0;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+	if (typeof value !== 'object' || value === null) return false;
+	const proto: unknown = Object.getPrototypeOf(value);
+	return proto === Object.prototype || proto === null;
+}

@@ -1,0 +1,444 @@
+// "How did this config key change?": the value of one key path of a params/RAG/metrics file in every
+// version, collapsed into runs ("256 in v1–v3, 512 since v4"), with the metric change of the version
+// where it changed. Answered from index.db (a file's contents by path, their values by key), never from manifests.
+import { concreteKeys } from './keyForms';
+import type { Ledger } from '../ledger';
+import type { Scalar } from '../model';
+import { formatNumber } from '../numberText';
+import { followPath } from './pathFollow';
+import { memoized, normalizeRelPath, pathContents, removedAfter } from './usedBy';
+import { versionName } from '../store/versionName';
+import type { VersionRef } from './usedBy';
+
+/** A leaf's value, or for a mapping/list key the leaves under it (relative paths: `.top_k`, `[0]`). */
+export type KeyValue = Scalar | { [subKey: string]: Scalar };
+
+export interface MetricDelta {
+	file: string;
+	key: string;
+	before: Scalar | undefined;
+	after: Scalar | undefined;
+	/** after − before when both are numbers. */
+	delta: number | null;
+	/** From the model's higher_is_better / lower_is_better; undefined when the direction is not declared. */
+	better?: boolean;
+}
+
+export interface KeyChange {
+	/** The last version of the previous run and its value. */
+	from: VersionRef;
+	previous: KeyValue | undefined;
+	/** For a mapping/list key: the sub-keys whose value differs. */
+	changedKeys?: string[];
+	/** Metrics of the version where the value changed, compared with `from`. */
+	metrics: MetricDelta[];
+}
+
+export interface KeyRun {
+	/** undefined when the file had no such key in these versions. */
+	value: KeyValue | undefined;
+	present: boolean;
+	/** Versions of the run, oldest first. */
+	versions: VersionRef[];
+	first: VersionRef;
+	last: VersionRef;
+	/** The run reaches the model's newest version holding the file ("since v4"). */
+	current: boolean;
+	/** How the run began; absent for the first run. */
+	change?: KeyChange;
+	/**
+	 * The file did not parse in these versions (invalid YAML committed): why, with file:line. Its keys
+	 * are unknown there — not removed — and no metric change is attributed to it.
+	 */
+	unparseable?: string;
+}
+
+export interface KeyHistory {
+	file: string;
+	key: string;
+	kind: 'param' | 'metric' | null;
+	/** True when any version has the key (or keys under it). */
+	found: boolean;
+	/** True when the key names a mapping or list: values are the leaves under it. */
+	subtree: boolean;
+	/** One entry per model holding the file; runs oldest first, across the file's earlier names (`renames`, oldest first). */
+	models: Array<{ model: string; runs: KeyRun[]; renames?: KeyRename[]; removed?: VersionRef }>;
+}
+
+/** The file was `from` up to `before` and `to` from `at` on. */
+export interface KeyRename {
+	from: string;
+	to: string;
+	before: VersionRef;
+	at: VersionRef;
+	similarity: number;
+}
+
+export interface KeyHistoryOptions {
+	/** Compute metric deltas only for the newest N changes per model (a hover shows a few; the CLI all). */
+	maxMetricChanges?: number;
+}
+
+/**
+ * The value of a key path of a structured file in every version holding the file, as runs per model,
+ * with metric deltas. Shared with later calls while index.db is unchanged: read-only.
+ */
+export function keyHistory(ledger: Ledger, relFile: string, keyPath: string, options: KeyHistoryOptions = {}): KeyHistory {
+	const file = normalizeRelPath(relFile);
+	const max = options.maxMetricChanges ?? Infinity;
+	return memoized(ledger, `keyHistory\0${file}\0${keyPath}\0${max}`, () => computeKeyHistory(ledger, file, keyPath, max));
+}
+
+function computeKeyHistory(ledger: Ledger, file: string, keyPath: string, maxMetricChanges: number): KeyHistory {
+	let kind: KeyHistory['kind'] = null;
+	let subtree = false;
+	let found = false;
+	const models: KeyHistory['models'] = [];
+	// Values per earlier name of the file: a rename does not break the history (`git log --follow`).
+	const valuesByPath = new Map<string, KeyValues>();
+	const valuesAt = (path: string): KeyValues => {
+		let v = valuesByPath.get(path);
+		if (!v) valuesByPath.set(path, (v = keyValues(ledger, path, keyPath)));
+		return v;
+	};
+	for (const followed of followPath(ledger, file)) {
+		const versions: VersionRef[] = [];
+		const values = new Map<string, string>();
+		for (const segment of followed.segments) {
+			const v = valuesAt(segment.path);
+			if (v.values.size > 0) {
+				found = true;
+				kind = kind ?? v.kind;
+				if (segment.path === file || !subtree) subtree = v.subtree;
+			}
+			for (const ref of segment.versions) {
+				versions.push(ref);
+				const json = v.values.get(ref.digest);
+				if (json !== undefined) values.set(ref.digest, json);
+			}
+		}
+		const renames = followed.renames.map((r) => ({ from: r.from, to: r.to, before: r.before, at: r.at, similarity: r.similarity }));
+		const broken = new Map<string, string>();
+		for (const segment of followed.segments) for (const [digest, reason] of unparseableAt(ledger, segment.path, segment.versions)) broken.set(digest, reason);
+		const runs = collapseRuns(ledger, versions, values, kind, maxMetricChanges, broken);
+		const removed = versions.length ? removedAfter(ledger, versions[versions.length - 1]) : undefined;
+		if (removed && runs.length) runs[runs.length - 1].current = false;
+		models.push({ model: followed.model, runs, ...(renames.length ? { renames } : {}), ...(removed ? { removed } : {}) });
+	}
+	const own = valuesAt(file);
+	if (own.values.size > 0) {
+		kind = own.kind;
+		subtree = own.subtree;
+	}
+	models.sort((a, b) => (a.model < b.model ? -1 : a.model > b.model ? 1 : 0));
+	return { file, key: keyPath, kind, found, subtree, models };
+}
+
+interface KeyValues {
+	/** Per digest, the value as canonical JSON text: equal values compare equal without parsing. */
+	values: Map<string, string>;
+	kind: KeyHistory['kind'];
+	subtree: boolean;
+}
+
+/**
+ * A key naming a list item by its `id`/`name` as diff prints it (`nodes[name="x"].lr`) is `nodes[3].lr`
+ * in one version and `nodes[1].lr` in another: each positional reading is looked up, and kept for the
+ * versions it holds in.
+ */
+function keyValues(ledger: Ledger, file: string, keyPath: string): KeyValues {
+	const readings = concreteKeys(ledger.index, file, keyPath);
+	if (readings.length === 1 && !readings[0].digests) return positionalKeyValues(ledger, file, keyPath);
+	const merged: KeyValues = { values: new Map(), kind: null, subtree: false };
+	let leaf = false;
+	for (const { key, digests } of readings) {
+		const found = positionalKeyValues(ledger, file, key);
+		let any = false;
+		for (const [digest, json] of found.values) {
+			if (digests && !digests.has(digest)) continue;
+			merged.values.set(digest, json);
+			any = true;
+		}
+		if (!any) continue;
+		merged.kind = found.kind;
+		if (found.subtree) merged.subtree = true;
+		else leaf = true;
+	}
+	if (leaf) merged.subtree = false;
+	return merged;
+}
+
+/** The key's value in every version holding `file`: per distinct content of the file, not per version. */
+function positionalKeyValues(ledger: Ledger, file: string, keyPath: string): KeyValues {
+	const index = ledger.index;
+	const values = new Map<string, string>();
+	let kind: KeyHistory['kind'] = null;
+	let subtree = false;
+	// The file's contents with the versions holding each (read once per index generation); the key is
+	// looked up once per content, so a key in 10,000 versions with ~100 contents is ~100 index seeks.
+	const contents = pathContents(ledger, file);
+	if (contents.length === 0) return { values, kind, subtree };
+	const digestsOf = new Map(contents.map((c) => [c.sha256, c.digests]));
+	const shas = JSON.stringify(contents.map((c) => c.sha256));
+	const spread = (sha256: string, json: string) => {
+		for (const digest of digestsOf.get(sha256) ?? []) values.set(digest, json);
+	};
+	if (keyPath !== '') {
+		// Keys under a mapping start with `key.` or `key[`: per content, two range scans of its (sha256, key)
+		// rows (a UNION, since an OR of two ranges scans every key), folded into one JSON object.
+		const nested = index
+			.readStatement(
+				`SELECT n.sha256, min(n.kind), json_group_object(substr(n.key, @from), json(n.value) ORDER BY n.key) FROM (
+				   SELECT c.sha256, c.kind, c.key, c.value FROM json_each(@shas) s JOIN content_values c ON c.sha256 = s.value AND c.key >= @dot AND c.key < @dotEnd
+				   UNION ALL
+				   SELECT c.sha256, c.kind, c.key, c.value FROM json_each(@shas) s JOIN content_values c ON c.sha256 = s.value AND c.key >= @bracket AND c.key < @bracketEnd
+				 ) n GROUP BY n.sha256`,
+			)
+			.raw(true)
+			.all({ from: keyPath.length + 1, shas, dot: `${keyPath}.`, dotEnd: `${keyPath}/`, bracket: `${keyPath}[`, bracketEnd: `${keyPath}\\` }) as Array<[string, 'param' | 'metric', string]>;
+		for (const [sha256, rowKind, json] of nested) {
+			spread(sha256, json);
+			kind = rowKind;
+		}
+		subtree = nested.length > 0;
+	}
+	// An empty mapping/list is recorded as a leaf ("{}"); a filled one as leaves under it. Leaves win.
+	// One row per distinct value, with the contents holding it.
+	const exact = index
+		.readStatement('SELECT min(c.kind), c.value, json_group_array(c.sha256) FROM json_each(?) s JOIN content_values c ON c.sha256 = s.value AND c.key = ? GROUP BY c.value')
+		.raw(true)
+		.all(shas, keyPath) as Array<['param' | 'metric', string, string]>;
+	for (const [rowKind, json, shaList] of exact) {
+		for (const sha256 of JSON.parse(shaList) as string[]) spread(sha256, json);
+		kind = rowKind;
+	}
+	if (exact.length > 0) subtree = false;
+	return { values, kind, subtree };
+}
+
+/** Versions (of those given) in which `file` did not parse, with the snapshot's warning as the reason. */
+function unparseableAt(ledger: Ledger, file: string, versions: VersionRef[]): Map<string, string> {
+	const result = new Map<string, string>();
+	// A version whose file has no keyed values at all either holds an empty file or one that did not
+	// parse; only those manifests are read (bounded: the newest 200), to tell which. Asked per content.
+	const contents = pathContents(ledger, file);
+	if (contents.length === 0) return result;
+	const noKeys = ledger.index
+		.readStatement('SELECT s.value FROM json_each(?) s WHERE NOT EXISTS (SELECT 1 FROM content_values c WHERE c.sha256 = s.value)')
+		.pluck()
+		.all(JSON.stringify(contents.map((c) => c.sha256))) as string[];
+	if (noKeys.length === 0) return result;
+	const empty = new Set(noKeys);
+	const wanted = new Set(contents.filter((c) => empty.has(c.sha256)).flatMap((c) => c.digests));
+	for (const ref of versions.filter((v) => wanted.has(v.digest)).slice(-200)) {
+		try {
+			const warning = (ledger.readManifest(ref).warnings ?? []).find((w) => w.includes(`(${file} is stored as an opaque file)`) || w.startsWith(`${file}:`));
+			if (warning) result.set(ref.digest, warning.replace(` (${file} is stored as an opaque file)`, '').replace(/; stored as an opaque file\.$/, ''));
+		} catch {
+			// An unreadable manifest: the version is not indexed for long (sync drops it); nothing to say.
+		}
+	}
+	return result;
+}
+
+function collapseRuns(ledger: Ledger, versions: VersionRef[], values: Map<string, string>, kind: KeyHistory['kind'], maxMetricChanges: number, broken = new Map<string, string>()): KeyRun[] {
+	const runs: Array<KeyRun & { json: string | undefined }> = [];
+	for (const ref of versions) {
+		const reason = broken.get(ref.digest);
+		// Unparseable versions collapse into their own run per reason, never into "(absent)".
+		const json = reason !== undefined ? `\u0000${reason}` : values.get(ref.digest);
+		const run = runs[runs.length - 1];
+		if (run && run.json === json) {
+			run.versions.push(ref);
+			run.last = ref;
+			continue;
+		}
+		const value = json === undefined || reason !== undefined ? undefined : (JSON.parse(json) as KeyValue);
+		const next: KeyRun & { json: string | undefined } = { json, value, present: json !== undefined && reason === undefined, versions: [ref], first: ref, last: ref, current: false, ...(reason !== undefined ? { unparseable: reason } : {}) };
+		if (run) {
+			next.change = {
+				from: run.last,
+				previous: run.value,
+				...(isSubtree(run.value) || isSubtree(value) ? { changedKeys: changedSubKeys(run.value, value) } : {}),
+				metrics: [],
+			};
+		}
+		runs.push(next);
+	}
+	if (runs.length) runs[runs.length - 1].current = true;
+	// A metrics file's own keys are the metrics: comparing them with themselves says nothing new.
+	if (kind !== 'metric') {
+		// Only the versions on either side of a change, their metrics read in one query.
+		// A run that did not parse is no change of the key: no metric change is attributed to it.
+		const changed = runs.slice(Math.max(1, runs.length - maxMetricChanges)).filter((run) => run.unparseable === undefined);
+		const metrics = metricsOf(ledger, changed.flatMap((run) => [run.change!.from.digest, run.first.digest]));
+		const direction = changed.length > 0 ? metricsDirection(ledger, changed[0].first.model) : undefined;
+		for (const run of changed) run.change!.metrics = deltasBetween(metrics.get(run.change!.from.digest), metrics.get(run.first.digest), direction);
+	}
+	return runs.map(({ json: _json, ...run }) => run);
+}
+
+function isSubtree(value: KeyValue | undefined): value is { [subKey: string]: Scalar } {
+	return value !== null && typeof value === 'object';
+}
+
+function changedSubKeys(before: KeyValue | undefined, after: KeyValue | undefined): string[] {
+	const a = isSubtree(before) ? before : {};
+	const b = isSubtree(after) ? after : {};
+	const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+	return [...keys].filter((k) => !(k in a) || !(k in b) || stableJson(a[k]) !== stableJson(b[k])).sort();
+}
+
+/** Metrics that differ between two versions of a model, numeric deltas first. */
+export function metricDeltas(ledger: Ledger, model: string, beforeDigest: string, afterDigest: string): MetricDelta[] {
+	const metrics = metricsOf(ledger, [beforeDigest, afterDigest]);
+	return deltasBetween(metrics.get(beforeDigest), metrics.get(afterDigest), metricsDirection(ledger, model));
+}
+
+type Metrics = Map<string, Scalar>;
+
+/** Metrics (file\0key → value) of the given versions, in one query over their primary-key ranges. */
+function metricsOf(ledger: Ledger, digests: string[]): Map<string, Metrics> {
+	const out = new Map<string, Metrics>();
+	if (digests.length === 0) return out;
+	const rows = ledger.index
+		// Only contents recorded as metrics (content_indexed) are scanned for their keys, not every params file's.
+		.readStatement(
+			`SELECT a.digest, a.path, c.key, c.value FROM json_each(?) d JOIN artifacts a ON a.digest = d.value
+			 JOIN content_indexed i ON i.sha256 = a.sha256 AND i.facet = 'metric' JOIN content_values c ON c.sha256 = a.sha256 AND c.kind = 'metric'`,
+		)
+		.raw(true)
+		.all(JSON.stringify([...new Set(digests)])) as Array<[string, string, string, string]>;
+	for (const [digest, file, key, value] of rows) {
+		let metrics = out.get(digest);
+		if (!metrics) out.set(digest, (metrics = new Map()));
+		metrics.set(`${file}\0${key}`, JSON.parse(value) as Scalar);
+	}
+	return out;
+}
+
+function deltasBetween(before: Metrics = new Map(), after: Metrics = new Map(), direction: ReturnType<typeof metricsDirection>): MetricDelta[] {
+	const deltas: MetricDelta[] = [];
+	for (const id of new Set([...before.keys(), ...after.keys()])) {
+		const b = before.get(id);
+		const a = after.get(id);
+		if (b !== undefined && a !== undefined && stableJson(a) === stableJson(b)) continue;
+		const [file, key] = id.split('\0');
+		const delta = typeof a === 'number' && typeof b === 'number' ? roundDelta(a - b) : null;
+		const leaf = key.replace(/^.*[.\]]/, '');
+		const higher = direction?.higherIsBetter.includes(key) || direction?.higherIsBetter.includes(leaf);
+		const lower = direction?.lowerIsBetter.includes(key) || direction?.lowerIsBetter.includes(leaf);
+		const better = delta === null || delta === 0 || (!higher && !lower) ? undefined : higher ? delta > 0 : delta < 0;
+		deltas.push({ file, key, before: b, after: a, delta, ...(better === undefined ? {} : { better }) });
+	}
+	return deltas.sort((x, y) => Number(y.delta !== null) - Number(x.delta !== null) || (x.file + x.key < y.file + y.key ? -1 : 1));
+}
+
+function metricsDirection(ledger: Ledger, model: string) {
+	try {
+		return ledger.model(model).metricsDirection;
+	} catch {
+		return undefined;
+	}
+}
+
+/** Removes float noise (0.87 − 0.82 = 0.04999999…) without hiding real precision. */
+function roundDelta(value: number): number {
+	return Number.parseFloat(value.toPrecision(12));
+}
+
+function stableJson(value: unknown): string {
+	if (value !== null && typeof value === 'object') {
+		const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+		return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(',')}}`;
+	}
+	return JSON.stringify(value) ?? 'undefined';
+}
+
+/** A value for one line of text: strings quoted, a mapping/list key as its number of leaves. */
+export function formatKeyValue(value: KeyValue | undefined): string {
+	if (value === undefined) return '(absent)';
+	if (isSubtree(value)) {
+		const n = Object.keys(value).length;
+		return `{${n} ${n === 1 ? 'key' : 'keys'}}`;
+	}
+	return typeof value === 'string' ? JSON.stringify(value) : typeof value === 'number' ? formatNumber(value) : String(value);
+}
+
+/** "256 in v1–v3, 512 since v4" for one model's runs; ", removed in v30" when the file is gone. */
+export function describeRuns(runs: KeyRun[], removed?: VersionRef): string {
+	const parts = runs.map((run) => {
+		if (run.unparseable !== undefined) {
+			const span = run.first === run.last ? versionName(run.first) : `${versionName(run.first)}–${versionName(run.last)}`;
+			return `unparseable in ${span} (${run.unparseable})`;
+		}
+		const value = formatKeyValue(run.value);
+		if (run.current && runs.length > 1) return `${value} since ${versionName(run.first)}`;
+		if (run.first === run.last) return `${value} in ${versionName(run.first)}`;
+		return `${value} in ${versionName(run.first)}–${versionName(run.last)}`;
+	});
+	if (removed) parts.push(`file removed in ${versionName(removed)}`);
+	return parts.join(', ');
+}
+
+/** "+0.04 faithfulness" style text of a metric delta. */
+export function formatMetricDelta(d: MetricDelta): string {
+	const text = (v: unknown) => (typeof v === 'number' ? formatNumber(v) : String(v));
+	if (d.delta !== null) return `${d.key} ${d.delta > 0 ? '+' : ''}${formatNumber(d.delta)} (${text(d.before)} → ${text(d.after)})`;
+	return `${d.key} ${d.before === undefined ? '(absent)' : JSON.stringify(d.before)} → ${d.after === undefined ? '(absent)' : JSON.stringify(d.after)}`;
+}
+
+export interface VariableChange {
+	version: VersionRef;
+	/** The version it is compared with (the previous one of the model holding the file). */
+	from: VersionRef;
+	added: string[];
+	removed: string[];
+}
+
+export interface VariableHistory {
+	path: string;
+	/** Per model holding the prompt: its variables in the newest version, and each change, newest first. */
+	models: Array<{ model: string; newest: VersionRef; variables: string[]; changes: VariableChange[]; renames?: KeyRename[] }>;
+}
+
+/** Template variables of a prompt file across versions (from index.db): which version added or removed which. Read-only result. */
+export function variableHistory(ledger: Ledger, relPath: string): VariableHistory {
+	const path = normalizeRelPath(relPath);
+	return memoized(ledger, `variableHistory\0${path}`, () => computeVariableHistory(ledger, path));
+}
+
+function computeVariableHistory(ledger: Ledger, path: string): VariableHistory {
+	const index = ledger.index;
+	const setsOf = (file: string): Map<string, string[]> => {
+		const sets = new Map<string, string[]>();
+		const rows = index.readStatement('SELECT digest, group_concat(name, char(10) ORDER BY name) FROM prompt_variables WHERE path = ? GROUP BY digest').raw(true).all(file) as Array<[string, string]>;
+		for (const [digest, names] of rows) sets.set(digest, names.split('\n'));
+		return sets;
+	};
+	// Across renames: each earlier name's versions read that name's variables.
+	const models = followPath(ledger, path).map(({ model, segments, renames }) => {
+		const sets = new Map<string, string[]>();
+		const versions: VersionRef[] = [];
+		for (const segment of segments) {
+			const own = setsOf(segment.path);
+			for (const v of segment.versions) {
+				versions.push(v);
+				const names = own.get(v.digest);
+				if (names) sets.set(v.digest, names);
+			}
+		}
+		const changes: VariableChange[] = [];
+		for (let i = 1; i < versions.length; i++) {
+			const before = new Set(sets.get(versions[i - 1].digest) ?? []);
+			const after = new Set(sets.get(versions[i].digest) ?? []);
+			const added = [...after].filter((n) => !before.has(n));
+			const removed = [...before].filter((n) => !after.has(n));
+			if (added.length || removed.length) changes.push({ version: versions[i], from: versions[i - 1], added, removed });
+		}
+		const newest = versions[versions.length - 1];
+		const renamed = renames.map((r) => ({ from: r.from, to: r.to, before: r.before, at: r.at, similarity: r.similarity }));
+		return { model, newest, variables: sets.get(newest.digest) ?? [], changes: changes.reverse(), ...(renamed.length ? { renames: renamed } : {}) };
+	});
+	return { path, models: models.sort((a, b) => (a.model < b.model ? -1 : a.model > b.model ? 1 : 0)) };
+}

@@ -1,0 +1,455 @@
+// "Which versions use this file?": answered from index.db alone (artifacts by path and by sha256),
+// with the file's current hash from the stat cache, so a hover can ask on every mouse move.
+import { statSync } from 'node:fs';
+import type { Ledger } from '../ledger';
+import { resolveInWorkspace } from '../ledger';
+import type { Role } from '../model';
+import { followPath } from './pathFollow';
+import type { PathRename } from './pathFollow';
+import type { StatKey } from '../index/registryIndex';
+import { currentHash } from '../snapshot/snapshot';
+import { versionName } from '../store/versionName';
+import type { WorkspaceConfig } from '../parse/workspaceConfig';
+import { modelMatcher } from '../snapshot/workspaceFiles';
+
+/** A version as hovers and used-by lists name it. */
+export interface VersionRef {
+	model: string;
+	number: number;
+	label: string;
+	digest: string;
+	createdAt: string;
+	author: string;
+	aliases: string[];
+	/** Another version of the model has the same number (two branches merged): name it `v2 (fc78108)`. */
+	numberShared?: boolean;
+}
+
+export interface ContentHistoryEntry {
+	sha256: string;
+	/** The file's earlier name when these versions held it under another path (it was renamed since). */
+	path?: string;
+	/** Versions that held this content at the path, newest first. */
+	versions: VersionRef[];
+	/** createdAt of the oldest and newest of those versions. */
+	firstSeen: string;
+	lastSeen: string;
+}
+
+export interface UsedBy {
+	/** Workspace-relative, forward slashes. */
+	path: string;
+	/** sha256 of the file now; null when it is gone, or when it is too large to hash here and its stat changed. */
+	sha256: string | null;
+	exists: boolean;
+	/** True when a version holds the path or a model's globs match it. */
+	tracked: boolean;
+	/** Models whose globs in model-ledger.yaml match the path now. */
+	models: string[];
+	/** The role the newest version holding the path gave it. */
+	role: Role | null;
+	/** Versions whose artifact at this path has exactly the current content, newest first. */
+	current: VersionRef[];
+	/** Versions holding the current content under another path (a rename, a copy), newest first. */
+	sameContentElsewhere: Array<VersionRef & { path: string }>;
+	/** Each content the path had in some version, newest first (by the newest version holding it). */
+	history: ContentHistoryEntry[];
+	/** The version where the path took the content the newest version holding it has: "last changed in v7". */
+	lastChanged: VersionRef | null;
+	/** The newest version holding the path, whatever its content. */
+	newest: VersionRef | null;
+	/** The file exists, a version holds the path, and the current content is in none of them. */
+	modified: boolean;
+	/** The first version of the newest holding version's model that no longer holds the path (`git rm` then snapshot): "removed in v30". */
+	removedIn: VersionRef | null;
+	/** Where the file was renamed (oldest first); `history` continues under the earlier names. */
+	renames: PathRename[];
+}
+
+export interface UsedByOptions {
+	/** Files larger than this whose stat changed since they were last hashed are not hashed (a hover must not read gigabytes). */
+	maxHashBytes?: number;
+}
+
+/** Copies of one content across the registry beyond this are not listed (an empty file is everywhere). */
+const MAX_ELSEWHERE = 200;
+
+interface PathRow {
+	sha: string;
+	version: VersionRef;
+}
+
+/**
+ * Which versions hold a workspace file's current content, and which contents it had before, across all
+ * models. The result is shared with later calls while index.db and the file are unchanged: read-only.
+ */
+export function usedBy(ledger: Ledger, relPath: string, options: UsedByOptions = {}): UsedBy {
+	const path = normalizeRelPath(relPath);
+	const abs = resolveInWorkspace(ledger.root, path);
+	const { sha256, exists } = contentHash(ledger, path, abs, options.maxHashBytes);
+	return memoized(ledger, `usedBy\0${path}\0${sha256}\0${exists}`, () => computeUsedBy(ledger, path, sha256, exists));
+}
+
+function computeUsedBy(ledger: Ledger, path: string, sha256: string | null, exists: boolean): UsedBy {
+	const index = ledger.index;
+	const rows: PathRow[] = versionsHoldingPath(ledger, path).map(({ sha, ref }) => ({ sha, version: ref }));
+
+	const current = sha256 === null ? [] : rows.filter((r) => r.sha === sha256).map((r) => r.version);
+	let elsewhere: Array<{ path: string; version: VersionRef }> = [];
+	if (sha256 !== null) {
+		const found = index.readStatement(`SELECT path, digest FROM artifacts WHERE sha256 = ? AND path <> ? LIMIT ${MAX_ELSEWHERE}`).raw(true).all(sha256, path) as Array<[string, string]>;
+		const refs = versionRefs(ledger, found.map(([, digest]) => digest));
+		elsewhere = found.flatMap(([otherPath, digest]) => {
+			const version = refs.get(digest);
+			return version ? [{ path: otherPath, version }] : [];
+		});
+		elsewhere.sort((a, b) => newestFirst(a.version, b.version) || compare(a.path, b.path));
+	}
+
+	const bySha = new Map<string, VersionRef[]>();
+	for (const { sha, version } of rows) {
+		const list = bySha.get(sha);
+		if (list) list.push(version);
+		else bySha.set(sha, [version]);
+	}
+	// rows are newest first, so Map insertion order is already "newest version holding it" first.
+	const history: ContentHistoryEntry[] = [...bySha].map(([sha, versions]) => ({
+		sha256: sha,
+		versions,
+		firstSeen: versions[versions.length - 1].createdAt,
+		lastSeen: versions[0].createdAt,
+	}));
+
+	// Like `git log --follow`: the contents it had under earlier names, after the ones under this name.
+	const followed = rows.length > 0 ? followPath(ledger, path) : [];
+	for (const { segments } of followed) {
+		for (const segment of segments.slice(0, -1)) {
+			const inSegment = new Set(segment.versions.map((v) => v.digest));
+			const shaGroups = new Map<string, VersionRef[]>();
+			for (const { sha, ref } of versionsHoldingPath(ledger, segment.path)) {
+				if (!inSegment.has(ref.digest)) continue;
+				shaGroups.set(sha, [...(shaGroups.get(sha) ?? []), ref]);
+			}
+			for (const [sha, versions] of shaGroups) history.push({ sha256: sha, path: segment.path, versions, firstSeen: versions[versions.length - 1].createdAt, lastSeen: versions[0].createdAt });
+		}
+	}
+	const models = modelsMatching(ledger, path);
+	const newest = rows[0];
+	const role = newest ? ((index.readStatement('SELECT role FROM artifacts WHERE digest = ? AND path = ?').pluck().get(newest.version.digest, path) as Role | undefined) ?? null) : null;
+	return {
+		path,
+		sha256,
+		exists,
+		tracked: rows.length > 0 || models.length > 0,
+		models,
+		role,
+		current,
+		sameContentElsewhere: elsewhere.map((r) => ({ ...r.version, path: r.path })),
+		history,
+		lastChanged: newest ? lastChange(rows, newest) : null,
+		newest: newest ? newest.version : null,
+		modified: exists && rows.length > 0 && current.length === 0,
+		removedIn: newest ? (removedAfter(ledger, newestOfModel(rows, newest.version.model)) ?? null) : null,
+		renames: followed.flatMap((f) => f.renames),
+	};
+}
+
+/** The model's first version after `last` (by number, then time) when it no longer holds the file: "removed in v30". */
+export function removedAfter(ledger: Ledger, last: VersionRef): VersionRef | undefined {
+	const row = ledger.index
+		.readStatement('SELECT digest, number, label, created_at, author_name FROM versions WHERE model = ? AND number > ? ORDER BY number, created_at LIMIT 1')
+		.raw(true)
+		.get(last.model, last.number) as [string, number, string, string, string] | undefined;
+	if (!row) return undefined;
+	const [digest, number, label, createdAt, author] = row;
+	const shared = (ledger.index.readStatement('SELECT count(*) FROM versions WHERE model = ? AND number = ?').pluck().get(last.model, number) as number) > 1;
+	return { model: last.model, digest, number, label, createdAt, author, aliases: [], ...(shared ? { numberShared: true } : {}) };
+}
+
+/** The highest-numbered version of `model` among rows (newest first, so the first of equal numbers). */
+function newestOfModel(rows: PathRow[], model: string): VersionRef {
+	let best: VersionRef | undefined;
+	for (const { version } of rows) if (version.model === model && (!best || version.number > best.number)) best = version;
+	return best!;
+}
+
+/** The first version of the newest run of equal content in the newest row's model (rows newest first). */
+function lastChange(rows: PathRow[], newest: PathRow): VersionRef {
+	const model = newest.version.model;
+	// rows are newest first, so a stable sort by number keeps "newest first" among equal numbers.
+	const sameModel = rows.filter((r) => r.version.model === model).sort((a, b) => b.version.number - a.version.number);
+	let start = sameModel[0];
+	for (const row of sameModel) {
+		if (row.sha !== newest.sha) break;
+		start = row;
+	}
+	return start.version;
+}
+
+/** Cheap "should a hover say anything?": a version holds the path, or a model's globs match it. */
+export function isTracked(ledger: Ledger, relPath: string): boolean {
+	return isInAnyVersion(ledger, relPath) || modelsMatching(ledger, normalizeRelPath(relPath)).length > 0;
+}
+
+/** Whether any version holds a file at this workspace path. */
+export function isInAnyVersion(ledger: Ledger, relPath: string): boolean {
+	return ledger.index.readStatement('SELECT 1 FROM artifacts WHERE path = ? LIMIT 1').pluck().get(normalizeRelPath(relPath)) !== undefined;
+}
+
+/** Workspace paths in the index use forward slashes and no `./`. */
+export function normalizeRelPath(relPath: string): string {
+	return relPath.replace(/\\/g, '/').replace(/^(\.\/)+/, '');
+}
+
+function contentHash(ledger: Ledger, path: string, abs: string, maxHashBytes: number | undefined): { sha256: string | null; exists: boolean } {
+	let stat;
+	try {
+		stat = statSync(abs, { bigint: true });
+	} catch {
+		return { sha256: null, exists: false };
+	}
+	if (!stat.isFile()) return { sha256: null, exists: false };
+	if (maxHashBytes !== undefined && stat.size > BigInt(maxHashBytes)) {
+		const key: StatKey = { dev: stat.dev, ino: stat.ino, size: stat.size, mtimeNs: stat.mtimeNs };
+		return { sha256: ledger.index.cachedHash(path, key) ?? null, exists: true };
+	}
+	return { sha256: currentHash(ledger, path, abs), exists: true };
+}
+
+/**
+ * What a version row says besides its aliases: fixed by the digest (the manifest's hash), so it can be
+ * kept across index changes. `ref` is the version without aliases, shared by results (read-only).
+ */
+interface VersionFacts {
+	ref: VersionRef;
+}
+
+const facts = new WeakMap<Ledger, Map<string, VersionFacts>>();
+/** Beyond this many remembered versions the memory is dropped and refilled (versions removed by gc linger until then). */
+const MAX_FACTS = 200_000;
+/** More unknown digests than this are read with one join over the path's rows instead of one lookup each. */
+const BULK_LOOKUP = 64;
+
+/**
+ * Every version holding the path, newest first (creation time, then number, model, digest), each with
+ * the sha256 it holds there. Only the path's rows are read: its artifacts (a covered range of
+ * artifacts_by_path (path, sha256), grouped by content), the aliases of those versions, and version rows not
+ * read before. A version's facts never change under its digest, so they are remembered across
+ * index changes; aliases are read per query, since they move without a new version.
+ */
+export function versionsHoldingPath(ledger: Ledger, path: string): ReadonlyArray<{ sha: string; ref: VersionRef }> {
+	// Shared while index.db is unchanged: a hover asks for it directly and again through rename following.
+	return memoized(ledger, `versionsHoldingPath\0${path}`, () => computeVersionsHoldingPath(ledger, path));
+}
+
+function computeVersionsHoldingPath(ledger: Ledger, path: string): Array<{ sha: string; ref: VersionRef }> {
+	const index = ledger.index;
+	const digests: string[] = [];
+	const shaOf: string[] = [];
+	for (const { sha256: sha, digests: list } of pathContents(ledger, path)) {
+		for (const digest of list) {
+			digests.push(digest);
+			shaOf.push(sha);
+		}
+	}
+	const known = versionFacts(ledger, digests, path);
+	const aliases = new Map<string, string[]>();
+	// The aliases table is small (a few names per model): scan it and probe each alias's (digest, path) row.
+	const aliasRows = index
+		.readStatement('SELECT al.digest, al.name FROM aliases al WHERE EXISTS (SELECT 1 FROM artifacts a WHERE a.digest = al.digest AND a.path = ?) ORDER BY al.name')
+		.raw(true)
+		.all(path) as Array<[string, string]>;
+	for (const [digest, name] of aliasRows) {
+		const list = aliases.get(digest);
+		if (list) list.push(name);
+		else aliases.set(digest, [name]);
+	}
+	const shaOfDigest = new Map<string, string>();
+	const refs: VersionRef[] = [];
+	digests.forEach((digest, i) => {
+		const f = known.get(digest);
+		if (!f) return;
+		shaOfDigest.set(digest, shaOf[i]);
+		const names = aliases.get(digest);
+		refs.push(names ? { ...f.ref, aliases: names } : f.ref);
+	});
+	const named = markShared(ledger, refs);
+	named.sort(newestFirst);
+	return named.map((ref) => ({ sha: shaOfDigest.get(ref.digest)!, ref }));
+}
+
+/** One content a path had: its sha256 and the digests of the versions holding it there. */
+export interface PathContent {
+	sha256: string;
+	digests: string[];
+}
+
+/**
+ * The path's contents, each with the versions holding it: one row per content, not per version (a file
+ * held by 10,000 versions is ~100 rows to decode). Shared by used-by, key history and rename following
+ * while index.db is unchanged, so one hover or key-history reads the path's rows once.
+ */
+export function pathContents(ledger: Ledger, path: string): PathContent[] {
+	return memoized(ledger, `pathContents\0${path}`, () =>
+		(ledger.index.readStatement('SELECT sha256, group_concat(digest) FROM artifacts WHERE path = ? GROUP BY sha256').raw(true).all(path) as Array<[string, string]>).map(([sha256, list]) => ({
+			sha256,
+			digests: list.split(','),
+		})),
+	);
+}
+
+/**
+ * Marks refs whose number another version of the model also has (two branches merged), so they are
+ * named like `list` names them: `v2 (fc78108)`. Copies: the cached facts stay unmarked, since a
+ * later merge can make a number shared.
+ */
+function markShared(ledger: Ledger, refs: VersionRef[]): VersionRef[] {
+	const shared = ledger.index.readStatement('SELECT number FROM versions WHERE model = ? GROUP BY number HAVING count(*) > 1').pluck();
+	const byModel = new Map<string, Set<number>>();
+	for (const model of new Set(refs.map((r) => r.model))) {
+		const numbers = shared.all(model) as number[];
+		if (numbers.length) byModel.set(model, new Set(numbers));
+	}
+	if (byModel.size === 0) return refs;
+	return refs.map((r) => (byModel.get(r.model)?.has(r.number) ? { ...r, numberShared: true } : r));
+}
+
+/** Versions by digest with their aliases (for a few digests: same-content copies). */
+export function versionRefs(ledger: Ledger, digests: string[]): Map<string, VersionRef> {
+	const known = versionFacts(ledger, digests);
+	const aliases = new Map<string, string[]>();
+	const aliasRows = ledger.index.readStatement('SELECT digest, name FROM aliases WHERE digest IN (SELECT value FROM json_each(?)) ORDER BY name').raw(true).all(JSON.stringify(digests)) as Array<[string, string]>;
+	for (const [digest, name] of aliasRows) aliases.set(digest, [...(aliases.get(digest) ?? []), name]);
+	const refs = new Map<string, VersionRef>();
+	for (const digest of digests) {
+		const f = known.get(digest);
+		if (f && !refs.has(digest)) refs.set(digest, { ...f.ref, aliases: aliases.get(digest) ?? [] });
+	}
+	return new Map(markShared(ledger, [...refs.values()]).map((r) => [r.digest, r]));
+}
+
+/** Newest first: creation time, then number, model, digest (a total order, so results are stable). */
+export function newestFirst(a: VersionRef, b: VersionRef): number {
+	return compare(b.createdAt, a.createdAt) || b.number - a.number || compare(a.model, b.model) || compare(a.digest, b.digest);
+}
+
+/** Facts of versions by digest (digests read from artifacts); rows not remembered yet are read, by path in bulk when given. */
+function versionFacts(ledger: Ledger, digests: string[], path?: string): Map<string, VersionFacts> {
+	let cache = facts.get(ledger);
+	if (!cache || cache.size > MAX_FACTS) {
+		cache = new Map();
+		facts.set(ledger, cache);
+	}
+	const missing = digests.filter((d) => !cache.has(d));
+	type Row = [string, string, number, string, string, string];
+	const remember = ([digest, model, number, label, createdAt, author]: Row) => cache.set(digest, { ref: { model, number, label, digest, createdAt, author, aliases: [] } });
+	const columns = 'v.digest, v.model, v.number, v.label, v.created_at, v.author_name';
+	if (path !== undefined && missing.length > BULK_LOOKUP) {
+		for (const row of ledger.index.readStatement(`SELECT ${columns} FROM artifacts a JOIN versions v ON v.digest = a.digest WHERE a.path = ?`).raw(true).all(path) as Row[]) remember(row);
+	} else if (missing.length > 0) {
+		const one = ledger.index.readStatement(`SELECT ${columns} FROM versions v WHERE v.digest = ?`).raw(true);
+		for (const digest of missing) {
+			const row = one.get(digest) as Row | undefined;
+			if (row) remember(row);
+		}
+	}
+	// A remembered digest that index.db no longer holds has no artifact rows either (both go in one
+	// transaction), so digests read from artifacts never reach a stale entry.
+	return cache;
+}
+
+/**
+ * Changes whenever index.db may hold other rows: `data_version` moves when another connection (the
+ * CLI, another window) commits, `total_changes()` when this one writes.
+ */
+export function indexGeneration(ledger: Ledger): string {
+	const index = ledger.index;
+	const dataVersion = index.readStatement('PRAGMA data_version').pluck().get() as number;
+	const ownChanges = index.readStatement('SELECT total_changes()').pluck().get() as number;
+	return `${dataVersion}:${ownChanges}`;
+}
+
+interface Memo {
+	generation: string;
+	config: WorkspaceConfig | undefined;
+	results: Map<string, unknown>;
+}
+
+const memos = new WeakMap<Ledger, Memo>();
+const MAX_MEMO_ENTRIES = 256;
+
+/**
+ * Remembers a query's result until index.db or the parsed config changes: a hover asks again on every
+ * mouse rest over the same file, and the answer only moves when a version, alias or file hash does.
+ */
+export function memoized<T>(ledger: Ledger, key: string, compute: () => T): T {
+	const generation = indexGeneration(ledger);
+	let config: WorkspaceConfig | undefined;
+	try {
+		config = ledger.config;
+	} catch {
+		config = undefined;
+	}
+	let memo = memos.get(ledger);
+	if (!memo || memo.generation !== generation || memo.config !== config || memo.results.size >= MAX_MEMO_ENTRIES) {
+		memo = { generation, config, results: new Map() };
+		memos.set(ledger, memo);
+	}
+	if (memo.results.has(key)) return memo.results.get(key) as T;
+	const value = compute();
+	memo.results.set(key, value);
+	return value;
+}
+
+function compare(a: string, b: string): number {
+	return a < b ? -1 : a > b ? 1 : 0;
+}
+
+const matchers = new WeakMap<WorkspaceConfig, Array<{ model: string; isMatch: (path: string) => boolean }>>();
+
+/** Models whose globs match the path (compiled once per parsed config). A broken config matches nothing. */
+export function modelsMatching(ledger: Ledger, path: string): string[] {
+	let config: WorkspaceConfig;
+	try {
+		config = ledger.config;
+	} catch {
+		return [];
+	}
+	let list = matchers.get(config);
+	if (!list) {
+		list = config.models.map((m) => ({ model: m.name, isMatch: modelMatcher(m) }));
+		matchers.set(config, list);
+	}
+	return list.filter((m) => m.isMatch(path)).map((m) => m.model);
+}
+
+/**
+ * Version numbers as short ranges per model: "v1–v3, v5" (one model) or "support-bot v1–v3 · reranker v2".
+ * `withModel` forces the model name even when only one model is involved.
+ */
+export function describeVersions(versions: Array<Pick<VersionRef, 'model' | 'number'> & Partial<Pick<VersionRef, 'digest' | 'numberShared'>>>, withModel = false): string {
+	const byModel = new Map<string, { numbers: number[]; shared: string[] }>();
+	for (const v of versions) {
+		let entry = byModel.get(v.model);
+		if (!entry) byModel.set(v.model, (entry = { numbers: [], shared: [] }));
+		// A number two versions share is named one by one (`v2 (fc78108)`), never folded into a range.
+		if (v.numberShared && v.digest) entry.shared.push(versionName({ number: v.number, digest: v.digest, numberShared: true }));
+		else entry.numbers.push(v.number);
+	}
+	const parts = [...byModel].map(([model, { numbers, shared }]) => {
+		const ranges = [numberRanges([...new Set(numbers)].sort((a, b) => a - b)), ...[...new Set(shared)].sort()].filter(Boolean).join(', ');
+		return byModel.size > 1 || withModel ? `${model} ${ranges}` : ranges;
+	});
+	return parts.join(' · ');
+}
+
+function numberRanges(sorted: number[]): string {
+	const out: string[] = [];
+	for (let i = 0; i < sorted.length; ) {
+		let j = i;
+		while (j + 1 < sorted.length && sorted[j + 1] === sorted[j] + 1) j++;
+		out.push(j === i ? `v${sorted[i]}` : j === i + 1 ? `v${sorted[i]}, v${sorted[j]}` : `v${sorted[i]}–v${sorted[j]}`);
+		i = j + 1;
+	}
+	return out.join(', ');
+}

@@ -1,0 +1,86 @@
+// Reading files that came with the repository without trusting their size: a manifest or events
+// file planted as 1 GB, or a path that turns out to be /dev/zero or a FIFO, must not be read to the
+// end. Each kind of file has a limit chosen from real sizes (README "Limits", SECURITY.md); over it,
+// the read is refused with a clear message before anything is allocated.
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import { LedgerError } from '../errors';
+import { linkInLedger } from './noFollow';
+
+const O_NOFOLLOW = constants.O_NOFOLLOW ?? 0;
+
+const MiB = 1024 * 1024;
+
+/**
+ * A manifest. Real ones are a few KB; the biggest Model Ledger writes under the huge-file rule are a
+ * few MB (10,000 keys per params file ≈ 0.5 MB, 10,000 tensors per safetensors header ≈ 0.9 MB).
+ */
+export const MAX_MANIFEST_BYTES = 32 * MiB;
+/** A model's events file: ~250 bytes per event, so ~130,000 events. */
+export const MAX_EVENTS_FILE_BYTES = 32 * MiB;
+/** One line of an events file (an event with a long note is under 2 KB). */
+export const MAX_EVENT_LINE_BYTES = 64 * 1024;
+/** model-ledger.yaml: 20,000 models with a few globs each is ~2 MB. */
+export const MAX_CONFIG_BYTES = 8 * MiB;
+
+/**
+ * Reads a regular file of at most `limit` bytes (`what`, with its article: "a manifest"). Refuses (LedgerError FILE_TOO_LARGE / NOT_A_FILE)
+ * a bigger file, a device, a FIFO or a folder without reading it; never reads past `limit`.
+ * With `noFollow` (the ledger's own files under `.model-ledger/`) this is the one open path: O_NOFOLLOW,
+ * then fstat on the descriptor (a regular file), then the bounded read — a link is refused with
+ * LINK_IN_LEDGER and nothing is read through it. A missing file throws ENOENT (callers decide).
+ */
+export function readBoundedFile(absPath: string, relPath: string, limit: number, what: string, options: { noFollow?: boolean } = {}): Buffer {
+	// O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer forever.
+	let fd: number;
+	try {
+		fd = openSync(absPath, constants.O_RDONLY | constants.O_NONBLOCK | (options.noFollow ? O_NOFOLLOW : 0));
+	} catch (err) {
+		// Linux says ELOOP for a link under O_NOFOLLOW; some systems say EMLINK or EFTYPE.
+		const code = (err as NodeJS.ErrnoException).code;
+		if (options.noFollow && (code === 'ELOOP' || code === 'EMLINK' || code === 'EFTYPE')) throw linkInLedger(relPath, 'a symlink');
+		throw err;
+	}
+	try {
+		const stat = fstatSync(fd);
+		if (!stat.isFile()) {
+			if (options.noFollow) throw linkInLedger(relPath, 'not a regular file');
+			throw new LedgerError(`${relPath} is not a regular file (a device, pipe or folder), so it is not read as ${what}.`, `Remove it, or restore it from git: \`git checkout -- ${relPath}\`.`, { file: relPath }, 'NOT_A_FILE');
+		}
+		if (stat.size > limit) throw tooLarge(relPath, stat.size, limit, what);
+		// The file may grow after fstat: read at most limit + 1 bytes, and refuse if that many came.
+		const buffer = Buffer.alloc(Math.min(stat.size, limit) + 1);
+		let length = 0;
+		while (length < buffer.length) {
+			const n = readSync(fd, buffer, length, buffer.length - length, null);
+			if (n === 0) break;
+			length += n;
+		}
+		if (length > limit) throw tooLarge(relPath, length, limit, what);
+		return buffer.subarray(0, length);
+	} finally {
+		closeSync(fd);
+	}
+}
+
+/** A file of the ledger (`.model-ledger/…`) through the one open path (no link, regular file, bounded); undefined when it does not exist. */
+export function readLedgerFile(absPath: string, relPath: string, limit: number, what: string): Buffer | undefined {
+	try {
+		return readBoundedFile(absPath, relPath, limit, what, { noFollow: true });
+	} catch (err) {
+		if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+		throw err;
+	}
+}
+
+function tooLarge(relPath: string, size: number, limit: number, what: string): LedgerError {
+	return new LedgerError(
+		`${relPath} is ${formatMiB(size)}, more than the ${formatMiB(limit)} ${what} may have; it was not read.`,
+		`${what[0].toUpperCase()}${what.slice(1)} this big was not written by Model Ledger: remove it, or restore it from git (\`git checkout -- ${relPath}\`).`,
+		{ file: relPath },
+		'FILE_TOO_LARGE',
+	);
+}
+
+function formatMiB(bytes: number): string {
+	return bytes >= MiB ? `${(bytes / MiB).toFixed(bytes >= 10 * MiB ? 0 : 1)} MiB` : `${bytes} bytes`;
+}

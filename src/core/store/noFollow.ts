@@ -1,0 +1,78 @@
+// Opening files under `.model-ledger/` without following symlinks. Manifests and events come with
+// git, and a clone can hold a symlink where a folder or file of the ledger should be (`events/m.jsonl`
+// → `~/.bashrc`, `cache` → a folder elsewhere, a manifest → `/dev/zero`). Nothing there is ever a
+// link, so a link is an error with the fix, and every file is opened with O_NOFOLLOW and checked on
+// the open descriptor (a regular file) before a byte is read or written. Reads go through
+// readBoundedFile/readLedgerFile (boundedRead.ts): O_NOFOLLOW, fstat, then a read that stops at the limit.
+import { closeSync, constants as fsConstants, fstatSync, fsyncSync, lstatSync, openSync, writeSync } from 'node:fs';
+import type { Stats } from 'node:fs';
+import { join, relative } from 'node:path';
+import { LedgerError } from '../errors';
+
+const O_NOFOLLOW = fsConstants.O_NOFOLLOW ?? 0;
+
+/** The error for a symlink (or other non-regular entry) where the ledger keeps its own files and folders. */
+export function linkInLedger(rel: string, what: string): LedgerError {
+	return new LedgerError(
+		`${rel} is ${what}; Model Ledger never follows links inside .model-ledger/ (a planted link would read or write outside the workspace).`,
+		`Remove it (\`rm ${rel}\`) and run \`model-ledger reindex\`; if it came with a commit, check who added it (\`git log -- ${rel}\`).`,
+		{ file: rel },
+		'LINK_IN_LEDGER',
+	);
+}
+
+/** Throws when `abs` exists and is a symlink or not a folder; a missing folder is fine. */
+export function assertRealDir(abs: string, rel: string): void {
+	let s: Stats;
+	try {
+		s = lstatSync(abs);
+	} catch {
+		return;
+	}
+	if (s.isSymbolicLink()) throw linkInLedger(rel, 'a symlink');
+	if (!s.isDirectory()) throw linkInLedger(rel, 'not a folder');
+}
+
+/** Throws when `abs` exists and is a symlink or not a regular file; a missing file is fine. */
+export function assertRealFile(abs: string, rel: string): void {
+	let s: Stats;
+	try {
+		s = lstatSync(abs);
+	} catch {
+		return;
+	}
+	if (s.isSymbolicLink()) throw linkInLedger(rel, 'a symlink');
+	if (!s.isFile()) throw linkInLedger(rel, 'not a regular file');
+}
+
+/**
+ * The folders of the ledger (`.model-ledger/`, `versions/`, `events/`, `cache/` and the cache's
+ * folders and index files): each must be what it says, never a link. Cheap (a dozen lstat calls).
+ */
+export function assertLedgerLayout(root: string): void {
+	const ledger = join(root, '.model-ledger');
+	const cache = join(ledger, 'cache');
+	for (const dir of [ledger, join(ledger, 'versions'), join(ledger, 'events'), cache, join(cache, 'objects'), join(cache, 'objects', 'sha256'), join(cache, 'tmp'), join(cache, 'restores')]) {
+		assertRealDir(dir, relative(root, dir));
+	}
+	for (const file of ['index.db', 'index.db-wal', 'index.db-shm', 'index.db-journal']) assertRealFile(join(cache, file), relative(root, join(cache, file)));
+}
+
+/** Appends to a ledger file durably (write, fsync) without following a link: a dangling link would otherwise create its target. */
+export function appendNoFollow(abs: string, rel: string, text: string): void {
+	let fd: number;
+	try {
+		fd = openSync(abs, fsConstants.O_WRONLY | fsConstants.O_APPEND | fsConstants.O_CREAT | O_NOFOLLOW, 0o644);
+	} catch (err) {
+		const code = (err as NodeJS.ErrnoException).code;
+		if (code === 'ELOOP' || code === 'EMLINK' || code === 'EFTYPE') throw linkInLedger(rel, 'a symlink');
+		throw err;
+	}
+	try {
+		if (!fstatSync(fd).isFile()) throw linkInLedger(rel, 'not a regular file');
+		writeSync(fd, text);
+		fsyncSync(fd);
+	} finally {
+		closeSync(fd);
+	}
+}

@@ -1,0 +1,337 @@
+// Restore: write a version's artifacts back into the workspace, at their original paths and with
+// their modes, one file at a time atomically (tmp next to the file → fsync → rename). Nothing is
+// ever lost: a file about to be overwritten whose content is in no version is stored first, and
+// every displaced content is listed in a journal under .model-ledger/cache/restores/ that gc keeps.
+import { createHash } from 'node:crypto';
+import { closeSync, constants as fsConstants, fsyncSync, lstatSync, mkdirSync, openSync, readSync, realpathSync, renameSync, rmSync, statSync, writeFileSync, writeSync, chmodSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative } from 'node:path';
+import { LedgerError } from '../errors';
+import type { Ledger } from '../ledger';
+import type { ArtifactRecord, VersionSummary } from '../model';
+import { fsyncDir } from './objectStore';
+import { currentHash } from '../snapshot/snapshot';
+import { printablePath, unsafeArtifactPath } from './artifactPaths';
+import type { ModelConfig } from '../parse/workspaceConfig';
+import { collectModelFiles, confinedPath, modelMatcher } from '../snapshot/workspaceFiles';
+
+const CHUNK = 4 * 1024 * 1024;
+
+/** What restoring does to one file. */
+export type RestoreAction =
+	/** The file does not exist: it is created. */
+	| 'create'
+	/** The file holds other content: it is replaced (its content stored first when needed). */
+	| 'overwrite'
+	/** Same content, different permission bits: only the mode changes. */
+	| 'mode'
+	/** Already identical: nothing to do. */
+	| 'unchanged'
+	/** With `deleteExtra`: a file the model tracks now that the version lacks; removed (its content stored first). */
+	| 'delete';
+
+export interface RestoreFile {
+	path: string;
+	action: RestoreAction;
+	sha256: string;
+	size: number;
+	mode: number;
+	/**
+	 * For `overwrite`: where the displaced content is kept. `inVersion` says a version of some model
+	 * already holds it; otherwise it is unsaved work, stored by the restore (or, in a dry run, would be).
+	 */
+	displaced?: { sha256: string; objectPath: string; inVersion: boolean; stored: boolean };
+}
+
+export interface RestoreOptions {
+	/** Overwrite files whose current content is in no version (it is stored first either way). */
+	force?: boolean;
+	/** Only report what would change. */
+	dryRun?: boolean;
+	/** Also remove files the model tracks now that the version lacks (content stored first, listed in the journal). */
+	deleteExtra?: boolean;
+	signal?: AbortSignal;
+	now?: Date;
+}
+
+export interface RestoreResult {
+	version: VersionSummary;
+	dryRun: boolean;
+	files: RestoreFile[];
+	/** Files the model tracks now that the version does not have: left in place, or with `deleteExtra` removed (`files` lists them as `delete`). */
+	extra: string[];
+	/** Dry run: files whose objects are not in the local store (a real restore pulls them from the remote, or fails). */
+	notLocal: string[];
+	/** The journal of displaced contents (absent in a dry run or when nothing was displaced). */
+	journal?: string;
+}
+
+/** Writes version `ref` of `model` back into the workspace (or, with dryRun, says what that would change). */
+export async function restoreVersion(ledger: Ledger, model: string, ref: string, options: RestoreOptions = {}): Promise<RestoreResult> {
+	const modelConfig = ledger.model(model);
+	const version = ledger.resolve(model, ref);
+	const manifest = ledger.readManifest(version);
+	const realRoot = realpathSync(ledger.root);
+	refuseUnownedPaths(modelConfig, version, manifest.artifacts.map((a) => a.path));
+
+	// Plan everything before writing anything: one unsafe path refuses the whole restore.
+	const targets = manifest.artifacts.map((a) => ({ artifact: a, abs: targetPath(ledger.root, realRoot, a.path) }));
+	// Objects only on the configured remote are pulled (verified) first.
+	await ledger.ensureObjects(manifest.artifacts.map((a) => a.sha256));
+	const missing = manifest.artifacts.filter((a) => !ledger.store.has(a.sha256));
+	if (missing.length && !options.dryRun) {
+		throw new LedgerError(
+			`${model} v${version.number} cannot be restored: ${missing.length} of its files are missing from the store (${missing.map((a) => a.path).join(', ')}).`,
+			'Pull the objects from a remote or run `model-ledger verify` to see what else is affected.',
+			undefined,
+			'OBJECT_MISSING',
+		);
+	}
+	const versionedShas = knownContent(ledger);
+	const files: RestoreFile[] = targets.map(({ artifact, abs }) => planFile(ledger, artifact, abs, versionedShas));
+	const unsaved = files.filter((f) => f.displaced && !f.displaced.inVersion && !f.displaced.stored);
+	const inVersion = new Set(manifest.artifacts.map((a) => a.path));
+	const extra = collectModelFiles(ledger.root, modelConfig).files.map((f) => f.path).filter((p) => !inVersion.has(p));
+	const extraTargets = options.deleteExtra ? extra.map((path) => ({ path, abs: targetPath(ledger.root, realRoot, path) })) : [];
+	for (const { path, abs } of extraTargets) files.push(planDelete(ledger, path, abs, versionedShas));
+	const result: RestoreResult = { version, dryRun: options.dryRun === true, files, extra, notLocal: missing.map((a) => a.path) };
+	if (options.dryRun) return result;
+
+	if (unsaved.length && !options.force) {
+		throw new LedgerError(
+			`Restoring ${model} v${version.number} would overwrite changes that are in no version: ${unsaved.map((f) => f.path).join(', ')}.`,
+			'Snapshot them first, or restore with --force: their current content is then stored (and listed) before it is replaced.',
+			undefined,
+			'UNSAVED_CHANGES',
+		);
+	}
+
+	// 1. Keep every displaced content in the store (whole, hash-checked) before touching the workspace.
+	const absOf = new Map([...targets.map((t) => [t.artifact.path, t.abs] as const), ...extraTargets.map((t) => [t.path, t.abs] as const)]);
+	for (const file of files) {
+		if ((file.action !== 'overwrite' && file.action !== 'delete') || !file.displaced) continue;
+		if (options.signal?.aborted) throw cancelled();
+		const abs = absOf.get(file.path)!;
+		const stored = await ledger.store.storeFile(abs);
+		if (stored.sha256 !== file.displaced.sha256) {
+			throw new LedgerError(`${file.path} changed while the restore was preparing.`, 'Wait until whatever writes it has finished, then restore again.', { file: file.path }, 'FILE_CHANGED');
+		}
+		file.displaced = { ...file.displaced, stored: true };
+	}
+	const displaced = files.filter((f) => f.displaced);
+	if (displaced.length) result.journal = writeJournal(ledger, version, displaced, options.now ?? new Date());
+
+	// 2. Write the version's files; remove the extra ones (their content is in the store and the journal).
+	for (const file of files) {
+		if (options.signal?.aborted) throw cancelled();
+		const abs = absOf.get(file.path)!;
+		if (file.action === 'unchanged') continue;
+		if (file.action === 'delete') {
+			rmSync(abs, { force: true });
+			fsyncDir(dirname(abs));
+			continue;
+		}
+		if (file.action === 'mode') chmodSync(abs, file.mode);
+		else writeObjectAtomically(ledger, file.sha256, abs, file.mode);
+		rememberRestored(ledger, file.path, abs, file.sha256);
+	}
+	return result;
+}
+
+/**
+ * Refuses the whole restore when the manifest names a path the model's current globs do not track
+ * (a manifest cannot widen what a model owns) or one that is never a model's file (`.git/…` at any
+ * depth, `model-ledger.yaml`, `.vscode/`, `.env*`, control characters: see artifactPaths.ts).
+ */
+function refuseUnownedPaths(model: ModelConfig, version: VersionSummary, paths: string[]): void {
+	const owns = modelMatcher(model);
+	const refused = paths.filter((p) => !owns(p));
+	if (refused.length === 0) return;
+	const named = refused.slice(0, 20).map((p) => {
+		const why = unsafeArtifactPath(p);
+		return `${printablePath(p)} (${why ?? `not tracked by ${model.name}'s globs`})`;
+	});
+	throw new LedgerError(
+		`Refusing to restore ${model.name} v${version.number}: its manifest names ${refused.length} file(s) that are not ${model.name}'s: ${named.join(', ')}${refused.length > 20 ? ` and ${refused.length - 20} more` : ''}. Nothing was written.`,
+		`A manifest cannot widen what a model owns. If these files belong to ${model.name}, add globs for them to model-ledger.yaml; otherwise the manifest was planted: run \`model-ledger verify\` and delete it.`,
+		undefined,
+		'NOT_MODEL_FILE',
+	);
+}
+
+/** Every sha256 that some version (of any model) records as an artifact. */
+function knownContent(ledger: Ledger): Set<string> {
+	const shas = new Set<string>();
+	for (const v of ledger.listVersions()) {
+		try {
+			for (const a of ledger.readManifest(v).artifacts) shas.add(a.sha256);
+		} catch {
+			// A tampered manifest is verify's business; its content does not count as saved.
+		}
+	}
+	return shas;
+}
+
+function planFile(ledger: Ledger, artifact: ArtifactRecord, abs: string, versionedShas: Set<string>): RestoreFile {
+	const mode = typeof artifact.mode === 'number' ? artifact.mode & 0o777 : 0o644;
+	const base: RestoreFile = { path: artifact.path, action: 'create', sha256: artifact.sha256, size: artifact.size, mode };
+	let stat;
+	try {
+		stat = statSync(abs);
+	} catch {
+		return base;
+	}
+	if (!stat.isFile()) {
+		throw new LedgerError(`${artifact.path} is not a regular file in the workspace (a folder or device is in its place).`, 'Move it aside, then restore again.', { file: artifact.path }, 'NOT_A_FILE');
+	}
+	const sha = currentHash(ledger, artifact.path, abs);
+	if (sha === artifact.sha256) return { ...base, action: (stat.mode & 0o777) === mode ? 'unchanged' : 'mode' };
+	return {
+		...base,
+		action: 'overwrite',
+		displaced: { sha256: sha, objectPath: ledger.store.objectPath(sha), inVersion: versionedShas.has(sha), stored: ledger.store.has(sha) },
+	};
+}
+
+/** A file to remove: its current content, kept in the store before it goes (stored even when a version has it). */
+function planDelete(ledger: Ledger, path: string, abs: string, versionedShas: Set<string>): RestoreFile {
+	const stat = statSync(abs);
+	const sha = currentHash(ledger, path, abs);
+	return {
+		path,
+		action: 'delete',
+		sha256: sha,
+		size: stat.size,
+		mode: stat.mode & 0o777,
+		displaced: { sha256: sha, objectPath: ledger.store.objectPath(sha), inVersion: versionedShas.has(sha), stored: ledger.store.has(sha) },
+	};
+}
+
+/**
+ * The absolute path to write `rel` to, refusing anything outside the workspace: `..`, absolute
+ * paths, and paths that reach outside through a symlinked folder or file. A symlink to a file
+ * inside the workspace is followed, so the link stays and its target gets the content.
+ */
+export function targetPath(root: string, realRoot: string, rel: string): string {
+	const outside = (why: string): never => {
+		throw new LedgerError(`Refusing to restore \`${rel}\`: ${why}.`, 'Restore only writes inside the workspace; check the manifest and the symlinks on this path.', { file: rel }, 'OUTSIDE_WORKSPACE');
+	};
+	const abs = confinedPath(root, rel);
+	if (!abs) return outside('the path leaves the workspace');
+	// The deepest part of the path that exists decides where the write really lands.
+	let existing = abs;
+	const rest: string[] = [];
+	for (;;) {
+		try {
+			lstatSync(existing);
+			break;
+		} catch {
+			rest.unshift(basename(existing));
+			existing = dirname(existing);
+		}
+	}
+	let real: string;
+	try {
+		real = realpathSync(existing);
+	} catch {
+		return outside('it goes through a broken symlink');
+	}
+	const inside = relative(realRoot, real);
+	if (inside.startsWith('..') || isAbsolute(inside)) return outside(`it resolves to ${real}, outside the workspace`);
+	// Through a link inside the workspace, the real place must pass the same rules as the path itself.
+	const landing = [...inside.split(/[\\/]/), ...rest].filter((p) => p !== '').join('/');
+	if (landing !== '' && unsafeArtifactPath(landing)) return outside(`it lands in ${printablePath(landing)}: ${unsafeArtifactPath(landing)}`);
+	// eslint-disable-next-line no-restricted-syntax -- path segments: bounded by the path's length
+	return rest.length ? join(real, ...rest) : real;
+}
+
+/** Copies an object to `abs` through a tmp file in the same folder, checking its hash on the way. */
+function writeObjectAtomically(ledger: Ledger, sha256: string, abs: string, mode: number): void {
+	const dir = dirname(abs);
+	mkdirSync(dir, { recursive: true });
+	const tmp = join(dir, `.${basename(abs)}.model-ledger-${process.pid}-${Math.random().toString(36).slice(2)}.tmp`);
+	const source = openSync(ledger.store.objectPath(sha256), 'r');
+	let target: number | undefined;
+	try {
+		target = openSync(tmp, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL, 0o600);
+		const hash = createHash('sha256');
+		const buffer = Buffer.allocUnsafe(CHUNK);
+		for (;;) {
+			const n = readSync(source, buffer, 0, CHUNK, null);
+			if (n === 0) break;
+			hash.update(buffer.subarray(0, n));
+			writeSync(target, buffer, 0, n);
+		}
+		const actual = hash.digest('hex');
+		if (actual !== sha256) {
+			throw new LedgerError(
+				`Object ${sha256.slice(0, 12)}… is corrupt (its content hashes to ${actual.slice(0, 12)}…); ${relative(ledger.root, abs)} was left as it was.`,
+				'Run `model-ledger verify` to list the affected versions.',
+				{ file: ledger.store.objectPath(sha256) },
+				'OBJECT_CORRUPT',
+			);
+		}
+		fsyncSync(target);
+		closeSync(target);
+		target = undefined;
+		chmodSync(tmp, mode);
+		renameSync(tmp, abs);
+		fsyncDir(dir);
+	} catch (err) {
+		if (target !== undefined) closeSync(target);
+		rmSync(tmp, { force: true });
+		throw err;
+	} finally {
+		closeSync(source);
+	}
+}
+
+/** Records the restored file's hash in the stat cache, so status reads "matches vN" without re-hashing. */
+function rememberRestored(ledger: Ledger, rel: string, abs: string, sha256: string): void {
+	const s = statSync(abs, { bigint: true });
+	ledger.index.rememberHash(rel, { dev: s.dev, ino: s.ino, size: s.size, mtimeNs: s.mtimeNs }, sha256);
+}
+
+/** Folder of restore journals; gc keeps every object a journal lists. */
+export function restoresDir(ledger: Ledger): string {
+	return join(ledger.cacheDir, 'restores');
+}
+
+function writeJournal(ledger: Ledger, version: VersionSummary, displaced: RestoreFile[], now: Date): string {
+	const dir = restoresDir(ledger);
+	mkdirSync(dir, { recursive: true });
+	const path = join(dir, `${now.toISOString().replace(/[:.]/g, '-')}-${version.model}-v${version.number}-${Math.random().toString(36).slice(2, 8)}.json`);
+	const body = {
+		restoredAt: now.toISOString(),
+		model: version.model,
+		version: { number: version.number, label: version.label, digest: version.digest },
+		displaced: displaced.map((f) => ({ path: f.path, action: f.action === 'delete' ? 'deleted' : 'replaced', sha256: f.displaced!.sha256, objectPath: f.displaced!.objectPath, inVersion: f.displaced!.inVersion })),
+	};
+	writeFileSync(path, JSON.stringify(body, null, 2) + '\n', { flag: 'wx' });
+	return path;
+}
+
+function cancelled(): LedgerError {
+	return new LedgerError('Restore cancelled.', undefined, undefined, 'CANCELLED');
+}
+
+/**
+ * The version of `model` whose files the workspace holds exactly now (same paths, same content),
+ * newest first; undefined when none does. Hashes come from the stat cache, candidates from the index.
+ */
+export function versionMatchingWorkingTree(ledger: Ledger, model: string): VersionSummary | undefined {
+	const { files } = collectModelFiles(ledger.root, ledger.model(model));
+	if (files.length === 0) return undefined;
+	const current = new Map(files.map((f) => [f.path, currentHash(ledger, f.path, join(ledger.root, f.path))]));
+	const [firstPath, firstSha] = [...current][0];
+	const index = ledger.index;
+	const candidates = index
+		.readStatement('SELECT v.digest FROM versions v JOIN artifacts a ON a.digest = v.digest WHERE v.model = ? AND v.artifact_count = ? AND a.path = ? AND a.sha256 = ? ORDER BY v.number DESC, v.created_at DESC')
+		.pluck()
+		.all(model, current.size, firstPath, firstSha) as string[];
+	const artifactsOf = index.readStatement('SELECT path, sha256 FROM artifacts WHERE digest = ?');
+	for (const digest of candidates) {
+		const rows = artifactsOf.all(digest) as Array<{ path: string; sha256: string }>;
+		if (rows.length === current.size && rows.every((r) => current.get(r.path) === r.sha256)) return index.versionByDigest(digest);
+	}
+	return undefined;
+}

@@ -1,0 +1,82 @@
+// Select for Compare / Compare with Selected (the GitLens pattern) on versions. Comparing two
+// versions opens the compare view when one is registered (`modelLedger.compareVersions`, issue 5),
+// and otherwise a quick pick of the files that changed, each opening in the native diff editor.
+import * as vscode from 'vscode';
+import { LedgerError } from '../../core/errors';
+import type { VersionSummary } from '../../core/model';
+import { pickLedger, resolveVersion, runReporting, versionTargetOf } from '../commandSupport';
+import type { OpenedDiff, StoredFileCommands } from './diffCommands';
+import { versionShortName } from '../registry/versionText';
+import type { WorkspaceLedgers } from '../workspaceLedgers';
+
+export const COMPARE_VIEW_COMMAND = 'modelLedger.compareVersions';
+const SELECTED_CONTEXT_KEY = 'modelLedger.hasSelectionForCompare';
+
+export interface SelectedVersion {
+	root: string;
+	model: string;
+	digest: string;
+	name: string;
+}
+
+export type CompareOutcome = { opened: 'compareView'; result: unknown } | { opened: 'diff'; diff: OpenedDiff | undefined };
+
+/** Opens the compare view when present, else the changed-files pick; `a` is the older side. */
+export async function compareTwoVersions(ledgers: WorkspaceLedgers, files: StoredFileCommands, root: string, a: VersionSummary, b: VersionSummary): Promise<CompareOutcome> {
+	const [older, newer] = a.number <= b.number ? [a, b] : [b, a];
+	const commands = await vscode.commands.getCommands(true);
+	if (commands.includes(COMPARE_VIEW_COMMAND)) {
+		const result = await vscode.commands.executeCommand(COMPARE_VIEW_COMMAND, { root, model: older.model, a: older.digest, b: newer.digest });
+		return { opened: 'compareView', result };
+	}
+	const entry = await pickLedger(ledgers, root);
+	return { opened: 'diff', diff: await files.pickChangedFile(entry, older, newer) };
+}
+
+export function registerCompareSelection(ledgers: WorkspaceLedgers, files: StoredFileCommands): vscode.Disposable {
+	let selected: SelectedVersion | undefined;
+	const setSelected = (value: SelectedVersion | undefined) => {
+		selected = value;
+		void vscode.commands.executeCommand('setContext', SELECTED_CONTEXT_KEY, value !== undefined);
+	};
+	const interactive = (arg: unknown) => !arg || (typeof arg === 'object' && 'kind' in arg);
+
+	return vscode.Disposable.from(
+		vscode.commands.registerCommand('modelLedger.selectForCompare', (arg?: unknown) =>
+			runReporting(interactive(arg), undefined, async () => {
+				const target = versionTargetOf(arg);
+				if (!target) throw new LedgerError('Select for Compare needs a version.', 'Run it on a version in the Model Ledger sidebar, or pass {root?, model, version}.', undefined, 'BAD_ARGUMENT');
+				const entry = await pickLedger(ledgers, target.root);
+				const v = resolveVersion(entry.ledger, target.model, target.ref);
+				setSelected({ root: entry.root, model: v.model, digest: v.digest, name: `${v.model} ${versionShortName(v)}` });
+				return selected;
+			}),
+		),
+		vscode.commands.registerCommand('modelLedger.compareWithSelected', (arg?: unknown) =>
+			runReporting(interactive(arg), undefined, async () => {
+				if (!selected) throw new LedgerError('No version is selected for compare.', 'Right-click a version and choose "Select for Compare" first.', undefined, 'NO_SELECTION');
+				const target = versionTargetOf(arg);
+				if (!target) throw new LedgerError('Compare with Selected needs a version.', 'Run it on a version in the Model Ledger sidebar, or pass {root?, model, version}.', undefined, 'BAD_ARGUMENT');
+				const entry = await pickLedger(ledgers, target.root);
+				const b = resolveVersion(entry.ledger, target.model, target.ref);
+				if (entry.root !== selected.root || b.model !== selected.model) {
+					throw new LedgerError(`${selected.name} and ${b.model} ${versionShortName(b)} belong to different models.`, 'Compare versions of the same model.', undefined, 'BAD_SELECTION');
+				}
+				const a = resolveVersion(entry.ledger, selected.model, selected.digest);
+				return compareTwoVersions(ledgers, files, entry.root, a, b);
+			}),
+		),
+		vscode.commands.registerCommand('modelLedger.compareSelectedVersions', (arg?: unknown, selection?: unknown[]) =>
+			runReporting(true, undefined, async () => {
+				const nodes = (selection && selection.length ? selection : [arg]).map((n) => versionTargetOf(n)).filter((t) => t !== undefined);
+				if (nodes.length !== 2 || nodes[0].model !== nodes[1].model || nodes[0].root !== nodes[1].root) {
+					throw new LedgerError('Select exactly two versions of the same model to compare.', 'Ctrl/Cmd-click two versions under one model, then choose "Compare Selected Versions".', undefined, 'BAD_SELECTION');
+				}
+				const entry = await pickLedger(ledgers, nodes[0].root);
+				const [a, b] = nodes.map((t) => resolveVersion(entry.ledger, t.model, t.ref));
+				return compareTwoVersions(ledgers, files, entry.root, a, b);
+			}),
+		),
+		{ dispose: () => setSelected(undefined) },
+	);
+}

@@ -1,0 +1,246 @@
+// Stored files in the editor: Open File at Version, and native diffs — version vs previous, vs any
+// version, vs the working file, and the working file vs @production. Every command takes a tree node
+// or an argument object (`{root?, model, a, b, path}` …) and returns the URIs it opened.
+import { relative, sep } from 'node:path';
+import * as vscode from 'vscode';
+import { LedgerError } from '../../core/errors';
+import { followPath, pathInVersion } from '../../core/query/pathFollow';
+import type { Ledger } from '../../core/ledger';
+import type { ArtifactRecord, VersionManifest, VersionSummary } from '../../core/model';
+import { modelMatcher } from '../../core/snapshot/workspaceFiles';
+import { Cancelled, pickLedger, resolveReadableVersion, runReporting, versionTargetOf } from '../commandSupport';
+import { storedFileUri, workingFileUri } from '../registry/storedFiles';
+import { changedFiles, diffTitle, plainShownText, versionDescription, versionLabel, versionShortName } from '../registry/versionText';
+import type { LedgerEntry, WorkspaceLedgers } from '../workspaceLedgers';
+
+export const PRODUCTION_ALIAS = 'production';
+
+/** What a diff or open command opened. */
+export interface OpenedDiff {
+	left?: vscode.Uri;
+	right: vscode.Uri;
+	title: string;
+}
+
+type Arg = Record<string, unknown> | undefined;
+
+function str(arg: Arg, key: string): string | undefined {
+	const v = arg?.[key];
+	return typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined;
+}
+
+/** An argument object is "headless" (no question asked) when the caller named what to open. */
+function isArgumentObject(arg: unknown): arg is Record<string, unknown> {
+	return !!arg && typeof arg === 'object' && !(arg instanceof vscode.Uri) && !('kind' in arg);
+}
+
+export class StoredFileCommands {
+	constructor(private readonly ledgers: WorkspaceLedgers) {}
+
+	private uriOf(root: string, v: VersionSummary, path: string): vscode.Uri {
+		return storedFileUri({ root, model: v.model, digest: v.digest, name: versionShortName(v) }, path);
+	}
+
+	private manifest(ledger: Ledger, v: VersionSummary): VersionManifest {
+		return ledger.readManifest(v);
+	}
+
+	/** Opens a diff editor (or a single document when one side does not exist). */
+	async showDiff(left: vscode.Uri | undefined, right: vscode.Uri, title: string): Promise<OpenedDiff> {
+		if (left) await vscode.commands.executeCommand('vscode.diff', left, right, title, { preview: true });
+		else await vscode.window.showTextDocument(right, { preview: true });
+		return { left, right, title };
+	}
+
+	/** `v3 ↔ v5` diff of one path between two versions of a model. */
+	async diffVersions(entry: LedgerEntry, a: VersionSummary, b: VersionSummary, path: string): Promise<OpenedDiff> {
+		const ma = this.manifest(entry.ledger, a);
+		const mb = this.manifest(entry.ledger, b);
+		const inA = ma.artifacts.some((x) => x.path === path);
+		const inB = mb.artifacts.some((x) => x.path === path);
+		if (!inA && !inB) {
+			throw new LedgerError(`Neither ${a.model} ${versionShortName(a)} nor ${versionShortName(b)} has a file \`${path}\`.`, 'Pick a path listed under the version\'s Artifacts in the Model Ledger sidebar.', undefined, 'UNKNOWN_ARTIFACT');
+		}
+		const title = diffTitle(path, inA ? versionShortName(a) : `not in ${versionShortName(a)}`, inB ? versionShortName(b) : `not in ${versionShortName(b)}`);
+		if (!inB) return this.showDiff(undefined, this.uriOf(entry.root, a, path), title);
+		return this.showDiff(inA ? this.uriOf(entry.root, a, path) : undefined, this.uriOf(entry.root, b, path), title);
+	}
+
+	/** Asks which changed file to diff between two versions; opens it; returns undefined when nothing differs. */
+	async pickChangedFile(entry: LedgerEntry, a: VersionSummary, b: VersionSummary): Promise<OpenedDiff | undefined> {
+		const files = changedFiles(this.manifest(entry.ledger, a), this.manifest(entry.ledger, b));
+		if (files.length === 0) {
+			void vscode.window.showInformationMessage(`${a.model} ${versionShortName(a)} and ${versionShortName(b)} have the same files.`);
+			return undefined;
+		}
+		const icon = { added: '$(diff-added)', removed: '$(diff-removed)', modified: '$(diff-modified)' } as const;
+		const picked = await vscode.window.showQuickPick(
+			files.map((f) => plainShownText({ label: `${icon[f.change]} ${f.path}`, description: f.change, path: f.path })),
+			{ title: `${a.model}: files changed ${versionShortName(a)} ↔ ${versionShortName(b)}`, placeHolder: 'Pick a file to open in the diff editor' },
+		);
+		if (!picked) throw new Cancelled();
+		return this.diffVersions(entry, a, b, picked.path);
+	}
+
+	private async pickVersion(entry: LedgerEntry, model: string, title: string, options: { exclude?: string; withPath?: string } = {}): Promise<VersionSummary> {
+		let versions = entry.ledger.listVersions(model).filter((v) => v.digest !== options.exclude);
+		if (options.withPath) {
+			// From the index's artifact table: no manifest is read per version.
+			const having = new Set(
+				entry.ledger.index.readStatement('SELECT a.digest FROM artifacts a JOIN versions v ON v.digest = a.digest WHERE v.model = ? AND a.path = ?').pluck().all(model, options.withPath) as string[],
+			);
+			// And the versions that held it under an earlier name (renamed since): comparable too.
+			for (const f of followPath(entry.ledger, options.withPath)) if (f.model === model) for (const seg of f.segments) for (const v of seg.versions) having.add(v.digest);
+			versions = versions.filter((v) => having.has(v.digest));
+		}
+		if (versions.length === 0) {
+			throw new LedgerError(options.withPath ? `No version of ${model} contains ${options.withPath}.` : `${model} has no other versions.`, 'Snapshot the model first ("Model Ledger: Snapshot…").', undefined, 'NO_VERSIONS');
+		}
+		const picked = await vscode.window.showQuickPick(
+			versions.map((v) => ({ label: versionLabel(v), description: versionDescription(v), version: v })),
+			{ title, matchOnDescription: true },
+		);
+		if (!picked) throw new Cancelled();
+		return picked.version;
+	}
+
+	private async pickModel(entry: LedgerEntry, title: string, path?: string): Promise<string> {
+		let models = entry.ledger.config.models;
+		if (path) models = models.filter((m) => modelMatcher(m)(path));
+		if (models.length === 0) throw new LedgerError(path ? `${path} is not tracked by any model in model-ledger.yaml.` : 'model-ledger.yaml declares no model.', 'Add a glob that matches it to a model in model-ledger.yaml.', undefined, 'UNTRACKED');
+		if (models.length === 1) return models[0].name;
+		const picked = await vscode.window.showQuickPick(models.map((m) => m.name), { title });
+		if (!picked) throw new Cancelled();
+		return picked;
+	}
+
+	private async pickArtifact(entry: LedgerEntry, v: VersionSummary, title: string): Promise<ArtifactRecord> {
+		const artifacts = this.manifest(entry.ledger, v).artifacts;
+		const picked = await vscode.window.showQuickPick(
+			artifacts.map((a) => plainShownText({ label: a.path, description: a.role, artifact: a })),
+			{ title, matchOnDescription: true },
+		);
+		if (!picked) throw new Cancelled();
+		return picked.artifact;
+	}
+
+	/** `modelLedger.openFileAtVersion`: `{root?, model, version, path}` or an artifact node. */
+	async openFileAtVersion(arg: Arg): Promise<vscode.Uri> {
+		const entry = await pickLedger(this.ledgers, str(arg, 'root'));
+		const model = str(arg, 'model') ?? (await this.pickModel(entry, 'Open File at Version: which model?'));
+		const target = versionTargetOf(arg);
+		const version = target ? resolveReadableVersion(entry.ledger, model, target.ref) : await this.pickVersion(entry, model, `Open File at Version: which version of ${model}?`);
+		const path = (arg?.artifact as ArtifactRecord | undefined)?.path ?? str(arg, 'path') ?? (await this.pickArtifact(entry, version, `Open File at Version: which file of ${model} ${versionShortName(version)}?`)).path;
+		const uri = this.uriOf(entry.root, version, path);
+		const manifest = this.manifest(entry.ledger, version);
+		if (!manifest.artifacts.some((a) => a.path === path)) {
+			throw new LedgerError(`${model} ${versionShortName(version)} has no file \`${path}\`.`, `Its files: ${manifest.artifacts.map((a) => a.path).join(', ')}.`, undefined, 'UNKNOWN_ARTIFACT');
+		}
+		await vscode.window.showTextDocument(uri, { preview: true });
+		return uri;
+	}
+
+	/** `modelLedger.diffVersions`: `{root?, model, a, b, path?}`, or two version nodes (multi-selection). */
+	async diffVersionsCommand(arg: Arg, selection?: unknown[]): Promise<OpenedDiff | undefined> {
+		const versionNodes = (selection ?? []).filter((n): n is { kind: 'version'; root: string; model: string; version: VersionSummary } => !!n && typeof n === 'object' && (n as { kind?: string }).kind === 'version');
+		if (versionNodes.length === 2 && versionNodes[0].root === versionNodes[1].root && versionNodes[0].model === versionNodes[1].model) {
+			const entry = await pickLedger(this.ledgers, versionNodes[0].root);
+			const [x, y] = versionNodes.map((n) => n.version).sort((p, q) => p.number - q.number);
+			return this.pickChangedFile(entry, x, y);
+		}
+		if (versionNodes.length >= 2) {
+			throw new LedgerError('Select exactly two versions of the same model to compare.', 'Ctrl/Cmd-click two versions under one model, then choose "Compare Selected Versions".', undefined, 'BAD_SELECTION');
+		}
+		const entry = await pickLedger(this.ledgers, str(arg, 'root'));
+		const model = str(arg, 'model') ?? (await this.pickModel(entry, 'Diff Versions: which model?'));
+		// Invoked on one version node: that version is one side, the other is asked for.
+		const aRef = str(arg, 'a') ?? (arg?.kind === 'version' ? str(arg, 'digest') : undefined);
+		const a = aRef ? resolveReadableVersion(entry.ledger, model, aRef) : await this.pickVersion(entry, model, `Diff Versions: the older version of ${model}`);
+		const bRef = str(arg, 'b');
+		const b = bRef ? resolveReadableVersion(entry.ledger, model, bRef) : await this.pickVersion(entry, model, `Diff Versions: compare ${versionShortName(a)} with`, { exclude: a.digest });
+		const path = str(arg, 'path');
+		return path ? this.diffVersions(entry, a, b, path) : this.pickChangedFile(entry, a, b);
+	}
+
+	/** `modelLedger.diffWithPrevious`: an artifact node or `{…, path}` opens the file's diff; a version node or `{root?, model, version}` opens the compare view. */
+	async diffWithPrevious(arg: Arg): Promise<OpenedDiff | undefined> {
+		const entry = await pickLedger(this.ledgers, str(arg, 'root'));
+		const target = versionTargetOf(arg);
+		if (!target) throw new LedgerError('Diff with Previous needs a version.', 'Run it from a version or file in the Model Ledger sidebar, or pass {model, version, path}.', undefined, 'BAD_ARGUMENT');
+		const version = resolveReadableVersion(entry.ledger, target.model, target.ref);
+		const manifest = this.manifest(entry.ledger, version);
+		const parent = manifest.parent ? entry.ledger.index.versionByDigest(manifest.parent) : undefined;
+		if (!parent) throw new LedgerError(`${version.model} ${versionShortName(version)} is the first version: there is nothing before it.`, 'Compare it with a later version instead.', undefined, 'NO_PARENT');
+		const path = (arg?.artifact as ArtifactRecord | undefined)?.path ?? str(arg, 'path');
+		if (path) return this.diffVersions(entry, parent, version, path);
+		// On a version (not one of its files), the whole change is the question: the compare view answers it.
+		return vscode.commands.executeCommand<OpenedDiff | undefined>('modelLedger.compareVersions', { root: entry.root, model: version.model, a: parent.digest, b: version.digest });
+	}
+
+	/** `modelLedger.diffWithVersion`: a version/artifact node, or `{root?, model, version, other?, path?}`; asks for what is missing. */
+	async diffWithVersion(arg: Arg): Promise<OpenedDiff | undefined> {
+		const entry = await pickLedger(this.ledgers, str(arg, 'root'));
+		const target = versionTargetOf(arg);
+		const model = target?.model ?? (await this.pickModel(entry, 'Diff with Version: which model?'));
+		const version = target ? resolveReadableVersion(entry.ledger, model, target.ref) : await this.pickVersion(entry, model, `Diff with Version: which version of ${model}?`);
+		const path = (arg?.artifact as ArtifactRecord | undefined)?.path ?? str(arg, 'path');
+		const otherRef = str(arg, 'other');
+		const other = otherRef ? resolveReadableVersion(entry.ledger, model, otherRef) : await this.pickVersion(entry, model, `Compare ${model} ${versionShortName(version)}${path ? ` ${path}` : ''} with…`, { exclude: version.digest });
+		const [older, newer] = other.number <= version.number ? [other, version] : [version, other];
+		return path ? this.diffVersions(entry, older, newer, path) : this.pickChangedFile(entry, older, newer);
+	}
+
+	/**
+	 * `modelLedger.diffFileWithVersion`: the stored file (left) against the working file (right).
+	 * Takes a file URI (editor/explorer), an artifact node, or `{root?, model?, path, version?}`.
+	 */
+	async diffFileWithVersion(arg: unknown, fixedRef?: string): Promise<OpenedDiff | undefined> {
+		let root: string | undefined;
+		let path: string | undefined;
+		let model: string | undefined;
+		let ref: string | undefined = fixedRef;
+		const fileUri = arg instanceof vscode.Uri ? arg : arg === undefined ? vscode.window.activeTextEditor?.document.uri : undefined;
+		if (fileUri) {
+			if (fileUri.scheme !== 'file') throw new LedgerError('Compare File with Version works on files of the workspace.', 'Open a tracked file (a prompt, a config) and run it again.', undefined, 'NOT_A_FILE');
+			const entry = this.ledgers.forUri(fileUri);
+			if (!entry) throw new LedgerError(`${fileUri.fsPath} is not in a workspace folder with a model-ledger.yaml.`, 'Open a file of a workspace folder that has one.', undefined, 'NO_CONFIG');
+			root = entry.root;
+			path = relative(entry.root, fileUri.fsPath).split(sep).join('/');
+		} else if (arg && typeof arg === 'object') {
+			const a = arg as Record<string, unknown>;
+			root = str(a, 'root');
+			model = str(a, 'model');
+			path = (a.artifact as ArtifactRecord | undefined)?.path ?? str(a, 'path');
+			ref ??= versionTargetOf(a)?.ref;
+		}
+		const entry = await pickLedger(this.ledgers, root);
+		if (!path) throw new LedgerError('Compare File with Version needs a file.', 'Open a tracked file in the editor, or pass {path}.', undefined, 'BAD_ARGUMENT');
+		model ??= await this.pickModel(entry, `Which model's versions of ${path}?`, path);
+		const version = ref ? resolveReadableVersion(entry.ledger, model, ref) : await this.pickVersion(entry, model, `Compare ${path} with which version of ${model}?`, { withPath: path });
+		const manifest = this.manifest(entry.ledger, version);
+		// Across a rename the version holds the file under its earlier name (like `git log --follow`): compare that.
+		const storedPath = manifest.artifacts.some((a) => a.path === path) ? path : pathInVersion(entry.ledger, model, path, version.digest);
+		if (!storedPath || !manifest.artifacts.some((a) => a.path === storedPath)) {
+			throw new LedgerError(`${model} ${versionShortName(version)}${ref && !/^v?\d+$/.test(ref) ? ` (@${ref})` : ''} has no file \`${path}\`.`, 'Pick a version that contains it.', undefined, 'UNKNOWN_ARTIFACT');
+		}
+		const versionPart = fixedRef && !/^v?\d+$/.test(fixedRef) ? `${fixedRef} ${versionShortName(version)}` : versionShortName(version);
+		const leftName = storedPath === path ? versionPart : `${versionPart} ${storedPath}`;
+		return this.showDiff(this.uriOf(entry.root, version, storedPath), workingFileUri(entry.root, path), diffTitle(path, leftName, 'working'));
+	}
+}
+
+export function registerDiffCommands(ledgers: WorkspaceLedgers): { commands: StoredFileCommands; disposable: vscode.Disposable } {
+	const commands = new StoredFileCommands(ledgers);
+	const reg = <A extends unknown[]>(id: string, fn: (...args: A) => Promise<unknown>) =>
+		// eslint-disable-next-line no-restricted-syntax -- a command's own arguments
+		vscode.commands.registerCommand(id, (...args: A) => runReporting(!isArgumentObject(args[0]), str(args[0] as Arg, 'root'), () => fn(...args)));
+	const disposable = vscode.Disposable.from(
+		reg('modelLedger.openFileAtVersion', (arg?: Arg) => commands.openFileAtVersion(arg)),
+		reg('modelLedger.diffVersions', (arg?: Arg, selection?: unknown[]) => commands.diffVersionsCommand(arg, selection)),
+		reg('modelLedger.diffWithPrevious', (arg?: Arg) => commands.diffWithPrevious(arg)),
+		reg('modelLedger.diffWithVersion', (arg?: Arg) => commands.diffWithVersion(arg)),
+		reg('modelLedger.diffFileWithVersion', (arg?: unknown) => commands.diffFileWithVersion(arg)),
+		reg('modelLedger.diffFileWithProduction', (arg?: unknown) => commands.diffFileWithVersion(arg, PRODUCTION_ALIAS)),
+	);
+	return { commands, disposable };
+}

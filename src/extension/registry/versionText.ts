@@ -1,0 +1,234 @@
+// What the sidebar, quick picks, tooltips and editor titles say about versions. Plain functions over
+// registry data with no `vscode` import, so the unit tests check the exact wording.
+import type { ArtifactRecord, Role, VersionManifest, VersionSummary, WorkingChanges } from '../../core/model';
+import { escapeControls, oneLine } from '../../core/displayText';
+import { formatAge } from '../../core/relativeTime';
+import { versionName } from '../../core/store/versionName';
+
+export const ROLE_TITLES: Record<Role, string> = {
+	prompt: 'Prompts',
+	rag: 'RAG config',
+	weights: 'Weights',
+	params: 'Params files',
+	metrics: 'Metrics files',
+	data: 'Data references',
+	other: 'Other files',
+};
+
+/** `a1b2c3d` or `a1b2c3d*` when the version was made from a dirty tree; empty without git. */
+export function shortCommit(git: { commit: string | null; dirty: boolean }): string {
+	if (!git.commit) return git.dirty ? '*' : '';
+	return `${git.commit.slice(0, 7)}${git.dirty ? '*' : ''}`;
+}
+
+/** `v3 · 1.4.0`; versions sharing a number (made on two branches) also show their digest. */
+export function versionLabel(v: Pick<VersionSummary, 'number' | 'label' | 'digest' | 'numberShared'> & { releaseLabel?: string }): string {
+	// The name as every command prints it (`v3`, or `v3 (b1c2d3e)` when two branches both made a v3).
+	const name = versionName(v);
+	// Hybrid versioning: the release label beside the timestamp label (`v7 · 1.3.0 · 2026-11-28T14.30`).
+	return v.label && v.label !== `v${v.number}` ? `${name} · ${v.releaseLabel ? `${oneLine(v.releaseLabel)} · ` : ''}${oneLine(v.label)}` : name;
+}
+
+/** The short name of a version in titles: `v3`, or `v3 (a1b2c3d)` when the number is shared (the CLI's form). */
+export function versionShortName(v: Pick<VersionSummary, 'number' | 'digest' | 'numberShared'>): string {
+	return versionName(v);
+}
+
+/** `@production @staging · shorter system prompt · 2 h ago · a1b2c3d*` */
+export function versionDescription(v: VersionSummary, now: Date = new Date()): string {
+	// The message comes before age and commit: in a narrow sidebar it is what tells versions apart.
+	const parts: string[] = [];
+	if (v.aliases.length) parts.push(oneLine(v.aliases.map((a) => `@${a}`).join(' ')));
+	if (v.message) parts.push(truncate(oneLine(firstLine(v.message)), 48));
+	parts.push(formatAge(v.createdAt, now));
+	const commit = shortCommit(v.git);
+	if (commit) parts.push(commit);
+	return parts.join(' · ');
+}
+
+/** Markdown for a version's tooltip (registry data only: no manifest read). */
+export function versionTooltip(v: VersionSummary, tags: string[] = [], now: Date = new Date(), run: Array<[string, string]> = []): string {
+	const lines = [`**${escapeMarkdown(v.model)} ${escapeMarkdown(versionLabel(v))}**`, ''];
+	if (v.message) lines.push(escapeMarkdown(v.message), '');
+	const row = (name: string, value: string) => lines.push(`${name}: ${value}  `);
+	if (v.aliases.length) row('Aliases', v.aliases.map((a) => `\`${a}\``).join(', '));
+	if (tags.length) row('Tags', tags.map((t) => `\`${t}\``).join(', '));
+	row('Created', `${escapeMarkdown(new Date(v.createdAt).toISOString().replace('T', ' ').slice(0, 16))} UTC (${formatAge(v.createdAt, now)}) by ${escapeMarkdown(v.author.name)}`);
+	if (v.git.commit) {
+		row('Commit', `\`${v.git.commit.slice(0, 10)}\`${v.git.branch ? ` on \`${v.git.branch}\`` : ''}${v.git.dirty ? ' with uncommitted changes (patch stored)' : ''}`);
+	} else if (v.git.dirty) {
+		row('Commit', 'none (uncommitted changes)');
+	}
+	row('Files', String(v.artifactCount));
+	row('Digest', `\`${v.digest.slice(0, 12)}\``);
+	// From the manifest, when the tooltip is resolved (hovering): the machine, training, --meta, --link.
+	for (const [k, value] of run) row(k[0].toUpperCase() + k.slice(1), escapeMarkdown(oneLine(value)));
+	if (v.numberShared) lines.push('', `Another version of ${escapeMarkdown(v.model)} is also v${v.number} (made on another branch); the digest tells them apart.`);
+	return lines.join('\n');
+}
+
+// --- filter -----------------------------------------------------------------------------------------
+
+export interface VersionFilter {
+	/** What the user typed, shown back in the view. */
+	text: string;
+	terms: Array<{ kind: 'alias' | 'tag' | 'text'; value: string }>;
+}
+
+/**
+ * Parses a filter: `@production` matches an alias, `#baseline` a tag, any other word the number,
+ * label, message, author, commit or digest prefix. All terms must match.
+ */
+export function parseVersionFilter(text: string): VersionFilter | undefined {
+	const terms: VersionFilter['terms'] = [];
+	for (const word of text.trim().split(/\s+/).filter(Boolean)) {
+		if (word.startsWith('@') && word.length > 1) terms.push({ kind: 'alias', value: word.slice(1).toLowerCase() });
+		else if (word.startsWith('#') && word.length > 1) terms.push({ kind: 'tag', value: word.slice(1).toLowerCase() });
+		else terms.push({ kind: 'text', value: word.toLowerCase() });
+	}
+	return terms.length ? { text: text.trim(), terms } : undefined;
+}
+
+/** Whether a version passes the filter; `tags` are the version's tags from the events. */
+export function matchesVersionFilter(v: VersionSummary, filter: VersionFilter, tags: string[] = []): boolean {
+	return filter.terms.every((term) => {
+		switch (term.kind) {
+			case 'alias':
+				return v.aliases.some((a) => a.toLowerCase() === term.value);
+			case 'tag':
+				return tags.some((t) => t.toLowerCase() === term.value);
+			case 'text': {
+				const value = term.value;
+				if (/^v?\d+$/.test(value) && v.number === Number(value.replace(/^v/, ''))) return true;
+				const haystack = [v.label, v.releaseLabel ?? '', v.message, v.author.name, v.git.branch ?? '', ...v.aliases, ...tags].join('\n').toLowerCase();
+				if (haystack.includes(value)) return true;
+				return value.length >= 4 && /^[0-9a-f]+$/.test(value) && (v.digest.startsWith(value) || (v.git.commit ?? '').startsWith(value));
+			}
+		}
+	});
+}
+
+// --- artifacts ----------------------------------------------------------------------------------------
+
+export type ArtifactChange = 'added' | 'modified' | 'unchanged';
+
+/** How each artifact of a version differs from its parent version (all `added` without a parent). */
+export function artifactChanges(manifest: VersionManifest, parent: VersionManifest | undefined): Map<string, ArtifactChange> {
+	const before = new Map((parent?.artifacts ?? []).map((a) => [a.path, a.sha256]));
+	const result = new Map<string, ArtifactChange>();
+	for (const a of manifest.artifacts) {
+		const sha = before.get(a.path);
+		result.set(a.path, sha === undefined ? (parent ? 'added' : 'unchanged') : sha === a.sha256 ? 'unchanged' : 'modified');
+	}
+	return result;
+}
+
+/** Artifacts grouped by role, in the order roles are declared. */
+export function groupByRole(artifacts: ArtifactRecord[]): Array<{ role: Role; artifacts: ArtifactRecord[] }> {
+	const order = Object.keys(ROLE_TITLES) as Role[];
+	const groups = new Map<Role, ArtifactRecord[]>();
+	for (const a of artifacts) {
+		const list = groups.get(a.role) ?? [];
+		list.push(a);
+		groups.set(a.role, list);
+	}
+	return order.filter((r) => groups.has(r)).map((role) => ({ role, artifacts: groups.get(role)! }));
+}
+
+export interface FileDifference {
+	path: string;
+	change: 'added' | 'removed' | 'modified';
+	/** The artifact on each side (absent on the side where the file does not exist). */
+	a?: ArtifactRecord;
+	b?: ArtifactRecord;
+}
+
+/** Files that differ between two versions' manifests, sorted by path. */
+export function changedFiles(a: VersionManifest, b: VersionManifest): FileDifference[] {
+	const left = new Map(a.artifacts.map((x) => [x.path, x]));
+	const right = new Map(b.artifacts.map((x) => [x.path, x]));
+	const result: FileDifference[] = [];
+	for (const [path, l] of left) {
+		const r = right.get(path);
+		if (!r) result.push({ path, change: 'removed', a: l });
+		else if (r.sha256 !== l.sha256) result.push({ path, change: 'modified', a: l, b: r });
+	}
+	for (const [path, r] of right) if (!left.has(path)) result.push({ path, change: 'added', b: r });
+	return result.sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0));
+}
+
+/** `3 changed: 1 added, 2 modified` style summary of working changes. */
+export function changeCount(changes: WorkingChanges): number {
+	return changes.added.length + changes.removed.length + changes.modified.length;
+}
+
+export function describeChanges(changes: WorkingChanges): string {
+	const parts: string[] = [];
+	if (changes.modified.length) parts.push(`${changes.modified.length} modified`);
+	if (changes.added.length) parts.push(`${changes.added.length} added`);
+	if (changes.removed.length) parts.push(`${changes.removed.length} removed`);
+	return parts.length ? parts.join(', ') : 'no changes';
+}
+
+/** Editor title of a diff: `rag.yaml (v3 ↔ v5)`. */
+export function diffTitle(path: string, left: string, right: string): string {
+	return `${baseName(path)} (${left} ↔ ${right})`;
+}
+
+// --- values -------------------------------------------------------------------------------------------
+
+/** A flattened param or metric value as it reads in the tree. */
+export function formatValue(value: unknown): string {
+	if (typeof value === 'string') return JSON.stringify(value);
+	if (typeof value === 'number') return Number.isInteger(value) ? String(value) : String(Number(value.toPrecision(6)));
+	return String(value);
+}
+
+export function baseName(path: string): string {
+	return path.split('/').pop() || path;
+}
+
+export function dirName(path: string): string {
+	const i = path.lastIndexOf('/');
+	return i < 0 ? '' : path.slice(0, i);
+}
+
+export function truncate(text: string, max: number): string {
+	return text.length <= max ? text : `${text.slice(0, max - 1).trimEnd()}…`;
+}
+
+export function firstLine(text: string): string {
+	return text.split('\n')[0].trim();
+}
+
+export function escapeMarkdown(text: string): string {
+	// Only what would change the rendering of plain words: emphasis, code, links, html, tables, headings.
+	return text.replace(/[\\`*_[\]<>|#]/g, '\\$&');
+}
+
+/** The text parts of a tree item or quick-pick item, as the editor shows them. */
+export interface ShownText {
+	label?: string | { label: string };
+	description?: string | boolean;
+	detail?: string;
+	tooltip?: string | { value: string } | unknown;
+}
+
+/**
+ * Makes what a tree item or quick pick shows plain text: labels and descriptions on one line with
+ * control characters written as `\e`, `\n`, …; tooltips keep their line breaks. Applied once where
+ * items are handed to the editor (the registry tree's getTreeItem, the quick picks), so a planted
+ * manifest, event or file name shows what it holds instead of hiding text or reordering it.
+ */
+export function plainShownText<T extends ShownText>(item: T): T {
+	if (typeof item.label === 'string') item.label = oneLine(item.label);
+	else if (item.label && typeof item.label === 'object') item.label.label = oneLine(item.label.label);
+	if (typeof item.description === 'string') item.description = oneLine(item.description);
+	if (typeof item.detail === 'string') item.detail = oneLine(item.detail);
+	if (typeof item.tooltip === 'string') item.tooltip = escapeControls(item.tooltip);
+	else if (item.tooltip && typeof item.tooltip === 'object' && typeof (item.tooltip as { value?: unknown }).value === 'string') {
+		const markdown = item.tooltip as { value: string };
+		markdown.value = escapeControls(markdown.value);
+	}
+	return item;
+}

@@ -1,0 +1,55 @@
+// `Model Ledger: Initialize`: writes a model-ledger.yaml detected from the workspace (prompt folders,
+// weights, RAG/train configs, metrics, DVC files) and opens it for editing. An existing file is
+// never overwritten; it is opened instead. Argument object: `{ root? }` → InitResult (opens nothing).
+import * as vscode from 'vscode';
+import { LedgerError } from '../../core/errors';
+import { initWorkspace } from '../../core/init/initWorkspace';
+import type { InitResult } from '../../core/init/initWorkspace';
+import { Cancelled, runReporting } from '../commandSupport';
+import type { WorkspaceLedgers } from '../workspaceLedgers';
+import { requireTrustedWorkspace } from '../workspaceTrust';
+
+async function pickFolder(root?: string): Promise<vscode.WorkspaceFolder> {
+	const folders = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file');
+	if (root !== undefined) {
+		const folder = folders.find((f) => f.uri.fsPath === root);
+		if (!folder) throw new LedgerError(`${root} is not an open workspace folder.`, 'Pass the root of an open workspace folder, or omit `root`.', undefined, 'UNKNOWN_ROOT');
+		return folder;
+	}
+	if (folders.length === 0) throw new LedgerError('No folder is open.', 'Open the folder of your project (File → Open Folder…) and run Initialize again.', undefined, 'NO_FOLDER');
+	if (folders.length === 1) return folders[0];
+	const picked = await vscode.window.showWorkspaceFolderPick({ placeHolder: 'Initialize Model Ledger in which folder?' });
+	if (!picked) throw new Cancelled();
+	return picked;
+}
+
+export function registerInitCommand(ledgers: WorkspaceLedgers, onInitialized: () => void): vscode.Disposable {
+	return vscode.commands.registerCommand('modelLedger.init', (arg?: { root?: string }) => {
+		const headless = !!arg && typeof arg === 'object' && !('kind' in arg);
+		return runReporting(!headless, arg?.root, async (): Promise<InitResult> => {
+			requireTrustedWorkspace('Initialize');
+			const folder = await pickFolder(arg?.root);
+			const result = initWorkspace(folder.uri.fsPath);
+			ledgers.refreshFolders();
+			onInitialized();
+			if (!headless) {
+				if (result.template !== undefined) {
+					// Nothing recognised: no config that matches nothing; the template opens unsaved for the user to adapt.
+					const doc = await vscode.workspace.openTextDocument({ language: 'yaml', content: `# Save as model-ledger.yaml in ${folder.name} after adjusting the globs.\n${result.template}` });
+					await vscode.window.showTextDocument(doc);
+					void vscode.window.showInformationMessage(`Found nothing to version in ${folder.name} (no prompts, configs, flows, eval results or model folders). model-ledger.yaml was not written; adapt the template and save it.`);
+					return result;
+				}
+				await vscode.window.showTextDocument(vscode.Uri.file(result.configPath));
+				const names = result.models.map((m) => m.name);
+				const commit = result.git.repository ? ` Commit ${result.git.commit.join(', ')} so others see the versions.` : '';
+				void vscode.window.showInformationMessage(
+					result.configCreated
+						? `Created model-ledger.yaml with ${names.length === 1 ? `model \`${names[0]}\`` : `${names.length} models (${names.join(', ')})`}. Adjust the globs, then run "Model Ledger: Snapshot…".${commit}`
+						: `This folder already has a model-ledger.yaml; it was left as it is.${commit}`,
+				);
+			}
+			return result;
+		});
+	});
+}
