@@ -9,6 +9,8 @@
 //     --port N       serve on this loopback port (default: a free one)
 //     --screenshot   open the workbench in headless chromium, show the Model Ledger sidebar, save a PNG
 //     --exit         with --screenshot: stop after taking it (a non-interactive check of the demo)
+//     --prepare-only build and (re)create the demo workspace, print its folder, open nothing (the F5
+//                    loop's pre-launch task in .vscode/launch.json)
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,8 +26,9 @@ function parseArgs(argv) {
 		else if (arg === '--port') options.port = Number(argv[++i]);
 		else if (arg === '--screenshot') options.screenshot = resolve(argv[++i]);
 		else if (arg === '--exit') options.exit = true;
+		else if (arg === '--prepare-only') options.prepareOnly = true;
 		else if (arg === '--help' || arg === '-h') {
-			console.log('usage: npm start -- [--browser] [--port N] [--screenshot FILE [--exit]]');
+			console.log('usage: npm start -- [--browser] [--port N] [--screenshot FILE [--exit]] [--prepare-only]');
 			process.exit(0);
 		} else throw new Error(`unknown argument ${arg} (try --help)`);
 	}
@@ -196,6 +199,10 @@ async function main() {
 	log('building');
 	npmRun('build');
 	const workspace = prepareDemoWorkspace();
+	if (options.prepareOnly) {
+		console.log(workspace);
+		return;
+	}
 	const code = options.browser ? undefined : findDesktopCode();
 	if (code) openInDesktop(code, workspace);
 	else await openInBrowser(workspace, options);
