@@ -8,17 +8,14 @@ import { after, describe, test } from 'node:test';
 import { Ledger } from '../../src/core/ledger';
 import { manifestDigest, serializeManifest } from '../../src/core/store/manifest';
 import type { VersionManifest } from '../../src/core/model';
-import { copyExampleWorkspace, makeTempDir, removeDir } from '../unit/fixtures';
-import { cli, cliJson, sha256File } from './support';
+import { makeTempDir, removeDir } from '../unit/fixtures';
+import { cli, cliJson, initializedWorkspace, sha256File } from './support';
 
 const dirs: string[] = [];
 after(() => dirs.forEach(removeDir));
 
 function workspace(): string {
-	const dir = copyExampleWorkspace();
-	dirs.push(dir);
-	assert.equal(cli(dir, ['init']).code, 0);
-	return dir;
+	return initializedWorkspace(dirs);
 }
 
 function outsideDir(): string {

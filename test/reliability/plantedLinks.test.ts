@@ -6,18 +6,14 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { copyExampleWorkspace, git, makeTempDir, removeDir } from '../unit/fixtures';
-import { cli, cliJson } from './support';
+import { git, makeTempDir, removeDir } from '../unit/fixtures';
+import { cli, cliJson, initializedWorkspace } from './support';
 
 const dirs: string[] = [];
 after(() => dirs.forEach(removeDir));
 
 function workspace(): string {
-	const dir = copyExampleWorkspace();
-	dirs.push(dir);
-	assert.equal(cli(dir, ['init']).code, 0);
-	cliJson(dir, ['snapshot', 'support-bot']);
-	return dir;
+	return initializedWorkspace(dirs, { snapshot: true });
 }
 
 function outsideFile(content: string): string {

@@ -9,17 +9,14 @@ import { after, describe, test } from 'node:test';
 import { Ledger } from '../../src/core/ledger';
 import { manifestDigest, serializeManifest } from '../../src/core/store/manifest';
 import type { VersionManifest } from '../../src/core/model';
-import { copyExampleWorkspace, removeDir } from '../unit/fixtures';
-import { cli, cliJson } from './support';
+import { removeDir } from '../unit/fixtures';
+import { cli, cliJson, initializedWorkspace } from './support';
 
 const dirs: string[] = [];
 after(() => dirs.forEach(removeDir));
 
 function workspace(): string {
-	const dir = copyExampleWorkspace();
-	dirs.push(dir);
-	assert.equal(cli(dir, ['init']).code, 0);
-	return dir;
+	return initializedWorkspace(dirs);
 }
 
 export interface PlantedArtifact {

@@ -6,7 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isolatedGitEnv, repoRoot } from '../unit/fixtures';
+import { copyExampleWorkspace, isolatedGitEnv, repoRoot } from '../unit/fixtures';
 
 /** The built CLI; MODEL_LEDGER_TEST_CLI runs the suite against another build (e.g. main's, to show a test fails there). */
 export const CLI = process.env.MODEL_LEDGER_TEST_CLI ?? join(repoRoot(), 'dist', 'cli.js');
@@ -41,6 +41,18 @@ export function cliAsync(cwd: string, args: string[], env: NodeJS.ProcessEnv = {
 }
 
 /** Parses the single JSON document of a successful `--json` run. */
+/**
+ * A copy of the example workspace after `model-ledger init` (and a first snapshot of support-bot with
+ * `snapshot: true`), added to `dirs` so the test file's `after` removes it.
+ */
+export function initializedWorkspace(dirs: string[], options: { snapshot?: boolean } = {}): string {
+	const dir = copyExampleWorkspace();
+	dirs.push(dir);
+	assert.equal(cli(dir, ['init']).code, 0);
+	if (options.snapshot) cliJson(dir, ['snapshot', 'support-bot']);
+	return dir;
+}
+
 export function cliJson<T>(cwd: string, args: string[]): T {
 	const r = cli(cwd, [...args, '--json']);
 	assert.equal(r.code, 0, `model-ledger ${args.join(' ')} failed: ${r.stderr}`);

@@ -21,8 +21,8 @@ export function linkInLedger(rel: string, what: string): LedgerError {
 	);
 }
 
-/** Throws when `abs` exists and is a symlink or not a folder; a missing folder is fine. */
-export function assertRealDir(abs: string, rel: string): void {
+/** Throws when `abs` exists and is a symlink or not what the ledger keeps there; a missing entry is fine. */
+function assertReal(abs: string, rel: string, kind: 'folder' | 'file'): void {
 	let s: Stats;
 	try {
 		s = lstatSync(abs);
@@ -30,19 +30,7 @@ export function assertRealDir(abs: string, rel: string): void {
 		return;
 	}
 	if (s.isSymbolicLink()) throw linkInLedger(rel, 'a symlink');
-	if (!s.isDirectory()) throw linkInLedger(rel, 'not a folder');
-}
-
-/** Throws when `abs` exists and is a symlink or not a regular file; a missing file is fine. */
-export function assertRealFile(abs: string, rel: string): void {
-	let s: Stats;
-	try {
-		s = lstatSync(abs);
-	} catch {
-		return;
-	}
-	if (s.isSymbolicLink()) throw linkInLedger(rel, 'a symlink');
-	if (!s.isFile()) throw linkInLedger(rel, 'not a regular file');
+	if (kind === 'folder' ? !s.isDirectory() : !s.isFile()) throw linkInLedger(rel, kind === 'folder' ? 'not a folder' : 'not a regular file');
 }
 
 /**
@@ -53,9 +41,9 @@ export function assertLedgerLayout(root: string): void {
 	const ledger = join(root, '.model-ledger');
 	const cache = join(ledger, 'cache');
 	for (const dir of [ledger, join(ledger, 'versions'), join(ledger, 'events'), cache, join(cache, 'objects'), join(cache, 'objects', 'sha256'), join(cache, 'tmp'), join(cache, 'restores')]) {
-		assertRealDir(dir, relative(root, dir));
+		assertReal(dir, relative(root, dir), 'folder');
 	}
-	for (const file of ['index.db', 'index.db-wal', 'index.db-shm', 'index.db-journal']) assertRealFile(join(cache, file), relative(root, join(cache, file)));
+	for (const file of ['index.db', 'index.db-wal', 'index.db-shm', 'index.db-journal']) assertReal(join(cache, file), relative(root, join(cache, file)), 'file');
 }
 
 /** Appends to a ledger file durably (write, fsync) without following a link: a dangling link would otherwise create its target. */
