@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { hostname } from 'node:os';
 import { after, describe, test } from 'node:test';
 import { Ledger } from '../../src/core/ledger';
-import { formatDuration, parseLinks, parseMeta, runInfoLines } from '../../src/core/snapshot/runMetadata';
+import { activePython, formatDuration, nvidiaGpus, parseLinks, parseMeta, runInfoLines } from '../../src/core/snapshot/runMetadata';
 import { diffVersions } from '../../src/core/compare/versionDiff';
 import { versionTooltip } from '../../src/extension/registry/versionText';
 import { makeTempDir, removeDir, runCli, writeFile } from './fixtures';
@@ -28,6 +28,27 @@ const TRAINER_STATE = JSON.stringify({
 const ALL_RESULTS = JSON.stringify({ epoch: 3.0, eval_loss: 0.91, train_loss: 0.9871, train_runtime: 3725.61, train_samples: 24968, train_samples_per_second: 20.11 });
 
 describe('issue 16 item 8: run metadata', () => {
+	test('the environment is read from files, nothing is run: the NVIDIA driver lists the GPUs, the active env names its Python', () => {
+		const root = makeTempDir('runenv');
+		try {
+			// As /proc/driver/nvidia/gpus/<bus>/information reads on a Linux machine with the driver.
+			writeFile(root, 'gpus/0000:07:00.0/information', 'Model: \t\t NVIDIA A100-SXM4-80GB\nIRQ:   \t\t 150\nGPU UUID: \t GPU-1\n');
+			writeFile(root, 'gpus/0000:0f:00.0/information', 'Model: \t\t NVIDIA H100 80GB HBM3\n');
+			assert.deepEqual(nvidiaGpus(`${root}/gpus`), ['NVIDIA A100-SXM4-80GB', 'NVIDIA H100 80GB HBM3']);
+			assert.deepEqual(nvidiaGpus(`${root}/no-driver`), []);
+			writeFile(root, 'venv/pyvenv.cfg', 'home = /usr/bin\ninclude-system-site-packages = false\nversion = 3.11.7\n');
+			writeFile(root, 'uv-venv/pyvenv.cfg', 'home = /opt/python/bin\nimplementation = CPython\nuv = 0.5.1\nversion_info = 3.12.4\n');
+			writeFile(root, 'conda/conda-meta/python-3.10.14-h955ad1f_1.json', '{}');
+			writeFile(root, 'conda/conda-meta/numpy-1.26.4-py310.json', '{}');
+			assert.equal(activePython({ VIRTUAL_ENV: `${root}/venv` }), 'Python 3.11.7');
+			assert.equal(activePython({ VIRTUAL_ENV: `${root}/uv-venv` }), 'Python 3.12.4');
+			assert.equal(activePython({ CONDA_PREFIX: `${root}/conda` }), 'Python 3.10.14');
+			assert.equal(activePython({}), undefined, 'no active environment: no guess from PATH');
+		} finally {
+			removeDir(root);
+		}
+	});
+
 	const dir = makeTempDir('run-meta');
 	after(() => removeDir(dir));
 	writeFile(dir, 'model-ledger.yaml', 'models:\n  zephyr:\n    params: recipes/*.yaml\n    metrics: output/all_results.json\n    other: output/trainer_state.json\n');

@@ -1,11 +1,11 @@
-// Where and how a version was made (issue 16 item 8): the machine (host, OS, CPU, memory, GPUs when
-// `nvidia-smi` answers, the Python and Node versions found), the user's own `--meta key=value` and
+// Where and how a version was made (issue 16 item 8): the machine (host, OS, CPU, memory, the NVIDIA
+// GPUs the driver lists, the active Python environment's version, Node's), the user's own `--meta key=value` and
 // `--link URL` (a W&B/MLflow run, a CI job), and the duration and throughput that Hugging Face's
 // Trainer leaves in `trainer_state.json` / `all_results.json` / `train_results.json` when a model
 // tracks them. Recorded in the manifest; shown by `show`, the compare view and the version tooltip.
-import { execFileSync } from 'node:child_process';
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { cpus, hostname, release, tmpdir, totalmem, type as osType, arch } from 'node:os';
+import { closeSync, fstatSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
+import { join } from 'node:path';
+import { cpus, hostname, release, totalmem, type as osType, arch } from 'node:os';
 import { redactText, withoutUrlCredentials } from '../secrets/secretLabels';
 
 export interface RunEnvironment {
@@ -15,9 +15,9 @@ export interface RunEnvironment {
 	cpus: number;
 	/** Total memory in bytes. */
 	memory: number;
-	/** One entry per GPU `nvidia-smi` lists (`NVIDIA A100-SXM4-80GB, 81920 MiB`); absent without one. */
+	/** One entry per GPU the NVIDIA driver lists (`NVIDIA A100-SXM4-80GB`; Linux); absent without one. */
 	gpus?: string[];
-	/** `Python 3.11.9` from `python3 --version` (or `python`), when found. */
+	/** `Python 3.11.9`: the active virtualenv's or conda environment's, when one is active. */
 	python?: string;
 	node: string;
 }
@@ -54,7 +54,11 @@ const MAX_TRAINING_FILE_BYTES = 64 * 1024 * 1024;
 
 let cachedEnvironment: RunEnvironment | undefined;
 
-/** The machine this process runs on; probed once per process (`nvidia-smi` and `python3` at most once, 2 s each). */
+/**
+ * The machine this process runs on, read once per process from the OS and files: nothing is run.
+ * (Running `nvidia-smi` and `python3 --version` cost 0.3–3 s per snapshot under pyenv's shims, more
+ * than the rest of a small snapshot.)
+ */
 export function runEnvironment(): RunEnvironment {
 	if (cachedEnvironment) return cachedEnvironment;
 	const cpuList = cpus();
@@ -66,19 +70,56 @@ export function runEnvironment(): RunEnvironment {
 		memory: totalmem(),
 		node: process.version,
 	};
-	const gpus = probe('nvidia-smi', ['--query-gpu=name,memory.total', '--format=csv,noheader']);
-	if (gpus) env.gpus = gpus.split('\n').map((l) => l.trim()).filter(Boolean);
-	const python = probe('python3', ['--version']) ?? probe('python', ['--version']);
-	if (python && /^Python \d/.test(python)) env.python = python.split('\n')[0];
+	const gpus = nvidiaGpus();
+	if (gpus.length) env.gpus = gpus;
+	const python = activePython(process.env);
+	if (python) env.python = python;
 	cachedEnvironment = env;
 	return env;
 }
 
-/** Runs a tool found on PATH (never from the workspace: cwd is the temp folder); its trimmed output, or undefined. */
-function probe(command: string, args: string[]): string | undefined {
+/** The models of the GPUs the NVIDIA driver lists under /proc (Linux); none elsewhere or without the driver. */
+export function nvidiaGpus(driverDir = '/proc/driver/nvidia/gpus'): string[] {
+	let buses: string[];
 	try {
-		const out = execFileSync(command, args, { cwd: tmpdir(), timeout: 2000, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
-		return out.trim() || undefined;
+		buses = readdirSync(driverDir).sort();
+	} catch {
+		return [];
+	}
+	const models: string[] = [];
+	for (const bus of buses) {
+		const model = /^Model:\s*(.+)$/m.exec(readSmall(join(driverDir, bus, 'information')) ?? '')?.[1]?.trim();
+		if (model) models.push(model);
+	}
+	return models;
+}
+
+/**
+ * `Python 3.11.7` of the active environment: a virtualenv's `pyvenv.cfg` (`VIRTUAL_ENV`, as
+ * `activate` and uv set it) or a conda environment's `conda-meta/python-3.11.7-….json` (`CONDA_PREFIX`).
+ */
+export function activePython(env: NodeJS.ProcessEnv): string | undefined {
+	if (env.VIRTUAL_ENV) {
+		const cfg = readSmall(join(env.VIRTUAL_ENV, 'pyvenv.cfg')) ?? '';
+		const version = /^\s*version(?:_info)?\s*=\s*(\d+\.\d+\.\d+)/m.exec(cfg)?.[1];
+		if (version) return `Python ${version}`;
+	}
+	if (env.CONDA_PREFIX) {
+		try {
+			const meta = readdirSync(join(env.CONDA_PREFIX, 'conda-meta'));
+			const version = meta.map((name) => /^python-(\d+\.\d+\.\d+)-.*\.json$/.exec(name)?.[1]).find(Boolean);
+			if (version) return `Python ${version}`;
+		} catch {
+			// No conda-meta: not a conda environment after all.
+		}
+	}
+	return undefined;
+}
+
+/** A small text file's contents (at most 64 KiB), or undefined when it cannot be read. */
+function readSmall(path: string): string | undefined {
+	try {
+		return readFileSync(path, 'utf8').slice(0, 64 * 1024);
 	} catch {
 		return undefined;
 	}
