@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { chmodSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, realpathSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { LedgerError } from '../../src/core/errors';
@@ -46,6 +46,33 @@ describe('object store', () => {
 		assert.ok(store.read(expected).equals(content));
 		assert.deepEqual(hashFileSync(source), { sha256: expected, size: content.length });
 		assert.deepEqual(readdirSync(store.tmpDir), [], 'no temp file is left behind');
+	});
+
+	test('issue 20 item 7: a path that became a link to a file outside the workspace after it was listed is checked on what was opened, and nothing is stored', async () => {
+		// The snapshot lists a model's files and checks their real paths first; a teammate's script (or
+		// an attacker racing it) then swaps one for a link. storeFile/storeSmallFiles check the opened file.
+		const workspace = join(dir, 'ws');
+		const outside = join(dir, 'outside');
+		writeFile(outside, 'id_ed25519', 'PRIVATE KEY MATERIAL\n');
+		writeFile(outside, 'weights.bin', Buffer.alloc(300 * 1024, 7));
+		writeFile(workspace, 'prompts/inside.md', 'inside\n');
+		mkdirSync(join(workspace, 'checkpoints'), { recursive: true });
+		symlinkSync(join(outside, 'id_ed25519'), join(workspace, 'prompts', 'swapped.md'));
+		symlinkSync(join(outside, 'weights.bin'), join(workspace, 'checkpoints', 'swapped.bin'));
+		const realWorkspace = realpathSync(workspace);
+		const before = readdirSync(store.tmpDir).length;
+		for (const attempt of [
+			() => store.storeSmallFiles([join(workspace, 'prompts', 'inside.md'), join(workspace, 'prompts', 'swapped.md')], undefined, realWorkspace),
+			() => store.storeFile(join(workspace, 'checkpoints', 'swapped.bin'), undefined, undefined, realWorkspace),
+		]) {
+			await assert.rejects(attempt(), (err: unknown) => err instanceof LedgerError && err.code === 'OUTSIDE_WORKSPACE' && /outside the workspace; nothing of it was stored/.test(err.message));
+		}
+		for (const content of ['PRIVATE KEY MATERIAL\n', Buffer.alloc(300 * 1024, 7)]) assert.equal(store.has(createHash('sha256').update(content).digest('hex')), false);
+		assert.equal(readdirSync(store.tmpDir).length, before, 'no partial copy is left');
+		// A link that stays inside the workspace is followed as before.
+		symlinkSync(join(workspace, 'prompts', 'inside.md'), join(workspace, 'prompts', 'alias.md'));
+		const [ok] = await store.storeSmallFiles([join(workspace, 'prompts', 'alias.md')], undefined, realWorkspace);
+		assert.equal(ok.sha256, createHash('sha256').update('inside\n').digest('hex'));
 	});
 
 	test('an existing object is never rewritten', async () => {

@@ -3,7 +3,7 @@
 // all or nothing. Objects are stored before the manifest that names them, so a crash leaves at
 // worst unreferenced objects (reclaimed by gc), never a version pointing at missing data.
 import { appendAll } from '../bulkArrays';
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, realpathSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import { dirname, join } from 'node:path';
 import { isDvcFile, parseDvcFile, parseDvcLock } from './dataRefs';
@@ -283,6 +283,8 @@ class SnapshotCaches {
 
 async function storeFiles(ledger: Ledger, caches: SnapshotCaches, model: ModelConfig, files: ModelFile[], options: SnapshotOptions): Promise<HashedFile[]> {
 	const held = caches.heldByLatest(model.name);
+	// What is opened is checked to lie inside the workspace (objectStore.assertOpenedInside).
+	const realRoot = realpathSync.native(ledger.root);
 	const stats = files.map((f) => {
 		const abs = join(ledger.root, f.path);
 		const s = statSync(abs, { bigint: true });
@@ -313,7 +315,7 @@ async function storeFiles(ledger: Ledger, caches: SnapshotCaches, model: ModelCo
 		const stored = await ledger.store.storeFile(abs, (n) => {
 			bytesDone += n;
 			if (Number(key.size) > 8 * 1024 * 1024) report(file.path, `Hashing ${file.path}`);
-		}, options.signal);
+		}, options.signal, realRoot);
 		if (!sameStat(key, statKey(abs))) throw changedWhileStored(file.path);
 		remember.push([file.path, key, stored.sha256]);
 		hashed[i] = { ...file, abs, sha256: stored.sha256, size: stored.size, mode, key };
@@ -323,6 +325,7 @@ async function storeFiles(ledger: Ledger, caches: SnapshotCaches, model: ModelCo
 		const stored = await ledger.store.storeSmallFiles(
 			small.map((i) => stats[i].abs),
 			options.signal,
+			realRoot,
 		);
 		small.forEach((i, k) => {
 			const { file, abs, key, mode } = stats[i];

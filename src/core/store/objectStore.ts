@@ -1,10 +1,10 @@
 // Content-addressed blob store: `objects/sha256/ab/cdef…`. An object is written once, in one pass
 // (hash while copying) into tmp/, fsynced, then renamed into place read-only: it is whole or absent.
 import { createHash } from 'node:crypto';
-import { closeSync, constants as fsConstants, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync } from 'node:fs';
+import { closeSync, constants as fsConstants, existsSync, fstatSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { chmod, copyFile, link, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, isAbsolute, join, relative } from 'node:path';
 import { LedgerError } from '../errors';
 
 const CHUNK = 4 * 1024 * 1024;
@@ -67,13 +67,14 @@ export class ObjectStore {
 	 * way the hash is of the bytes that were written, and the tmp file is fsynced once before it is
 	 * published. Aborting removes the partial copy.
 	 */
-	async storeFile(absPath: string, onBytes?: CopyProgress, signal?: AbortSignal): Promise<StoredObject> {
+	async storeFile(absPath: string, onBytes?: CopyProgress, signal?: AbortSignal, inside?: string): Promise<StoredObject> {
 		this.checkLayout();
 		mkdirSync(this.tmpDir, { recursive: true });
 		const tmp = join(this.tmpDir, `${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`);
 		let source: FileHandle | undefined;
 		try {
 			source = await open(absPath, 'r');
+			if (inside !== undefined) assertOpenedInside(source.fd, absPath, inside);
 			const copy = kernelCopyAvailable() ? kernelCopyHashing : userspaceCopyHashing;
 			const { sha256, size } = await copy(source, tmp, onBytes, signal);
 			const finalPath = this.objectPath(sha256);
@@ -100,7 +101,7 @@ export class ObjectStore {
 	 * them in a few groups instead of once per file), then linked into place, and each object folder is
 	 * fsynced once. Results are in the order of `absPaths`.
 	 */
-	async storeSmallFiles(absPaths: string[], signal?: AbortSignal): Promise<StoredObject[]> {
+	async storeSmallFiles(absPaths: string[], signal?: AbortSignal, inside?: string): Promise<StoredObject[]> {
 		this.checkLayout();
 		mkdirSync(this.tmpDir, { recursive: true });
 		const results: StoredObject[] = new Array(absPaths.length);
@@ -109,7 +110,7 @@ export class ObjectStore {
 		try {
 			await inParallel(absPaths.length, async (i) => {
 				if (signal?.aborted) throw cancelled();
-				const data = await readFile(absPaths[i]);
+				const data = await readOpened(absPaths[i], inside);
 				if (data.length > SMALL_FILE) throw new LedgerError(`${absPaths[i]} grew past ${SMALL_FILE} bytes while it was being stored.`, 'Snapshot again.', { file: absPaths[i] }, 'FILE_CHANGED');
 				const sha256 = createHash('sha256').update(data).digest('hex');
 				results[i] = { sha256, size: data.length, written: false };
@@ -441,10 +442,64 @@ function writerIsGone(name: string): boolean {
 /** Runs task(0…count-1) with at most SMALL_FILE_CONCURRENCY in flight; the first failure rejects. */
 async function inParallel(count: number, task: (i: number) => Promise<void>): Promise<void> {
 	let next = 0;
+	let failure: { error: unknown } | undefined;
+	// After a failure no new task starts, and this returns only when the running ones have ended, so
+	// the caller's clean-up sees every tmp file they wrote (Promise.all alone rejects at once).
 	const worker = async (): Promise<void> => {
-		while (next < count) await task(next++);
+		while (!failure && next < count) {
+			try {
+				await task(next++);
+			} catch (error) {
+				failure ??= { error };
+			}
+		}
 	};
 	await Promise.all(Array.from({ length: Math.min(SMALL_FILE_CONCURRENCY, count) }, worker));
+	if (failure) throw failure.error;
+}
+
+/** A file's bytes, checked on the open descriptor to lie inside `inside` (when given) before a byte is read. */
+async function readOpened(absPath: string, inside: string | undefined): Promise<Buffer> {
+	if (inside === undefined) return readFile(absPath);
+	const handle = await open(absPath, 'r');
+	try {
+		assertOpenedInside(handle.fd, absPath, inside);
+		return await handle.readFile();
+	} finally {
+		await handle.close();
+	}
+}
+
+/**
+ * Refuses a descriptor whose file lies outside the real folder `inside`. The snapshot checked the
+ * path when it listed the model's files; a path swapped for a link to an outside file after that
+ * check opens the outside file, so the check is repeated on what was opened: its path as the kernel
+ * names it (Linux: /proc/self/fd), elsewhere the real path of the name, required to be the same file.
+ */
+export function assertOpenedInside(fd: number, absPath: string, inside: string): void {
+	let real: string | undefined;
+	try {
+		real = readlinkSync(`/proc/self/fd/${fd}`);
+	} catch {
+		// No /proc: below.
+	}
+	if (real === undefined || !isAbsolute(real)) {
+		const opened = fstatSync(fd);
+		real = realpathSync.native(absPath);
+		const named = statSync(real);
+		if (named.dev !== opened.dev || named.ino !== opened.ino) {
+			throw new LedgerError(`${absPath} changed while it was being stored.`, 'Wait until whatever writes it has finished, then snapshot again.', { file: absPath }, 'FILE_CHANGED');
+		}
+	}
+	const rel = relative(inside, real);
+	if (rel.startsWith('..') || isAbsolute(rel)) {
+		throw new LedgerError(
+			`${absPath} now resolves to ${real}, outside the workspace; nothing of it was stored.`,
+			'A link on this path was changed during the snapshot. Check what replaced it, then snapshot again.',
+			{ file: absPath },
+			'OUTSIDE_WORKSPACE',
+		);
+	}
 }
 
 function cancelled(): LedgerError {
