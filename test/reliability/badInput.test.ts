@@ -75,7 +75,8 @@ describe('bad input', () => {
 	test('broken YAML/JSON/TOML params and metrics are stored as opaque files with a file:line warning', () => {
 		const dir = workspace();
 		writeFileSync(join(dir, 'config/train.yaml'), 'lr: 0.001\nepochs: [1, 2\nbatch: 8\n');
-		writeFileSync(join(dir, 'eval/metrics.json'), '{\n  "faithfulness": 0.9,\n  "answer_relevancy": NaN\n}\n');
+		// Lower-case `nan` is JSON in no dialect (Python's json writes NaN, which parses).
+		writeFileSync(join(dir, 'eval/metrics.json'), '{\n  "faithfulness": 0.9,\n  "answer_relevancy": nan\n}\n');
 		writeFileSync(join(dir, 'config/reranker.toml'), '[model]\nname = "x"\nname = "duplicate"\n');
 		const r = cliJson<SnapshotJson>(dir, ['snapshot', '-m', 'broken files']);
 		assert.equal(r.created.length, 2);
