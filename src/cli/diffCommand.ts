@@ -2,6 +2,7 @@
 // version diff and metric history of src/core/compare/versionDiff.ts as tables like `dvc params diff`.
 import { resolveAt } from '../core/lifecycle/aliasTimeline';
 import { appendAll } from '../core/bulkArrays';
+import { formatBytes } from '../core/byteSize';
 import { diffMarkdown } from '../core/compare/diffMarkdown';
 import { oneLine } from '../core/displayText';
 import type { GateResult } from '../core/lifecycle/gates';
@@ -240,6 +241,6 @@ function progressPrinter(io: Io): (p: DiffProgress) => void {
 		// Small adapters hash in milliseconds; only multi-gigabyte checkpoints need a sign of life.
 		if (p.bytesTotal < 64 * 1024 * 1024 || now - last < 1000) return;
 		last = now;
-		io.err(`  ${p.message}: ${(p.bytesDone / 1e6).toFixed(1)} / ${(p.bytesTotal / 1e6).toFixed(1)} MB\n`);
+		io.err(`  ${p.message}: ${formatBytes(p.bytesDone)} / ${formatBytes(p.bytesTotal)}\n`);
 	};
 }

@@ -1,6 +1,7 @@
 // `model-ledger`: a thin shell over src/core. Exit 0 ok, 1 error (one line: cause and fix, on
 // stderr), 2 usage. With --json, stdout is exactly one JSON document.
 import { appendAll } from '../core/bulkArrays';
+import { formatBytes } from '../core/byteSize';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -438,7 +439,7 @@ function progressPrinter(io: Io): (p: { file?: string; bytesDone: number; bytesT
 		const now = Date.now();
 		if (!p.file || p.bytesTotal < 64 * 1024 * 1024 || now - lastPrint < 1000) return;
 		lastPrint = now;
-		io.err(`  ${p.file}: ${(p.bytesDone / 1e6).toFixed(0)} / ${(p.bytesTotal / 1e6).toFixed(0)} MB\n`);
+		io.err(`  ${p.file}: ${formatBytes(p.bytesDone)} / ${formatBytes(p.bytesTotal)}\n`);
 	};
 }
 

@@ -4,6 +4,7 @@
 // is no config. The secret itself is never printed.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { formatBytes } from '../core/byteSize';
 import type { Ledger } from '../core/ledger';
 import { scanPaths } from '../core/secrets/secretScanPaths';
 import { CONFIG_FILE } from '../core/parse/workspaceConfig';
@@ -44,8 +45,4 @@ export function scanCommand(root: string, open: () => Ledger, paths: string[], o
 		io.out(lines.join('\n') + '\n');
 	}
 	return report.findings.length ? 1 : 0;
-}
-
-function formatBytes(n: number): string {
-	return n >= 1e6 ? `${(n / 1e6).toFixed(1)} MB` : n >= 1e3 ? `${(n / 1e3).toFixed(1)} kB` : `${n} B`;
 }

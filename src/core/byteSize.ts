@@ -1,4 +1,5 @@
-// Sizes for people: one spelling everywhere (CLI tables, tree, notifications, progress).
+// Sizes for people, in powers of 1024: the one spelling for CLI tables and progress, the tree,
+// notifications and snapshot warnings.
 
 /** `12 B`, `1.5 KB`, `17.0 KB`, `340 MB`: powers of 1024, one decimal below 100. */
 export function formatBytes(bytes: number): string {

@@ -419,7 +419,7 @@ export class RegistryIndex {
 
 	private factsTable = false;
 
-	/** Created on first use, so an index.db of schema 2 gains the table without a rebuild. */
+	/** Created on first use (not in SCHEMA), so an index.db made before the table existed gains it without a rebuild. */
 	private ensureFactsTable(): void {
 		if (this.factsTable) return;
 		this.db.exec('CREATE TABLE IF NOT EXISTS content_facts (path TEXT NOT NULL, role TEXT NOT NULL, sha256 TEXT NOT NULL, facts TEXT NOT NULL, PRIMARY KEY (path, role, sha256)) WITHOUT ROWID');

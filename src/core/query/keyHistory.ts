@@ -289,12 +289,6 @@ function changedSubKeys(before: KeyValue | undefined, after: KeyValue | undefine
 	return [...keys].filter((k) => !(k in a) || !(k in b) || stableJson(a[k]) !== stableJson(b[k])).sort();
 }
 
-/** Metrics that differ between two versions of a model, numeric deltas first. */
-export function metricDeltas(ledger: Ledger, model: string, beforeDigest: string, afterDigest: string): MetricDelta[] {
-	const metrics = metricsOf(ledger, [beforeDigest, afterDigest]);
-	return deltasBetween(metrics.get(beforeDigest), metrics.get(afterDigest), metricsDirection(ledger, model));
-}
-
 type Metrics = Map<string, Scalar>;
 
 /** Metrics (file\0key → value) of the given versions, in one query over their primary-key ranges. */

@@ -3,6 +3,7 @@
 // all or nothing. Objects are stored before the manifest that names them, so a crash leaves at
 // worst unreferenced objects (reclaimed by gc), never a version pointing at missing data.
 import { appendAll } from '../bulkArrays';
+import { formatBytes } from '../byteSize';
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, realpathSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import { dirname, join } from 'node:path';
@@ -434,7 +435,7 @@ function describeFile(file: HashedFile): FileFacts {
 		const wantsText = file.role === 'prompt' || isStructuredPath(file.path) || isDvcFile(file.path);
 		if (!wantsText) return facts;
 		if (file.size > MAX_PARSE_BYTES) {
-			warn(`${file.path}: ${(file.size / 1e6).toFixed(0)} MB is too large to parse as text; stored as an opaque file (its whole text was scanned for secrets).`);
+			warn(`${file.path}: ${formatBytes(file.size)} is too large to parse as text; stored as an opaque file (its whole text was scanned for secrets).`);
 			return facts;
 		}
 		const bytes = readFileSync(file.abs);
