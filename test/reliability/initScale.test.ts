@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { initCommand } from '../../src/cli/initCommand';
+import { initCommand } from '../../src/cli/commands/init';
 import { makeTempDir, removeDir, writeFile } from '../unit/fixtures';
 import { QUICK } from './support';
 

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { initCommand } from '../../src/cli/initCommand';
+import { initCommand } from '../../src/cli/commands/init';
 import { Ledger } from '../../src/core/ledger';
 import { createSnapshot } from '../../src/core/snapshot/snapshot';
 import { git, initGitRepo, makeTempDir, removeDir, writeFile } from './fixtures';

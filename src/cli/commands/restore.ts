@@ -1,18 +1,31 @@
 // `model-ledger restore MODEL@REF [--force] [--dry-run]`: writes a version's files back into the workspace.
-import { maxOf } from '../core/bulkArrays';
+import { maxOf } from '../../core/bulkArrays';
 import { relative } from 'node:path';
-import type { Ledger } from '../core/ledger';
-import { restoreVersion } from '../core/store/restore';
-import type { RestoreFile, RestoreResult } from '../core/store/restore';
-import { parseRef } from './context';
-import type { Io } from './context';
-import { versionName, versionNameWithLabel } from '../core/store/versionName';
+import type { Ledger } from '../../core/ledger';
+import { restoreVersion } from '../../core/store/restore';
+import type { RestoreFile, RestoreResult } from '../../core/store/restore';
+import { parseRef } from '../context';
+import type { CliCommand, CommandResult } from '../context';
+import { refAtTime } from '../versionRefs';
+import { versionName, versionNameWithLabel } from '../../core/store/versionName';
 
-export async function restoreCommand(ledger: Ledger, rest: string[], options: { force: boolean; dryRun: boolean; deleteExtra?: boolean; json: boolean }, io: Io): Promise<number> {
+export const restoreCli: CliCommand = {
+	name: 'restore',
+	usage: [{ synopsis: 'restore MODEL@REF [--force] [--dry-run] [--delete-extra] [--at TIME]', summary: "write a version's files back (replaced content is stored first)" }],
+	run({ args, options, ledger }) {
+		const rest = [...args];
+		if (options.at !== undefined) {
+			const { model, ref } = parseRef(rest[0], 'restore MODEL@REF [--force] [--dry-run] [--delete-extra] [--at TIME]', false);
+			rest[0] = `${model}@${refAtTime(ledger(), model, ref, options.at)}`;
+		}
+		return restoreCommand(ledger(), rest, { force: options.force === true, dryRun: options['dry-run'] === true, deleteExtra: options['delete-extra'] === true });
+	},
+};
+
+async function restoreCommand(ledger: Ledger, rest: string[], options: { force: boolean; dryRun: boolean; deleteExtra?: boolean }): Promise<CommandResult> {
 	const { model, ref } = parseRef(rest[0], 'restore MODEL@REF [--force] [--dry-run] [--delete-extra]', false);
 	const result = await restoreVersion(ledger, model, ref, { force: options.force, dryRun: options.dryRun, deleteExtra: options.deleteExtra });
-	io.out(options.json ? JSON.stringify(restoreJson(result), null, 2) + '\n' : restoreText(ledger, result) + '\n');
-	return 0;
+	return { human: restoreText(ledger, result), data: restoreJson(result) };
 }
 
 function restoreJson(r: RestoreResult) {

@@ -1,12 +1,19 @@
 // `model-ledger init`: what init found and why, per proposed model; the template when it found nothing;
 // inside a git repository, the paths to commit so teammates see the versions.
-import { appendAll } from '../core/bulkArrays';
-import { initWorkspace } from '../core/init/initWorkspace';
-import type { InitResult } from '../core/init/initWorkspace';
-import { CONFIG_FILE } from '../core/parse/workspaceConfig';
+import { appendAll } from '../../core/bulkArrays';
+import { initWorkspace } from '../../core/init/initWorkspace';
+import type { InitResult } from '../../core/init/initWorkspace';
+import { CONFIG_FILE } from '../../core/parse/workspaceConfig';
+import type { CliCommand } from '../context';
 
 /** Files listed per role before "… and N more". */
 const SHOWN_PER_ROLE = 6;
+
+export const initCli: CliCommand = {
+	name: 'init',
+	usage: [{ synopsis: 'init', summary: 'create .model-ledger/ and a model-ledger.yaml detected from the workspace' }],
+	run: ({ root }) => initCommand(root),
+};
 
 /** Runs `init` at `root`; returns the human text and the JSON document. */
 export function initCommand(root: string): { human: string; data: InitResult } {

@@ -1,21 +1,20 @@
 // `model-ledger gc [--dry-run] [--yes]`: reports (default) or deletes objects no manifest references.
-import { formatBytes } from '../core/byteSize';
-import { collectGarbage } from '../core/store/gc';
-import type { ByteCount, GcReport } from '../core/store/gc';
-import type { Ledger } from '../core/ledger';
-import type { Io } from './context';
-import { renderTable } from './format';
+import { formatBytes } from '../../core/byteSize';
+import { collectGarbage } from '../../core/store/gc';
+import type { ByteCount, GcReport } from '../../core/store/gc';
+import type { CliCommand } from '../context';
+import { renderTable } from '../format';
 
-export async function gcCommand(ledger: Ledger, options: { dryRun: boolean; yes: boolean; json: boolean }, io: Io): Promise<number> {
-	const dryRun = options.dryRun || !options.yes;
-	const report = await collectGarbage(ledger, { dryRun });
-	if (options.json) {
-		io.out(JSON.stringify(report, null, 2) + '\n');
-		return 0;
-	}
-	io.out(gcText(report) + '\n');
-	return 0;
-}
+export const gcCli: CliCommand = {
+	name: 'gc',
+	usage: [{ synopsis: 'gc [--dry-run] [--yes]', summary: 'report (default) or, with --yes, delete objects no branch or tag needs' }],
+	async run({ options, json, ledger }) {
+		const dryRun = options['dry-run'] === true || options.yes !== true;
+		const report = await collectGarbage(ledger(), { dryRun });
+		// The text is only built for people: --json prints the report alone.
+		return { human: json ? '' : gcText(report), data: report };
+	},
+};
 
 const RECLAIM_LABELS: Record<keyof GcReport['reclaimable'], string> = {
 	unreferenced: 'objects no manifest references',

@@ -1,25 +1,27 @@
 // `model-ledger remote status [--remote NAME] [--json]`: what is only local, only on the remote, or both.
-import type { Ledger } from '../core/ledger';
-import { remoteStatus } from '../core/remotes/remoteTransfer';
-import { selectRemote } from '../core/remotes/remoteStore';
-import { UsageError } from './context';
-import type { Io } from './context';
-import { renderTable } from './format';
-import { formatBytes } from '../core/byteSize';
+import type { Ledger } from '../../core/ledger';
+import { remoteStatus } from '../../core/remotes/remoteTransfer';
+import { selectRemote } from '../../core/remotes/remoteStore';
+import { UsageError } from '../context';
+import type { CliCommand, CommandResult } from '../context';
+import { renderTable } from '../format';
+import { formatBytes } from '../../core/byteSize';
 
-export async function remoteCommand(ledger: Ledger, rest: string[], options: { remote?: string; json: boolean }, io: Io): Promise<number> {
+export const remoteCli: CliCommand = {
+	name: 'remote',
+	usage: [{ synopsis: 'remote status [--remote NAME]', summary: 'objects local only, remote only, or both; `remote list` shows the remotes' }],
+	run: ({ args, options, json, ledger }) => remoteCommand(ledger(), args, { remote: options.remote, json }),
+};
+
+async function remoteCommand(ledger: Ledger, rest: string[], options: { remote?: string; json: boolean }): Promise<CommandResult> {
 	const [sub] = rest;
 	if (sub === 'list') {
 		const remotes = ledger.config.remotes.map((r) => ({ name: r.name, url: r.url, endpoint: r.endpoint ?? null, region: r.region ?? null, default: r.name === safeDefault(ledger) }));
-		io.out(options.json ? JSON.stringify(remotes, null, 2) + '\n' : (remotes.length ? renderTable(['NAME', 'URL', 'ENDPOINT', 'DEFAULT'], remotes.map((r) => [r.name, r.url, r.endpoint ?? '', r.default ? 'yes' : ''])) : 'No remotes configured.') + '\n');
-		return 0;
+		return { human: remotes.length ? renderTable(['NAME', 'URL', 'ENDPOINT', 'DEFAULT'], remotes.map((r) => [r.name, r.url, r.endpoint ?? '', r.default ? 'yes' : ''])) : 'No remotes configured.', data: remotes };
 	}
 	if (sub !== 'status') throw new UsageError(`unknown remote command \`${sub ?? ''}\`: use status or list.`);
 	const report = await remoteStatus(ledger, { remote: options.remote });
-	if (options.json) {
-		io.out(JSON.stringify(report, null, 2) + '\n');
-		return 0;
-	}
+	if (options.json) return { human: '', data: report };
 	const sum = (xs: Array<{ size: number }>) => formatBytes(xs.reduce((n, x) => n + x.size, 0));
 	const lines = [
 		`${report.remote} (${report.url}):`,
@@ -30,8 +32,7 @@ export async function remoteCommand(ledger: Ledger, rest: string[], options: { r
 	if (report.missing.length) lines.push(`  missing      ${report.missing.length} object(s) needed by a version are in neither place`);
 	const rows = report.versions.map((v) => [v.model, `v${v.number}`, v.label, `${v.local}/${v.objects}`, `${v.onRemote}/${v.objects}`, v.missing ? String(v.missing) : '']);
 	if (rows.length) lines.push('', renderTable(['MODEL', 'VERSION', 'LABEL', 'LOCAL', 'REMOTE', 'MISSING'], rows));
-	io.out(lines.join('\n') + '\n');
-	return 0;
+	return { human: lines.join('\n'), data: report };
 }
 
 function safeDefault(ledger: Ledger): string | undefined {

@@ -1,14 +1,21 @@
 // `model-ledger key-history FILE KEY`: one config key's value across versions, with the metric change where it changed.
-import { LedgerError } from '../core/errors';
-import { describeRuns, formatKeyValue, formatMetricDelta, keyHistory } from '../core/query/keyHistory';
-import type { KeyHistory } from '../core/query/keyHistory';
-import type { Ledger } from '../core/ledger';
-import { isInAnyVersion } from '../core/query/usedBy';
-import { formatAge } from '../core/relativeTime';
-import { UsageError } from './context';
-import { renderTable } from './format';
-import { versionName } from '../core/store/versionName';
-import { resolvePathArg } from './pathArg';
+import { LedgerError } from '../../core/errors';
+import { describeRuns, formatKeyValue, formatMetricDelta, keyHistory } from '../../core/query/keyHistory';
+import type { KeyHistory } from '../../core/query/keyHistory';
+import type { Ledger } from '../../core/ledger';
+import { isInAnyVersion } from '../../core/query/usedBy';
+import { formatAge } from '../../core/relativeTime';
+import { UsageError } from '../context';
+import type { CliCommand } from '../context';
+import { renderTable } from '../format';
+import { versionName } from '../../core/store/versionName';
+import { resolvePathArg } from '../pathArg';
+
+export const keyHistoryCli: CliCommand = {
+	name: 'key-history',
+	usage: [{ synopsis: 'key-history FILE KEY', summary: "one config key's value across versions (KEY like retriever.chunk_size)" }],
+	run: ({ args, cwd, ledger }) => keyHistoryCommand(ledger(), args[0], args[1], cwd),
+};
 
 /** Runs `key-history`; returns the human text and the JSON document. */
 export function keyHistoryCommand(ledger: Ledger, fileArg: string | undefined, key: string | undefined, cwd: string): { human: string; data: KeyHistory } {

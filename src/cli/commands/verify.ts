@@ -2,19 +2,31 @@
 // everywhere (here and on the configured remote) or corrupt, or any manifest was modified; with
 // --remote, also when a remote copy is damaged.
 import { relative } from 'node:path';
-import type { Ledger } from '../core/ledger';
-import { verifyStore } from '../core/store/verify';
-import type { Io } from './context';
-import { renderTable } from './format';
-import { formatBytes } from '../core/byteSize';
+import type { Ledger } from '../../core/ledger';
+import { verifyStore } from '../../core/store/verify';
+import type { CliCommand, CommandResult, Io } from '../context';
+import { renderTable } from '../format';
+import { formatBytes } from '../../core/byteSize';
 
-export async function verifyCommand(ledger: Ledger, options: { quick: boolean; json: boolean; remote?: string }, io: Io): Promise<number> {
+export const verifyCli: CliCommand = {
+	name: 'verify',
+	usage: [
+		{
+			synopsis: 'verify [--quick] [--remote [NAME]]',
+			summary: [
+				're-hash every stored object and manifest; exit 1 when any is broken or missing',
+				'everywhere (objects only on the configured remote are fine); --remote: check its copies too',
+			],
+		},
+	],
+	run: ({ options, json, io, ledger }) => verifyCommand(ledger(), { quick: options.quick === true, json, remote: options.remote }, io),
+};
+
+async function verifyCommand(ledger: Ledger, options: { quick: boolean; json: boolean; remote?: string }, io: Io): Promise<CommandResult> {
 	// `--remote` alone (an empty value) is the default remote.
 	const report = await verifyStore(ledger, { quick: options.quick, remote: options.remote === undefined ? undefined : options.remote || true });
-	if (options.json) {
-		io.out(JSON.stringify(report, null, 2) + '\n');
-		return report.ok ? 0 : 1;
-	}
+	const exitCode = report.ok ? 0 : 1;
+	if (options.json) return { human: '', data: report, exitCode };
 	const lines = [
 		`Checked ${report.manifestsChecked} manifest(s) and ${report.objectsChecked} object(s)${report.quick ? ' (quick: existence and size only)' : `, ${formatBytes(report.bytesChecked)} re-hashed`}.`,
 	];
@@ -55,6 +67,5 @@ export async function verifyCommand(ledger: Ledger, options: { quick: boolean; j
 				? `FAILED: ${report.brokenVersions.length} version(s) cannot be fully restored.`
 				: `FAILED: ${r?.problems.length ?? 0} remote copy(ies) are damaged.`,
 	);
-	io.out(lines.join('\n') + '\n');
-	return report.ok ? 0 : 1;
+	return { human: lines.join('\n'), data: report, exitCode };
 }

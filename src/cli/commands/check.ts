@@ -1,13 +1,13 @@
 // `model-ledger check MODEL@REF --gate ALIAS [--json]`: every rule of the alias's gate for one
 // version, with its values; exit 0 when all pass, 1 otherwise (for CI).
-import { LedgerError } from '../core/errors';
-import { evaluateGate, gateOf } from '../core/lifecycle/gates';
-import type { GateResult } from '../core/lifecycle/gates';
-import type { Ledger } from '../core/ledger';
-import { displayLabel } from '../core/lifecycle/releaseLabels';
-import { parseRef, UsageError } from './context';
-import type { Io } from './context';
-import { renderTable } from './format';
+import { LedgerError } from '../../core/errors';
+import { evaluateGate, gateOf } from '../../core/lifecycle/gates';
+import type { GateResult } from '../../core/lifecycle/gates';
+import type { Ledger } from '../../core/ledger';
+import { displayLabel } from '../../core/lifecycle/releaseLabels';
+import { parseRef, UsageError } from '../context';
+import type { CliCommand, CommandResult } from '../context';
+import { renderTable } from '../format';
 
 const CHECK_USAGE = 'check MODEL@REF --gate ALIAS [--json]';
 
@@ -27,13 +27,18 @@ export function checkGate(ledger: Ledger, model: string, ref: string, alias: str
 	return evaluateGate(ledger, gate, version, ledger.readManifest(version));
 }
 
-export function checkCommand(ledger: Ledger, rest: string[], options: { gate?: string; json: boolean }, io: Io): number {
+export const checkCli: CliCommand = {
+	name: 'check',
+	usage: [{ synopsis: 'check MODEL@REF --gate ALIAS', summary: "every rule of ALIAS's gate for that version; exit 0 when all pass, 1 otherwise" }],
+	run: ({ args, options, ledger }) => checkCommand(ledger(), args, { gate: options.gate }),
+};
+
+function checkCommand(ledger: Ledger, rest: string[], options: { gate?: string }): CommandResult {
 	if (rest.length !== 1) throw new UsageError(`check takes one version: model-ledger ${CHECK_USAGE}`);
 	const { model, ref } = parseRef(rest[0], CHECK_USAGE, false);
 	if (!options.gate) throw new UsageError(`check needs --gate ALIAS: model-ledger ${CHECK_USAGE}`);
 	const result = checkGate(ledger, model, ref, options.gate);
-	io.out(options.json ? JSON.stringify(result, null, 2) + '\n' : gateText(result) + '\n');
-	return result.pass ? 0 : 1;
+	return { human: gateText(result), data: result, exitCode: result.pass ? 0 : 1 };
 }
 
 /** The gate result as terminal text: a header, one row per rule, a verdict. */

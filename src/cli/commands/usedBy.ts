@@ -1,14 +1,21 @@
 // `model-ledger used-by PATH`: which versions hold a file's current content, and what it held before.
-import { appendAll } from '../core/bulkArrays';
-import { LedgerError } from '../core/errors';
-import type { Ledger } from '../core/ledger';
-import { formatAge } from '../core/relativeTime';
-import { describeVersions, isInAnyVersion, usedBy } from '../core/query/usedBy';
-import type { UsedBy, VersionRef } from '../core/query/usedBy';
-import { UsageError } from './context';
-import { resolvePathArg } from './pathArg';
-import { renderTable } from './format';
-import { versionName as nameOf } from '../core/store/versionName';
+import { appendAll } from '../../core/bulkArrays';
+import { LedgerError } from '../../core/errors';
+import type { Ledger } from '../../core/ledger';
+import { formatAge } from '../../core/relativeTime';
+import { describeVersions, isInAnyVersion, usedBy } from '../../core/query/usedBy';
+import type { UsedBy, VersionRef } from '../../core/query/usedBy';
+import { UsageError } from '../context';
+import type { CliCommand } from '../context';
+import { resolvePathArg } from '../pathArg';
+import { renderTable } from '../format';
+import { versionName as nameOf } from '../../core/store/versionName';
+
+export const usedByCli: CliCommand = {
+	name: 'used-by',
+	usage: [{ synopsis: 'used-by PATH', summary: "which versions hold a file's current content, and its earlier contents" }],
+	run: ({ args, cwd, ledger }) => usedByCommand(ledger(), args[0], cwd),
+};
 
 /** Runs `used-by`; returns the human text and the JSON document. */
 export function usedByCommand(ledger: Ledger, pathArg: string | undefined, cwd: string): { human: string; data: UsedBy } {

@@ -1,25 +1,49 @@
-// `model-ledger diff MODEL@A [MODEL@B | @B]` and `model-ledger history MODEL --metric KEY`: the
-// version diff and metric history of src/core/compare/versionDiff.ts as tables like `dvc params diff`.
-import { resolveAt } from '../core/lifecycle/aliasTimeline';
-import { appendAll } from '../core/bulkArrays';
-import { formatBytes } from '../core/byteSize';
-import { diffMarkdown } from '../core/compare/diffMarkdown';
-import { oneLine } from '../core/displayText';
-import type { GateResult } from '../core/lifecycle/gates';
-import type { Ledger } from '../core/ledger';
-import { checkGate, gateText } from './checkCommand';
-import type { Scalar } from '../core/model';
-import { formatAge } from '../core/relativeTime';
-import { diffVersions, metricHistory, WORKING_TREE } from '../core/compare/versionDiff';
-import type { ArtifactRename, DiffProgress, DiffSide, MetricHistory, VersionDiff } from '../core/compare/versionDiff';
-import { parseRef, refAfterAt, UsageError } from './context';
-import type { Io } from './context';
-import { formatNumber } from '../core/numberText';
-import { renderTable } from './format';
-import { versionName, versionNameWithLabel } from '../core/store/versionName';
-import type { Cell } from './format';
+// `model-ledger diff MODEL@A [MODEL@B | @B]`: the version diff of src/core/compare/versionDiff.ts as tables
+// like `dvc params diff`, or Markdown for a pull request.
+import { parseTime, resolveAt } from '../../core/lifecycle/aliasTimeline';
+import { appendAll } from '../../core/bulkArrays';
+import { formatBytes } from '../../core/byteSize';
+import { diffMarkdown } from '../../core/compare/diffMarkdown';
+import { oneLine } from '../../core/displayText';
+import type { GateResult } from '../../core/lifecycle/gates';
+import type { Ledger } from '../../core/ledger';
+import { checkGate, gateText } from './check';
+import type { Scalar } from '../../core/model';
+import { diffVersions, WORKING_TREE } from '../../core/compare/versionDiff';
+import type { ArtifactRename, DiffProgress, DiffSide, VersionDiff } from '../../core/compare/versionDiff';
+import { parseRef, refAfterAt, UsageError } from '../context';
+import { withOtherRefs } from '../versionRefs';
+import type { CliCommand, Io } from '../context';
+import { formatNumber } from '../../core/numberText';
+import { renderTable } from '../format';
+import { versionName, versionNameWithLabel } from '../../core/store/versionName';
+import type { Cell } from '../format';
 
 const DIFF_USAGE = 'diff MODEL@A [MODEL@B | @B] [--all] [--tensors] [--format text|markdown|json] [--gate ALIAS] [--at TIME]';
+
+export const diffCli: CliCommand = {
+	name: 'diff',
+	usage: [
+		{
+			synopsis: DIFF_USAGE,
+			summary: [
+				'what changed: files, params, metrics, prompts, weights, data, code',
+				'(B omitted: the working tree; --all: unchanged keys too; --tensors: hash tensor bytes;',
+				'--format markdown: changed-only tables for a pull request; --gate: B checked against ALIAS\'s gate)',
+			],
+		},
+	],
+	async run({ args, options, json, io, ledger }) {
+		const format = options.format ?? (json ? 'json' : 'text');
+		if (!['text', 'markdown', 'json'].includes(format)) throw new UsageError('--format must be text, markdown or json.');
+		const at = options.at === undefined ? undefined : parseTime(options.at);
+		const l = ledger();
+		const report = await withOtherRefs(l, () => diffCommand(l, args, { all: options.all, tensors: options.tensors, gate: options.gate, at, progress: format === 'text' ? io : undefined }));
+		// --format decides the output, whatever --json says (--json alone means --format json).
+		const raw = format === 'json' ? JSON.stringify(report.data, null, 2) + '\n' : format === 'markdown' ? report.markdown() : report.human + '\n';
+		return { human: report.human, data: report.data, raw };
+	},
+};
 
 export interface DiffCommandOptions {
 	all?: boolean;
@@ -60,14 +84,6 @@ export async function diffCommand(ledger: Ledger, args: string[], options: DiffC
 	return { human, data, ...(gate ? { gate } : {}), markdown: () => markdown };
 }
 
-/** Runs `history`: one metric across all versions, oldest first. */
-export function historyCommand(ledger: Ledger, model: string | undefined, metric: string | undefined): { human: string; data: MetricHistory } {
-	if (!model) throw new UsageError('history needs a MODEL: model-ledger history MODEL --metric KEY');
-	if (!metric) throw new UsageError('history needs --metric KEY: model-ledger history MODEL --metric KEY');
-	const data = metricHistory(ledger, model, metric);
-	return { human: historyText(data), data };
-}
-
 function sideName(side: DiffSide): string {
 	if (side.working) return 'working tree';
 	return `${versionNameWithLabel({ number: side.number!, digest: side.digest!, label: side.label, numberShared: side.numberShared })}${side.aliases.length ? ` [${side.aliases.join(', ')}]` : ''}`;
@@ -90,7 +106,7 @@ export function formatScalar(value: Scalar, present = true): Cell {
 	return String(value);
 }
 
-function signed(n: number, digits?: number): string {
+export function signed(n: number, digits?: number): string {
 	const text = digits === undefined ? formatNumber(n) : n.toFixed(digits);
 	return n > 0 ? `+${text}` : text;
 }
@@ -203,35 +219,6 @@ function indent(text: string, n: number): string {
 		.split('\n')
 		.map((l) => ' '.repeat(n) + l)
 		.join('\n');
-}
-
-const SPARKS = '▁▂▃▄▅▆▇█';
-
-function historyText(h: MetricHistory): string {
-	const numbers = h.points.map((p) => (typeof p.value === 'number' ? p.value : null));
-	let previous: number | null = null;
-	const rows = h.points.map((p, i) => {
-		const value = numbers[i];
-		let change = '';
-		if (value !== null && previous !== null && value !== previous) change = signed(Number.parseFloat((value - previous).toPrecision(12)));
-		if (value !== null) previous = value;
-		return [`v${p.number}`, p.label, p.aliases.join(', '), formatAge(p.createdAt), p.file ? formatScalar(p.value) : '-', change];
-	});
-	const present = numbers.filter((n): n is number => n !== null);
-	const lines = [`${h.model} ${h.metric}${h.direction ? ` (${h.direction} is better)` : ''}`];
-	if (present.length > 1) {
-		// A loop, not Math.min(...present): a spread of thousands of versions overflows the call stack.
-		let min = present[0];
-		let max = present[0];
-		for (const n of present) {
-			if (n < min) min = n;
-			if (n > max) max = n;
-		}
-		const spark = numbers.map((n) => (n === null ? ' ' : SPARKS[max === min ? 3 : Math.round(((n - min) / (max - min)) * (SPARKS.length - 1))])).join('');
-		lines.push(`${spark}  min ${formatNumber(min)}, max ${formatNumber(max)}`);
-	}
-	lines.push('', renderTable(['VERSION', 'LABEL', 'ALIASES', 'AGE', h.metric.toUpperCase(), 'CHANGE'], rows));
-	return lines.join('\n');
 }
 
 function progressPrinter(io: Io): (p: DiffProgress) => void {
