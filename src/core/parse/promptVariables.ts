@@ -199,45 +199,15 @@ function handleStatement(tokens: Token[], scopes: Set<string>[], use: (names: It
 			// `filter truncate(limit)`: a filter section; its name is not a variable, its arguments are.
 			use(expressionNames([{ kind: 'op', text: '|' }, ...rest]));
 			return;
-		case 'for': {
-			// `for i, c in context`, `for (k, v) in pairs`: every name before `in` is a loop target.
-			const inAt = findAtDepthZero(rest, 'in');
-			if (inAt < 0) return;
-			const targets = rest.slice(0, inAt).filter((t) => t.kind === 'name').map((t) => t.text);
-			const iterable = withoutTrailing(rest.slice(inAt + 1), [['recursive']]);
-			// `for x in xs if x.ok recursive`: the filter sees the loop variable, the iterable does not.
-			const ifAt = findAtDepthZero(iterable, 'if');
-			const source = ifAt < 0 ? iterable : iterable.slice(0, ifAt);
-			use(expressionNames(source));
-			scopes.push(new Set(targets));
-			if (ifAt >= 0) use(expressionNames(iterable.slice(ifAt + 1)));
+		case 'for':
+			forStatement(rest, scopes, use);
 			return;
-		}
-		case 'trans': {
-			// `trans user=user.name count=n`: assignments bind placeholders; bare names are read.
-			const scope = new Set<string>();
-			for (const part of splitTopLevel(rest)) {
-				const eq = part.findIndex((t) => t.kind === 'op' && t.text === '=');
-				if (eq === 1 && part[0].kind === 'name') {
-					use(expressionNames(part.slice(2)));
-					scope.add(part[0].text);
-				} else if (!(part.length === 1 && part[0].text === 'trimmed')) use(expressionNames(part));
-			}
-			scopes.push(scope);
+		case 'trans':
+			transStatement(rest, scopes, use);
 			return;
-		}
-		case 'set': {
-			const eq = rest.findIndex((t) => t.kind === 'op' && t.text === '=');
-			// `{% set x | upper %}…{% endset %}`: a block set with a filter; the filter's arguments are read.
-			const pipe = eq < 0 ? rest.findIndex((t) => t.kind === 'op' && t.text === '|') : -1;
-			const targets = eq >= 0 ? rest.slice(0, eq) : pipe >= 0 ? rest.slice(0, pipe) : rest;
-			if (eq >= 0) use(expressionNames(rest.slice(eq + 1)));
-			if (pipe >= 0) use(expressionNames(rest.slice(pipe)));
-			// `set ns.count = …` assigns into an existing namespace object: that is a use, not a binding.
-			if (targets.some((t) => t.kind === 'op' && t.text === '.')) use(expressionNames(targets));
-			else for (const t of targets) if (t.kind === 'name') current.add(t.text);
+		case 'set':
+			setStatement(rest, current, use);
 			return;
-		}
 		case 'with': {
 			const scope = new Set<string>();
 			for (const [name, value] of assignments(rest)) {
@@ -258,19 +228,9 @@ function handleStatement(tokens: Token[], scopes: Set<string>[], use: (names: It
 			scopes.push(scope);
 			return;
 		}
-		case 'call': {
-			// `{% call(user) render_list(users) %}`: parameters first, then the macro call.
-			let body = rest;
-			const scope = new Set<string>();
-			if (rest[0]?.kind === 'op' && rest[0].text === '(') {
-				const close = matchingParen(rest, 0);
-				for (const [param] of parameters(rest.slice(0, close + 1))) scope.add(param);
-				body = rest.slice(close + 1);
-			}
-			use(expressionNames(body));
-			scopes.push(scope);
+		case 'call':
+			callStatement(rest, scopes, use);
 			return;
-		}
 		case 'import': {
 			// `import template as m [with context]`: the template expression is read, m is bound.
 			const body = withoutTrailing(rest, [['with', 'context'], ['without', 'context']]);
@@ -280,18 +240,9 @@ function handleStatement(tokens: Token[], scopes: Set<string>[], use: (names: It
 			if (alias?.kind === 'name') current.add(alias.text);
 			return;
 		}
-		case 'from': {
-			// `from template import a as b, c [with context]`: b and c are bound; a is the template's name.
-			const body = withoutTrailing(rest, [['with', 'context'], ['without', 'context']]);
-			const importAt = findAtDepthZero(body, 'import');
-			use(expressionNames(importAt < 0 ? body : body.slice(0, importAt)));
-			if (importAt < 0) return;
-			for (const part of splitTopLevel(body.slice(importAt + 1))) {
-				const bound = part.length >= 3 && part[1].text === 'as' ? part[2] : part[0];
-				if (bound?.kind === 'name') current.add(bound.text);
-			}
+		case 'from':
+			fromStatement(rest, current, use);
 			return;
-		}
 		case 'endfor':
 		case 'endwith':
 		case 'endmacro':
@@ -302,6 +253,71 @@ function handleStatement(tokens: Token[], scopes: Set<string>[], use: (names: It
 		default:
 			// else, endif, block/endblock, filter, trans, custom tags: nothing the caller must pass.
 			return;
+	}
+}
+
+/** `for i, c in context`, `for (k, v) in pairs`: every name before `in` is a loop target. */
+function forStatement(rest: Token[], scopes: Set<string>[], use: (names: Iterable<string>) => void): void {
+	const inAt = findAtDepthZero(rest, 'in');
+	if (inAt < 0) return;
+	const targets = rest.slice(0, inAt).filter((t) => t.kind === 'name').map((t) => t.text);
+	const iterable = withoutTrailing(rest.slice(inAt + 1), [['recursive']]);
+	// `for x in xs if x.ok recursive`: the filter sees the loop variable, the iterable does not.
+	const ifAt = findAtDepthZero(iterable, 'if');
+	const source = ifAt < 0 ? iterable : iterable.slice(0, ifAt);
+	use(expressionNames(source));
+	scopes.push(new Set(targets));
+	if (ifAt >= 0) use(expressionNames(iterable.slice(ifAt + 1)));
+}
+
+/** `trans user=user.name count=n`: assignments bind placeholders; bare names are read. */
+function transStatement(rest: Token[], scopes: Set<string>[], use: (names: Iterable<string>) => void): void {
+	const scope = new Set<string>();
+	for (const part of splitTopLevel(rest)) {
+		const eq = part.findIndex((t) => t.kind === 'op' && t.text === '=');
+		if (eq === 1 && part[0].kind === 'name') {
+			use(expressionNames(part.slice(2)));
+			scope.add(part[0].text);
+		} else if (!(part.length === 1 && part[0].text === 'trimmed')) use(expressionNames(part));
+	}
+	scopes.push(scope);
+}
+
+/** `set x = …`, `set x | upper` (a block set), `set ns.count = …` (a use, not a binding). */
+function setStatement(rest: Token[], current: Set<string>, use: (names: Iterable<string>) => void): void {
+	const eq = rest.findIndex((t) => t.kind === 'op' && t.text === '=');
+	// `{% set x | upper %}…{% endset %}`: a block set with a filter; the filter's arguments are read.
+	const pipe = eq < 0 ? rest.findIndex((t) => t.kind === 'op' && t.text === '|') : -1;
+	const targets = eq >= 0 ? rest.slice(0, eq) : pipe >= 0 ? rest.slice(0, pipe) : rest;
+	if (eq >= 0) use(expressionNames(rest.slice(eq + 1)));
+	if (pipe >= 0) use(expressionNames(rest.slice(pipe)));
+	// `set ns.count = …` assigns into an existing namespace object: that is a use, not a binding.
+	if (targets.some((t) => t.kind === 'op' && t.text === '.')) use(expressionNames(targets));
+	else for (const t of targets) if (t.kind === 'name') current.add(t.text);
+}
+
+/** `{% call(user) render_list(users) %}`: parameters first, then the macro call. */
+function callStatement(rest: Token[], scopes: Set<string>[], use: (names: Iterable<string>) => void): void {
+	let body = rest;
+	const scope = new Set<string>();
+	if (rest[0]?.kind === 'op' && rest[0].text === '(') {
+		const close = matchingParen(rest, 0);
+		for (const [param] of parameters(rest.slice(0, close + 1))) scope.add(param);
+		body = rest.slice(close + 1);
+	}
+	use(expressionNames(body));
+	scopes.push(scope);
+}
+
+/** `from template import a as b, c [with context]`: b and c are bound; a is the template's name. */
+function fromStatement(rest: Token[], current: Set<string>, use: (names: Iterable<string>) => void): void {
+	const body = withoutTrailing(rest, [['with', 'context'], ['without', 'context']]);
+	const importAt = findAtDepthZero(body, 'import');
+	use(expressionNames(importAt < 0 ? body : body.slice(0, importAt)));
+	if (importAt < 0) return;
+	for (const part of splitTopLevel(body.slice(importAt + 1))) {
+		const bound = part.length >= 3 && part[1].text === 'as' ? part[2] : part[0];
+		if (bound?.kind === 'name') current.add(bound.text);
 	}
 }
 

@@ -132,82 +132,7 @@ export function parseWorkspaceConfig(text: string): WorkspaceConfig {
 		return fail('`models:` must map at least one model name to its files.', modelsNode ?? rootNode, 'Add e.g. `models: { my-model: { prompts: "prompts/**/*.md" } }`.');
 	}
 	const models: ModelConfig[] = [];
-	for (const pair of (modelsNode as YAMLMap).items) {
-		const name = scalarKey(pair);
-		if (!MODEL_NAME.test(name) || name.includes('..')) {
-			fail(`invalid model name \`${name}\`.`, pair.key as YamlNode, 'Use letters, digits, `.`, `_` and `-` only (no `/`, no `..`).');
-		}
-		const line = lineCounter.linePos(rangeStart(pair.key as YamlNode) ?? 0).line;
-		const body = pair.value as YamlNode | null;
-		if (!isMap(body)) {
-			fail(`model \`${name}\` must be a mapping of roles to globs.`, body ?? (pair.key as YamlNode), 'Add e.g. `prompts: prompts/**/*.md` under the model.');
-		}
-		const model: ModelConfig = {
-			name,
-			versioning: 'semver',
-			globs: {},
-			metricsDirection: { higherIsBetter: [], lowerIsBetter: [] },
-			protectedAliases: [],
-			gates: [],
-			releaseAlias: 'production',
-			line,
-		};
-		for (const item of (body as YAMLMap).items) {
-			const key = scalarKey(item);
-			const value = item.value as YamlNode | null;
-			if (!MODEL_KEYS.has(key)) {
-				fail(`unknown key \`${key}\` in model \`${name}\`.`, item.key as YamlNode, `Use one of: ${[...MODEL_KEYS].join(', ')}.`);
-			}
-			if (key === 'versioning') {
-				const v = isScalar(value) ? String(value.value) : '';
-				if (!(VERSIONING_STRATEGIES as readonly string[]).includes(v)) {
-					fail(`\`versioning\` must be one of ${VERSIONING_STRATEGIES.join(', ')}, not \`${v}\`.`, value ?? (item.key as YamlNode), 'Pick one of the listed strategies.');
-				}
-				model.versioning = v as VersioningStrategy;
-			} else if (key === 'protected_aliases') {
-				model.protectedAliases = stringList(value, `protected_aliases of \`${name}\``, fail);
-				for (const alias of model.protectedAliases) {
-					if (!ALIAS_NAME.test(alias)) fail(`invalid alias name \`${alias}\`.`, value, 'Alias names are lower-case letters, digits and `-`, starting with a letter.');
-				}
-			} else if (key === 'gates') {
-				model.gates = parseGates(value, name, ALIAS_NAME, (node) => lineCounter.linePos(rangeStart(node) ?? 0).line, fail);
-			} else if (key === 'release_alias') {
-				const alias = isScalar(value) && typeof value.value === 'string' ? value.value : '';
-				if (!ALIAS_NAME.test(alias) || alias === 'latest') fail(`\`release_alias\` of \`${name}\` must be an alias name, not \`${alias}\`.`, value ?? (item.key as YamlNode), 'Write e.g. `release_alias: production`.');
-				model.releaseAlias = alias;
-			} else if (key === 'description') {
-				// Free text for humans; nothing to validate.
-			} else {
-				const role = ROLE_KEYS.find(([k]) => k === key)![1];
-				let globsNode = value;
-				if (role === 'metrics' && isMap(value)) {
-					for (const m of value.items) {
-						const mk = scalarKey(m);
-						if (!['file', 'files', 'higher_is_better', 'lower_is_better'].includes(mk)) {
-							fail(`unknown key \`${mk}\` in \`metrics\` of \`${name}\`.`, m.key as YamlNode, 'Use file, higher_is_better or lower_is_better.');
-						}
-					}
-					globsNode = (value.get('file', true) ?? value.get('files', true)) as YamlNode | null;
-					model.metricsDirection.higherIsBetter = stringList(value.get('higher_is_better', true) as YamlNode | null, 'higher_is_better', fail, true);
-					model.metricsDirection.lowerIsBetter = stringList(value.get('lower_is_better', true) as YamlNode | null, 'lower_is_better', fail, true);
-				}
-				const globs = stringList(globsNode, `\`${key}\` of \`${name}\``, fail);
-				for (const glob of globs) {
-					const problem = globProblem(glob);
-					if (problem) fail(`glob \`${glob}\` ${problem}.`, globsNode, 'Use a path relative to the workspace root, inside it.');
-				}
-				// An empty list includes nothing and excludes nothing (`[].every` is true: globs[0] would be undefined).
-				if (globs.length > 0 && globs.every(isExcludeGlob)) {
-					fail(`\`${key}\` of \`${name}\` only excludes files (every glob starts with \`!\`).`, globsNode, `List the files to include first, e.g. \`- ${globs[0].slice(1).replace(/\/[^/]*$/, '/**') || '**'}\`, then the exclusions.`);
-				}
-				model.globs[role] = globs;
-			}
-		}
-		if (Object.keys(model.globs).length === 0) {
-			fail(`model \`${name}\` lists no files.`, pair.key as YamlNode, `Add at least one of: ${ROLE_KEYS.map(([k]) => k).join(', ')}.`);
-		}
-		models.push(model);
-	}
+	for (const pair of (modelsNode as YAMLMap).items) models.push(parseModel(pair, lineCounter, fail));
 	const remotes = parseRemotes(rootNode.get('remotes', true) as YamlNode | undefined, lineCounter, fail);
 	const defaultNode = rootNode.get('default_remote', true) as YamlNode | undefined;
 	let defaultRemote: string | undefined;
@@ -222,6 +147,84 @@ export function parseWorkspaceConfig(text: string): WorkspaceConfig {
 		}
 	}
 	return { file: CONFIG_FILE, models, remotes, ...(defaultRemote ? { defaultRemote } : {}) };
+}
+
+/** One entry under `models:`: its name, versioning, aliases, gates and the globs of each role. */
+function parseModel(pair: Pair, lineCounter: LineCounter, fail: (m: string, n: YamlNode | Pair | null | undefined, f: string) => never): ModelConfig {
+	const name = scalarKey(pair);
+	if (!MODEL_NAME.test(name) || name.includes('..')) {
+		fail(`invalid model name \`${name}\`.`, pair.key as YamlNode, 'Use letters, digits, `.`, `_` and `-` only (no `/`, no `..`).');
+	}
+	const line = lineCounter.linePos(rangeStart(pair.key as YamlNode) ?? 0).line;
+	const body = pair.value as YamlNode | null;
+	if (!isMap(body)) {
+		fail(`model \`${name}\` must be a mapping of roles to globs.`, body ?? (pair.key as YamlNode), 'Add e.g. `prompts: prompts/**/*.md` under the model.');
+	}
+	const model: ModelConfig = {
+		name,
+		versioning: 'semver',
+		globs: {},
+		metricsDirection: { higherIsBetter: [], lowerIsBetter: [] },
+		protectedAliases: [],
+		gates: [],
+		releaseAlias: 'production',
+		line,
+	};
+	for (const item of (body as YAMLMap).items) {
+		const key = scalarKey(item);
+		const value = item.value as YamlNode | null;
+		if (!MODEL_KEYS.has(key)) {
+			fail(`unknown key \`${key}\` in model \`${name}\`.`, item.key as YamlNode, `Use one of: ${[...MODEL_KEYS].join(', ')}.`);
+		}
+		if (key === 'versioning') {
+			const v = isScalar(value) ? String(value.value) : '';
+			if (!(VERSIONING_STRATEGIES as readonly string[]).includes(v)) {
+				fail(`\`versioning\` must be one of ${VERSIONING_STRATEGIES.join(', ')}, not \`${v}\`.`, value ?? (item.key as YamlNode), 'Pick one of the listed strategies.');
+			}
+			model.versioning = v as VersioningStrategy;
+		} else if (key === 'protected_aliases') {
+			model.protectedAliases = stringList(value, `protected_aliases of \`${name}\``, fail);
+			for (const alias of model.protectedAliases) {
+				if (!ALIAS_NAME.test(alias)) fail(`invalid alias name \`${alias}\`.`, value, 'Alias names are lower-case letters, digits and `-`, starting with a letter.');
+			}
+		} else if (key === 'gates') {
+			model.gates = parseGates(value, name, ALIAS_NAME, (node) => lineCounter.linePos(rangeStart(node) ?? 0).line, fail);
+		} else if (key === 'release_alias') {
+			const alias = isScalar(value) && typeof value.value === 'string' ? value.value : '';
+			if (!ALIAS_NAME.test(alias) || alias === 'latest') fail(`\`release_alias\` of \`${name}\` must be an alias name, not \`${alias}\`.`, value ?? (item.key as YamlNode), 'Write e.g. `release_alias: production`.');
+			model.releaseAlias = alias;
+		} else if (key === 'description') {
+			// Free text for humans; nothing to validate.
+		} else {
+			const role = ROLE_KEYS.find(([k]) => k === key)![1];
+			let globsNode = value;
+			if (role === 'metrics' && isMap(value)) {
+				for (const m of value.items) {
+					const mk = scalarKey(m);
+					if (!['file', 'files', 'higher_is_better', 'lower_is_better'].includes(mk)) {
+						fail(`unknown key \`${mk}\` in \`metrics\` of \`${name}\`.`, m.key as YamlNode, 'Use file, higher_is_better or lower_is_better.');
+					}
+				}
+				globsNode = (value.get('file', true) ?? value.get('files', true)) as YamlNode | null;
+				model.metricsDirection.higherIsBetter = stringList(value.get('higher_is_better', true) as YamlNode | null, 'higher_is_better', fail, true);
+				model.metricsDirection.lowerIsBetter = stringList(value.get('lower_is_better', true) as YamlNode | null, 'lower_is_better', fail, true);
+			}
+			const globs = stringList(globsNode, `\`${key}\` of \`${name}\``, fail);
+			for (const glob of globs) {
+				const problem = globProblem(glob);
+				if (problem) fail(`glob \`${glob}\` ${problem}.`, globsNode, 'Use a path relative to the workspace root, inside it.');
+			}
+			// An empty list includes nothing and excludes nothing (`[].every` is true: globs[0] would be undefined).
+			if (globs.length > 0 && globs.every(isExcludeGlob)) {
+				fail(`\`${key}\` of \`${name}\` only excludes files (every glob starts with \`!\`).`, globsNode, `List the files to include first, e.g. \`- ${globs[0].slice(1).replace(/\/[^/]*$/, '/**') || '**'}\`, then the exclusions.`);
+			}
+			model.globs[role] = globs;
+		}
+	}
+	if (Object.keys(model.globs).length === 0) {
+		fail(`model \`${name}\` lists no files.`, pair.key as YamlNode, `Add at least one of: ${ROLE_KEYS.map(([k]) => k).join(', ')}.`);
+	}
+	return model;
 }
 
 const REMOTE_KEYS = new Set(['url', 'endpoint', 'region', 'forcePathStyle']);

@@ -93,57 +93,8 @@ export async function collectGarbage(ledger: Ledger, options: GcOptions = {}): P
 	const backups = restoreBackups(ledger, report);
 
 	options.onProgress?.('Scanning the object store');
-	const toDelete: string[] = [];
-	const count = (c: ByteCount, bytes: number) => {
-		c.count++;
-		c.bytes += bytes;
-	};
-	for (const fan of listDir(ledger.store.objectsDir)) {
-		const fanDir = join(ledger.store.objectsDir, fan);
-		for (const name of listDir(fanDir)) {
-			const path = join(fanDir, name);
-			let size: number;
-			let mtime: number;
-			try {
-				const s = statSync(path);
-				size = s.size;
-				mtime = s.mtimeMs;
-			} catch {
-				continue;
-			}
-			const sha = fan + name;
-			if (fan.length !== 2 || !SHA_TAIL.test(name) || !SHA256.test(sha)) {
-				// Not something the store writes (an editor's backup, a copy "file (1)"): never served.
-				count(report.reclaimable['stray-file'], size);
-				toDelete.push(path);
-				continue;
-			}
-			if (workingTree.has(sha)) count(report.kept['working-tree'], size);
-			else if (history.has(sha)) count(report.kept['git-history'], size);
-			else if (backups.has(sha)) count(report.kept['restore-backup'], size);
-			else if (now - mtime < graceMs) count(report.kept.recent, size);
-			else {
-				count(report.reclaimable.unreferenced, size);
-				if (report.sample.length < 20) report.sample.push(sha);
-				toDelete.push(path);
-			}
-		}
-	}
-	// Temp files of interrupted writes (older than a minute: a live writer's file is left alone).
-	const tmpCutoff = Math.min(graceMs, 60_000);
-	const staleTmp: string[] = [];
-	for (const name of listDir(ledger.store.tmpDir)) {
-		const path = join(ledger.store.tmpDir, name);
-		try {
-			const s = statSync(path);
-			if (now - s.mtimeMs >= tmpCutoff) {
-				count(report.reclaimable['stale-tmp'], s.isFile() ? s.size : 0);
-				staleTmp.push(path);
-			}
-		} catch {
-			// Gone already.
-		}
-	}
+	const toDelete = sortObjects(ledger, report, { workingTree, history, backups }, now, graceMs);
+	const staleTmp = staleTmpFiles(ledger, report, now, graceMs);
 	for (const c of Object.values(report.reclaimable)) {
 		report.total.count += c.count;
 		report.total.bytes += c.bytes;
@@ -247,4 +198,66 @@ function listDir(dir: string): string[] {
 	} catch {
 		return [];
 	}
+}
+
+/** Sorts every file of the object store into kept (and why) or reclaimable; returns the paths to delete. */
+function sortObjects(ledger: Ledger, report: GcReport, refs: { workingTree: Set<string>; history: Set<string>; backups: Set<string> }, now: number, graceMs: number): string[] {
+	const { workingTree, history, backups } = refs;
+	const toDelete: string[] = [];
+	for (const fan of listDir(ledger.store.objectsDir)) {
+		const fanDir = join(ledger.store.objectsDir, fan);
+		for (const name of listDir(fanDir)) {
+			const path = join(fanDir, name);
+			let size: number;
+			let mtime: number;
+			try {
+				const s = statSync(path);
+				size = s.size;
+				mtime = s.mtimeMs;
+			} catch {
+				continue;
+			}
+			const sha = fan + name;
+			if (fan.length !== 2 || !SHA_TAIL.test(name) || !SHA256.test(sha)) {
+				// Not something the store writes (an editor's backup, a copy "file (1)"): never served.
+				count(report.reclaimable['stray-file'], size);
+				toDelete.push(path);
+				continue;
+			}
+			if (workingTree.has(sha)) count(report.kept['working-tree'], size);
+			else if (history.has(sha)) count(report.kept['git-history'], size);
+			else if (backups.has(sha)) count(report.kept['restore-backup'], size);
+			else if (now - mtime < graceMs) count(report.kept.recent, size);
+			else {
+				count(report.reclaimable.unreferenced, size);
+				if (report.sample.length < 20) report.sample.push(sha);
+				toDelete.push(path);
+			}
+		}
+	}
+	return toDelete;
+}
+
+/** Temp files of interrupted writes (older than a minute: a live writer's file is left alone). */
+function staleTmpFiles(ledger: Ledger, report: GcReport, now: number, graceMs: number): string[] {
+	const tmpCutoff = Math.min(graceMs, 60_000);
+	const staleTmp: string[] = [];
+	for (const name of listDir(ledger.store.tmpDir)) {
+		const path = join(ledger.store.tmpDir, name);
+		try {
+			const s = statSync(path);
+			if (now - s.mtimeMs >= tmpCutoff) {
+				count(report.reclaimable['stale-tmp'], s.isFile() ? s.size : 0);
+				staleTmp.push(path);
+			}
+		} catch {
+			// Gone already.
+		}
+	}
+	return staleTmp;
+}
+
+function count(c: ByteCount, bytes: number): void {
+	c.count++;
+	c.bytes += bytes;
 }

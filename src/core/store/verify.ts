@@ -143,21 +143,7 @@ export async function verifyStore(ledger: Ledger, options: VerifyOptions = {}): 
 	assertLedgerLayout(ledger.root);
 	const manifests = await readAllManifests(ledger, report);
 
-	// Object sha → how it is used (one object may serve many versions) and the size to expect.
-	const uses = new Map<string, { size?: number; usedBy: ObjectUse[] }>();
-	const use = (sha: string, size: number | undefined, u: ObjectUse) => {
-		const entry = uses.get(sha) ?? { size, usedBy: [] };
-		if (entry.size === undefined) entry.size = size;
-		entry.usedBy.push(u);
-		uses.set(sha, entry);
-	};
-	for (const m of manifests) {
-		if (!m.manifest) continue;
-		const base = { model: m.model, digest: m.digest, number: m.manifest.number };
-		for (const a of m.manifest.artifacts) use(a.sha256, a.size, { ...base, path: a.path, kind: 'artifact' });
-		if (m.manifest.git.patch && /^[0-9a-f]{64}$/.test(m.manifest.git.patch)) use(m.manifest.git.patch, undefined, { ...base, path: 'git.patch', kind: 'patch' });
-		for (const [path, sha] of Object.entries(m.manifest.lockfiles)) if (/^[0-9a-f]{64}$/.test(sha)) use(sha, undefined, { ...base, path, kind: 'lockfile' });
-	}
+	const uses = objectUses(manifests);
 
 	const entries = [...uses].sort(([a], [b]) => (a < b ? -1 : 1));
 	const missingHere: Array<[string, { size?: number; usedBy: ObjectUse[] }]> = [];
@@ -221,7 +207,39 @@ export async function verifyStore(ledger: Ledger, options: VerifyOptions = {}): 
 		else report.objects.push({ sha256: sha, objectPath: ledger.store.objectPath(sha), problem: 'missing', usedBy: entry.usedBy });
 	}
 
-	// Which versions are broken, and why.
+	report.brokenVersions = brokenVersions(report, manifests);
+	report.ok = report.manifests.length === 0 && report.objects.length === 0 && (report.remote?.problems.length ?? 0) === 0;
+	try {
+		const sync = ledger.sync();
+		appendAll(report.warnings, sync.problems.filter((p) => !p.includes(`${LEDGER_DIR}/versions/`) && !p.includes(`${LEDGER_DIR}/events/`)));
+		report.unverifiedEvents = ledger.eventFindings();
+	} catch (err) {
+		report.warnings.push(`the index could not be synced: ${describeError(err)}`);
+	}
+	return report;
+}
+
+/** Object sha → how it is used (one object may serve many versions) and the size to expect. */
+function objectUses(manifests: ReadManifest[]): Map<string, { size?: number; usedBy: ObjectUse[] }> {
+	const uses = new Map<string, { size?: number; usedBy: ObjectUse[] }>();
+	const use = (sha: string, size: number | undefined, u: ObjectUse) => {
+		const entry = uses.get(sha) ?? { size, usedBy: [] };
+		if (entry.size === undefined) entry.size = size;
+		entry.usedBy.push(u);
+		uses.set(sha, entry);
+	};
+	for (const m of manifests) {
+		if (!m.manifest) continue;
+		const base = { model: m.model, digest: m.digest, number: m.manifest.number };
+		for (const a of m.manifest.artifacts) use(a.sha256, a.size, { ...base, path: a.path, kind: 'artifact' });
+		if (m.manifest.git.patch && /^[0-9a-f]{64}$/.test(m.manifest.git.patch)) use(m.manifest.git.patch, undefined, { ...base, path: 'git.patch', kind: 'patch' });
+		for (const [path, sha] of Object.entries(m.manifest.lockfiles)) if (/^[0-9a-f]{64}$/.test(sha)) use(sha, undefined, { ...base, path, kind: 'lockfile' });
+	}
+	return uses;
+}
+
+/** Which versions are broken, and why: unreadable, modified or suspect manifests, and objects missing or damaged. */
+function brokenVersions(report: VerifyReport, manifests: ReadManifest[]): BrokenVersion[] {
 	const broken = new Map<string, BrokenVersion>();
 	const byDigest = new Map(manifests.map((m) => [m.digest, m]));
 	const mark = (model: string, digest: string, reason: string) => {
@@ -235,16 +253,7 @@ export async function verifyStore(ledger: Ledger, options: VerifyOptions = {}): 
 	for (const o of report.objects) {
 		for (const u of o.usedBy) mark(u.model, u.digest, `${u.path}: object ${o.problem === 'wrong-size' ? 'has the wrong size' : o.problem}`);
 	}
-	report.brokenVersions = [...broken.values()].sort((a, b) => (a.model === b.model ? (b.number ?? 0) - (a.number ?? 0) : a.model < b.model ? -1 : 1));
-	report.ok = report.manifests.length === 0 && report.objects.length === 0 && (report.remote?.problems.length ?? 0) === 0;
-	try {
-		const sync = ledger.sync();
-		appendAll(report.warnings, sync.problems.filter((p) => !p.includes(`${LEDGER_DIR}/versions/`) && !p.includes(`${LEDGER_DIR}/events/`)));
-		report.unverifiedEvents = ledger.eventFindings();
-	} catch (err) {
-		report.warnings.push(`the index could not be synced: ${describeError(err)}`);
-	}
-	return report;
+	return [...broken.values()].sort((a, b) => (a.model === b.model ? (b.number ?? 0) - (a.number ?? 0) : a.model < b.model ? -1 : 1));
 }
 
 /** The remote to consult: the one asked for (must exist), else the configured default when objects are missing here. */

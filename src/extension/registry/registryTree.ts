@@ -557,22 +557,10 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<RegistryNod
 				item.contextValue = 'model';
 				item.tooltip = new vscode.MarkdownString(`**${escapeMarkdown(node.model)}**  \n${escapeMarkdown(node.description ?? '')}`);
 				break;
-			case 'version': {
-				const v = node.version;
-				item.label = versionLabel(v);
-				item.description = versionDescription(v);
-				item.tooltip = new vscode.MarkdownString(versionTooltip(v, node.tags));
-				item.collapsibleState = C.Collapsed;
-				const highlighted = v.aliases.some((a) => HIGHLIGHT_ALIASES.has(a));
-				item.iconPath = highlighted
-					? new vscode.ThemeIcon('star-full', new vscode.ThemeColor('charts.yellow'))
-					: v.aliases.length
-						? new vscode.ThemeIcon('bookmark', new vscode.ThemeColor('charts.blue'))
-						: new vscode.ThemeIcon('git-commit');
-				item.contextValue = v.aliases.length ? 'version.aliased' : 'version';
+			case 'version':
+				versionItem(node, item);
 				this.decorateVersion?.(node, item);
 				break;
-			}
 			case 'more':
 				item.label = `Show ${node.hidden.toLocaleString('en-US')} more…`;
 				item.iconPath = new vscode.ThemeIcon('ellipsis');
@@ -587,17 +575,9 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<RegistryNod
 				item.iconPath = new vscode.ThemeIcon('git-branch');
 				item.contextValue = 'otherRefs';
 				break;
-			case 'otherVersion': {
-				const v = node.version;
-				item.label = versionLabel(v);
-				item.description = [node.refs.join(', '), v.message.split('\n')[0], node.objectsMissing ? `${node.objectsMissing} object(s) not here` : ''].filter(Boolean).join(' · ');
-				item.tooltip = new vscode.MarkdownString(`${versionTooltip(v, [])}\n\nOnly on **${escapeMarkdown(node.refs.join(', '))}** (git), not in this checkout: read-only.${node.objectsMissing ? ` ${node.objectsMissing} of its objects are not in the local store (pull them, or fetch that branch's objects).` : ''}`);
-				item.collapsibleState = C.Collapsed;
-				item.iconPath = new vscode.ThemeIcon('git-commit', new vscode.ThemeColor('disabledForeground'));
-				// Not `version…`: the version menus (alias, restore, approve) do not apply.
-				item.contextValue = 'otherVersion';
+			case 'otherVersion':
+				otherVersionItem(node, item);
 				break;
-			}
 			case 'section':
 				item.label = SECTION_TITLES[node.section];
 				item.description = node.count ? String(node.count) : undefined;
@@ -612,21 +592,9 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<RegistryNod
 				item.collapsibleState = node.role === 'prompt' ? C.Expanded : C.Collapsed;
 				item.contextValue = `role.${node.role}`;
 				break;
-			case 'artifact': {
-				const a = node.artifact;
-				const uri = storedFileUri({ root: node.root, model: node.model, digest: node.digest, name: node.versionName }, a.path);
-				item.label = baseName(a.path);
-				item.resourceUri = uri;
-				// The change first: it is the part that must not be cut off in a narrow sidebar.
-				const parts = [node.change !== 'unchanged' ? node.change : '', dirName(a.path), formatBytes(a.size)].filter(Boolean);
-				item.description = parts.join(' · ');
-				item.tooltip = new vscode.MarkdownString(`\`${escapeMarkdown(a.path)}\`  \n${ROLE_TITLES[a.role]} · ${formatBytes(a.size)} · sha256 \`${a.sha256.slice(0, 12)}\`${node.change !== 'unchanged' ? `  \n${node.change} in ${node.versionName}` : ''}`);
-				item.iconPath = vscode.ThemeIcon.File;
-				const binary = showsAsSummary(a);
-				item.contextValue = binary ? 'artifact.binary' : node.change !== 'unchanged' ? 'artifact.text.changed' : 'artifact.text';
-				item.command = { command: 'modelLedger.openFileAtVersion', title: 'Open File at Version', arguments: [node] };
+			case 'artifact':
+				artifactItem(node, item);
 				break;
-			}
 			case 'valuesFile':
 				item.label = node.file;
 				item.description = String(node.count);
@@ -658,6 +626,50 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<RegistryNod
 		}
 		return item;
 	}
+}
+
+/** A version of this checkout: its label, aliases (starred when production-like) and tooltip. */
+function versionItem(node: Extract<RegistryNode, { kind: 'version' }>, item: vscode.TreeItem): void {
+	const v = node.version;
+	item.label = versionLabel(v);
+	item.description = versionDescription(v);
+	item.tooltip = new vscode.MarkdownString(versionTooltip(v, node.tags));
+	item.collapsibleState = vscode.TreeItemCollapsibleState.Collapsed;
+	const highlighted = v.aliases.some((a) => HIGHLIGHT_ALIASES.has(a));
+	item.iconPath = highlighted
+		? new vscode.ThemeIcon('star-full', new vscode.ThemeColor('charts.yellow'))
+		: v.aliases.length
+			? new vscode.ThemeIcon('bookmark', new vscode.ThemeColor('charts.blue'))
+			: new vscode.ThemeIcon('git-commit');
+	item.contextValue = v.aliases.length ? 'version.aliased' : 'version';
+}
+
+/** A version git holds only on another ref: read-only, so none of the version menus. */
+function otherVersionItem(node: Extract<RegistryNode, { kind: 'otherVersion' }>, item: vscode.TreeItem): void {
+	const v = node.version;
+	item.label = versionLabel(v);
+	item.description = [node.refs.join(', '), v.message.split('\n')[0], node.objectsMissing ? `${node.objectsMissing} object(s) not here` : ''].filter(Boolean).join(' · ');
+	item.tooltip = new vscode.MarkdownString(`${versionTooltip(v, [])}\n\nOnly on **${escapeMarkdown(node.refs.join(', '))}** (git), not in this checkout: read-only.${node.objectsMissing ? ` ${node.objectsMissing} of its objects are not in the local store (pull them, or fetch that branch's objects).` : ''}`);
+	item.collapsibleState = vscode.TreeItemCollapsibleState.Collapsed;
+	item.iconPath = new vscode.ThemeIcon('git-commit', new vscode.ThemeColor('disabledForeground'));
+	// Not `version…`: the version menus (alias, restore, approve) do not apply.
+	item.contextValue = 'otherVersion';
+}
+
+/** A file of a version: opens its stored bytes; the change in that version comes first. */
+function artifactItem(node: Extract<RegistryNode, { kind: 'artifact' }>, item: vscode.TreeItem): void {
+	const a = node.artifact;
+	const uri = storedFileUri({ root: node.root, model: node.model, digest: node.digest, name: node.versionName }, a.path);
+	item.label = baseName(a.path);
+	item.resourceUri = uri;
+	// The change first: it is the part that must not be cut off in a narrow sidebar.
+	const parts = [node.change !== 'unchanged' ? node.change : '', dirName(a.path), formatBytes(a.size)].filter(Boolean);
+	item.description = parts.join(' · ');
+	item.tooltip = new vscode.MarkdownString(`\`${escapeMarkdown(a.path)}\`  \n${ROLE_TITLES[a.role]} · ${formatBytes(a.size)} · sha256 \`${a.sha256.slice(0, 12)}\`${node.change !== 'unchanged' ? `  \n${node.change} in ${node.versionName}` : ''}`);
+	item.iconPath = vscode.ThemeIcon.File;
+	const binary = showsAsSummary(a);
+	item.contextValue = binary ? 'artifact.binary' : node.change !== 'unchanged' ? 'artifact.text.changed' : 'artifact.text';
+	item.command = { command: 'modelLedger.openFileAtVersion', title: 'Open File at Version', arguments: [node] };
 }
 
 export interface RegistryView extends vscode.Disposable {
