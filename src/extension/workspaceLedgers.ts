@@ -5,6 +5,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { Ledger } from '../core/ledger';
+import { Disposable, disposableOf, disposeAll } from './dispose';
+import type { IDisposable } from './dispose';
 import { features } from './lazyFeatures';
 
 // core/workspaceConfig's CONFIG_FILE, not imported from there: that module brings the YAML parser
@@ -54,19 +56,19 @@ export interface LedgerChange {
 
 const DEBOUNCE_MS = 150;
 
-export class WorkspaceLedgers implements vscode.Disposable {
+export class WorkspaceLedgers extends Disposable {
 	private readonly entries = new Map<string, LazyLedgerEntry>();
-	private readonly watchers = new Map<string, vscode.Disposable[]>();
+	private readonly watchers = new Map<string, IDisposable>();
 	private readonly pending = new Map<string, { kinds: Set<LedgerChangeKind>; timer: NodeJS.Timeout }>();
-	private readonly emitter = new vscode.EventEmitter<LedgerChange>();
-	private readonly disposables: vscode.Disposable[] = [this.emitter];
+	private readonly emitter = this.register(new vscode.EventEmitter<LedgerChange>());
 	/** Fires after the ledger has re-read what changed on disk. */
 	readonly onDidChange = this.emitter.event;
 
 	/** `onFirstUse` runs once a folder's Ledger is first needed (extension.ts loads the features then). */
 	constructor(private readonly onFirstUse: () => void = () => {}) {
+		super();
 		this.refreshFolders();
-		this.disposables.push(vscode.workspace.onDidChangeWorkspaceFolders(() => this.refreshFolders()));
+		this.register(vscode.workspace.onDidChangeWorkspaceFolders(() => this.refreshFolders()));
 	}
 
 	/** All folders that have a ledger, in workspace order. */
@@ -110,9 +112,9 @@ export class WorkspaceLedgers implements vscode.Disposable {
 			entry.close();
 			this.entries.delete(key);
 		}
-		for (const [key, disposables] of this.watchers) {
+		for (const [key, watcher] of this.watchers) {
 			if (seen.has(key)) continue;
-			disposables.forEach((d) => d.dispose());
+			watcher.dispose();
 			this.watchers.delete(key);
 		}
 		void vscode.commands.executeCommand('setContext', 'modelLedger.hasLedger', this.entries.size > 0);
@@ -121,7 +123,7 @@ export class WorkspaceLedgers implements vscode.Disposable {
 	private watch(folder: vscode.WorkspaceFolder): void {
 		const key = folder.uri.toString();
 		if (this.watchers.has(key)) return;
-		const disposables: vscode.Disposable[] = [];
+		const disposables: IDisposable[] = [];
 		const add = (glob: string, kind: LedgerChangeKind) => {
 			const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, glob));
 			const on = () => this.schedule(folder, kind);
@@ -129,7 +131,7 @@ export class WorkspaceLedgers implements vscode.Disposable {
 		};
 		add(CONFIG_FILE, 'config');
 		add('.model-ledger/{versions,events}/**', 'registry');
-		this.watchers.set(key, disposables);
+		this.watchers.set(key, disposableOf(disposables));
 	}
 
 	/** Marks a folder's registry as changed (e.g. after this window wrote to it) and notifies soon. */
@@ -164,10 +166,13 @@ export class WorkspaceLedgers implements vscode.Disposable {
 		this.emitter.fire({ entry, kinds: pending.kinds });
 	}
 
-	dispose(): void {
+	override dispose(): void {
+		if (this.isDisposed) return;
 		for (const { timer } of this.pending.values()) clearTimeout(timer);
-		for (const disposables of this.watchers.values()) disposables.forEach((d) => d.dispose());
+		this.pending.clear();
+		disposeAll(this.watchers.values());
+		this.watchers.clear();
 		for (const entry of this.entries.values()) entry.close();
-		this.disposables.forEach((d) => d.dispose());
+		super.dispose();
 	}
 }

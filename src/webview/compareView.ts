@@ -3,6 +3,7 @@
 // text. Its state (the comparison, toggles, chosen metric) lives in the webview state, so hiding
 // and showing the panel loses nothing. It posts `ready` first; the host sends nothing before that.
 import { maxOf, minOf } from '../core/bulkArrays';
+import { formatBytes } from '../core/byteSize';
 import { formatNumber } from '../core/numberText';
 import { formatAge } from '../core/relativeTime';
 import type { MetricHistory, MetricPoint, VersionDiff } from '../core/compare/versionDiff';
@@ -261,13 +262,6 @@ function filesSection(d: VersionDiff): HTMLElement {
 		...removed.map((x) => row('removed', x.path, x.role, x.text, formatBytes(x.size))),
 	];
 	return section('files', 'Files', `${items.length} of ${items.length + unchanged}`, items.length ? h('ul', { class: 'files' }, items) : h('p', { class: 'muted' }, 'All files are identical.'));
-}
-
-function formatBytes(n: number): string {
-	if (n < 1024) return `${n} B`;
-	if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
-	if (n < 1024 ** 3) return `${(n / 1024 / 1024).toFixed(1)} MB`;
-	return `${(n / 1024 ** 3).toFixed(2)} GB`;
 }
 
 function promptsSection(d: VersionDiff): HTMLElement | null {

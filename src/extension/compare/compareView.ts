@@ -5,6 +5,7 @@
 // native diff editor through the `model-ledger:` stored-file documents (src/extension/registry/storedFiles.ts).
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
+import { Disposable, disposableOf, disposeAll } from '../dispose';
 import { describeError, LedgerError } from '../../core/errors';
 import type { Ledger } from '../../core/ledger';
 import { relative } from 'node:path';
@@ -59,12 +60,11 @@ export interface CompareTestState {
 	loads: number;
 }
 
-class ComparePanel implements vscode.Disposable {
+class ComparePanel extends Disposable {
 	readonly panel: vscode.WebviewPanel;
 	private ready = false;
 	private model: CompareModel | undefined;
 	private pending: HostMessage | undefined;
-	private readonly disposables: vscode.Disposable[] = [];
 	private readonly clickWaiters: Array<(found: boolean) => void> = [];
 	report: RenderReport | undefined;
 	reports = 0;
@@ -82,11 +82,12 @@ class ComparePanel implements vscode.Disposable {
 		/** A panel VS Code restored after a window reload (WebviewPanelSerializer); else a new one is created. */
 		restored?: vscode.WebviewPanel,
 	) {
+		super();
 		this.panel = restored ?? vscode.window.createWebviewPanel(VIEW_TYPE, title, vscode.ViewColumn.Active, panelOptions(extensionUri));
 		if (restored) restored.webview.options = panelOptions(extensionUri);
 		this.panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'ledger.svg');
 		this.panel.webview.html = this.html();
-		this.disposables.push(
+		this.register(disposableOf([
 			this.panel.webview.onDidReceiveMessage((m: PageMessage) => void this.receive(m)),
 			// A hidden webview is torn down (we keep no context): its page says `ready` again when shown.
 			this.panel.onDidChangeViewState(() => {
@@ -96,7 +97,7 @@ class ComparePanel implements vscode.Disposable {
 				onDispose();
 				this.dispose();
 			}),
-		);
+		]));
 	}
 
 	private html(): string {
@@ -240,9 +241,10 @@ class ComparePanel implements vscode.Disposable {
 		return this.lastOpened;
 	}
 
-	dispose(): void {
+	override dispose(): void {
+		if (this.isDisposed) return;
 		this.clickWaiters.splice(0).forEach((resolve) => resolve(false));
-		this.disposables.splice(0).forEach((d) => d.dispose());
+		super.dispose();
 		this.panel.dispose();
 	}
 }
@@ -437,7 +439,7 @@ export function registerCompareView(context: vscode.ExtensionContext, ledgers: W
 			return { title: panel?.panel.title, report: panel?.report, reports: panel?.reports ?? 0, lastOpened: panel?.lastOpened, lastCopied: panel?.lastCopied, loads: panel?.loads ?? 0 };
 		}),
 		onSave,
-		{ dispose: () => [...panels.values()].forEach((p) => p.dispose()) },
+		{ dispose: () => disposeAll([...panels.values()]) },
 		{ dispose: () => [...refreshTimers.values()].forEach((t) => clearTimeout(t)) },
 	);
 }

@@ -16,9 +16,6 @@ import { fileHoverMarkdown, HOVER_COMMANDS, keyHoverMarkdown } from './hoverText
 import type { RegistryView } from '../registry/registryTree';
 import type { WorkspaceLedgers } from '../workspaceLedgers';
 
-export const HOVERS_ENABLED_SETTING = 'modelLedger.hovers.enabled';
-export const HOVERS_INCLUDE_SETTING = 'modelLedger.hovers.include';
-
 /** A hover never hashes more than this: a bigger file whose stat changed shows as "not hashed". */
 const MAX_HOVER_HASH_BYTES = 32 * 1024 * 1024;
 /** Roles whose files get the file hover on every line, not only the first. */
@@ -115,18 +112,6 @@ export class LedgerHoverProvider implements vscode.HoverProvider {
 	forget(document: vscode.TextDocument): void {
 		this.parsed.delete(document.uri.toString());
 	}
-}
-
-/** Registers the hover provider (and, with the Registry view, the Show-in-sidebar command its links use). */
-export function registerHovers(_context: vscode.ExtensionContext, ledgers: WorkspaceLedgers, sidebar?: Pick<RegistryView, 'view' | 'model'>): vscode.Disposable {
-	const provider = new LedgerHoverProvider(ledgers, sidebar !== undefined);
-	const disposables: vscode.Disposable[] = [
-		vscode.languages.registerHoverProvider({ scheme: 'file' }, provider),
-		vscode.workspace.onDidCloseTextDocument((d) => provider.forget(d)),
-	];
-	if (sidebar) disposables.push(registerRevealVersion(sidebar));
-	// eslint-disable-next-line no-restricted-syntax -- a fixed list of registrations
-	return vscode.Disposable.from(...disposables);
 }
 
 /** The command behind a hover's "Show in sidebar" link: reveals a version in the Registry view. */

@@ -4,6 +4,7 @@
 // version yet) rather than git's letters: VS Code shows both providers' badges side by side, and
 // "M, M" next to an edited file said nothing about which one was ours.
 import * as vscode from 'vscode';
+import { Disposable } from '../dispose';
 import { workingFileUri } from './storedFiles';
 import { versionShortName } from './versionText';
 import type { WorkingState } from './workingState';
@@ -12,15 +13,15 @@ export const DECORATIONS_SETTING = 'modelLedger.explorerDecorations.enabled';
 export const MODIFIED_BADGE = 'Δ';
 export const ADDED_BADGE = '+';
 
-export class LedgerFileDecorations implements vscode.FileDecorationProvider, vscode.Disposable {
-	private readonly emitter = new vscode.EventEmitter<vscode.Uri[]>();
+export class LedgerFileDecorations extends Disposable implements vscode.FileDecorationProvider {
+	private readonly emitter = this.register(new vscode.EventEmitter<vscode.Uri[]>());
 	readonly onDidChangeFileDecorations = this.emitter.event;
 	private decorations = new Map<string, vscode.FileDecoration>();
-	private readonly disposables: vscode.Disposable[] = [this.emitter];
 
 	constructor(private readonly state: WorkingState) {
-		this.disposables.push(
-			state.onDidChange(() => this.update()),
+		super();
+		this.register(state.onDidChange(() => this.update()));
+		this.register(
 			vscode.workspace.onDidChangeConfiguration((e) => {
 				if (e.affectsConfiguration(DECORATIONS_SETTING)) this.update();
 			}),
@@ -57,10 +58,6 @@ export class LedgerFileDecorations implements vscode.FileDecorationProvider, vsc
 
 	provideFileDecoration(uri: vscode.Uri): vscode.FileDecoration | undefined {
 		return this.decorations.get(uri.toString());
-	}
-
-	dispose(): void {
-		this.disposables.forEach((d) => d.dispose());
 	}
 }
 

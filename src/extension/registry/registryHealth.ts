@@ -6,6 +6,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
+import { Disposable } from '../dispose';
 import { loadSqlite, NativeModuleError } from '../../core/index/sqlite';
 
 export type RegistryCheckResult = { ok: true; sqliteVersion: string; database: string } | { ok: false; error: string };
@@ -48,12 +49,12 @@ export function checkRegistryIndex(workspaceRoot: string | undefined): RegistryC
 	}
 }
 
-export class RegistryHealth implements vscode.Disposable {
+export class RegistryHealth extends Disposable {
 	private notified = false;
-	private readonly disposables: vscode.Disposable[] = [];
 
 	constructor(private readonly workspaceRoot: () => string | undefined) {
-		this.disposables.push(
+		super();
+		this.register(
 			// Invoked from the palette or the welcome view's button it always shows a failure again;
 			// tests pass `{ notify: false }` to inspect the result without a notification.
 			vscode.commands.registerCommand('modelLedger.checkRegistry', (options?: { notify?: boolean }) =>
@@ -72,9 +73,5 @@ export class RegistryHealth implements vscode.Disposable {
 			void vscode.window.showErrorMessage(result.error);
 		}
 		return result;
-	}
-
-	dispose(): void {
-		for (const d of this.disposables) d.dispose();
 	}
 }

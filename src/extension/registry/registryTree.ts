@@ -16,6 +16,8 @@
 // Node objects are passed to commands as their first argument; every node carries `root` and
 // `model`, and version-level nodes `digest`, so they double as argument objects.
 import * as vscode from 'vscode';
+import { Disposable, disposableOf } from '../dispose';
+import type { IDisposable } from '../dispose';
 import { formatBytes } from '../../core/byteSize';
 import { describeError, LedgerError } from '../../core/errors';
 import type { Ledger } from '../../core/ledger';
@@ -74,13 +76,12 @@ interface ModelListing {
 	filtered?: { filter: VersionFilter; versions: VersionSummary[] };
 }
 
-export class RegistryTreeModel implements vscode.Disposable {
-	private readonly emitter = new vscode.EventEmitter<RegistryNode | undefined>();
+export class RegistryTreeModel extends Disposable {
+	private readonly emitter = this.register(new vscode.EventEmitter<RegistryNode | undefined>());
 	/** Fires when nodes changed; `undefined` means the whole tree. */
 	readonly onDidChange = this.emitter.event;
-	private readonly filterEmitter = new vscode.EventEmitter<void>();
+	private readonly filterEmitter = this.register(new vscode.EventEmitter<void>());
 	readonly onDidChangeFilter = this.filterEmitter.event;
-	private readonly disposables: vscode.Disposable[] = [this.emitter, this.filterEmitter];
 	private readonly listings = new Map<string, ModelListing>();
 	private readonly manifests = new Map<string, VersionManifest>();
 	private readonly shown = new Map<string, number>();
@@ -94,7 +95,8 @@ export class RegistryTreeModel implements vscode.Disposable {
 		private readonly ledgers: WorkspaceLedgers,
 		private readonly settings: { autoRefresh(): boolean; pageSize(): number },
 	) {
-		this.disposables.push(
+		super();
+		this.register(
 			ledgers.onDidChange((change) => {
 				if (!change.kinds.has('registry') && !change.kinds.has('config')) return;
 				if (!this.settings.autoRefresh()) return;
@@ -454,10 +456,6 @@ export class RegistryTreeModel implements vscode.Disposable {
 		for (const ref of manifest.data) rows.push([ref.path, ref.md5 ? `md5 ${ref.md5.slice(0, 12)}` : 'no md5', `data reference from ${ref.source}${ref.stage ? ` (stage ${ref.stage}, ${ref.kind})` : ''}`, 'database']);
 		return rows.map(([key, value, detail, icon], i) => ({ kind: 'value', ...node, id: `lineage\u0000${i}\u0000${key}`, key, value, detail, icon }));
 	}
-
-	dispose(): void {
-		this.disposables.forEach((d) => d.dispose());
-	}
 }
 
 function listingKey(root: string, model: string): string {
@@ -693,7 +691,7 @@ export function registerRegistryTree(ledgers: WorkspaceLedgers): RegistryView {
 		view.description = filter ? `filter: ${filter.text}` : undefined;
 		view.message = filter ? `Showing versions matching “${filter.text}”.` : undefined;
 	};
-	const disposables: vscode.Disposable[] = [
+	const disposables: IDisposable[] = [
 		model,
 		view,
 		model.onDidChangeFilter(updateFilterDisplay),
@@ -743,5 +741,5 @@ export function registerRegistryTree(ledgers: WorkspaceLedgers): RegistryView {
 		}),
 	];
 	updateFilterDisplay();
-	return { model, provider, view, dispose: () => disposables.forEach((d) => d.dispose()) };
+	return { model, provider, view, ...disposableOf(disposables) };
 }

@@ -3,6 +3,7 @@
 // The active model is the one that tracks the file in the active editor, else the first model.
 import { relative, sep } from 'node:path';
 import * as vscode from 'vscode';
+import { Disposable } from '../dispose';
 import type { ModelState, WorkingState } from './workingState';
 import { changeCount, describeChanges, escapeMarkdown, versionShortName } from './versionText';
 import type { WorkspaceLedgers } from '../workspaceLedgers';
@@ -18,19 +19,19 @@ export function statusText(state: ModelState): string {
 	return `$(versions) ${state.model} ${versionShortName(state.latest)}${n ? ` · ${n} changed` : ''}`;
 }
 
-export class LedgerStatusBar implements vscode.Disposable {
-	private readonly item = vscode.window.createStatusBarItem('modelLedger.status', vscode.StatusBarAlignment.Left, 50);
-	private readonly disposables: vscode.Disposable[] = [this.item];
+export class LedgerStatusBar extends Disposable {
+	private readonly item = this.register(vscode.window.createStatusBarItem('modelLedger.status', vscode.StatusBarAlignment.Left, 50));
 	private active: { root: string; model: string } | undefined;
 
 	constructor(
 		private readonly ledgers: WorkspaceLedgers,
 		private readonly state: WorkingState,
 	) {
+		super();
 		this.item.name = 'Model Ledger';
-		this.disposables.push(
-			state.onDidChange(() => this.render()),
-			vscode.window.onDidChangeActiveTextEditor(() => this.render()),
+		this.register(state.onDidChange(() => this.render()));
+		this.register(vscode.window.onDidChangeActiveTextEditor(() => this.render()));
+		this.register(
 			vscode.workspace.onDidChangeConfiguration((e) => {
 				if (e.affectsConfiguration(STATUS_BAR_SETTING)) this.render();
 			}),
@@ -79,9 +80,5 @@ export class LedgerStatusBar implements vscode.Disposable {
 		this.item.command = { command: 'modelLedger.snapshot', title: 'Snapshot…', arguments: [{ root: state.root, model: state.model }] };
 		this.item.backgroundColor = undefined;
 		this.item.show();
-	}
-
-	dispose(): void {
-		this.disposables.forEach((d) => d.dispose());
 	}
 }

@@ -2,6 +2,7 @@
 // decorations. Recomputed (debounced) when the registry changes or a tracked file is written;
 // hashing goes through the index's stat cache, so unchanged files are not re-read.
 import * as vscode from 'vscode';
+import { Disposable, disposeAll } from '../dispose';
 import { describeError } from '../../core/errors';
 import type { VersionSummary, WorkingChanges } from '../../core/model';
 import { features } from '../lazyFeatures';
@@ -19,10 +20,9 @@ export interface ModelState {
 
 const DEBOUNCE_MS = 400;
 
-export class WorkingState implements vscode.Disposable {
-	private readonly emitter = new vscode.EventEmitter<void>();
+export class WorkingState extends Disposable {
+	private readonly emitter = this.register(new vscode.EventEmitter<void>());
 	readonly onDidChange = this.emitter.event;
-	private readonly disposables: vscode.Disposable[] = [this.emitter];
 	private readonly watchers = new Map<string, vscode.Disposable>();
 	private timer: NodeJS.Timeout | undefined;
 	private states: ModelState[] = [];
@@ -32,7 +32,8 @@ export class WorkingState implements vscode.Disposable {
 		private readonly ledgers: WorkspaceLedgers,
 		private readonly wanted: () => boolean,
 	) {
-		this.disposables.push(ledgers.onDidChange(() => this.schedule()));
+		super();
+		this.register(ledgers.onDidChange(() => this.schedule()));
 	}
 
 	get models(): readonly ModelState[] {
@@ -107,9 +108,11 @@ export class WorkingState implements vscode.Disposable {
 		this.watchers.set(root, vscode.Disposable.from(watcher, watcher.onDidChange(on), watcher.onDidCreate(on), watcher.onDidDelete(on)));
 	}
 
-	dispose(): void {
+	override dispose(): void {
+		if (this.isDisposed) return;
 		if (this.timer) clearTimeout(this.timer);
-		for (const w of this.watchers.values()) w.dispose();
-		this.disposables.forEach((d) => d.dispose());
+		disposeAll(this.watchers.values());
+		this.watchers.clear();
+		super.dispose();
 	}
 }

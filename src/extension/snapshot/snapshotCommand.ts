@@ -266,26 +266,10 @@ export class SnapshotCommand {
 		});
 	}
 
-	/** Delegates to the lifecycle feature's command when it exists; otherwise asks for the name here. */
+	/** The lifecycle feature's Set Alias (registered with this one), given a version node: it asks for the name. */
 	private async setAlias(entry: LedgerEntry, version: VersionSummary): Promise<void> {
-		const commands = await vscode.commands.getCommands(true);
-		if (commands.includes('modelLedger.setAlias')) {
-			// A version node (as from the sidebar), not an argument object: the alias name is still to be asked.
-			await vscode.commands.executeCommand('modelLedger.setAlias', { kind: 'version', root: entry.root, model: version.model, digest: version.digest, version, tags: [] });
-			return;
-		}
-		const existing = [...entry.ledger.index.aliasesOf(version.model).keys()];
-		const alias = await vscode.window.showInputBox({
-			title: `Set an alias on ${version.model} ${versionShortName(version)}`,
-			prompt: existing.length ? `Existing aliases: ${existing.join(', ')}` : 'e.g. staging, production, champion',
-			value: existing.includes('staging') ? 'staging' : '',
-			validateInput: (v) => (/^[a-z][a-z0-9-]*$/.test(v) && v !== 'latest' ? undefined : 'Lower-case letters, digits and -, starting with a letter; not `latest`.'),
-		});
-		if (!alias) return;
-		const { author } = await readLineage(entry.root);
-		entry.ledger.setAlias(version.model, version.digest, alias, author);
-		this.ledgers.schedule(entry.folder, 'registry');
-		void vscode.window.showInformationMessage(`${alias} → ${version.model} ${versionShortName(version)}.`);
+		// A version node (as from the sidebar), not an argument object: the alias name is still to be asked.
+		await vscode.commands.executeCommand('modelLedger.setAlias', { kind: 'version', root: entry.root, model: version.model, digest: version.digest, version, tags: [] });
 	}
 }
 
