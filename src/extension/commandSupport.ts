@@ -8,6 +8,7 @@ import { describeError, LedgerError } from '../core/errors';
 import type { Ledger } from '../core/ledger';
 import type { VersionSummary } from '../core/model';
 import { NativeModuleError } from '../core/index/sqlite';
+import { COMMANDS } from './commands';
 import type { LedgerEntry, WorkspaceLedgers } from './workspaceLedgers';
 
 /** Thrown when the user dismisses a question: the command ends quietly. */
@@ -90,7 +91,7 @@ export async function confirmModal(message: string, detail: string, ...buttons: 
 export async function showCommandError(err: unknown, root?: string): Promise<void> {
 	if (err instanceof Cancelled) return;
 	if (err instanceof NativeModuleError) {
-		await vscode.commands.executeCommand('modelLedger.checkRegistry');
+		await vscode.commands.executeCommand(COMMANDS.checkRegistry);
 		return;
 	}
 	const message = describeError(err);

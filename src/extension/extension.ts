@@ -1,15 +1,17 @@
 // Composition root: activation only constructs and registers (it is synchronous and cheap); heavy
 // modules load on first use. This file is the entry of dist/extension.js, which holds only what
-// activation needs: the Registry view, status bar, decorations, stored-file documents and the
-// registry health check. Everything that needs the core (YAML, git, globbing, diffing) is in
-// dist/features.js (features.ts), loaded by the first command, hover or registry read.
+// activation needs: the Registry view, status bar, decorations, stored-file documents, the
+// registry health check and one registration per command of the table (commands.ts). Everything
+// that needs the core (YAML, git, globbing, diffing) is in dist/features.js (features.ts), loaded by
+// the first command, hover or registry read.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { DECORATIONS_SETTING, registerFileDecorations } from './registry/fileDecorations';
 import type { LedgerFileDecorations } from './registry/fileDecorations';
 import type { LedgerHoverProvider } from './hovers/hovers';
-import { DEFERRED_COMMANDS } from './deferredCommands';
+import { COMMANDS, isActivationCommand } from './commands';
+import type { CommandHandler, CommandHandlers, CommandName, FeatureCommand } from './commands';
 import { features } from './lazyFeatures';
 import { registerRegistryTree } from './registry/registryTree';
 import type { RegistryNode, RegistryTreeModel, RegistryTreeProvider, RegistryView } from './registry/registryTree';
@@ -61,36 +63,51 @@ export function activate(context: vscode.ExtensionContext): ModelLedgerApi {
 	applyTrust();
 	context.subscriptions.push(vscode.workspace.onDidGrantWorkspaceTrust(applyTrust));
 
-	// Loads dist/features.js and registers its commands in place of the stand-ins, once.
+	// Loads dist/features.js once and takes the handlers of its commands (swapped in behind the
+	// registrations below). Set before registering: opening a ledger while registering comes back here.
 	let loaded = false;
-	const standIns: vscode.Disposable[] = [];
+	let featureHandlers: CommandHandlers<FeatureCommand> | undefined;
 	const loadFeatures = () => {
 		if (loaded) return;
-		// Required first: if the bundle cannot load, the stand-ins stay and report it on each use.
+		// Required first: if the bundle cannot load, each command reports it on use and tries again.
 		const { registerFeatures } = features();
 		loaded = true;
-		standIns.forEach((d) => d.dispose());
+		const registered = registerFeatures({ context, ledgers, registry, workingState, updateNoConfig });
+		featureHandlers = registered.handlers;
 		// eslint-disable-next-line no-restricted-syntax -- a fixed list of registrations
-		context.subscriptions.push(...registerFeatures({ context, ledgers, registry, workingState, updateNoConfig }));
+		context.subscriptions.push(...registered.disposables);
+	};
+	const featureHandler = (name: FeatureCommand): CommandHandler => (...args: unknown[]) => {
+		loadFeatures();
+		if (!featureHandlers) throw new Error(`Model Ledger: the command ${COMMANDS[name]} is not available: its features did not finish loading (see the earlier error).`);
+		// eslint-disable-next-line no-restricted-syntax -- a command's own arguments
+		return featureHandlers[name](...args);
 	};
 
 	// Constructing these reads no registry: a folder's Ledger is created (and the features loaded) on first use.
-	const ledgers = new WorkspaceLedgers(loadFeatures);
+	const ledgers = new WorkspaceLedgers((root) => {
+		const ledger = features().Ledger.at(root);
+		loadFeatures();
+		return ledger;
+	});
 	const updateNoConfig = () => void vscode.commands.executeCommand('setContext', NO_CONFIG_CONTEXT_KEY, ledgers.all().length === 0);
 	const registry: RegistryView = registerRegistryTree(ledgers);
-	const workingState = new WorkingState(ledgers, () => {
-		const config = vscode.workspace.getConfiguration();
-		return config.get<boolean>(STATUS_BAR_SETTING, true) || config.get<boolean>(DECORATIONS_SETTING, true);
-	});
+	const workingState = new WorkingState(
+		ledgers,
+		() => {
+			const config = vscode.workspace.getConfiguration();
+			return config.get<boolean>(STATUS_BAR_SETTING, true) || config.get<boolean>(DECORATIONS_SETTING, true);
+		},
+		// Hashing and globbing live in dist/features.js: loaded on the first working-tree pass.
+		() => features(),
+	);
 	const decorations = registerFileDecorations(workingState);
-	for (const id of DEFERRED_COMMANDS) {
-		standIns.push(
-			vscode.commands.registerCommand(id, (...args: unknown[]) => {
-				loadFeatures();
-				// eslint-disable-next-line no-restricted-syntax -- a command's own arguments
-				return vscode.commands.executeCommand(id, ...args);
-			}),
-		);
+	// Every command of the table, registered once: the Registry view's own handlers, and for the rest
+	// the handler dist/features.js exports under the same name (loaded by the first one run).
+	const activationHandlers = { ...registry.commands, ...registryHealth.commands };
+	for (const name of Object.keys(COMMANDS) as CommandName[]) {
+		const handler = isActivationCommand(name) ? activationHandlers[name] : featureHandler(name);
+		context.subscriptions.push(vscode.commands.registerCommand(COMMANDS[name], handler));
 	}
 	// Compare panels come back after a window reload: VS Code hands us the panel and the page's saved
 	// state; the features (and the core) load then, as for a command. The id is `COMPARE_VIEW_TYPE`.
@@ -105,7 +122,6 @@ export function activate(context: vscode.ExtensionContext): ModelLedgerApi {
 	// The hover implementation (and its parsers) loads on the first hover.
 	let hovers: LedgerHoverProvider | undefined;
 	context.subscriptions.push(
-		{ dispose: () => standIns.forEach((d) => d.dispose()) },
 		ledgers,
 		registry,
 		registerStoredFiles(ledgers),

@@ -7,7 +7,6 @@ import * as vscode from 'vscode';
 import type { Ledger } from '../core/ledger';
 import { Disposable, disposableOf, disposeAll } from './dispose';
 import type { IDisposable } from './dispose';
-import { features } from './lazyFeatures';
 
 // core/workspaceConfig's CONFIG_FILE, not imported from there: that module brings the YAML parser
 // into the activation bundle.
@@ -16,7 +15,7 @@ const CONFIG_FILE = 'model-ledger.yaml';
 export interface LedgerEntry {
 	folder: vscode.WorkspaceFolder;
 	root: string;
-	/** Created on first access: the Ledger class lives in dist/features.js, loaded on first use. */
+	/** Created on first access (`openLedger`: the Ledger class lives in dist/features.js, loaded on first use). */
 	readonly ledger: Ledger;
 }
 
@@ -27,14 +26,11 @@ class LazyLedgerEntry implements LedgerEntry {
 	constructor(
 		readonly folder: vscode.WorkspaceFolder,
 		readonly root: string,
-		private readonly onFirstUse: () => void,
+		private readonly openLedger: OpenLedger,
 	) {}
 
 	get ledger(): Ledger {
-		if (!this.opened) {
-			this.opened = features().Ledger.at(this.root);
-			this.onFirstUse();
-		}
+		this.opened ??= this.openLedger(this.root);
 		return this.opened;
 	}
 
@@ -46,6 +42,9 @@ class LazyLedgerEntry implements LedgerEntry {
 		this.opened?.close();
 	}
 }
+
+/** Opens the Ledger of a folder root; passed in by extension.ts (it lives in the lazily loaded bundle). */
+export type OpenLedger = (root: string) => Ledger;
 
 export type LedgerChangeKind = 'registry' | 'config' | 'workingFiles';
 
@@ -64,8 +63,8 @@ export class WorkspaceLedgers extends Disposable {
 	/** Fires after the ledger has re-read what changed on disk. */
 	readonly onDidChange = this.emitter.event;
 
-	/** `onFirstUse` runs once a folder's Ledger is first needed (extension.ts loads the features then). */
-	constructor(private readonly onFirstUse: () => void = () => {}) {
+	/** `openLedger` creates a folder's Ledger when it is first needed (extension.ts loads the features then). */
+	constructor(private readonly openLedger: OpenLedger) {
 		super();
 		this.refreshFolders();
 		this.register(vscode.workspace.onDidChangeWorkspaceFolders(() => this.refreshFolders()));
@@ -98,7 +97,7 @@ export class WorkspaceLedgers extends Disposable {
 			const hasConfig = existsSync(join(folder.uri.fsPath, CONFIG_FILE));
 			const existing = this.entries.get(key);
 			if (hasConfig && !existing) {
-				const entry = new LazyLedgerEntry(folder, folder.uri.fsPath, () => this.onFirstUse());
+				const entry = new LazyLedgerEntry(folder, folder.uri.fsPath, this.openLedger);
 				this.entries.set(key, entry);
 				this.emitter.fire({ entry, kinds: new Set(['config', 'registry']) });
 			} else if (!hasConfig && existing) {

@@ -1,46 +1,58 @@
-// The extension is two bundles (esbuild.mjs): dist/extension.js registers a stand-in for each command
-// of dist/features.js, listed in DEFERRED_COMMANDS. A command missing from that list would not exist
-// until something else loaded the features; a stale entry would run forever into "command not found".
+// The command table (src/extension/commands.ts) is the one list of commands: dist/extension.js
+// registers each id at activation (its own handlers for the Registry view, the features bundle's
+// for the rest; TypeScript makes both handler tables complete), and package.json contributes
+// exactly the table's commands. A command missing from the table would not exist; one in the table
+// but not in package.json would be missing from the palette and menus.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
-import { DEFERRED_COMMANDS } from '../../src/extension/deferredCommands';
-import { HOVER_COMMANDS } from '../../src/extension/hovers/hoverText';
+import { join } from 'node:path';
+import { ACTIVATION_COMMANDS, COMMANDS, UNLISTED_COMMANDS } from '../../src/extension/commands';
+import type { CommandName } from '../../src/extension/commands';
 import { repoRoot } from './fixtures';
 
-/** The modules of dist/extension.js that register commands themselves (not through the stand-ins). */
-const ACTIVATION_MODULES = ['registryTree.ts', 'registryHealth.ts'];
-
-/** Command ids a source file registers: literal ids, `reg('id', …)` and `const X = 'id'` constants. */
-function registeredIds(source: string): string[] {
-	const ids: string[] = [];
-	for (const m of source.matchAll(/(?:registerCommand|\breg)\(\s*([A-Za-z_.]+|'[^']+')/g)) {
-		const arg = m[1];
-		if (arg.startsWith("'")) ids.push(arg.slice(1, -1));
-		else if (arg === 'HOVER_COMMANDS.revealVersion') ids.push(HOVER_COMMANDS.revealVersion);
-		else {
-			const constant = new RegExp(`\\b${arg}\\s*=\\s*'([^']+)'`).exec(source);
-			if (constant) ids.push(constant[1]);
-		}
-	}
-	return ids;
+interface PackageJson {
+	contributes: {
+		commands: Array<{ command: string }>;
+		menus: Record<string, Array<{ command: string }>>;
+		viewsWelcome: Array<{ contents: string }>;
+	};
 }
 
-describe('extension bundle split', () => {
-	const dir = join(repoRoot(), 'src', 'extension');
-	const files = readdirSync(dir, { recursive: true }).map(String).filter((f) => f.endsWith('.ts'));
-	const activation = new Set(files.filter((f) => ACTIVATION_MODULES.includes(basename(f))).flatMap((f) => registeredIds(readFileSync(join(dir, f), 'utf8'))));
-	const lazy = new Set(files.filter((f) => !ACTIVATION_MODULES.includes(basename(f))).flatMap((f) => registeredIds(readFileSync(join(dir, f), 'utf8'))));
+const pkg = JSON.parse(readFileSync(join(repoRoot(), 'package.json'), 'utf8')) as PackageJson;
+const names = Object.keys(COMMANDS) as CommandName[];
+const ids = new Set<string>(Object.values(COMMANDS));
 
-	test('every command in package.json exists at activation: registered there or by a stand-in', () => {
-		const pkg = JSON.parse(readFileSync(join(repoRoot(), 'package.json'), 'utf8')) as { contributes: { commands: Array<{ command: string }> } };
-		const missing = pkg.contributes.commands.map((c) => c.command).filter((id) => !activation.has(id) && !DEFERRED_COMMANDS.includes(id));
-		assert.deepEqual(missing, []);
+describe('the command table', () => {
+	test('package.json contributes exactly the table\'s commands (all but the unlisted ones)', () => {
+		const listed = names.filter((n) => !(UNLISTED_COMMANDS as readonly string[]).includes(n)).map((n) => COMMANDS[n]);
+		assert.deepEqual(pkg.contributes.commands.map((c) => c.command).sort(), [...listed].sort());
 	});
 
-	test('the stand-ins are exactly the commands the lazily loaded modules register', () => {
-		assert.ok(activation.has('modelLedger.refresh') && lazy.has('modelLedger.snapshot'), 'the scan finds registrations');
-		assert.deepEqual([...lazy].sort(), [...DEFERRED_COMMANDS].sort());
+	test('every command a menu or a welcome-view link names is in the table', () => {
+		const menuIds = Object.values(pkg.contributes.menus).flatMap((items) => items.map((i) => i.command));
+		const linkIds = pkg.contributes.viewsWelcome.flatMap((w) => [...w.contents.matchAll(/\(command:([\w.]+)\)/g)].map((m) => m[1]));
+		assert.ok(linkIds.length > 0 && menuIds.length > 0);
+		assert.deepEqual([...menuIds, ...linkIds].filter((id) => !ids.has(id)), []);
+	});
+
+	test('ids are unique and the activation/unlisted lists name commands of the table', () => {
+		assert.equal(ids.size, names.length);
+		for (const name of [...ACTIVATION_COMMANDS, ...UNLISTED_COMMANDS]) assert.ok(names.includes(name), name);
+	});
+
+	test('no command id is spelled outside the table in src (code uses COMMANDS.name)', () => {
+		const src = join(repoRoot(), 'src');
+		const files = readdirSync(src, { recursive: true }).map(String).filter((f) => f.endsWith('.ts') && !f.endsWith('commands.ts'));
+		const spelled: string[] = [];
+		for (const file of files) {
+			// Comments may show how to call a command; code may not spell its id.
+			const code = readFileSync(join(src, file), 'utf8')
+				.split('\n')
+				.filter((line) => !/^\s*(\/\/|\*|\/\*)/.test(line))
+				.join('\n');
+			for (const id of ids) if (code.includes(`'${id}'`) || code.includes(`"${id}"`) || code.includes(`\`${id}\``)) spelled.push(`${file}: ${id}`);
+		}
+		assert.deepEqual(spelled, []);
 	});
 });

@@ -4,12 +4,14 @@
 import * as vscode from 'vscode';
 import { LedgerError } from '../../core/errors';
 import type { VersionSummary } from '../../core/model';
+import { isInteractive } from '../commandArgs';
+import { COMMANDS } from '../commands';
+import type { RegisteredCommands } from '../commands';
 import { pickLedger, resolveVersion, runReporting, versionTargetOf } from '../commandSupport';
 import type { OpenedDiff, StoredFileCommands } from './diffCommands';
 import { versionShortName } from '../registry/versionText';
 import type { WorkspaceLedgers } from '../workspaceLedgers';
 
-export const COMPARE_VIEW_COMMAND = 'modelLedger.compareVersions';
 const SELECTED_CONTEXT_KEY = 'modelLedger.hasSelectionForCompare';
 
 export interface SelectedVersion {
@@ -25,25 +27,24 @@ export type CompareOutcome = { opened: 'compareView'; result: unknown } | { open
 export async function compareTwoVersions(ledgers: WorkspaceLedgers, files: StoredFileCommands, root: string, a: VersionSummary, b: VersionSummary): Promise<CompareOutcome> {
 	const [older, newer] = a.number <= b.number ? [a, b] : [b, a];
 	const commands = await vscode.commands.getCommands(true);
-	if (commands.includes(COMPARE_VIEW_COMMAND)) {
-		const result = await vscode.commands.executeCommand(COMPARE_VIEW_COMMAND, { root, model: older.model, a: older.digest, b: newer.digest });
+	if (commands.includes(COMMANDS.compareVersions)) {
+		const result = await vscode.commands.executeCommand(COMMANDS.compareVersions, { root, model: older.model, a: older.digest, b: newer.digest });
 		return { opened: 'compareView', result };
 	}
 	const entry = await pickLedger(ledgers, root);
 	return { opened: 'diff', diff: await files.pickChangedFile(entry, older, newer) };
 }
 
-export function registerCompareSelection(ledgers: WorkspaceLedgers, files: StoredFileCommands): vscode.Disposable {
+/** Select for Compare and the compares that use it (registered by extension.ts from the command table). */
+export function compareSelectionCommands(ledgers: WorkspaceLedgers, files: StoredFileCommands): RegisteredCommands<'selectForCompare' | 'compareWithSelected' | 'compareSelectedVersions'> {
 	let selected: SelectedVersion | undefined;
 	const setSelected = (value: SelectedVersion | undefined) => {
 		selected = value;
 		void vscode.commands.executeCommand('setContext', SELECTED_CONTEXT_KEY, value !== undefined);
 	};
-	const interactive = (arg: unknown) => !arg || (typeof arg === 'object' && 'kind' in arg);
-
-	return vscode.Disposable.from(
-		vscode.commands.registerCommand('modelLedger.selectForCompare', (arg?: unknown) =>
-			runReporting(interactive(arg), undefined, async () => {
+	const handlers = {
+		selectForCompare: (arg?: unknown) =>
+			runReporting(isInteractive(arg), undefined, async () => {
 				const target = versionTargetOf(arg);
 				if (!target) throw new LedgerError('Select for Compare needs a version.', 'Run it on a version in the Model Ledger sidebar, or pass {root?, model, version}.', undefined, 'BAD_ARGUMENT');
 				const entry = await pickLedger(ledgers, target.root);
@@ -51,9 +52,8 @@ export function registerCompareSelection(ledgers: WorkspaceLedgers, files: Store
 				setSelected({ root: entry.root, model: v.model, digest: v.digest, name: `${v.model} ${versionShortName(v)}` });
 				return selected;
 			}),
-		),
-		vscode.commands.registerCommand('modelLedger.compareWithSelected', (arg?: unknown) =>
-			runReporting(interactive(arg), undefined, async () => {
+		compareWithSelected: (arg?: unknown) =>
+			runReporting(isInteractive(arg), undefined, async () => {
 				if (!selected) throw new LedgerError('No version is selected for compare.', 'Right-click a version and choose "Select for Compare" first.', undefined, 'NO_SELECTION');
 				const target = versionTargetOf(arg);
 				if (!target) throw new LedgerError('Compare with Selected needs a version.', 'Run it on a version in the Model Ledger sidebar, or pass {root?, model, version}.', undefined, 'BAD_ARGUMENT');
@@ -65,8 +65,7 @@ export function registerCompareSelection(ledgers: WorkspaceLedgers, files: Store
 				const a = resolveVersion(entry.ledger, selected.model, selected.digest);
 				return compareTwoVersions(ledgers, files, entry.root, a, b);
 			}),
-		),
-		vscode.commands.registerCommand('modelLedger.compareSelectedVersions', (arg?: unknown, selection?: unknown[]) =>
+		compareSelectedVersions: (arg?: unknown, selection?: unknown[]) =>
 			runReporting(true, undefined, async () => {
 				const nodes = (selection && selection.length ? selection : [arg]).map((n) => versionTargetOf(n)).filter((t) => t !== undefined);
 				if (nodes.length !== 2 || nodes[0].model !== nodes[1].model || nodes[0].root !== nodes[1].root) {
@@ -76,7 +75,6 @@ export function registerCompareSelection(ledgers: WorkspaceLedgers, files: Store
 				const [a, b] = nodes.map((t) => resolveVersion(entry.ledger, t.model, t.ref));
 				return compareTwoVersions(ledgers, files, entry.root, a, b);
 			}),
-		),
-		{ dispose: () => setSelected(undefined) },
-	);
+	};
+	return { handlers, disposable: { dispose: () => setSelected(undefined) } };
 }

@@ -5,6 +5,8 @@
 // native diff editor through the `model-ledger:` stored-file documents (src/extension/registry/storedFiles.ts).
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
+import { isInteractive, stringArg } from '../commandArgs';
+import type { RegisteredCommands } from '../commands';
 import { Disposable, disposableOf, disposeAll } from '../dispose';
 import { describeError, LedgerError } from '../../core/errors';
 import type { Ledger } from '../../core/ledger';
@@ -19,9 +21,6 @@ import { storedFileUri, workingFileUri } from '../registry/storedFiles';
 import { diffTitle, versionDescription, versionLabel } from '../registry/versionText';
 import type { LedgerEntry, WorkspaceLedgers } from '../workspaceLedgers';
 
-export const COMPARE_VERSIONS_COMMAND = 'modelLedger.compareVersions';
-/** Not contributed to the palette: lets host tests read what the page rendered and press its buttons. */
-export const COMPARE_VIEW_TEST_COMMAND = 'modelLedger.compareView.test';
 export const COMPARE_VIEW_TYPE = 'modelLedger.compare';
 const VIEW_TYPE = COMPARE_VIEW_TYPE;
 
@@ -339,8 +338,8 @@ export async function restoreComparePanel(panel: vscode.WebviewPanel, state: unk
 	await restoreHook(panel, state as PageState | undefined);
 }
 
-/** Registers `modelLedger.compareVersions` and the panels it opens. */
-export function registerCompareView(context: vscode.ExtensionContext, ledgers: WorkspaceLedgers): vscode.Disposable {
+/** The compare view's commands (registered by extension.ts from the command table) and the panels they open. */
+export function compareViewCommands(context: vscode.ExtensionContext, ledgers: WorkspaceLedgers): RegisteredCommands<'compareVersions' | 'compareViewTest'> {
 	const panels = new Map<string, ComparePanel>();
 	let lastActive: ComparePanel | undefined;
 	const forget = (key: string): void => {
@@ -402,8 +401,7 @@ export function registerCompareView(context: vscode.ExtensionContext, ledgers: W
 	});
 
 	const open = async (arg?: unknown): Promise<CompareOpened | undefined> => {
-		const given = arg && typeof arg === 'object' ? (arg as { root?: unknown }) : undefined;
-		const entry = await pickLedger(ledgers, typeof given?.root === 'string' ? given.root : undefined);
+		const entry = await pickLedger(ledgers, stringArg(arg, 'root'));
 		const args = compareArgsOf(entry.ledger, arg) ?? (await askCompareArgs(entry));
 		// Resolve now so a panel is keyed by digests (v3 and 1.4.0 are the same comparison) and errors come before it opens.
 		const a = entry.ledger.resolve(args.model, args.a);
@@ -427,19 +425,20 @@ export function registerCompareView(context: vscode.ExtensionContext, ledgers: W
 		return { title: titleOf(model.diff), root: entry.root, model: args.model, a: model.diff.a, b: model.diff.b };
 	};
 
-	return vscode.Disposable.from(
-		vscode.commands.registerCommand(COMPARE_VERSIONS_COMMAND, (arg?: unknown) => {
-			// An argument object answers every question; then errors go back to the caller instead of a notification.
-			const headless = !!arg && typeof arg === 'object' && 'a' in arg && 'b' in arg;
-			return runReporting(!headless, undefined, () => open(arg));
-		}),
-		vscode.commands.registerCommand(COMPARE_VIEW_TEST_COMMAND, async (request: CompareTestRequest): Promise<CompareTestState | boolean> => {
+	const handlers = {
+		// An argument object with `a` and `b` answers every question; then errors go back to the caller instead of a notification.
+		compareVersions: (arg?: unknown) => runReporting(isInteractive(arg, 'a', 'b'), undefined, () => open(arg)),
+		/** Not contributed to the palette: lets host tests read what the page rendered and press its buttons. */
+		compareViewTest: async (request: CompareTestRequest): Promise<CompareTestState | boolean> => {
 			const panel = lastActive;
 			if (request?.action === 'click') return panel ? panel.click(request.target) : false;
 			return { title: panel?.panel.title, report: panel?.report, reports: panel?.reports ?? 0, lastOpened: panel?.lastOpened, lastCopied: panel?.lastCopied, loads: panel?.loads ?? 0 };
-		}),
+		},
+	};
+	const disposable = vscode.Disposable.from(
 		onSave,
 		{ dispose: () => disposeAll([...panels.values()]) },
 		{ dispose: () => [...refreshTimers.values()].forEach((t) => clearTimeout(t)) },
 	);
+	return { handlers, disposable };
 }

@@ -8,6 +8,9 @@ import { followPath, pathInVersion } from '../../core/query/pathFollow';
 import type { Ledger } from '../../core/ledger';
 import type { ArtifactRecord, VersionManifest, VersionSummary } from '../../core/model';
 import { modelMatcher } from '../../core/snapshot/workspaceFiles';
+import { isInteractive, stringArg } from '../commandArgs';
+import { COMMANDS } from '../commands';
+import type { CommandHandlers } from '../commands';
 import { Cancelled, pickLedger, resolveReadableVersion, runReporting, versionTargetOf } from '../commandSupport';
 import { storedFileUri, workingFileUri } from '../registry/storedFiles';
 import { changedFiles, diffTitle, plainShownText, versionDescription, versionLabel, versionShortName } from '../registry/versionText';
@@ -24,15 +27,9 @@ export interface OpenedDiff {
 
 type Arg = Record<string, unknown> | undefined;
 
-function str(arg: Arg, key: string): string | undefined {
-	const v = arg?.[key];
-	return typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined;
-}
+type DiffCommand = 'openFileAtVersion' | 'diffVersions' | 'diffWithPrevious' | 'diffWithVersion' | 'diffFileWithVersion' | 'diffFileWithProduction';
 
-/** An argument object is "headless" (no question asked) when the caller named what to open. */
-function isArgumentObject(arg: unknown): arg is Record<string, unknown> {
-	return !!arg && typeof arg === 'object' && !(arg instanceof vscode.Uri) && !('kind' in arg);
-}
+const str = stringArg;
 
 export class StoredFileCommands {
 	constructor(private readonly ledgers: WorkspaceLedgers) {}
@@ -174,7 +171,7 @@ export class StoredFileCommands {
 		const path = (arg?.artifact as ArtifactRecord | undefined)?.path ?? str(arg, 'path');
 		if (path) return this.diffVersions(entry, parent, version, path);
 		// On a version (not one of its files), the whole change is the question: the compare view answers it.
-		return vscode.commands.executeCommand<OpenedDiff | undefined>('modelLedger.compareVersions', { root: entry.root, model: version.model, a: parent.digest, b: version.digest });
+		return vscode.commands.executeCommand<OpenedDiff | undefined>(COMMANDS.compareVersions, { root: entry.root, model: version.model, a: parent.digest, b: version.digest });
 	}
 
 	/** `modelLedger.diffWithVersion`: a version/artifact node, or `{root?, model, version, other?, path?}`; asks for what is missing. */
@@ -229,18 +226,20 @@ export class StoredFileCommands {
 	}
 }
 
-export function registerDiffCommands(ledgers: WorkspaceLedgers): { commands: StoredFileCommands; disposable: vscode.Disposable } {
+/** The stored-file and diff commands' handlers (registered by extension.ts from the command table). */
+export function diffCommands(ledgers: WorkspaceLedgers): { commands: StoredFileCommands; handlers: CommandHandlers<DiffCommand> } {
 	const commands = new StoredFileCommands(ledgers);
-	const reg = <A extends unknown[]>(id: string, fn: (...args: A) => Promise<unknown>) =>
+	// An argument object that names what to open asks nothing and returns its errors to the caller.
+	const reporting = <A extends unknown[]>(fn: (...args: A) => Promise<unknown>) =>
 		// eslint-disable-next-line no-restricted-syntax -- a command's own arguments
-		vscode.commands.registerCommand(id, (...args: A) => runReporting(!isArgumentObject(args[0]), str(args[0] as Arg, 'root'), () => fn(...args)));
-	const disposable = vscode.Disposable.from(
-		reg('modelLedger.openFileAtVersion', (arg?: Arg) => commands.openFileAtVersion(arg)),
-		reg('modelLedger.diffVersions', (arg?: Arg, selection?: unknown[]) => commands.diffVersionsCommand(arg, selection)),
-		reg('modelLedger.diffWithPrevious', (arg?: Arg) => commands.diffWithPrevious(arg)),
-		reg('modelLedger.diffWithVersion', (arg?: Arg) => commands.diffWithVersion(arg)),
-		reg('modelLedger.diffFileWithVersion', (arg?: unknown) => commands.diffFileWithVersion(arg)),
-		reg('modelLedger.diffFileWithProduction', (arg?: unknown) => commands.diffFileWithVersion(arg, PRODUCTION_ALIAS)),
-	);
-	return { commands, disposable };
+		(...args: A) => runReporting(isInteractive(args[0]), str(args[0], 'root'), () => fn(...args));
+	const handlers: CommandHandlers<DiffCommand> = {
+		openFileAtVersion: reporting((arg?: Arg) => commands.openFileAtVersion(arg)),
+		diffVersions: reporting((arg?: Arg, selection?: unknown[]) => commands.diffVersionsCommand(arg, selection)),
+		diffWithPrevious: reporting((arg?: Arg) => commands.diffWithPrevious(arg)),
+		diffWithVersion: reporting((arg?: Arg) => commands.diffWithVersion(arg)),
+		diffFileWithVersion: reporting((arg?: unknown) => commands.diffFileWithVersion(arg)),
+		diffFileWithProduction: reporting((arg?: unknown) => commands.diffFileWithVersion(arg, PRODUCTION_ALIAS)),
+	};
+	return { commands, handlers };
 }

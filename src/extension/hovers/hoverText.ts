@@ -9,13 +9,14 @@ import { formatAge } from '../../core/relativeTime';
 import type { UsedBy, VersionRef } from '../../core/query/usedBy';
 import { describeVersions } from '../../core/query/usedBy';
 import { versionName } from '../../core/store/versionName';
+import { COMMANDS } from '../commands';
 
 /** The commands hover links may run; the MarkdownString trusts exactly these. */
 export const HOVER_COMMANDS = {
-	diffFileWithVersion: 'modelLedger.diffFileWithVersion',
-	diffFileWithProduction: 'modelLedger.diffFileWithProduction',
-	revealVersion: 'modelLedger.revealVersion',
-	snapshot: 'modelLedger.snapshot',
+	diffFileWithVersion: COMMANDS.diffFileWithVersion,
+	diffFileWithProduction: COMMANDS.diffFileWithProduction,
+	revealVersion: COMMANDS.revealVersion,
+	snapshot: COMMANDS.snapshot,
 } as const;
 
 const PRODUCTION = 'production';

@@ -12,6 +12,7 @@ import { isTracked, usedBy } from '../../core/query/usedBy';
 import { tomlKeyPathAt } from '../../core/parse/tomlKeys';
 import { keyPathAt, parseKeys } from '../../core/parse/yamlKeys';
 import type { KeyAtOffset, ParsedKeys } from '../../core/parse/yamlKeys';
+import type { CommandHandlers } from '../commands';
 import { fileHoverMarkdown, HOVER_COMMANDS, keyHoverMarkdown } from './hoverText';
 import type { RegistryView } from '../registry/registryTree';
 import type { WorkspaceLedgers } from '../workspaceLedgers';
@@ -115,8 +116,8 @@ export class LedgerHoverProvider implements vscode.HoverProvider {
 }
 
 /** The command behind a hover's "Show in sidebar" link: reveals a version in the Registry view. */
-export function registerRevealVersion(sidebar: Pick<RegistryView, 'view' | 'model'>): vscode.Disposable {
-	return vscode.commands.registerCommand(HOVER_COMMANDS.revealVersion, async (arg?: { root?: string; model?: string; digest?: string }) => {
+export function revealVersionCommands(sidebar: Pick<RegistryView, 'view' | 'model'>): CommandHandlers<'revealVersion'> {
+	const revealVersion = async (arg?: { root?: string; model?: string; digest?: string }) => {
 		if (!arg?.root || !arg.model || !arg.digest) return false;
 		// The tree finds a version node through its parent chain; asking for a section's parent yields the version.
 		const node = sidebar.model.parent({ kind: 'section', root: arg.root, model: arg.model, digest: arg.digest, section: 'artifacts', count: 0 });
@@ -127,5 +128,6 @@ export function registerRevealVersion(sidebar: Pick<RegistryView, 'view' | 'mode
 		await vscode.commands.executeCommand('workbench.view.extension.modelLedger');
 		await sidebar.view.reveal(node, { select: true, focus: true, expand: true });
 		return true;
-	});
+	};
+	return { revealVersion };
 }

@@ -19,6 +19,8 @@ import type { RollbackResult } from '../../core/lifecycle/rollback';
 import { GateRefusedError } from '../../core/lifecycle/gates';
 import { verifyStore } from '../../core/store/verify';
 import type { VerifyReport } from '../../core/store/verify';
+import { isInteractive, stringArg } from '../commandArgs';
+import type { CommandHandlers, RegisteredCommands } from '../commands';
 import { Cancelled, confirmModal, pickLedger, resolveVersion, runReporting, versionTargetOf } from '../commandSupport';
 import { gateRefusalText } from '../compare/compareGates';
 import { eventsMarkdown, gcPreview, restorePreview, restoreSummary, verifyMarkdown, verifySummary } from './lifecycleText';
@@ -32,16 +34,9 @@ const COMMON_ALIASES = ['production', 'staging', 'champion', 'challenger', 'cana
 const OVERRIDE = 'Override…';
 
 type Arg = Record<string, unknown> | undefined;
+type LifecycleCommand = 'setAlias' | 'removeAlias' | 'approveVersion' | 'tagVersion' | 'rollback' | 'restoreVersion' | 'showEvents' | 'verifyStore' | 'cleanUpStore';
 
-/** Tree nodes have a `kind`; argument objects do not. Only the user (palette, tree) is asked questions. */
-function isInteractive(arg: Arg): boolean {
-	return !arg || typeof arg !== 'object' || 'kind' in arg;
-}
-
-function str(arg: Arg, key: string): string | undefined {
-	const value = arg?.[key];
-	return typeof value === 'string' ? value : typeof value === 'number' ? String(value) : undefined;
-}
+const str = stringArg;
 
 async function authorOf(root: string): Promise<Author> {
 	try {
@@ -426,7 +421,8 @@ export class LifecycleCommands {
 		await vscode.window.showTextDocument(doc, { preview: true });
 	}
 
-	register(): vscode.Disposable {
+	/** The lifecycle commands' handlers (registered by extension.ts from the command table) and their documents. */
+	register(): RegisteredCommands<LifecycleCommand> {
 		const run = <T>(body: (arg: Arg) => Promise<T>) => (arg?: Arg) => runReporting(isInteractive(arg), str(arg, 'root'), () => body(arg));
 		// Commands that write (events, workspace files, the store) refuse in Restricted Mode and say why.
 		const write = <T>(action: string, body: (arg: Arg) => Promise<T>) =>
@@ -434,7 +430,7 @@ export class LifecycleCommands {
 				requireTrustedWorkspace(action);
 				return body(arg);
 			});
-		return vscode.Disposable.from(
+		const disposable = vscode.Disposable.from(
 			this.reportEmitter,
 			this.eventsEmitter,
 			vscode.workspace.registerTextDocumentContentProvider(EVENTS_SCHEME, {
@@ -452,16 +448,19 @@ export class LifecycleCommands {
 					if (doc.uri.scheme === EVENTS_SCHEME && parseEventsUri(doc.uri).root === change.entry.root) this.eventsEmitter.fire(doc.uri);
 				}
 			}),
-			vscode.commands.registerCommand('modelLedger.setAlias', write('Setting an alias', (a) => this.setAlias(a))),
-			vscode.commands.registerCommand('modelLedger.removeAlias', write('Removing an alias', (a) => this.removeAlias(a))),
-			vscode.commands.registerCommand('modelLedger.approveVersion', write('Approving a version', (a) => this.approve(a))),
-			vscode.commands.registerCommand('modelLedger.tagVersion', write('Tagging a version', (a) => this.tag(a))),
-			vscode.commands.registerCommand('modelLedger.rollback', write('Rollback', (a) => this.rollback(a))),
-			vscode.commands.registerCommand('modelLedger.restoreVersion', write('Restore', (a) => this.restore(a))),
-			vscode.commands.registerCommand('modelLedger.showEvents', run((a) => this.showEvents(a))),
-			vscode.commands.registerCommand('modelLedger.verifyStore', run((a) => this.verify(a))),
-			vscode.commands.registerCommand('modelLedger.cleanUpStore', write('Cleaning up the store', (a) => this.cleanUp(a))),
 		);
+		const handlers: CommandHandlers<LifecycleCommand> = {
+			setAlias: write('Setting an alias', (a) => this.setAlias(a)),
+			removeAlias: write('Removing an alias', (a) => this.removeAlias(a)),
+			approveVersion: write('Approving a version', (a) => this.approve(a)),
+			tagVersion: write('Tagging a version', (a) => this.tag(a)),
+			rollback: write('Rollback', (a) => this.rollback(a)),
+			restoreVersion: write('Restore', (a) => this.restore(a)),
+			showEvents: run((a) => this.showEvents(a)),
+			verifyStore: run((a) => this.verify(a)),
+			cleanUpStore: write('Cleaning up the store', (a) => this.cleanUp(a)),
+		};
+		return { handlers, disposable };
 	}
 }
 
@@ -474,7 +473,7 @@ function parseEventsUri(uri: vscode.Uri): { root: string; model: string } {
 	return { root: uri.query, model: uri.path.replace(/^\//, '').replace(/ events\.md$/, '') };
 }
 
-/** Registers the lifecycle commands and their read-only documents. */
-export function registerLifecycleCommands(ledgers: WorkspaceLedgers, workingState?: WorkingStateLike): vscode.Disposable {
+/** The lifecycle commands' handlers and their read-only documents. */
+export function lifecycleCommands(ledgers: WorkspaceLedgers, workingState?: WorkingStateLike): RegisteredCommands<LifecycleCommand> {
 	return new LifecycleCommands(ledgers, workingState).register();
 }

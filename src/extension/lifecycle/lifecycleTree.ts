@@ -7,6 +7,7 @@ import { compareEvents } from '../../core/lifecycle/events';
 import type { LedgerEvent } from '../../core/lifecycle/events';
 import type { Ledger } from '../../core/ledger';
 import type { VersionSummary } from '../../core/model';
+import { COMMANDS } from '../commands';
 import { eventIcon, eventSummary } from './lifecycleText';
 
 /** How many events the History node lists; the document shows all. */
@@ -77,6 +78,6 @@ export function historyTreeItem(node: HistoryNode | EventNode, item: vscode.Tree
 		md.appendText(e.note);
 	}
 	item.tooltip = md;
-	item.command = { command: 'modelLedger.showEvents', title: 'Show Events', arguments: [{ root: node.root, model: node.model }] };
+	item.command = { command: COMMANDS.showEvents, title: 'Show Events', arguments: [{ root: node.root, model: node.model }] };
 	return item;
 }

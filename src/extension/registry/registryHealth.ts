@@ -6,6 +6,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
+import type { CommandHandlers } from '../commands';
 import { Disposable } from '../dispose';
 import { loadSqlite, NativeModuleError } from '../../core/index/sqlite';
 
@@ -54,14 +55,14 @@ export class RegistryHealth extends Disposable {
 
 	constructor(private readonly workspaceRoot: () => string | undefined) {
 		super();
-		this.register(
-			// Invoked from the palette or the welcome view's button it always shows a failure again;
-			// tests pass `{ notify: false }` to inspect the result without a notification.
-			vscode.commands.registerCommand('modelLedger.checkRegistry', (options?: { notify?: boolean }) =>
-				this.check({ notify: options?.notify ?? true, force: true }),
-			),
-		);
 	}
+
+	/** Registered by extension.ts from the command table. */
+	readonly commands: CommandHandlers<'checkRegistry'> = {
+		// Invoked from the palette or the welcome view's button it always shows a failure again;
+		// tests pass `{ notify: false }` to inspect the result without a notification.
+		checkRegistry: (options?: { notify?: boolean }) => this.check({ notify: options?.notify ?? true, force: true }),
+	};
 
 	/** Checks the registry index; shows the failure as a notification once per session unless forced. */
 	async check(options: { notify: boolean; force: boolean }): Promise<RegistryCheckResult> {

@@ -16,6 +16,8 @@
 // Node objects are passed to commands as their first argument; every node carries `root` and
 // `model`, and version-level nodes `digest`, so they double as argument objects.
 import * as vscode from 'vscode';
+import { COMMANDS } from '../commands';
+import type { ActivationCommand, CommandHandlers } from '../commands';
 import { Disposable, disposableOf } from '../dispose';
 import type { IDisposable } from '../dispose';
 import { formatBytes } from '../../core/byteSize';
@@ -138,7 +140,7 @@ export class RegistryTreeModel extends Disposable {
 			if (err instanceof NativeModuleError) {
 				// The welcome view explains it (context key set by the health check, which already
 				// notified once at activation: no notification per render).
-				void vscode.commands.executeCommand('modelLedger.checkRegistry', { notify: false });
+				void vscode.commands.executeCommand(COMMANDS.checkRegistry, { notify: false });
 				return [];
 			}
 			const root = node && 'root' in node ? node.root : '';
@@ -562,7 +564,7 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<RegistryNod
 			case 'more':
 				item.label = `Show ${node.hidden.toLocaleString('en-US')} more…`;
 				item.iconPath = new vscode.ThemeIcon('ellipsis');
-				item.command = { command: 'modelLedger.showMoreVersions', title: 'Show More', arguments: [node] };
+				item.command = { command: COMMANDS.showMoreVersions, title: 'Show More', arguments: [node] };
 				item.contextValue = 'more';
 				break;
 			case 'otherRefs':
@@ -667,11 +669,15 @@ function artifactItem(node: Extract<RegistryNode, { kind: 'artifact' }>, item: v
 	item.iconPath = vscode.ThemeIcon.File;
 	const binary = showsAsSummary(a);
 	item.contextValue = binary ? 'artifact.binary' : node.change !== 'unchanged' ? 'artifact.text.changed' : 'artifact.text';
-	item.command = { command: 'modelLedger.openFileAtVersion', title: 'Open File at Version', arguments: [node] };
+	item.command = { command: COMMANDS.openFileAtVersion, title: 'Open File at Version', arguments: [node] };
 }
+
+/** The Registry view's commands (all but the health check's): handled in the activation bundle. */
+export type RegistryCommand = Exclude<ActivationCommand, 'checkRegistry'>;
 
 export interface RegistryView extends vscode.Disposable {
 	model: RegistryTreeModel;
+	commands: CommandHandlers<RegistryCommand>;
 	provider: RegistryTreeProvider;
 	view: vscode.TreeView<RegistryNode>;
 }
@@ -702,7 +708,13 @@ export function registerRegistryTree(ledgers: WorkspaceLedgers): RegistryView {
 				if (filter) view.message = `${model.lastCounts.matching.toLocaleString('en-US')} of ${model.lastCounts.total.toLocaleString('en-US')} versions match “${filter.text}”.`;
 			}, 50),
 		),
-		vscode.commands.registerCommand('modelLedger.refresh', () => {
+		vscode.workspace.onDidChangeConfiguration((e) => {
+			if (e.affectsConfiguration('modelLedger.registry.pageSize')) model.invalidate();
+		}),
+	];
+	// Registered by extension.ts with every other command of the table (commands.ts).
+	const commands: CommandHandlers<RegistryCommand> = {
+		refresh: () => {
 			ledgers.refreshFolders();
 			for (const entry of ledgers.all()) {
 				entry.ledger.reloadConfig();
@@ -713,8 +725,8 @@ export function registerRegistryTree(ledgers: WorkspaceLedgers): RegistryView {
 				}
 			}
 			model.invalidate();
-		}),
-		vscode.commands.registerCommand('modelLedger.filterVersions', async (arg?: { text?: string } | string) => {
+		},
+		filterVersions: async (arg?: { text?: string } | string) => {
 			let text = typeof arg === 'string' ? arg : arg && typeof arg === 'object' && 'text' in arg ? arg.text : undefined;
 			if (text === undefined) {
 				text = await vscode.window.showInputBox({
@@ -726,20 +738,17 @@ export function registerRegistryTree(ledgers: WorkspaceLedgers): RegistryView {
 				if (text === undefined) return model.filter?.text;
 			}
 			return model.setFilter(text)?.text;
-		}),
-		vscode.commands.registerCommand('modelLedger.clearFilter', () => {
+		},
+		clearFilter: () => {
 			model.setFilter(undefined);
-		}),
-		vscode.commands.registerCommand('modelLedger.copyDigest', async (node?: { digest?: string }) => {
+		},
+		copyDigest: async (node?: { digest?: string }) => {
 			if (!node?.digest) return undefined;
 			await vscode.env.clipboard.writeText(node.digest);
 			return node.digest;
-		}),
-		vscode.commands.registerCommand('modelLedger.showMoreVersions', (node: { root: string; model: string }) => model.showMore(node)),
-		vscode.workspace.onDidChangeConfiguration((e) => {
-			if (e.affectsConfiguration('modelLedger.registry.pageSize')) model.invalidate();
-		}),
-	];
+		},
+		showMoreVersions: (node: { root: string; model: string }) => model.showMore(node),
+	};
 	updateFilterDisplay();
-	return { model, provider, view, ...disposableOf(disposables) };
+	return { model, provider, view, commands, ...disposableOf(disposables) };
 }

@@ -3,6 +3,7 @@
 // The active model is the one that tracks the file in the active editor, else the first model.
 import { relative, sep } from 'node:path';
 import * as vscode from 'vscode';
+import { COMMANDS } from '../commands';
 import { Disposable } from '../dispose';
 import type { ModelState, WorkingState } from './workingState';
 import { changeCount, describeChanges, escapeMarkdown, versionShortName } from './versionText';
@@ -77,7 +78,7 @@ export class LedgerStatusBar extends Disposable {
 			}
 		}
 		this.item.tooltip = md;
-		this.item.command = { command: 'modelLedger.snapshot', title: 'Snapshot…', arguments: [{ root: state.root, model: state.model }] };
+		this.item.command = { command: COMMANDS.snapshot, title: 'Snapshot…', arguments: [{ root: state.root, model: state.model }] };
 		this.item.backgroundColor = undefined;
 		this.item.show();
 	}

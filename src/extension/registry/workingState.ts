@@ -5,7 +5,9 @@ import * as vscode from 'vscode';
 import { Disposable, disposeAll } from '../dispose';
 import { describeError } from '../../core/errors';
 import type { VersionSummary, WorkingChanges } from '../../core/model';
-import { features } from '../lazyFeatures';
+import type { versionMatchingWorkingTree } from '../../core/store/restore';
+import type { workingChanges } from '../../core/snapshot/snapshot';
+import type { modelMatcher } from '../../core/snapshot/workspaceFiles';
 import type { WorkspaceLedgers } from '../workspaceLedgers';
 
 export interface ModelState {
@@ -20,6 +22,13 @@ export interface ModelState {
 
 const DEBOUNCE_MS = 400;
 
+/** The core functions a working-tree pass needs (from dist/features.js; extension.ts passes them in). */
+export interface WorkingTreeQueries {
+	modelMatcher: typeof modelMatcher;
+	versionMatchingWorkingTree: typeof versionMatchingWorkingTree;
+	workingChanges: typeof workingChanges;
+}
+
 export class WorkingState extends Disposable {
 	private readonly emitter = this.register(new vscode.EventEmitter<void>());
 	readonly onDidChange = this.emitter.event;
@@ -31,6 +40,7 @@ export class WorkingState extends Disposable {
 	constructor(
 		private readonly ledgers: WorkspaceLedgers,
 		private readonly wanted: () => boolean,
+		private readonly queries: () => WorkingTreeQueries,
 	) {
 		super();
 		this.register(ledgers.onDidChange(() => this.schedule()));
@@ -57,7 +67,7 @@ export class WorkingState extends Disposable {
 			return this.states;
 		}
 		// Hashing and globbing live in dist/features.js: loaded here, after activation, on the first pass.
-		const { modelMatcher, versionMatchingWorkingTree, workingChanges } = features();
+		const { modelMatcher, versionMatchingWorkingTree, workingChanges } = this.queries();
 		const states: ModelState[] = [];
 		const liveRoots = new Set<string>();
 		for (const entry of this.ledgers.all()) {

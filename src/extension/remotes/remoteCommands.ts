@@ -9,8 +9,10 @@ import type { VersionManifest } from '../../core/model';
 import { pullObjects, pullVersions, pushVersions, readRemoteListing, remoteStatus, selectVersions, versionAvailability } from '../../core/remotes/remoteTransfer';
 import type { PullReport, PushReport, RemoteStatusReport, TransferOptions, TransferProgress, VersionAvailability } from '../../core/remotes/remoteTransfer';
 import { selectRemote } from '../../core/remotes/remoteStore';
+import { isInteractive, stringArg } from '../commandArgs';
+import type { RegisteredCommands } from '../commands';
 import { pickLedger, runReporting, versionTargetOf } from '../commandSupport';
-import type { RegistryNode, RegistryView } from '../registry/registryTree';
+import type { RegistryView } from '../registry/registryTree';
 import { formatBytes } from '../../core/byteSize';
 import { requireTrustedWorkspace } from '../workspaceTrust';
 import type { LedgerEntry, WorkspaceLedgers } from '../workspaceLedgers';
@@ -117,7 +119,7 @@ async function withTransferProgress<T>(title: string, verb: string, run: (option
 }
 
 /** Push/Pull commands, the version badges, and on-demand pulls with progress. */
-export function registerRemoteCommands(ledgers: WorkspaceLedgers, registry: RegistryView): vscode.Disposable {
+export function remoteCommands(ledgers: WorkspaceLedgers, registry: RegistryView): RegisteredCommands<'push' | 'pull' | 'refreshRemoteStatus'> {
 	const states = new RemoteStates(ledgers, (root, model, digest) => registry.model.manifest(root, model, digest));
 	registry.provider.decorateVersion = (node, item) => {
 		const state = states.stateOf(node.root, node.model, node.digest);
@@ -140,8 +142,7 @@ export function registerRemoteCommands(ledgers: WorkspaceLedgers, registry: Regi
 
 	const target = async (arg: unknown): Promise<{ entry: LedgerEntry; refs: Array<{ model: string; ref: string }> }> => {
 		const t = versionTargetOf(arg);
-		const rootArg = arg && typeof arg === 'object' && typeof (arg as { root?: unknown }).root === 'string' ? (arg as { root: string }).root : undefined;
-		const entry = await pickLedger(ledgers, t?.root ?? rootArg, arg === undefined);
+		const entry = await pickLedger(ledgers, t?.root ?? stringArg(arg, 'root'), arg === undefined);
 		return { entry, refs: t ? [{ model: t.model, ref: t.ref }] : [] };
 	};
 	const after = (entry: LedgerEntry) => {
@@ -150,7 +151,7 @@ export function registerRemoteCommands(ledgers: WorkspaceLedgers, registry: Regi
 	};
 
 	const push = (arg?: unknown) =>
-		runReporting<PushReport>(arg === undefined || isTreeNode(arg), undefined, async () => {
+		runReporting<PushReport>(isInteractive(arg), undefined, async () => {
 			requireTrustedWorkspace('Push');
 			const { entry, refs } = await target(arg);
 			const versions = selectVersions(entry.ledger, refs);
@@ -168,7 +169,7 @@ export function registerRemoteCommands(ledgers: WorkspaceLedgers, registry: Regi
 		});
 
 	const pull = (arg?: unknown) =>
-		runReporting<PullReport>(arg === undefined || isTreeNode(arg), undefined, async () => {
+		runReporting<PullReport>(isInteractive(arg), undefined, async () => {
 			requireTrustedWorkspace('Pull');
 			const { entry, refs } = await target(arg);
 			const versions = selectVersions(entry.ledger, refs);
@@ -187,7 +188,7 @@ export function registerRemoteCommands(ledgers: WorkspaceLedgers, registry: Regi
 		});
 
 	const refresh = (arg?: unknown) =>
-		runReporting<RemoteStatusReport>(arg === undefined, undefined, async () => {
+		runReporting<RemoteStatusReport>(isInteractive(arg), undefined, async () => {
 			requireTrustedWorkspace('Listing a remote');
 			const { entry } = await target(arg);
 			const report = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Listing remote objects' }, () => remoteStatus(entry.ledger, { remote: remoteArg(arg) }));
@@ -195,25 +196,18 @@ export function registerRemoteCommands(ledgers: WorkspaceLedgers, registry: Regi
 			return report;
 		});
 
-	return vscode.Disposable.from(
+	const disposable = vscode.Disposable.from(
 		states,
 		vscode.window.registerFileDecorationProvider(states),
 		ledgers.onDidChange((change) => {
 			installFetch(change.entry);
 			if (change.kinds.has('registry') || change.kinds.has('config')) states.invalidate(change.entry.root);
 		}),
-		vscode.commands.registerCommand('modelLedger.push', push),
-		vscode.commands.registerCommand('modelLedger.pull', pull),
-		vscode.commands.registerCommand('modelLedger.refreshRemoteStatus', refresh),
 		{ dispose: () => (registry.provider.decorateVersion = undefined) },
 	);
-}
-
-function isTreeNode(arg: unknown): arg is RegistryNode {
-	return !!arg && typeof arg === 'object' && typeof (arg as { kind?: unknown }).kind === 'string';
+	return { handlers: { push, pull, refreshRemoteStatus: refresh }, disposable };
 }
 
 function remoteArg(arg: unknown): string | undefined {
-	const r = arg && typeof arg === 'object' ? (arg as { remote?: unknown }).remote : undefined;
-	return typeof r === 'string' ? r : undefined;
+	return stringArg(arg, 'remote');
 }

@@ -5,6 +5,8 @@ import * as vscode from 'vscode';
 import { LedgerError } from '../../core/errors';
 import { initWorkspace } from '../../core/init/initWorkspace';
 import type { InitResult } from '../../core/init/initWorkspace';
+import { isInteractive, stringArg } from '../commandArgs';
+import type { CommandHandlers } from '../commands';
 import { Cancelled, runReporting } from '../commandSupport';
 import type { WorkspaceLedgers } from '../workspaceLedgers';
 import { requireTrustedWorkspace } from '../workspaceTrust';
@@ -23,12 +25,14 @@ async function pickFolder(root?: string): Promise<vscode.WorkspaceFolder> {
 	return picked;
 }
 
-export function registerInitCommand(ledgers: WorkspaceLedgers, onInitialized: () => void): vscode.Disposable {
-	return vscode.commands.registerCommand('modelLedger.init', (arg?: { root?: string }) => {
-		const headless = !!arg && typeof arg === 'object' && !('kind' in arg);
-		return runReporting(!headless, arg?.root, async (): Promise<InitResult> => {
+/** `init`'s handler (registered by extension.ts from the command table). */
+export function initCommands(ledgers: WorkspaceLedgers, onInitialized: () => void): CommandHandlers<'init'> {
+	const init = (arg?: unknown) => {
+		const headless = !isInteractive(arg);
+		const root = stringArg(arg, 'root');
+		return runReporting(!headless, root, async (): Promise<InitResult> => {
 			requireTrustedWorkspace('Initialize');
-			const folder = await pickFolder(arg?.root);
+			const folder = await pickFolder(root);
 			const result = initWorkspace(folder.uri.fsPath);
 			ledgers.refreshFolders();
 			onInitialized();
@@ -51,5 +55,6 @@ export function registerInitCommand(ledgers: WorkspaceLedgers, onInitialized: ()
 			}
 			return result;
 		});
-	});
+	};
+	return { init };
 }

@@ -2,7 +2,7 @@
 // decide about uncommitted changes, pick the semver bump, write a message, watch cancellable
 // progress (bytes hashed for big weights), then act on the result (compare with previous, set an
 // alias). With an argument object that has `message`, nothing is asked:
-//   executeCommand('modelLedger.snapshot', { root?, model?, message, bump?, allowDirty?, allowSecrets? }) → SnapshotResult
+//   executeCommand(COMMANDS.snapshot, { root?, model?, message, bump?, allowDirty?, allowSecrets? }) → SnapshotResult
 import { appendAll } from '../../core/bulkArrays';
 import * as vscode from 'vscode';
 import { formatBytes } from '../../core/byteSize';
@@ -13,6 +13,9 @@ import type { Bump, VersionSummary, WorkingChanges } from '../../core/model';
 import { createSnapshot, workingChanges } from '../../core/snapshot/snapshot';
 import type { SnapshotProgress, SnapshotResult } from '../../core/snapshot/snapshot';
 import { nextSemver } from '../../core/lifecycle/versionLabels';
+import { isInteractive } from '../commandArgs';
+import { COMMANDS } from '../commands';
+import type { CommandHandlers } from '../commands';
 import { Cancelled, pickLedger, runReporting } from '../commandSupport';
 import { compareTwoVersions } from '../compare/compareSelection';
 import type { StoredFileCommands } from '../compare/diffCommands';
@@ -269,16 +272,18 @@ export class SnapshotCommand {
 	/** The lifecycle feature's Set Alias (registered with this one), given a version node: it asks for the name. */
 	private async setAlias(entry: LedgerEntry, version: VersionSummary): Promise<void> {
 		// A version node (as from the sidebar), not an argument object: the alias name is still to be asked.
-		await vscode.commands.executeCommand('modelLedger.setAlias', { kind: 'version', root: entry.root, model: version.model, digest: version.digest, version, tags: [] });
+		await vscode.commands.executeCommand(COMMANDS.setAlias, { kind: 'version', root: entry.root, model: version.model, digest: version.digest, version, tags: [] });
 	}
 }
 
-export function registerSnapshotCommand(ledgers: WorkspaceLedgers, files: StoredFileCommands): vscode.Disposable {
+/** `snapshot`'s handler (registered by extension.ts from the command table). */
+export function snapshotCommands(ledgers: WorkspaceLedgers, files: StoredFileCommands): CommandHandlers<'snapshot'> {
 	const command = new SnapshotCommand(ledgers, files);
-	return vscode.commands.registerCommand('modelLedger.snapshot', (arg?: SnapshotArgs) => {
+	const snapshot = (arg?: SnapshotArgs) => {
 		// A tree node (model) or the status bar passes {root, model} without a message: ask the rest.
 		const args: SnapshotArgs = arg && typeof arg === 'object' ? arg : {};
-		if (typeof args.message === 'string') return command.headless(args);
+		if (!isInteractive(arg, 'message')) return command.headless(args);
 		return runReporting(true, args.root, () => command.interactive(args));
-	});
+	};
+	return { snapshot };
 }
