@@ -17,6 +17,10 @@ import { fileHoverMarkdown, HOVER_COMMANDS, keyHoverMarkdown } from './hoverText
 import type { RegistryView } from '../registry/registryTree';
 import type { WorkspaceLedgers } from '../workspaceLedgers';
 
+// Read through these full ids (the constants were declared and never used: the code read them relative to a section).
+const HOVERS_ENABLED_SETTING = 'modelLedger.hovers.enabled';
+const HOVERS_INCLUDE_SETTING = 'modelLedger.hovers.include';
+
 /** A hover never hashes more than this: a bigger file whose stat changed shows as "not hashed". */
 const MAX_HOVER_HASH_BYTES = 32 * 1024 * 1024;
 /** Roles whose files get the file hover on every line, not only the first. */
@@ -39,12 +43,12 @@ export class LedgerHoverProvider implements vscode.HoverProvider {
 
 	provideHover(document: vscode.TextDocument, position: vscode.Position, token: vscode.CancellationToken): vscode.Hover | undefined {
 		if (document.uri.scheme !== 'file') return undefined;
-		const settings = vscode.workspace.getConfiguration('modelLedger.hovers', document.uri);
-		if (!settings.get<boolean>('enabled', true)) return undefined;
+		const settings = vscode.workspace.getConfiguration(undefined, document.uri);
+		if (!settings.get<boolean>(HOVERS_ENABLED_SETTING, true)) return undefined;
 		const entry = this.ledgers.forUri(document.uri);
 		if (!entry) return undefined;
 		const path = relative(entry.root, document.uri.fsPath).split(sep).join('/');
-		if (path.startsWith('..') || !this.included(path, settings.get<string[]>('include', ['**/*']))) return undefined;
+		if (path.startsWith('..') || !this.included(path, settings.get<string[]>(HOVERS_INCLUDE_SETTING, ['**/*']))) return undefined;
 		try {
 			return this.hover(entry.ledger, entry.root, path, document, position, token);
 		} catch {

@@ -142,7 +142,7 @@ export function remoteCommands(ledgers: WorkspaceLedgers, registry: RegistryView
 
 	const target = async (arg: unknown): Promise<{ entry: LedgerEntry; refs: Array<{ model: string; ref: string }> }> => {
 		const t = versionTargetOf(arg);
-		const entry = await pickLedger(ledgers, t?.root ?? stringArg(arg, 'root'), arg === undefined);
+		const entry = await pickLedger(ledgers, t?.root ?? stringArg(arg, 'root'), isInteractive(arg));
 		return { entry, refs: t ? [{ model: t.model, ref: t.ref }] : [] };
 	};
 	const after = (entry: LedgerEntry) => {
