@@ -12,12 +12,12 @@ import { LedgerError } from '../core/errors';
  */
 export function resolvePathArg(root: string, pathArg: string, cwd: string, known: (relPath: string) => boolean = () => false): string {
 	const outside = () =>
-		new LedgerError(
-			`\`${pathArg}\` is outside the workspace ${root}.`,
-			'Give a path inside the workspace: relative to the current folder, relative to the workspace root (where model-ledger.yaml is), or absolute.',
-			{ file: pathArg },
-			'OUTSIDE_WORKSPACE',
-		);
+		new LedgerError({
+			code: 'OUTSIDE_WORKSPACE',
+			message: `\`${pathArg}\` is outside the workspace ${root}.`,
+			fix: 'Give a path inside the workspace: relative to the current folder, relative to the workspace root (where model-ledger.yaml is), or absolute.',
+			location: { file: pathArg },
+		});
 	if (isAbsolute(pathArg)) {
 		const rel = insideRel(root, pathArg);
 		if (rel === undefined) throw outside();

@@ -144,17 +144,16 @@ export class Ledger {
 		const configured = this.config.models.map((m) => m.name);
 		const versions = this.index.digestsOf(name).size;
 		if (versions > 0) {
-			return new LedgerError(
-				`Model \`${name}\` is no longer configured in ${CONFIG_FILE} (it has ${versions} version${versions === 1 ? '' : 's'}).`,
-				`Its versions stay readable (\`model-ledger list ${name}\`, \`show ${name}@REF\`, \`cat\`, \`diff\`); add it back to ${CONFIG_FILE} to snapshot it or change its aliases.`,
-				undefined,
-				'UNCONFIGURED_MODEL',
-			);
+			return new LedgerError({
+				code: 'UNCONFIGURED_MODEL',
+				message: `Model \`${name}\` is no longer configured in ${CONFIG_FILE} (it has ${versions} version${versions === 1 ? '' : 's'}).`,
+				fix: `Its versions stay readable (\`model-ledger list ${name}\`, \`show ${name}@REF\`, \`cat\`, \`diff\`); add it back to ${CONFIG_FILE} to snapshot it or change its aliases.`,
+			});
 		}
 		const unconfigured = this.unconfiguredModels();
 		const suggestion = closestName(name, [...configured, ...unconfigured]);
 		const listed = `Models in ${CONFIG_FILE}: ${configured.join(', ') || '(none)'}${unconfigured.length ? `; no longer configured, with versions: ${unconfigured.join(', ')}` : ''}.`;
-		return new LedgerError(`Unknown model \`${name}\`${suggestion ? ` — did you mean \`${suggestion}\`?` : '.'}`, listed, undefined, 'UNKNOWN_MODEL');
+		return new LedgerError({ code: 'UNKNOWN_MODEL', message: `Unknown model \`${name}\`${suggestion ? ` — did you mean \`${suggestion}\`?` : '.'}`, fix: listed });
 	}
 
 	/** The index, opened and synced on first use. */
@@ -265,7 +264,7 @@ export class Ledger {
 				const rel = `${LEDGER_DIR}/versions/${model}/${file}`;
 				try {
 					const manifest = readManifestFile(join(dir, file), rel, digest);
-					if (manifest.model !== model) throw new LedgerError(`manifest ${rel} names model \`${manifest.model}\` but lies in the folder of \`${model}\`.`);
+					if (manifest.model !== model) throw new LedgerError({ code: 'LEDGER_ERROR', message: `manifest ${rel} names model \`${manifest.model}\` but lies in the folder of \`${model}\`.` });
 					index.insertVersion(digest, manifest);
 					report.added++;
 				} catch (err) {
@@ -353,23 +352,21 @@ export class Ledger {
 			if (known.length === 0) this.model(model);
 			const planted = this.suspects.filter((s) => s.includes(`/versions/${model}/`));
 			const suspectNote = planted.length ? ` ${planted.length} suspect manifest(s) of \`${model}\` are not versions: ${planted[0]}` : '';
-			throw new LedgerError(
-				(known.length === 0 ? `Model \`${model}\` has no versions yet.` : `No version \`${ref}\` of \`${model}\`.`) + suspectNote,
-				known.length === 0
+			throw new LedgerError({
+				code: 'UNKNOWN_VERSION',
+				message: (known.length === 0 ? `Model \`${model}\` has no versions yet.` : `No version \`${ref}\` of \`${model}\`.`) + suspectNote,
+				fix: known.length === 0
 					? 'Run `model-ledger snapshot` to create one.'
 					: `Use latest, a number (v1…v${maxOf(known.map((v) => v.number))}), a label, an alias${aliasHint(known)}, a digest prefix, or a git commit.`,
-				undefined,
-				'UNKNOWN_VERSION',
-			);
+			});
 		};
 		const pick = (found: VersionSummary[], what: string): VersionSummary | undefined => {
 			if (found.length <= 1) return found[0];
-			throw new LedgerError(
-				`\`${model}@${ref}\` is ambiguous: ${found.length} versions have ${what} (made on different branches).`,
-				`Use a digest prefix instead: ${found.map((v) => v.digest.slice(0, 10)).join(', ')}.`,
-				undefined,
-				'AMBIGUOUS_VERSION',
-			);
+			throw new LedgerError({
+				code: 'AMBIGUOUS_VERSION',
+				message: `\`${model}@${ref}\` is ambiguous: ${found.length} versions have ${what} (made on different branches).`,
+				fix: `Use a digest prefix instead: ${found.map((v) => v.digest.slice(0, 10)).join(', ')}.`,
+			});
 		};
 		if (ref === 'latest') return index.latestVersion(model) ?? notFound();
 		const byLabel = pick(index.versionsByLabel(model, ref), `the label ${ref}`);
@@ -391,21 +388,19 @@ export class Ledger {
 			if (atCommit.length === 1) return atCommit[0];
 			if (atCommit.length > 1) {
 				const shared = new Set(atCommit.filter((v) => v.numberShared).map((v) => v.digest));
-				throw new LedgerError(
-					`\`${model}@${ref}\` is ambiguous: ${atCommit.length} versions were made at commit ${commit.slice(0, 7)}: ${atCommit
+				throw new LedgerError({
+					code: 'AMBIGUOUS_VERSION',
+					message: `\`${model}@${ref}\` is ambiguous: ${atCommit.length} versions were made at commit ${commit.slice(0, 7)}: ${atCommit
 						.map((v) => `${shared.has(v.digest) ? `v${v.number} (${v.digest.slice(0, 7)})` : `v${v.number}`} (${v.label}${v.git.dirty ? ', with uncommitted changes' : ''})`)
 						.join(', ')}.`,
-					`Use one of them: ${atCommit.map((v) => `${model}@${v.numberShared ? v.digest.slice(0, 10) : `v${v.number}`}`).join(', ')}.`,
-					undefined,
-					'AMBIGUOUS_VERSION',
-				);
+					fix: `Use one of them: ${atCommit.map((v) => `${model}@${v.numberShared ? v.digest.slice(0, 10) : `v${v.number}`}`).join(', ')}.`,
+				});
 			}
-			throw new LedgerError(
-				`No version of \`${model}\` was made at commit ${commit.slice(0, 7)}${commit.startsWith(ref) ? '' : ` (${ref})`}.`,
-				'`model-ledger list` shows each version\'s commit; snapshot at that commit to make one.',
-				undefined,
-				'UNKNOWN_VERSION',
-			);
+			throw new LedgerError({
+				code: 'UNKNOWN_VERSION',
+				message: `No version of \`${model}\` was made at commit ${commit.slice(0, 7)}${commit.startsWith(ref) ? '' : ` (${ref})`}.`,
+				fix: '`model-ledger list` shows each version\'s commit; snapshot at that commit to make one.',
+			});
 		}
 		return notFound();
 	}
@@ -446,12 +441,11 @@ export class Ledger {
 			);
 			if (found.length === 1) return found[0].summary;
 			if (found.length > 1) {
-				throw new LedgerError(
-					`\`${model}@${ref}\` is ambiguous: ${found.length} versions on other git refs match (${found.map((f) => `${f.summary.digest.slice(0, 10)} on ${f.refs.join(', ')}`).join('; ')}).`,
-					'Use a digest prefix instead.',
-					undefined,
-					'AMBIGUOUS_VERSION',
-				);
+				throw new LedgerError({
+					code: 'AMBIGUOUS_VERSION',
+					message: `\`${model}@${ref}\` is ambiguous: ${found.length} versions on other git refs match (${found.map((f) => `${f.summary.digest.slice(0, 10)} on ${f.refs.join(', ')}`).join('; ')}).`,
+					fix: 'Use a digest prefix instead.',
+				});
 			}
 			throw err;
 		}
@@ -494,7 +488,7 @@ export class Ledger {
 		} else if (this.config.remotes.length > 0) {
 			const { pullObjects } = await import('./remotes/remoteTransfer');
 			const report = await pullObjects(this, missing);
-			if (report.corrupt.length) throw new LedgerError(report.corrupt[0].message, 'The copy on the remote is damaged: push it again from a machine that has it intact.', undefined, 'OBJECT_CORRUPT');
+			if (report.corrupt.length) throw new LedgerError({ code: 'OBJECT_CORRUPT', message: report.corrupt[0].message, fix: 'The copy on the remote is damaged: push it again from a machine that has it intact.' });
 		}
 		return missing.filter((sha) => !this.store.has(sha));
 	}
@@ -503,12 +497,11 @@ export class Ledger {
 		const manifest = this.readManifest(version);
 		const artifact = manifest.artifacts.find((a) => a.path === path) ?? manifest.artifacts.find((a) => a.path === path.replace(/^\.\//, ''));
 		if (!artifact) {
-			throw new LedgerError(
-				`${version.model} v${version.number} has no file \`${path}\`.`,
-				`Its files: ${manifest.artifacts.map((a) => a.path).join(', ') || '(none)'}.`,
-				undefined,
-				'UNKNOWN_ARTIFACT',
-			);
+			throw new LedgerError({
+				code: 'UNKNOWN_ARTIFACT',
+				message: `${version.model} v${version.number} has no file \`${path}\`.`,
+				fix: `Its files: ${manifest.artifacts.map((a) => a.path).join(', ') || '(none)'}.`,
+			});
 		}
 		return artifact;
 	}
@@ -544,7 +537,7 @@ export class Ledger {
 		validateAlias(alias);
 		const modelConfig = this.model(model);
 		if (options.override && !note?.trim()) {
-			throw new LedgerError('An override needs a reason.', 'Pass it with -m "why this version goes out despite the gate".', undefined, 'EMPTY_NOTE');
+			throw new LedgerError({ code: 'EMPTY_NOTE', message: 'An override needs a reason.', fix: 'Pass it with -m "why this version goes out despite the gate".' });
 		}
 		return this.index.exclusive(() => {
 			this.syncInto(this.index, { added: 0, removed: 0, eventFilesRead: 0, problems: [], suspects: [] }, model);
@@ -552,12 +545,11 @@ export class Ledger {
 			if (modelConfig.protectedAliases.includes(alias)) {
 				const approved = this.index.events(model).some((e) => e.type === 'approved' && !e.unverified && e.digest === target.digest);
 				if (!approved) {
-					throw new LedgerError(
-						`\`${alias}\` is a protected alias: ${model} v${target.number} has not been approved.`,
-						`Approve it first: \`model-ledger approve ${model}@${target.number} -m "why"\`.`,
-						undefined,
-						'NOT_APPROVED',
-					);
+					throw new LedgerError({
+						code: 'NOT_APPROVED',
+						message: `\`${alias}\` is a protected alias: ${model} v${target.number} has not been approved.`,
+						fix: `Approve it first: \`model-ledger approve ${model}@${target.number} -m "why"\`.`,
+					});
 				}
 			}
 			const from = this.index.aliasesOf(model).get(alias);
@@ -591,7 +583,7 @@ export class Ledger {
 		this.model(model);
 		return this.index.exclusive(() => {
 			const from = this.index.aliasesOf(model).get(alias);
-			if (!from) throw new LedgerError(`\`${model}\` has no alias \`${alias}\`.`, 'See `model-ledger alias list`.', undefined, 'UNKNOWN_ALIAS');
+			if (!from) throw new LedgerError({ code: 'UNKNOWN_ALIAS', message: `\`${model}\` has no alias \`${alias}\`.`, fix: 'See `model-ledger alias list`.' });
 			return this.recordEvent({ type: 'alias.removed', model, by, alias, from, note });
 		});
 	}
@@ -609,7 +601,7 @@ export class Ledger {
 	tag(model: string, ref: string, tag: string, by: Author, note?: string): LedgerEvent {
 		this.model(model);
 		if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(tag)) {
-			throw new LedgerError(`\`${tag}\` is not a valid tag.`, 'Tags are letters, digits, `.`, `_` and `-`, starting with a letter or digit.', undefined, 'BAD_TAG');
+			throw new LedgerError({ code: 'BAD_TAG', message: `\`${tag}\` is not a valid tag.`, fix: 'Tags are letters, digits, `.`, `_` and `-`, starting with a letter or digit.' });
 		}
 		return this.index.exclusive(() => {
 			const target = this.resolve(model, ref);
@@ -620,7 +612,7 @@ export class Ledger {
 	/** Attaches a note to a version (or to the model when ref is undefined). */
 	note(model: string, ref: string | undefined, note: string, by: Author): LedgerEvent {
 		this.model(model);
-		if (!note.trim()) throw new LedgerError('A note needs text.', 'Pass it with -m "…".', undefined, 'EMPTY_NOTE');
+		if (!note.trim()) throw new LedgerError({ code: 'EMPTY_NOTE', message: 'A note needs text.', fix: 'Pass it with -m "…".' });
 		return this.index.exclusive(() => {
 			const digest = ref === undefined ? undefined : this.resolve(model, ref).digest;
 			return this.recordEvent({ type: 'noted', model, by, digest, note });
@@ -650,9 +642,9 @@ export class Ledger {
 }
 
 function validateAlias(alias: string): void {
-	if (alias === 'latest') throw new LedgerError('`latest` is computed (the newest version) and cannot be set.', 'Pick another alias name, e.g. production or staging.', undefined, 'BAD_ALIAS');
+	if (alias === 'latest') throw new LedgerError({ code: 'BAD_ALIAS', message: '`latest` is computed (the newest version) and cannot be set.', fix: 'Pick another alias name, e.g. production or staging.' });
 	if (!ALIAS_NAME.test(alias)) {
-		throw new LedgerError(`\`${alias}\` is not a valid alias name.`, 'Alias names are lower-case letters, digits and `-`, starting with a letter (e.g. production).', undefined, 'BAD_ALIAS');
+		throw new LedgerError({ code: 'BAD_ALIAS', message: `\`${alias}\` is not a valid alias name.`, fix: 'Alias names are lower-case letters, digits and `-`, starting with a letter (e.g. production).' });
 	}
 }
 
@@ -745,7 +737,7 @@ function writeIfMissing(path: string, content: string): void {
 export function resolveInWorkspace(root: string, relPath: string): string {
 	const abs = confinedPath(root, relPath);
 	if (!abs) {
-		throw new LedgerError(`\`${relPath}\` is outside the workspace.`, 'Use a path relative to the workspace root, without `..`.', { file: relPath }, 'OUTSIDE_WORKSPACE');
+		throw new LedgerError({ code: 'OUTSIDE_WORKSPACE', message: `\`${relPath}\` is outside the workspace.`, fix: 'Use a path relative to the workspace root, without `..`.', location: { file: relPath } });
 	}
 	return abs;
 }

@@ -4,29 +4,22 @@
 import { join } from 'node:path';
 import { appendFileSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import * as vscode from 'vscode';
-import { describeError, LedgerError } from '../core/errors';
+import { cancelled, describeError, isCancelled, LedgerError } from '../core/errors';
 import type { Ledger } from '../core/ledger';
 import type { VersionSummary } from '../core/model';
 import { NativeModuleError } from '../core/index/sqlite';
 import { COMMANDS } from './commands';
 import type { LedgerEntry, WorkspaceLedgers } from './workspaceLedgers';
 
-/** Thrown when the user dismisses a question: the command ends quietly. */
-export class Cancelled extends Error {
-	constructor() {
-		super('cancelled');
-	}
-}
-
 /** The folder a command works on: `root` when given, the only ledger, or the user's pick. */
 export async function pickLedger(ledgers: WorkspaceLedgers, root?: string, interactive = true): Promise<LedgerEntry> {
 	const all = ledgers.all();
 	if (root !== undefined) {
 		const entry = ledgers.forRoot(root);
-		if (!entry) throw new LedgerError(`${root} is not a workspace folder with a model-ledger.yaml.`, 'Pass the root of an open workspace folder, or omit `root`.', undefined, 'UNKNOWN_ROOT');
+		if (!entry) throw new LedgerError({ code: 'UNKNOWN_ROOT', message: `${root} is not a workspace folder with a model-ledger.yaml.`, fix: 'Pass the root of an open workspace folder, or omit `root`.' });
 		return entry;
 	}
-	if (all.length === 0) throw new LedgerError('No workspace folder has a model-ledger.yaml.', 'Run "Model Ledger: Initialize" to create one.', undefined, 'NO_CONFIG');
+	if (all.length === 0) throw new LedgerError({ code: 'NO_CONFIG', message: 'No workspace folder has a model-ledger.yaml.', fix: 'Run "Model Ledger: Initialize" to create one.' });
 	if (all.length === 1 || !interactive) return all[0];
 	const active = vscode.window.activeTextEditor?.document.uri;
 	const activeEntry = active ? ledgers.forUri(active) : undefined;
@@ -34,7 +27,7 @@ export async function pickLedger(ledgers: WorkspaceLedgers, root?: string, inter
 		all.map((entry) => ({ label: entry.folder.name, description: entry.root, entry, picked: entry === activeEntry })),
 		{ title: 'Model Ledger: which workspace folder?' },
 	);
-	if (!picked) throw new Cancelled();
+	if (!picked) throw cancelled('Command');
 	return picked.entry;
 }
 
@@ -89,7 +82,7 @@ export async function confirmModal(message: string, detail: string, ...buttons: 
 
 /** Shows an error with its cause and fix; a config error gets a button that opens the file at its line. */
 export async function showCommandError(err: unknown, root?: string): Promise<void> {
-	if (err instanceof Cancelled) return;
+	if (isCancelled(err)) return;
 	if (err instanceof NativeModuleError) {
 		await vscode.commands.executeCommand(COMMANDS.checkRegistry);
 		return;
@@ -115,7 +108,7 @@ export async function runReporting<T>(interactive: boolean, root: string | undef
 	try {
 		return await body();
 	} catch (err) {
-		if (err instanceof Cancelled) return undefined;
+		if (isCancelled(err)) return undefined;
 		if (!interactive) throw err;
 		await showCommandError(err, root);
 		return undefined;

@@ -12,12 +12,11 @@ export const UNTRUSTED_CODE = 'UNTRUSTED_WORKSPACE';
 /** Throws a LedgerError naming the action when the workspace is not trusted. */
 export function requireTrustedWorkspace(action: string): void {
 	if (vscode.workspace.isTrusted) return;
-	throw new LedgerError(
-		`${action} is not available in Restricted Mode: this folder is not trusted, so Model Ledger only reads its registry.`,
-		'Trust the folder (Command Palette → "Workspaces: Manage Workspace Trust") to snapshot, restore, set aliases, approve or clean up.',
-		undefined,
-		UNTRUSTED_CODE,
-	);
+	throw new LedgerError({
+		code: UNTRUSTED_CODE,
+		message: `${action} is not available in Restricted Mode: this folder is not trusted, so Model Ledger only reads its registry.`,
+		fix: 'Trust the folder (Command Palette → "Workspaces: Manage Workspace Trust") to snapshot, restore, set aliases, approve or clean up.',
+	});
 }
 
 /** Keeps git off and the `modelLedger.untrusted` context key set while the workspace is untrusted. */

@@ -16,12 +16,11 @@ export function checkGate(ledger: Ledger, model: string, ref: string, alias: str
 	const gate = gateOf(ledger, model, alias);
 	if (!gate) {
 		const gates = ledger.model(model).gates.map((g) => g.alias);
-		throw new LedgerError(
-			`\`${model}\` has no gate for \`${alias}\`.`,
-			gates.length ? `Its gated aliases: ${gates.join(', ')}.` : `Add one under \`models: ${model}: gates: ${alias}:\` in model-ledger.yaml.`,
-			undefined,
-			'NO_GATE',
-		);
+		throw new LedgerError({
+			code: 'NO_GATE',
+			message: `\`${model}\` has no gate for \`${alias}\`.`,
+			fix: gates.length ? `Its gated aliases: ${gates.join(', ')}.` : `Add one under \`models: ${model}: gates: ${alias}:\` in model-ledger.yaml.`,
+		});
 	}
 	const version = ledger.resolve(model, ref);
 	return evaluateGate(ledger, gate, version, ledger.readManifest(version));

@@ -23,15 +23,15 @@ export function keyHistoryCommand(ledger: Ledger, fileArg: string | undefined, k
 	const file = resolvePathArg(ledger.root, fileArg, cwd, (p) => isInAnyVersion(ledger, p));
 	const history = keyHistory(ledger, file, key);
 	if (history.models.length === 0) {
-		throw new LedgerError(`No version holds \`${file}\`.`, 'Give a params, RAG or metrics file of a model, relative to the workspace root, and snapshot it first.', { file }, 'UNKNOWN_FILE');
+		throw new LedgerError({ code: 'UNKNOWN_FILE', message: `No version holds \`${file}\`.`, fix: 'Give a params, RAG or metrics file of a model, relative to the workspace root, and snapshot it first.', location: { file } });
 	}
 	if (!history.found) {
-		throw new LedgerError(
-			`No version of \`${file}\` has the key \`${key}\`.`,
-			'Key paths join nested keys with `.` and list items with `[n]`, or by their `id`/`name` as `diff` prints them: `retriever.chunk_size`, `stages[0].name`, `nodes[name="classify"].inputs.deployment_name`; `model-ledger show MODEL` lists them.',
-			{ file },
-			'UNKNOWN_KEY',
-		);
+		throw new LedgerError({
+			code: 'UNKNOWN_KEY',
+			message: `No version of \`${file}\` has the key \`${key}\`.`,
+			fix: 'Key paths join nested keys with `.` and list items with `[n]`, or by their `id`/`name` as `diff` prints them: `retriever.chunk_size`, `stages[0].name`, `nodes[name="classify"].inputs.deployment_name`; `model-ledger show MODEL` lists them.',
+			location: { file },
+		});
 	}
 	return { human: keyHistoryText(history), data: history };
 }

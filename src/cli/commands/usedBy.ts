@@ -23,7 +23,7 @@ export function usedByCommand(ledger: Ledger, pathArg: string | undefined, cwd: 
 	const path = resolvePathArg(ledger.root, pathArg, cwd, (p) => isInAnyVersion(ledger, p));
 	const result = usedBy(ledger, path);
 	if (!result.tracked) {
-		if (!result.exists) throw new LedgerError(`No file \`${path}\` in the workspace, and no version holds it.`, 'Give a path relative to the workspace root (where model-ledger.yaml is).', { file: path }, 'UNKNOWN_FILE');
+		if (!result.exists) throw new LedgerError({ code: 'UNKNOWN_FILE', message: `No file \`${path}\` in the workspace, and no version holds it.`, fix: 'Give a path relative to the workspace root (where model-ledger.yaml is).', location: { file: path } });
 		return { human: `${path} is not tracked: no version holds it and no model's globs in model-ledger.yaml match it.`, data: result };
 	}
 	return { human: usedByText(result), data: result };

@@ -3,7 +3,7 @@
 // data_offsets say they are. The file is only read; nothing in it is executed or unpickled.
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
-import { LedgerError } from '../errors';
+import { cancelled, LedgerError } from '../errors';
 import type { SafetensorsSummary } from '../model';
 import { readSafetensorsHeader } from '../parse/safetensors';
 
@@ -92,9 +92,9 @@ export async function hashTensors(absPath: string, displayPath: string, onBytes?
 		for (const span of spans) {
 			const hash = createHash('sha256');
 			for (let at = span.start; at < span.end; ) {
-				if (signal?.aborted) throw new LedgerError('Tensor comparison cancelled.', undefined, undefined, 'CANCELLED');
+				if (signal?.aborted) throw cancelled('Tensor comparison');
 				const { bytesRead } = await handle.read(buffer, 0, Math.min(CHUNK, span.end - at), at);
-				if (bytesRead === 0) throw new LedgerError(`${displayPath} ended inside tensor "${span.name}".`, 'Verify the store (`model-ledger verify`).', { file: displayPath });
+				if (bytesRead === 0) throw new LedgerError({ code: 'LEDGER_ERROR', message: `${displayPath} ended inside tensor "${span.name}".`, fix: 'Verify the store (`model-ledger verify`).', location: { file: displayPath } });
 				hash.update(buffer.subarray(0, bytesRead));
 				at += bytesRead;
 				onBytes?.(bytesRead);

@@ -637,12 +637,11 @@ export function metricHistory(ledger: Ledger, model: string, metric: string): Me
 	});
 	if (versions.length > 0 && points.every((p) => p.file === null)) {
 		const known = metricKeys(ledger, model);
-		throw new LedgerError(
-			`No version of \`${model}\` has a metric \`${metric}\`.`,
-			known.length ? `Its metrics: ${known.join(', ')}.` : 'Its versions record no metrics; add a `metrics:` file to the model in model-ledger.yaml.',
-			undefined,
-			'UNKNOWN_METRIC',
-		);
+		throw new LedgerError({
+			code: 'UNKNOWN_METRIC',
+			message: `No version of \`${model}\` has a metric \`${metric}\`.`,
+			fix: known.length ? `Its metrics: ${known.join(', ')}.` : 'Its versions record no metrics; add a `metrics:` file to the model in model-ledger.yaml.',
+		});
 	}
 	return { model, metric, direction: metricDirection(direction, metric), points };
 }

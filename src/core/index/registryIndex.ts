@@ -485,10 +485,10 @@ function isBusy(err: unknown): boolean {
 }
 
 function busyError(dbPath: string): LedgerError {
-	return new LedgerError(
-		'The registry index is busy: another Model Ledger process has held it for more than 15 seconds.',
-		'Wait for the other snapshot to finish and try again.',
-		{ file: dbPath },
-		'BUSY',
-	);
+	return new LedgerError({
+		code: 'BUSY',
+		message: 'The registry index is busy: another Model Ledger process has held it for more than 15 seconds.',
+		fix: 'Wait for the other snapshot to finish and try again.',
+		location: { file: dbPath },
+	});
 }

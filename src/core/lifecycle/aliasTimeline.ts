@@ -32,12 +32,11 @@ const ISO_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d
 export function parseTime(text: string): Date {
 	const m = ISO_TIME.exec(text.trim());
 	const bad = (): never => {
-		throw new LedgerError(
-			`\`${text}\` is not an ISO 8601 date or time.`,
-			'Write e.g. 2026-11-01 (midnight UTC), 2026-11-01T12:00:00Z or 2026-11-01T13:00:00+01:00.',
-			undefined,
-			'BAD_TIME',
-		);
+		throw new LedgerError({
+			code: 'BAD_TIME',
+			message: `\`${text}\` is not an ISO 8601 date or time.`,
+			fix: 'Write e.g. 2026-11-01 (midnight UTC), 2026-11-01T12:00:00Z or 2026-11-01T13:00:00+01:00.',
+		});
 	};
 	if (!m) return bad();
 	const [, y, mo, d, h = '00', mi = '00', s = '00', frac = '', zone = 'Z'] = m;
@@ -102,22 +101,20 @@ export function resolveAt(ledger: Ledger, model: string, ref: string, time: Date
 	ledger.model(model);
 	const known = new Set(ledger.index.events(model).filter((e) => e.alias).map((e) => e.alias!));
 	if (!known.has(ref)) {
-		throw new LedgerError(
-			`\`--at\` applies to alias refs: \`${ref}\` is not an alias of \`${model}\`${ref === 'latest' ? ' (latest is computed, not moved)' : ''}.`,
-			known.size ? `Use one of its aliases: ${[...known].sort().join(', ')}.` : `\`${model}\` has no aliases yet.`,
-			undefined,
-			'NOT_AN_ALIAS',
-		);
+		throw new LedgerError({
+			code: 'NOT_AN_ALIAS',
+			message: `\`--at\` applies to alias refs: \`${ref}\` is not an alias of \`${model}\`${ref === 'latest' ? ' (latest is computed, not moved)' : ''}.`,
+			fix: known.size ? `Use one of its aliases: ${[...known].sort().join(', ')}.` : `\`${model}\` has no aliases yet.`,
+		});
 	}
 	const digest = aliasesAt(ledger, model, time).get(ref);
 	if (!digest) {
 		const first = aliasMoves(ledger.index.events(model), ref).at(-1);
-		throw new LedgerError(
-			`\`${model}@${ref}\` pointed to no version at ${time.toISOString()}.`,
-			first ? `Its first move was at ${first.at}; see \`model-ledger alias history ${model} ${ref}\`.` : `See \`model-ledger alias history ${model} ${ref}\`.`,
-			undefined,
-			'NO_VERSION_AT',
-		);
+		throw new LedgerError({
+			code: 'NO_VERSION_AT',
+			message: `\`${model}@${ref}\` pointed to no version at ${time.toISOString()}.`,
+			fix: first ? `Its first move was at ${first.at}; see \`model-ledger alias history ${model} ${ref}\`.` : `See \`model-ledger alias history ${model} ${ref}\`.`,
+		});
 	}
 	return ledger.index.versionByDigest(digest)!;
 }

@@ -40,12 +40,11 @@ export interface GateResult {
 export class GateRefusedError extends LedgerError {
 	constructor(readonly result: GateResult) {
 		const failing = result.rules.filter((r) => !r.pass);
-		super(
-			`\`${result.gate}\` is gated: ${result.model} v${result.version.number} fails ${failing.length} of ${result.rules.length} rule${result.rules.length === 1 ? '' : 's'}: ${failing.map((r) => `${r.rule} (${r.detail})`).join('; ')}.`,
-			`Fix the version, or move it anyway with \`model-ledger alias set ${result.model}@${result.version.number} ${result.gate} --override -m "why"\` (recorded as an override event).`,
-			undefined,
-			'GATE_FAILED',
-		);
+		super({
+			code: 'GATE_FAILED',
+			message: `\`${result.gate}\` is gated: ${result.model} v${result.version.number} fails ${failing.length} of ${result.rules.length} rule${result.rules.length === 1 ? '' : 's'}: ${failing.map((r) => `${r.rule} (${r.detail})`).join('; ')}.`,
+			fix: `Fix the version, or move it anyway with \`model-ledger alias set ${result.model}@${result.version.number} ${result.gate} --override -m "why"\` (recorded as an override event).`,
+		});
 		this.name = 'GateRefusedError';
 	}
 }

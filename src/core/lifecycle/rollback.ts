@@ -67,14 +67,13 @@ export function rollback(ledger: Ledger, model: string, alias = 'production', by
 			}
 		}
 		if (!target) {
-			throw new LedgerError(
-				current === undefined && previous.length === 0
+			throw new LedgerError({
+				code: 'NOTHING_TO_ROLL_BACK',
+				message: current === undefined && previous.length === 0
 					? `\`${model}\` has no alias \`${alias}\` to roll back.`
 					: `\`${alias}\` of \`${model}\` has no earlier target left to roll back to (every earlier move has been rolled back or its version is gone).`,
-				`See its trail with \`model-ledger events ${model}\`, or move it explicitly with \`model-ledger alias set ${model}@REF ${alias}\`.`,
-				undefined,
-				'NOTHING_TO_ROLL_BACK',
-			);
+				fix: `See its trail with \`model-ledger events ${model}\`, or move it explicitly with \`model-ledger alias set ${model}@REF ${alias}\`.`,
+			});
 		}
 		const event = ledger.recordEvent({ type: 'alias.set', model, by, digest: target, alias, from: current, note, rollback: true });
 		return { event, from: current ? index.versionByDigest(current) : undefined, to: index.versionByDigest(target)! };

@@ -86,12 +86,12 @@ export function loadWorkspaceConfig(root: string): WorkspaceConfig {
 		text = readBoundedFile(file, CONFIG_FILE, MAX_CONFIG_BYTES, `a ${CONFIG_FILE}`).toString('utf8');
 	} catch (err) {
 		if (err instanceof LedgerError && err.code !== undefined && ['FILE_TOO_LARGE', 'NOT_A_FILE'].includes(err.code)) throw err;
-		throw new LedgerError(
-			`No ${CONFIG_FILE} in ${root}.`,
-			'Run `model-ledger init` (or "Model Ledger: Initialize") to create one.',
-			{ file: CONFIG_FILE },
-			'NO_CONFIG',
-		);
+		throw new LedgerError({
+			code: 'NO_CONFIG',
+			message: `No ${CONFIG_FILE} in ${root}.`,
+			fix: 'Run `model-ledger init` (or "Model Ledger: Initialize") to create one.',
+			location: { file: CONFIG_FILE },
+		});
 	}
 	return parseWorkspaceConfig(text);
 }

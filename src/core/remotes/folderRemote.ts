@@ -5,7 +5,7 @@ import { createReadStream, existsSync } from 'node:fs';
 import { chmod, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { LedgerError } from '../errors';
+import { cancelled, LedgerError } from '../errors';
 import { fsyncDir } from '../store/objectStore';
 import type { RemoteConfig } from '../parse/workspaceConfig';
 import { describeRemote, objectKey } from './remoteStore';
@@ -53,7 +53,7 @@ export class FolderRemote implements RemoteStore {
 		try {
 			handle = await open(tmp, 'wx', 0o644);
 			for await (const chunk of body) {
-				if (signal?.aborted) throw new LedgerError('Transfer cancelled.', undefined, undefined, 'CANCELLED');
+				if (signal?.aborted) throw cancelled('Transfer');
 				await handle.write(chunk);
 			}
 			await handle.sync();
@@ -87,12 +87,11 @@ export class FolderRemote implements RemoteStore {
 	/** A folder whose parent is gone is most likely an unmounted share: refuse rather than fill the local disk. */
 	private checkMounted(): void {
 		if (!existsSync(dirname(this.root))) {
-			throw new LedgerError(
-				`The folder of ${describeRemote(this.config)} is not reachable: ${dirname(this.root)} does not exist.`,
-				'Mount the shared folder (or create it), then try again.',
-				undefined,
-				'REMOTE_UNREACHABLE',
-			);
+			throw new LedgerError({
+				code: 'REMOTE_UNREACHABLE',
+				message: `The folder of ${describeRemote(this.config)} is not reachable: ${dirname(this.root)} does not exist.`,
+				fix: 'Mount the shared folder (or create it), then try again.',
+			});
 		}
 	}
 }

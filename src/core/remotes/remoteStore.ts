@@ -3,7 +3,7 @@
 // shared folder. A remote never sees a credential from us: S3 uses the AWS SDK's default chain.
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
-import { LedgerError } from '../errors';
+import { cancelled, LedgerError } from '../errors';
 import type { RemoteConfig, WorkspaceConfig } from '../parse/workspaceConfig';
 import { CONFIG_FILE } from '../parse/workspaceConfig';
 
@@ -34,7 +34,7 @@ export function objectsPrefix(prefix: string): string {
 
 /** The key (or relative path) of an object on a remote. */
 export function objectKey(prefix: string, sha256: string): string {
-	if (!SHA256.test(sha256)) throw new LedgerError(`Not a sha256: \`${sha256}\`.`);
+	if (!SHA256.test(sha256)) throw new LedgerError({ code: 'LEDGER_ERROR', message: `Not a sha256: \`${sha256}\`.` });
 	return `${objectsPrefix(prefix)}${sha256.slice(0, 2)}/${sha256.slice(2)}`;
 }
 
@@ -55,26 +55,26 @@ export function describeRemote(config: RemoteConfig): string {
 export function selectRemote(config: WorkspaceConfig, name?: string): RemoteConfig {
 	const remotes = config.remotes ?? [];
 	if (remotes.length === 0) {
-		throw new LedgerError(
-			`No remote is configured in ${CONFIG_FILE}.`,
-			'Add e.g. `remotes: { team: { url: "s3://bucket/prefix" } }` (or `url: file:///mnt/shared/ledger`) and `default_remote: team`.',
-			{ file: CONFIG_FILE },
-			'NO_REMOTE',
-		);
+		throw new LedgerError({
+			code: 'NO_REMOTE',
+			message: `No remote is configured in ${CONFIG_FILE}.`,
+			fix: 'Add e.g. `remotes: { team: { url: "s3://bucket/prefix" } }` (or `url: file:///mnt/shared/ledger`) and `default_remote: team`.',
+			location: { file: CONFIG_FILE },
+		});
 	}
 	if (name !== undefined) {
 		const found = remotes.find((r) => r.name === name);
-		if (!found) throw new LedgerError(`Unknown remote \`${name}\`.`, `Remotes in ${CONFIG_FILE}: ${remotes.map((r) => r.name).join(', ')}.`, { file: CONFIG_FILE }, 'UNKNOWN_REMOTE');
+		if (!found) throw new LedgerError({ code: 'UNKNOWN_REMOTE', message: `Unknown remote \`${name}\`.`, fix: `Remotes in ${CONFIG_FILE}: ${remotes.map((r) => r.name).join(', ')}.`, location: { file: CONFIG_FILE } });
 		return found;
 	}
 	if (config.defaultRemote) return remotes.find((r) => r.name === config.defaultRemote)!;
 	if (remotes.length === 1) return remotes[0];
-	throw new LedgerError(
-		`${remotes.length} remotes are configured and none is the default.`,
-		`Pass --remote NAME (one of ${remotes.map((r) => r.name).join(', ')}) or set \`default_remote\` in ${CONFIG_FILE}.`,
-		{ file: CONFIG_FILE },
-		'NO_DEFAULT_REMOTE',
-	);
+	throw new LedgerError({
+		code: 'NO_DEFAULT_REMOTE',
+		message: `${remotes.length} remotes are configured and none is the default.`,
+		fix: `Pass --remote NAME (one of ${remotes.map((r) => r.name).join(', ')}) or set \`default_remote\` in ${CONFIG_FILE}.`,
+		location: { file: CONFIG_FILE },
+	});
 }
 
 /** Multipart tuning for S3 uploads: parts of `partSize` bytes (≥ 5 MiB), `queueSize` in flight per object. */
@@ -103,7 +103,7 @@ export async function* verifiedChunks(absPath: string, expected: string, onBytes
 	try {
 		const hash = createHash('sha256');
 		for (;;) {
-			if (signal?.aborted) throw new LedgerError('Transfer cancelled.', undefined, undefined, 'CANCELLED');
+			if (signal?.aborted) throw cancelled('Transfer');
 			// A fresh buffer per chunk: consumers (the S3 uploader) may hold on to it.
 			const buffer = Buffer.allocUnsafe(CHUNK);
 			const { bytesRead } = await handle.read(buffer, 0, CHUNK, null);
@@ -115,12 +115,12 @@ export async function* verifiedChunks(absPath: string, expected: string, onBytes
 		}
 		const actual = hash.digest('hex');
 		if (actual !== expected) {
-			throw new LedgerError(
-				`Local object ${expected.slice(0, 12)}… is corrupt (its content hashes to ${actual.slice(0, 12)}…); it was not pushed.`,
-				'Run `model-ledger verify` to list the affected versions.',
-				{ file: absPath },
-				'OBJECT_CORRUPT',
-			);
+			throw new LedgerError({
+				code: 'OBJECT_CORRUPT',
+				message: `Local object ${expected.slice(0, 12)}… is corrupt (its content hashes to ${actual.slice(0, 12)}…); it was not pushed.`,
+				fix: 'Run `model-ledger verify` to list the affected versions.',
+				location: { file: absPath },
+			});
 		}
 	} finally {
 		await handle.close();

@@ -5,7 +5,7 @@
 // "on the remote" without listing a bucket on every refresh.
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { LedgerError } from '../errors';
+import { cancelled, LedgerError } from '../errors';
 import type { Ledger } from '../ledger';
 import type { VersionManifest, VersionSummary } from '../model';
 import type { RemoteConfig } from '../parse/workspaceConfig';
@@ -409,7 +409,7 @@ async function transfer<T extends ObjectRef>(
 	const worker = async () => {
 		for (let obj = queue.shift(); obj && failure === undefined; obj = queue.shift()) {
 			if (options.signal?.aborted) {
-				failure = new LedgerError('Transfer cancelled.', 'Run it again: only what is still missing is transferred.', undefined, 'CANCELLED');
+				failure = cancelled('Transfer', 'Run it again: only what is still missing is transferred.');
 				break;
 			}
 			try {
@@ -421,7 +421,7 @@ async function transfer<T extends ObjectRef>(
 				report(obj.path, true);
 				if (moved !== false) options.onObject?.(obj.sha256, obj.size);
 			} catch (err) {
-				failure ??= options.signal?.aborted ? new LedgerError('Transfer cancelled.', 'Run it again: only what is still missing is transferred.', undefined, 'CANCELLED') : err;
+				failure ??= options.signal?.aborted ? cancelled('Transfer', 'Run it again: only what is still missing is transferred.') : err;
 			}
 		}
 	};

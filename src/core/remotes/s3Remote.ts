@@ -5,7 +5,7 @@
 import { Readable } from 'node:stream';
 import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
 import type * as AwsSdk from './awsSdk';
-import { LedgerError } from '../errors';
+import { cancelled, LedgerError } from '../errors';
 import type { RemoteConfig } from '../parse/workspaceConfig';
 import { describeRemote, objectKey, objectsPrefix, shaOfKey } from './remoteStore';
 import type { MultipartOptions, RemoteStore } from './remoteStore';
@@ -91,7 +91,7 @@ class S3Remote implements RemoteStore {
 			await upload.done();
 		} catch (err) {
 			if (err instanceof LedgerError) throw err;
-			if (signal?.aborted) throw new LedgerError('Transfer cancelled.', undefined, undefined, 'CANCELLED');
+			if (signal?.aborted) throw cancelled('Transfer');
 			throw this.explain(err);
 		} finally {
 			signal?.removeEventListener('abort', onAbort);
@@ -133,24 +133,23 @@ class S3Remote implements RemoteStore {
 		const name = e.name ?? '';
 		const status = e.$metadata?.httpStatusCode;
 		if (name === 'CredentialsProviderError' || /credential/i.test(e.message ?? '')) {
-			return new LedgerError(
-				`No AWS credentials found for ${where}.`,
-				'Set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or AWS_PROFILE for a profile in ~/.aws/credentials); credentials never go in model-ledger.yaml.',
-				undefined,
-				'REMOTE_AUTH',
-			);
+			return new LedgerError({
+				code: 'REMOTE_AUTH',
+				message: `No AWS credentials found for ${where}.`,
+				fix: 'Set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or AWS_PROFILE for a profile in ~/.aws/credentials); credentials never go in model-ledger.yaml.',
+			});
 		}
-		if (name === 'NoSuchBucket') return new LedgerError(`Bucket \`${this.bucket}\` of ${where} does not exist.`, 'Create the bucket, or fix the url in model-ledger.yaml.', undefined, 'REMOTE_NOT_FOUND');
+		if (name === 'NoSuchBucket') return new LedgerError({ code: 'REMOTE_NOT_FOUND', message: `Bucket \`${this.bucket}\` of ${where} does not exist.`, fix: 'Create the bucket, or fix the url in model-ledger.yaml.' });
 		if (name === 'AccessDenied' || name === 'InvalidAccessKeyId' || name === 'SignatureDoesNotMatch' || status === 403) {
-			return new LedgerError(`${where} refused access (${name || status}).`, 'Check that your AWS credentials (environment or profile) may list, read and write the bucket and prefix.', undefined, 'REMOTE_AUTH');
+			return new LedgerError({ code: 'REMOTE_AUTH', message: `${where} refused access (${name || status}).`, fix: 'Check that your AWS credentials (environment or profile) may list, read and write the bucket and prefix.' });
 		}
 		if (/ECONNREFUSED|ENOTFOUND|ETIMEDOUT|EAI_AGAIN|ECONNRESET/.test(`${e.code ?? ''} ${e.message ?? ''}`)) {
-			return new LedgerError(`Cannot reach ${where}: ${e.message}.`, 'Check the network and the `endpoint` in model-ledger.yaml.', undefined, 'REMOTE_UNREACHABLE');
+			return new LedgerError({ code: 'REMOTE_UNREACHABLE', message: `Cannot reach ${where}: ${e.message}.`, fix: 'Check the network and the `endpoint` in model-ledger.yaml.' });
 		}
 		if (name === 'Region is missing' || /region is missing/i.test(e.message ?? '')) {
-			return new LedgerError(`No AWS region for ${where}.`, 'Set `region:` on the remote in model-ledger.yaml, or AWS_REGION.', undefined, 'REMOTE_CONFIG');
+			return new LedgerError({ code: 'REMOTE_CONFIG', message: `No AWS region for ${where}.`, fix: 'Set `region:` on the remote in model-ledger.yaml, or AWS_REGION.' });
 		}
-		return new LedgerError(`${where}: ${name ? `${name}: ` : ''}${e.message ?? String(err)}`, 'Check the remote settings and your access; retrying re-sends only what is missing.', undefined, 'REMOTE_ERROR');
+		return new LedgerError({ code: 'REMOTE_ERROR', message: `${where}: ${name ? `${name}: ` : ''}${e.message ?? String(err)}`, fix: 'Check the remote settings and your access; retrying re-sends only what is missing.' });
 	}
 }
 

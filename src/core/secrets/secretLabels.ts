@@ -64,10 +64,9 @@ export function assertNoSecretsInEvent(fields: { note?: string; tag?: string }):
 	const findings = [...scanLabel(fields.note, 'note'), ...scanLabel(fields.tag, 'tag')];
 	if (findings.length === 0) return;
 	const first = findings[0];
-	throw new LedgerError(
-		`Refusing to record the event: its ${first.path} holds a secret (${first.kind}, line ${first.line}, column ${first.column}).`,
-		`Remove the secret from the ${first.path} and run the command again; events are committed with the registry and cannot be edited afterwards.`,
-		undefined,
-		'SECRET_FOUND',
-	);
+	throw new LedgerError({
+		code: 'SECRET_FOUND',
+		message: `Refusing to record the event: its ${first.path} holds a secret (${first.kind}, line ${first.line}, column ${first.column}).`,
+		fix: `Remove the secret from the ${first.path} and run the command again; events are committed with the registry and cannot be edited afterwards.`,
+	});
 }

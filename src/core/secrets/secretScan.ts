@@ -426,13 +426,13 @@ export function enforceSecretPolicy(findings: SecretFinding[], allow: boolean | 
 		const shown = refused.slice(0, 5).map((f) => (hasLocation(f) ? `${redactText(f.path)}:${f.line}:${f.column}: ${f.kind}` : `${redactText(f.path)}: ${f.kind}${isFileFinding(f) ? '' : ` (column ${f.column})`}`));
 		const more = refused.length > shown.length ? ` (and ${refused.length - shown.length} more)` : '';
 		const first = refused[0];
-		throw new LedgerError(
-			`Refusing to snapshot: ${refused.length === 1 ? 'a secret was' : `${refused.length} secrets were`} found — ${shown.join('; ')}${more}.`,
-			'Move the secret out of the file (read it from an environment variable, e.g. `api_key: ${OPENAI_API_KEY}`) and snapshot again; ' +
+		throw new LedgerError({
+			code: 'SECRET_FOUND',
+			message: `Refusing to snapshot: ${refused.length === 1 ? 'a secret was' : `${refused.length} secrets were`} found — ${shown.join('; ')}${more}.`,
+			fix: 'Move the secret out of the file (read it from an environment variable, e.g. `api_key: ${OPENAI_API_KEY}`) and snapshot again; ' +
 				'or, if it must be versioned, snapshot with --allow-secrets (the version records which files were allowed; values that look like secrets are redacted in the manifest).',
-			hasLocation(first) ? { file: first.path.replace(/^git diff: /, ''), line: first.line, column: first.column } : undefined,
-			'SECRET_FOUND',
-		);
+			location: hasLocation(first) ? { file: first.path.replace(/^git diff: /, ''), line: first.line, column: first.column } : undefined,
+		});
 	}
 	return { findings, allowed: [...new Set(findings.filter(isFileFinding).map((f) => f.path))].sort() };
 }

@@ -8,7 +8,7 @@ import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, real
 import { StringDecoder } from 'node:string_decoder';
 import { dirname, join } from 'node:path';
 import { isDvcFile, parseDvcFile, parseDvcLock } from './dataRefs';
-import { describeError, LedgerError } from '../errors';
+import { cancelled, describeError, LedgerError } from '../errors';
 import { readLineage, writePatch } from './gitLineage';
 import type { ChangedFile, WorkspaceLineage } from './gitLineage';
 import type { Ledger } from '../ledger';
@@ -107,12 +107,11 @@ export async function createSnapshot(ledger: Ledger, options: SnapshotOptions = 
 	}
 	const lineage = await readLineage(ledger.root);
 	if (options.requireClean && lineage.dirty) {
-		throw new LedgerError(
-			'The workspace has uncommitted changes to tracked files.',
-			'Commit them first, or snapshot without --require-clean to store the patch with the version.',
-			undefined,
-			'DIRTY',
-		);
+		throw new LedgerError({
+			code: 'DIRTY',
+			message: 'The workspace has uncommitted changes to tracked files.',
+			fix: 'Commit them first, or snapshot without --require-clean to store the patch with the version.',
+		});
 	}
 	// The uncommitted patch is streamed to a tmp file (it can be hundreds of MB), without binary files
 	// and weights, which are artifacts already or cannot be re-applied usefully from a text patch.
@@ -191,12 +190,12 @@ function refuseEmptyModels<T extends { model: ModelConfig; files: ModelFile[]; w
 	if (empty.length === 0) return collected;
 	const reasons = empty.map((c) => `\`${c.model.name}\` has no file to version, so no version was created: ${c.warnings.map((w) => w.replace(`${c.model.name}: `, '')).join(' ') || 'it has no globs.'}`);
 	if (empty.length === collected.length) {
-		throw new LedgerError(
-			reasons.join(' '),
-			`Edit the globs in ${CONFIG_FILE} so they match the model's files — paths relative to the workspace root ${ledger.root}, e.g. \`params: recipes/**/*.yaml\` — then snapshot again; \`model-ledger status\` shows what they match.`,
-			{ file: CONFIG_FILE },
-			'NO_FILES',
-		);
+		throw new LedgerError({
+			code: 'NO_FILES',
+			message: reasons.join(' '),
+			fix: `Edit the globs in ${CONFIG_FILE} so they match the model's files — paths relative to the workspace root ${ledger.root}, e.g. \`params: recipes/**/*.yaml\` — then snapshot again; \`model-ledger status\` shows what they match.`,
+			location: { file: CONFIG_FILE },
+		});
 	}
 	appendAll(warnings, reasons);
 	return collected.filter((c) => c.files.length > 0);
@@ -297,11 +296,11 @@ async function storeFiles(ledger: Ledger, caches: SnapshotCaches, model: ModelCo
 	const hashed: HashedFile[] = new Array(stats.length);
 	const remember: Array<[string, StatKey, string]> = [];
 	const changedWhileStored = (path: string) =>
-		new LedgerError(`${path} changed while it was being stored.`, 'Wait until whatever writes it has finished, then snapshot again.', { file: path }, 'FILE_CHANGED');
+		new LedgerError({ code: 'FILE_CHANGED', message: `${path} changed while it was being stored.`, fix: 'Wait until whatever writes it has finished, then snapshot again.', location: { file: path } });
 	/** New or changed small files: stored together after the loop. */
 	const small: number[] = [];
 	for (const [i, { file, abs, key, mode }] of stats.entries()) {
-		if (options.signal?.aborted) throw new LedgerError('Snapshot cancelled.', undefined, undefined, 'CANCELLED');
+		if (options.signal?.aborted) throw cancelled('Snapshot');
 		const cached = caches.hash(file.path, key);
 		if (cached && (held.has(cached) || ledger.store.has(cached))) {
 			bytesDone += Number(key.size);
@@ -547,7 +546,7 @@ async function hashLockfiles(ledger: Ledger, signal?: AbortSignal): Promise<Reco
 	const found = findLockfiles(ledger.root);
 	const result: Record<string, string> = {};
 	for (const path of found) {
-		if (signal?.aborted) throw new LedgerError('Snapshot cancelled.', undefined, undefined, 'CANCELLED');
+		if (signal?.aborted) throw cancelled('Snapshot');
 		const abs = join(ledger.root, path);
 		const sha = currentHash(ledger, path, abs);
 		if (!ledger.store.has(sha)) await ledger.store.storeFile(abs);
@@ -580,12 +579,11 @@ function commitVersion(
 		const number = ledger.index.maxNumber(model.name) + 1;
 		if (number > MAX_VERSION_NUMBER) {
 			const highest = ledger.index.versionsByNumber(model.name, number - 1)[0];
-			throw new LedgerError(
-				`${model.name} cannot get a version number above ${MAX_VERSION_NUMBER}: v${number - 1} is taken${highest ? ` (manifest ${highest.digest.slice(0, 12)}…)` : ''}.`,
-				'A number this high was most likely planted: check who added that manifest (`git log -- .model-ledger/versions/' + model.name + '/`) and delete it.',
-				undefined,
-				'VERSION_NUMBER_LIMIT',
-			);
+			throw new LedgerError({
+				code: 'VERSION_NUMBER_LIMIT',
+				message: `${model.name} cannot get a version number above ${MAX_VERSION_NUMBER}: v${number - 1} is taken${highest ? ` (manifest ${highest.digest.slice(0, 12)}…)` : ''}.`,
+				fix: 'A number this high was most likely planted: check who added that manifest (`git log -- .model-ledger/versions/' + model.name + '/`) and delete it.',
+			});
 		}
 		const manifest: VersionManifest = {
 			schema: 1,

@@ -44,7 +44,7 @@ export function readBoundedFile(absPath: string, relPath: string, limit: number,
 		const stat = fstatSync(fd);
 		if (!stat.isFile()) {
 			if (options.noFollow) throw linkInLedger(relPath, 'not a regular file');
-			throw new LedgerError(`${relPath} is not a regular file (a device, pipe or folder), so it is not read as ${what}.`, `Remove it, or restore it from git: \`git checkout -- ${relPath}\`.`, { file: relPath }, 'NOT_A_FILE');
+			throw new LedgerError({ code: 'NOT_A_FILE', message: `${relPath} is not a regular file (a device, pipe or folder), so it is not read as ${what}.`, fix: `Remove it, or restore it from git: \`git checkout -- ${relPath}\`.`, location: { file: relPath } });
 		}
 		if (stat.size > limit) throw tooLarge(relPath, stat.size, limit, what);
 		// The file may grow after fstat: read at most limit + 1 bytes, and refuse if that many came.
@@ -73,12 +73,12 @@ export function readLedgerFile(absPath: string, relPath: string, limit: number, 
 }
 
 function tooLarge(relPath: string, size: number, limit: number, what: string): LedgerError {
-	return new LedgerError(
-		`${relPath} is ${formatMiB(size)}, more than the ${formatMiB(limit)} ${what} may have; it was not read.`,
-		`${what[0].toUpperCase()}${what.slice(1)} this big was not written by Model Ledger: remove it, or restore it from git (\`git checkout -- ${relPath}\`).`,
-		{ file: relPath },
-		'FILE_TOO_LARGE',
-	);
+	return new LedgerError({
+		code: 'FILE_TOO_LARGE',
+		message: `${relPath} is ${formatMiB(size)}, more than the ${formatMiB(limit)} ${what} may have; it was not read.`,
+		fix: `${what[0].toUpperCase()}${what.slice(1)} this big was not written by Model Ledger: remove it, or restore it from git (\`git checkout -- ${relPath}\`).`,
+		location: { file: relPath },
+	});
 }
 
 function formatMiB(bytes: number): string {

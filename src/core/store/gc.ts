@@ -101,12 +101,11 @@ export async function collectGarbage(ledger: Ledger, options: GcOptions = {}): P
 	}
 	if (dryRun) return report;
 	if (report.incomplete.length) {
-		throw new LedgerError(
-			`Clean-up refused: it cannot tell for sure what is still referenced (${report.incomplete.join('; ')}).`,
-			'Fix or restore what is listed (e.g. `git checkout -- <manifest>`), then run gc again; `--dry-run` shows the rest.',
-			undefined,
-			'GC_INCOMPLETE',
-		);
+		throw new LedgerError({
+			code: 'GC_INCOMPLETE',
+			message: `Clean-up refused: it cannot tell for sure what is still referenced (${report.incomplete.join('; ')}).`,
+			fix: 'Fix or restore what is listed (e.g. `git checkout -- <manifest>`), then run gc again; `--dry-run` shows the rest.',
+		});
 	}
 
 	options.onProgress?.(`Deleting ${report.total.count} files`);

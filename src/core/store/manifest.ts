@@ -30,18 +30,18 @@ export function readManifestFile(absPath: string, relPath: string, expectedDiges
 	try {
 		bytes = readBoundedFile(absPath, relPath, MAX_MANIFEST_BYTES, 'a manifest', { noFollow: true });
 	} catch (err) {
-		if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new LedgerError(`Manifest ${relPath} is missing.`, 'Run `model-ledger reindex`.', { file: relPath }, 'MANIFEST_MISSING');
+		if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new LedgerError({ code: 'MANIFEST_MISSING', message: `Manifest ${relPath} is missing.`, fix: 'Run `model-ledger reindex`.', location: { file: relPath } });
 		throw err;
 	}
 	if (expectedDigest !== undefined) {
 		const actual = manifestDigest(bytes);
 		if (actual !== expectedDigest) {
-			throw new LedgerError(
-				`Manifest ${relPath} was modified after it was written (its content hashes to ${actual.slice(0, 12)}…).`,
-				'Manifests are immutable: restore it with `git checkout -- ' + relPath + '`.',
-				{ file: relPath },
-				'MANIFEST_TAMPERED',
-			);
+			throw new LedgerError({
+				code: 'MANIFEST_TAMPERED',
+				message: `Manifest ${relPath} was modified after it was written (its content hashes to ${actual.slice(0, 12)}…).`,
+				fix: 'Manifests are immutable: restore it with `git checkout -- ' + relPath + '`.',
+				location: { file: relPath },
+			});
 		}
 	}
 	return parseManifest(bytes.toString('utf8'), relPath);
@@ -108,12 +108,12 @@ export const MAX_VERSION_NUMBER = 1_000_000;
 
 /** A manifest that is well-formed but names what Model Ledger never writes: reported, never indexed or restored. */
 export function suspect(relPath: string, why: string): LedgerError {
-	return new LedgerError(
-		`Suspect manifest ${relPath}: ${why}.`,
-		'It was not written by Model Ledger (a planted or edited file): it is not listed as a version and cannot be restored. Check who added it (`git log -- ' + relPath + '`) and delete it.',
-		{ file: relPath },
-		'SUSPECT_MANIFEST',
-	);
+	return new LedgerError({
+		code: 'SUSPECT_MANIFEST',
+		message: `Suspect manifest ${relPath}: ${why}.`,
+		fix: 'It was not written by Model Ledger (a planted or edited file): it is not listed as a version and cannot be restored. Check who added it (`git log -- ' + relPath + '`) and delete it.',
+		location: { file: relPath },
+	});
 }
 
 /**

@@ -13,12 +13,12 @@ const O_NOFOLLOW = fsConstants.O_NOFOLLOW ?? 0;
 
 /** The error for a symlink (or other non-regular entry) where the ledger keeps its own files and folders. */
 export function linkInLedger(rel: string, what: string): LedgerError {
-	return new LedgerError(
-		`${rel} is ${what}; Model Ledger never follows links inside .model-ledger/ (a planted link would read or write outside the workspace).`,
-		`Remove it (\`rm ${rel}\`) and run \`model-ledger reindex\`; if it came with a commit, check who added it (\`git log -- ${rel}\`).`,
-		{ file: rel },
-		'LINK_IN_LEDGER',
-	);
+	return new LedgerError({
+		code: 'LINK_IN_LEDGER',
+		message: `${rel} is ${what}; Model Ledger never follows links inside .model-ledger/ (a planted link would read or write outside the workspace).`,
+		fix: `Remove it (\`rm ${rel}\`) and run \`model-ledger reindex\`; if it came with a commit, check who added it (\`git log -- ${rel}\`).`,
+		location: { file: rel },
+	});
 }
 
 /** Throws when `abs` exists and is a symlink or not what the ledger keeps there; a missing entry is fine. */

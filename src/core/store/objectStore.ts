@@ -5,7 +5,7 @@ import { closeSync, constants as fsConstants, existsSync, fstatSync, fsyncSync, 
 import { chmod, copyFile, link, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative } from 'node:path';
-import { LedgerError } from '../errors';
+import { cancelled, LedgerError } from '../errors';
 
 const CHUNK = 4 * 1024 * 1024;
 /** While copying a big file, its written part is flushed every this many bytes, so the disk writes while we hash. */
@@ -52,7 +52,7 @@ export class ObjectStore {
 	/** Where the object with this hash lives (whether or not it exists). */
 	objectPath(sha256: string): string {
 		this.checkLayout();
-		if (!SHA256.test(sha256)) throw new LedgerError(`Not a sha256: \`${sha256}\`.`);
+		if (!SHA256.test(sha256)) throw new LedgerError({ code: 'LEDGER_ERROR', message: `Not a sha256: \`${sha256}\`.` });
 		return join(this.objectsDir, sha256.slice(0, 2), sha256.slice(2));
 	}
 
@@ -109,9 +109,9 @@ export class ObjectStore {
 		const first = new Map<string, number>(); // sha256 → index of its first file
 		try {
 			await inParallel(absPaths.length, async (i) => {
-				if (signal?.aborted) throw cancelled();
+				if (signal?.aborted) throw cancelled('Snapshot');
 				const data = await readOpened(absPaths[i], inside);
-				if (data.length > SMALL_FILE) throw new LedgerError(`${absPaths[i]} grew past ${SMALL_FILE} bytes while it was being stored.`, 'Snapshot again.', { file: absPaths[i] }, 'FILE_CHANGED');
+				if (data.length > SMALL_FILE) throw new LedgerError({ code: 'FILE_CHANGED', message: `${absPaths[i]} grew past ${SMALL_FILE} bytes while it was being stored.`, fix: 'Snapshot again.', location: { file: absPaths[i] } });
 				const sha256 = createHash('sha256').update(data).digest('hex');
 				results[i] = { sha256, size: data.length, written: false };
 				if (first.has(sha256) || existsSync(this.objectPath(sha256))) return;
@@ -192,14 +192,13 @@ export class ObjectStore {
 		try {
 			target = await open(tmp, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL, 0o600);
 			for await (const chunk of chunks) {
-				if (signal?.aborted) throw new LedgerError('Transfer cancelled.', undefined, undefined, 'CANCELLED');
+				if (signal?.aborted) throw cancelled('Transfer');
 				if (expectedSize !== undefined && size + chunk.length > expectedSize) {
-					throw new LedgerError(
-						`Object ${expected.slice(0, 12)}… from ${source} is corrupt: it is longer than the ${expectedSize} bytes its manifest gives; the transfer was stopped and nothing was stored.`,
-						'The copy on the remote is damaged or replaced: push it again from a machine that has it intact (`model-ledger push`), or delete it on the remote.',
-						undefined,
-						'OBJECT_CORRUPT',
-					);
+					throw new LedgerError({
+						code: 'OBJECT_CORRUPT',
+						message: `Object ${expected.slice(0, 12)}… from ${source} is corrupt: it is longer than the ${expectedSize} bytes its manifest gives; the transfer was stopped and nothing was stored.`,
+						fix: 'The copy on the remote is damaged or replaced: push it again from a machine that has it intact (`model-ledger push`), or delete it on the remote.',
+					});
 				}
 				hash.update(chunk);
 				await target.write(chunk);
@@ -211,12 +210,11 @@ export class ObjectStore {
 			target = undefined;
 			const actual = hash.digest('hex');
 			if (actual !== expected) {
-				throw new LedgerError(
-					`Object ${expected.slice(0, 12)}… from ${source} is corrupt (its content hashes to ${actual.slice(0, 12)}…); it was not stored.`,
-					'The copy on the remote is damaged: push it again from a machine that has it intact (`model-ledger push`), or delete it on the remote.',
-					undefined,
-					'OBJECT_CORRUPT',
-				);
+				throw new LedgerError({
+					code: 'OBJECT_CORRUPT',
+					message: `Object ${expected.slice(0, 12)}… from ${source} is corrupt (its content hashes to ${actual.slice(0, 12)}…); it was not stored.`,
+					fix: 'The copy on the remote is damaged: push it again from a machine that has it intact (`model-ledger push`), or delete it on the remote.',
+				});
 			}
 			if (existsSync(finalPath)) {
 				await rm(tmp, { force: true });
@@ -241,21 +239,21 @@ export class ObjectStore {
 		try {
 			data = readFileSync(path);
 		} catch {
-			throw new LedgerError(
-				`Object ${sha256.slice(0, 12)}… is missing from the store.`,
-				'Pull it from a remote, or restore the file from git history; `model-ledger verify` lists what else is affected.',
-				{ file: path },
-				'OBJECT_MISSING',
-			);
+			throw new LedgerError({
+				code: 'OBJECT_MISSING',
+				message: `Object ${sha256.slice(0, 12)}… is missing from the store.`,
+				fix: 'Pull it from a remote, or restore the file from git history; `model-ledger verify` lists what else is affected.',
+				location: { file: path },
+			});
 		}
 		const actual = createHash('sha256').update(data).digest('hex');
 		if (actual !== sha256) {
-			throw new LedgerError(
-				`Object ${sha256.slice(0, 12)}… is corrupt (its content hashes to ${actual.slice(0, 12)}…).`,
-				'Run `model-ledger verify` to list affected versions; delete the object and snapshot the file again if you still have it.',
-				{ file: path },
-				'OBJECT_CORRUPT',
-			);
+			throw new LedgerError({
+				code: 'OBJECT_CORRUPT',
+				message: `Object ${sha256.slice(0, 12)}… is corrupt (its content hashes to ${actual.slice(0, 12)}…).`,
+				fix: 'Run `model-ledger verify` to list affected versions; delete the object and snapshot the file again if you still have it.',
+				location: { file: path },
+			});
 		}
 		return data;
 	}
@@ -334,7 +332,7 @@ async function kernelCopyHashing(source: FileHandle, tmp: string, onBytes?: Copy
 	let finished = false;
 	try {
 		for (;;) {
-			if (signal?.aborted) throw cancelled();
+			if (signal?.aborted) throw cancelled('Snapshot');
 			const copyDone = copied;
 			const { bytesRead } = await reader.read(buffer, 0, CHUNK, size);
 			if (bytesRead > 0) {
@@ -377,7 +375,7 @@ async function userspaceCopyHashing(source: FileHandle, tmp: string, onBytes?: C
 		for (;;) {
 			const { bytesRead } = await pending;
 			if (bytesRead === 0) break;
-			if (signal?.aborted) throw cancelled();
+			if (signal?.aborted) throw cancelled('Snapshot');
 			const chunk = buffers[which].subarray(0, bytesRead);
 			// The other buffer is free once its write has finished.
 			await pendingWrite;
@@ -488,22 +486,18 @@ export function assertOpenedInside(fd: number, absPath: string, inside: string):
 		real = realpathSync.native(absPath);
 		const named = statSync(real);
 		if (named.dev !== opened.dev || named.ino !== opened.ino) {
-			throw new LedgerError(`${absPath} changed while it was being stored.`, 'Wait until whatever writes it has finished, then snapshot again.', { file: absPath }, 'FILE_CHANGED');
+			throw new LedgerError({ code: 'FILE_CHANGED', message: `${absPath} changed while it was being stored.`, fix: 'Wait until whatever writes it has finished, then snapshot again.', location: { file: absPath } });
 		}
 	}
 	const rel = relative(inside, real);
 	if (rel.startsWith('..') || isAbsolute(rel)) {
-		throw new LedgerError(
-			`${absPath} now resolves to ${real}, outside the workspace; nothing of it was stored.`,
-			'A link on this path was changed during the snapshot. Check what replaced it, then snapshot again.',
-			{ file: absPath },
-			'OUTSIDE_WORKSPACE',
-		);
+		throw new LedgerError({
+			code: 'OUTSIDE_WORKSPACE',
+			message: `${absPath} now resolves to ${real}, outside the workspace; nothing of it was stored.`,
+			fix: 'A link on this path was changed during the snapshot. Check what replaced it, then snapshot again.',
+			location: { file: absPath },
+		});
 	}
-}
-
-function cancelled(): LedgerError {
-	return new LedgerError('Snapshot cancelled.', undefined, undefined, 'CANCELLED');
 }
 
 /** Moves tmp to its final name without ever replacing an existing object (link fails if it exists). */

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, constants as fsConstants, fsyncSync, lstatSync, mkdirSync, openSync, readSync, realpathSync, renameSync, rmSync, statSync, writeFileSync, writeSync, chmodSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative } from 'node:path';
-import { LedgerError } from '../errors';
+import { cancelled, LedgerError } from '../errors';
 import type { Ledger } from '../ledger';
 import type { ArtifactRecord, VersionSummary } from '../model';
 import { fsyncDir } from './objectStore';
@@ -79,12 +79,11 @@ export async function restoreVersion(ledger: Ledger, model: string, ref: string,
 	await ledger.ensureObjects(manifest.artifacts.map((a) => a.sha256));
 	const missing = manifest.artifacts.filter((a) => !ledger.store.has(a.sha256));
 	if (missing.length && !options.dryRun) {
-		throw new LedgerError(
-			`${model} v${version.number} cannot be restored: ${missing.length} of its files are missing from the store (${missing.map((a) => a.path).join(', ')}).`,
-			'Pull the objects from a remote or run `model-ledger verify` to see what else is affected.',
-			undefined,
-			'OBJECT_MISSING',
-		);
+		throw new LedgerError({
+			code: 'OBJECT_MISSING',
+			message: `${model} v${version.number} cannot be restored: ${missing.length} of its files are missing from the store (${missing.map((a) => a.path).join(', ')}).`,
+			fix: 'Pull the objects from a remote or run `model-ledger verify` to see what else is affected.',
+		});
 	}
 	const versionedShas = knownContent(ledger);
 	const files: RestoreFile[] = targets.map(({ artifact, abs }) => planFile(ledger, artifact, abs, versionedShas));
@@ -97,23 +96,22 @@ export async function restoreVersion(ledger: Ledger, model: string, ref: string,
 	if (options.dryRun) return result;
 
 	if (unsaved.length && !options.force) {
-		throw new LedgerError(
-			`Restoring ${model} v${version.number} would overwrite changes that are in no version: ${unsaved.map((f) => f.path).join(', ')}.`,
-			'Snapshot them first, or restore with --force: their current content is then stored (and listed) before it is replaced.',
-			undefined,
-			'UNSAVED_CHANGES',
-		);
+		throw new LedgerError({
+			code: 'UNSAVED_CHANGES',
+			message: `Restoring ${model} v${version.number} would overwrite changes that are in no version: ${unsaved.map((f) => f.path).join(', ')}.`,
+			fix: 'Snapshot them first, or restore with --force: their current content is then stored (and listed) before it is replaced.',
+		});
 	}
 
 	// 1. Keep every displaced content in the store (whole, hash-checked) before touching the workspace.
 	const absOf = new Map([...targets.map((t) => [t.artifact.path, t.abs] as const), ...extraTargets.map((t) => [t.path, t.abs] as const)]);
 	for (const file of files) {
 		if ((file.action !== 'overwrite' && file.action !== 'delete') || !file.displaced) continue;
-		if (options.signal?.aborted) throw cancelled();
+		if (options.signal?.aborted) throw cancelled('Restore');
 		const abs = absOf.get(file.path)!;
 		const stored = await ledger.store.storeFile(abs);
 		if (stored.sha256 !== file.displaced.sha256) {
-			throw new LedgerError(`${file.path} changed while the restore was preparing.`, 'Wait until whatever writes it has finished, then restore again.', { file: file.path }, 'FILE_CHANGED');
+			throw new LedgerError({ code: 'FILE_CHANGED', message: `${file.path} changed while the restore was preparing.`, fix: 'Wait until whatever writes it has finished, then restore again.', location: { file: file.path } });
 		}
 		file.displaced = { ...file.displaced, stored: true };
 	}
@@ -122,7 +120,7 @@ export async function restoreVersion(ledger: Ledger, model: string, ref: string,
 
 	// 2. Write the version's files; remove the extra ones (their content is in the store and the journal).
 	for (const file of files) {
-		if (options.signal?.aborted) throw cancelled();
+		if (options.signal?.aborted) throw cancelled('Restore');
 		const abs = absOf.get(file.path)!;
 		if (file.action === 'unchanged') continue;
 		if (file.action === 'delete') {
@@ -150,12 +148,11 @@ function refuseUnownedPaths(model: ModelConfig, version: VersionSummary, paths: 
 		const why = unsafeArtifactPath(p);
 		return `${printablePath(p)} (${why ?? `not tracked by ${model.name}'s globs`})`;
 	});
-	throw new LedgerError(
-		`Refusing to restore ${model.name} v${version.number}: its manifest names ${refused.length} file(s) that are not ${model.name}'s: ${named.join(', ')}${refused.length > 20 ? ` and ${refused.length - 20} more` : ''}. Nothing was written.`,
-		`A manifest cannot widen what a model owns. If these files belong to ${model.name}, add globs for them to model-ledger.yaml; otherwise the manifest was planted: run \`model-ledger verify\` and delete it.`,
-		undefined,
-		'NOT_MODEL_FILE',
-	);
+	throw new LedgerError({
+		code: 'NOT_MODEL_FILE',
+		message: `Refusing to restore ${model.name} v${version.number}: its manifest names ${refused.length} file(s) that are not ${model.name}'s: ${named.join(', ')}${refused.length > 20 ? ` and ${refused.length - 20} more` : ''}. Nothing was written.`,
+		fix: `A manifest cannot widen what a model owns. If these files belong to ${model.name}, add globs for them to model-ledger.yaml; otherwise the manifest was planted: run \`model-ledger verify\` and delete it.`,
+	});
 }
 
 /** Every sha256 that some version (of any model) records as an artifact. */
@@ -181,7 +178,7 @@ function planFile(ledger: Ledger, artifact: ArtifactRecord, abs: string, version
 		return base;
 	}
 	if (!stat.isFile()) {
-		throw new LedgerError(`${artifact.path} is not a regular file in the workspace (a folder or device is in its place).`, 'Move it aside, then restore again.', { file: artifact.path }, 'NOT_A_FILE');
+		throw new LedgerError({ code: 'NOT_A_FILE', message: `${artifact.path} is not a regular file in the workspace (a folder or device is in its place).`, fix: 'Move it aside, then restore again.', location: { file: artifact.path } });
 	}
 	const sha = currentHash(ledger, artifact.path, abs);
 	if (sha === artifact.sha256) return { ...base, action: (stat.mode & 0o777) === mode ? 'unchanged' : 'mode' };
@@ -213,7 +210,7 @@ function planDelete(ledger: Ledger, path: string, abs: string, versionedShas: Se
  */
 export function targetPath(root: string, realRoot: string, rel: string): string {
 	const outside = (why: string): never => {
-		throw new LedgerError(`Refusing to restore \`${rel}\`: ${why}.`, 'Restore only writes inside the workspace; check the manifest and the symlinks on this path.', { file: rel }, 'OUTSIDE_WORKSPACE');
+		throw new LedgerError({ code: 'OUTSIDE_WORKSPACE', message: `Refusing to restore \`${rel}\`: ${why}.`, fix: 'Restore only writes inside the workspace; check the manifest and the symlinks on this path.', location: { file: rel } });
 	};
 	const abs = confinedPath(root, rel);
 	if (!abs) return outside('the path leaves the workspace');
@@ -263,12 +260,12 @@ function writeObjectAtomically(ledger: Ledger, sha256: string, abs: string, mode
 		}
 		const actual = hash.digest('hex');
 		if (actual !== sha256) {
-			throw new LedgerError(
-				`Object ${sha256.slice(0, 12)}… is corrupt (its content hashes to ${actual.slice(0, 12)}…); ${relative(ledger.root, abs)} was left as it was.`,
-				'Run `model-ledger verify` to list the affected versions.',
-				{ file: ledger.store.objectPath(sha256) },
-				'OBJECT_CORRUPT',
-			);
+			throw new LedgerError({
+				code: 'OBJECT_CORRUPT',
+				message: `Object ${sha256.slice(0, 12)}… is corrupt (its content hashes to ${actual.slice(0, 12)}…); ${relative(ledger.root, abs)} was left as it was.`,
+				fix: 'Run `model-ledger verify` to list the affected versions.',
+				location: { file: ledger.store.objectPath(sha256) },
+			});
 		}
 		fsyncSync(target);
 		closeSync(target);
@@ -308,10 +305,6 @@ function writeJournal(ledger: Ledger, version: VersionSummary, displaced: Restor
 	};
 	writeFileSync(path, JSON.stringify(body, null, 2) + '\n', { flag: 'wx' });
 	return path;
-}
-
-function cancelled(): LedgerError {
-	return new LedgerError('Restore cancelled.', undefined, undefined, 'CANCELLED');
 }
 
 /**

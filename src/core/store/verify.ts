@@ -8,7 +8,7 @@ import { appendAll } from '../bulkArrays';
 import { createHash } from 'node:crypto';
 import { open, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { describeError, LedgerError } from '../errors';
+import { cancelled, describeError, LedgerError } from '../errors';
 import { LEDGER_DIR } from '../ledger';
 import type { Ledger } from '../ledger';
 import { manifestDigest, parseManifest } from './manifest';
@@ -150,7 +150,7 @@ export async function verifyStore(ledger: Ledger, options: VerifyOptions = {}): 
 	const bytesTotal = entries.reduce((n, [, e]) => n + (quick ? 0 : (e.size ?? 0)), 0);
 	let done = 0;
 	for (const [sha, entry] of entries) {
-		if (options.signal?.aborted) throw new LedgerError('Verify cancelled.', undefined, undefined, 'CANCELLED');
+		if (options.signal?.aborted) throw cancelled('Verify');
 		const objectPath = ledger.store.objectPath(sha);
 		options.onProgress?.({ done, total: entries.length, bytesDone: report.bytesChecked, bytesTotal, message: `${entry.usedBy[0].path} (${sha.slice(0, 12)})` });
 		let size: number;
@@ -294,7 +294,7 @@ async function checkRemoteCopies(
 	options: VerifyOptions,
 ): Promise<void> {
 	for (const [sha, entry] of entries) {
-		if (options.signal?.aborted) throw new LedgerError('Verify cancelled.', undefined, undefined, 'CANCELLED');
+		if (options.signal?.aborted) throw cancelled('Verify');
 		const size = onRemote.get(sha);
 		if (size === undefined) {
 			check.notOnRemote++;
@@ -365,7 +365,7 @@ async function hashFile(path: string, signal?: AbortSignal): Promise<string> {
 		const hash = createHash('sha256');
 		const buffer = Buffer.allocUnsafe(CHUNK);
 		for (;;) {
-			if (signal?.aborted) throw new LedgerError('Verify cancelled.', undefined, undefined, 'CANCELLED');
+			if (signal?.aborted) throw cancelled('Verify');
 			const { bytesRead } = await handle.read(buffer, 0, CHUNK, null);
 			if (bytesRead === 0) break;
 			hash.update(buffer.subarray(0, bytesRead));

@@ -46,7 +46,7 @@ export function compareSelectionCommands(ledgers: WorkspaceLedgers, files: Store
 		selectForCompare: (arg?: unknown) =>
 			runReporting(isInteractive(arg), undefined, async () => {
 				const target = versionTargetOf(arg);
-				if (!target) throw new LedgerError('Select for Compare needs a version.', 'Run it on a version in the Model Ledger sidebar, or pass {root?, model, version}.', undefined, 'BAD_ARGUMENT');
+				if (!target) throw new LedgerError({ code: 'BAD_ARGUMENT', message: 'Select for Compare needs a version.', fix: 'Run it on a version in the Model Ledger sidebar, or pass {root?, model, version}.' });
 				const entry = await pickLedger(ledgers, target.root);
 				const v = resolveVersion(entry.ledger, target.model, target.ref);
 				setSelected({ root: entry.root, model: v.model, digest: v.digest, name: `${v.model} ${versionShortName(v)}` });
@@ -54,13 +54,13 @@ export function compareSelectionCommands(ledgers: WorkspaceLedgers, files: Store
 			}),
 		compareWithSelected: (arg?: unknown) =>
 			runReporting(isInteractive(arg), undefined, async () => {
-				if (!selected) throw new LedgerError('No version is selected for compare.', 'Right-click a version and choose "Select for Compare" first.', undefined, 'NO_SELECTION');
+				if (!selected) throw new LedgerError({ code: 'NO_SELECTION', message: 'No version is selected for compare.', fix: 'Right-click a version and choose "Select for Compare" first.' });
 				const target = versionTargetOf(arg);
-				if (!target) throw new LedgerError('Compare with Selected needs a version.', 'Run it on a version in the Model Ledger sidebar, or pass {root?, model, version}.', undefined, 'BAD_ARGUMENT');
+				if (!target) throw new LedgerError({ code: 'BAD_ARGUMENT', message: 'Compare with Selected needs a version.', fix: 'Run it on a version in the Model Ledger sidebar, or pass {root?, model, version}.' });
 				const entry = await pickLedger(ledgers, target.root);
 				const b = resolveVersion(entry.ledger, target.model, target.ref);
 				if (entry.root !== selected.root || b.model !== selected.model) {
-					throw new LedgerError(`${selected.name} and ${b.model} ${versionShortName(b)} belong to different models.`, 'Compare versions of the same model.', undefined, 'BAD_SELECTION');
+					throw new LedgerError({ code: 'BAD_SELECTION', message: `${selected.name} and ${b.model} ${versionShortName(b)} belong to different models.`, fix: 'Compare versions of the same model.' });
 				}
 				const a = resolveVersion(entry.ledger, selected.model, selected.digest);
 				return compareTwoVersions(ledgers, files, entry.root, a, b);
@@ -69,7 +69,7 @@ export function compareSelectionCommands(ledgers: WorkspaceLedgers, files: Store
 			runReporting(true, undefined, async () => {
 				const nodes = (selection && selection.length ? selection : [arg]).map((n) => versionTargetOf(n)).filter((t) => t !== undefined);
 				if (nodes.length !== 2 || nodes[0].model !== nodes[1].model || nodes[0].root !== nodes[1].root) {
-					throw new LedgerError('Select exactly two versions of the same model to compare.', 'Ctrl/Cmd-click two versions under one model, then choose "Compare Selected Versions".', undefined, 'BAD_SELECTION');
+					throw new LedgerError({ code: 'BAD_SELECTION', message: 'Select exactly two versions of the same model to compare.', fix: 'Ctrl/Cmd-click two versions under one model, then choose "Compare Selected Versions".' });
 				}
 				const entry = await pickLedger(ledgers, nodes[0].root);
 				const [a, b] = nodes.map((t) => resolveVersion(entry.ledger, t.model, t.ref));

@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import { isInteractive, stringArg } from '../commandArgs';
 import type { RegisteredCommands } from '../commands';
 import { Disposable, disposableOf, disposeAll } from '../dispose';
-import { describeError, LedgerError } from '../../core/errors';
+import { cancelled, describeError, LedgerError } from '../../core/errors';
 import type { Ledger } from '../../core/ledger';
 import { relative } from 'node:path';
 import { diffVersions, metricHistory, metricKeys, WORKING_TREE } from '../../core/compare/versionDiff';
@@ -16,7 +16,7 @@ import type { DiffSide, VersionDiff } from '../../core/compare/versionDiff';
 import { modelMatcher } from '../../core/snapshot/workspaceFiles';
 import type { ClickTarget, CompareModel, CompareTarget, HostMessage, PageMessage, PageState, RenderReport } from '../../webview/protocol';
 import { compareGates, compareMarkdown } from './compareGates';
-import { Cancelled, pickLedger, runReporting, versionTargetOf } from '../commandSupport';
+import { pickLedger, runReporting, versionTargetOf } from '../commandSupport';
 import { storedFileUri, workingFileUri } from '../registry/storedFiles';
 import { diffTitle, versionDescription, versionLabel } from '../registry/versionText';
 import type { LedgerEntry, WorkspaceLedgers } from '../workspaceLedgers';
@@ -296,7 +296,7 @@ function compareArgsOf(ledger: Ledger | undefined, arg: unknown): CompareArgs | 
 	if (!target || !ledger) return undefined;
 	const version = ledger.resolve(target.model, target.ref);
 	const previous = ledger.listVersions(target.model).find((v) => v.number < version.number);
-	if (!previous) throw new LedgerError(`${target.model} v${version.number} is the first version: there is nothing before it to compare with.`, 'Compare it with the working tree or a later version instead.', undefined, 'NO_PREVIOUS');
+	if (!previous) throw new LedgerError({ code: 'NO_PREVIOUS', message: `${target.model} v${version.number} is the first version: there is nothing before it to compare with.`, fix: 'Compare it with the working tree or a later version instead.' });
 	return { root: target.root, model: target.model, a: previous.digest, b: version.digest };
 }
 
@@ -306,21 +306,21 @@ async function askCompareArgs(entry: LedgerEntry): Promise<CompareArgs> {
 	let model = models[0];
 	if (models.length > 1) {
 		const picked = await vscode.window.showQuickPick(models.map((m) => ({ label: m, description: `${ledger.listVersions(m).length} versions` })), { title: 'Compare versions of which model?' });
-		if (!picked) throw new Cancelled();
+		if (!picked) throw cancelled('Compare');
 		model = picked.label;
 	}
 	const versions = ledger.listVersions(model);
-	if (versions.length === 0) throw new LedgerError(`\`${model}\` has no versions yet.`, 'Snapshot it first ("Model Ledger: Snapshot…").', undefined, 'NO_VERSIONS');
+	if (versions.length === 0) throw new LedgerError({ code: 'NO_VERSIONS', message: `\`${model}\` has no versions yet.`, fix: 'Snapshot it first ("Model Ledger: Snapshot…").' });
 	const items = versions.map((v) => ({ label: versionLabel(v), description: versionDescription(v), ref: v.digest }));
 	const base = await vscode.window.showQuickPick(
 		// The previous version first: "what changed in the latest" is the usual question.
 		versions.length > 1 ? [items[1], items[0], ...items.slice(2)] : items,
 		{ title: `${model}: compare from (A)`, placeHolder: 'The older side of the comparison' },
 	);
-	if (!base) throw new Cancelled();
+	if (!base) throw cancelled('Compare');
 	const working = { label: '$(edit) Working tree', description: 'the files as they are now, not snapshotted', ref: WORKING_TREE };
 	const other = await vscode.window.showQuickPick([working, ...items.filter((i) => i.ref !== base.ref)], { title: `${model}: compare ${base.label} with (B)` });
-	if (!other) throw new Cancelled();
+	if (!other) throw cancelled('Compare');
 	return { root: entry.root, model, a: base.ref, b: other.ref };
 }
 

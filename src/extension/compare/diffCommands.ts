@@ -3,7 +3,7 @@
 // or an argument object (`{root?, model, a, b, path}` …) and returns the URIs it opened.
 import { relative, sep } from 'node:path';
 import * as vscode from 'vscode';
-import { LedgerError } from '../../core/errors';
+import { cancelled, LedgerError } from '../../core/errors';
 import { followPath, pathInVersion } from '../../core/query/pathFollow';
 import type { Ledger } from '../../core/ledger';
 import type { ArtifactRecord, VersionManifest, VersionSummary } from '../../core/model';
@@ -11,7 +11,7 @@ import { modelMatcher } from '../../core/snapshot/workspaceFiles';
 import { isInteractive, stringArg } from '../commandArgs';
 import { COMMANDS } from '../commands';
 import type { CommandHandlers } from '../commands';
-import { Cancelled, pickLedger, resolveReadableVersion, runReporting, versionTargetOf } from '../commandSupport';
+import { pickLedger, resolveReadableVersion, runReporting, versionTargetOf } from '../commandSupport';
 import { storedFileUri, workingFileUri } from '../registry/storedFiles';
 import { changedFiles, diffTitle, plainShownText, versionDescription, versionLabel, versionShortName } from '../registry/versionText';
 import type { LedgerEntry, WorkspaceLedgers } from '../workspaceLedgers';
@@ -56,7 +56,7 @@ export class StoredFileCommands {
 		const inA = ma.artifacts.some((x) => x.path === path);
 		const inB = mb.artifacts.some((x) => x.path === path);
 		if (!inA && !inB) {
-			throw new LedgerError(`Neither ${a.model} ${versionShortName(a)} nor ${versionShortName(b)} has a file \`${path}\`.`, 'Pick a path listed under the version\'s Artifacts in the Model Ledger sidebar.', undefined, 'UNKNOWN_ARTIFACT');
+			throw new LedgerError({ code: 'UNKNOWN_ARTIFACT', message: `Neither ${a.model} ${versionShortName(a)} nor ${versionShortName(b)} has a file \`${path}\`.`, fix: 'Pick a path listed under the version\'s Artifacts in the Model Ledger sidebar.' });
 		}
 		const title = diffTitle(path, inA ? versionShortName(a) : `not in ${versionShortName(a)}`, inB ? versionShortName(b) : `not in ${versionShortName(b)}`);
 		if (!inB) return this.showDiff(undefined, this.uriOf(entry.root, a, path), title);
@@ -75,7 +75,7 @@ export class StoredFileCommands {
 			files.map((f) => plainShownText({ label: `${icon[f.change]} ${f.path}`, description: f.change, path: f.path })),
 			{ title: `${a.model}: files changed ${versionShortName(a)} ↔ ${versionShortName(b)}`, placeHolder: 'Pick a file to open in the diff editor' },
 		);
-		if (!picked) throw new Cancelled();
+		if (!picked) throw cancelled('Diff');
 		return this.diffVersions(entry, a, b, picked.path);
 	}
 
@@ -91,23 +91,23 @@ export class StoredFileCommands {
 			versions = versions.filter((v) => having.has(v.digest));
 		}
 		if (versions.length === 0) {
-			throw new LedgerError(options.withPath ? `No version of ${model} contains ${options.withPath}.` : `${model} has no other versions.`, 'Snapshot the model first ("Model Ledger: Snapshot…").', undefined, 'NO_VERSIONS');
+			throw new LedgerError({ code: 'NO_VERSIONS', message: options.withPath ? `No version of ${model} contains ${options.withPath}.` : `${model} has no other versions.`, fix: 'Snapshot the model first ("Model Ledger: Snapshot…").' });
 		}
 		const picked = await vscode.window.showQuickPick(
 			versions.map((v) => ({ label: versionLabel(v), description: versionDescription(v), version: v })),
 			{ title, matchOnDescription: true },
 		);
-		if (!picked) throw new Cancelled();
+		if (!picked) throw cancelled('Diff');
 		return picked.version;
 	}
 
 	private async pickModel(entry: LedgerEntry, title: string, path?: string): Promise<string> {
 		let models = entry.ledger.config.models;
 		if (path) models = models.filter((m) => modelMatcher(m)(path));
-		if (models.length === 0) throw new LedgerError(path ? `${path} is not tracked by any model in model-ledger.yaml.` : 'model-ledger.yaml declares no model.', 'Add a glob that matches it to a model in model-ledger.yaml.', undefined, 'UNTRACKED');
+		if (models.length === 0) throw new LedgerError({ code: 'UNTRACKED', message: path ? `${path} is not tracked by any model in model-ledger.yaml.` : 'model-ledger.yaml declares no model.', fix: 'Add a glob that matches it to a model in model-ledger.yaml.' });
 		if (models.length === 1) return models[0].name;
 		const picked = await vscode.window.showQuickPick(models.map((m) => m.name), { title });
-		if (!picked) throw new Cancelled();
+		if (!picked) throw cancelled('Diff');
 		return picked;
 	}
 
@@ -117,7 +117,7 @@ export class StoredFileCommands {
 			artifacts.map((a) => plainShownText({ label: a.path, description: a.role, artifact: a })),
 			{ title, matchOnDescription: true },
 		);
-		if (!picked) throw new Cancelled();
+		if (!picked) throw cancelled('Diff');
 		return picked.artifact;
 	}
 
@@ -131,7 +131,7 @@ export class StoredFileCommands {
 		const uri = this.uriOf(entry.root, version, path);
 		const manifest = this.manifest(entry.ledger, version);
 		if (!manifest.artifacts.some((a) => a.path === path)) {
-			throw new LedgerError(`${model} ${versionShortName(version)} has no file \`${path}\`.`, `Its files: ${manifest.artifacts.map((a) => a.path).join(', ')}.`, undefined, 'UNKNOWN_ARTIFACT');
+			throw new LedgerError({ code: 'UNKNOWN_ARTIFACT', message: `${model} ${versionShortName(version)} has no file \`${path}\`.`, fix: `Its files: ${manifest.artifacts.map((a) => a.path).join(', ')}.` });
 		}
 		await vscode.window.showTextDocument(uri, { preview: true });
 		return uri;
@@ -146,7 +146,7 @@ export class StoredFileCommands {
 			return this.pickChangedFile(entry, x, y);
 		}
 		if (versionNodes.length >= 2) {
-			throw new LedgerError('Select exactly two versions of the same model to compare.', 'Ctrl/Cmd-click two versions under one model, then choose "Compare Selected Versions".', undefined, 'BAD_SELECTION');
+			throw new LedgerError({ code: 'BAD_SELECTION', message: 'Select exactly two versions of the same model to compare.', fix: 'Ctrl/Cmd-click two versions under one model, then choose "Compare Selected Versions".' });
 		}
 		const entry = await pickLedger(this.ledgers, str(arg, 'root'));
 		const model = str(arg, 'model') ?? (await this.pickModel(entry, 'Diff Versions: which model?'));
@@ -163,11 +163,11 @@ export class StoredFileCommands {
 	async diffWithPrevious(arg: Arg): Promise<OpenedDiff | undefined> {
 		const entry = await pickLedger(this.ledgers, str(arg, 'root'));
 		const target = versionTargetOf(arg);
-		if (!target) throw new LedgerError('Diff with Previous needs a version.', 'Run it from a version or file in the Model Ledger sidebar, or pass {model, version, path}.', undefined, 'BAD_ARGUMENT');
+		if (!target) throw new LedgerError({ code: 'BAD_ARGUMENT', message: 'Diff with Previous needs a version.', fix: 'Run it from a version or file in the Model Ledger sidebar, or pass {model, version, path}.' });
 		const version = resolveReadableVersion(entry.ledger, target.model, target.ref);
 		const manifest = this.manifest(entry.ledger, version);
 		const parent = manifest.parent ? entry.ledger.index.versionByDigest(manifest.parent) : undefined;
-		if (!parent) throw new LedgerError(`${version.model} ${versionShortName(version)} is the first version: there is nothing before it.`, 'Compare it with a later version instead.', undefined, 'NO_PARENT');
+		if (!parent) throw new LedgerError({ code: 'NO_PARENT', message: `${version.model} ${versionShortName(version)} is the first version: there is nothing before it.`, fix: 'Compare it with a later version instead.' });
 		const path = (arg?.artifact as ArtifactRecord | undefined)?.path ?? str(arg, 'path');
 		if (path) return this.diffVersions(entry, parent, version, path);
 		// On a version (not one of its files), the whole change is the question: the compare view answers it.
@@ -198,9 +198,9 @@ export class StoredFileCommands {
 		let ref: string | undefined = fixedRef;
 		const fileUri = arg instanceof vscode.Uri ? arg : arg === undefined ? vscode.window.activeTextEditor?.document.uri : undefined;
 		if (fileUri) {
-			if (fileUri.scheme !== 'file') throw new LedgerError('Compare File with Version works on files of the workspace.', 'Open a tracked file (a prompt, a config) and run it again.', undefined, 'NOT_A_FILE');
+			if (fileUri.scheme !== 'file') throw new LedgerError({ code: 'NOT_A_FILE', message: 'Compare File with Version works on files of the workspace.', fix: 'Open a tracked file (a prompt, a config) and run it again.' });
 			const entry = this.ledgers.forUri(fileUri);
-			if (!entry) throw new LedgerError(`${fileUri.fsPath} is not in a workspace folder with a model-ledger.yaml.`, 'Open a file of a workspace folder that has one.', undefined, 'NO_CONFIG');
+			if (!entry) throw new LedgerError({ code: 'NO_CONFIG', message: `${fileUri.fsPath} is not in a workspace folder with a model-ledger.yaml.`, fix: 'Open a file of a workspace folder that has one.' });
 			root = entry.root;
 			path = relative(entry.root, fileUri.fsPath).split(sep).join('/');
 		} else if (arg && typeof arg === 'object') {
@@ -211,14 +211,14 @@ export class StoredFileCommands {
 			ref ??= versionTargetOf(a)?.ref;
 		}
 		const entry = await pickLedger(this.ledgers, root);
-		if (!path) throw new LedgerError('Compare File with Version needs a file.', 'Open a tracked file in the editor, or pass {path}.', undefined, 'BAD_ARGUMENT');
+		if (!path) throw new LedgerError({ code: 'BAD_ARGUMENT', message: 'Compare File with Version needs a file.', fix: 'Open a tracked file in the editor, or pass {path}.' });
 		model ??= await this.pickModel(entry, `Which model's versions of ${path}?`, path);
 		const version = ref ? resolveReadableVersion(entry.ledger, model, ref) : await this.pickVersion(entry, model, `Compare ${path} with which version of ${model}?`, { withPath: path });
 		const manifest = this.manifest(entry.ledger, version);
 		// Across a rename the version holds the file under its earlier name (like `git log --follow`): compare that.
 		const storedPath = manifest.artifacts.some((a) => a.path === path) ? path : pathInVersion(entry.ledger, model, path, version.digest);
 		if (!storedPath || !manifest.artifacts.some((a) => a.path === storedPath)) {
-			throw new LedgerError(`${model} ${versionShortName(version)}${ref && !/^v?\d+$/.test(ref) ? ` (@${ref})` : ''} has no file \`${path}\`.`, 'Pick a version that contains it.', undefined, 'UNKNOWN_ARTIFACT');
+			throw new LedgerError({ code: 'UNKNOWN_ARTIFACT', message: `${model} ${versionShortName(version)}${ref && !/^v?\d+$/.test(ref) ? ` (@${ref})` : ''} has no file \`${path}\`.`, fix: 'Pick a version that contains it.' });
 		}
 		const versionPart = fixedRef && !/^v?\d+$/.test(fixedRef) ? `${fixedRef} ${versionShortName(version)}` : versionShortName(version);
 		const leftName = storedPath === path ? versionPart : `${versionPart} ${storedPath}`;

@@ -6,7 +6,7 @@
 //   executeCommand('modelLedger.cleanUpStore', { root?, yes? }) → GcReport (a dry run unless yes)
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { LedgerError } from '../../core/errors';
+import { cancelled, LedgerError } from '../../core/errors';
 import type { LedgerEvent } from '../../core/lifecycle/events';
 import { collectGarbage } from '../../core/store/gc';
 import type { GcReport } from '../../core/store/gc';
@@ -21,7 +21,7 @@ import { verifyStore } from '../../core/store/verify';
 import type { VerifyReport } from '../../core/store/verify';
 import { isInteractive, stringArg } from '../commandArgs';
 import type { CommandHandlers, RegisteredCommands } from '../commands';
-import { Cancelled, confirmModal, pickLedger, resolveVersion, runReporting, versionTargetOf } from '../commandSupport';
+import { confirmModal, pickLedger, resolveVersion, runReporting, versionTargetOf } from '../commandSupport';
 import { gateRefusalText } from '../compare/compareGates';
 import { eventsMarkdown, gcPreview, restorePreview, restoreSummary, verifyMarkdown, verifySummary } from './lifecycleText';
 import { versionDescription, versionLabel, versionShortName } from '../registry/versionText';
@@ -68,23 +68,23 @@ export class LifecycleCommands {
 		if (given) return entry.ledger.model(given).name;
 		const models = entry.ledger.config.models;
 		if (models.length === 1) return models[0].name;
-		if (!isInteractive(arg)) throw new LedgerError('Which model? Pass `model` in the argument object.', undefined, undefined, 'MISSING_ARGUMENT');
+		if (!isInteractive(arg)) throw new LedgerError({ code: 'MISSING_ARGUMENT', message: 'Which model? Pass `model` in the argument object.' });
 		const picked = await vscode.window.showQuickPick(models.map((m) => ({ label: m.name })), { title });
-		if (!picked) throw new Cancelled();
+		if (!picked) throw cancelled('Command');
 		return picked.label;
 	}
 
 	private async versionOf(entry: LedgerEntry, model: string, arg: Arg, title: string): Promise<VersionSummary> {
 		const target = versionTargetOf(arg, 'ref');
 		if (target) return resolveVersion(entry.ledger, model, target.ref);
-		if (!isInteractive(arg)) throw new LedgerError('Which version? Pass `ref` (a number, label, alias or digest) in the argument object.', undefined, undefined, 'MISSING_ARGUMENT');
+		if (!isInteractive(arg)) throw new LedgerError({ code: 'MISSING_ARGUMENT', message: 'Which version? Pass `ref` (a number, label, alias or digest) in the argument object.' });
 		const versions = entry.ledger.listVersions(model);
-		if (versions.length === 0) throw new LedgerError(`${model} has no versions yet.`, 'Snapshot it first ("Model Ledger: Snapshot…").', undefined, 'NO_VERSIONS');
+		if (versions.length === 0) throw new LedgerError({ code: 'NO_VERSIONS', message: `${model} has no versions yet.`, fix: 'Snapshot it first ("Model Ledger: Snapshot…").' });
 		const picked = await vscode.window.showQuickPick(
 			versions.map((v) => ({ label: versionLabel(v), description: versionDescription(v), version: v })),
 			{ title, matchOnDescription: true },
 		);
-		if (!picked) throw new Cancelled();
+		if (!picked) throw cancelled('Command');
 		return picked.version;
 	}
 
@@ -92,7 +92,7 @@ export class LifecycleCommands {
 		if (arg && 'note' in arg) return str(arg, 'note');
 		if (!isInteractive(arg)) return undefined;
 		const note = await vscode.window.showInputBox({ title, prompt, placeHolder: 'optional' });
-		if (note === undefined) throw new Cancelled();
+		if (note === undefined) throw cancelled('Command');
 		return note.trim() || undefined;
 	}
 
@@ -109,7 +109,7 @@ export class LifecycleCommands {
 		const version = await this.versionOf(entry, model, arg, `Set Alias: which version of ${model}?`);
 		let alias = str(arg, 'alias');
 		if (!alias) {
-			if (!isInteractive(arg)) throw new LedgerError('Which alias? Pass `alias` in the argument object.', undefined, undefined, 'MISSING_ARGUMENT');
+			if (!isInteractive(arg)) throw new LedgerError({ code: 'MISSING_ARGUMENT', message: 'Which alias? Pass `alias` in the argument object.' });
 			alias = await this.pickAliasName(entry, model, version);
 		}
 		const note = await this.noteOf(arg, `Set ${alias} → ${model} ${versionShortName(version)}`, 'Why (recorded in the audit trail)');
@@ -127,9 +127,9 @@ export class LifecycleCommands {
 				{ modal: true, detail: `Approving records you (${by.name}) as the approver, with the note you give, in the audit trail.` },
 				approve,
 			);
-			if (choice !== approve) throw new Cancelled();
+			if (choice !== approve) throw cancelled('Command');
 			const why = await vscode.window.showInputBox({ title: `Approve ${model} ${versionShortName(version)}`, prompt: 'Approval note (what was checked)' });
-			if (why === undefined) throw new Cancelled();
+			if (why === undefined) throw cancelled('Command');
 			entry.ledger.approve(model, version.digest, by, why.trim() || undefined);
 			event = await this.setGatedAlias(entry, arg, model, version, alias, by, note, override);
 		}
@@ -149,14 +149,14 @@ export class LifecycleCommands {
 			if (!(err instanceof GateRefusedError) || !isInteractive(arg)) throw err;
 			const text = gateRefusalText(err.result);
 			const choice = await vscode.window.showWarningMessage(text.message, { modal: true, detail: `${text.detail}\n\nOverride records your reason, these rules and you (${by.name}) in the audit trail.` }, OVERRIDE);
-			if (choice !== OVERRIDE) throw new Cancelled();
+			if (choice !== OVERRIDE) throw cancelled('Command');
 			const reason = await vscode.window.showInputBox({
 				title: `Override the ${alias} gate for ${model} ${versionShortName(version)}`,
 				prompt: 'Why does this version go out despite the gate? (recorded in the audit trail)',
 				ignoreFocusOut: true,
 				validateInput: (v) => (v.trim() ? undefined : 'A reason is required for an override.'),
 			});
-			if (reason === undefined) throw new Cancelled();
+			if (reason === undefined) throw cancelled('Command');
 			return entry.ledger.setAlias(model, version.digest, alias, by, reason.trim(), { override: true });
 		}
 	}
@@ -173,14 +173,14 @@ export class LifecycleCommands {
 		});
 		items.push({ label: '$(edit) Another name…' });
 		const picked = await vscode.window.showQuickPick(items, { title: `Set Alias: point which alias at ${model} ${versionShortName(version)}?` });
-		if (!picked) throw new Cancelled();
+		if (!picked) throw cancelled('Command');
 		if (picked.alias) return picked.alias;
 		const typed = await vscode.window.showInputBox({
 			title: 'Alias name',
 			prompt: 'Lower-case letters, digits and -, starting with a letter',
 			validateInput: (v) => (/^[a-z][a-z0-9-]*$/.test(v) ? (v === 'latest' ? '`latest` is computed and cannot be set' : undefined) : 'Use lower-case letters, digits and -, starting with a letter'),
 		});
-		if (!typed) throw new Cancelled();
+		if (!typed) throw cancelled('Command');
 		return typed;
 	}
 
@@ -191,12 +191,12 @@ export class LifecycleCommands {
 		if (!alias) {
 			const target = versionTargetOf(arg, 'ref');
 			const onVersion = target ? resolveVersion(entry.ledger, model, target.ref).aliases : [...entry.ledger.index.aliasesOf(model).keys()];
-			if (onVersion.length === 0) throw new LedgerError(`${model} has no alias to remove here.`, undefined, undefined, 'UNKNOWN_ALIAS');
+			if (onVersion.length === 0) throw new LedgerError({ code: 'UNKNOWN_ALIAS', message: `${model} has no alias to remove here.` });
 			if (onVersion.length === 1 && target) alias = onVersion[0];
-			else if (!isInteractive(arg)) throw new LedgerError('Which alias? Pass `alias` in the argument object.', undefined, undefined, 'MISSING_ARGUMENT');
+			else if (!isInteractive(arg)) throw new LedgerError({ code: 'MISSING_ARGUMENT', message: 'Which alias? Pass `alias` in the argument object.' });
 			else {
 				const picked = await vscode.window.showQuickPick(onVersion, { title: `Remove which alias of ${model}?` });
-				if (!picked) throw new Cancelled();
+				if (!picked) throw cancelled('Command');
 				alias = picked;
 			}
 		}
@@ -223,9 +223,9 @@ export class LifecycleCommands {
 		const version = await this.versionOf(entry, model, arg, `Tag which version of ${model}?`);
 		let tag = str(arg, 'tag');
 		if (!tag) {
-			if (!isInteractive(arg)) throw new LedgerError('Which tag? Pass `tag` in the argument object.', undefined, undefined, 'MISSING_ARGUMENT');
+			if (!isInteractive(arg)) throw new LedgerError({ code: 'MISSING_ARGUMENT', message: 'Which tag? Pass `tag` in the argument object.' });
 			tag = await vscode.window.showInputBox({ title: `Tag ${model} ${versionShortName(version)}`, prompt: 'Tag (letters, digits, . _ -), e.g. baseline or exp-42' });
-			if (!tag) throw new Cancelled();
+			if (!tag) throw cancelled('Command');
 		}
 		const event = entry.ledger.tag(model, version.digest, tag.trim(), await authorOf(entry.root), str(arg, 'note'));
 		this.changed(entry);
@@ -244,14 +244,14 @@ export class LifecycleCommands {
 		if (!alias) {
 			const onNode = arg && 'version' in arg ? ((arg.version as VersionSummary).aliases ?? []) : [...ledger.index.aliasesOf(model).keys()];
 			const candidates = onNode.filter((a) => target(a));
-			if (candidates.length === 0) throw new LedgerError(`No alias of ${model}${onNode.length ? ` (${onNode.join(', ')})` : ''} has an earlier version to roll back to.`, 'Aliases get a history when they are moved (Set Alias…).', undefined, 'NOTHING_TO_ROLL_BACK');
+			if (candidates.length === 0) throw new LedgerError({ code: 'NOTHING_TO_ROLL_BACK', message: `No alias of ${model}${onNode.length ? ` (${onNode.join(', ')})` : ''} has an earlier version to roll back to.`, fix: 'Aliases get a history when they are moved (Set Alias…).' });
 			if (candidates.length === 1 || !isInteractive(arg)) alias = candidates.includes('production') ? 'production' : candidates[0];
 			else {
 				const picked = await vscode.window.showQuickPick(
 					candidates.map((a) => ({ label: a, description: `${name(ledger.index.aliasesOf(model).get(a))} → ${name(target(a))}` })),
 					{ title: `Roll back which alias of ${model}?` },
 				);
-				if (!picked) throw new Cancelled();
+				if (!picked) throw cancelled('Command');
 				alias = picked.label;
 			}
 		}
@@ -260,7 +260,7 @@ export class LifecycleCommands {
 			const from = ledger.index.aliasesOf(model).get(alias);
 			const go = 'Roll Back';
 			const choice = await vscode.window.showWarningMessage(`Roll back ${alias} of ${model} from ${name(from)} to ${name(to)}?`, { modal: true, detail: 'The move is recorded in the audit trail; no file in the workspace changes.' }, go);
-			if (choice !== go) throw new Cancelled();
+			if (choice !== go) throw cancelled('Command');
 		}
 		const note = await this.noteOf(arg, `Roll back ${alias} of ${model}`, 'Why (recorded in the audit trail)');
 		const result = rollback(ledger, model, alias, await authorOf(entry.root), note);
@@ -305,7 +305,7 @@ export class LifecycleCommands {
 				(goDelete ? `\n\n"${goDelete}" also removes ${plan.extra.join(', ')} (their content is stored first and listed in the restore journal).` : '');
 			// eslint-disable-next-line no-restricted-syntax -- one or two buttons
 			const choice = await confirmModal(message, detail, ...(preview.changes > 0 || dirty.length ? [go] : []), ...(goDelete ? [goDelete] : []));
-			if (choice === undefined) throw new Cancelled();
+			if (choice === undefined) throw cancelled('Command');
 			if (choice === goDelete) {
 				deleteExtra = true;
 				plan = await restoreVersion(ledger, model, version.digest, { dryRun: true, deleteExtra });
@@ -314,7 +314,7 @@ export class LifecycleCommands {
 			// The user saw which files hold unsaved work and that it is stored first.
 			force = true;
 		} else if (dirty.length && arg?.saveEditors !== true) {
-			throw new LedgerError(`${dirty.length} open editor(s) have unsaved changes to files the restore would replace.`, 'Save them, or pass `saveEditors: true`.', undefined, 'DIRTY_EDITORS');
+			throw new LedgerError({ code: 'DIRTY_EDITORS', message: `${dirty.length} open editor(s) have unsaved changes to files the restore would replace.`, fix: 'Save them, or pass `saveEditors: true`.' });
 		}
 		for (const doc of dirty) await doc.save();
 		const result = await vscode.window.withProgress(

@@ -248,7 +248,7 @@ export class RegistryTreeModel extends Disposable {
 
 	private ledgerOf(root: string): Ledger {
 		const entry = this.ledgers.forRoot(root);
-		if (!entry) throw new LedgerError(`${root} no longer has a model-ledger.yaml.`);
+		if (!entry) throw new LedgerError({ code: 'LEDGER_ERROR', message: `${root} no longer has a model-ledger.yaml.` });
 		return entry.ledger;
 	}
 

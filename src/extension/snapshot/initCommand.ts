@@ -2,12 +2,12 @@
 // weights, RAG/train configs, metrics, DVC files) and opens it for editing. An existing file is
 // never overwritten; it is opened instead. Argument object: `{ root? }` → InitResult (opens nothing).
 import * as vscode from 'vscode';
-import { LedgerError } from '../../core/errors';
+import { cancelled, LedgerError } from '../../core/errors';
 import { initWorkspace } from '../../core/init/initWorkspace';
 import type { InitResult } from '../../core/init/initWorkspace';
 import { isInteractive, stringArg } from '../commandArgs';
 import type { CommandHandlers } from '../commands';
-import { Cancelled, runReporting } from '../commandSupport';
+import { runReporting } from '../commandSupport';
 import type { WorkspaceLedgers } from '../workspaceLedgers';
 import { requireTrustedWorkspace } from '../workspaceTrust';
 
@@ -15,13 +15,13 @@ async function pickFolder(root?: string): Promise<vscode.WorkspaceFolder> {
 	const folders = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file');
 	if (root !== undefined) {
 		const folder = folders.find((f) => f.uri.fsPath === root);
-		if (!folder) throw new LedgerError(`${root} is not an open workspace folder.`, 'Pass the root of an open workspace folder, or omit `root`.', undefined, 'UNKNOWN_ROOT');
+		if (!folder) throw new LedgerError({ code: 'UNKNOWN_ROOT', message: `${root} is not an open workspace folder.`, fix: 'Pass the root of an open workspace folder, or omit `root`.' });
 		return folder;
 	}
-	if (folders.length === 0) throw new LedgerError('No folder is open.', 'Open the folder of your project (File → Open Folder…) and run Initialize again.', undefined, 'NO_FOLDER');
+	if (folders.length === 0) throw new LedgerError({ code: 'NO_FOLDER', message: 'No folder is open.', fix: 'Open the folder of your project (File → Open Folder…) and run Initialize again.' });
 	if (folders.length === 1) return folders[0];
 	const picked = await vscode.window.showWorkspaceFolderPick({ placeHolder: 'Initialize Model Ledger in which folder?' });
-	if (!picked) throw new Cancelled();
+	if (!picked) throw cancelled('Initialize');
 	return picked;
 }
 

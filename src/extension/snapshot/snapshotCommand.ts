@@ -6,7 +6,7 @@
 import { appendAll } from '../../core/bulkArrays';
 import * as vscode from 'vscode';
 import { formatBytes } from '../../core/byteSize';
-import { LedgerError } from '../../core/errors';
+import { cancelled, LedgerError } from '../../core/errors';
 import { readLineage } from '../../core/snapshot/gitLineage';
 import type { Ledger } from '../../core/ledger';
 import type { Bump, VersionSummary, WorkingChanges } from '../../core/model';
@@ -16,7 +16,7 @@ import { nextSemver } from '../../core/lifecycle/versionLabels';
 import { isInteractive } from '../commandArgs';
 import { COMMANDS } from '../commands';
 import type { CommandHandlers } from '../commands';
-import { Cancelled, pickLedger, runReporting } from '../commandSupport';
+import { pickLedger, runReporting } from '../commandSupport';
 import { compareTwoVersions } from '../compare/compareSelection';
 import type { StoredFileCommands } from '../compare/diffCommands';
 import { storedFileUri, workingFileUri } from '../registry/storedFiles';
@@ -54,7 +54,7 @@ export class SnapshotCommand {
 	async headless(args: SnapshotArgs): Promise<SnapshotResult> {
 		requireTrustedWorkspace('Snapshot');
 		const entry = await pickLedger(this.ledgers, args.root, false);
-		if (args.bump !== undefined && !BUMPS.includes(args.bump)) throw new LedgerError(`Unknown bump \`${String(args.bump)}\`.`, 'Use patch, minor or major.', undefined, 'BAD_ARGUMENT');
+		if (args.bump !== undefined && !BUMPS.includes(args.bump)) throw new LedgerError({ code: 'BAD_ARGUMENT', message: `Unknown bump \`${String(args.bump)}\`.`, fix: 'Use patch, minor or major.' });
 		const result = await createSnapshot(entry.ledger, { models: modelList(args.model), message: args.message ?? '', bump: args.bump ?? 'patch', requireClean: args.allowDirty !== true, allowSecrets: args.allowSecrets === true });
 		this.ledgers.schedule(entry.folder, 'registry');
 		return result;
@@ -83,7 +83,7 @@ export class SnapshotCommand {
 			placeHolder: 'e.g. shorter system prompt, top_k 8',
 			ignoreFocusOut: true,
 		});
-		if (message === undefined) throw new Cancelled();
+		if (message === undefined) throw cancelled('Snapshot');
 		const options = { models: changed.map((p) => p.name), message, bump, requireClean: !allowDirty, allowSecrets: args.allowSecrets === true };
 		let result: SnapshotResult;
 		try {
@@ -108,7 +108,7 @@ export class SnapshotCommand {
 			})],
 			{ title: 'Snapshot: which model?', placeHolder: 'Each model whose files changed gets a new version' },
 		);
-		if (!picked) throw new Cancelled();
+		if (!picked) throw cancelled('Snapshot');
 		return picked.names;
 	}
 
@@ -152,7 +152,7 @@ export class SnapshotCommand {
 			});
 			pick.onDidHide(() => {
 				pick.dispose();
-				if (!done) reject(new Cancelled());
+				if (!done) reject(cancelled('Snapshot'));
 			});
 			pick.show();
 		});
@@ -167,7 +167,7 @@ export class SnapshotCommand {
 			{ modal: true, detail: `The version records commit ${lineage.commit?.slice(0, 7) ?? '(none)'}${lineage.branch ? ` on ${lineage.branch}` : ''} plus the uncommitted changes to ${lineage.changedFiles.length} tracked file${lineage.changedFiles.length === 1 ? '' : 's'} as a patch, so it can be reproduced. Commit first for a clean lineage.` },
 			store,
 		);
-		if (choice !== store) throw new Cancelled();
+		if (choice !== store) throw cancelled('Snapshot');
 		return true;
 	}
 
@@ -182,7 +182,7 @@ export class SnapshotCommand {
 			const line = Math.max(0, (err.location.line ?? 1) - 1);
 			await vscode.window.showTextDocument(workingFileUri(entry.root, err.location.file), { selection: new vscode.Range(line, 0, line, 0) });
 		}
-		throw new Cancelled();
+		throw cancelled('Snapshot');
 	}
 
 	private async pickBump(ledger: Ledger, names: string[]): Promise<Bump> {
@@ -202,7 +202,7 @@ export class SnapshotCommand {
 			BUMPS.map((bump) => ({ label: bump, description: `→ ${preview(bump)}`, detail: detail[bump], bump })),
 			{ title: 'Snapshot: version bump', ignoreFocusOut: true },
 		);
-		if (!picked) throw new Cancelled();
+		if (!picked) throw cancelled('Snapshot');
 		return picked.bump;
 	}
 
@@ -232,7 +232,7 @@ export class SnapshotCommand {
 					try {
 						return await createSnapshot(entry.ledger, { ...options, onProgress, signal: controller.signal });
 					} catch (err) {
-						if (controller.signal.aborted) throw new Cancelled();
+						if (controller.signal.aborted) throw cancelled('Snapshot');
 						throw err;
 					} finally {
 						cancel.dispose();
