@@ -9,6 +9,7 @@ import { escapeControls, escapeJsonText } from '../core/displayText';
 import { describeError, LedgerError } from '../core/errors';
 import { osAuthor, readLineage } from '../core/snapshot/gitLineage';
 import { Ledger } from '../core/ledger';
+import { remoteFetcher } from '../core/remotes/remoteTransfer';
 import { NativeModuleError } from '../core/index/sqlite';
 import { CONFIG_FILE } from '../core/parse/workspaceConfig';
 import { findCommand, usageText } from './commandTable';
@@ -78,6 +79,8 @@ export async function runCli(argv: string[], rawIo: Io): Promise<number> {
 				if (!ledger) {
 					ledger = Ledger.at(root);
 					void ledger.config;
+					// cat and restore pull objects missing here from the configured remote.
+					ledger.fetchMissing = remoteFetcher(ledger);
 				}
 				return ledger;
 			},

@@ -473,23 +473,18 @@ export class Ledger {
 	}
 
 	/**
-	 * How missing objects are fetched on demand (restore, cat, opening a stored file). Undefined: from
-	 * the configured remote (`default_remote`, or the only one), if any; null: never; a function: the
-	 * caller's way (the extension wraps it in a progress notification).
+	 * How missing objects are fetched on demand (restore, cat, opening a stored file), given by the
+	 * shell: the CLI passes `remoteFetcher(ledger)` (remotes/remoteTransfer.ts), the extension the same
+	 * pull inside a progress notification. Unset or null: never (the core does not reach for the
+	 * network, nor import the transfer code, on its own).
 	 */
 	fetchMissing: ((shas: string[]) => Promise<void>) | null | undefined;
 
 	/** Makes sure these objects are in the local store, pulling missing ones (verified); returns those still missing. */
 	async ensureObjects(shas: string[]): Promise<string[]> {
 		const missing = [...new Set(shas)].filter((sha) => !this.store.has(sha));
-		if (missing.length === 0 || this.fetchMissing === null) return missing;
-		if (this.fetchMissing) {
-			await this.fetchMissing(missing);
-		} else if (this.config.remotes.length > 0) {
-			const { pullObjects } = await import('./remotes/remoteTransfer');
-			const report = await pullObjects(this, missing);
-			if (report.corrupt.length) throw new LedgerError({ code: 'OBJECT_CORRUPT', message: report.corrupt[0].message, fix: 'The copy on the remote is damaged: push it again from a machine that has it intact.' });
-		}
+		if (missing.length === 0 || !this.fetchMissing) return missing;
+		await this.fetchMissing(missing);
 		return missing.filter((sha) => !this.store.has(sha));
 	}
 

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { KeyHistory, KeyRun } from '../../src/core/query/keyHistory';
-import type { UsedBy, VersionRef } from '../../src/core/query/usedBy';
+import type { UsedBy } from '../../src/core/query/usedBy';
+import type { VersionRef } from '../../src/core/query/versionsByPath';
 import { code, commandLink, fileHoverMarkdown, HOVER_COMMANDS, keyHoverMarkdown, md } from '../../src/extension/hovers/hoverText';
 
 const now = new Date('2026-03-10T12:00:00Z');

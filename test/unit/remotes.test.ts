@@ -12,9 +12,10 @@ import S3rver from 's3rver';
 import { LedgerError, ParseError } from '../../src/core/errors';
 import { Ledger } from '../../src/core/ledger';
 import type { VersionSummary } from '../../src/core/model';
-import { objectKey, openRemote, selectRemote } from '../../src/core/remotes/remoteStore';
+import { openRemote, selectRemote } from '../../src/core/remotes/openRemote';
+import { objectKey } from '../../src/core/remotes/types';
 import { restoreVersion } from '../../src/core/store/restore';
-import { pullVersions, pushVersions, readRemoteListing, remoteStatus, versionAvailability } from '../../src/core/remotes/remoteTransfer';
+import { pullVersions, pushVersions, readRemoteListing, remoteFetcher, remoteStatus, versionAvailability } from '../../src/core/remotes/remoteTransfer';
 import { createSnapshot } from '../../src/core/snapshot/snapshot';
 import { verifyStore } from '../../src/core/store/verify';
 import { parseWorkspaceConfig } from '../../src/core/parse/workspaceConfig';
@@ -97,7 +98,10 @@ function cloneOf(root: string): { root: string; ledger: Ledger } {
 	git(parent, 'clone', '-q', root, 'ws');
 	const clone = join(parent, 'ws');
 	assert.ok(!existsSync(join(clone, '.model-ledger', 'cache', 'objects')), 'a clone has no objects');
-	return { root: clone, ledger: open(clone) };
+	const ledger = open(clone);
+	// As the CLI does: missing objects come from the configured remote.
+	ledger.fetchMissing = remoteFetcher(ledger);
+	return { root: clone, ledger };
 }
 
 /**

@@ -8,7 +8,7 @@ import { Ledger } from '../../src/core/ledger';
 import type { VersionSummary } from '../../src/core/model';
 import { createSnapshot } from '../../src/core/snapshot/snapshot';
 import { describeVersions, usedBy } from '../../src/core/query/usedBy';
-import type { VersionRef } from '../../src/core/query/usedBy';
+import type { VersionRef } from '../../src/core/query/versionsByPath';
 import { copyExampleWorkspace, isolatedGitEnv, removeDir, repoRoot, writeFile } from './fixtures';
 
 const author = { name: 'Ana', email: 'ana@example.com' };

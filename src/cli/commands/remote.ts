@@ -1,7 +1,7 @@
 // `model-ledger remote status [--remote NAME] [--json]`: what is only local, only on the remote, or both.
 import type { Ledger } from '../../core/ledger';
 import { remoteStatus } from '../../core/remotes/remoteTransfer';
-import { selectRemote } from '../../core/remotes/remoteStore';
+import { selectRemote } from '../../core/remotes/openRemote';
 import { UsageError } from '../context';
 import type { CliCommand, CommandResult } from '../context';
 import { renderTable } from '../format';

@@ -6,9 +6,10 @@ import type { Ledger } from '../ledger';
 import type { Scalar } from '../model';
 import { formatNumber } from '../numberText';
 import { followPath } from './pathFollow';
-import { memoized, normalizeRelPath, pathContents, removedAfter } from './usedBy';
+import { normalizeRelPath, removedAfter } from './usedBy';
+import { memoized, pathContents } from './versionsByPath';
 import { versionName } from '../store/versionName';
-import type { VersionRef } from './usedBy';
+import type { VersionRef } from './versionsByPath';
 
 /** A leaf's value, or for a mapping/list key the leaves under it (relative paths: `.top_k`, `[0]`). */
 export type KeyValue = Scalar | { [subKey: string]: Scalar };

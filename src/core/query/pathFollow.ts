@@ -6,8 +6,8 @@ import type { Ledger } from '../ledger';
 import { pairRenames } from '../compare/renames';
 import type { RenameCandidate } from '../compare/renames';
 import { decodeUtf8Text, looksBinary } from '../parse/textContent';
-import { memoized, versionsHoldingPath } from './usedBy';
-import type { VersionRef } from './usedBy';
+import { memoized, versionsHoldingPath } from './versionsByPath';
+import type { VersionRef } from './versionsByPath';
 
 /** Renames followed per file at most (a file renamed more often than this is followed this far). */
 const MAX_HOPS = 32;

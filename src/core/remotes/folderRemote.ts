@@ -8,8 +8,8 @@ import { dirname, join } from 'node:path';
 import { cancelled, LedgerError } from '../errors';
 import { fsyncDir } from '../store/objectStore';
 import type { RemoteConfig } from '../parse/workspaceConfig';
-import { describeRemote, objectKey } from './remoteStore';
-import type { RemoteStore } from './remoteStore';
+import { describeRemote, objectKey } from './types';
+import type { RemoteStore } from './types';
 
 export class FolderRemote implements RemoteStore {
 	private readonly root: string;

@@ -9,8 +9,10 @@ import { cancelled, LedgerError } from '../errors';
 import type { Ledger } from '../ledger';
 import type { VersionManifest, VersionSummary } from '../model';
 import type { RemoteConfig } from '../parse/workspaceConfig';
-import { describeRemote, openRemote, selectRemote, verifiedChunks } from './remoteStore';
-import type { MultipartOptions, RemoteStore } from './remoteStore';
+import { openRemote, selectRemote } from './openRemote';
+import { describeRemote } from './types';
+import type { MultipartOptions, RemoteStore } from './types';
+import { verifiedChunks } from './verifiedChunks';
 
 export type ObjectKind = 'artifact' | 'patch' | 'lockfile';
 
@@ -191,6 +193,18 @@ export async function pullVersions(ledger: Ledger, versions: VersionSummary[], o
 	const report = await pullObjects(ledger, [...needed.values()], options);
 	report.versions = versions.length;
 	return report;
+}
+
+/**
+ * The fetcher a shell gives `Ledger.fetchMissing`: missing objects are pulled (verified) from the
+ * configured remote (`default_remote`, or the only one); with no remote configured, nothing is fetched.
+ */
+export function remoteFetcher(ledger: Ledger): (shas: string[]) => Promise<void> {
+	return async (shas) => {
+		if (ledger.config.remotes.length === 0) return;
+		const report = await pullObjects(ledger, shas);
+		if (report.corrupt.length) throw new LedgerError({ code: 'OBJECT_CORRUPT', message: report.corrupt[0].message, fix: 'The copy on the remote is damaged: push it again from a machine that has it intact.' });
+	};
 }
 
 /**

@@ -7,8 +7,8 @@ import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
 import type * as AwsSdk from './awsSdk';
 import { cancelled, LedgerError } from '../errors';
 import type { RemoteConfig } from '../parse/workspaceConfig';
-import { describeRemote, objectKey, objectsPrefix, shaOfKey } from './remoteStore';
-import type { MultipartOptions, RemoteStore } from './remoteStore';
+import { describeRemote, objectKey, objectsPrefix, shaOfKey } from './types';
+import type { MultipartOptions, RemoteStore } from './types';
 
 const MIN_PART = 5 * 1024 * 1024;
 const DEFAULT_PART = 16 * 1024 * 1024;

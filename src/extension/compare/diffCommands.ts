@@ -5,6 +5,7 @@ import { relative, sep } from 'node:path';
 import * as vscode from 'vscode';
 import { cancelled, LedgerError } from '../../core/errors';
 import { followPath, pathInVersion } from '../../core/query/pathFollow';
+import { modelVersionsHoldingPath } from '../../core/query/versionsByPath';
 import type { Ledger } from '../../core/ledger';
 import type { ArtifactRecord, VersionManifest, VersionSummary } from '../../core/model';
 import { modelMatcher } from '../../core/snapshot/workspaceFiles';
@@ -83,9 +84,7 @@ export class StoredFileCommands {
 		let versions = entry.ledger.listVersions(model).filter((v) => v.digest !== options.exclude);
 		if (options.withPath) {
 			// From the index's artifact table: no manifest is read per version.
-			const having = new Set(
-				entry.ledger.index.readStatement('SELECT a.digest FROM artifacts a JOIN versions v ON v.digest = a.digest WHERE v.model = ? AND a.path = ?').pluck().all(model, options.withPath) as string[],
-			);
+			const having = new Set(modelVersionsHoldingPath(entry.ledger, model, options.withPath));
 			// And the versions that held it under an earlier name (renamed since): comparable too.
 			for (const f of followPath(entry.ledger, options.withPath)) if (f.model === model) for (const seg of f.segments) for (const v of seg.versions) having.add(v.digest);
 			versions = versions.filter((v) => having.has(v.digest));

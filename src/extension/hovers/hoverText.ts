@@ -6,7 +6,8 @@ import type { KeyHistory, KeyRun, MetricDelta, VariableHistory } from '../../cor
 import { formatKeyValue } from '../../core/query/keyHistory';
 import type { Scalar } from '../../core/model';
 import { formatAge } from '../../core/relativeTime';
-import type { UsedBy, VersionRef } from '../../core/query/usedBy';
+import type { UsedBy } from '../../core/query/usedBy';
+import type { VersionRef } from '../../core/query/versionsByPath';
 import { describeVersions } from '../../core/query/usedBy';
 import { versionName } from '../../core/store/versionName';
 import { COMMANDS } from '../commands';

@@ -8,7 +8,7 @@ import { formatAge } from '../../core/relativeTime';
 import type { VersionManifest } from '../../core/model';
 import { pullObjects, pullVersions, pushVersions, readRemoteListing, remoteStatus, selectVersions, versionAvailability } from '../../core/remotes/remoteTransfer';
 import type { PullReport, PushReport, RemoteStatusReport, TransferOptions, TransferProgress, VersionAvailability } from '../../core/remotes/remoteTransfer';
-import { selectRemote } from '../../core/remotes/remoteStore';
+import { selectRemote } from '../../core/remotes/openRemote';
 import { isInteractive, stringArg } from '../commandArgs';
 import type { RegisteredCommands } from '../commands';
 import { pickLedger, runReporting, versionTargetOf } from '../commandSupport';

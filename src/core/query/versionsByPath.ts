@@ -1,0 +1,213 @@
+// The versions that hold a path, read from index.db and remembered while it is unchanged: what
+// used-by, key history and rename following (pathFollow.ts) all start from. Kept apart from usedBy.ts
+// so pathFollow can use it without importing usedBy, which uses pathFollow.
+import type { Ledger } from '../ledger';
+import type { WorkspaceConfig } from '../parse/workspaceConfig';
+
+/** A version as hovers and used-by lists name it. */
+export interface VersionRef {
+	model: string;
+	number: number;
+	label: string;
+	digest: string;
+	createdAt: string;
+	author: string;
+	aliases: string[];
+	/** Another version of the model has the same number (two branches merged): name it `v2 (fc78108)`. */
+	numberShared?: boolean;
+}
+
+/**
+ * What a version row says besides its aliases: fixed by the digest (the manifest's hash), so it can be
+ * kept across index changes. `ref` is the version without aliases, shared by results (read-only).
+ */
+interface VersionFacts {
+	ref: VersionRef;
+}
+
+const facts = new WeakMap<Ledger, Map<string, VersionFacts>>();
+/** Beyond this many remembered versions the memory is dropped and refilled (versions removed by gc linger until then). */
+const MAX_FACTS = 200_000;
+/** More unknown digests than this are read with one join over the path's rows instead of one lookup each. */
+const BULK_LOOKUP = 64;
+
+/**
+ * Every version holding the path, newest first (creation time, then number, model, digest), each with
+ * the sha256 it holds there. Only the path's rows are read: its artifacts (a covered range of
+ * artifacts_by_path (path, sha256), grouped by content), the aliases of those versions, and version rows not
+ * read before. A version's facts never change under its digest, so they are remembered across
+ * index changes; aliases are read per query, since they move without a new version.
+ */
+export function versionsHoldingPath(ledger: Ledger, path: string): ReadonlyArray<{ sha: string; ref: VersionRef }> {
+	// Shared while index.db is unchanged: a hover asks for it directly and again through rename following.
+	return memoized(ledger, `versionsHoldingPath\0${path}`, () => computeVersionsHoldingPath(ledger, path));
+}
+
+function computeVersionsHoldingPath(ledger: Ledger, path: string): Array<{ sha: string; ref: VersionRef }> {
+	const index = ledger.index;
+	const digests: string[] = [];
+	const shaOf: string[] = [];
+	for (const { sha256: sha, digests: list } of pathContents(ledger, path)) {
+		for (const digest of list) {
+			digests.push(digest);
+			shaOf.push(sha);
+		}
+	}
+	const known = versionFacts(ledger, digests, path);
+	const aliases = new Map<string, string[]>();
+	// The aliases table is small (a few names per model): scan it and probe each alias's (digest, path) row.
+	const aliasRows = index
+		.readStatement('SELECT al.digest, al.name FROM aliases al WHERE EXISTS (SELECT 1 FROM artifacts a WHERE a.digest = al.digest AND a.path = ?) ORDER BY al.name')
+		.raw(true)
+		.all(path) as Array<[string, string]>;
+	for (const [digest, name] of aliasRows) {
+		const list = aliases.get(digest);
+		if (list) list.push(name);
+		else aliases.set(digest, [name]);
+	}
+	const shaOfDigest = new Map<string, string>();
+	const refs: VersionRef[] = [];
+	digests.forEach((digest, i) => {
+		const f = known.get(digest);
+		if (!f) return;
+		shaOfDigest.set(digest, shaOf[i]);
+		const names = aliases.get(digest);
+		refs.push(names ? { ...f.ref, aliases: names } : f.ref);
+	});
+	const named = markShared(ledger, refs);
+	named.sort(newestFirst);
+	return named.map((ref) => ({ sha: shaOfDigest.get(ref.digest)!, ref }));
+}
+
+/** Digests of the model's versions that hold the path, from the index's artifact rows (no manifest is read). */
+export function modelVersionsHoldingPath(ledger: Ledger, model: string, path: string): string[] {
+	return ledger.index.readStatement('SELECT a.digest FROM artifacts a JOIN versions v ON v.digest = a.digest WHERE v.model = ? AND a.path = ?').pluck().all(model, path) as string[];
+}
+
+/** One content a path had: its sha256 and the digests of the versions holding it there. */
+export interface PathContent {
+	sha256: string;
+	digests: string[];
+}
+
+/**
+ * The path's contents, each with the versions holding it: one row per content, not per version (a file
+ * held by 10,000 versions is ~100 rows to decode). Shared by used-by, key history and rename following
+ * while index.db is unchanged, so one hover or key-history reads the path's rows once.
+ */
+export function pathContents(ledger: Ledger, path: string): PathContent[] {
+	return memoized(ledger, `pathContents\0${path}`, () =>
+		(ledger.index.readStatement('SELECT sha256, group_concat(digest) FROM artifacts WHERE path = ? GROUP BY sha256').raw(true).all(path) as Array<[string, string]>).map(([sha256, list]) => ({
+			sha256,
+			digests: list.split(','),
+		})),
+	);
+}
+
+/**
+ * Marks refs whose number another version of the model also has (two branches merged), so they are
+ * named like `list` names them: `v2 (fc78108)`. Copies: the cached facts stay unmarked, since a
+ * later merge can make a number shared.
+ */
+function markShared(ledger: Ledger, refs: VersionRef[]): VersionRef[] {
+	const shared = ledger.index.readStatement('SELECT number FROM versions WHERE model = ? GROUP BY number HAVING count(*) > 1').pluck();
+	const byModel = new Map<string, Set<number>>();
+	for (const model of new Set(refs.map((r) => r.model))) {
+		const numbers = shared.all(model) as number[];
+		if (numbers.length) byModel.set(model, new Set(numbers));
+	}
+	if (byModel.size === 0) return refs;
+	return refs.map((r) => (byModel.get(r.model)?.has(r.number) ? { ...r, numberShared: true } : r));
+}
+
+/** Versions by digest with their aliases (for a few digests: same-content copies). */
+export function versionRefs(ledger: Ledger, digests: string[]): Map<string, VersionRef> {
+	const known = versionFacts(ledger, digests);
+	const aliases = new Map<string, string[]>();
+	const aliasRows = ledger.index.readStatement('SELECT digest, name FROM aliases WHERE digest IN (SELECT value FROM json_each(?)) ORDER BY name').raw(true).all(JSON.stringify(digests)) as Array<[string, string]>;
+	for (const [digest, name] of aliasRows) aliases.set(digest, [...(aliases.get(digest) ?? []), name]);
+	const refs = new Map<string, VersionRef>();
+	for (const digest of digests) {
+		const f = known.get(digest);
+		if (f && !refs.has(digest)) refs.set(digest, { ...f.ref, aliases: aliases.get(digest) ?? [] });
+	}
+	return new Map(markShared(ledger, [...refs.values()]).map((r) => [r.digest, r]));
+}
+
+/** Newest first: creation time, then number, model, digest (a total order, so results are stable). */
+export function newestFirst(a: VersionRef, b: VersionRef): number {
+	return compare(b.createdAt, a.createdAt) || b.number - a.number || compare(a.model, b.model) || compare(a.digest, b.digest);
+}
+
+/** Facts of versions by digest (digests read from artifacts); rows not remembered yet are read, by path in bulk when given. */
+function versionFacts(ledger: Ledger, digests: string[], path?: string): Map<string, VersionFacts> {
+	let cache = facts.get(ledger);
+	if (!cache || cache.size > MAX_FACTS) {
+		cache = new Map();
+		facts.set(ledger, cache);
+	}
+	const missing = digests.filter((d) => !cache.has(d));
+	type Row = [string, string, number, string, string, string];
+	const remember = ([digest, model, number, label, createdAt, author]: Row) => cache.set(digest, { ref: { model, number, label, digest, createdAt, author, aliases: [] } });
+	const columns = 'v.digest, v.model, v.number, v.label, v.created_at, v.author_name';
+	if (path !== undefined && missing.length > BULK_LOOKUP) {
+		for (const row of ledger.index.readStatement(`SELECT ${columns} FROM artifacts a JOIN versions v ON v.digest = a.digest WHERE a.path = ?`).raw(true).all(path) as Row[]) remember(row);
+	} else if (missing.length > 0) {
+		const one = ledger.index.readStatement(`SELECT ${columns} FROM versions v WHERE v.digest = ?`).raw(true);
+		for (const digest of missing) {
+			const row = one.get(digest) as Row | undefined;
+			if (row) remember(row);
+		}
+	}
+	// A remembered digest that index.db no longer holds has no artifact rows either (both go in one
+	// transaction), so digests read from artifacts never reach a stale entry.
+	return cache;
+}
+
+/**
+ * Changes whenever index.db may hold other rows: `data_version` moves when another connection (the
+ * CLI, another window) commits, `total_changes()` when this one writes.
+ */
+export function indexGeneration(ledger: Ledger): string {
+	const index = ledger.index;
+	const dataVersion = index.readStatement('PRAGMA data_version').pluck().get() as number;
+	const ownChanges = index.readStatement('SELECT total_changes()').pluck().get() as number;
+	return `${dataVersion}:${ownChanges}`;
+}
+
+interface Memo {
+	generation: string;
+	config: WorkspaceConfig | undefined;
+	results: Map<string, unknown>;
+}
+
+const memos = new WeakMap<Ledger, Memo>();
+const MAX_MEMO_ENTRIES = 256;
+
+/**
+ * Remembers a query's result until index.db or the parsed config changes: a hover asks again on every
+ * mouse rest over the same file, and the answer only moves when a version, alias or file hash does.
+ */
+export function memoized<T>(ledger: Ledger, key: string, compute: () => T): T {
+	const generation = indexGeneration(ledger);
+	let config: WorkspaceConfig | undefined;
+	try {
+		config = ledger.config;
+	} catch {
+		config = undefined;
+	}
+	let memo = memos.get(ledger);
+	if (!memo || memo.generation !== generation || memo.config !== config || memo.results.size >= MAX_MEMO_ENTRIES) {
+		memo = { generation, config, results: new Map() };
+		memos.set(ledger, memo);
+	}
+	if (memo.results.has(key)) return memo.results.get(key) as T;
+	const value = compute();
+	memo.results.set(key, value);
+	return value;
+}
+
+/** Plain string order (UTF-16 code units), not the locale's: results stay the same on every machine. */
+export function compare(a: string, b: string): number {
+	return a < b ? -1 : a > b ? 1 : 0;
+}
