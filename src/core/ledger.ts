@@ -185,18 +185,30 @@ export class Ledger {
 		return report;
 	}
 
+	/** `sync()` for code that already holds `index.exclusive` (rollback): no transaction of its own. */
+	syncLocked(): SyncReport {
+		const index = this.indexInstance ?? this.index;
+		const report: SyncReport = { added: 0, removed: 0, eventFilesRead: 0, problems: [], suspects: [] };
+		if (!this.isBehind(index)) return report;
+		this.syncInto(index, report);
+		this.problems = report.problems;
+		this.suspects = report.suspects;
+		return report;
+	}
+
 	/**
-	 * Brings one model's versions and events up to date (a snapshot's write lock re-reads only the
-	 * model it numbers: a full sync per model made snapshots of many models quadratic).
+	 * Brings one model's versions and events up to date, for a caller that holds `index.exclusive` (a
+	 * snapshot's write lock re-reads only the model it numbers: a full sync per model made snapshots of
+	 * many models quadratic).
 	 */
-	syncModel(model: string): SyncReport {
+	syncModelLocked(model: string): SyncReport {
 		const index = this.indexInstance ?? this.index;
 		const report: SyncReport = { added: 0, removed: 0, eventFilesRead: 0, problems: [], suspects: [] };
 		const known = index.digestsOf(model);
 		const present = listDir(join(this.versionsDir, model)).filter((f) => DIGEST_FILE.test(f));
 		const behind = present.length !== known.size || present.some((f) => !known.has(f.slice(0, 64))) || eventStamp(this.eventsPath(model), this.protectedAliasesOf(model)) !== index.eventFileStamp(model);
 		if (!behind) return report;
-		index.batch(() => this.syncInto(index, report, model));
+		this.syncInto(index, report, model);
 		return report;
 	}
 

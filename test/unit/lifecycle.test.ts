@@ -38,6 +38,33 @@ function errorCode(fn: () => unknown): string | undefined {
 }
 
 describe('aliases and rollback', () => {
+	test('a snapshot and a rollback by a second process, whose index is behind, catch up under the lock without a nested transaction', async () => {
+		const { root, ledger } = workspace();
+		const [v1, v2] = await versions(root, ledger, 2);
+		ledger.setAlias('support-bot', '1', 'staging', alice);
+		ledger.setAlias('support-bot', '2', 'staging', alice);
+		// Another process: its own index connection, opened now, then left behind by this one's writes.
+		const other = Ledger.at(root);
+		try {
+			assert.equal(other.resolve('support-bot', 'latest').digest, v2.digest);
+			appendFileSync(join(root, 'prompts', 'system.md'), '\nRevision 3.\n');
+			const v3 = (await createSnapshot(ledger, { models: ['support-bot'], message: 'v3' })).created[0];
+			assert.equal(v3.number, 3);
+			// Numbering re-reads the model's manifests inside the write lock (syncModelLocked): v4, not a second v3.
+			appendFileSync(join(root, 'prompts', 'system.md'), '\nFrom the other process.\n');
+			const { created } = await createSnapshot(other, { models: ['support-bot'], message: 'other' });
+			assert.equal(created[0].number, v3.number + 1);
+			// Rollback syncs inside its lock too (syncLocked): the trail it walks includes the first process's moves.
+			ledger.setAlias('support-bot', String(v3.number), 'staging', bob);
+			const back = rollback(other, 'support-bot', 'staging', bob);
+			assert.equal(back.from?.digest, v3.digest);
+			assert.equal(back.to.digest, v2.digest);
+			assert.notEqual(back.to.digest, v1.digest);
+		} finally {
+			other.close();
+		}
+	});
+
 	test('moving an alias records from → to, and rollback walks the trail back step by step', async () => {
 		const { root, ledger } = workspace();
 		const [v1, v2, v3] = await versions(root, ledger, 3);

@@ -26,6 +26,15 @@ function indexSql(index: RegistryIndex): string[] {
 	return (index.readStatement("SELECT sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name").all() as { sql: string }[]).map((r) => r.sql);
 }
 
+describe('RegistryIndex write transactions', () => {
+	test('are never nested: better-sqlite3 would make the inner one a savepoint, so it is refused', () => {
+		const index = openIndex();
+		assert.throws(() => index.exclusive(() => index.batch(() => undefined)), /inside a write transaction/);
+		// The outer transaction rolled back and the index takes writes again.
+		assert.equal(index.exclusive(() => 1), 1);
+	});
+});
+
 describe('RegistryIndex.bulkLoad', () => {
 	test('drops the version tables’ indexes while loading and recreates the same ones', () => {
 		const index = openIndex();

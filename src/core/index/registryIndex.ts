@@ -195,8 +195,13 @@ export class RegistryIndex {
 		this.db.close();
 	}
 
-	/** Runs fn in one write transaction that holds the database's write lock (other writers wait). */
+	/**
+	 * Runs fn in one write transaction that holds the database's write lock (other writers wait). Never
+	 * nested: better-sqlite3 would quietly turn the inner one into a savepoint, so code already under the
+	 * lock calls the `…Locked` variants (`Ledger.syncLocked`, `syncModelLocked`) instead.
+	 */
 	exclusive<T>(fn: () => T): T {
+		if (this.db.inTransaction) throw new Error('RegistryIndex.exclusive/batch inside a write transaction: call the …Locked variant under the lock.');
 		const run = this.db.transaction(fn);
 		try {
 			return run.immediate();

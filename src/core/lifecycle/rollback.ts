@@ -54,7 +54,7 @@ export function rollback(ledger: Ledger, model: string, alias = 'production', by
 	ledger.model(model);
 	const index = ledger.index;
 	return index.exclusive(() => {
-		ledger.sync();
+		ledger.syncLocked();
 		const known = index.digestsOf(model);
 		const { current, previous } = aliasHistory(index.events(model), alias);
 		// Skip targets whose manifests are gone (deleted on this branch): they cannot be served.

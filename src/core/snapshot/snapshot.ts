@@ -568,7 +568,7 @@ function commitVersion(
 ): { created: boolean; version: VersionSummary } {
 	return ledger.index.exclusive(() => {
 		// Another process may have added versions of this model since we started: read them first.
-		ledger.syncModel(model.name);
+		ledger.syncModelLocked(model.name);
 		const latest = ledger.index.latestVersion(model.name);
 		if (latest && sameArtifacts(indexedArtifacts(ledger, latest.digest), artifacts)) return { created: false, version: latest };
 		// Unchanged is judged against every version, not only the newest: after a merge brought two
