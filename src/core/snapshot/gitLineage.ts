@@ -88,13 +88,14 @@ function parseNumstat(out: string): ChangedFile[] {
 }
 
 /**
- * Streams `git diff HEAD --binary` of the workspace's tracked changes into the file `dest`, leaving
+ * Streams `git diff <base> --binary` (base: the commit the version records; HEAD when not given) of the
+ * workspace's tracked changes into the file `dest`, leaving
  * out `exclude` (workspace-relative paths). Paths in the patch are relative to the repository root:
  * `git apply` there re-applies it to the commit. Memory stays bounded whatever the patch's size.
  */
-export async function writePatch(root: string, dest: string, exclude: string[]): Promise<void> {
+export async function writePatch(root: string, dest: string, exclude: string[], base = 'HEAD'): Promise<void> {
 	if (gitDisabled) throw new Error(`git may not run: ${gitDisabled}`);
-	const args = ['diff', 'HEAD', '--binary', '--no-renames', '--no-color', '--no-ext-diff', '--', '.', EXCLUDE_LEDGER, ...exclude.map((p) => `:(exclude,literal)${p}`)];
+	const args = ['diff', base, '--binary', '--no-renames', '--no-color', '--no-ext-diff', '--', '.', EXCLUDE_LEDGER, ...exclude.map((p) => `:(exclude,literal)${p}`)];
 	const fd = openSync(dest, 'w');
 	try {
 		await new Promise<void>((resolveRun, reject) => {
@@ -104,7 +105,7 @@ export async function writePatch(root: string, dest: string, exclude: string[]):
 				if (stderr.length < 4096) stderr += d.toString();
 			});
 			child.on('error', reject);
-			child.on('close', (code) => (code === 0 ? resolveRun() : reject(new Error(`git diff HEAD failed (exit ${code}): ${stderr.trim()}`))));
+			child.on('close', (code) => (code === 0 ? resolveRun() : reject(new Error(`git diff ${base} failed (exit ${code}): ${stderr.trim()}`))));
 		});
 	} finally {
 		closeSync(fd);

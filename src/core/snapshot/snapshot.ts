@@ -62,6 +62,19 @@ export interface SnapshotOptions {
 	meta?: Record<string, string>;
 	/** `--link URL`: the run's page (W&B, MLflow, a CI job), recorded in the version. */
 	links?: string[];
+	/** What the command already read for its preview (the extension's Snapshot…): not read again. */
+	inputs?: SnapshotInputs;
+}
+
+/**
+ * What a snapshot command reads once and shares between its preview and the write: each model's file
+ * list and the git lineage (before, git ran twice and the files were collected twice per command).
+ */
+export interface SnapshotInputs {
+	/** `collectModelFiles` of each model, by model name. */
+	files?: Map<string, { files: ModelFile[]; warnings: string[] }>;
+	/** `readLineage` of the workspace. The patch is taken against its commit, so the two always agree. */
+	lineage?: WorkspaceLineage;
 }
 
 export interface SnapshotResult {
@@ -88,7 +101,7 @@ export async function createSnapshot(ledger: Ledger, options: SnapshotOptions = 
 	const result: SnapshotResult = { created: [], unchanged: [], warnings: [] };
 	const collected = refuseEmptyModels(
 		ledger,
-		models.map((model) => ({ model, ...collectModelFiles(ledger.root, model) })),
+		models.map((model) => ({ model, ...(options.inputs?.files?.get(model.name) ?? collectModelFiles(ledger.root, model)) })),
 		result.warnings,
 	);
 	const caches = new SnapshotCaches(ledger);
@@ -105,7 +118,7 @@ export async function createSnapshot(ledger: Ledger, options: SnapshotOptions = 
 			return result;
 		}
 	}
-	const lineage = await readLineage(ledger.root);
+	const lineage = options.inputs?.lineage ?? (await readLineage(ledger.root));
 	if (options.requireClean && lineage.dirty) {
 		throw new LedgerError({
 			code: 'DIRTY',
@@ -126,7 +139,8 @@ export async function createSnapshot(ledger: Ledger, options: SnapshotOptions = 
 		if (patchFile) {
 			const { exclude, warning } = patchExclusions(lineage.changedFiles, collected);
 			mkdirSync(ledger.store.tmpDir, { recursive: true });
-			await writePatch(ledger.root, patchFile, exclude);
+			// Against the recorded commit, not HEAD: a commit made since the lineage was read cannot split them.
+			await writePatch(ledger.root, patchFile, exclude, lineage.commit ?? undefined);
 			patchWarning = warning;
 			if (warning) result.warnings.push(warning);
 		}
@@ -202,9 +216,9 @@ function refuseEmptyModels<T extends { model: ModelConfig; files: ModelFile[]; w
 }
 
 /** What a snapshot of the model would change compared with its latest version (hashes only, stores nothing). */
-export function workingChanges(ledger: Ledger, modelName: string): { latest: VersionSummary | undefined; changes: WorkingChanges; warnings: string[] } {
+export function workingChanges(ledger: Ledger, modelName: string, collected?: { files: ModelFile[]; warnings: string[] }): { latest: VersionSummary | undefined; changes: WorkingChanges; warnings: string[] } {
 	const model = ledger.model(modelName);
-	const { files, warnings } = collectModelFiles(ledger.root, model);
+	const { files, warnings } = collected ?? collectModelFiles(ledger.root, model);
 	const latest = ledger.index.latestVersion(model.name);
 	const current = new Map<string, string>();
 	for (const file of files) {

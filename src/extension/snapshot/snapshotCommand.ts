@@ -8,10 +8,12 @@ import * as vscode from 'vscode';
 import { formatBytes } from '../../core/byteSize';
 import { cancelled, LedgerError } from '../../core/errors';
 import { readLineage } from '../../core/snapshot/gitLineage';
+import type { WorkspaceLineage } from '../../core/snapshot/gitLineage';
 import type { Ledger } from '../../core/ledger';
 import type { Bump, VersionSummary, WorkingChanges } from '../../core/model';
 import { createSnapshot, workingChanges } from '../../core/snapshot/snapshot';
-import type { SnapshotProgress, SnapshotResult } from '../../core/snapshot/snapshot';
+import type { SnapshotInputs, SnapshotProgress, SnapshotResult } from '../../core/snapshot/snapshot';
+import { collectModelFiles } from '../../core/snapshot/workspaceFiles';
 import { nextSemver } from '../../core/lifecycle/versionLabels';
 import { isInteractive } from '../commandArgs';
 import { COMMANDS } from '../commands';
@@ -65,8 +67,10 @@ export class SnapshotCommand {
 		const entry = await pickLedger(this.ledgers, args.root);
 		const ledger = entry.ledger;
 		const names = modelList(args.model) ?? (await this.pickModels(ledger));
+		// Each model's files and the git lineage are read once: the preview shows them and the write stores them.
+		const files = new Map(names.map((name) => [name, collectModelFiles(ledger.root, ledger.model(name))] as const));
 		const previews = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Model Ledger: checking what changed' }, async () =>
-			names.map((name) => ({ name, ...workingChanges(ledger, name) })),
+			names.map((name) => ({ name, ...workingChanges(ledger, name, files.get(name)) })),
 		);
 		const changed = previews.filter((p) => !p.latest || changeCount(p.changes) > 0);
 		if (changed.length === 0) {
@@ -75,7 +79,8 @@ export class SnapshotCommand {
 			return { created: [], unchanged: previews.map((p) => ({ model: p.name, matches: p.latest! })), warnings: [] };
 		}
 		await this.confirmChanges(entry, previews);
-		const allowDirty = args.allowDirty ?? (await this.confirmDirty(entry));
+		const lineage = await readLineage(entry.root);
+		const allowDirty = args.allowDirty ?? (await this.confirmDirty(lineage));
 		const bump = args.bump ?? (await this.pickBump(ledger, changed.map((p) => p.name)));
 		const message = await vscode.window.showInputBox({
 			title: `Snapshot ${changed.map((p) => p.name).join(', ')}: message`,
@@ -84,7 +89,7 @@ export class SnapshotCommand {
 			ignoreFocusOut: true,
 		});
 		if (message === undefined) throw cancelled('Snapshot');
-		const options = { models: changed.map((p) => p.name), message, bump, requireClean: !allowDirty, allowSecrets: args.allowSecrets === true };
+		const options = { models: changed.map((p) => p.name), message, bump, requireClean: !allowDirty, allowSecrets: args.allowSecrets === true, inputs: { files, lineage } };
 		let result: SnapshotResult;
 		try {
 			result = await this.runWithProgress(entry, options);
@@ -158,8 +163,7 @@ export class SnapshotCommand {
 		});
 	}
 
-	private async confirmDirty(entry: LedgerEntry): Promise<boolean> {
-		const lineage = await readLineage(entry.root);
+	private async confirmDirty(lineage: WorkspaceLineage): Promise<boolean> {
 		if (!lineage.dirty) return false;
 		const store = 'Snapshot with uncommitted changes (patch is stored)';
 		const choice = await vscode.window.showWarningMessage(
@@ -206,7 +210,7 @@ export class SnapshotCommand {
 		return picked.bump;
 	}
 
-	private runWithProgress(entry: LedgerEntry, options: { models: string[]; message: string; bump: Bump; requireClean: boolean; allowSecrets: boolean }): Promise<SnapshotResult> {
+	private runWithProgress(entry: LedgerEntry, options: { models: string[]; message: string; bump: Bump; requireClean: boolean; allowSecrets: boolean; inputs?: SnapshotInputs }): Promise<SnapshotResult> {
 		return Promise.resolve(
 			vscode.window.withProgress(
 				{ location: vscode.ProgressLocation.Notification, title: `Snapshot ${options.models.join(', ')}`, cancellable: true },
