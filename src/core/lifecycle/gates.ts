@@ -4,8 +4,16 @@ import { appendAll } from '../bulkArrays';
 import { LedgerError } from '../errors';
 import type { GateAmount, GateConfig, MetricRule } from '../parse/gateConfig';
 import type { LedgerEvent } from './events';
-import type { Ledger } from '../ledger';
+import type { RegistryIndex } from '../index/registryIndex';
 import type { FlatValues, Scalar, VersionManifest, VersionSummary } from '../model';
+import type { ModelConfig } from '../parse/workspaceConfig';
+
+/** What a gate reads of a ledger: named here rather than importing Ledger, whose setAlias calls the gates. */
+export interface GateLedger {
+	model(name: string): ModelConfig;
+	readonly index: RegistryIndex;
+	readManifest(version: Pick<VersionSummary, 'model' | 'digest'>): VersionManifest;
+}
 
 export interface GateRuleResult {
 	/** `require approved`, `require clean`, `require staging`, `recall_at_5 min`, `latency_ms max_rise`, … */
@@ -50,7 +58,7 @@ export class GateRefusedError extends LedgerError {
 }
 
 /** The gate of `alias` in the model's config, if it has one. */
-export function gateOf(ledger: Ledger, model: string, alias: string): GateConfig | undefined {
+export function gateOf(ledger: GateLedger, model: string, alias: string): GateConfig | undefined {
 	return ledger.model(model).gates.find((g) => g.alias === alias);
 }
 
@@ -64,7 +72,7 @@ export function heldBefore(events: LedgerEvent[], alias: string, digest: string)
  * Evaluates `gate` for a version of `model`. `events` is the model's trail (any order); the baseline
  * is where the alias points now. Pure apart from reading the baseline's manifest through `ledger`.
  */
-export function evaluateGate(ledger: Ledger, gate: GateConfig, version: VersionSummary, manifest: VersionManifest): GateResult {
+export function evaluateGate(ledger: GateLedger, gate: GateConfig, version: VersionSummary, manifest: VersionManifest): GateResult {
 	const model = version.model;
 	const events = ledger.index.events(model);
 	const currentDigest = ledger.index.aliasesOf(model).get(gate.alias);

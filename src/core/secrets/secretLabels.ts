@@ -4,7 +4,7 @@
 // message is as leaked as one in a config.
 import { LedgerError } from '../errors';
 import { matchToken, scanLine } from './secretRules';
-import type { SecretFinding } from './secretScan';
+import type { SecretFinding } from './secretRules';
 
 /** Findings in one piece of free text (each line); `where` names it in messages (`-m message`). */
 export function scanLabel(text: string | null | undefined, where: string): SecretFinding[] {

@@ -4,6 +4,18 @@
 // token can start, and unbounded runs are never re-scanned from inside), and so that it never needs
 // to print the value it found.
 
+/** A secret found in a file, patch or label: where, and what kind (never the value). */
+export interface SecretFinding {
+	/** Workspace-relative path (for the patch: `git diff: <path>`; for other text: what it is, e.g. `-m message`). */
+	path: string;
+	/** 1-based. */
+	line: number;
+	/** 1-based. */
+	column: number;
+	/** What was found, e.g. "OpenAI API key" — never the value itself. */
+	kind: string;
+}
+
 export interface RuleMatch {
 	/** What was found, e.g. "GitHub token" — never the value itself. */
 	kind: string;

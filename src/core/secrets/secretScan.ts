@@ -14,18 +14,7 @@ import { inflateSync } from 'node:zlib';
 import { LedgerError } from '../errors';
 import { redactText } from './secretLabels';
 import { isSecretKey, matchKeyValue, scanLine } from './secretRules';
-import type { RuleMatch } from './secretRules';
-
-export interface SecretFinding {
-	/** Workspace-relative path (for the patch: `git diff: <path>`; for other text: what it is, e.g. `-m message`). */
-	path: string;
-	/** 1-based. */
-	line: number;
-	/** 1-based. */
-	column: number;
-	/** What was found, e.g. "OpenAI API key" — never the value itself. */
-	kind: string;
-}
+import type { RuleMatch, SecretFinding } from './secretRules';
 
 // Where `key: value` lines mean configuration; prompts and prose only get the token rules and the
 // random-value-next-to-a-secret-word rule.

@@ -3,7 +3,8 @@
 import { appendAll } from '../bulkArrays';
 import { lstatSync, readdirSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
-import type { ScanEncoding, SecretFinding } from './secretScan';
+import type { SecretFinding } from './secretRules';
+import type { ScanEncoding } from './secretScan';
 import { isNeverText, scanFileAndValues } from './secretValues';
 
 export interface ScanReport {

@@ -8,7 +8,8 @@ import { readFileSync } from 'node:fs';
 import type { FlatValues, Scalar } from '../model';
 import { isPlaceholder, matchKeyValue, matchToken, scanLine } from './secretRules';
 import { scanFileDetailed } from './secretScan';
-import type { FileScan, SecretFinding } from './secretScan';
+import type { SecretFinding } from './secretRules';
+import type { FileScan } from './secretScan';
 import { forEachFlatValue, isStructuredPath, offsetToLineColumn, parseStructured } from '../parse/structuredFiles';
 import { decodeUtf8Text, looksBinary } from '../parse/textContent';
 

@@ -22,7 +22,7 @@ import type { StatKey } from '../index/registryIndex';
 import { readSafetensorsHeader } from '../parse/safetensors';
 import { redactText, scanSnapshotLabels, withoutUrlCredentials } from '../secrets/secretLabels';
 import { enforceSecretPolicy, scanPatch } from '../secrets/secretScan';
-import type { SecretFinding } from '../secrets/secretScan';
+import type { SecretFinding } from '../secrets/secretRules';
 import { isNeverText, scanFileAndValues, withSecretsRedacted } from '../secrets/secretValues';
 import { flattenFile, isStructuredPath, parseStructured } from '../parse/structuredFiles';
 import { decodeUtf8Text, looksBinary } from '../parse/textContent';

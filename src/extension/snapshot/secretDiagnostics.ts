@@ -8,7 +8,7 @@ import { relative, sep } from 'node:path';
 import * as vscode from 'vscode';
 import { scanSnapshotLabels } from '../../core/secrets/secretLabels';
 import { scanText } from '../../core/secrets/secretScan';
-import type { SecretFinding } from '../../core/secrets/secretScan';
+import type { SecretFinding } from '../../core/secrets/secretRules';
 import { isNeverText, scanFileAndValues, scanStructuredText } from '../../core/secrets/secretValues';
 import { collectModelFiles, modelMatcher } from '../../core/snapshot/workspaceFiles';
 import type { LedgerEntry, WorkspaceLedgers } from '../workspaceLedgers';
