@@ -216,6 +216,11 @@ export function plantedSecrets(): { plant(secret: string): string; watch(dir: st
 /** Runs the bundled CLI (dist/cli.js) in cwd with an isolated git environment. */
 export function runCli(cwd: string, ...args: string[]): { code: number; stdout: string; stderr: string } {
 	// 200 columns: these tests read the tables' content; cutting cells to the terminal width is tested in format.test.ts.
-	const r = spawnSync(process.execPath, [join(repoRoot(), 'dist', 'cli.js'), ...args], { cwd, env: { ...isolatedGitEnv(), COLUMNS: '200' }, encoding: 'utf8' });
+	return runCliColumns(200, cwd, ...args);
+}
+
+/** runCli with tables `columns` wide (a cell listing dozens of refs needs more than 200). */
+export function runCliColumns(columns: number, cwd: string, ...args: string[]): { code: number; stdout: string; stderr: string } {
+	const r = spawnSync(process.execPath, [join(repoRoot(), 'dist', 'cli.js'), ...args], { cwd, env: { ...isolatedGitEnv(), COLUMNS: String(columns) }, encoding: 'utf8' });
 	return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }

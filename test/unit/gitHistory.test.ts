@@ -2,7 +2,6 @@
 // number after a merge, files deleted from a model, and versions whose manifests are only on other
 // refs. Real git repositories in temp folders (the example workspace), real snapshots.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -12,19 +11,10 @@ import { otherRefVersions } from '../../src/core/index/otherRefs';
 import { createSnapshot } from '../../src/core/snapshot/snapshot';
 import { usedBy } from '../../src/core/query/usedBy';
 import { diffVersions, WORKING_TREE } from '../../src/core/compare/versionDiff';
-import { exampleLedgers, git, isolatedGitEnv, repoRoot } from './fixtures';
+import { exampleLedgers, git, runCliColumns } from './fixtures';
 
-/** The built CLI as a real process in `cwd`. */
-function runCli(cwd: string, ...args: string[]): { status: number; stdout: string; stderr: string } {
-	try {
-		// 1,000 columns: one WHERE cell lists 41 refs, and tables cut cells to the terminal width (100 when not a TTY).
-		const stdout = execFileSync(process.execPath, [join(repoRoot(), 'dist', 'cli.js'), ...args], { cwd, env: { ...isolatedGitEnv(), COLUMNS: '1000' }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-		return { status: 0, stdout, stderr: '' };
-	} catch (err) {
-		const e = err as { status?: number; stdout?: string; stderr?: string };
-		return { status: e.status ?? 1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-	}
-}
+/** The built CLI in `cwd`, 1,000 columns wide: one WHERE cell lists 41 refs. */
+const runCli = (cwd: string, ...args: string[]) => runCliColumns(1000, cwd, ...args);
 
 const ledgers = exampleLedgers();
 after(ledgers.cleanup);
@@ -37,6 +27,21 @@ async function versionAtCommit(root: string, ledger: ReturnType<typeof ledgers.o
 	git(root, 'add', '-A');
 	git(root, 'commit', '-qm', `snapshot: ${message}`);
 	return { version: created[0], commit: created[0].git.commit! };
+}
+
+/** v1 committed on main, v2 made and committed on branch `feature`, then main checked out again. */
+async function versionOnFeatureBranch() {
+	const { root, ledger } = ledgers.open();
+	await createSnapshot(ledger, { models: ['support-bot'] });
+	git(root, 'add', '-A');
+	git(root, 'commit', '-qm', 'v1');
+	git(root, 'checkout', '-q', '-b', 'feature');
+	writeFileSync(join(root, 'prompts/system.md'), 'Feature prompt.\n');
+	const feature = (await createSnapshot(ledger, { models: ['support-bot'], message: 'on feature' })).created[0];
+	git(root, 'add', '-A');
+	git(root, 'commit', '-qm', 'feature v2');
+	git(root, 'checkout', '-q', 'main');
+	return { root, ledger, feature };
 }
 
 describe('git history', () => {
@@ -100,7 +105,7 @@ describe('git history', () => {
 		const b = `v2 (${theirs.digest.slice(0, 7)})`;
 		const cli = (...args: string[]) => {
 			const r = runCli(root, ...args);
-			assert.equal(r.status, 0, r.stderr);
+			assert.equal(r.code, 0, r.stderr);
 			return r.stdout;
 		};
 		assert.ok(cli('list').includes(a) && cli('list').includes(b));
@@ -191,16 +196,7 @@ describe('git history', () => {
 	});
 
 	test('issue 16 item 5: list --all-refs lists versions whose manifests exist only on other refs (a branch, a stash), named by ref, read with O(1) git processes', async () => {
-		const { root, ledger } = ledgers.open();
-		await createSnapshot(ledger, { models: ['support-bot'] });
-		git(root, 'add', '-A');
-		git(root, 'commit', '-qm', 'v1');
-		git(root, 'checkout', '-q', '-b', 'feature');
-		writeFileSync(join(root, 'prompts/system.md'), 'Feature prompt.\n');
-		const feature = (await createSnapshot(ledger, { models: ['support-bot'], message: 'on feature' })).created[0];
-		git(root, 'add', '-A');
-		git(root, 'commit', '-qm', 'feature v2');
-		git(root, 'checkout', '-q', 'main');
+		const { root, ledger, feature } = await versionOnFeatureBranch();
 		// 40 more branches pointing at the feature commit: the number of git processes does not grow.
 		for (let i = 0; i < 40; i++) git(root, 'branch', `copy-${i}`, 'feature');
 		writeFileSync(join(root, 'prompts/system.md'), 'Stashed prompt.\n');
@@ -218,7 +214,7 @@ describe('git history', () => {
 		assert.equal(byDigest.get(feature.digest)?.objectsPresent, byDigest.get(feature.digest)?.objectsTotal, 'readable: its objects are here');
 
 		const cli = runCli(root, 'list', 'support-bot', '--all-refs');
-		assert.equal(cli.status, 0, cli.stderr);
+		assert.equal(cli.code, 0, cli.stderr);
 		assert.match(cli.stdout, /Only on other refs/);
 		assert.match(cli.stdout, new RegExp(`v2 \\(${feature.digest.slice(0, 7)}\\).*feature`));
 		assert.match(cli.stdout, new RegExp(`v2 \\(${stashed.digest.slice(0, 7)}\\).*stash@\\{0\\}`));
@@ -228,19 +224,10 @@ describe('git history', () => {
 	});
 
 	test('issue 16 item 5: a version only on another branch is readable (show, cat, diff by number or digest), named by its branch, and stays read-only', async () => {
-		const { root, ledger } = ledgers.open();
-		await createSnapshot(ledger, { models: ['support-bot'] });
-		git(root, 'add', '-A');
-		git(root, 'commit', '-qm', 'v1');
-		git(root, 'checkout', '-q', '-b', 'feature');
-		writeFileSync(join(root, 'prompts/system.md'), 'Feature prompt.\n');
-		const feature = (await createSnapshot(ledger, { models: ['support-bot'], message: 'on feature' })).created[0];
-		git(root, 'add', '-A');
-		git(root, 'commit', '-qm', 'feature v2');
-		git(root, 'checkout', '-q', 'main');
+		const { root, ledger, feature } = await versionOnFeatureBranch();
 
 		const show = runCli(root, 'show', 'support-bot@v2');
-		assert.equal(show.status, 0, show.stderr);
+		assert.equal(show.code, 0, show.stderr);
 		assert.match(show.stdout, new RegExp(`digest\\s+${feature.digest}`));
 		assert.match(show.stdout, /Only on feature \(git\), not in this checkout: read-only/);
 		const showJson = JSON.parse(runCli(root, 'show', `support-bot@${feature.digest.slice(0, 10)}`, '--json').stdout) as { digest: string; otherRefs: string[] };
@@ -248,22 +235,22 @@ describe('git history', () => {
 		assert.deepEqual(showJson.otherRefs, ['feature']);
 
 		const cat = runCli(root, 'cat', 'support-bot@v2', 'prompts/system.md');
-		assert.equal(cat.status, 0, cat.stderr);
+		assert.equal(cat.code, 0, cat.stderr);
 		assert.equal(cat.stdout, 'Feature prompt.\n');
 
 		const diff = runCli(root, 'diff', 'support-bot@v1', 'support-bot@v2');
-		assert.equal(diff.status, 0, diff.stderr);
+		assert.equal(diff.code, 0, diff.stderr);
 		assert.match(diff.stdout, /prompts\/system\.md/);
 
 		// Read-only: writes never see it, and the checkout gains no manifest.
 		const alias = runCli(root, 'alias', 'set', 'support-bot@v2', 'staging');
-		assert.notEqual(alias.status, 0);
+		assert.notEqual(alias.code, 0);
 		assert.match(alias.stderr, /No version `v2`/);
 		assert.equal(ledger.listVersions('support-bot').length, 1);
 
 		// A number on no ref at all is still an unknown version.
 		const missing = runCli(root, 'show', 'support-bot@v9');
-		assert.notEqual(missing.status, 0);
+		assert.notEqual(missing.code, 0);
 		assert.match(missing.stderr, /No version `v9`/);
 	});
 });

@@ -1,10 +1,31 @@
 // Helpers shared by the host tests. Not a test file: esbuild bundles it into each test that imports it.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 
 export const EXTENSION_ID = 'model-ledger.model-ledger';
+
+/**
+ * Edits a suite makes to workspace files, each file's first content kept so `restore()` (in `after`)
+ * leaves the workspace as the suite found it. An edit that changes nothing is a bug in the test.
+ */
+export function workspaceEdits(ws: string): { edit(rel: string, change: (text: string) => string): void; restore(): void } {
+	const originals = new Map<string, string>();
+	return {
+		edit(rel, change) {
+			const path = join(ws, rel);
+			const text = readFileSync(path, 'utf8');
+			if (!originals.has(rel)) originals.set(rel, text);
+			const changed = change(text);
+			assert.notEqual(changed, text, `edit of ${rel} changed nothing`);
+			writeFileSync(path, changed);
+		},
+		restore() {
+			for (const [rel, text] of originals) writeFileSync(join(ws, rel), text);
+		},
+	};
+}
 
 /** The temp copy of the example workspace the runner opened (a git repository). */
 export function testWorkspace(): string {

@@ -4,7 +4,6 @@
 // refused with the failing rules and then overridden with a reason, Compare with Previous opening
 // the compare view, and a working-tree compare that refreshes when a tracked file is saved.
 import * as assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { LedgerEvent } from '../../../src/core/lifecycle/events';
@@ -12,7 +11,7 @@ import type { VersionSummary } from '../../../src/core/model';
 import type { SnapshotResult } from '../../../src/core/snapshot/snapshot';
 import type { CompareTestState } from '../../../src/extension/compare/compareView';
 import type { WorkspaceLedgers } from '../../../src/extension/workspaceLedgers';
-import { activatedExtension, requestScreenshot, setColorTheme, testWorkspace, waitFor } from './hostTestSupport';
+import { activatedExtension, requestScreenshot, setColorTheme, testWorkspace, waitFor, workspaceEdits } from './hostTestSupport';
 
 const MODEL = 'support-bot';
 const GATE = `    gates:
@@ -43,16 +42,10 @@ async function renderedAfter(after: number, check: (s: CompareTestState) => bool
 
 describe('Release gates', function () {
 	const ws = testWorkspace();
-	const originals = new Map<string, string>();
+	const { edit, restore } = workspaceEdits(ws);
 	let a: VersionSummary;
 	let b: VersionSummary;
 
-	function edit(rel: string, change: (text: string) => string): void {
-		const path = join(ws, rel);
-		const text = readFileSync(path, 'utf8');
-		if (!originals.has(rel)) originals.set(rel, text);
-		writeFileSync(path, change(text));
-	}
 
 	before(async () => {
 		const extension = await activatedExtension();
@@ -75,7 +68,7 @@ describe('Release gates', function () {
 	});
 
 	after(async () => {
-		for (const [rel, text] of originals) writeFileSync(join(ws, rel), text);
+		restore();
 		await vscode.commands.executeCommand('workbench.action.closeAllEditors');
 	});
 

@@ -7,13 +7,12 @@
 // Runs after registry.test.ts (files run in name order) and works with whatever versions exist.
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { SnapshotResult } from '../../../src/core/snapshot/snapshot';
 import type { VersionSummary } from '../../../src/core/model';
 import type { CompareOpened, CompareTestState } from '../../../src/extension/compare/compareView';
-import { activatedExtension, requestScreenshot, setColorTheme, testWorkspace, waitFor } from './hostTestSupport';
+import { activatedExtension, requestScreenshot, setColorTheme, testWorkspace, waitFor, workspaceEdits } from './hostTestSupport';
 
 const MODEL = 'support-bot';
 const PROMPT = 'prompts/system.md';
@@ -40,18 +39,10 @@ async function renderedAfter(after: number): Promise<CompareTestState> {
 
 describe('Compare view', function () {
 	const ws = testWorkspace();
-	const originals = new Map<string, string>();
+	const { edit, restore } = workspaceEdits(ws);
 	let a: VersionSummary;
 	let b: VersionSummary;
 
-	function edit(rel: string, change: (text: string) => string): void {
-		const path = join(ws, rel);
-		const text = readFileSync(path, 'utf8');
-		if (!originals.has(rel)) originals.set(rel, text);
-		const changed = change(text);
-		assert.notEqual(changed, text, `edit of ${rel} changed nothing`);
-		writeFileSync(path, changed);
-	}
 
 	before(async () => {
 		await activatedExtension();
@@ -69,7 +60,7 @@ describe('Compare view', function () {
 
 	after(async () => {
 		// Leave the workspace files as we found them (the versions stay: they are history).
-		for (const [rel, text] of originals) writeFileSync(join(ws, rel), text);
+		restore();
 		await vscode.commands.executeCommand('workbench.action.closeAllEditors');
 	});
 
