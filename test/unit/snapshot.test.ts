@@ -158,6 +158,24 @@ describe('snapshot', () => {
 		assert.deepEqual(changes, { added: ['prompts/new.md'], modified: ['config/rag.yaml'], removed: ['prompts/handoff.md'] });
 	});
 
+	test('issue 18 item 6: status and show read no manifest of another model (workingChanges answers from index.db)', async () => {
+		const { root, ledger } = workspace();
+		await createSnapshot(ledger, { models: ['support-bot', 'reranker'] });
+		appendFileSync(join(root, 'config', 'rag.yaml'), '\n# more\n');
+		// Every manifest read, by model: a real read through the real ledger, only observed.
+		const read: string[] = [];
+		const readManifest = ledger.readManifest.bind(ledger);
+		ledger.readManifest = (version) => {
+			read.push(version.model);
+			return readManifest(version);
+		};
+		for (const name of ['support-bot', 'reranker']) workingChanges(ledger, name);
+		assert.deepEqual(workingChanges(ledger, 'support-bot').changes, { added: [], modified: ['config/rag.yaml'], removed: [] });
+		assert.deepEqual(read, [], 'status compares with the file list index.db holds; a model with a manifest of megabytes made it parse that manifest');
+		assert.equal(ledger.show('reranker', 'latest').manifest.model, 'reranker');
+		assert.deepEqual(read, ['reranker'], 'show reads the one manifest it prints');
+	});
+
 	test('a workspace outside git snapshots with empty lineage', async () => {
 		const { ledger } = workspace({ git: false });
 		const { created } = await createSnapshot(ledger, { models: ['reranker'] });

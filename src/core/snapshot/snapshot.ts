@@ -226,7 +226,8 @@ export function workingChanges(ledger: Ledger, modelName: string, collected?: { 
 		current.set(file.path, currentHash(ledger, file.path, abs));
 	}
 	const changes: WorkingChanges = { added: [], removed: [], modified: [] };
-	const previous = new Map((latest ? ledger.readManifest(latest).artifacts : []).map((a) => [a.path, a.sha256]));
+	// From index.db, not the manifest: a model with many keyed files has a manifest of megabytes, and status needs only its file list.
+	const previous = new Map((latest ? indexedArtifacts(ledger, latest.digest) : []).map((a) => [a.path, a.sha256]));
 	for (const [path, sha] of current) {
 		const before = previous.get(path);
 		if (before === undefined) changes.added.push(path);
