@@ -1,6 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { EMPTY_LIST_MARKER, EMPTY_OBJECT_MARKER, flattenValues, isStructuredPath, offsetToLineColumn, parseStructured } from '../../src/core/parse/structuredFiles';
+import { EMPTY_LIST_MARKER, EMPTY_OBJECT_MARKER, flattenValues, forEachFlatValue, isStructuredPath, offsetToLineColumn, parseStructured } from '../../src/core/parse/structuredFiles';
+import { flatKeyCount, HUGE_FILE_KEYS } from '../../src/core/parse/hugeFiles';
 import { parseErrorOf } from './fixtures';
 
 
@@ -268,5 +269,44 @@ describe('flattenValues', () => {
 			['retriever.chunk_size', 512],
 			['reranker.enabled', true],
 		]);
+	});
+});
+
+describe('huge-file rule: deciding "huge" (issue 18 item 2)', () => {
+	test('a 100,000-record file is found huge after reading about HUGE_FILE_KEYS of its values, not all of them', () => {
+		let reads = 0;
+		// Plain objects whose values count their reads (a getter is an ordinary own property).
+		const records = Array.from({ length: 100_000 }, (_, i) => ({
+			id: `q${i}`,
+			get score() {
+				reads++;
+				return i % 7;
+			},
+		}));
+		assert.equal(flatKeyCount({ accuracy: 0.9, per_sample: records }, HUGE_FILE_KEYS), HUGE_FILE_KEYS + 1);
+		assert.ok(reads <= HUGE_FILE_KEYS, `read ${reads} values of 100,000 records (walking every record made a snapshot of such a file take seconds)`);
+	});
+
+	test('below the cap the count is exact: shared values count once per place, empty containers count one, a cycle ends', () => {
+		const shared = { a: 1, b: [1, 2, 3] };
+		const value = { x: shared, y: shared, empty: {}, list: [], n: null, deep: [[[]]] };
+		assert.equal(flatKeyCount(value, HUGE_FILE_KEYS), Object.keys(flattenValues(value)).length);
+		assert.equal(flatKeyCount(value, 5), 6, 'saturates at cap + 1');
+		const cyclic: Record<string, unknown> = { a: 1 };
+		cyclic.self = cyclic;
+		assert.ok(flatKeyCount(cyclic, 100) >= 1);
+		assert.equal(flatKeyCount(null, 10), 0);
+		assert.equal(flatKeyCount('scalar', 10), 1);
+	});
+
+	test('forEachFlatValue visits exactly what flattenValues records, in the same order', () => {
+		const value = { a: { b: [1, { c: 'x' }, []], 'd.e': new Map<unknown, unknown>([['k', 1], ['z', {}]]) }, s: new Set([1, 2]), last: true };
+		const visited: Array<[string, unknown]> = [];
+		forEachFlatValue(value, (path, leaf) => visited.push([path, leaf]));
+		assert.deepEqual(visited, Object.entries(flattenValues(value)));
+		assert.deepEqual(
+			visited.map(([p]) => p),
+			['a.b[0]', 'a.b[1].c', 'a.b[2]', 'a["d.e"].k', 'a["d.e"].z', 's[0]', 's[1]', 'last'],
+		);
 	});
 });

@@ -30,6 +30,8 @@ export const MAX_EXPANDED_VALUES = 1_000_000;
  * place they appear but walked once, so the cost is the distinct size of the value.
  */
 export function flatKeyCount(value: unknown, cap: number): number {
+	const quick = quickFlatKeyCount(value, cap);
+	if (quick !== undefined) return quick;
 	const sizes = new Map<object, number>();
 	// Post-order with an explicit stack: [node, childrenPushed].
 	const stack: Array<[unknown, boolean]> = [[value, false]];
@@ -60,6 +62,38 @@ export function flatKeyCount(value: unknown, cap: number): number {
 		sizes.set(node as object, Math.min(Math.max(total, 1), cap + 1));
 	}
 	return value === null || value === undefined ? 0 : Math.min(sizeOf(value), cap + 1);
+}
+
+/**
+ * The common case of flatKeyCount in work bounded by the cap: a pre-order walk that counts leaves
+ * (an empty mapping or list is one) and stops as soon as there are more than `cap`, so a file of
+ * 100,000 records is found huge after its first ~10,000 keys instead of after walking all of it.
+ * A value shared by reference is walked once per place, which is what it counts for. Undefined
+ * when the walk takes more than a few steps per key without deciding (many empty-looking nodes, or
+ * a cycle): the exact count below, which walks each distinct value once, decides then.
+ */
+function quickFlatKeyCount(value: unknown, cap: number): number | undefined {
+	if (value === null || value === undefined) return 0;
+	let leaves = 0;
+	let steps = 0;
+	const maxSteps = 4 * (cap + 1);
+	const stack: unknown[] = [value];
+	while (stack.length) {
+		if (++steps > maxSteps) return undefined;
+		const node = stack.pop();
+		if (!isContainer(node)) {
+			leaves++;
+		} else {
+			const before = stack.length;
+			for (const child of childrenOf(node)) {
+				// Every child is at least one key.
+				if (stack.push(child) - before > cap) return cap + 1;
+			}
+			if (stack.length === before) leaves++;
+		}
+		if (leaves > cap) return cap + 1;
+	}
+	return leaves;
 }
 
 /**

@@ -346,45 +346,61 @@ export function flattenValues(value: unknown): FlatValues {
 export function forEachFlatValue(value: unknown, onValue: (path: string, leaf: Scalar) => void): void {
 	if (value === null || value === undefined) return;
 	if (isContainer(value) && isEmptyContainer(value)) return;
-	walkLeaves(value, onValue, (path, items) => items.map((item, index) => [`${path}[${index}]`, item] as [string, unknown]));
+	walkLeaves(value, onValue);
 }
 
 /**
  * Visits every leaf of a parsed value in document order with its key path (`onLeaf`), expanding
- * lists through `listItems` (positions, or identities in configDiff). Explicit stack, no recursion.
+ * lists through `listItems` (identities in configDiff; positions `[0]`, `[1]` when not given).
+ * Explicit stack of one cursor per open container (no recursion): a child's path is made when the
+ * child is reached, so a list of 100,000 records does not hold 100,000 paths and [path, node]
+ * pairs at once (they were most of a huge file's garbage).
  */
-export function walkLeaves(value: unknown, onLeaf: (path: string, leaf: Scalar) => void, listItems: (path: string, items: unknown[]) => Array<[string, unknown]>): void {
-	const stack: Array<[string, unknown]> = [['', value]];
-	while (stack.length) {
-		const [path, node] = stack.pop()!;
-		let children: Array<[string, unknown]>;
+export function walkLeaves(value: unknown, onLeaf: (path: string, leaf: Scalar) => void, listItems?: (path: string, items: unknown[]) => Array<[string, unknown]>): void {
+	const open: WalkCursor[] = [];
+	const enter = (path: string, node: unknown): void => {
 		if (Array.isArray(node) || node instanceof Set) {
-			const items = Array.isArray(node) ? node : [...node];
-			if (items.length === 0) {
-				onLeaf(path, EMPTY_LIST_MARKER);
-				continue;
-			}
-			children = listItems(path, items);
+			const items: unknown[] = Array.isArray(node) ? node : [...(node as Set<unknown>)];
+			if (items.length === 0) onLeaf(path, EMPTY_LIST_MARKER);
+			else if (listItems) open.push({ path, pairs: listItems(path, items), next: 0 });
+			else open.push({ path, items, next: 0 });
 		} else if (node instanceof Map) {
-			if (node.size === 0) {
-				onLeaf(path, EMPTY_OBJECT_MARKER);
-				continue;
-			}
-			children = [...node].map(([key, item]) => [keySegment(path, String(key)), item] as [string, unknown]);
+			if (node.size === 0) onLeaf(path, EMPTY_OBJECT_MARKER);
+			else open.push({ path, pairs: [...(node as Map<unknown, unknown>)].map(([key, item]) => [keySegment(path, String(key)), item] as [string, unknown]), next: 0 });
 		} else if (isPlainObject(node)) {
 			const keys = Object.keys(node);
-			if (keys.length === 0) {
-				onLeaf(path, EMPTY_OBJECT_MARKER);
-				continue;
-			}
-			children = keys.map((key) => [keySegment(path, key), (node as Record<string, unknown>)[key]] as [string, unknown]);
+			if (keys.length === 0) onLeaf(path, EMPTY_OBJECT_MARKER);
+			else open.push({ path, object: node, keys, next: 0 });
 		} else {
 			onLeaf(path, toScalar(node));
-			continue;
 		}
-		// Reversed so that popping visits them in document order.
-		for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]);
+	};
+	enter('', value);
+	while (open.length) {
+		const cursor = open[open.length - 1];
+		const i = cursor.next++;
+		if (cursor.items) {
+			if (i < cursor.items.length) enter(`${cursor.path}[${i}]`, cursor.items[i]);
+			else open.pop();
+		} else if (cursor.keys) {
+			if (i < cursor.keys.length) enter(keySegment(cursor.path, cursor.keys[i]), cursor.object![cursor.keys[i]]);
+			else open.pop();
+		} else if (i < cursor.pairs!.length) {
+			enter(cursor.pairs![i][0], cursor.pairs![i][1]);
+		} else {
+			open.pop();
+		}
 	}
+}
+
+/** An open container in walkLeaves: a list by position, a mapping by its keys, or [path, child] pairs. */
+interface WalkCursor {
+	path: string;
+	next: number;
+	items?: unknown[];
+	object?: Record<string, unknown>;
+	keys?: string[];
+	pairs?: Array<[string, unknown]>;
 }
 
 /**

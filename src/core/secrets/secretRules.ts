@@ -172,19 +172,48 @@ export function isSecretKey(key: string): boolean {
 	return SECRET_KEY.test(key) && !TOKENIZER_KEY.test(key) && !NOT_A_SECRET_KEY.test(key);
 }
 
+/** Whether matchKeyValue could take this value at all (long enough, no space): a cheap test before building its key. */
+export function mayBeLiteral(value: string): boolean {
+	return value.length >= MIN_LITERAL && !/\s/.test(value);
+}
+
+/** What a key allows, read once per distinct key (a file of 100,000 records repeats the same few). */
+interface KeyVerdict {
+	aws: boolean;
+	secret: boolean;
+	secretish: boolean;
+}
+const keyVerdicts = new Map<string, KeyVerdict | null>();
+const MAX_KEY_VERDICTS = 10_000;
+
+function keyVerdict(rawKey: string): KeyVerdict | null {
+	let verdict = keyVerdicts.get(rawKey);
+	if (verdict !== undefined) return verdict;
+	// camelCase keys read as snake_case: `authorizationUrl` is `authorization_url`, `apiKey` is `api_key`.
+	const key = rawKey.replace(/([a-z0-9])([A-Z])/g, '$1_$2');
+	if (TOKENIZER_KEY.test(key) || NOT_A_SECRET_KEY.test(key)) verdict = null;
+	else {
+		const found = { aws: /secret|aws|s3|access|credential|key/i.test(key), secret: SECRET_KEY.test(key), secretish: SECRETISH_KEY.test(key) };
+		verdict = found.aws || found.secret || found.secretish ? found : null;
+	}
+	if (keyVerdicts.size >= MAX_KEY_VERDICTS) keyVerdicts.clear();
+	keyVerdicts.set(rawKey, verdict);
+	return verdict;
+}
+
 /**
  * A finding for `key = value` (value already unquoted), or undefined. A key that names a
  * credential needs a literal (not a placeholder); a key that merely mentions one needs a value
  * that looks random, and a 40-character base64 value there is reported as an AWS secret key.
+ * The key's part of the rules is decided first and remembered per key; the value's after.
  */
 export function matchKeyValue(rawKey: string, value: string): Omit<RuleMatch, 'column'> | undefined {
-	if (value.length < MIN_LITERAL || /\s/.test(value) || isPlaceholder(value)) return undefined;
-	// camelCase keys read as snake_case: `authorizationUrl` is `authorization_url`, `apiKey` is `api_key`.
-	const key = rawKey.replace(/([a-z0-9])([A-Z])/g, '$1_$2');
-	if (TOKENIZER_KEY.test(key) || NOT_A_SECRET_KEY.test(key)) return undefined;
-	if (AWS_SECRET.test(value) && looksRandom(value, 4) && /secret|aws|s3|access|credential|key/i.test(key)) return { kind: `AWS secret access key (under \`${rawKey}\`)`, length: value.length };
-	if (SECRET_KEY.test(key)) return { kind: `literal value for \`${rawKey}\``, length: value.length };
-	if (SECRETISH_KEY.test(key) && value.length >= 16 && looksRandom(value, 3.5)) return { kind: `random-looking value for \`${rawKey}\``, length: value.length };
+	if (!mayBeLiteral(value)) return undefined;
+	const verdict = keyVerdict(rawKey);
+	if (verdict === null || isPlaceholder(value)) return undefined;
+	if (verdict.aws && AWS_SECRET.test(value) && looksRandom(value, 4)) return { kind: `AWS secret access key (under \`${rawKey}\`)`, length: value.length };
+	if (verdict.secret) return { kind: `literal value for \`${rawKey}\``, length: value.length };
+	if (verdict.secretish && value.length >= 16 && looksRandom(value, 3.5)) return { kind: `random-looking value for \`${rawKey}\``, length: value.length };
 	return undefined;
 }
 
@@ -301,7 +330,12 @@ function wordLike(value: string): boolean {
 
 /** The first secret in one line: token formats anywhere, then secret-ish keys with random values, then (config-like) credential keys with literals. */
 export function scanLine(line: string, configLike: boolean): RuleMatch | undefined {
-	return matchToken(line) ?? (KEYWORD_HINT.test(line) ? (matchKeywordValue(line) ?? (configLike ? matchAssignment(line) : undefined)) : undefined);
+	return matchToken(line) ?? scanLineWithoutTokens(line, configLike);
+}
+
+/** scanLine for a line already searched with matchToken (and found clean). */
+export function scanLineWithoutTokens(line: string, configLike: boolean): RuleMatch | undefined {
+	return KEYWORD_HINT.test(line) ? (matchKeywordValue(line) ?? (configLike ? matchAssignment(line) : undefined)) : undefined;
 }
 
 const KEYWORD_HINT = /passw|pwd|secret|key|token|credential|auth/i;

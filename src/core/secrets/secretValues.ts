@@ -6,7 +6,7 @@
 // the stored object keeps the file's bytes.
 import { readFileSync } from 'node:fs';
 import type { FlatValues, Scalar } from '../model';
-import { isPlaceholder, matchKeyValue, matchToken, scanLine } from './secretRules';
+import { isPlaceholder, matchKeyValue, matchToken, mayBeLiteral, scanLine, scanLineWithoutTokens } from './secretRules';
 import { scanFileDetailed } from './secretScan';
 import type { SecretFinding } from './secretRules';
 import type { FileScan } from './secretScan';
@@ -51,7 +51,7 @@ function scanEachValue(each: (visit: (path: string, value: Scalar) => void) => v
 			findings.push({ key: path, kind: `${inKey.kind} in a key name`, needle: path.slice(inKey.column - 1, inKey.column - 1 + inKey.length) });
 			return;
 		}
-		const found = scanValue(keyName(path), value);
+		const found = scanValue(path, value);
 		if (!found) return;
 		findings.push({ key: path, ...found });
 		if (typeof value === 'string') secretValues.set(value, found.kind);
@@ -67,19 +67,33 @@ function scanEachValue(each: (visit: (path: string, value: Scalar) => void) => v
 	return findings;
 }
 
-function scanValue(name: string, value: Scalar): { kind: string; needle: string } | undefined {
+/**
+ * What secret a value holds, under the key rules of its path. Written for files of hundreds of
+ * thousands of values: the key name (two regex replaces) is made only when a rule needs it, and a
+ * one-line value is not searched for tokens a second time by scanLine.
+ */
+function scanValue(path: string, value: Scalar): { kind: string; needle: string } | undefined {
 	if (typeof value === 'number') {
 		// A numeric password (`password: 84736251`) is still one; other numbers are counts and sizes.
 		const digits = String(value);
-		return PASSWORD_KEY.test(name) && /^\d{6,}$/.test(digits) ? { kind: `literal value for \`${name}\``, needle: digits } : undefined;
+		if (!/^\d{6,}$/.test(digits)) return undefined;
+		const name = keyName(path);
+		return PASSWORD_KEY.test(name) ? { kind: `literal value for \`${name}\``, needle: digits } : undefined;
 	}
 	if (typeof value !== 'string' || value === '') return undefined;
-	const trimmed = value.trim();
 	const tokenFound = matchToken(value);
 	if (tokenFound) return { kind: tokenFound.kind, needle: value.slice(tokenFound.column - 1, tokenFound.column - 1 + Math.min(tokenFound.length, 40)) };
-	if (!/\n/.test(trimmed)) {
+	const trimmed = value.trim();
+	// matchKeyValue takes nothing shorter or with a space in it: no need for the name then.
+	if (!trimmed.includes('\n') && mayBeLiteral(trimmed)) {
+		const name = keyName(path);
 		const byKey = matchKeyValue(lastWords(name), trimmed) ?? matchKeyValue(name, trimmed);
 		if (byKey) return { kind: byKey.kind, needle: trimmed };
+	}
+	if (!value.includes('\n')) {
+		// Inside a one-line value: `key = value` (a connection string); its tokens were looked for above.
+		const found = scanLineWithoutTokens(value, true);
+		return found && { kind: found.kind, needle: value.slice(found.column - 1, found.column - 1 + Math.min(found.length, 40)) };
 	}
 	// Inside the value: tokens anywhere, and `key = value` lines (an .env or connection string held in a block scalar).
 	for (const line of value.split('\n')) {
