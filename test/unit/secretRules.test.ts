@@ -6,7 +6,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { redactText, scanLabel, withoutUrlCredentials } from '../../src/core/secrets/secretLabels';
-import { scanText } from '../../src/core/secrets/secretScan';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { scanFileDetailed, scanText } from '../../src/core/secrets/secretScan';
+import { makeTempDir, removeDir } from './fixtures';
 import { scanFlatValues, scanStructuredText, withSecretsRedacted } from '../../src/core/secrets/secretValues';
 
 /** Random-looking text of `n` characters from `alphabet` (deterministic). */
@@ -241,6 +244,33 @@ describe('cost', () => {
 				const ms = Number(process.hrtime.bigint() - started) / 1e6;
 				assert.ok(ms < 1500, `scanning a ${line.length}-character line (${line.slice(0, 12)}…) took ${ms.toFixed(0)} ms`);
 			}
+		}
+	});
+});
+
+describe('file scans share their read buffers (issue 18 item 4)', () => {
+	test("a small file scanned after a big one sees only its own bytes, never the bigger file's left in the buffer", () => {
+		const dir = makeTempDir('scan-buffers');
+		try {
+			const token = `ghp_${'A1b2C3d4E5'.repeat(3)}123456`;
+			// 1.5 MiB: the secret sits past the first MiB and in the first bytes, so both buffers hold one.
+			const big = `${token}\n${'x'.repeat(1024 * 1024)}\n${token}\n`;
+			writeFileSync(join(dir, 'big.md'), big);
+			writeFileSync(join(dir, 'small.md'), 'hello\n');
+			writeFileSync(join(dir, 'utf16.md'), Buffer.from('\ufeffplain text\n', 'utf16le'));
+			assert.deepEqual(
+				scanFileDetailed(join(dir, 'big.md'), 'big.md').findings.map((f) => f.line),
+				[1, 3],
+			);
+			assert.deepEqual(scanFileDetailed(join(dir, 'small.md'), 'small.md'), { findings: [], bytes: 6, encoding: 'utf-8' });
+			assert.deepEqual(scanFileDetailed(join(dir, 'utf16.md'), 'utf16.md').findings, []);
+			assert.deepEqual(
+				scanFileDetailed(join(dir, 'big.md'), 'big.md').findings.map((f) => f.line),
+				[1, 3],
+				'and the big one again finds the same',
+			);
+		} finally {
+			removeDir(dir);
 		}
 	});
 });

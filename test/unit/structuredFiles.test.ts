@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { EMPTY_LIST_MARKER, EMPTY_OBJECT_MARKER, flattenValues, forEachFlatValue, isStructuredPath, offsetToLineColumn, parseStructured } from '../../src/core/parse/structuredFiles';
+import { EMPTY_LIST_MARKER, EMPTY_OBJECT_MARKER, flattenValues, forEachFlatValue, isStructuredPath, offsetToLineColumn, ParsedFiles, parseStructured } from '../../src/core/parse/structuredFiles';
 import { flatKeyCount, HUGE_FILE_KEYS } from '../../src/core/parse/hugeFiles';
 import { parseErrorOf } from './fixtures';
 
@@ -308,5 +308,22 @@ describe('huge-file rule: deciding "huge" (issue 18 item 2)', () => {
 			visited.map(([p]) => p),
 			['a.b[0]', 'a.b[1].c', 'a.b[2]', 'a["d.e"].k', 'a["d.e"].z', 's[0]', 's[1]', 'last'],
 		);
+	});
+});
+
+describe('ParsedFiles (issue 18 item 4: a snapshot parses each config once)', () => {
+	test('the same text is parsed once and its warnings given to every reader; a changed text is parsed again', () => {
+		const parsed = new ParsedFiles();
+		const text = 'a: 1\na: 2\nb: [x]\n';
+		const first: string[] = [];
+		const value = parsed.parse('c.yaml', text, first);
+		const second: string[] = [];
+		assert.equal(parsed.parse('c.yaml', `${text}`, second), value, 'the same parsed value, not a second parse');
+		assert.deepEqual(second, first);
+		assert.equal(first.length, 1, 'the duplicate key warning');
+		const changed = parsed.parse('c.yaml', 'a: 3\n');
+		assert.notEqual(changed, value);
+		assert.deepEqual(flattenValues(changed), { a: 3 });
+		assert.throws(() => parsed.parse('bad.json', '{'), /Invalid JSON|JSON/);
 	});
 });

@@ -120,7 +120,7 @@ export function scanFileDetailed(absPath: string, relPath: string): FileScan {
 		return { findings: [], bytes: 0, encoding: 'utf-8' };
 	}
 	try {
-		const head = Buffer.alloc(CHUNK);
+		const head = scratch('head');
 		const headLength = readFully(fd, head, 0);
 		const sniffed = sniffEncoding(head.subarray(0, headLength));
 		const first = streamScan(fd, relPath, head.subarray(0, headLength), sniffed.encoding, sniffed.skip);
@@ -130,6 +130,16 @@ export function scanFileDetailed(absPath: string, relPath: string): FileScan {
 	} finally {
 		closeSync(fd);
 	}
+}
+
+// Two 1 MiB read buffers for every scan, made once: a fresh zero-filled one per file was 2 GiB of
+// zeroing for a snapshot of 2,000 small files (a quarter of its time in a CPU profile). The scan is
+// synchronous from open to close, so one scan never sees another's bytes in them.
+const scratchBuffers = new Map<'head' | 'chunk', Buffer>();
+function scratch(which: 'head' | 'chunk'): Buffer {
+	let buffer = scratchBuffers.get(which);
+	if (!buffer) scratchBuffers.set(which, (buffer = Buffer.allocUnsafe(CHUNK)));
+	return buffer;
 }
 
 function readFully(fd: number, buffer: Buffer, position: number): number {
@@ -172,7 +182,7 @@ function streamScan(fd: number, relPath: string, head: Buffer, encoding: ScanEnc
 	try {
 		feeder.push(decode(head.subarray(skip), head.length === CHUNK));
 		if (head.length === CHUNK) {
-			const chunk = Buffer.alloc(CHUNK);
+			const chunk = scratch('chunk');
 			for (;;) {
 				const n = readFully(fd, chunk, bytes);
 				bytes += n;

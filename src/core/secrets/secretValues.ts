@@ -11,6 +11,7 @@ import { scanFileDetailed } from './secretScan';
 import type { SecretFinding } from './secretRules';
 import type { FileScan } from './secretScan';
 import { forEachFlatValue, isStructuredPath, offsetToLineColumn, parseStructured } from '../parse/structuredFiles';
+import type { ParsedFiles } from '../parse/structuredFiles';
 import { decodeUtf8Text, looksBinary } from '../parse/textContent';
 
 export interface ValueFinding {
@@ -140,10 +141,10 @@ export function withSecretsRedacted(values: FlatValues): { values: FlatValues; f
  * that holds a secret, at the line where its text is found. A file that does not parse reports
  * nothing here (its text is still scanned line by line).
  */
-export function scanStructuredText(text: string, relPath: string): SecretFinding[] {
+export function scanStructuredText(text: string, relPath: string, parsedFiles?: ParsedFiles): SecretFinding[] {
 	let parsed: unknown;
 	try {
-		parsed = parseStructured(relPath, text);
+		parsed = parsedFiles ? parsedFiles.parse(relPath, text) : parseStructured(relPath, text);
 	} catch {
 		return [];
 	}
@@ -151,7 +152,7 @@ export function scanStructuredText(text: string, relPath: string): SecretFinding
 }
 
 /** Reads and scans a structured file's parsed values; other files, binary ones and large ones: nothing. */
-export function scanStructuredFile(absPath: string, relPath: string, size: number): SecretFinding[] {
+export function scanStructuredFile(absPath: string, relPath: string, size: number, parsedFiles?: ParsedFiles): SecretFinding[] {
 	if (!isStructuredPath(relPath) || size > MAX_VALUE_SCAN_BYTES || size === 0) return [];
 	let bytes: Buffer;
 	try {
@@ -160,7 +161,7 @@ export function scanStructuredFile(absPath: string, relPath: string, size: numbe
 		return [];
 	}
 	if (looksBinary(bytes)) return [];
-	return scanStructuredText(decodeUtf8Text(bytes), relPath);
+	return scanStructuredText(decodeUtf8Text(bytes), relPath, parsedFiles);
 }
 
 /** Where a finding's text is in the file: the value (as written, or JSON-escaped), else its key. */
@@ -177,10 +178,10 @@ function locate(text: string, finding: ValueFinding): { line: number; column: nu
  * What a snapshot runs on a file it would store, and `model-ledger scan` on each file: the whole
  * text streamed through the detectors, plus (structured files) every parsed value. One finding per line.
  */
-export function scanFileAndValues(absPath: string, relPath: string): FileScan {
+export function scanFileAndValues(absPath: string, relPath: string, parsedFiles?: ParsedFiles): FileScan {
 	const scan = scanFileDetailed(absPath, relPath);
 	const lines = new Set(scan.findings.map((f) => f.line));
-	const values = scanStructuredFile(absPath, relPath, scan.bytes).filter((f) => !lines.has(f.line));
+	const values = scanStructuredFile(absPath, relPath, scan.bytes, parsedFiles).filter((f) => !lines.has(f.line));
 	return { ...scan, findings: [...scan.findings, ...values].sort((a, b) => a.line - b.line || a.column - b.column) };
 }
 

@@ -24,7 +24,7 @@ import { redactText, scanSnapshotLabels, withoutUrlCredentials } from '../secret
 import { enforceSecretPolicy, scanPatch } from '../secrets/secretScan';
 import type { SecretFinding } from '../secrets/secretRules';
 import { isNeverText, scanFileAndValues, withSecretsRedacted } from '../secrets/secretValues';
-import { flattenFile, isStructuredPath, parseStructured } from '../parse/structuredFiles';
+import { flattenFile, isStructuredPath, ParsedFiles, parseStructured } from '../parse/structuredFiles';
 import { decodeUtf8Text, looksBinary } from '../parse/textContent';
 import { isTrainingOutput, redactRunInfo, runEnvironment, trainingSummary } from './runMetadata';
 import type { RunInfo } from './runMetadata';
@@ -267,6 +267,8 @@ class SnapshotCaches {
 	private facts: Map<string, string> | undefined;
 	/** Contents the model's latest version holds: their objects are in the store (gc keeps them). */
 	private readonly held = new Map<string, Set<string>>();
+	/** Configs the secret scan parsed, for describeFiles to read their keys from. */
+	readonly parsed = new ParsedFiles();
 
 	constructor(private readonly ledger: Ledger) {
 		this.hashes = ledger.index.allCachedHashes();
@@ -408,7 +410,7 @@ function describeFiles(ledger: Ledger, files: HashedFile[], warnings: string[], 
 	const remember: Array<[HashedFile, StoredFacts]> = [];
 	for (const file of files) {
 		const stored = caches ? caches.storedFacts(file, file.sha256) : readFacts(ledger, file, file.sha256);
-		const facts = stored?.file ?? describeFile(file);
+		const facts = stored?.file ?? describeFile(file, caches?.parsed);
 		const scanKey = scannedClean?.get(file.path);
 		const clean = stored?.clean === true || (scanKey !== undefined && file.key !== undefined && sameStat(scanKey, file.key));
 		// Only facts of the content that was hashed are cached: the file must not have changed since.
@@ -431,7 +433,7 @@ function describeFiles(ledger: Ledger, files: HashedFile[], warnings: string[], 
 }
 
 /** Reads what one file says: parameters, metrics, prompt variables, a tensor header or data references. */
-function describeFile(file: HashedFile): FileFacts {
+function describeFile(file: HashedFile, parsedFiles?: ParsedFiles): FileFacts {
 	const facts: FileFacts = {};
 	const warn = (text: string) => (facts.warnings ??= []).push(text);
 	try {
@@ -464,7 +466,8 @@ function describeFile(file: HashedFile): FileFacts {
 			// The huge-file rule keeps a summary of a file with too many keys; a value holding a secret is never
 			// written into a manifest: redacted (the snapshot refused it unless allowed).
 			const parseWarnings: string[] = [];
-			const flat = flattenFile(file.path, parseStructured(file.path, text, undefined, parseWarnings));
+			const parsed = parsedFiles ? parsedFiles.parse(file.path, text, parseWarnings) : parseStructured(file.path, text, undefined, parseWarnings);
+			const flat = flattenFile(file.path, parsed);
 			for (const w of parseWarnings) warn(w);
 			if (flat.warning) warn(flat.warning);
 			const { values, findings } = withSecretsRedacted(flat.values);
@@ -505,7 +508,7 @@ function checkSecrets(
 			const sha = key && caches.hash(file.path, key);
 			if (sha && caches.storedFacts(file, sha)?.clean) continue;
 			// Every text file is streamed whatever its size; structured ones are also parsed and their values scanned.
-			const found = scanFileAndValues(abs, file.path).findings;
+			const found = scanFileAndValues(abs, file.path, caches.parsed).findings;
 			appendAll(findings, found);
 			if (found.length === 0 && key) clean.set(file.path, key);
 		}
