@@ -5,7 +5,7 @@
 // Data is generated in a temp folder that is removed afterwards (unless --keep).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomFillSync } from 'node:crypto';
-import { closeSync, existsSync, linkSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, linkSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { cpus, platform, release, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -53,7 +53,7 @@ if (flags.help) {
   --models N --versions-per-model N   index size (default 10 × 1000 = 10,000 versions, 100k file rows)
   --reps N                 timed repetitions per contender (default 5, after one warm-up)
   --query-reps N           samples per index query for p50/p99 (default 500)
-  --only a,b               groups: big, remote, small, resnap, index, huge, gcrefs, activation, bundle
+  --only a,b               groups: big, remote, small, resnap, index, huge, status, gcrefs, activation, bundle
   --refs N                 git refs for the gcrefs case (default 1000)
   --json FILE              also write the results as JSON
   --dir DIR                where to generate data (default: the OS temp folder)
@@ -73,7 +73,7 @@ const size = {
 	queryReps: Number(flags['query-reps'] ?? (quick ? 200 : 500)),
 	refs: Number(flags.refs ?? 1000),
 };
-const groups = new Set((flags.only ?? 'big,remote,small,resnap,index,huge,gcrefs,activation,bundle').split(','));
+const groups = new Set((flags.only ?? 'big,remote,small,resnap,index,huge,status,gcrefs,activation,bundle').split(','));
 
 // --- results --------------------------------------------------------------------------------------
 
@@ -668,6 +668,56 @@ async function benchHugeMetrics(dir: string): Promise<void> {
 	}
 }
 
+/**
+ * `status` and `show` of a small model beside a model whose manifest is megabytes (issue 18 item 6):
+ * 30 configs of ~9,800 keys each (under the huge-file rule, so every key is recorded). The baseline is
+ * the same commands in a workspace holding only the small model, so the ratio is what the big one costs.
+ */
+async function benchStatusBigManifest(dir: string): Promise<void> {
+	const configs = quick ? 6 : 30;
+	const make = (name: string, withBig: boolean): string => {
+		const ws = join(dir, name);
+		mkdirSync(join(ws, 'small'), { recursive: true });
+		writeFileSync(join(ws, 'small', 'params.yaml'), 'lr: 0.1\nepochs: 3\n');
+		writeFileSync(join(ws, 'small', 'prompt.md'), 'Answer {{question}} from {{context}}.\n');
+		let config = 'models:\n  small:\n    params: small/params.yaml\n    prompts: small/prompt.md\n';
+		if (withBig) {
+			mkdirSync(join(ws, 'big'), { recursive: true });
+			for (let f = 0; f < configs; f++) {
+				const layers: Record<string, { lr: number; name: string }> = {};
+				for (let i = 0; i < 4_900; i++) layers[`layer_${i}`] = { lr: 0.001 * i, name: `n${i}_${f}` };
+				writeFileSync(join(ws, 'big', `cfg${f}.json`), JSON.stringify(layers));
+			}
+			config += '  big:\n    params: big/*.json\n';
+		}
+		writeFileSync(join(ws, 'model-ledger.yaml'), config);
+		git(ws, 'init', '-q');
+		git(ws, 'add', '.');
+		git(ws, 'commit', '-qm', 'init');
+		proc(process.execPath, [CLI, 'snapshot', '-m', 'bench'], ws);
+		return ws;
+	};
+	const withBig = make('ws-status-big', true);
+	const alone = make('ws-status-small', false);
+	const manifests = join(withBig, '.model-ledger', 'versions', 'big');
+	const bytes = readdirSync(manifests).reduce((sum, f) => sum + statSync(join(manifests, f)).size, 0);
+	const t = await interleaved('status/show beside a big manifest', [
+		{ name: 'status, big', run: cli(withBig, 'status') },
+		{ name: 'status, alone', run: cli(alone, 'status') },
+		{ name: 'show small, big', run: cli(withBig, 'show', 'small') },
+		{ name: 'show small, alone', run: cli(alone, 'show', 'small') },
+	]);
+	for (const [what, ours, baseline] of [
+		['status (all models)', 'status, big', 'status, alone'],
+		['show small', 'show small, big', 'show small, alone'],
+	] as const) {
+		const o = ms(t.get(ours)!);
+		const b = { name: `${what} without the big model`, ...ms(t.get(baseline)!) };
+		const ratio = o.value / b.value;
+		addRow({ case: `${what}, another model's manifest ${(bytes / 1e6).toFixed(1)} MB (whole process)`, ours: o, baseline: b, ratio, goal: '≤ 1.50×', pass: ratio <= 1.5 });
+	}
+}
+
 /** index.db's size as the open connection sees it (pages in the WAL included) and its version rows. */
 function indexFootprint(ledger: Ledger): { bytes: number; rows: number } {
 	const index = ledger.index;
@@ -1041,6 +1091,7 @@ async function main(): Promise<void> {
 		if (groups.has('small')) await benchSmall(workDir);
 		if (groups.has('index')) await benchIndex(workDir);
 		if (groups.has('huge')) await benchHugeMetrics(workDir);
+		if (groups.has('status')) await benchStatusBigManifest(workDir);
 		if (groups.has('gcrefs')) await benchGcRefs(workDir);
 		if (groups.has('activation')) await benchActivation(workDir);
 		if (groups.has('bundle')) benchBundle();
