@@ -1,5 +1,9 @@
 // Bundles the extension and the CLI for Node (cjs), the compare view for the browser (iife),
 // and, with --tests, the unit and host test suites. Type checking is `tsc --noEmit`, a separate step.
+//   --production   minified, no source maps (what `vsce package` ships)
+//   --test-hooks   compile in the host tests' hooks (`__TEST_HOOKS__`, src/testHooks.d.ts): the compare
+//                  view's test command and messages, answered dialogs. Never in a shipped bundle.
+//   --dist DIR     write the extension's bundles to DIR instead of dist/ (the host tests' hooked copy)
 import * as esbuild from 'esbuild';
 import { readdirSync, existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -7,6 +11,12 @@ import { dirname, join, resolve } from 'node:path';
 const args = new Set(process.argv.slice(2));
 const production = args.has('--production');
 const watch = args.has('--watch');
+const testHooks = args.has('--test-hooks');
+const distFlag = process.argv.indexOf('--dist');
+const dist = distFlag > 0 ? process.argv[distFlag + 1] : 'dist';
+if (!dist) throw new Error('--dist needs a folder');
+// Replaced in every bundle, so `if (__TEST_HOOKS__)` code is dropped from the shipped ones.
+const define = { __TEST_HOOKS__: String(testHooks) };
 
 /** @type {import('esbuild').BuildOptions} */
 const node = {
@@ -16,10 +26,12 @@ const node = {
 	target: 'node22',
 	sourcemap: !production,
 	minify: production,
+	// Folds `__TEST_HOOKS__` and drops the dead branches in development builds too (names and layout stay readable).
+	minifySyntax: true,
 	external: ['vscode', 'better-sqlite3'],
 	logLevel: 'warning',
 	// Some ESM dependencies (fdir) call createRequire(import.meta.url); give the CJS bundle a real one.
-	define: { 'import.meta.url': '__bundleImportMetaUrl' },
+	define: { ...define, 'import.meta.url': '__bundleImportMetaUrl' },
 	banner: { js: "const __bundleImportMetaUrl = require('url').pathToFileURL(__filename).href;" },
 };
 
@@ -56,19 +68,19 @@ const sharedChunk = {
 		});
 	},
 };
-const extensionHalf = { ...node, outdir: 'dist', plugins: [awsSdkChunk, featuresChunk, sharedChunk], supported: lazyRequire.supported };
+const extensionHalf = { ...node, outdir: dist, plugins: [awsSdkChunk, featuresChunk, sharedChunk], supported: lazyRequire.supported };
 
 const builds = [
 	{ ...extensionHalf, entryPoints: { extension: 'src/extension/extension.ts' } },
 	{ ...extensionHalf, entryPoints: { features: 'src/extension/features.ts' } },
-	{ ...node, entryPoints: { shared: 'src/extension/shared.ts' }, outdir: 'dist' },
-	{ ...node, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', ...lazyRequire, banner: { js: `#!/usr/bin/env node\n${node.banner.js}` } },
-	{ ...node, entryPoints: { remotes: 'src/core/remotes/awsSdk.ts' }, outdir: 'dist' },
+	{ ...node, entryPoints: { shared: 'src/extension/shared.ts' }, outdir: dist },
+	{ ...node, entryPoints: { cli: 'src/cli/main.ts' }, outdir: dist, ...lazyRequire, banner: { js: `#!/usr/bin/env node\n${node.banner.js}` } },
+	{ ...node, entryPoints: { remotes: 'src/core/remotes/awsSdk.ts' }, outdir: dist },
 ];
 if (existsSync('src/webview/compareView.ts')) {
 	builds.push({
-		bundle: true, platform: 'browser', format: 'iife', target: 'es2022', sourcemap: !production, minify: production,
-		entryPoints: { compareView: 'src/webview/compareView.ts' }, outdir: 'dist/webview', logLevel: 'warning',
+		bundle: true, platform: 'browser', format: 'iife', target: 'es2022', sourcemap: !production, minify: production, minifySyntax: true, define,
+		entryPoints: { compareView: 'src/webview/compareView.ts' }, outdir: join(dist, 'webview'), logLevel: 'warning',
 	});
 }
 

@@ -66,13 +66,18 @@ export function resolveReadableVersion(ledger: Ledger, model: string, ref: strin
 
 /**
  * A modal warning with buttons; the chosen label, or undefined (Cancel, Escape). VS Code refuses to show
- * dialogs to an extension under test, so the host tests set MODEL_LEDGER_TEST_DIALOGS to a folder: the
- * dialog is appended to `shown.jsonl` there and answered with the label in `answer` (read once).
+ * dialogs to an extension under test, so in the host tests' build (`__TEST_HOOKS__`, compiled out of
+ * the shipped bundles) MODEL_LEDGER_TEST_DIALOGS names a folder: the dialog is appended to
+ * `shown.jsonl` there and answered with the label in `answer` (read once).
  */
 export async function confirmModal(message: string, detail: string, ...buttons: string[]): Promise<string | undefined> {
-	const dir = process.env.MODEL_LEDGER_TEST_DIALOGS;
+	const dir = __TEST_HOOKS__ ? process.env.MODEL_LEDGER_TEST_DIALOGS : undefined;
+	if (__TEST_HOOKS__ && dir) return answerTestDialog(dir, message, detail, buttons);
 	// eslint-disable-next-line no-restricted-syntax -- a dialog's few buttons
-	if (!dir) return vscode.window.showWarningMessage(message, { modal: true, detail }, ...buttons);
+	return vscode.window.showWarningMessage(message, { modal: true, detail }, ...buttons);
+}
+
+function answerTestDialog(dir: string, message: string, detail: string, buttons: string[]): string | undefined {
 	const answerFile = join(dir, 'answer');
 	const answer = existsSync(answerFile) ? readFileSync(answerFile, 'utf8') : '';
 	rmSync(answerFile, { force: true });

@@ -27,7 +27,6 @@ export const COMMANDS = {
 	compareWithSelected: 'modelLedger.compareWithSelected',
 	compareSelectedVersions: 'modelLedger.compareSelectedVersions',
 	compareVersions: 'modelLedger.compareVersions',
-	compareViewTest: 'modelLedger.compareView.test',
 	revealVersion: 'modelLedger.revealVersion',
 	setAlias: 'modelLedger.setAlias',
 	removeAlias: 'modelLedger.removeAlias',
@@ -52,7 +51,24 @@ export type ActivationCommand = (typeof ACTIVATION_COMMANDS)[number];
 export type FeatureCommand = Exclude<CommandName, ActivationCommand>;
 
 /** Run by code only (hover links, the host tests), so not in package.json's contributes.commands. */
-export const UNLISTED_COMMANDS = ['revealVersion', 'compareViewTest'] as const satisfies readonly CommandName[];
+export const UNLISTED_COMMANDS = ['revealVersion'] as const satisfies readonly CommandName[];
+
+/** Context keys the extension sets; package.json's `when` clauses read them (a unit test checks both ways). */
+export const CONTEXT_KEYS = {
+	/** No workspace folder has a model-ledger.yaml: the Registry shows its welcome view. */
+	noConfig: 'modelLedger.noConfig',
+	/** At least one folder has a ledger: the view's title-bar actions. */
+	hasLedger: 'modelLedger.hasLedger',
+	/** The Registry tree is filtered: Clear filter. */
+	filtered: 'modelLedger.filtered',
+	/** A version was picked with Select for Compare. */
+	hasSelectionForCompare: 'modelLedger.hasSelectionForCompare',
+	/** The registry cannot be opened (e.g. the native module): the error's welcome view. */
+	registryError: 'modelLedger.registryError',
+} as const;
+
+/** The compare view's webview type: its panels, their serializer and package.json's activation event. */
+export const COMPARE_VIEW_TYPE = 'modelLedger.compare';
 
 /** What a command runs: its arguments are whatever the caller passed (a tree node, a Uri, an argument object). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each handler types its own arguments

@@ -10,7 +10,7 @@ import * as vscode from 'vscode';
 import { DECORATIONS_SETTING, registerFileDecorations } from './registry/fileDecorations';
 import type { LedgerFileDecorations } from './registry/fileDecorations';
 import type { LedgerHoverProvider } from './hovers/hovers';
-import { COMMANDS, isActivationCommand } from './commands';
+import { COMMANDS, COMPARE_VIEW_TYPE, CONTEXT_KEYS, isActivationCommand } from './commands';
 import type { CommandHandler, CommandHandlers, CommandName, FeatureCommand } from './commands';
 import { features } from './lazyFeatures';
 import { registerRegistryTree } from './registry/registryTree';
@@ -22,9 +22,6 @@ import { WorkingState } from './registry/workingState';
 import { WorkspaceLedgers } from './workspaceLedgers';
 
 export const CONFIG_FILE = 'model-ledger.yaml';
-export const NO_CONFIG_CONTEXT_KEY = 'modelLedger.noConfig';
-// workspaceTrust.ts's UNTRUSTED_CONTEXT_KEY (that module brings git into the bundle).
-const UNTRUSTED_CONTEXT_KEY = 'modelLedger.untrusted';
 
 
 function workspaceRoot(): string | undefined {
@@ -45,7 +42,7 @@ export interface ModelLedgerApi {
 export function activate(context: vscode.ExtensionContext): ModelLedgerApi {
 	const root = workspaceRoot();
 	const hasConfig = root !== undefined && existsSync(join(root, CONFIG_FILE));
-	void vscode.commands.executeCommand('setContext', NO_CONFIG_CONTEXT_KEY, !hasConfig);
+	void vscode.commands.executeCommand('setContext', CONTEXT_KEYS.noConfig, !hasConfig);
 
 	const registryHealth = new RegistryHealth(workspaceRoot);
 	context.subscriptions.push(registryHealth);
@@ -56,12 +53,6 @@ export function activate(context: vscode.ExtensionContext): ModelLedgerApi {
 		const timer = setTimeout(() => void registryHealth.check({ notify: true, force: false }), 0);
 		context.subscriptions.push({ dispose: () => clearTimeout(timer) });
 	}
-
-	// The untrusted context key is needed by menus now; keeping git off is features.ts's job, done
-	// before any of its code (the only code that runs git) can run.
-	const applyTrust = () => void vscode.commands.executeCommand('setContext', UNTRUSTED_CONTEXT_KEY, !vscode.workspace.isTrusted);
-	applyTrust();
-	context.subscriptions.push(vscode.workspace.onDidGrantWorkspaceTrust(applyTrust));
 
 	// Loads dist/features.js once and takes the handlers of its commands (swapped in behind the
 	// registrations below). Set before registering: opening a ledger while registering comes back here.
@@ -90,7 +81,7 @@ export function activate(context: vscode.ExtensionContext): ModelLedgerApi {
 		loadFeatures();
 		return ledger;
 	});
-	const updateNoConfig = () => void vscode.commands.executeCommand('setContext', NO_CONFIG_CONTEXT_KEY, ledgers.all().length === 0);
+	const updateNoConfig = () => void vscode.commands.executeCommand('setContext', CONTEXT_KEYS.noConfig, ledgers.all().length === 0);
 	const registry: RegistryView = registerRegistryTree(ledgers);
 	const workingState = new WorkingState(
 		ledgers,
@@ -110,9 +101,9 @@ export function activate(context: vscode.ExtensionContext): ModelLedgerApi {
 		context.subscriptions.push(vscode.commands.registerCommand(COMMANDS[name], handler));
 	}
 	// Compare panels come back after a window reload: VS Code hands us the panel and the page's saved
-	// state; the features (and the core) load then, as for a command. The id is `COMPARE_VIEW_TYPE`.
+	// state; the features (and the core) load then, as for a command. 
 	context.subscriptions.push(
-		vscode.window.registerWebviewPanelSerializer('modelLedger.compare', {
+		vscode.window.registerWebviewPanelSerializer(COMPARE_VIEW_TYPE, {
 			deserializeWebviewPanel: async (panel, state: unknown) => {
 				loadFeatures();
 				await features().restoreComparePanel(panel, state);

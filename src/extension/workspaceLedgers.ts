@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { Ledger } from '../core/ledger';
+import { CONTEXT_KEYS } from './commands';
 import { Disposable, disposableOf, disposeAll } from './dispose';
 import type { IDisposable } from './dispose';
 
@@ -116,7 +117,7 @@ export class WorkspaceLedgers extends Disposable {
 			watcher.dispose();
 			this.watchers.delete(key);
 		}
-		void vscode.commands.executeCommand('setContext', 'modelLedger.hasLedger', this.entries.size > 0);
+		void vscode.commands.executeCommand('setContext', CONTEXT_KEYS.hasLedger, this.entries.size > 0);
 	}
 
 	private watch(folder: vscode.WorkspaceFolder): void {

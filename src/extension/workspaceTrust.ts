@@ -6,7 +6,6 @@ import * as vscode from 'vscode';
 import { LedgerError } from '../core/errors';
 import { setGitDisabled } from '../core/snapshot/gitLineage';
 
-export const UNTRUSTED_CONTEXT_KEY = 'modelLedger.untrusted';
 export const UNTRUSTED_CODE = 'UNTRUSTED_WORKSPACE';
 
 /** Throws a LedgerError naming the action when the workspace is not trusted. */
@@ -19,12 +18,10 @@ export function requireTrustedWorkspace(action: string): void {
 	});
 }
 
-/** Keeps git off and the `modelLedger.untrusted` context key set while the workspace is untrusted. */
+/** Keeps git off while the workspace is untrusted (menus hide write commands with VS Code's own `isWorkspaceTrusted`). */
 export function registerWorkspaceTrust(): vscode.Disposable {
 	const apply = () => {
-		const trusted = vscode.workspace.isTrusted;
-		setGitDisabled(trusted ? undefined : 'the workspace is not trusted');
-		void vscode.commands.executeCommand('setContext', UNTRUSTED_CONTEXT_KEY, !trusted);
+		setGitDisabled(vscode.workspace.isTrusted ? undefined : 'the workspace is not trusted');
 	};
 	apply();
 	return vscode.workspace.onDidGrantWorkspaceTrust(apply);

@@ -10,7 +10,7 @@ import type { MetricHistory, MetricPoint, VersionDiff } from '../core/compare/ve
 import type { DiffSide } from '../core/compare/versionDiff';
 import type { Scalar } from '../core/model';
 import type { GateResult } from '../core/lifecycle/gates';
-import type { ClickTarget, CompareModel, HostMessage, PageMessage, PageState, RenderReport } from './protocol';
+import type { ClickTarget, CompareModel, HostMessage, PageMessage, PageState, RenderReport, TestHostMessage } from './protocol';
 
 interface VsCodeApi {
 	postMessage(message: PageMessage): void;
@@ -439,9 +439,10 @@ function render(): void {
 		chartSection(model),
 		d.warnings.length ? section('warnings', 'Warnings', String(d.warnings.length), h('ul', {}, d.warnings.map((w) => h('li', {}, w)))) : null,
 	]);
-	post({ type: 'rendered', report: report(title) });
+	if (__TEST_HOOKS__) post({ type: 'rendered', report: report(title) });
 }
 
+/** The host tests' build only: what the page drew, read back from its DOM. */
 function report(title: string): RenderReport {
 	const texts = (selector: string) => Array.from(document.querySelectorAll(selector)).map((el) => el.textContent ?? '');
 	return {
@@ -470,6 +471,7 @@ function report(title: string): RenderReport {
 	};
 }
 
+/** The host tests' build only: presses a button through its own handler. */
 function click(target: ClickTarget): boolean {
 	let el: HTMLElement | null = null;
 	if (target.kind === 'openDiff') el = Array.from(document.querySelectorAll<HTMLElement>('[data-action="openDiff"]')).find((e) => e.getAttribute('data-path') === target.path) ?? null;
@@ -495,8 +497,12 @@ function click(target: ClickTarget): boolean {
 	return true;
 }
 
-window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
+window.addEventListener('message', (event: MessageEvent<HostMessage | TestHostMessage>) => {
 	const message = event.data;
+	if (__TEST_HOOKS__ && message.type === 'click') {
+		post({ type: 'clicked', target: message.target, found: click(message.target) });
+		return;
+	}
 	switch (message.type) {
 		case 'show':
 			state.model = message.model;
@@ -520,9 +526,6 @@ window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
 			break;
 		case 'error':
 			root.replaceChildren(h('div', { class: 'error', attrs: { role: 'alert' } }, message.message));
-			break;
-		case 'click':
-			post({ type: 'clicked', target: message.target, found: click(message.target) });
 			break;
 	}
 });

@@ -33,9 +33,7 @@ export type HostMessage =
 	| { type: 'show'; model: CompareModel }
 	| { type: 'history'; history: MetricHistory }
 	| { type: 'loading'; title: string }
-	| { type: 'error'; message: string }
-	/** Tests drive the page through the same handlers a user's click runs. */
-	| { type: 'click'; target: ClickTarget };
+	| { type: 'error'; message: string };
 
 /** Page → host. */
 export type PageMessage =
@@ -44,10 +42,17 @@ export type PageMessage =
 	| { type: 'openDiff'; path: string }
 	/** Draw the chart for another metric. */
 	| { type: 'selectMetric'; metric: string }
-	| { type: 'rendered'; report: RenderReport }
 	/** Copy the comparison as the CLI's Markdown report (`diff --format markdown`). */
 	| { type: 'copyMarkdown' }
-	| { type: 'clicked'; target: ClickTarget; found: boolean };
+	| TestPageMessage;
+
+/**
+ * The host tests' build only (`__TEST_HOOKS__`; compiled out of the shipped bundles): the host asks
+ * the page to press something through the same handlers a user's click runs...
+ */
+export type TestHostMessage = { type: 'click'; target: ClickTarget };
+/** ...and the page reports what it drew after each render, and whether a press found its target. */
+export type TestPageMessage = { type: 'rendered'; report: RenderReport } | { type: 'clicked'; target: ClickTarget; found: boolean };
 
 /** What a test (or a user's keyboard) can press in the page. */
 export type ClickTarget = { kind: 'openDiff'; path: string } | { kind: 'toggleAllKeys' } | { kind: 'metric'; metric: string } | { kind: 'section'; section: string } | { kind: 'copyMarkdown' };

@@ -17,7 +17,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cacheRoot, log, repoRoot } from './hostEnvironment.mjs';
-import { packagedExtension } from './packagedExtension.mjs';
+import { packagedExtension, withTestHooks } from './packagedExtension.mjs';
 import { prepareWorkspace, scenarios } from './scenarios.mjs';
 
 const require = createRequire(import.meta.url);
@@ -66,10 +66,12 @@ async function main() {
 		process.exit(130);
 	});
 	try {
-		const { extensionDir } = await packagedExtension(tempRoot, vsix);
+		const { extensionDir: shippedDir } = await packagedExtension(tempRoot, vsix);
+		let hookedDir;
 		let failed = 0;
 		for (const name of selected) {
 			const scenario = scenarios[name];
+			const extensionDir = scenario.testHooks ? (hookedDir ??= withTestHooks(shippedDir, tempRoot)) : shippedDir;
 			const scenarioDir = mkdtempSync(join(tempRoot, `${name}-`));
 			const workspace = prepareWorkspace(join(scenarioDir, 'workspace'));
 			scenario.prepare?.(workspace, { nodeBin: process.execPath });

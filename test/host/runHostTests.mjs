@@ -12,7 +12,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ensureHostTools, log, repoRoot } from './hostEnvironment.mjs';
-import { packagedExtension } from './packagedExtension.mjs';
+import { packagedExtension, withTestHooks } from './packagedExtension.mjs';
 import { isWorkbenchNoise, VSCodeSession } from './vscodeSession.mjs';
 import { prepareWorkspace, scenarios } from './scenarios.mjs';
 
@@ -198,12 +198,14 @@ async function main() {
 
 	const tempRoot = mkdtempSync(join(tmpdir(), 'model-ledger-host-'));
 	cleanups.add(() => rmSync(tempRoot, { recursive: true, force: true }));
-	const { extensionDir } = await packagedExtension(tempRoot, vsix);
+	const { extensionDir: shippedDir } = await packagedExtension(tempRoot, vsix);
+	let hookedDir;
+	const extensionFor = (name) => (scenarios[name].testHooks ? (hookedDir ??= withTestHooks(shippedDir, tempRoot)) : shippedDir);
 
 	const totals = { passed: 0, failed: 0, pending: 0 };
 	const failedScenarios = [];
 	for (const name of selected) {
-		const r = await runScenario(name, { tools, extensionDir, tempRoot, screenshotDir, timeoutSeconds });
+		const r = await runScenario(name, { tools, extensionDir: extensionFor(name), tempRoot, screenshotDir, timeoutSeconds });
 		totals.passed += r.passed;
 		totals.failed += r.failed;
 		totals.pending += r.pending;

@@ -9,14 +9,23 @@ import { repoRoot } from './hostEnvironment.mjs';
  * A scenario is one VS Code session: an environment for the extension host and the suite folder
  * (under out/test/host/suite) whose `*.test.js` files run in it. All scenarios share one install
  * and one staged extension. Optional: `workspaceTrust: true` keeps VS Code's workspace trust on (the
- * others start with `--disable-workspace-trust`), `settings` adds user settings, and
- * `prepare(workspace, { nodeBin })` runs on the prepared workspace before VS Code starts. `env` gets
- * { tempRoot, extensionDir } (the unpacked VSIX under test).
+ * others start with `--disable-workspace-trust`), `settings` adds user settings,
+ * `prepare(workspace, { nodeBin })` runs on the prepared workspace before VS Code starts, and
+ * `testHooks: true` runs the VSIX with its bundles rebuilt with the test hooks (packagedExtension.mjs
+ * withTestHooks): the compare view's test command, dialogs answered from a folder. The other
+ * scenarios run the VSIX exactly as shipped. `env` gets { tempRoot, extensionDir } (the unpacked
+ * VSIX under test).
  */
 export const scenarios = {
 	default: {
 		description: 'the extension in the example workspace',
 		suite: '.',
+		env: () => ({}),
+	},
+	'compare-view': {
+		description: 'the compare view and release gates, read back from the page (test-hooks build)',
+		suite: 'compareView',
+		testHooks: true,
 		env: () => ({}),
 	},
 	'broken-sqlite': {
@@ -58,6 +67,7 @@ export const scenarios = {
 	'restore-rename': {
 		description: 'restore confirmation with an extra file, and a prompt renamed between versions',
 		suite: 'restoreRename',
+		testHooks: true,
 		// VS Code refuses to show dialogs to an extension under test: the extension writes them here and reads the answer.
 		env: ({ tempRoot }) => {
 			const dir = join(tempRoot, 'dialogs');

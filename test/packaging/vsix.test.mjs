@@ -6,7 +6,7 @@
 //   MODEL_LEDGER_VSIX=file.vsix   test this linux-x64 VSIX instead of packing one (npm test passes its own)
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -94,6 +94,26 @@ describe('the linux-x64 VSIX', () => {
 		assert.ok(!entries.some((e) => e.includes('node_modules/node-addon-api/')), 'node-addon-api (build-time only) went in');
 		const info = describeBinary(join(extension, 'node_modules', 'better-sqlite3', 'prebuilds', 'linux-x64.node'));
 		assert.deepEqual(binaryMismatches('linux-x64', info), []);
+	});
+
+	test('ships without the host tests\' hooks, which the --test-hooks build of the same source has', () => {
+		// What only tests may do: a command that reads the compare page and presses its buttons, the
+		// page's report/press messages, and modal dialogs answered from a folder named by an env variable.
+		const markers = ['modelLedger.compareView.test', 'MODEL_LEDGER_TEST_DIALOGS', '"rendered"', '"clicked"', '__TEST_HOOKS__'];
+		const found = (dist) => {
+			const files = readdirSync(dist, { recursive: true }).map(String).filter((f) => f.endsWith('.js'));
+			assert.ok(files.includes('extension.js') && files.includes('features.js') && files.includes(join('webview', 'compareView.js')), files.join(', '));
+			return files.flatMap((f) => {
+				const code = readFileSync(join(dist, f), 'utf8');
+				return markers.filter((m) => code.includes(m)).map((m) => `${f}: ${m}`);
+			});
+		};
+		assert.deepEqual(found(join(extension, 'dist')), []);
+		const hooked = join(tmp, 'hooked-dist');
+		const result = spawnSync(process.execPath, [join(repoRoot, 'esbuild.mjs'), '--production', '--test-hooks', '--dist', hooked], { cwd: repoRoot, encoding: 'utf8' });
+		assert.equal(result.status, 0, result.stderr);
+		const hookedMarkers = new Set(found(hooked).map((line) => line.split(': ')[1]));
+		assert.deepEqual([...hookedMarkers].sort(), markers.filter((m) => m !== '__TEST_HOOKS__').sort());
 	});
 
 	for (const version of NODES) {

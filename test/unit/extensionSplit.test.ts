@@ -7,11 +7,12 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ACTIVATION_COMMANDS, COMMANDS, UNLISTED_COMMANDS } from '../../src/extension/commands';
+import { ACTIVATION_COMMANDS, COMMANDS, COMPARE_VIEW_TYPE, CONTEXT_KEYS, UNLISTED_COMMANDS } from '../../src/extension/commands';
 import type { CommandName } from '../../src/extension/commands';
 import { repoRoot } from './fixtures';
 
 interface PackageJson {
+	activationEvents: string[];
 	contributes: {
 		commands: Array<{ command: string }>;
 		menus: Record<string, Array<{ command: string }>>;
@@ -41,7 +42,11 @@ describe('the command table', () => {
 		for (const name of [...ACTIVATION_COMMANDS, ...UNLISTED_COMMANDS]) assert.ok(names.includes(name), name);
 	});
 
-	test('no command id is spelled outside the table in src (code uses COMMANDS.name)', () => {
+	test('the compare view\'s webview type is the one package.json activates on', () => {
+		assert.ok(pkg.activationEvents.includes(`onWebviewPanel:${COMPARE_VIEW_TYPE}`));
+	});
+
+	test('no command id, context key or webview type is spelled outside the table in src (code uses COMMANDS.name)', () => {
 		const src = join(repoRoot(), 'src');
 		const files = readdirSync(src, { recursive: true }).map(String).filter((f) => f.endsWith('.ts') && !f.endsWith('commands.ts'));
 		const spelled: string[] = [];
@@ -51,7 +56,7 @@ describe('the command table', () => {
 				.split('\n')
 				.filter((line) => !/^\s*(\/\/|\*|\/\*)/.test(line))
 				.join('\n');
-			for (const id of ids) if (code.includes(`'${id}'`) || code.includes(`"${id}"`) || code.includes(`\`${id}\``)) spelled.push(`${file}: ${id}`);
+			for (const id of [...ids, ...Object.values(CONTEXT_KEYS), COMPARE_VIEW_TYPE]) if (code.includes(`'${id}'`) || code.includes(`"${id}"`) || code.includes(`\`${id}\``)) spelled.push(`${file}: ${id}`);
 		}
 		assert.deepEqual(spelled, []);
 	});

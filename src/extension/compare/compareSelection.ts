@@ -5,14 +5,13 @@ import * as vscode from 'vscode';
 import { LedgerError } from '../../core/errors';
 import type { VersionSummary } from '../../core/model';
 import { isInteractive } from '../commandArgs';
-import { COMMANDS } from '../commands';
+import { COMMANDS, CONTEXT_KEYS } from '../commands';
 import type { RegisteredCommands } from '../commands';
 import { pickLedger, resolveVersion, runReporting, versionTargetOf } from '../commandSupport';
 import type { OpenedDiff, StoredFileCommands } from './diffCommands';
 import { versionShortName } from '../registry/versionText';
 import type { WorkspaceLedgers } from '../workspaceLedgers';
 
-const SELECTED_CONTEXT_KEY = 'modelLedger.hasSelectionForCompare';
 
 export interface SelectedVersion {
 	root: string;
@@ -40,7 +39,7 @@ export function compareSelectionCommands(ledgers: WorkspaceLedgers, files: Store
 	let selected: SelectedVersion | undefined;
 	const setSelected = (value: SelectedVersion | undefined) => {
 		selected = value;
-		void vscode.commands.executeCommand('setContext', SELECTED_CONTEXT_KEY, value !== undefined);
+		void vscode.commands.executeCommand('setContext', CONTEXT_KEYS.hasSelectionForCompare, value !== undefined);
 	};
 	const handlers = {
 		selectForCompare: (arg?: unknown) =>

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { isInteractive, stringArg } from '../commandArgs';
+import { COMPARE_VIEW_TYPE } from '../commands';
 import type { RegisteredCommands } from '../commands';
 import { Disposable, disposableOf, disposeAll } from '../dispose';
 import { cancelled, describeError, LedgerError } from '../../core/errors';
@@ -14,15 +15,14 @@ import { relative } from 'node:path';
 import { diffVersions, metricHistory, metricKeys, WORKING_TREE } from '../../core/compare/versionDiff';
 import type { DiffSide, VersionDiff } from '../../core/compare/versionDiff';
 import { modelMatcher } from '../../core/snapshot/workspaceFiles';
-import type { ClickTarget, CompareModel, CompareTarget, HostMessage, PageMessage, PageState, RenderReport } from '../../webview/protocol';
+import type { CompareModel, CompareTarget, HostMessage, PageMessage, PageState } from '../../webview/protocol';
+import { PanelProbe, registerCompareViewTestCommand } from './compareViewProbe';
 import { compareGates, compareMarkdown } from './compareGates';
 import { pickLedger, runReporting, versionTargetOf } from '../commandSupport';
 import { storedFileUri, workingFileUri } from '../registry/storedFiles';
 import { diffTitle, versionDescription, versionLabel } from '../registry/versionText';
 import type { LedgerEntry, WorkspaceLedgers } from '../workspaceLedgers';
 
-export const COMPARE_VIEW_TYPE = 'modelLedger.compare';
-const VIEW_TYPE = COMPARE_VIEW_TYPE;
 
 /** `{root?, model, a, b}`: versions by any reference `Ledger.resolve` accepts; `b` may be `working`. */
 export interface CompareArgs {
@@ -46,30 +46,21 @@ export interface OpenedDiff {
 	right?: string;
 }
 
-export type CompareTestRequest = { action: 'state' } | { action: 'click'; target: ClickTarget };
-
-export interface CompareTestState {
-	title: string | undefined;
-	report: RenderReport | undefined;
-	reports: number;
-	lastOpened: OpenedDiff | undefined;
-	/** The last text Copy as Markdown put on the clipboard. */
-	lastCopied: string | undefined;
-	/** How many times the panel rebuilt its comparison (a save of a tracked file refreshes a working-tree compare). */
-	loads: number;
-}
-
 class ComparePanel extends Disposable {
 	readonly panel: vscode.WebviewPanel;
-	private ready = false;
+	private pageReady = false;
 	private model: CompareModel | undefined;
 	private pending: HostMessage | undefined;
-	private readonly clickWaiters: Array<(found: boolean) => void> = [];
-	report: RenderReport | undefined;
-	reports = 0;
+	/** Only in the host tests' build: what the page rendered, and presses (compareViewProbe.ts). */
+	readonly probe: PanelProbe | undefined;
 	lastOpened: OpenedDiff | undefined;
 	lastCopied: string | undefined;
 	loads = 0;
+
+	/** Whether the page said `ready` since it was last shown (it drops everything posted before). */
+	get ready(): boolean {
+		return this.pageReady;
+	}
 
 	constructor(
 		private readonly extensionUri: vscode.Uri,
@@ -82,15 +73,16 @@ class ComparePanel extends Disposable {
 		restored?: vscode.WebviewPanel,
 	) {
 		super();
-		this.panel = restored ?? vscode.window.createWebviewPanel(VIEW_TYPE, title, vscode.ViewColumn.Active, panelOptions(extensionUri));
+		this.panel = restored ?? vscode.window.createWebviewPanel(COMPARE_VIEW_TYPE, title, vscode.ViewColumn.Active, panelOptions(extensionUri));
 		if (restored) restored.webview.options = panelOptions(extensionUri);
 		this.panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'ledger.svg');
 		this.panel.webview.html = this.html();
+		this.probe = __TEST_HOOKS__ ? new PanelProbe(this.panel.webview) : undefined;
 		this.register(disposableOf([
 			this.panel.webview.onDidReceiveMessage((m: PageMessage) => void this.receive(m)),
 			// A hidden webview is torn down (we keep no context): its page says `ready` again when shown.
 			this.panel.onDidChangeViewState(() => {
-				if (!this.panel.visible) this.ready = false;
+				if (!this.panel.visible) this.pageReady = false;
 			}),
 			this.panel.onDidDispose(() => {
 				onDispose();
@@ -123,8 +115,8 @@ class ComparePanel extends Disposable {
 
 	/** Sends a message now when the page is listening, else keeps the latest for its `ready`. */
 	private post(message: HostMessage): void {
-		if (!this.ready) {
-			if (message.type !== 'click') this.pending = message;
+		if (!this.pageReady) {
+			this.pending = message;
 			return;
 		}
 		void this.panel.webview.postMessage(message);
@@ -161,29 +153,14 @@ class ComparePanel extends Disposable {
 		this.post({ type: 'error', message });
 	}
 
-	/** Presses something in the page through its own click handler; resolves whether it was found. */
-	click(target: ClickTarget): Promise<boolean> {
-		if (!this.ready) return Promise.resolve(false);
-		return new Promise((resolve) => {
-			this.clickWaiters.push(resolve);
-			void this.panel.webview.postMessage({ type: 'click', target } satisfies HostMessage);
-		});
-	}
-
 	private async receive(message: PageMessage): Promise<void> {
+		if (__TEST_HOOKS__ && this.probe?.receive(message)) return;
 		switch (message.type) {
 			case 'ready':
-				this.ready = true;
+				this.pageReady = true;
 				if (this.model) this.post({ type: 'show', model: this.model });
 				else if (this.pending) this.post(this.pending);
 				this.pending = undefined;
-				break;
-			case 'rendered':
-				this.report = message.report;
-				this.reports++;
-				break;
-			case 'clicked':
-				this.clickWaiters.shift()?.(message.found);
 				break;
 			case 'selectMetric':
 				await this.selectMetric(message.metric);
@@ -242,7 +219,7 @@ class ComparePanel extends Disposable {
 
 	override dispose(): void {
 		if (this.isDisposed) return;
-		this.clickWaiters.splice(0).forEach((resolve) => resolve(false));
+		this.probe?.reset();
 		super.dispose();
 		this.panel.dispose();
 	}
@@ -339,7 +316,7 @@ export async function restoreComparePanel(panel: vscode.WebviewPanel, state: unk
 }
 
 /** The compare view's commands (registered by extension.ts from the command table) and the panels they open. */
-export function compareViewCommands(context: vscode.ExtensionContext, ledgers: WorkspaceLedgers): RegisteredCommands<'compareVersions' | 'compareViewTest'> {
+export function compareViewCommands(context: vscode.ExtensionContext, ledgers: WorkspaceLedgers): RegisteredCommands<'compareVersions'> {
 	const panels = new Map<string, ComparePanel>();
 	let lastActive: ComparePanel | undefined;
 	const forget = (key: string): void => {
@@ -428,15 +405,11 @@ export function compareViewCommands(context: vscode.ExtensionContext, ledgers: W
 	const handlers = {
 		// An argument object with `a` and `b` answers every question; then errors go back to the caller instead of a notification.
 		compareVersions: (arg?: unknown) => runReporting(isInteractive(arg, 'a', 'b'), undefined, () => open(arg)),
-		/** Not contributed to the palette: lets host tests read what the page rendered and press its buttons. */
-		compareViewTest: async (request: CompareTestRequest): Promise<CompareTestState | boolean> => {
-			const panel = lastActive;
-			if (request?.action === 'click') return panel ? panel.click(request.target) : false;
-			return { title: panel?.panel.title, report: panel?.report, reports: panel?.reports ?? 0, lastOpened: panel?.lastOpened, lastCopied: panel?.lastCopied, loads: panel?.loads ?? 0 };
-		},
 	};
 	const disposable = vscode.Disposable.from(
 		onSave,
+		// The host tests' build only: reads what the active panel's page rendered and presses its buttons.
+		__TEST_HOOKS__ ? registerCompareViewTestCommand(() => lastActive) : { dispose: () => undefined },
 		{ dispose: () => disposeAll([...panels.values()]) },
 		{ dispose: () => [...refreshTimers.values()].forEach((t) => clearTimeout(t)) },
 	);

@@ -6,13 +6,13 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
+import { CONTEXT_KEYS } from '../commands';
 import type { CommandHandlers } from '../commands';
 import { Disposable } from '../dispose';
 import { loadSqlite, NativeModuleError } from '../../core/index/sqlite';
 
 export type RegistryCheckResult = { ok: true; sqliteVersion: string; database: string } | { ok: false; error: string };
 
-export const REGISTRY_ERROR_CONTEXT_KEY = 'modelLedger.registryError';
 
 // A native module that failed to load stays broken until the extension host restarts, and a second
 // dlopen of the same file only says "Module did not self-register": keep the first, clear message.
@@ -67,7 +67,7 @@ export class RegistryHealth extends Disposable {
 	/** Checks the registry index; shows the failure as a notification once per session unless forced. */
 	async check(options: { notify: boolean; force: boolean }): Promise<RegistryCheckResult> {
 		const result = checkRegistryIndex(this.workspaceRoot());
-		await vscode.commands.executeCommand('setContext', REGISTRY_ERROR_CONTEXT_KEY, !result.ok);
+		await vscode.commands.executeCommand('setContext', CONTEXT_KEYS.registryError, !result.ok);
 		if (!result.ok && options.notify && (options.force || !this.notified)) {
 			this.notified = true;
 			// Not awaited: the notification stays until the user closes it.

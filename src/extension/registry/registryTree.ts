@@ -16,7 +16,7 @@
 // Node objects are passed to commands as their first argument; every node carries `root` and
 // `model`, and version-level nodes `digest`, so they double as argument objects.
 import * as vscode from 'vscode';
-import { COMMANDS } from '../commands';
+import { COMMANDS, CONTEXT_KEYS } from '../commands';
 import type { ActivationCommand, CommandHandlers } from '../commands';
 import { Disposable, disposableOf } from '../dispose';
 import type { IDisposable } from '../dispose';
@@ -693,7 +693,7 @@ export function registerRegistryTree(ledgers: WorkspaceLedgers): RegistryView {
 	const view = vscode.window.createTreeView('modelLedger.registry', { treeDataProvider: provider, canSelectMany: true, showCollapseAll: true });
 	const updateFilterDisplay = () => {
 		const filter = model.filter;
-		void vscode.commands.executeCommand('setContext', 'modelLedger.filtered', filter !== undefined);
+		void vscode.commands.executeCommand('setContext', CONTEXT_KEYS.filtered, filter !== undefined);
 		view.description = filter ? `filter: ${filter.text}` : undefined;
 		view.message = filter ? `Showing versions matching “${filter.text}”.` : undefined;
 	};

@@ -2,6 +2,8 @@ import * as assert from 'node:assert/strict';
 import { existsSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
+import { COMPARE_VIEW_TEST_COMMAND } from '../../../src/extension/compare/compareViewProbe';
+import type { ModelLedgerApi } from '../../../src/extension/extension';
 import { activatedExtension, requestScreenshot, setColorTheme, testWorkspace } from './hostTestSupport';
 
 type RegistryCheckResult = { ok: true; sqliteVersion: string; database: string } | { ok: false; error: string };
@@ -49,6 +51,15 @@ describe('Activation in the example workspace', () => {
 		assert.match(result.sqliteVersion, /^3\.\d+\.\d+$/);
 		assert.equal(realpathSync(result.database), realpathSync(join(testWorkspace(), '.model-ledger', 'cache', 'index.db')));
 		console.log(`better-sqlite3 opened ${result.database}: SQLite ${result.sqliteVersion} under NODE_MODULE_VERSION ${process.versions.modules}`);
+	});
+
+	it('runs the VSIX as shipped: the host tests\' hooks are compiled out', async () => {
+		const api = (await activatedExtension()).exports as ModelLedgerApi;
+		// Opening the folder's ledger loads dist/features.js, where the compare view registers its commands.
+		assert.ok(api.ledgers.forRoot(testWorkspace()), 'no ledger for the test workspace');
+		const registered = new Set(await vscode.commands.getCommands(true));
+		assert.ok(registered.has('modelLedger.compareVersions'), 'the features bundle did not register its commands');
+		assert.ok(!registered.has(COMPARE_VIEW_TEST_COMMAND), `${COMPARE_VIEW_TEST_COMMAND} exists in the shipped build`);
 	});
 
 	it('can be looked at in light and dark themes', async () => {

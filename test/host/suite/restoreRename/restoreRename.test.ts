@@ -13,7 +13,8 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { SnapshotResult } from '../../../../src/core/snapshot/snapshot';
 import type { RestoreResult } from '../../../../src/core/store/restore';
-import type { CompareTestState } from '../../../../src/extension/compare/compareView';
+import { COMPARE_VIEW_TEST_COMMAND } from '../../../../src/extension/compare/compareViewProbe';
+import type { CompareTestState } from '../../../../src/extension/compare/compareViewProbe';
 import type { ModelLedgerApi } from '../../../../src/extension/extension';
 import type { RegistryNode } from '../../../../src/extension/registry/registryTree';
 import { statusText } from '../../../../src/extension/registry/statusBar';
@@ -105,10 +106,10 @@ describe('Restore confirmation and a renamed prompt', function () {
 		const v3 = result.created[0];
 		assert.equal(v3?.number, 3, JSON.stringify(result));
 
-		const before = ((await vscode.commands.executeCommand('modelLedger.compareView.test', { action: 'state' })) as CompareTestState).reports;
+		const before = ((await vscode.commands.executeCommand(COMPARE_VIEW_TEST_COMMAND, { action: 'state' })) as CompareTestState).reports;
 		await vscode.commands.executeCommand('modelLedger.compareVersions', { model: MODEL, a: '1', b: '3' });
 		const state = await waitFor('the compare page to render', async () => {
-			const s = (await vscode.commands.executeCommand('modelLedger.compareView.test', { action: 'state' })) as CompareTestState;
+			const s = (await vscode.commands.executeCommand(COMPARE_VIEW_TEST_COMMAND, { action: 'state' })) as CompareTestState;
 			return s.reports > before && s.report ? s : undefined;
 		});
 		const rows = state.report!.fileRows;

@@ -6,12 +6,13 @@
 import * as assert from 'node:assert/strict';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import type { LedgerEvent } from '../../../src/core/lifecycle/events';
-import type { VersionSummary } from '../../../src/core/model';
-import type { SnapshotResult } from '../../../src/core/snapshot/snapshot';
-import type { CompareTestState } from '../../../src/extension/compare/compareView';
-import type { WorkspaceLedgers } from '../../../src/extension/workspaceLedgers';
-import { activatedExtension, requestScreenshot, setColorTheme, testWorkspace, waitFor, workspaceEdits } from './hostTestSupport';
+import type { LedgerEvent } from '../../../../src/core/lifecycle/events';
+import type { VersionSummary } from '../../../../src/core/model';
+import type { SnapshotResult } from '../../../../src/core/snapshot/snapshot';
+import { COMPARE_VIEW_TEST_COMMAND } from '../../../../src/extension/compare/compareViewProbe';
+import type { CompareTestState } from '../../../../src/extension/compare/compareViewProbe';
+import type { WorkspaceLedgers } from '../../../../src/extension/workspaceLedgers';
+import { activatedExtension, requestScreenshot, setColorTheme, testWorkspace, waitFor, workspaceEdits } from '../hostTestSupport';
 
 const MODEL = 'support-bot';
 const GATE = `    gates:
@@ -30,7 +31,7 @@ async function snapshot(message: string): Promise<VersionSummary> {
 }
 
 function viewState(): Promise<CompareTestState> {
-	return vscode.commands.executeCommand('modelLedger.compareView.test', { action: 'state' }) as Promise<CompareTestState>;
+	return vscode.commands.executeCommand(COMPARE_VIEW_TEST_COMMAND, { action: 'state' }) as Promise<CompareTestState>;
 }
 
 async function renderedAfter(after: number, check: (s: CompareTestState) => boolean = () => true): Promise<CompareTestState> {
@@ -89,7 +90,7 @@ describe('Release gates', function () {
 
 	it('can be looked at in light and dark themes', async () => {
 		await vscode.commands.executeCommand('workbench.action.closeAuxiliaryBar');
-		const scrollTo = (section: string) => vscode.commands.executeCommand('modelLedger.compareView.test', { action: 'click', target: { kind: 'section', section } });
+		const scrollTo = (section: string) => vscode.commands.executeCommand(COMPARE_VIEW_TEST_COMMAND, { action: 'click', target: { kind: 'section', section } });
 		await setColorTheme('Default Light Modern', vscode.ColorThemeKind.Light);
 		assert.equal(await scrollTo('gates'), true);
 		await requestScreenshot('gates-light');
@@ -101,7 +102,7 @@ describe('Release gates', function () {
 	});
 
 	it('Copy as Markdown puts the CLI report, with the gate, on the clipboard', async () => {
-		const clicked = await vscode.commands.executeCommand('modelLedger.compareView.test', { action: 'click', target: { kind: 'copyMarkdown' } });
+		const clicked = await vscode.commands.executeCommand(COMPARE_VIEW_TEST_COMMAND, { action: 'click', target: { kind: 'copyMarkdown' } });
 		assert.equal(clicked, true, 'the page has a Copy as Markdown button');
 		const state = await waitFor('the copied report', async () => {
 			const s = await viewState();

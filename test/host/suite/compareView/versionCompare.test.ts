@@ -9,10 +9,12 @@ import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import type { SnapshotResult } from '../../../src/core/snapshot/snapshot';
-import type { VersionSummary } from '../../../src/core/model';
-import type { CompareOpened, CompareTestState } from '../../../src/extension/compare/compareView';
-import { activatedExtension, requestScreenshot, setColorTheme, testWorkspace, waitFor, workspaceEdits } from './hostTestSupport';
+import type { SnapshotResult } from '../../../../src/core/snapshot/snapshot';
+import type { VersionSummary } from '../../../../src/core/model';
+import type { CompareOpened } from '../../../../src/extension/compare/compareView';
+import { COMPARE_VIEW_TEST_COMMAND } from '../../../../src/extension/compare/compareViewProbe';
+import type { CompareTestState } from '../../../../src/extension/compare/compareViewProbe';
+import { activatedExtension, requestScreenshot, setColorTheme, testWorkspace, waitFor, workspaceEdits } from '../hostTestSupport';
 
 const MODEL = 'support-bot';
 const PROMPT = 'prompts/system.md';
@@ -26,7 +28,7 @@ async function snapshot(message: string): Promise<VersionSummary> {
 }
 
 function viewState(): Promise<CompareTestState> {
-	return vscode.commands.executeCommand('modelLedger.compareView.test', { action: 'state' }) as Promise<CompareTestState>;
+	return vscode.commands.executeCommand(COMPARE_VIEW_TEST_COMMAND, { action: 'state' }) as Promise<CompareTestState>;
 }
 
 /** Waits for the page's next render report (after `after` reports had been seen). */
@@ -96,7 +98,7 @@ describe('Compare view', function () {
 	it('can be looked at in light and dark themes', async () => {
 		// The chat side bar is not ours: give the editor area the room.
 		await vscode.commands.executeCommand('workbench.action.closeAuxiliaryBar');
-		const scrollTo = (section: string) => vscode.commands.executeCommand('modelLedger.compareView.test', { action: 'click', target: { kind: 'section', section } });
+		const scrollTo = (section: string) => vscode.commands.executeCommand(COMPARE_VIEW_TEST_COMMAND, { action: 'click', target: { kind: 'section', section } });
 		await setColorTheme('Default Light Modern', vscode.ColorThemeKind.Light);
 		await requestScreenshot('compare-light');
 		assert.equal(await scrollTo('prompts'), true);
@@ -114,7 +116,7 @@ describe('Compare view', function () {
 
 	it('toggles all keys, and keeps that across hide and show', async () => {
 		let state = await viewState();
-		const clicked = await vscode.commands.executeCommand('modelLedger.compareView.test', { action: 'click', target: { kind: 'toggleAllKeys' } });
+		const clicked = await vscode.commands.executeCommand(COMPARE_VIEW_TEST_COMMAND, { action: 'click', target: { kind: 'toggleAllKeys' } });
 		assert.equal(clicked, true);
 		state = await renderedAfter(state.reports);
 		assert.equal(state.report!.showAllKeys, true);
@@ -126,12 +128,12 @@ describe('Compare view', function () {
 		await vscode.commands.executeCommand('modelLedger.compareVersions', { model: MODEL, a: a.digest, b: b.digest });
 		state = await renderedAfter(hidden.reports);
 		assert.equal(state.report!.showAllKeys, true, 'the toggle survived hide/show');
-		await vscode.commands.executeCommand('modelLedger.compareView.test', { action: 'click', target: { kind: 'toggleAllKeys' } });
+		await vscode.commands.executeCommand(COMPARE_VIEW_TEST_COMMAND, { action: 'click', target: { kind: 'toggleAllKeys' } });
 		await renderedAfter(state.reports);
 	});
 
 	it('clicking a changed prompt opens the native diff editor on the two stored versions', async () => {
-		const clicked = await vscode.commands.executeCommand('modelLedger.compareView.test', { action: 'click', target: { kind: 'openDiff', path: PROMPT } });
+		const clicked = await vscode.commands.executeCommand(COMPARE_VIEW_TEST_COMMAND, { action: 'click', target: { kind: 'openDiff', path: PROMPT } });
 		assert.equal(clicked, true, 'the page has a diff button for the prompt');
 		const tab = await waitFor('a diff editor tab', () => {
 			const t = vscode.window.tabGroups.activeTabGroup.activeTab;
