@@ -8,6 +8,7 @@ import { cancelled, describeError, isCancelled, LedgerError } from '../core/erro
 import type { Ledger } from '../core/ledger';
 import type { VersionSummary } from '../core/model';
 import { NativeModuleError } from '../core/index/sqlite';
+import { stringArg } from './commandArgs';
 import { COMMANDS } from './commands';
 import type { LedgerEntry, WorkspaceLedgers } from './workspaceLedgers';
 
@@ -41,15 +42,17 @@ export interface VersionTarget {
 
 /** Reads `{root, model, digest}` from a tree node, or `{root, model, version|ref}` from an argument object. */
 export function versionTargetOf(arg: unknown, refKey = 'version'): VersionTarget | undefined {
-	if (!arg || typeof arg !== 'object') return undefined;
-	const a = arg as Record<string, unknown>;
-	if (typeof a.model !== 'string') return undefined;
-	const root = typeof a.root === 'string' ? a.root : undefined;
-	if (a.version && typeof a.version === 'object' && typeof (a.version as VersionSummary).digest === 'string') {
-		return { root, model: a.model, ref: (a.version as VersionSummary).digest };
+	const model = stringArg(arg, 'model');
+	if (model === undefined) return undefined;
+	const root = stringArg(arg, 'root');
+	// A tree node carries the version itself; code passes a reference.
+	const version = (arg as { version?: unknown }).version;
+	if (version && typeof version === 'object' && typeof (version as VersionSummary).digest === 'string') {
+		return { root, model, ref: (version as VersionSummary).digest };
 	}
 	for (const key of [refKey, 'digest', 'ref']) {
-		if (typeof a[key] === 'string' || typeof a[key] === 'number') return { root, model: a.model, ref: String(a[key]) };
+		const ref = stringArg(arg, key);
+		if (ref !== undefined) return { root, model, ref };
 	}
 	return undefined;
 }
