@@ -5,7 +5,7 @@
 //                  view's test command and messages, answered dialogs. Never in a shipped bundle.
 //   --dist DIR     write the extension's bundles to DIR instead of dist/ (the host tests' hooked copy)
 import * as esbuild from 'esbuild';
-import { readdirSync, existsSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
 const args = new Set(process.argv.slice(2));
@@ -93,6 +93,8 @@ function testEntries(dir) {
 }
 
 if (args.has('--tests')) {
+	// Test files are found by name at run time: a moved or deleted test must not leave its old output behind.
+	rmSync('out/test', { recursive: true, force: true });
 	builds.push({ ...node, entryPoints: testEntries('test/unit'), outdir: 'out/test/unit', outbase: 'test/unit' });
 	const reliability = testEntries('test/reliability');
 	if (reliability.length) builds.push({ ...node, entryPoints: reliability, outdir: 'out/test/reliability', outbase: 'test/reliability' });
