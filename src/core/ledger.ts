@@ -441,22 +441,40 @@ export class Ledger {
 		return entry && !pathPresent(this.manifestPath(entry.summary.model, digest)) ? entry : undefined;
 	}
 
-	/** {@link resolve}, then the adopted other-ref versions: by number, label or digest prefix. */
+	/**
+	 * {@link resolve}, then the adopted other-ref versions: by number, label or digest prefix, or as
+	 * `<git ref>:<version>` (`feature:v2`, `stash@{0}:v5`, `origin/main:1.4.0`; the ref as the
+	 * Registry's "Other branches" names it) when the same number exists here and on another ref.
+	 */
 	resolveReadable(model: string, ref: string): VersionSummary {
 		try {
 			return this.resolve(model, ref);
 		} catch (err) {
 			if (!(err instanceof LedgerError) || err.code !== 'UNKNOWN_VERSION' || this.otherRefs.size === 0) throw err;
-			const number = /^v?(\d+)$/.exec(ref);
-			const found = [...this.otherRefs.values()].filter(({ summary: v }) =>
-				v.model === model && (number ? v.number === Number(number[1]) : v.label === ref || (/^[0-9a-f]{7,64}$/.test(ref) && v.digest.startsWith(ref))),
+			const onRef = /^(.+):([^:]+)$/.exec(ref);
+			const gitRef = onRef?.[1];
+			const versionRef = onRef ? onRef[2] : ref;
+			const candidates = [...this.otherRefs.values()].filter((e) => e.summary.model === model && (gitRef === undefined || e.refs.includes(gitRef)));
+			const number = /^v?(\d+)$/.exec(versionRef);
+			const found = candidates.filter(({ summary: v }) =>
+				number ? v.number === Number(number[1]) : v.label === versionRef || (/^[0-9a-f]{7,64}$/.test(versionRef) && v.digest.startsWith(versionRef)),
 			);
 			if (found.length === 1) return found[0].summary;
 			if (found.length > 1) {
 				throw new LedgerError({
 					code: 'AMBIGUOUS_VERSION',
 					message: `\`${model}@${ref}\` is ambiguous: ${found.length} versions on other git refs match (${found.map((f) => `${f.summary.digest.slice(0, 10)} on ${f.refs.join(', ')}`).join('; ')}).`,
-					fix: 'Use a digest prefix instead.',
+					fix: `Name the ref (\`${found[0].refs[0]}:${versionRef}\`) or use a digest prefix.`,
+				});
+			}
+			if (gitRef !== undefined) {
+				const there = candidates.map((e) => `v${e.summary.number}`);
+				throw new LedgerError({
+					code: 'UNKNOWN_VERSION',
+					message: there.length
+						? `No version \`${versionRef}\` of ${model} is held only on git ref \`${gitRef}\` (it holds ${there.join(', ')} that this checkout does not).`
+						: `Git ref \`${gitRef}\` holds no version of ${model} that this checkout does not.`,
+					fix: 'A version that is also in this checkout is named without the ref. `model-ledger list --all-refs` shows where each version is.',
 				});
 			}
 			throw err;

@@ -253,4 +253,32 @@ describe('git history', () => {
 		assert.notEqual(missing.code, 0);
 		assert.match(missing.stderr, /No version `v9`/);
 	});
+
+	test('a version on another branch whose number this checkout also has is named <ref>:vN (feature:v2)', async () => {
+		const { root, ledger, feature } = await versionOnFeatureBranch();
+		// main makes its own v2: the two branches diverged, and `v2` here is main's.
+		writeFileSync(join(root, 'prompts/system.md'), 'Main prompt.\n');
+		const local = (await createSnapshot(ledger, { models: ['support-bot'], message: 'on main' })).created[0];
+		assert.equal(local.number, 2);
+
+		const here = JSON.parse(runCli(root, 'show', 'support-bot@v2', '--json').stdout) as { digest: string };
+		assert.equal(here.digest, local.digest);
+		const there = runCli(root, 'show', 'support-bot@feature:v2', '--json');
+		assert.equal(there.code, 0, there.stderr);
+		assert.equal((JSON.parse(there.stdout) as { digest: string }).digest, feature.digest);
+		const cat = runCli(root, 'cat', 'support-bot@feature:v2', 'prompts/system.md');
+		assert.equal(cat.stdout, 'Feature prompt.\n');
+		const diff = runCli(root, 'diff', 'support-bot@v2', 'support-bot@feature:v2');
+		assert.equal(diff.code, 0, diff.stderr);
+		assert.match(diff.stdout, /prompts\/system\.md/);
+
+		const wrongNumber = runCli(root, 'show', 'support-bot@feature:v7');
+		assert.notEqual(wrongNumber.code, 0);
+		assert.match(wrongNumber.stderr, /No version `v7` of support-bot is held only on git ref `feature` \(it holds v2 that this checkout does not\)/);
+		const wrongRef = runCli(root, 'show', 'support-bot@nosuch:v2');
+		assert.notEqual(wrongRef.code, 0);
+		assert.match(wrongRef.stderr, /Git ref `nosuch` holds no version of support-bot that this checkout does not/);
+		// Writes still never see it.
+		assert.notEqual(runCli(root, 'alias', 'set', 'support-bot@feature:v2', 'staging').code, 0);
+	});
 });

@@ -20,7 +20,7 @@ export const showCli: CliCommand = {
 		const detail = await withOtherRefs(l, () => l.show(model, refAtTime(l, model, ref, options.at)));
 		const other = l.otherRefOf(detail.digest);
 		// A version only on another branch is shown, named by where git holds it, and stays read-only.
-		const where = other ? `\n\nOnly on ${other.refs.join(', ')} (git), not in this checkout: read-only. Check out that ref to set aliases or restore it.` : '';
+		const where = other ? `\n\nOnly on ${other.refs.join(', ')} (git), not in this checkout: read-only; \`${other.refs[0]}:v${other.summary.number}\` names it. Check out that ref to set aliases or restore it.` : '';
 		return { human: showText(detail) + where, data: { ...showJson(detail), ...(other ? { otherRefs: other.refs } : {}) } };
 	},
 };
