@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { KeyHistory, KeyRun } from '../../src/core/query/keyHistory';
-import type { UsedBy } from '../../src/core/query/usedBy';
+import type { ContentHistoryEntry, UsedBy } from '../../src/core/query/usedBy';
+import type { VersionRange } from '../../src/core/query/versionRanges';
 import type { VersionRef } from '../../src/core/query/versionsByPath';
 import { code, commandLink, fileHoverMarkdown, HOVER_COMMANDS, keyHoverMarkdown, md } from '../../src/extension/hovers/hoverText';
 
@@ -19,6 +20,16 @@ function version(number: number, extra: Partial<VersionRef> = {}): VersionRef {
 		aliases: [],
 		...extra,
 	};
+}
+
+/** Versions first…last of one model as a range (all numbers between held unless count says fewer). */
+function range(first: VersionRef, last: VersionRef, aliased: VersionRef[] = [], count = last.number - first.number + 1): VersionRange {
+	return { model: first.model, first, last, count, aliased };
+}
+
+function entry(sha: string, ranges: VersionRange[]): ContentHistoryEntry {
+	const all = ranges.flatMap((r) => [r.first, r.last]);
+	return { sha256: sha.repeat(64), ranges, count: ranges.reduce((n, r) => n + r.count, 0), newest: ranges[ranges.length - 1].last, firstSeen: all[0].createdAt, lastSeen: all[all.length - 1].createdAt };
 }
 
 function usedByOf(fields: Partial<UsedBy>): UsedBy {
@@ -76,34 +87,28 @@ describe('hover Markdown', () => {
 	test('file hover: current versions with aliases, last change, earlier contents and the four links', () => {
 		const v = Array.from({ length: 9 }, (_, i) => version(i));
 		v[7] = version(7, { aliases: ['production'] });
-		const current = [v[8], v[7]];
-		const earlier = [v[6], v[5], v[4], v[3], v[2], v[1]];
+		const current = [range(v[7], v[8], [v[7]])];
+		const earlier = [range(v[1], v[6])];
 		const used = usedByOf({
 			current,
-			history: [
-				{ sha256: 'a'.repeat(64), versions: current, firstSeen: v[7].createdAt, lastSeen: v[8].createdAt },
-				{ sha256: 'b'.repeat(64), versions: earlier, firstSeen: v[1].createdAt, lastSeen: v[6].createdAt },
-			],
+			history: [entry('a', current), entry('b', earlier)],
 			lastChanged: v[7],
 			newest: v[8],
 		});
 		// production holds the current content: no "Diff with production"; v6 has the previous content.
 		const text = fileHoverMarkdown(used, { root: '/ws', now, canReveal: true });
-		assert.match(text, /^Current content = support\\-bot v7 \(\*\*production\*\*\), v8 · last changed in v7 \(3 days ago, by Ana\) · earlier contents used by v1–v6/);
+		assert.match(text, /^Current content = support\\-bot v7, v8 \(\*\*production\*\* v7\) · last changed in v7 \(3 days ago, by Ana\) · earlier contents used by v1–v6/);
 		const targets = linkTargets(text).map((t) => t.slice('command:'.length, t.indexOf('?')));
 		assert.deepEqual(targets, [HOVER_COMMANDS.diffFileWithVersion, HOVER_COMMANDS.revealVersion]);
 		assert.match(text, /\[Diff with v6\]/);
 		assert.match(text, /\[Show v7 in sidebar\]/);
 
 		// Production on an older content: the link appears; modified content adds Snapshot.
-		const prodOld = [version(5, { aliases: ['production'] })];
+		const prodOld = version(5, { aliases: ['production'] });
 		const modified = usedByOf({
 			current: [],
 			modified: true,
-			history: [
-				{ sha256: 'c'.repeat(64), versions: [v[8]], firstSeen: v[8].createdAt, lastSeen: v[8].createdAt },
-				{ sha256: 'd'.repeat(64), versions: prodOld, firstSeen: prodOld[0].createdAt, lastSeen: prodOld[0].createdAt },
-			],
+			history: [entry('c', [range(v[8], v[8])]), entry('d', [range(prodOld, prodOld, [prodOld])])],
 			lastChanged: v[8],
 			newest: v[8],
 		});
@@ -117,9 +122,9 @@ describe('hover Markdown', () => {
 	test('file hover escapes paths, names and aliases that come from files and versions', () => {
 		const evil = version(2, { model: 'bot](command:evil)', author: '<b>Eve</b> [x](https://e.vil)', aliases: ['prod*'] });
 		const used = usedByOf({
-			current: [evil],
+			current: [range(evil, evil, [evil])],
 			sameContentElsewhere: [{ ...evil, path: 'prompts/[a](command:evil).md' }],
-			history: [{ sha256: 'a'.repeat(64), versions: [evil], firstSeen: evil.createdAt, lastSeen: evil.createdAt }],
+			history: [entry('a', [range(evil, evil, [evil])])],
 			lastChanged: evil,
 			newest: evil,
 			models: [],
@@ -128,6 +133,16 @@ describe('hover Markdown', () => {
 		for (const target of linkTargets(text)) assert.ok(Object.values(HOVER_COMMANDS).some((id) => target.startsWith(`command:${id}?`)), `unexpected link ${target}`);
 		assert.ok(!text.includes('<b>'), text);
 		assert.match(text, /``?prompts\/\[a\]\(command:evil\)\.md``?/, 'the path sits in a code span');
+		assert.ok(text.includes('**prod\\***'), 'the alias is escaped');
+	});
+
+	test('file hover: a content held by 10,000 versions is one range; versions between that lack the file are counted', () => {
+		const v1 = version(1);
+		const v10000 = version(10000, { aliases: ['production'] });
+		const used = usedByOf({ current: [range(v1, v10000, [v10000])], history: [entry('a', [range(v1, v10000, [v10000])])], lastChanged: v1, newest: v10000 });
+		assert.match(fileHoverMarkdown(used, { root: '/ws', now }), /^Current content = support\\-bot v1–v10000 \(\*\*production\*\* v10000\) · unchanged since v1/);
+		const gappy = usedByOf({ current: [range(version(3), version(9), [], 5)], history: [entry('a', [range(version(3), version(9), [], 5)])], lastChanged: version(3), newest: version(9) });
+		assert.match(fileHoverMarkdown(gappy, { root: '/ws', now }), /^Current content = support\\-bot v3–v9 \(5 versions\)/);
 	});
 
 	test('key hover: newest value first, the change author and the metric deltas, and the working value', () => {
@@ -135,13 +150,14 @@ describe('hover Markdown', () => {
 		const v2 = version(2, { aliases: ['production'] });
 		const v3 = version(3);
 		const runs: KeyRun[] = [
-			{ value: 512, present: true, versions: [v1], first: v1, last: v1, current: false },
+			{ value: 512, present: true, first: v1, last: v1, count: 1, aliased: [], current: false },
 			{
 				value: 256,
 				present: true,
-				versions: [v2, v3],
 				first: v2,
 				last: v3,
+				count: 2,
+				aliased: [v2],
 				current: true,
 				change: {
 					from: v1,

@@ -153,10 +153,10 @@ describe('issue 16 item 2: renames', () => {
 		assert.equal(h.models.length, 1);
 		const { runs, renames } = h.models[0];
 		assert.deepEqual(
-			runs.map((r) => [r.value, r.versions.map((v) => v.number)]),
+			runs.map((r) => [r.value, r.first.number, r.last.number, r.count]),
 			[
-				[2e-5, [1, 2, 3]],
-				[1e-4, [4]],
+				[2e-5, 1, 3, 3],
+				[1e-4, 4, 4, 1],
 			],
 		);
 		assert.deepEqual(renames?.map((r) => [r.from, r.to, r.at.number, r.before.number]), [['recipes/zephyr-7b/config_qlora.yaml', 'recipes/zephyr-7b-beta/config_qlora.yaml', 2, 1]]);
@@ -171,7 +171,10 @@ describe('issue 16 item 2: renames', () => {
 		const used = usedBy(ledger, 'flows/chat/qna_prompt.md');
 		assert.deepEqual(used.renames.map((r) => [r.from, r.at.number]), [['flows/chat/rewrite_question_prompt.md', 3]]);
 		const earlier = used.history.find((h) => h.path === 'flows/chat/rewrite_question_prompt.md');
-		assert.deepEqual(earlier?.versions.map((v) => v.number).sort(), [1, 2]);
+		assert.deepEqual(
+			earlier?.ranges.map((r) => [r.first.number, r.last.number, r.count]),
+			[[1, 2, 2]],
+		);
 		const vars = variableHistory(ledger, 'flows/chat/qna_prompt.md');
 		assert.deepEqual(vars.models[0].changes, [], 'the variables did not change across the rename');
 		const hover = fileHoverMarkdown(used, { root: dir, canReveal: false }, vars);

@@ -7,12 +7,17 @@ import { describeRuns, keyHistory } from '../../src/core/query/keyHistory';
 import { Ledger } from '../../src/core/ledger';
 import type { VersionSummary } from '../../src/core/model';
 import { createSnapshot } from '../../src/core/snapshot/snapshot';
-import { describeVersions, usedBy } from '../../src/core/query/usedBy';
+import { usedBy } from '../../src/core/query/usedBy';
 import type { VersionRef } from '../../src/core/query/versionsByPath';
+import { describeRanges } from '../../src/core/query/versionRanges';
+import type { VersionRange } from '../../src/core/query/versionRanges';
 import { copyExampleWorkspace, isolatedGitEnv, removeDir, repoRoot, writeFile } from './fixtures';
 
 const author = { name: 'Ana', email: 'ana@example.com' };
-const names = (refs: VersionRef[]) => refs.map((v) => `v${v.number}`);
+/** Ranges as the CLI prints them: `v1–v5 [production v2]`. */
+const spans = (ranges: VersionRange[]) => describeRanges(ranges);
+/** The aliases of version n within the ranges ([] when it is in them without one, undefined when not in them). */
+const aliasesIn = (ranges: VersionRange[], n: number) => ranges.flatMap((r) => r.aliased).find((v) => v.number === n)?.aliases ?? (ranges.some((r) => r.first.number <= n && n <= r.last.number) ? [] : undefined);
 
 /**
  * One workspace, five support-bot versions:
@@ -75,8 +80,9 @@ describe('used-by and key-history on a real ledger', () => {
 		const r = usedBy(ledger, 'prompts/answer.md');
 		assert.equal(r.tracked, true);
 		assert.equal(r.role, 'prompt');
-		assert.deepEqual(names(r.current), ['v5', 'v4', 'v3', 'v2', 'v1']);
-		assert.deepEqual(r.current.find((x) => x.number === 2)?.aliases, ['production']);
+		assert.equal(spans(r.current), 'v1–v5 [production v2]');
+		assert.deepEqual(r.current.map((x) => x.count), [5]);
+		assert.deepEqual(aliasesIn(r.current, 2), ['production']);
 		assert.equal(r.history.length, 1);
 		assert.equal(r.lastChanged?.number, 1);
 		assert.equal(r.lastChanged?.author, v[0].author.name);
@@ -88,11 +94,15 @@ describe('used-by and key-history on a real ledger', () => {
 
 	test('an edited file: current content since v3, earlier content in v1–v2, and a copy under another path', () => {
 		const r = usedBy(ledger, 'prompts/system.md');
-		assert.deepEqual(names(r.current), ['v5', 'v4', 'v3']);
+		assert.equal(spans(r.current), 'v3–v5');
 		assert.equal(r.lastChanged?.number, 3);
 		assert.deepEqual(
-			r.history.map((h) => describeVersions(h.versions)),
-			['v3–v5', 'v1, v2'],
+			r.history.map((h) => spans(h.ranges)),
+			['v3–v5', 'v1, v2 [production v2]'],
+		);
+		assert.deepEqual(
+			r.history.map((h) => h.count),
+			[3, 2],
 		);
 		assert.notEqual(r.history[0].sha256, r.history[1].sha256);
 		assert.deepEqual(
@@ -103,7 +113,7 @@ describe('used-by and key-history on a real ledger', () => {
 
 	test('a renamed file: the new path holds it since v3, the old path held the same content in v1–v2', () => {
 		const renamed = usedBy(ledger, 'prompts/escalation.md');
-		assert.deepEqual(names(renamed.current), ['v5', 'v4', 'v3']);
+		assert.equal(spans(renamed.current), 'v3–v5');
 		assert.deepEqual(
 			renamed.sameContentElsewhere.map((x) => `${x.path}@v${x.number}`),
 			['prompts/handoff.md@v2', 'prompts/handoff.md@v1'],
@@ -113,7 +123,7 @@ describe('used-by and key-history on a real ledger', () => {
 		assert.equal(gone.sha256, null);
 		assert.equal(gone.tracked, true, 'versions still hold the old path');
 		assert.deepEqual(gone.current, []);
-		assert.deepEqual(names(gone.history[0].versions), ['v2', 'v1']);
+		assert.equal(spans(gone.history[0].ranges), 'v1, v2 [production v2]');
 	});
 
 	test('a file modified since the latest version matches no version but keeps its history', () => {
@@ -127,13 +137,13 @@ describe('used-by and key-history on a real ledger', () => {
 			assert.equal(r.newest?.number, 5);
 			assert.equal(r.lastChanged?.number, 5);
 			assert.deepEqual(
-				r.history.map((h) => describeVersions(h.versions)),
-				['v5', 'v4', 'v2, v3', 'v1'],
+				r.history.map((h) => spans(h.ranges)),
+				['v5', 'v4', 'v2, v3 [production v2]', 'v1'],
 			);
 		} finally {
 			writeFileSync(path, saved);
 		}
-		assert.deepEqual(names(usedBy(ledger, 'config/rag.yaml').current), ['v5']);
+		assert.equal(spans(usedBy(ledger, 'config/rag.yaml').current), 'v5');
 	});
 
 	test('untracked and missing files', () => {
@@ -174,7 +184,8 @@ describe('used-by and key-history on a real ledger', () => {
 		assert.equal(runs[2].change?.metrics.find((m) => m.key === 'faithfulness')?.delta, -0.04);
 		assert.deepEqual(runs[3].change?.metrics, [], 'v5 changed no metric');
 		assert.equal(runs[3].current, true);
-		assert.deepEqual(runs[1].versions.map((x) => x.number), [2, 3]);
+		assert.deepEqual([runs[1].first.number, runs[1].last.number, runs[1].count], [2, 3, 2]);
+		assert.deepEqual(runs[1].aliased.map((x) => x.number), [2]);
 		assert.deepEqual(runs[1].first.aliases, ['production']);
 	});
 
@@ -208,7 +219,7 @@ describe('used-by and key-history on a real ledger', () => {
 	});
 
 	test('answers are remembered only until the registry changes, here or in another process', () => {
-		const aliasesOf = (n: number) => usedBy(ledger, 'prompts/answer.md').current.find((x) => x.number === n)?.aliases;
+		const aliasesOf = (n: number) => aliasesIn(usedBy(ledger, 'prompts/answer.md').current, n);
 		assert.deepEqual(aliasesOf(5), []);
 		assert.equal(usedBy(ledger, 'prompts/answer.md'), usedBy(ledger, 'prompts/answer.md'), 'a repeated question is answered from memory');
 		ledger.setAlias('support-bot', '5', 'staging', author);
@@ -234,10 +245,23 @@ describe('used-by and key-history on a real ledger', () => {
 		const used = await run('used-by', 'prompts/system.md', '--json');
 		assert.equal(used.code, 0, used.err);
 		const doc = JSON.parse(used.out);
-		assert.deepEqual(doc.current.map((x: VersionRef) => x.number), [5, 4, 3]);
+		// Ranges, not one entry per version: first and last version, how many, the aliased ones.
+		assert.deepEqual(
+			doc.current.map((x: VersionRange) => [x.model, x.first.number, x.last.number, x.count]),
+			[['support-bot', 3, 5, 3]],
+		);
 		assert.equal(doc.history.length, 2);
+		assert.deepEqual(
+			doc.history.map((h: { count: number; ranges: VersionRange[]; versions?: unknown }) => [h.count, h.ranges.length, h.versions]),
+			[
+				[3, 1, undefined],
+				[2, 1, undefined],
+			],
+		);
 		const text = await run('used-by', 'prompts/system.md');
-		assert.match(text.out, /Current content: v5, v4, v3/);
+		assert.match(text.out, /Current content: v3–v5 \(3 versions\)/);
+		assert.match(text.out, /SHA256\s+VERSIONS\s+COUNT/);
+		assert.match(text.out, /v1, v2 \[production v2\]\s+2\s/);
 		assert.match(text.out, /Last changed in support-bot v3 \(.+, by /);
 		const key = await run('key-history', 'config/rag.yaml', 'retriever.chunk_size');
 		assert.equal(key.code, 0, key.err);
@@ -245,6 +269,15 @@ describe('used-by and key-history on a real ledger', () => {
 		assert.match(key.out, /faithfulness \+0\.02 \(0\.91 → 0\.93\)/);
 		const keyJson = JSON.parse((await run('key-history', 'config/rag.yaml', 'retriever.chunk_size', '--json')).out);
 		assert.equal(keyJson.models[0].runs.length, 4);
+		assert.deepEqual(
+			keyJson.models[0].runs.map((r: { first: VersionRef; last: VersionRef; count: number; versions?: unknown }) => [r.first.number, r.last.number, r.count, r.versions]),
+			[
+				[1, 1, 1, undefined],
+				[2, 3, 2, undefined],
+				[4, 4, 1, undefined],
+				[5, 5, 1, undefined],
+			],
+		);
 		const unknown = await run('key-history', 'config/rag.yaml', 'retriever.chunk');
 		assert.equal(unknown.code, 1);
 		assert.match(unknown.err, /no version of `config\/rag.yaml` has the key `retriever.chunk`/i);

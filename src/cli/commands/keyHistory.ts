@@ -1,6 +1,6 @@
 // `model-ledger key-history FILE KEY`: one config key's value across versions, with the metric change where it changed.
 import { LedgerError } from '../../core/errors';
-import { describeRuns, formatKeyValue, formatMetricDelta, keyHistory } from '../../core/query/keyHistory';
+import { describeRuns, formatKeyValue, formatMetricDelta, keyHistory, runSpan } from '../../core/query/keyHistory';
 import type { KeyHistory } from '../../core/query/keyHistory';
 import type { Ledger } from '../../core/ledger';
 import { isInAnyVersion } from '../../core/query/usedBy';
@@ -43,7 +43,8 @@ function keyHistoryText(h: KeyHistory): string {
 		// Like `git log --follow`: the history continues under the file's earlier names.
 		for (const r of renames ?? []) lines.push(`  ${r.from} → ${r.to}: renamed in v${r.at.number}${r.similarity < 100 ? ` (${r.similarity}% similar)` : ''}; v${r.before.number} and before read ${r.from}`);
 		const rows = [...runs].reverse().map((run) => {
-			const versions = run.first === run.last ? versionName(run.first) : `${versionName(run.first)}–${versionName(run.last)}`;
+			const aliased = run.aliased.map((v) => `${v.aliases.join(', ')}${run.count === 1 ? '' : ` ${versionName(v)}`}`).join('; ');
+			const versions = runSpan(run) + (aliased ? ` [${aliased}]` : '');
 			const changed = run.change ? `${versionName(run.first)} (${formatAge(run.first.createdAt)}, ${run.first.author})` : '';
 			const what = run.change?.changedKeys?.length ? `keys ${run.change.changedKeys.join(', ')}; ` : '';
 			const metrics = run.change ? what + (run.change.metrics.map(formatMetricDelta).join(', ') || 'no metric changed') : '';

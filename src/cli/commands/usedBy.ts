@@ -6,6 +6,7 @@ import { formatAge } from '../../core/relativeTime';
 import { describeVersions, isInAnyVersion, usedBy } from '../../core/query/usedBy';
 import type { UsedBy } from '../../core/query/usedBy';
 import type { VersionRef } from '../../core/query/versionsByPath';
+import { describeRanges, rangesCount } from '../../core/query/versionRanges';
 import { UsageError } from '../context';
 import type { CliCommand } from '../context';
 import { resolvePathArg } from '../pathArg';
@@ -35,11 +36,14 @@ function versionName(v: VersionRef, withModel: boolean): string {
 }
 
 function usedByText(r: UsedBy): string {
-	const manyModels = new Set([...r.history.flatMap((h) => h.versions.map((v) => v.model)), ...r.sameContentElsewhere.map((v) => v.model)]).size > 1;
+	const manyModels = new Set([...r.history.flatMap((h) => h.ranges.map((v) => v.model)), ...r.sameContentElsewhere.map((v) => v.model)]).size > 1;
 	const lines = [`${r.path}${r.role ? ` (${r.role})` : ''}  ${r.sha256 ? `sha256 ${r.sha256.slice(0, 12)}` : r.exists ? 'not hashed' : 'deleted from the workspace'}`];
 	if (r.removedIn && !r.exists) lines.push(`Removed in ${versionName(r.removedIn, true)} (${formatAge(r.removedIn.createdAt)}, by ${r.removedIn.author}): gone from the workspace and from the versions since.`);
 	else if (!r.exists && r.newest) lines.push(`Deleted from the workspace; the latest version holding it is ${versionName(r.newest, true)} (snapshot to record the removal).`);
-	if (r.current.length) lines.push(`Current content: ${r.current.map((v) => versionName(v, manyModels)).join(', ')}`);
+	if (r.current.length) {
+		const n = rangesCount(r.current);
+		lines.push(`Current content: ${describeRanges(r.current, { withModel: manyModels })} (${n} ${n === 1 ? 'version' : 'versions'})`);
+	}
 	else if (r.modified) lines.push(`Modified: the current content is in no version (newest holding the file: ${versionName(r.newest!, true)}).`);
 	else if (r.history.length === 0) lines.push(`Not in any version yet (matched by ${r.models.join(', ')}); run \`model-ledger snapshot\`.`);
 	if (r.lastChanged) lines.push(`Last changed in ${versionName(r.lastChanged, true)} (${formatAge(r.lastChanged.createdAt)}, by ${r.lastChanged.author})`);
@@ -55,8 +59,14 @@ function usedByText(r: UsedBy): string {
 			'',
 			'History (newest first):',
 			renderTable(
-				['SHA256', 'VERSIONS', 'FIRST SEEN', 'LAST SEEN'],
-				r.history.map((h) => [`${h.sha256.slice(0, 12)}${h.sha256 === r.sha256 ? '*' : ''}`, describeVersions(h.versions, manyModels) + (h.path ? ` (as ${h.path})` : ''), h.firstSeen.slice(0, 16).replace('T', ' '), h.lastSeen.slice(0, 16).replace('T', ' ')]),
+				['SHA256', 'VERSIONS', 'COUNT', 'FIRST SEEN', 'LAST SEEN'],
+				r.history.map((h) => [
+					`${h.sha256.slice(0, 12)}${h.sha256 === r.sha256 ? '*' : ''}`,
+					describeRanges(h.ranges, { withModel: manyModels }) + (h.path ? ` (as ${h.path})` : ''),
+					String(h.count),
+					h.firstSeen.slice(0, 16).replace('T', ' '),
+					h.lastSeen.slice(0, 16).replace('T', ' '),
+				]),
 			),
 		);
 		if (r.current.length) lines.push('(* = current content)');

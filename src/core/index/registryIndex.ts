@@ -1,6 +1,7 @@
 // index.db: a SQLite cache of the manifests and events (the truth lives in .model-ledger/versions and
 // events), plus the stat cache that lets unchanged files skip re-hashing. It can always be deleted
 // and rebuilt; a corrupt or outdated file is moved aside and rebuilt, never trusted.
+import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Database, Statement } from 'better-sqlite3';
@@ -14,7 +15,9 @@ import { loadSqlite } from './sqlite';
 // 4: what is derived from a file's content (flattened keys, prompt variables) is stored once per content
 //    (content_values, content_variables), not once per version; keyed_values and prompt_variables are views.
 // 5: release_labels (hybrid versioning: the semantic label a version got on its first release move).
-const SCHEMA_VERSION = 5;
+// 6: index_meta's `versions` stamp (a new random value whenever versions are added or removed), so
+//    query results derived from versions alone are kept across index changes that add none.
+const SCHEMA_VERSION = 6;
 
 // Secondary indexes, defined only here: the schema creates them, and a bulk load drops the ones on the
 // version tables and recreates them (one sort per index instead of a B-tree insert per row).
@@ -103,6 +106,10 @@ CREATE TABLE IF NOT EXISTS event_files (
 	model TEXT PRIMARY KEY,
 	stamp TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS index_meta (
+	name TEXT PRIMARY KEY,
+	value TEXT NOT NULL
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS stat_cache (
 	path TEXT PRIMARY KEY,
 	dev TEXT NOT NULL,
@@ -142,6 +149,9 @@ interface VersionRow {
 export class RegistryIndex {
 	private readonly db: Database;
 	private readonly statements = new Map<string, Statement>();
+	/** Write transactions begun, and the one that last wrote a new versions stamp. */
+	private transactions = 0;
+	private touchedIn = -1;
 	/** True when the file was missing, corrupt or of an older schema and was created anew (needs a full sync). */
 	readonly fresh: boolean;
 
@@ -203,6 +213,7 @@ export class RegistryIndex {
 	exclusive<T>(fn: () => T): T {
 		if (this.db.inTransaction) throw new Error('RegistryIndex.exclusive/batch inside a write transaction: call the …Locked variant under the lock.');
 		const run = this.db.transaction(fn);
+		this.transactions++;
 		try {
 			return run.immediate();
 		} catch (err) {
@@ -241,7 +252,24 @@ export class RegistryIndex {
 		return this.prepare('SELECT DISTINCT model FROM versions').pluck().all() as string[];
 	}
 
+	/**
+	 * Changes (to a new random value) in every transaction that adds or removes a version, and only
+	 * then: what is derived from the versions and their contents alone (a path's versions in order)
+	 * stays valid while it is equal, whatever else is written (the stat cache, aliases, events).
+	 */
+	versionsStamp(): string {
+		return (this.prepare("SELECT value FROM index_meta WHERE name = 'versions'").pluck().get() as string | undefined) ?? '';
+	}
+
+	/** Once per write transaction (every time outside one): a new versions stamp. */
+	private touchVersions(): void {
+		if (this.db.inTransaction && this.touchedIn === this.transactions) return;
+		this.prepare("INSERT OR REPLACE INTO index_meta (name, value) VALUES ('versions', ?)").run(randomUUID());
+		this.touchedIn = this.transactions;
+	}
+
 	insertVersion(digest: string, m: VersionManifest): void {
+		this.touchVersions();
 		this.prepare(
 			`INSERT OR REPLACE INTO versions (digest, model, number, label, created_at, author_name, author_email, message, git_commit, git_branch, git_dirty, artifact_count)
 			 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -270,6 +298,7 @@ export class RegistryIndex {
 	}
 
 	deleteVersion(digest: string): void {
+		this.touchVersions();
 		// Content rows stay: they describe a content, not a version, and nothing reaches them without an artifact.
 		for (const table of ['versions', 'artifacts']) {
 			this.prepare(`DELETE FROM ${table} WHERE digest = ?`).run(digest);
@@ -455,6 +484,7 @@ export class RegistryIndex {
 
 	/** Empties every table except the stat cache (which stays valid across a rebuild). */
 	clearRegistry(): void {
+		this.touchVersions();
 		for (const table of ['versions', 'artifacts', 'content_values', 'content_variables', 'content_indexed', 'events', 'aliases', 'release_labels', 'event_files']) this.db.exec(`DELETE FROM ${table}`);
 	}
 }

@@ -7,9 +7,11 @@ import type { Scalar } from '../model';
 import { formatNumber } from '../numberText';
 import { followPath } from './pathFollow';
 import { normalizeRelPath, removedAfter } from './usedBy';
-import { memoized, pathContents } from './versionsByPath';
+import { acrossVersions, memoized, pathContents, pathTimeline } from './versionsByPath';
+import { pathShaRuns } from './versionRanges';
+import type { ShaRun } from './versionRanges';
 import { versionName } from '../store/versionName';
-import type { VersionRef } from './versionsByPath';
+import type { PathVersion, VersionRef } from './versionsByPath';
 
 /** A leaf's value, or for a mapping/list key the leaves under it (relative paths: `.top_k`, `[0]`). */
 export type KeyValue = Scalar | { [subKey: string]: Scalar };
@@ -39,10 +41,12 @@ export interface KeyRun {
 	/** undefined when the file had no such key in these versions. */
 	value: KeyValue | undefined;
 	present: boolean;
-	/** Versions of the run, oldest first. */
-	versions: VersionRef[];
+	/** The run's oldest and newest version, and how many versions it spans (those holding the file). */
 	first: VersionRef;
 	last: VersionRef;
+	count: number;
+	/** The run's versions that have aliases (production, staging, …), oldest first. */
+	aliased: VersionRef[];
 	/** The run reaches the model's newest version holding the file ("since v4"). */
 	current: boolean;
 	/** How the run began; absent for the first run. */
@@ -103,31 +107,29 @@ function computeKeyHistory(ledger: Ledger, file: string, keyPath: string, maxMet
 		return v;
 	};
 	for (const followed of followPath(ledger, file)) {
-		const versions: VersionRef[] = [];
-		const values = new Map<string, string>();
+		const held: HeldSegment[] = [];
 		for (const segment of followed.segments) {
 			const v = valuesAt(segment.path);
-			if (v.values.size > 0) {
+			if (v.bySha.size > 0 || v.byDigest.size > 0) {
 				found = true;
 				kind = kind ?? v.kind;
 				if (segment.path === file || !subtree) subtree = v.subtree;
 			}
-			for (const ref of segment.versions) {
-				versions.push(ref);
-				const json = v.values.get(ref.digest);
-				if (json !== undefined) values.set(ref.digest, json);
-			}
+			// The path's runs of equal content (kept across index changes) when the segment is its whole timeline.
+			const whole = pathTimeline(ledger, segment.path).get(followed.model) === segment.held;
+			held.push({ held: segment.held, values: v, runs: whole ? pathShaRuns(ledger, segment.path).get(followed.model) : undefined });
 		}
 		const renames = followed.renames.map((r) => ({ from: r.from, to: r.to, before: r.before, at: r.at, similarity: r.similarity }));
 		const broken = new Map<string, string>();
-		for (const segment of followed.segments) for (const [digest, reason] of unparseableAt(ledger, segment.path, segment.versions)) broken.set(digest, reason);
-		const runs = collapseRuns(ledger, versions, values, kind, maxMetricChanges, broken);
-		const removed = versions.length ? removedAfter(ledger, versions[versions.length - 1]) : undefined;
+		for (const segment of followed.segments) for (const [digest, reason] of unparseableAt(ledger, segment.path, segment.held)) broken.set(digest, reason);
+		const runs = collapseRuns(ledger, held, kind, maxMetricChanges, broken);
+		const newest = runs.length ? runs[runs.length - 1].last : undefined;
+		const removed = newest ? removedAfter(ledger, newest) : undefined;
 		if (removed && runs.length) runs[runs.length - 1].current = false;
 		models.push({ model: followed.model, runs, ...(renames.length ? { renames } : {}), ...(removed ? { removed } : {}) });
 	}
 	const own = valuesAt(file);
-	if (own.values.size > 0) {
+	if (own.bySha.size > 0 || own.byDigest.size > 0) {
 		kind = own.kind;
 		subtree = own.subtree;
 	}
@@ -136,8 +138,10 @@ function computeKeyHistory(ledger: Ledger, file: string, keyPath: string, maxMet
 }
 
 interface KeyValues {
-	/** Per digest, the value as canonical JSON text: equal values compare equal without parsing. */
-	values: Map<string, string>;
+	/** Per content (sha256), the value as canonical JSON text: equal values compare equal without parsing. */
+	bySha: Map<string, string>;
+	/** Per version (digest), for a key naming a list item by identity (its position differs per version); checked before bySha. */
+	byDigest: Map<string, string>;
 	kind: KeyHistory['kind'];
 	subtree: boolean;
 }
@@ -150,15 +154,21 @@ interface KeyValues {
 function keyValues(ledger: Ledger, file: string, keyPath: string): KeyValues {
 	const readings = concreteKeys(ledger.index, file, keyPath);
 	if (readings.length === 1 && !readings[0].digests) return positionalKeyValues(ledger, file, keyPath);
-	const merged: KeyValues = { values: new Map(), kind: null, subtree: false };
+	const merged: KeyValues = { bySha: new Map(), byDigest: new Map(), kind: null, subtree: false };
 	let leaf = false;
+	const contents = pathContents(ledger, file);
 	for (const { key, digests } of readings) {
 		const found = positionalKeyValues(ledger, file, key);
 		let any = false;
-		for (const [digest, json] of found.values) {
-			if (digests && !digests.has(digest)) continue;
-			merged.values.set(digest, json);
-			any = true;
+		// Per version: the reading holds only in the versions where the item sits at this position.
+		for (const { sha256, digests: holding } of contents) {
+			const json = found.bySha.get(sha256);
+			if (json === undefined) continue;
+			for (const digest of holding) {
+				if (digests && !digests.has(digest)) continue;
+				merged.byDigest.set(digest, json);
+				any = true;
+			}
 		}
 		if (!any) continue;
 		merged.kind = found.kind;
@@ -169,21 +179,22 @@ function keyValues(ledger: Ledger, file: string, keyPath: string): KeyValues {
 	return merged;
 }
 
-/** The key's value in every version holding `file`: per distinct content of the file, not per version. */
+/** The key's value per distinct content of `file` (not per version). */
 function positionalKeyValues(ledger: Ledger, file: string, keyPath: string): KeyValues {
+	// Content values are written with the versions that bring them: kept while none is added or removed.
+	return acrossVersions(ledger, `keyValues\0${file}\0${keyPath}`, '', () => computePositionalKeyValues(ledger, file, keyPath));
+}
+
+function computePositionalKeyValues(ledger: Ledger, file: string, keyPath: string): KeyValues {
 	const index = ledger.index;
-	const values = new Map<string, string>();
+	const bySha = new Map<string, string>();
 	let kind: KeyHistory['kind'] = null;
 	let subtree = false;
-	// The file's contents with the versions holding each (read once per index generation); the key is
-	// looked up once per content, so a key in 10,000 versions with ~100 contents is ~100 index seeks.
+	// The file's contents (read once per index generation); the key is looked up once per content, so a
+	// key in 10,000 versions with ~100 contents is ~100 index seeks.
 	const contents = pathContents(ledger, file);
-	if (contents.length === 0) return { values, kind, subtree };
-	const digestsOf = new Map(contents.map((c) => [c.sha256, c.digests]));
+	if (contents.length === 0) return { bySha, byDigest: new Map(), kind, subtree };
 	const shas = JSON.stringify(contents.map((c) => c.sha256));
-	const spread = (sha256: string, json: string) => {
-		for (const digest of digestsOf.get(sha256) ?? []) values.set(digest, json);
-	};
 	if (keyPath !== '') {
 		// Keys under a mapping start with `key.` or `key[`: per content, two range scans of its (sha256, key)
 		// rows (a UNION, since an OR of two ranges scans every key), folded into one JSON object.
@@ -198,7 +209,7 @@ function positionalKeyValues(ledger: Ledger, file: string, keyPath: string): Key
 			.raw(true)
 			.all({ from: keyPath.length + 1, shas, dot: `${keyPath}.`, dotEnd: `${keyPath}/`, bracket: `${keyPath}[`, bracketEnd: `${keyPath}\\` }) as Array<[string, 'param' | 'metric', string]>;
 		for (const [sha256, rowKind, json] of nested) {
-			spread(sha256, json);
+			bySha.set(sha256, json);
 			kind = rowKind;
 		}
 		subtree = nested.length > 0;
@@ -210,15 +221,20 @@ function positionalKeyValues(ledger: Ledger, file: string, keyPath: string): Key
 		.raw(true)
 		.all(shas, keyPath) as Array<['param' | 'metric', string, string]>;
 	for (const [rowKind, json, shaList] of exact) {
-		for (const sha256 of JSON.parse(shaList) as string[]) spread(sha256, json);
+		for (const sha256 of JSON.parse(shaList) as string[]) bySha.set(sha256, json);
 		kind = rowKind;
 	}
 	if (exact.length > 0) subtree = false;
-	return { values, kind, subtree };
+	return { bySha, byDigest: new Map(), kind, subtree };
 }
 
 /** Versions (of those given) in which `file` did not parse, with the snapshot's warning as the reason. */
-function unparseableAt(ledger: Ledger, file: string, versions: VersionRef[]): Map<string, string> {
+function unparseableAt(ledger: Ledger, file: string, held: ReadonlyArray<PathVersion>): Map<string, string> {
+	// Manifests never change under their digest: kept while no version is added or removed.
+	return acrossVersions(ledger, `unparseable\0${file}\0${held.length}\0${held[0]?.ref.digest ?? ''}`, '', () => computeUnparseableAt(ledger, file, held));
+}
+
+function computeUnparseableAt(ledger: Ledger, file: string, held: ReadonlyArray<PathVersion>): Map<string, string> {
 	const result = new Map<string, string>();
 	// A version whose file has no keyed values at all either holds an empty file or one that did not
 	// parse; only those manifests are read (bounded: the newest 200), to tell which. Asked per content.
@@ -230,8 +246,7 @@ function unparseableAt(ledger: Ledger, file: string, versions: VersionRef[]): Ma
 		.all(JSON.stringify(contents.map((c) => c.sha256))) as string[];
 	if (noKeys.length === 0) return result;
 	const empty = new Set(noKeys);
-	const wanted = new Set(contents.filter((c) => empty.has(c.sha256)).flatMap((c) => c.digests));
-	for (const ref of versions.filter((v) => wanted.has(v.digest)).slice(-200)) {
+	for (const ref of held.filter((v) => empty.has(v.sha)).slice(-200).map((v) => v.ref)) {
 		try {
 			const warning = (ledger.readManifest(ref).warnings ?? []).find((w) => w.includes(`(${file} is stored as an opaque file)`) || w.startsWith(`${file}:`));
 			if (warning) result.set(ref.digest, warning.replace(` (${file} is stored as an opaque file)`, '').replace(/; stored as an opaque file\.$/, ''));
@@ -242,20 +257,37 @@ function unparseableAt(ledger: Ledger, file: string, versions: VersionRef[]): Ma
 	return result;
 }
 
-function collapseRuns(ledger: Ledger, versions: VersionRef[], values: Map<string, string>, kind: KeyHistory['kind'], maxMetricChanges: number, broken = new Map<string, string>()): KeyRun[] {
+/** The versions that held the file under one name, and the key's values under that name. */
+interface HeldSegment {
+	held: ReadonlyArray<PathVersion>;
+	values: KeyValues;
+	/** The same versions as runs of equal content, when known. */
+	runs?: ShaRun[];
+}
+
+function collapseRuns(ledger: Ledger, segments: HeldSegment[], kind: KeyHistory['kind'], maxMetricChanges: number, broken = new Map<string, string>()): KeyRun[] {
 	const runs: Array<KeyRun & { json: string | undefined }> = [];
-	for (const ref of versions) {
-		const reason = broken.get(ref.digest);
-		// Unparseable versions collapse into their own run per reason, never into "(absent)".
-		const json = reason !== undefined ? `\u0000${reason}` : values.get(ref.digest);
+	// Adds versions first…last (count of them, `aliased` among them) holding one value to the runs.
+	const add = (json: string | undefined, reason: string | undefined, first: VersionRef, last: VersionRef, count: number, aliased: VersionRef[]) => {
 		const run = runs[runs.length - 1];
 		if (run && run.json === json) {
-			run.versions.push(ref);
-			run.last = ref;
-			continue;
+			run.last = last;
+			run.count += count;
+			for (const v of aliased) run.aliased.push(v);
+			return;
 		}
 		const value = json === undefined || reason !== undefined ? undefined : (JSON.parse(json) as KeyValue);
-		const next: KeyRun & { json: string | undefined } = { json, value, present: json !== undefined && reason === undefined, versions: [ref], first: ref, last: ref, current: false, ...(reason !== undefined ? { unparseable: reason } : {}) };
+		const next: KeyRun & { json: string | undefined } = {
+			json,
+			value,
+			present: json !== undefined && reason === undefined,
+			first,
+			last,
+			count,
+			aliased: [...aliased],
+			current: false,
+			...(reason !== undefined ? { unparseable: reason } : {}),
+		};
 		if (run) {
 			next.change = {
 				from: run.last,
@@ -265,6 +297,19 @@ function collapseRuns(ledger: Ledger, versions: VersionRef[], values: Map<string
 			};
 		}
 		runs.push(next);
+	};
+	for (const { held, values, runs: contentRuns } of segments) {
+		if (contentRuns && values.byDigest.size === 0 && broken.size === 0) {
+			// One step per run of equal content, not per version: the same content holds the same value.
+			for (const r of contentRuns) add(values.bySha.get(r.sha), undefined, r.first, r.last, r.count, r.aliased);
+			continue;
+		}
+		for (const { sha, ref } of held) {
+			const reason = broken.get(ref.digest);
+			// Unparseable versions collapse into their own run per reason, never into "(absent)".
+			const json = reason !== undefined ? `\u0000${reason}` : (values.byDigest.get(ref.digest) ?? values.bySha.get(sha));
+			add(json, reason, ref, ref, 1, ref.aliases.length ? [ref] : []);
+		}
 	}
 	if (runs.length) runs[runs.length - 1].current = true;
 	// A metrics file's own keys are the metrics: comparing them with themselves says nothing new.
@@ -272,9 +317,16 @@ function collapseRuns(ledger: Ledger, versions: VersionRef[], values: Map<string
 		// Only the versions on either side of a change, their metrics read in one query.
 		// A run that did not parse is no change of the key: no metric change is attributed to it.
 		const changed = runs.slice(Math.max(1, runs.length - maxMetricChanges)).filter((run) => run.unparseable === undefined);
-		const metrics = metricsOf(ledger, changed.flatMap((run) => [run.change!.from.digest, run.first.digest]));
 		const direction = changed.length > 0 ? metricsDirection(ledger, changed[0].first.model) : undefined;
-		for (const run of changed) run.change!.metrics = deltasBetween(metrics.get(run.change!.from.digest), metrics.get(run.first.digest), direction);
+		// The deltas of one pair of versions never change (for one direction): kept while no version is added or removed.
+		const deltas = acrossVersions(ledger, 'metricDeltas', '', () => new Map<string, MetricDelta[]>());
+		const directionKey = JSON.stringify(direction ?? null);
+		const pairKey = (run: KeyRun) => `${run.change!.from.digest}\0${run.first.digest}\0${directionKey}`;
+		const todo = changed.filter((run) => !deltas.has(pairKey(run)));
+		if (deltas.size + todo.length > 50_000) deltas.clear();
+		const metrics = metricsOf(ledger, todo.flatMap((run) => [run.change!.from.digest, run.first.digest]));
+		for (const run of todo) deltas.set(pairKey(run), deltasBetween(metrics.get(run.change!.from.digest), metrics.get(run.first.digest), direction));
+		for (const run of changed) run.change!.metrics = deltas.get(pairKey(run)) ?? deltasBetween(metrics.get(run.change!.from.digest), metrics.get(run.first.digest), direction);
 	}
 	return runs.map(({ json: _json, ...run }) => run);
 }
@@ -292,10 +344,25 @@ function changedSubKeys(before: KeyValue | undefined, after: KeyValue | undefine
 
 type Metrics = Map<string, Scalar>;
 
-/** Metrics (file\0key → value) of the given versions, in one query over their primary-key ranges. */
+/**
+ * Metrics (file\0key → value) of the given versions. A version's metrics never change under its
+ * digest: remembered while no version is added or removed, and the rest read in one query over their
+ * primary-key ranges.
+ */
 function metricsOf(ledger: Ledger, digests: string[]): Map<string, Metrics> {
+	const known = acrossVersions(ledger, 'metricsOf', '', () => new Map<string, Metrics>());
+	const missing = [...new Set(digests)].filter((d) => !known.has(d));
+	if (missing.length > 0) {
+		// A bound on what is remembered: a registry's metrics for every version are not kept.
+		if (known.size + missing.length > 50_000) known.clear();
+		for (const [digest, metrics] of readMetrics(ledger, missing)) known.set(digest, metrics);
+		for (const digest of missing) if (!known.has(digest)) known.set(digest, new Map());
+	}
+	return known;
+}
+
+function readMetrics(ledger: Ledger, digests: string[]): Map<string, Metrics> {
 	const out = new Map<string, Metrics>();
-	if (digests.length === 0) return out;
 	const rows = ledger.index
 		// Only contents recorded as metrics (content_indexed) are scanned for their keys, not every params file's.
 		.readStatement(
@@ -303,7 +370,7 @@ function metricsOf(ledger: Ledger, digests: string[]): Map<string, Metrics> {
 			 JOIN content_indexed i ON i.sha256 = a.sha256 AND i.facet = 'metric' JOIN content_values c ON c.sha256 = a.sha256 AND c.kind = 'metric'`,
 		)
 		.raw(true)
-		.all(JSON.stringify([...new Set(digests)])) as Array<[string, string, string, string]>;
+		.all(JSON.stringify(digests)) as Array<[string, string, string, string]>;
 	for (const [digest, file, key, value] of rows) {
 		let metrics = out.get(digest);
 		if (!metrics) out.set(digest, (metrics = new Map()));
@@ -363,17 +430,20 @@ export function formatKeyValue(value: KeyValue | undefined): string {
 /** "256 in v1–v3, 512 since v4" for one model's runs; ", removed in v30" when the file is gone. */
 export function describeRuns(runs: KeyRun[], removed?: VersionRef): string {
 	const parts = runs.map((run) => {
-		if (run.unparseable !== undefined) {
-			const span = run.first === run.last ? versionName(run.first) : `${versionName(run.first)}–${versionName(run.last)}`;
-			return `unparseable in ${span} (${run.unparseable})`;
-		}
+		if (run.unparseable !== undefined) return `unparseable in ${runSpan(run)} (${run.unparseable})`;
 		const value = formatKeyValue(run.value);
 		if (run.current && runs.length > 1) return `${value} since ${versionName(run.first)}`;
-		if (run.first === run.last) return `${value} in ${versionName(run.first)}`;
-		return `${value} in ${versionName(run.first)}–${versionName(run.last)}`;
+		return `${value} in ${runSpan(run)}`;
 	});
 	if (removed) parts.push(`file removed in ${versionName(removed)}`);
 	return parts.join(', ');
+}
+
+/** A run's versions: `v4`, `v1–v3`, or `v1–v9 (5 versions)` when versions between did not hold the file. */
+export function runSpan(run: Pick<KeyRun, 'first' | 'last' | 'count'>): string {
+	if (run.first === run.last) return versionName(run.first);
+	const span = `${versionName(run.first)}–${versionName(run.last)}`;
+	return run.count === run.last.number - run.first.number + 1 ? span : `${span} (${run.count} versions)`;
 }
 
 /** "+0.04 faithfulness" style text of a metric delta. */
@@ -405,35 +475,37 @@ export function variableHistory(ledger: Ledger, relPath: string): VariableHistor
 
 function computeVariableHistory(ledger: Ledger, path: string): VariableHistory {
 	const index = ledger.index;
+	// Per content, not per version: a prompt held by 1,000 versions has a few dozen contents.
 	const setsOf = (file: string): Map<string, string[]> => {
 		const sets = new Map<string, string[]>();
-		const rows = index.readStatement('SELECT digest, group_concat(name, char(10) ORDER BY name) FROM prompt_variables WHERE path = ? GROUP BY digest').raw(true).all(file) as Array<[string, string]>;
-		for (const [digest, names] of rows) sets.set(digest, names.split('\n'));
+		const shas = JSON.stringify(pathContents(ledger, file).map((c) => c.sha256));
+		const rows = index
+			.readStatement('SELECT c.sha256, group_concat(c.name, char(10) ORDER BY c.name) FROM json_each(?) s JOIN content_variables c ON c.sha256 = s.value GROUP BY c.sha256')
+			.raw(true)
+			.all(shas) as Array<[string, string]>;
+		for (const [sha256, names] of rows) sets.set(sha256, names.split('\n'));
 		return sets;
 	};
 	// Across renames: each earlier name's versions read that name's variables.
 	const models = followPath(ledger, path).map(({ model, segments, renames }) => {
-		const sets = new Map<string, string[]>();
-		const versions: VersionRef[] = [];
+		const changes: VariableChange[] = [];
+		let previous: { ref: VersionRef; names: string[]; sha: string; sets: Map<string, string[]> } | undefined;
 		for (const segment of segments) {
-			const own = setsOf(segment.path);
-			for (const v of segment.versions) {
-				versions.push(v);
-				const names = own.get(v.digest);
-				if (names) sets.set(v.digest, names);
+			const sets = setsOf(segment.path);
+			for (const { sha, ref } of segment.held) {
+				const names = sets.get(sha) ?? [];
+				if (previous && (previous.sha !== sha || previous.sets !== sets)) {
+					const before = new Set(previous.names);
+					const after = new Set(names);
+					const added = [...after].filter((n) => !before.has(n));
+					const removed = [...before].filter((n) => !after.has(n));
+					if (added.length || removed.length) changes.push({ version: ref, from: previous.ref, added, removed });
+				}
+				previous = { ref, names, sha, sets };
 			}
 		}
-		const changes: VariableChange[] = [];
-		for (let i = 1; i < versions.length; i++) {
-			const before = new Set(sets.get(versions[i - 1].digest) ?? []);
-			const after = new Set(sets.get(versions[i].digest) ?? []);
-			const added = [...after].filter((n) => !before.has(n));
-			const removed = [...before].filter((n) => !after.has(n));
-			if (added.length || removed.length) changes.push({ version: versions[i], from: versions[i - 1], added, removed });
-		}
-		const newest = versions[versions.length - 1];
 		const renamed = renames.map((r) => ({ from: r.from, to: r.to, before: r.before, at: r.at, similarity: r.similarity }));
-		return { model, newest, variables: sets.get(newest.digest) ?? [], changes: changes.reverse(), ...(renamed.length ? { renames: renamed } : {}) };
+		return { model, newest: previous!.ref, variables: previous!.names, changes: changes.reverse(), ...(renamed.length ? { renames: renamed } : {}) };
 	});
 	return { path, models: models.sort((a, b) => (a.model < b.model ? -1 : a.model > b.model ? 1 : 0)) };
 }

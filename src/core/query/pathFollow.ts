@@ -6,8 +6,8 @@ import type { Ledger } from '../ledger';
 import { pairRenames } from '../compare/renames';
 import type { RenameCandidate } from '../compare/renames';
 import { decodeUtf8Text, looksBinary } from '../parse/textContent';
-import { memoized, versionsHoldingPath } from './versionsByPath';
-import type { VersionRef } from './versionsByPath';
+import { acrossVersions, aliasesSignature, memoized, modelOrder, pathTimeline } from './versionsByPath';
+import type { PathVersion, VersionRef } from './versionsByPath';
 
 /** Renames followed per file at most (a file renamed more often than this is followed this far). */
 const MAX_HOPS = 32;
@@ -23,10 +23,10 @@ export interface PathRename {
 	similarity: number;
 }
 
-/** One name of a file and the model's versions that held it under that name, oldest first. */
+/** One name of a file and the model's versions that held it under that name (with the content each held), oldest first. */
 export interface PathSegment {
 	path: string;
-	versions: VersionRef[];
+	held: ReadonlyArray<PathVersion>;
 }
 
 export interface FollowedPath {
@@ -39,7 +39,9 @@ export interface FollowedPath {
 
 /** Per model holding `path`: its versions under each earlier name, across renames. Read-only, memoized per index generation. */
 export function followPath(ledger: Ledger, path: string): FollowedPath[] {
-	return memoized(ledger, `followPath\0${path}`, () => computeFollow(ledger, path));
+	// Renames are found from the versions and stored objects (immutable), the refs carry aliases: kept
+	// across index changes while no version is added or removed and no alias moves.
+	return memoized(ledger, `followPath\0${path}`, () => acrossVersions(ledger, `followPath\0${path}`, aliasesSignature(ledger), () => computeFollow(ledger, path)));
 }
 
 /**
@@ -49,51 +51,34 @@ export function followPath(ledger: Ledger, path: string): FollowedPath[] {
  */
 export function pathInVersion(ledger: Ledger, model: string, path: string, digest: string): string | undefined {
 	const followed = followPath(ledger, path).find((f) => f.model === model);
-	return followed?.segments.find((s) => s.versions.some((v) => v.digest === digest))?.path;
+	return followed?.segments.find((s) => s.held.some((v) => v.ref.digest === digest))?.path;
 }
 
 function computeFollow(ledger: Ledger, path: string): FollowedPath[] {
-	const byModel = holdingByModel(ledger, path);
+	const byModel = pathTimeline(ledger, path);
 	const result: FollowedPath[] = [];
-	for (const [model, versions] of byModel) {
-		const segments: PathSegment[] = [{ path, versions }];
+	for (const [model, held] of byModel) {
+		const segments: PathSegment[] = [{ path, held }];
 		const renames: PathRename[] = [];
 		const seen = new Set([path]);
 		let current = segments[0];
 		for (let hop = 0; hop < MAX_HOPS; hop++) {
-			const first = current.versions[0];
+			const first = current.held[0].ref;
 			const prev = previousVersion(ledger, model, first);
 			if (!prev) break;
 			const found = renamedFrom(ledger, prev, first, current.path);
 			if (!found || seen.has(found.from)) break;
 			seen.add(found.from);
 			// The old name's versions up to the one before the rename (a later reuse of the old name is another file).
-			const older = (holdingByModel(ledger, found.from).get(model) ?? []).filter((v) => modelOrder(v, first) < 0);
+			const older = (pathTimeline(ledger, found.from).get(model) ?? []).filter((v) => modelOrder(v.ref, first) < 0);
 			if (older.length === 0) break;
 			renames.unshift({ model, from: found.from, to: current.path, before: prev, at: first, similarity: found.similarity });
-			current = { path: found.from, versions: older };
+			current = { path: found.from, held: older };
 			segments.unshift(current);
 		}
 		result.push({ model, segments, renames });
 	}
 	return result;
-}
-
-/** Versions holding the path per model, oldest first (number, then creation time). */
-function holdingByModel(ledger: Ledger, path: string): Map<string, VersionRef[]> {
-	const byModel = new Map<string, VersionRef[]>();
-	for (const { ref } of [...versionsHoldingPath(ledger, path)].reverse()) {
-		const list = byModel.get(ref.model);
-		if (list) list.push(ref);
-		else byModel.set(ref.model, [ref]);
-	}
-	for (const versions of byModel.values()) versions.sort((a, b) => a.number - b.number);
-	return byModel;
-}
-
-/** The order of a model's versions key history uses: number, then creation time, then digest. */
-function modelOrder(a: VersionRef, b: VersionRef): number {
-	return a.number - b.number || (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0) || (a.digest < b.digest ? -1 : a.digest > b.digest ? 1 : 0);
 }
 
 /**

@@ -11,18 +11,18 @@ import { currentHash } from '../snapshot/snapshot';
 import { versionName } from '../store/versionName';
 import type { WorkspaceConfig } from '../parse/workspaceConfig';
 import { modelMatcher } from '../snapshot/workspaceFiles';
-import { compare, memoized, newestFirst, versionRefs, versionsHoldingPath } from './versionsByPath';
-import type { VersionRef } from './versionsByPath';
+import { acrossVersions, compare, memoized, newestFirst, pathAliases, pathTimeline, versionRefs } from './versionsByPath';
+import type { PathVersion, VersionRef } from './versionsByPath';
+import { contentRanges } from './versionRanges';
+import type { ContentRanges, VersionRange } from './versionRanges';
 
-export interface ContentHistoryEntry {
-	sha256: string;
+/**
+ * One content the path had: the ranges of versions holding it (per model, oldest first), how many
+ * versions, the newest of them, and when it was first and last seen.
+ */
+export interface ContentHistoryEntry extends ContentRanges {
 	/** The file's earlier name when these versions held it under another path (it was renamed since). */
 	path?: string;
-	/** Versions that held this content at the path, newest first. */
-	versions: VersionRef[];
-	/** createdAt of the oldest and newest of those versions. */
-	firstSeen: string;
-	lastSeen: string;
 }
 
 export interface UsedBy {
@@ -37,8 +37,8 @@ export interface UsedBy {
 	models: string[];
 	/** The role the newest version holding the path gave it. */
 	role: Role | null;
-	/** Versions whose artifact at this path has exactly the current content, newest first. */
-	current: VersionRef[];
+	/** Versions whose artifact at this path has exactly the current content, as ranges per model (oldest first). */
+	current: VersionRange[];
 	/** Versions holding the current content under another path (a rename, a copy), newest first. */
 	sameContentElsewhere: Array<VersionRef & { path: string }>;
 	/** Each content the path had in some version, newest first (by the newest version holding it). */
@@ -63,11 +63,6 @@ export interface UsedByOptions {
 /** Copies of one content across the registry beyond this are not listed (an empty file is everywhere). */
 const MAX_ELSEWHERE = 200;
 
-interface PathRow {
-	sha: string;
-	version: VersionRef;
-}
-
 /**
  * Which versions hold a workspace file's current content, and which contents it had before, across all
  * models. The result is shared with later calls while index.db and the file are unchanged: read-only.
@@ -81,9 +76,11 @@ export function usedBy(ledger: Ledger, relPath: string, options: UsedByOptions =
 
 function computeUsedBy(ledger: Ledger, path: string, sha256: string | null, exists: boolean): UsedBy {
 	const index = ledger.index;
-	const rows: PathRow[] = versionsHoldingPath(ledger, path).map(({ sha, ref }) => ({ sha, version: ref }));
-
-	const current = sha256 === null ? [] : rows.filter((r) => r.sha === sha256).map((r) => r.version);
+	// Per model, the versions holding the path in order; contents and their ranges in one pass over it.
+	const timeline = pathTimeline(ledger, path);
+	// Kept while no version is added or removed and the path's aliases stay where they are.
+	const contents = acrossVersions(ledger, `contentRanges\0${path}`, pathAliases(ledger, path).signature, () => contentRanges(timeline));
+	const current = sha256 === null ? [] : (contents.get(sha256)?.ranges ?? []);
 	let elsewhere: Array<{ path: string; version: VersionRef }> = [];
 	if (sha256 !== null) {
 		const found = index.readStatement(`SELECT path, digest FROM artifacts WHERE sha256 = ? AND path <> ? LIMIT ${MAX_ELSEWHERE}`).raw(true).all(sha256, path) as Array<[string, string]>;
@@ -94,57 +91,48 @@ function computeUsedBy(ledger: Ledger, path: string, sha256: string | null, exis
 		});
 		elsewhere.sort((a, b) => newestFirst(a.version, b.version) || compare(a.path, b.path));
 	}
-
-	const bySha = new Map<string, VersionRef[]>();
-	for (const { sha, version } of rows) {
-		const list = bySha.get(sha);
-		if (list) list.push(version);
-		else bySha.set(sha, [version]);
-	}
-	// rows are newest first, so Map insertion order is already "newest version holding it" first.
-	const history: ContentHistoryEntry[] = [...bySha].map(([sha, versions]) => ({
-		sha256: sha,
-		versions,
-		firstSeen: versions[versions.length - 1].createdAt,
-		lastSeen: versions[0].createdAt,
-	}));
+	// Newest first, by the newest version holding each content.
+	const history: ContentHistoryEntry[] = [...contents.values()].sort((a, b) => newestFirst(a.newest, b.newest));
 
 	// Like `git log --follow`: the contents it had under earlier names, after the ones under this name.
-	const followed = rows.length > 0 ? followPath(ledger, path) : [];
-	for (const { segments } of followed) {
+	const followed = contents.size > 0 ? followPath(ledger, path) : [];
+	for (const { model, segments } of followed) {
 		for (const segment of segments.slice(0, -1)) {
-			const inSegment = new Set(segment.versions.map((v) => v.digest));
-			const shaGroups = new Map<string, VersionRef[]>();
-			for (const { sha, ref } of versionsHoldingPath(ledger, segment.path)) {
-				if (!inSegment.has(ref.digest)) continue;
-				shaGroups.set(sha, [...(shaGroups.get(sha) ?? []), ref]);
-			}
-			for (const [sha, versions] of shaGroups) history.push({ sha256: sha, path: segment.path, versions, firstSeen: versions[versions.length - 1].createdAt, lastSeen: versions[0].createdAt });
+			const earlier = [...contentRanges(new Map([[model, segment.held]])).values()].sort((a, b) => newestFirst(a.newest, b.newest));
+			for (const entry of earlier) history.push({ ...entry, path: segment.path });
 		}
 	}
 	const models = modelsMatching(ledger, path);
-	const newest = rows[0];
-	const role = newest ? ((index.readStatement('SELECT role FROM artifacts WHERE digest = ? AND path = ?').pluck().get(newest.version.digest, path) as Role | undefined) ?? null) : null;
+	// The newest version holding the path is the newest of its contents' newest versions.
+	let newest: PathVersion | undefined;
+	for (const entry of contents.values()) if (!newest || newestFirst(entry.newest, newest.ref) < 0) newest = { sha: entry.sha256, ref: entry.newest };
+	const ofModel = newest ? timeline.get(newest.ref.model)! : [];
+	const role = newest ? ((index.readStatement('SELECT role FROM artifacts WHERE digest = ? AND path = ?').pluck().get(newest.ref.digest, path) as Role | undefined) ?? null) : null;
 	return {
 		path,
 		sha256,
 		exists,
-		tracked: rows.length > 0 || models.length > 0,
+		tracked: contents.size > 0 || models.length > 0,
 		models,
 		role,
 		current,
 		sameContentElsewhere: elsewhere.map((r) => ({ ...r.version, path: r.path })),
 		history,
-		lastChanged: newest ? lastChange(rows, newest) : null,
-		newest: newest ? newest.version : null,
-		modified: exists && rows.length > 0 && current.length === 0,
-		removedIn: newest ? (removedAfter(ledger, newestOfModel(rows, newest.version.model)) ?? null) : null,
+		lastChanged: newest ? lastChange(ofModel, newest.sha) : null,
+		newest: newest ? newest.ref : null,
+		modified: exists && contents.size > 0 && current.length === 0,
+		removedIn: newest ? (removedAfter(ledger, ofModel[ofModel.length - 1].ref) ?? null) : null,
 		renames: followed.flatMap((f) => f.renames),
 	};
 }
 
 /** The model's first version after `last` (by number, then time) when it no longer holds the file: "removed in v30". */
 export function removedAfter(ledger: Ledger, last: VersionRef): VersionRef | undefined {
+	// Depends on the versions alone: kept while none is added or removed.
+	return acrossVersions(ledger, `removedAfter\0${last.model}\0${last.number}`, '', () => computeRemovedAfter(ledger, last));
+}
+
+function computeRemovedAfter(ledger: Ledger, last: VersionRef): VersionRef | undefined {
 	const row = ledger.index
 		.readStatement('SELECT digest, number, label, created_at, author_name FROM versions WHERE model = ? AND number > ? ORDER BY number, created_at LIMIT 1')
 		.raw(true)
@@ -155,24 +143,11 @@ export function removedAfter(ledger: Ledger, last: VersionRef): VersionRef | und
 	return { model: last.model, digest, number, label, createdAt, author, aliases: [], ...(shared ? { numberShared: true } : {}) };
 }
 
-/** The highest-numbered version of `model` among rows (newest first, so the first of equal numbers). */
-function newestOfModel(rows: PathRow[], model: string): VersionRef {
-	let best: VersionRef | undefined;
-	for (const { version } of rows) if (version.model === model && (!best || version.number > best.number)) best = version;
-	return best!;
-}
-
-/** The first version of the newest run of equal content in the newest row's model (rows newest first). */
-function lastChange(rows: PathRow[], newest: PathRow): VersionRef {
-	const model = newest.version.model;
-	// rows are newest first, so a stable sort by number keeps "newest first" among equal numbers.
-	const sameModel = rows.filter((r) => r.version.model === model).sort((a, b) => b.version.number - a.version.number);
-	let start = sameModel[0];
-	for (const row of sameModel) {
-		if (row.sha !== newest.sha) break;
-		start = row;
-	}
-	return start.version;
+/** The first version of the model's newest run holding `sha` (the timeline is oldest first): "last changed in v7". */
+function lastChange(ofModel: ReadonlyArray<PathVersion>, sha: string): VersionRef {
+	let k = ofModel.length - 1;
+	while (k > 0 && ofModel[k - 1].sha === sha && ofModel[k].sha === sha) k--;
+	return ofModel[k].ref;
 }
 
 /** Cheap "should a hover say anything?": a version holds the path, or a model's globs match it. */

@@ -31,52 +31,121 @@ const MAX_FACTS = 200_000;
 /** More unknown digests than this are read with one join over the path's rows instead of one lookup each. */
 const BULK_LOOKUP = 64;
 
-/**
- * Every version holding the path, newest first (creation time, then number, model, digest), each with
- * the sha256 it holds there. Only the path's rows are read: its artifacts (a covered range of
- * artifacts_by_path (path, sha256), grouped by content), the aliases of those versions, and version rows not
- * read before. A version's facts never change under its digest, so they are remembered across
- * index changes; aliases are read per query, since they move without a new version.
- */
-export function versionsHoldingPath(ledger: Ledger, path: string): ReadonlyArray<{ sha: string; ref: VersionRef }> {
-	// Shared while index.db is unchanged: a hover asks for it directly and again through rename following.
-	return memoized(ledger, `versionsHoldingPath\0${path}`, () => computeVersionsHoldingPath(ledger, path));
+/** One version holding a path and the content (sha256) it holds there. */
+export interface PathVersion {
+	sha: string;
+	ref: VersionRef;
 }
 
-function computeVersionsHoldingPath(ledger: Ledger, path: string): Array<{ sha: string; ref: VersionRef }> {
-	const index = ledger.index;
+/** Per model, the versions holding a path in the model's order (number, creation time, digest), oldest first. */
+export type PathTimeline = ReadonlyMap<string, ReadonlyArray<PathVersion>>;
+
+/**
+ * Every version holding the path, per model in the model's order, each with the sha256 it holds there.
+ * A version's facts never change under its digest, and which versions hold the path is read from the
+ * path's artifact rows (one row per content), so the ordered timeline is rebuilt only when those rows
+ * change: after an unrelated index change (another file's snapshot, a stat cache write) the first
+ * query reads the path's content rows and the aliases, not every version. Aliases and shared numbers
+ * are applied per query, since they move without a new version. Read-only, memoized per index generation.
+ */
+export function pathTimeline(ledger: Ledger, path: string): PathTimeline {
+	return memoized(ledger, `pathTimeline\0${path}`, () => {
+		const aliases = pathAliases(ledger, path);
+		return acrossVersions(ledger, `pathTimeline\0${path}`, aliases.signature, () => withAliases(baseTimeline(ledger, path), aliases.byDigest));
+	});
+}
+
+/** Aliases of the versions holding the path (read per index generation: they move without a new version). */
+export function pathAliases(ledger: Ledger, path: string): { byDigest: Map<string, string[]>; signature: string } {
+	return memoized(ledger, `pathAliases\0${path}`, () => {
+		// The aliases table is small (a few names per model): scan it and probe each alias's (digest, path) row.
+		const rows = ledger.index
+			.readStatement('SELECT al.digest, al.name FROM aliases al WHERE EXISTS (SELECT 1 FROM artifacts a WHERE a.digest = al.digest AND a.path = ?) ORDER BY al.digest, al.name')
+			.raw(true)
+			.all(path) as Array<[string, string]>;
+		const byDigest = new Map<string, string[]>();
+		for (const [digest, name] of rows) {
+			const list = byDigest.get(digest);
+			if (list) list.push(name);
+			else byDigest.set(digest, [name]);
+		}
+		return { byDigest, signature: JSON.stringify(rows) };
+	});
+}
+
+/** All aliases as one string (a small table): results that name aliases of many versions are kept while it is equal. */
+export function aliasesSignature(ledger: Ledger): string {
+	return memoized(ledger, 'aliasesSignature', () => (ledger.index.readStatement("SELECT group_concat(model || char(0) || name || char(0) || digest, char(1)) FROM aliases").pluck().get() as string | null) ?? '');
+}
+
+/** The timeline without aliases, numbers shared by two versions marked: it only changes with the versions. */
+function baseTimeline(ledger: Ledger, path: string): Map<string, PathVersion[]> {
+	return acrossVersions(ledger, `baseTimeline\0${path}`, '', () => computeBaseTimeline(ledger, path));
+}
+
+function computeBaseTimeline(ledger: Ledger, path: string): Map<string, PathVersion[]> {
+	const contents = pathContents(ledger, path);
 	const digests: string[] = [];
 	const shaOf: string[] = [];
-	for (const { sha256: sha, digests: list } of pathContents(ledger, path)) {
+	for (const { sha256: sha, digests: list } of contents) {
 		for (const digest of list) {
 			digests.push(digest);
 			shaOf.push(sha);
 		}
 	}
 	const known = versionFacts(ledger, digests, path);
-	const aliases = new Map<string, string[]>();
-	// The aliases table is small (a few names per model): scan it and probe each alias's (digest, path) row.
-	const aliasRows = index
-		.readStatement('SELECT al.digest, al.name FROM aliases al WHERE EXISTS (SELECT 1 FROM artifacts a WHERE a.digest = al.digest AND a.path = ?) ORDER BY al.name')
-		.raw(true)
-		.all(path) as Array<[string, string]>;
-	for (const [digest, name] of aliasRows) {
-		const list = aliases.get(digest);
-		if (list) list.push(name);
-		else aliases.set(digest, [name]);
-	}
-	const shaOfDigest = new Map<string, string>();
-	const refs: VersionRef[] = [];
+	const byModel = new Map<string, PathVersion[]>();
 	digests.forEach((digest, i) => {
 		const f = known.get(digest);
 		if (!f) return;
-		shaOfDigest.set(digest, shaOf[i]);
-		const names = aliases.get(digest);
-		refs.push(names ? { ...f.ref, aliases: names } : f.ref);
+		const list = byModel.get(f.ref.model);
+		const entry = { sha: shaOf[i], ref: f.ref };
+		if (list) list.push(entry);
+		else byModel.set(f.ref.model, [entry]);
 	});
-	const named = markShared(ledger, refs);
-	named.sort(newestFirst);
-	return named.map((ref) => ({ sha: shaOfDigest.get(ref.digest)!, ref }));
+	for (const [model, list] of byModel) {
+		list.sort((a, b) => modelOrder(a.ref, b.ref));
+		// Named like `list` names them (`v2 (fc78108)`); the remembered facts stay unmarked, since a later merge can share a number.
+		const shared = sharedNumbers(ledger, model);
+		if (shared) byModel.set(model, list.map((e) => (shared.has(e.ref.number) ? { sha: e.sha, ref: { ...e.ref, numberShared: true } } : e)));
+	}
+	return byModel;
+}
+
+/** Copies of the timeline's entries whose version has aliases; the rest are shared. */
+function withAliases(base: Map<string, PathVersion[]>, aliases: Map<string, string[]>): Map<string, PathVersion[]> {
+	if (aliases.size === 0) return base;
+	const result = new Map<string, PathVersion[]>();
+	for (const [model, list] of base) {
+		result.set(
+			model,
+			list.map((entry) => {
+				const names = aliases.get(entry.ref.digest);
+				return names ? { sha: entry.sha, ref: { ...entry.ref, aliases: names } } : entry;
+			}),
+		);
+	}
+	return result;
+}
+
+/** Numbers two versions of the model share (two branches merged); undefined when none. */
+function sharedNumbers(ledger: Ledger, model: string): Set<number> | undefined {
+	// One scan of versions_by_model for all models, kept while no version is added or removed.
+	const all = acrossVersions(ledger, 'sharedNumbers', '', () => {
+		const byModel = new Map<string, Set<number>>();
+		for (const [m, number] of ledger.index.readStatement('SELECT model, number FROM versions GROUP BY model, number HAVING count(*) > 1').raw(true).all() as Array<[string, number]>) {
+			const set = byModel.get(m);
+			if (set) set.add(number);
+			else byModel.set(m, new Set([number]));
+		}
+		return byModel;
+	});
+	return all.get(model);
+}
+
+/** The order of a model's versions key history and ranges use: number, then creation time, then digest. */
+export function modelOrder(a: VersionRef, b: VersionRef): number {
+	return a.number - b.number || compare(a.createdAt, b.createdAt) || compare(a.digest, b.digest);
 }
 
 /** Digests of the model's versions that hold the path, from the index's artifact rows (no manifest is read). */
@@ -96,13 +165,15 @@ export interface PathContent {
  * while index.db is unchanged, so one hover or key-history reads the path's rows once.
  */
 export function pathContents(ledger: Ledger, path: string): PathContent[] {
-	return memoized(ledger, `pathContents\0${path}`, () =>
+	// Artifact rows change only with the versions: kept while the versions stamp is unchanged.
+	return acrossVersions(ledger, `pathContents\0${path}`, '', () =>
 		(ledger.index.readStatement('SELECT sha256, group_concat(digest) FROM artifacts WHERE path = ? GROUP BY sha256').raw(true).all(path) as Array<[string, string]>).map(([sha256, list]) => ({
 			sha256,
 			digests: list.split(','),
 		})),
 	);
 }
+
 
 /**
  * Marks refs whose number another version of the model also has (two branches merged), so they are
@@ -175,6 +246,33 @@ export function indexGeneration(ledger: Ledger): string {
 	return `${dataVersion}:${ownChanges}`;
 }
 
+const kept = new WeakMap<Ledger, Map<string, { stamp: string; value: unknown }>>();
+const MAX_KEPT = 256;
+
+/**
+ * Remembers a result derived from the versions alone (which versions hold a path, in which order,
+ * with which content; the values of a content) across index changes that add or remove no version
+ * (the versions stamp, see RegistryIndex.versionsStamp), plus whatever `extra` says it also depends
+ * on. Recently used results are kept; results are read-only.
+ */
+export function acrossVersions<T>(ledger: Ledger, key: string, extra: string, compute: () => T): T {
+	const stamp = `${memoized(ledger, 'versionsStamp', () => ledger.index.versionsStamp())}\0${extra}`;
+	let cache = kept.get(ledger);
+	if (!cache) kept.set(ledger, (cache = new Map()));
+	const hit = cache.get(key);
+	if (hit && hit.stamp === stamp) {
+		// Most recently used last, so the oldest goes first when the map is full.
+		cache.delete(key);
+		cache.set(key, hit);
+		return hit.value as T;
+	}
+	const value = compute();
+	cache.delete(key);
+	cache.set(key, { stamp, value });
+	if (cache.size > MAX_KEPT) cache.delete(cache.keys().next().value!);
+	return value;
+}
+
 interface Memo {
 	generation: string;
 	config: WorkspaceConfig | undefined;
@@ -189,6 +287,25 @@ const MAX_MEMO_ENTRIES = 256;
  * mouse rest over the same file, and the answer only moves when a version, alias or file hash does.
  */
 export function memoized<T>(ledger: Ledger, key: string, compute: () => T): T {
+	// Inside a query being computed, its parts use the same memo: one generation check per query, not per part.
+	const memo = computing?.ledger === ledger ? computing.memo : currentMemo(ledger);
+	if (memo.results.has(key)) return memo.results.get(key) as T;
+	const outer = computing;
+	computing = { ledger, memo };
+	let value: T;
+	try {
+		value = compute();
+	} finally {
+		computing = outer;
+	}
+	memo.results.set(key, value);
+	return value;
+}
+
+/** The query being computed (queries are synchronous, so nested calls are its parts). */
+let computing: { ledger: Ledger; memo: Memo } | undefined;
+
+function currentMemo(ledger: Ledger): Memo {
 	const generation = indexGeneration(ledger);
 	let config: WorkspaceConfig | undefined;
 	try {
@@ -201,10 +318,7 @@ export function memoized<T>(ledger: Ledger, key: string, compute: () => T): T {
 		memo = { generation, config, results: new Map() };
 		memos.set(ledger, memo);
 	}
-	if (memo.results.has(key)) return memo.results.get(key) as T;
-	const value = compute();
-	memo.results.set(key, value);
-	return value;
+	return memo;
 }
 
 /** Plain string order (UTF-16 code units), not the locale's: results stay the same on every machine. */

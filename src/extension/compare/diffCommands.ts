@@ -86,7 +86,7 @@ export class StoredFileCommands {
 			// From the index's artifact table: no manifest is read per version.
 			const having = new Set(modelVersionsHoldingPath(entry.ledger, model, options.withPath));
 			// And the versions that held it under an earlier name (renamed since): comparable too.
-			for (const f of followPath(entry.ledger, options.withPath)) if (f.model === model) for (const seg of f.segments) for (const v of seg.versions) having.add(v.digest);
+			for (const f of followPath(entry.ledger, options.withPath)) if (f.model === model) for (const seg of f.segments) for (const v of seg.held) having.add(v.ref.digest);
 			versions = versions.filter((v) => having.has(v.digest));
 		}
 		if (versions.length === 0) {

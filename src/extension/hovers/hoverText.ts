@@ -3,12 +3,14 @@
 // comes from a file, a config or a version (paths, values, names, messages) goes through md()/code().
 import { maxOf } from '../../core/bulkArrays';
 import type { KeyHistory, KeyRun, MetricDelta, VariableHistory } from '../../core/query/keyHistory';
-import { formatKeyValue } from '../../core/query/keyHistory';
+import { formatKeyValue, runSpan } from '../../core/query/keyHistory';
 import type { Scalar } from '../../core/model';
 import { formatAge } from '../../core/relativeTime';
 import type { UsedBy } from '../../core/query/usedBy';
 import type { VersionRef } from '../../core/query/versionsByPath';
 import { describeVersions } from '../../core/query/usedBy';
+import { describeRanges } from '../../core/query/versionRanges';
+import type { VersionRange } from '../../core/query/versionRanges';
 import { versionName } from '../../core/store/versionName';
 import { COMMANDS } from '../commands';
 
@@ -87,6 +89,19 @@ export function versionList(versions: VersionRef[], soleModel?: string): string 
 		.join(' · ');
 }
 
+/**
+ * Ranges of versions per model: `support-bot v1–v8 (**production** v7)`, `v3–v9 (5 versions)` when
+ * versions between did not hold the file. The model name is left out when all are of `soleModel`.
+ */
+export function rangeList(ranges: VersionRange[], soleModel?: string): string {
+	const one = ranges.every((r) => r.model === soleModel);
+	return describeRanges(ranges, {
+		withModel: !one,
+		escape: md,
+		aliases: (aliased, single) => (aliased.length ? ` (${aliased.map((v) => `${v.aliases.map((a) => `**${md(a)}**`).join(', ')}${single ? '' : ` v${v.number}`}`).join('; ')})` : ''),
+	});
+}
+
 function byWhom(v: VersionRef, now: Date): string {
 	return `${formatAge(v.createdAt, now)}, by ${md(v.author)}`;
 }
@@ -95,11 +110,11 @@ function byWhom(v: VersionRef, now: Date): string {
 export function fileHoverMarkdown(used: UsedBy, ctx: HoverContext, variables?: VariableHistory): string {
 	const now = ctx.now ?? new Date();
 	const model = used.newest?.model ?? used.models[0];
-	const sole = new Set([...used.history.flatMap((h) => h.versions.map((v) => v.model)), ...used.models]).size === 1 ? model : undefined;
+	const sole = new Set([...used.history.flatMap((h) => h.ranges.map((v) => v.model)), ...used.models]).size === 1 ? model : undefined;
 	const lines: string[] = [];
 	const facts: string[] = [];
 	if (used.current.length) {
-		facts.push(`Current content = ${sole ? `${md(sole)} ` : ''}${versionList(used.current, sole)}`);
+		facts.push(`Current content = ${sole ? `${md(sole)} ` : ''}${rangeList(used.current, sole)}`);
 	} else if (used.modified) {
 		facts.push(`**Modified** since ${md(used.newest!.model)} v${used.newest!.number}: the current content is in no version`);
 	} else if (used.history.length === 0) {
@@ -110,9 +125,9 @@ export function fileHoverMarkdown(used: UsedBy, ctx: HoverContext, variables?: V
 		const never = used.history.length === 1 && !used.modified;
 		facts.push(`${never ? 'unchanged since' : 'last changed in'} v${used.lastChanged.number} (${byWhom(used.lastChanged, now)})`);
 	}
-	const earlier = used.history.filter((h) => h.sha256 !== used.sha256).flatMap((h) => h.versions);
-	if (earlier.length && used.current.length) facts.push(`earlier contents used by ${versionList(earlier, sole)}`);
-	else if (earlier.length && used.modified && used.history.length > 1) facts.push(`${used.history.length} earlier contents in ${versionList(earlier, sole)}`);
+	const earlier = used.history.filter((h) => h.sha256 !== used.sha256).flatMap((h) => h.ranges);
+	if (earlier.length && used.current.length) facts.push(`earlier contents used by ${rangeList(earlier, sole)}`);
+	else if (earlier.length && used.modified && used.history.length > 1) facts.push(`${used.history.length} earlier contents in ${rangeList(earlier, sole)}`);
 	lines.push(facts.join(' · '));
 	if (ctx.dirty) lines.push('_Unsaved changes are not included: this describes the file on disk._');
 	// Like `git log --follow`: the versions above include the ones that held the file under an earlier name.
@@ -150,13 +165,16 @@ function fileLinks(used: UsedBy, ctx: HoverContext, model: string | undefined): 
 	if (!model) return [];
 	const links: string[] = [];
 	const base = { root: ctx.root, model, path: used.path };
-	const ofModel = used.history.map((h) => ({ sha: h.sha256, versions: h.versions.filter((v) => v.model === model) })).filter((h) => h.versions.length);
-	const production = ofModel.find((h) => h.versions.some((v) => v.aliases.includes(PRODUCTION)));
+	const ofModel = used.history
+		.map((h) => ({ sha: h.sha256, ranges: h.ranges.filter((r) => r.model === model) }))
+		.filter((h) => h.ranges.length)
+		.map((h) => ({ ...h, newest: h.ranges.reduce((a, b) => (b.last.number > a.last.number ? b : a)).last }));
+	const production = ofModel.find((h) => h.ranges.some((r) => r.aliased.some((v) => v.aliases.includes(PRODUCTION))));
 	if (production && production.sha !== used.sha256) {
 		links.push(commandLink('Diff with production', HOVER_COMMANDS.diffFileWithProduction, base, 'The version marked production (left) against the working file (right)'));
 	}
 	// The newest version with other content than the working file: "what did I change since?"
-	const other = ofModel.find((h) => h.sha !== used.sha256 && h !== production)?.versions[0];
+	const other = ofModel.find((h) => h.sha !== used.sha256 && h !== production)?.newest;
 	if (other && used.exists) {
 		links.push(commandLink(`Diff with v${other.number}`, HOVER_COMMANDS.diffFileWithVersion, { ...base, version: other.digest }, `${model} v${other.number} (left) against the working file (right)`));
 	}
@@ -206,10 +224,10 @@ function renameText(r: { from: string; at: VersionRef; similarity: number }, sol
 }
 
 function runLine(run: KeyRun, subtree: boolean, now: Date): string {
-	const versions = run.first === run.last ? versionName(run.first) : `${versionName(run.first)}–${versionName(run.last)}`;
+	const versions = runSpan(run);
 	// A file that did not parse is not a change of the key: say so, with file:line.
 	if (run.unparseable !== undefined) return `unparseable in ${versions} (${md(run.unparseable)})`;
-	const aliased = run.versions.filter((v) => v.aliases.length);
+	const aliased = run.aliased;
 	const aliases = aliased.length
 		? ` (${aliased.map((v) => `${v.aliases.map((a) => `**${md(a)}**`).join(', ')}${run.first === run.last ? '' : ` v${v.number}`}`).join('; ')})`
 		: '';
