@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { keyHistory } from '../../src/core/query/keyHistory';
@@ -174,5 +174,11 @@ describe('key history and used-by per content equal the answer read from every m
 		const runs = keyHistory(ledger, rag, 'retriever.chunk_size').models[0].runs;
 		assert.equal(runs[runs.length - 1].value, 4096);
 		assert.equal(runs[runs.length - 1].first.number, 15);
+		// The version removed again (its manifest deleted, the index synced): the runs shrink back.
+		rmSync(ledger.manifestPath('support-bot', made.created[0].digest));
+		ledger.sync();
+		for (const [file, key] of keys) checkKey(file, key);
+		for (const file of [rag, train, 'prompts/answer.md']) checkUsedBy(file);
+		assert.notEqual(keyHistory(ledger, rag, 'retriever.chunk_size').models[0].runs.at(-1)?.value, 4096);
 	});
 });

@@ -15,8 +15,9 @@ import { loadSqlite } from './sqlite';
 // 4: what is derived from a file's content (flattened keys, prompt variables) is stored once per content
 //    (content_values, content_variables), not once per version; keyed_values and prompt_variables are views.
 // 5: release_labels (hybrid versioning: the semantic label a version got on its first release move).
-// 6: index_meta's `versions` stamp (a new random value whenever versions are added or removed), so
-//    query results derived from versions alone are kept across index changes that add none.
+// 6: index_meta's `epoch` (a new random value when the versions are rebuilt) and version_log (the
+//    versions added or removed since, in order), so query results derived from the versions alone are
+//    kept across index changes that add none, and brought up to date from the log when a few are added.
 const SCHEMA_VERSION = 6;
 
 // Secondary indexes, defined only here: the schema creates them, and a bulk load drops the ones on the
@@ -110,6 +111,11 @@ CREATE TABLE IF NOT EXISTS index_meta (
 	name TEXT PRIMARY KEY,
 	value TEXT NOT NULL
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS version_log (
+	seq INTEGER PRIMARY KEY,
+	digest TEXT NOT NULL,
+	added INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS stat_cache (
 	path TEXT PRIMARY KEY,
 	dev TEXT NOT NULL,
@@ -149,9 +155,9 @@ interface VersionRow {
 export class RegistryIndex {
 	private readonly db: Database;
 	private readonly statements = new Map<string, Statement>();
-	/** Write transactions begun, and the one that last wrote a new versions stamp. */
+	/** Write transactions begun, and the one that started a new epoch (versions rebuilt). */
 	private transactions = 0;
-	private touchedIn = -1;
+	private rebuiltIn = -1;
 	/** True when the file was missing, corrupt or of an older schema and was created anew (needs a full sync). */
 	readonly fresh: boolean;
 
@@ -253,23 +259,43 @@ export class RegistryIndex {
 	}
 
 	/**
-	 * Changes (to a new random value) in every transaction that adds or removes a version, and only
-	 * then: what is derived from the versions and their contents alone (a path's versions in order)
-	 * stays valid while it is equal, whatever else is written (the stat cache, aliases, events).
+	 * Names the current set of versions: `epoch:seq`, where the epoch changes (to a new random value)
+	 * when the versions are rebuilt and seq is the last entry of version_log (one per version added or
+	 * removed since). Equal stamps, equal versions, whatever else was written (the stat cache, aliases,
+	 * events); what is derived from the versions alone stays valid while it is equal.
 	 */
 	versionsStamp(): string {
-		return (this.prepare("SELECT value FROM index_meta WHERE name = 'versions'").pluck().get() as string | undefined) ?? '';
+		const epoch = (this.prepare("SELECT value FROM index_meta WHERE name = 'epoch'").pluck().get() as string | undefined) ?? '';
+		const seq = (this.prepare('SELECT max(seq) FROM version_log').pluck().get() as number | null) ?? 0;
+		return `${epoch}:${seq}`;
 	}
 
-	/** Once per write transaction (every time outside one): a new versions stamp. */
-	private touchVersions(): void {
-		if (this.db.inTransaction && this.touchedIn === this.transactions) return;
-		this.prepare("INSERT OR REPLACE INTO index_meta (name, value) VALUES ('versions', ?)").run(randomUUID());
-		this.touchedIn = this.transactions;
+	/** Versions added (true) or removed (false) after log entry `seq`, oldest first; undefined when more than `max`. */
+	versionChangesSince(seq: number, max: number): Array<{ digest: string; added: boolean }> | undefined {
+		const rows = this.prepare('SELECT digest, added FROM version_log WHERE seq > ? ORDER BY seq LIMIT ?').raw(true).all(seq, max + 1) as Array<[string, number]>;
+		if (rows.length > max) return undefined;
+		return rows.map(([digest, added]) => ({ digest, added: added === 1 }));
+	}
+
+	/** Entries kept in version_log: readers further behind rebuild what they derived. */
+	private static readonly LOG_KEEP = 1000;
+
+	/** Records a version added or removed, unless the versions are being rebuilt (a new epoch says it all). */
+	private logVersion(digest: string, added: boolean): void {
+		if (this.db.inTransaction && this.rebuiltIn === this.transactions) return;
+		const { lastInsertRowid } = this.prepare('INSERT INTO version_log (digest, added) VALUES (?, ?)').run(digest, added ? 1 : 0);
+		if (Number(lastInsertRowid) % 100 === 0) this.prepare('DELETE FROM version_log WHERE seq <= ?').run(Number(lastInsertRowid) - RegistryIndex.LOG_KEEP);
+	}
+
+	/** A new epoch and an empty log: everything derived from the versions is rebuilt. The rest of this transaction logs nothing. */
+	private newEpoch(): void {
+		this.prepare("INSERT OR REPLACE INTO index_meta (name, value) VALUES ('epoch', ?)").run(randomUUID());
+		this.prepare('DELETE FROM version_log').run();
+		this.rebuiltIn = this.transactions;
 	}
 
 	insertVersion(digest: string, m: VersionManifest): void {
-		this.touchVersions();
+		this.logVersion(digest, true);
 		this.prepare(
 			`INSERT OR REPLACE INTO versions (digest, model, number, label, created_at, author_name, author_email, message, git_commit, git_branch, git_dirty, artifact_count)
 			 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -298,7 +324,7 @@ export class RegistryIndex {
 	}
 
 	deleteVersion(digest: string): void {
-		this.touchVersions();
+		this.logVersion(digest, false);
 		// Content rows stay: they describe a content, not a version, and nothing reaches them without an artifact.
 		for (const table of ['versions', 'artifacts']) {
 			this.prepare(`DELETE FROM ${table} WHERE digest = ?`).run(digest);
@@ -475,6 +501,8 @@ export class RegistryIndex {
 	 */
 	bulkLoad<T>(fn: () => T): T {
 		if (!this.db.inTransaction) throw new Error('RegistryIndex.bulkLoad must run inside batch().');
+		// Many versions at once: readers rebuild what they derived instead of replaying a long log.
+		this.newEpoch();
 		const dropped = INDEXES.filter((index) => VERSION_TABLES.has(index.table));
 		for (const index of dropped) this.db.exec(`DROP INDEX IF EXISTS ${index.name}`);
 		const result = fn();
@@ -484,7 +512,7 @@ export class RegistryIndex {
 
 	/** Empties every table except the stat cache (which stays valid across a rebuild). */
 	clearRegistry(): void {
-		this.touchVersions();
+		this.newEpoch();
 		for (const table of ['versions', 'artifacts', 'content_values', 'content_variables', 'content_indexed', 'events', 'aliases', 'release_labels', 'event_files']) this.db.exec(`DELETE FROM ${table}`);
 	}
 }

@@ -7,7 +7,7 @@ import type { Scalar } from '../model';
 import { formatNumber } from '../numberText';
 import { followPath } from './pathFollow';
 import { normalizeRelPath, removedAfter } from './usedBy';
-import { acrossVersions, memoized, pathContents, pathTimeline } from './versionsByPath';
+import { acrossVersions, keptByDigest, memoized, pathContents, pathTimeline } from './versionsByPath';
 import { pathShaRuns } from './versionRanges';
 import type { ShaRun } from './versionRanges';
 import { versionName } from '../store/versionName';
@@ -318,8 +318,8 @@ function collapseRuns(ledger: Ledger, segments: HeldSegment[], kind: KeyHistory[
 		// A run that did not parse is no change of the key: no metric change is attributed to it.
 		const changed = runs.slice(Math.max(1, runs.length - maxMetricChanges)).filter((run) => run.unparseable === undefined);
 		const direction = changed.length > 0 ? metricsDirection(ledger, changed[0].first.model) : undefined;
-		// The deltas of one pair of versions never change (for one direction): kept while no version is added or removed.
-		const deltas = acrossVersions(ledger, 'metricDeltas', '', () => new Map<string, MetricDelta[]>());
+		// The deltas of one pair of versions never change (for one direction of the metrics).
+		const deltas = keptByDigest<MetricDelta[]>(ledger, 'metricDeltas');
 		const directionKey = JSON.stringify(direction ?? null);
 		const pairKey = (run: KeyRun) => `${run.change!.from.digest}\0${run.first.digest}\0${directionKey}`;
 		const todo = changed.filter((run) => !deltas.has(pairKey(run)));
@@ -350,7 +350,7 @@ type Metrics = Map<string, Scalar>;
  * primary-key ranges.
  */
 function metricsOf(ledger: Ledger, digests: string[]): Map<string, Metrics> {
-	const known = acrossVersions(ledger, 'metricsOf', '', () => new Map<string, Metrics>());
+	const known = keptByDigest<Metrics>(ledger, 'metricsOf');
 	const missing = [...new Set(digests)].filter((d) => !known.has(d));
 	if (missing.length > 0) {
 		// A bound on what is remembered: a registry's metrics for every version are not kept.

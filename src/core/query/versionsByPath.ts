@@ -78,13 +78,108 @@ export function aliasesSignature(ledger: Ledger): string {
 	return memoized(ledger, 'aliasesSignature', () => (ledger.index.readStatement("SELECT group_concat(model || char(0) || name || char(0) || digest, char(1)) FROM aliases").pluck().get() as string | null) ?? '');
 }
 
-/** The timeline without aliases, numbers shared by two versions marked: it only changes with the versions. */
+/** Base timelines per path with the versions stamp they are of (recently used last). */
+const timelines = new WeakMap<Ledger, Map<string, { stamp: string; byModel: Map<string, PathVersion[]> }>>();
+const MAX_TIMELINES = 128;
+/** More versions added or removed than this since a timeline was built: it is built again instead. */
+const MAX_REPLAY = 64;
+
+/**
+ * The timeline without aliases, numbers shared by two versions marked: it only changes with the
+ * versions. When a few versions were added or removed since it was built (a snapshot), it is brought
+ * up to date from the index's version log: one artifact probe per new version, not a read of every
+ * version holding the path.
+ */
 function baseTimeline(ledger: Ledger, path: string): Map<string, PathVersion[]> {
-	return acrossVersions(ledger, `baseTimeline\0${path}`, '', () => computeBaseTimeline(ledger, path));
+	const stamp = versionsStamp(ledger);
+	let cache = timelines.get(ledger);
+	if (!cache) timelines.set(ledger, (cache = new Map()));
+	const kept = cache.get(path);
+	if (kept && kept.stamp === stamp) return kept.byModel;
+	const byModel = (kept && replayVersionLog(ledger, path, kept.stamp, stamp, kept.byModel)) ?? computeBaseTimeline(ledger, path);
+	cache.delete(path);
+	cache.set(path, { stamp, byModel });
+	if (cache.size > MAX_TIMELINES) cache.delete(cache.keys().next().value!);
+	return byModel;
+}
+
+/** The versions stamp (RegistryIndex.versionsStamp), read once per index generation. */
+function versionsStamp(ledger: Ledger): string {
+	return memoized(ledger, 'versionsStamp', () => ledger.index.versionsStamp());
+}
+
+/** `before` brought to stamp `now` from the version log; undefined when the log cannot say (a rebuild, too many changes). */
+function replayVersionLog(ledger: Ledger, path: string, then: string, now: string, before: Map<string, PathVersion[]>): Map<string, PathVersion[]> | undefined {
+	const split = (stamp: string) => {
+		const at = stamp.lastIndexOf(':');
+		return { epoch: stamp.slice(0, at), seq: Number(stamp.slice(at + 1)) };
+	};
+	const a = split(then);
+	const b = split(now);
+	if (a.epoch !== b.epoch || !(b.seq > a.seq)) return undefined;
+	const changes = ledger.index.versionChangesSince(a.seq, MAX_REPLAY);
+	if (!changes) return undefined;
+	// Copy on write: earlier results share the old lists and stay as they were.
+	const byModel = new Map(before);
+	const copied = new Set<string>();
+	const listOf = (model: string): PathVersion[] => {
+		if (!copied.has(model)) {
+			byModel.set(model, [...(byModel.get(model) ?? [])]);
+			copied.add(model);
+		}
+		return byModel.get(model)!;
+	};
+	const touched = new Map<string, Set<number>>();
+	const shaAt = ledger.index.readStatement('SELECT sha256 FROM artifacts WHERE digest = ? AND path = ?').pluck();
+	for (const { digest, added } of changes) {
+		// A version's facts never change under its digest; a removed one's are still remembered (or it was never listed).
+		const f = versionFacts(ledger, [digest]).get(digest) ?? facts.get(ledger)?.get(digest);
+		if (!f) continue;
+		const model = f.ref.model;
+		if (byModel.has(model) || added) {
+			const list = listOf(model);
+			const at = list.findIndex((e) => e.ref.digest === digest);
+			if (at >= 0) list.splice(at, 1);
+			const sha = added ? (shaAt.get(digest, path) as string | undefined) : undefined;
+			if (sha !== undefined) list.splice(insertionPoint(list, f.ref), 0, { sha, ref: f.ref });
+			if (list.length === 0) byModel.delete(model);
+			touched.set(model, (touched.get(model) ?? new Set()).add(f.ref.number));
+		}
+	}
+	// A version added or removed can make its number shared by two versions, or no longer.
+	const count = ledger.index.readStatement('SELECT count(*) FROM versions WHERE model = ? AND number = ?').pluck();
+	for (const [model, numbers] of touched) {
+		const list = byModel.get(model);
+		if (!list) continue;
+		for (const number of numbers) {
+			const shared = (count.get(model, number) as number) > 1;
+			for (let k = 0; k < list.length; k++) {
+				const e = list[k];
+				if (e.ref.number !== number || (e.ref.numberShared ?? false) === shared) continue;
+				const { numberShared: _, ...ref } = e.ref;
+				list[k] = { sha: e.sha, ref: shared ? { ...ref, numberShared: true } : ref };
+			}
+		}
+	}
+	return byModel;
+}
+
+/** Where `ref` goes in a list in the model's order (binary search). */
+function insertionPoint(list: PathVersion[], ref: VersionRef): number {
+	let lo = 0;
+	let hi = list.length;
+	while (lo < hi) {
+		const mid = (lo + hi) >> 1;
+		if (modelOrder(list[mid].ref, ref) < 0) lo = mid + 1;
+		else hi = mid;
+	}
+	return lo;
 }
 
 function computeBaseTimeline(ledger: Ledger, path: string): Map<string, PathVersion[]> {
-	const contents = pathContents(ledger, path);
+	const contents = (ledger.index.readStatement('SELECT sha256, group_concat(digest) FROM artifacts WHERE path = ? GROUP BY sha256').raw(true).all(path) as Array<[string, string]>).map(
+		([sha256, list]) => ({ sha256, digests: list.split(',') }),
+	);
 	const digests: string[] = [];
 	const shaOf: string[] = [];
 	for (const { sha256: sha, digests: list } of contents) {
@@ -165,13 +260,18 @@ export interface PathContent {
  * while index.db is unchanged, so one hover or key-history reads the path's rows once.
  */
 export function pathContents(ledger: Ledger, path: string): PathContent[] {
-	// Artifact rows change only with the versions: kept while the versions stamp is unchanged.
-	return acrossVersions(ledger, `pathContents\0${path}`, '', () =>
-		(ledger.index.readStatement('SELECT sha256, group_concat(digest) FROM artifacts WHERE path = ? GROUP BY sha256').raw(true).all(path) as Array<[string, string]>).map(([sha256, list]) => ({
-			sha256,
-			digests: list.split(','),
-		})),
-	);
+	// From the kept timeline (brought up to date from the version log), not from the path's artifact rows.
+	return acrossVersions(ledger, `pathContents\0${path}`, '', () => {
+		const bySha = new Map<string, string[]>();
+		for (const list of baseTimeline(ledger, path).values()) {
+			for (const { sha, ref } of list) {
+				const digests = bySha.get(sha);
+				if (digests) digests.push(ref.digest);
+				else bySha.set(sha, [ref.digest]);
+			}
+		}
+		return [...bySha].map(([sha256, digests]) => ({ sha256, digests }));
+	});
 }
 
 
@@ -246,6 +346,20 @@ export function indexGeneration(ledger: Ledger): string {
 	return `${dataVersion}:${ownChanges}`;
 }
 
+/**
+ * A map kept for the ledger's lifetime, for facts fixed by digests (the metrics of a version, the
+ * deltas between two versions): a digest's manifest never changes. Bounded by the caller.
+ */
+export function keptByDigest<V>(ledger: Ledger, name: string): Map<string, V> {
+	let all = byDigestMaps.get(ledger);
+	if (!all) byDigestMaps.set(ledger, (all = new Map()));
+	let map = all.get(name);
+	if (!map) all.set(name, (map = new Map()));
+	return map as Map<string, V>;
+}
+
+const byDigestMaps = new WeakMap<Ledger, Map<string, Map<string, unknown>>>();
+
 const kept = new WeakMap<Ledger, Map<string, { stamp: string; value: unknown }>>();
 const MAX_KEPT = 256;
 
@@ -256,7 +370,7 @@ const MAX_KEPT = 256;
  * on. Recently used results are kept; results are read-only.
  */
 export function acrossVersions<T>(ledger: Ledger, key: string, extra: string, compute: () => T): T {
-	const stamp = `${memoized(ledger, 'versionsStamp', () => ledger.index.versionsStamp())}\0${extra}`;
+	const stamp = `${versionsStamp(ledger)}\0${extra}`;
 	let cache = kept.get(ledger);
 	if (!cache) kept.set(ledger, (cache = new Map()));
 	const hit = cache.get(key);
