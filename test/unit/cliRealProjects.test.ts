@@ -210,18 +210,28 @@ describe('issue 15 part 1: CLI on a recipes repository', () => {
 		assert.deepEqual(printed, ['nodes[name="classify_with_llm"].inputs.deployment_name'], 'moving the node is not a change; its deployment is');
 		assert.match(ok(root, 'diff', 'web-classification@1', '@2'), /nodes\[name="classify_with_llm"\]\.inputs\.deployment_name/);
 
-		type History = { found: boolean; subtree: boolean; models: Array<{ runs: Array<{ value: unknown; versions: Array<{ number: number }> }> }> };
+		type History = { found: boolean; subtree: boolean; models: Array<{ runs: Array<{ value: unknown; first: { number: number }; last: { number: number }; count: number }> }> };
 		const history = (key: string) => JSON.parse(ok(root, 'key-history', 'flow.dag.yaml', key, '--json')) as History;
-		const runs = (h: History) => h.models[0].runs.map((r) => [r.value, r.versions.map((v) => v.number)]);
+		// Each run as [value, first version, last version, how many].
+		const runs = (h: History) => h.models[0].runs.map((r) => [r.value, r.first.number, r.last.number, r.count]);
 		// Exactly the key diff printed: the item is followed to its new position.
-		assert.deepEqual(runs(history(printed[0])), [['gpt-35-turbo', [1]], ['gpt-4o', [2]]]);
+		assert.deepEqual(runs(history(printed[0])), [
+			['gpt-35-turbo', 1, 1, 1],
+			['gpt-4o', 2, 2, 1],
+		]);
 		assert.match(ok(root, 'key-history', 'flow.dag.yaml', printed[0]), /"gpt-35-turbo" in v1, "gpt-4o" since v2/);
 		// Positional forms still work, and mean the position.
-		assert.deepEqual(runs(history('nodes[3].inputs.deployment_name')), [['gpt-35-turbo', [1]], [undefined, [2]]]);
-		assert.deepEqual(runs(history('nodes[1].name')), [['prepare_examples', [1]], ['classify_with_llm', [2]]]);
+		assert.deepEqual(runs(history('nodes[3].inputs.deployment_name')), [
+			['gpt-35-turbo', 1, 1, 1],
+			[undefined, 2, 2, 1],
+		]);
+		assert.deepEqual(runs(history('nodes[1].name')), [
+			['prepare_examples', 1, 1, 1],
+			['classify_with_llm', 2, 2, 1],
+		]);
 		// A subtree, a quoted key under a named item, and an item named in only some versions.
 		assert.equal(history('nodes[name="classify_with_llm"].inputs').subtree, true);
-		assert.deepEqual(runs(history('nodes[name="classify_with_llm"]["api.version"]')), [['2024-02-01', [1, 2]]]);
+		assert.deepEqual(runs(history('nodes[name="classify_with_llm"]["api.version"]')), [['2024-02-01', 1, 2, 2]]);
 		const missing = run(root, 'key-history', 'flow.dag.yaml', 'nodes[name="no_such_node"].type');
 		assert.equal(missing.code, 1);
 		assert.match(missing.stderr, /No version of `flow\.dag\.yaml` has the key `nodes\[name="no_such_node"\]\.type`/);
