@@ -2,11 +2,12 @@
 // tmp/ inside the remote folder, fsynced, then renamed into place: readers on other machines see an
 // object whole or not at all, and an interrupted push leaves only a tmp file (never a partial object).
 import { createReadStream, existsSync } from 'node:fs';
-import { chmod, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { chmod, lstat, mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { cancelled, LedgerError } from '../errors';
 import { fsyncDir } from '../store/objectStore';
+import { remoteTmpIsLeftover, remoteTmpName } from '../store/leftovers';
 import type { RemoteConfig } from '../parse/workspaceConfig';
 import { describeRemote, objectKey } from './types';
 import type { RemoteStore } from './types';
@@ -48,7 +49,7 @@ export class FolderRemote implements RemoteStore {
 		this.checkMounted();
 		const tmpDir = join(this.root, 'tmp');
 		await mkdir(tmpDir, { recursive: true });
-		const tmp = join(tmpDir, `${sha256.slice(0, 16)}-${process.pid}-${Math.random().toString(36).slice(2)}`);
+		const tmp = join(tmpDir, remoteTmpName(sha256));
 		let handle: FileHandle | undefined;
 		try {
 			handle = await open(tmp, 'wx', 0o644);
@@ -76,6 +77,27 @@ export class FolderRemote implements RemoteStore {
 		const path = this.pathOf(sha256);
 		if (!existsSync(path)) return undefined;
 		return createReadStream(path, { highWaterMark: 1024 * 1024 });
+	}
+
+	/**
+	 * Removes tmp files of pushes that were killed: written on this machine by a process that is gone
+	 * (the name carries host and pid), or by anyone but untouched for a day. The folder is shared by
+	 * machines, so another host's recent tmp file is never touched. Returns how many were removed.
+	 */
+	async cleanLeftovers(now = Date.now()): Promise<number> {
+		const tmpDir = join(this.root, 'tmp');
+		let removed = 0;
+		for (const name of await listDir(tmpDir)) {
+			try {
+				const s = await lstat(join(tmpDir, name));
+				if (!s.isFile() || !remoteTmpIsLeftover(name, s.mtimeMs, now)) continue;
+				await unlink(join(tmpDir, name));
+				removed++;
+			} catch {
+				// Removed by another machine meanwhile, or a read-only share: nothing to do.
+			}
+		}
+		return removed;
 	}
 
 	close(): void {}

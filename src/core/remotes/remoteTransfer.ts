@@ -389,6 +389,8 @@ function writeListing(ledger: Ledger, listing: RemoteListing): void {
 async function withRemote<T>(config: RemoteConfig, options: Pick<TransferOptions, 'store' | 'multipart'>, run: (remote: RemoteStore) => Promise<T>): Promise<T> {
 	const remote = options.store ?? (await openRemote(config, options.multipart));
 	try {
+		// Each push or pull first clears what killed transfers left behind (a folder remote's tmp/).
+		await remote.cleanLeftovers?.().catch(() => 0);
 		return await run(remote);
 	} finally {
 		if (!options.store) remote.close();

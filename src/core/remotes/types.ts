@@ -21,6 +21,8 @@ export interface RemoteStore {
 	upload(sha256: string, size: number, body: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, signal?: AbortSignal): Promise<void>;
 	/** The object's bytes as stored on the remote (unverified: the caller checks the hash); undefined when absent. */
 	download(sha256: string, signal?: AbortSignal): Promise<AsyncIterable<Uint8Array> | undefined>;
+	/** Removes what killed transfers left on the remote (a folder remote's tmp files); optional. */
+	cleanLeftovers?(): Promise<number>;
 	/** Releases connections. */
 	close(): void;
 }

@@ -3,18 +3,22 @@
 // ever lost: a file about to be overwritten whose content is in no version is stored first, and
 // every displaced content is listed in a journal under .model-ledger/cache/restores/ that gc keeps.
 import { createHash } from 'node:crypto';
-import { closeSync, constants as fsConstants, fsyncSync, lstatSync, mkdirSync, openSync, readSync, realpathSync, renameSync, rmSync, statSync, writeFileSync, writeSync, chmodSync } from 'node:fs';
-import { basename, dirname, isAbsolute, join, relative } from 'node:path';
+import { closeSync, constants as fsConstants, fchmodSync, fstatSync, fsyncSync, lstatSync, mkdirSync, openSync, readSync, realpathSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import type { BigIntStats } from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { cancelled, LedgerError } from '../errors';
 import type { Ledger } from '../ledger';
 import type { ArtifactRecord, VersionSummary } from '../model';
-import { fsyncDir } from './objectStore';
+import { folderChanged, openCheckedFolder } from './checkedFolder';
+import type { CheckedFolder } from './checkedFolder';
+import { namesIn, removeRestoreLeftovers, restoreTmpName } from './leftovers';
 import { currentHash } from '../snapshot/snapshot';
 import { printablePath, unsafeArtifactPath } from './artifactPaths';
 import type { ModelConfig } from '../parse/workspaceConfig';
 import { collectModelFiles, confinedPath, modelMatcher } from '../snapshot/workspaceFiles';
 
 const CHUNK = 4 * 1024 * 1024;
+const O_NOFOLLOW = fsConstants.O_NOFOLLOW ?? 0;
 
 /** What restoring does to one file. */
 export type RestoreAction =
@@ -74,7 +78,7 @@ export async function restoreVersion(ledger: Ledger, model: string, ref: string,
 	refuseUnownedPaths(modelConfig, version, manifest.artifacts.map((a) => a.path));
 
 	// Plan everything before writing anything: one unsafe path refuses the whole restore.
-	const targets = manifest.artifacts.map((a) => ({ artifact: a, abs: targetPath(ledger.root, realRoot, a.path) }));
+	const targets = manifest.artifacts.map((a) => ({ artifact: a, ...resolveTarget(ledger.root, realRoot, a.path) }));
 	// Objects only on the configured remote are pulled (verified) first.
 	await ledger.ensureObjects(manifest.artifacts.map((a) => a.sha256));
 	const missing = manifest.artifacts.filter((a) => !ledger.store.has(a.sha256));
@@ -86,12 +90,12 @@ export async function restoreVersion(ledger: Ledger, model: string, ref: string,
 		});
 	}
 	const versionedShas = knownContent(ledger);
-	const files: RestoreFile[] = targets.map(({ artifact, abs }) => planFile(ledger, artifact, abs, versionedShas));
+	const files: RestoreFile[] = targets.map(({ artifact, abs }) => whilePreparing(artifact.path, () => planFile(ledger, artifact, abs, versionedShas)));
 	const unsaved = files.filter((f) => f.displaced && !f.displaced.inVersion && !f.displaced.stored);
 	const inVersion = new Set(manifest.artifacts.map((a) => a.path));
 	const extra = collectModelFiles(ledger.root, modelConfig).files.map((f) => f.path).filter((p) => !inVersion.has(p));
-	const extraTargets = options.deleteExtra ? extra.map((path) => ({ path, abs: targetPath(ledger.root, realRoot, path) })) : [];
-	for (const { path, abs } of extraTargets) files.push(planDelete(ledger, path, abs, versionedShas));
+	const extraTargets = options.deleteExtra ? extra.map((path) => ({ path, ...resolveTarget(ledger.root, realRoot, path) })) : [];
+	for (const { path, abs } of extraTargets) files.push(whilePreparing(path, () => planDelete(ledger, path, abs, versionedShas)));
 	const result: RestoreResult = { version, dryRun: options.dryRun === true, files, extra, notLocal: missing.map((a) => a.path) };
 	if (options.dryRun) return result;
 
@@ -104,12 +108,14 @@ export async function restoreVersion(ledger: Ledger, model: string, ref: string,
 	}
 
 	// 1. Keep every displaced content in the store (whole, hash-checked) before touching the workspace.
-	const absOf = new Map([...targets.map((t) => [t.artifact.path, t.abs] as const), ...extraTargets.map((t) => [t.path, t.abs] as const)]);
+	const targetOf = new Map<string, Target>([...targets.map((t) => [t.artifact.path, t] as const), ...extraTargets.map((t) => [t.path, t] as const)]);
 	for (const file of files) {
 		if ((file.action !== 'overwrite' && file.action !== 'delete') || !file.displaced) continue;
 		if (options.signal?.aborted) throw cancelled('Restore');
-		const abs = absOf.get(file.path)!;
-		const stored = await ledger.store.storeFile(abs);
+		// Read through a descriptor checked to lie inside the workspace: a swapped link stores nothing from outside.
+		const stored = await ledger.store.storeFile(targetOf.get(file.path)!.abs, undefined, undefined, realRoot).catch((err: unknown) => whilePreparing(file.path, () => {
+			throw err;
+		}));
 		if (stored.sha256 !== file.displaced.sha256) {
 			throw new LedgerError({ code: 'FILE_CHANGED', message: `${file.path} changed while the restore was preparing.`, fix: 'Wait until whatever writes it has finished, then restore again.', location: { file: file.path } });
 		}
@@ -119,20 +125,36 @@ export async function restoreVersion(ledger: Ledger, model: string, ref: string,
 	if (displaced.length) result.journal = writeJournal(ledger, version, displaced, options.now ?? new Date());
 
 	// 2. Write the version's files; remove the extra ones (their content is in the store and the journal).
-	for (const file of files) {
-		if (options.signal?.aborted) throw cancelled('Restore');
-		const abs = absOf.get(file.path)!;
-		if (file.action === 'unchanged') continue;
-		if (file.action === 'delete') {
-			rmSync(abs, { force: true });
-			fsyncDir(dirname(abs));
-			continue;
-		}
-		if (file.action === 'mode') chmodSync(abs, file.mode);
-		else writeObjectAtomically(ledger, file.sha256, abs, file.mode);
-		rememberRestored(ledger, file.path, abs, file.sha256);
-	}
+	writeFiles(ledger, realRoot, files, targetOf, options.signal);
 	return result;
+}
+
+/**
+ * Step 2 of a restore: each file is written (or its mode changed, or removed) through its folder
+ * opened and checked just now (checkedFolder.ts), never through the planned path alone.
+ */
+function writeFiles(ledger: Ledger, realRoot: string, files: RestoreFile[], targetOf: Map<string, Target>, signal?: AbortSignal): void {
+	const cleaned = new Set<string>();
+	for (const file of files) {
+		if (signal?.aborted) throw cancelled('Restore');
+		const target = targetOf.get(file.path)!;
+		// An unchanged file's folder is still cleaned of leftovers (a killed restore may have been writing there).
+		if (file.action === 'unchanged' && cleaned.has(folderOf(realRoot, target))) continue;
+		const { folder, name } = openTargetFolder(realRoot, target, file.path, cleaned);
+		try {
+			if (file.action === 'unchanged') continue;
+			if (file.action === 'delete') {
+				folder.recheck();
+				rmSync(folder.entry(name), { force: true });
+				folder.sync();
+				continue;
+			}
+			const written = file.action === 'mode' ? changeMode(folder, name, file.mode, file.path) : writeObjectAtomically(ledger, file.sha256, folder, name, file.mode);
+			rememberRestored(ledger, file.path, written, file.sha256);
+		} finally {
+			folder.close();
+		}
+	}
 }
 
 /**
@@ -153,6 +175,22 @@ function refuseUnownedPaths(model: ModelConfig, version: VersionSummary, paths: 
 		message: `Refusing to restore ${model.name} v${version.number}: its manifest names ${refused.length} file(s) that are not ${model.name}'s: ${named.join(', ')}${refused.length > 20 ? ` and ${refused.length - 20} more` : ''}. Nothing was written.`,
 		fix: `A manifest cannot widen what a model owns. If these files belong to ${model.name}, add globs for them to model-ledger.yaml; otherwise the manifest was planted: run \`model-ledger verify\` and delete it.`,
 	});
+}
+
+/** Runs `step` of the plan for `path`, turning a file that vanished or became a link meanwhile into a clear refusal. */
+function whilePreparing<T>(path: string, step: () => T): T {
+	try {
+		return step();
+	} catch (err) {
+		const code = (err as NodeJS.ErrnoException).code;
+		if (code !== 'ENOENT' && code !== 'ENOTDIR' && code !== 'ELOOP') throw err;
+		throw new LedgerError({
+			code: 'FILE_CHANGED',
+			message: `\`${printablePath(path)}\` changed while the restore was preparing: it (or a folder on its path) was removed, moved or replaced by a link. Nothing was written.`,
+			fix: 'Something is changing the workspace while the restore runs; wait until it has finished (or find what swaps the folder), then restore again.',
+			location: { file: path },
+		});
+	}
 }
 
 /** Every sha256 that some version (of any model) records as an artifact. */
@@ -209,8 +247,18 @@ function planDelete(ledger: Ledger, path: string, abs: string, versionedShas: Se
  * inside the workspace is followed, so the link stays and its target gets the content.
  */
 export function targetPath(root: string, realRoot: string, rel: string): string {
+	return resolveTarget(root, realRoot, rel).abs;
+}
+
+/** Where a restore writes one file: its real path, and how many of its folders did not exist when planned. */
+interface Target {
+	abs: string;
+	newFolders: number;
+}
+
+function resolveTarget(root: string, realRoot: string, rel: string): Target {
 	const outside = (why: string): never => {
-		throw new LedgerError({ code: 'OUTSIDE_WORKSPACE', message: `Refusing to restore \`${rel}\`: ${why}.`, fix: 'Restore only writes inside the workspace; check the manifest and the symlinks on this path.', location: { file: rel } });
+		throw new LedgerError({ code: 'OUTSIDE_WORKSPACE', message: `Refusing to restore \`${printablePath(rel)}\`: ${why}.`, fix: 'Restore only writes inside the workspace; check the manifest and the symlinks on this path.', location: { file: rel } });
 	};
 	const abs = confinedPath(root, rel);
 	if (!abs) return outside('the path leaves the workspace');
@@ -238,18 +286,39 @@ export function targetPath(root: string, realRoot: string, rel: string): string 
 	const landing = [...inside.split(/[\\/]/), ...rest].filter((p) => p !== '').join('/');
 	if (landing !== '' && unsafeArtifactPath(landing)) return outside(`it lands in ${printablePath(landing)}: ${unsafeArtifactPath(landing)}`);
 	// eslint-disable-next-line no-restricted-syntax -- path segments: bounded by the path's length
-	return rest.length ? join(real, ...rest) : real;
+	return { abs: rest.length ? join(real, ...rest) : real, newFolders: Math.max(0, rest.length - 1) };
 }
 
-/** Copies an object to `abs` through a tmp file in the same folder, checking its hash on the way. */
-function writeObjectAtomically(ledger: Ledger, sha256: string, abs: string, mode: number): void {
-	const dir = dirname(abs);
-	mkdirSync(dir, { recursive: true });
-	const tmp = join(dir, `.${basename(abs)}.model-ledger-${process.pid}-${Math.random().toString(36).slice(2)}.tmp`);
+/** The workspace-relative folder a target is written in ('' for the root). */
+function folderOf(realRoot: string, target: Target): string {
+	return relative(realRoot, dirname(target.abs)).split(sep).join('/');
+}
+
+/**
+ * Opens the folder of a planned target through checkedFolder.ts (so a folder swapped for a link
+ * since the plan is refused, not followed) and removes restore leftovers in it once per restore.
+ */
+function openTargetFolder(realRoot: string, target: Target, file: string, cleaned: Set<string>): { folder: CheckedFolder; name: string } {
+	const relDir = folderOf(realRoot, target);
+	const depth = relDir === '' ? 0 : relDir.split('/').length;
+	const folder = openCheckedFolder(realRoot, relDir, depth - target.newFolders, file);
+	if (!cleaned.has(relDir)) {
+		cleaned.add(relDir);
+		removeRestoreLeftovers(namesIn(folder.entry('.')), folder.entry);
+	}
+	return { folder, name: basename(target.abs) };
+}
+
+/**
+ * Copies an object to `name` in a checked folder through a tmp file beside it, checking its hash on
+ * the way; the folder is re-checked right before the rename. Returns the written file's stat.
+ */
+function writeObjectAtomically(ledger: Ledger, sha256: string, folder: CheckedFolder, name: string, mode: number): BigIntStats {
+	const tmp = folder.entry(restoreTmpName(name));
 	const source = openSync(ledger.store.objectPath(sha256), 'r');
 	let target: number | undefined;
 	try {
-		target = openSync(tmp, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL, 0o600);
+		target = openSync(tmp, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL | O_NOFOLLOW, 0o600);
 		const hash = createHash('sha256');
 		const buffer = Buffer.allocUnsafe(CHUNK);
 		for (;;) {
@@ -262,17 +331,20 @@ function writeObjectAtomically(ledger: Ledger, sha256: string, abs: string, mode
 		if (actual !== sha256) {
 			throw new LedgerError({
 				code: 'OBJECT_CORRUPT',
-				message: `Object ${sha256.slice(0, 12)}… is corrupt (its content hashes to ${actual.slice(0, 12)}…); ${relative(ledger.root, abs)} was left as it was.`,
+				message: `Object ${sha256.slice(0, 12)}… is corrupt (its content hashes to ${actual.slice(0, 12)}…); ${folder.rel ? `${folder.rel}/` : ''}${name} was left as it was.`,
 				fix: 'Run `model-ledger verify` to list the affected versions.',
 				location: { file: ledger.store.objectPath(sha256) },
 			});
 		}
 		fsyncSync(target);
+		fchmodSync(target, mode);
+		const written = fstatSync(target, { bigint: true });
 		closeSync(target);
 		target = undefined;
-		chmodSync(tmp, mode);
-		renameSync(tmp, abs);
-		fsyncDir(dir);
+		folder.recheck();
+		renameSync(tmp, folder.entry(name));
+		folder.sync();
+		return written;
 	} catch (err) {
 		if (target !== undefined) closeSync(target);
 		rmSync(tmp, { force: true });
@@ -282,9 +354,26 @@ function writeObjectAtomically(ledger: Ledger, sha256: string, abs: string, mode
 	}
 }
 
+/** Changes only the mode of `name` in a checked folder, on the file opened without following a link. */
+function changeMode(folder: CheckedFolder, name: string, mode: number, file: string): BigIntStats {
+	let fd: number;
+	try {
+		fd = openSync(folder.entry(name), fsConstants.O_RDONLY | O_NOFOLLOW);
+	} catch (err) {
+		if ((err as NodeJS.ErrnoException).code === 'ELOOP') throw folderChanged(file, file, 'became a symlink');
+		throw err;
+	}
+	try {
+		if (!fstatSync(fd).isFile()) throw folderChanged(file, file, 'is no longer a regular file');
+		fchmodSync(fd, mode);
+		return fstatSync(fd, { bigint: true });
+	} finally {
+		closeSync(fd);
+	}
+}
+
 /** Records the restored file's hash in the stat cache, so status reads "matches vN" without re-hashing. */
-function rememberRestored(ledger: Ledger, rel: string, abs: string, sha256: string): void {
-	const s = statSync(abs, { bigint: true });
+function rememberRestored(ledger: Ledger, rel: string, s: BigIntStats, sha256: string): void {
 	ledger.index.rememberHash(rel, { dev: s.dev, ino: s.ino, size: s.size, mtimeNs: s.mtimeNs }, sha256);
 }
 
