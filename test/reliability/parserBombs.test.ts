@@ -60,7 +60,7 @@ describe('parser bombs and planted sizes', () => {
 			const r = measured(dir, ['list'], 30);
 			assert.equal(r.code, 0, r.stderr);
 			assert.match(r.stdout, /support-bot\s+v1/);
-			assert.match(r.stderr, /more than the 32 MiB a manifest may have; it was not read/);
+			assert.match(r.stderr, /more than the 16 MiB a manifest may have; it was not read/);
 		}
 	});
 

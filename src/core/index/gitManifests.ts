@@ -2,11 +2,13 @@
 // branches, notes, anything under refs/), in each stash entry (`stash@{n}` from the stash reflog,
 // with its index and untracked-files parents), in the index (staged manifests) and at the HEAD of
 // every other worktree. Read with a constant number of git processes whatever the number of refs:
-// `for-each-ref`, `log -g refs/stash`, `ls-files -s`, `worktree list` and ONE `cat-file --batch`
-// that walks commit → versions tree → model trees → manifest blobs, each distinct object once.
+// `for-each-ref`, `log -g refs/stash`, `ls-files -s`, `worktree list`, ONE `cat-file --batch`
+// that walks commit → versions tree → model trees → manifest blobs, each distinct object once, and
+// ONE `cat-file --batch-check` that sizes the manifest blobs first (one over the limit is not read).
 import { execFile, spawn } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { gitDisabledReason } from '../snapshot/gitLineage';
+import { formatMiB, MAX_MANIFEST_BYTES } from '../store/boundedRead';
 
 export interface GitManifest {
 	/** The git blob id of the manifest. */
@@ -126,17 +128,7 @@ export async function readGitManifests(root: string, options: GitManifestOptions
 		}
 		try {
 			await walk(batch, sources, versionsPath, addBlob, scan);
-			const blobs = [...blobSources.keys()];
-			const objects = await batch.read(blobs);
-			blobs.forEach((blob, i) => {
-				const entry = blobSources.get(blob)!;
-				const object = objects[i];
-				if (!object || object.type !== 'blob') {
-					scan.problems.push(`manifest ${options.versionsPath}/${entry.model}/${entry.file} (git blob ${blob.slice(0, 10)}, ${[...entry.sources][0]}) is missing from the git object database`);
-					return;
-				}
-				scan.manifests.push({ blob, model: entry.model, file: entry.file, text: object.data.toString('utf8'), sources: [...entry.sources] });
-			});
+			await readBlobs(root, batch, blobSources, options.versionsPath, scan);
 		} catch (err) {
 			scan.problems.push((err as Error).message);
 		} finally {
@@ -144,6 +136,32 @@ export async function readGitManifests(root: string, options: GitManifestOptions
 		}
 	}
 	return scan;
+}
+
+/** Reads the manifest blobs found, after sizing them: one over the manifest limit is reported, not read. */
+async function readBlobs(root: string, batch: CatFileBatch, blobSources: Map<string, { model: string; file: string; sources: Set<string> }>, versionsPath: string, scan: GitManifestScan): Promise<void> {
+	// Sizes first (`cat-file --batch-check`): a blob over the manifest limit is never read.
+	if (blobSources.size === 0) return;
+	const sizes = await objectSizes(root, [...blobSources.keys()]);
+	scan.gitProcesses++;
+	const blobs = [...blobSources.keys()].filter((blob) => {
+		const entry = blobSources.get(blob)!;
+		const size = sizes.get(blob);
+		if (size === undefined || size <= MAX_MANIFEST_BYTES) return true;
+		const where = `${versionsPath}/${entry.model}/${entry.file} (git blob ${blob.slice(0, 10)}, ${[...entry.sources][0]})`;
+		scan.problems.push(`manifest ${where} is ${formatMiB(size)}, more than the ${formatMiB(MAX_MANIFEST_BYTES)} a manifest may have; it was not read. Model Ledger never writes one this big: delete it on that ref (\`git log --all -- ${versionsPath}/${entry.model}/${entry.file}\` shows who added it).`);
+		return false;
+	});
+	const objects = await batch.read(blobs);
+	blobs.forEach((blob, i) => {
+		const entry = blobSources.get(blob)!;
+		const object = objects[i];
+		if (!object || object.type !== 'blob') {
+			scan.problems.push(`manifest ${versionsPath}/${entry.model}/${entry.file} (git blob ${blob.slice(0, 10)}, ${[...entry.sources][0]}) is missing from the git object database`);
+			return;
+		}
+		scan.manifests.push({ blob, model: entry.model, file: entry.file, text: object.data.toString('utf8'), sources: [...entry.sources] });
+	});
 }
 
 /** commit:versions → model trees → manifest blobs; each distinct tree is read once. */
@@ -211,6 +229,33 @@ function parseTree(data: Buffer, idBytes: number): TreeEntry[] {
 	return entries;
 }
 
+/**
+ * The size of each object (`git cat-file --batch-check`: one process, ids on stdin, no content read);
+ * an id git does not know is absent from the map.
+ */
+function objectSizes(cwd: string, ids: string[]): Promise<Map<string, number>> {
+	return new Promise((resolve, reject) => {
+		const sizes = new Map<string, number>();
+		if (ids.length === 0) return resolve(sizes);
+		const child = spawn('git', ['cat-file', '--batch-check'], { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+		let out = '';
+		let err = '';
+		child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+		child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+		child.on('error', reject);
+		child.on('close', (code) => {
+			if (code !== 0) return reject(new Error(`git cat-file --batch-check failed (exit ${code}): ${err.trim()}`));
+			for (const line of out.split('\n')) {
+				const m = /^([0-9a-f]{40,64}) \S+ (\d+)$/.exec(line);
+				if (m) sizes.set(m[1], Number(m[2]));
+			}
+			resolve(sizes);
+		});
+		child.stdin.on('error', () => undefined); // reported through 'close'
+		child.stdin.end(ids.join('\n') + '\n');
+	});
+}
+
 function gitOutput(cwd: string, args: string[]): Promise<string> {
 	return new Promise((resolve, reject) => {
 		execFile('git', args, { cwd, maxBuffer: 256 * 1024 * 1024, encoding: 'utf8' }, (err, stdout, stderr) => {
@@ -234,6 +279,10 @@ export interface GitObject {
 export class CatFileBatch {
 	private readonly child: ChildProcessWithoutNullStreams;
 	private buffer: Buffer = Buffer.alloc(0);
+	private pending: Buffer[] = [];
+	private pendingBytes = 0;
+	/** Bytes the buffer must hold before the next answer can be complete. */
+	private need = 0;
 	private waiting: Array<(object: GitObject | undefined) => void> = [];
 	private failure: Error | undefined;
 	private stderr = '';
@@ -241,7 +290,14 @@ export class CatFileBatch {
 	constructor(cwd: string) {
 		this.child = spawn('git', ['cat-file', '--batch'], { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
 		this.child.stdout.on('data', (chunk: Buffer) => {
-			this.buffer = this.buffer.length ? Buffer.concat([this.buffer, chunk]) : chunk;
+			// Chunks are joined only once an answer can be complete: joining on every 64 KB chunk
+			// would copy a big object hundreds of times.
+			this.pending.push(chunk);
+			this.pendingBytes += chunk.length;
+			if (this.buffer.length + this.pendingBytes < this.need) return;
+			this.buffer = Buffer.concat([this.buffer, ...this.pending]);
+			this.pending = [];
+			this.pendingBytes = 0;
 			this.drain();
 		});
 		this.child.stderr.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
@@ -274,8 +330,10 @@ export class CatFileBatch {
 
 	private drain(): void {
 		for (;;) {
+			this.need = 0;
 			const eol = this.buffer.indexOf(0x0a);
-			if (eol < 0 || this.waiting.length === 0) return;
+			if (this.waiting.length === 0) return;
+			if (eol < 0) return void (this.need = this.buffer.length + 1);
 			const header = this.buffer.toString('utf8', 0, eol);
 			const m = /^([0-9a-f]{40,64}) (\S+) (\d+)$/.exec(header);
 			if (!m) {
@@ -285,7 +343,7 @@ export class CatFileBatch {
 				continue;
 			}
 			const size = Number(m[3]);
-			if (this.buffer.length < eol + 1 + size + 1) return; // the content is still coming
+			if (this.buffer.length < eol + 1 + size + 1) return void (this.need = eol + 1 + size + 1); // the content is still coming
 			// A view, not a copy: stream chunks are never reused.
 			const data = this.buffer.subarray(eol + 1, eol + 1 + size);
 			this.buffer = this.buffer.subarray(eol + 1 + size + 1);

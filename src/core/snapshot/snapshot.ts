@@ -9,6 +9,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { dirname, join } from 'node:path';
 import { isDvcFile, parseDvcFile, parseDvcLock } from './dataRefs';
 import { cancelled, describeError, LedgerError } from '../errors';
+import { formatMiB, MAX_MANIFEST_BYTES } from '../store/boundedRead';
 import { readLineage, writePatch } from './gitLineage';
 import type { ChangedFile, WorkspaceLineage } from './gitLineage';
 import type { Ledger } from '../ledger';
@@ -626,10 +627,25 @@ function commitVersion(
 			...details.run,
 		};
 		const text = serializeManifest(manifest);
+		refuseOversizedManifest(model.name, text, artifacts.length);
 		const digest = manifestDigest(text);
 		writeManifestAtomically(ledger, ledger.manifestPath(model.name, digest), text);
 		ledger.index.insertVersion(digest, manifest);
 		return { created: true, version: ledger.index.versionByDigest(digest)! };
+	});
+}
+
+/**
+ * A manifest over MAX_MANIFEST_BYTES would be refused by every later read, so it is never written:
+ * the snapshot stops (the objects already stored are unreferenced; gc removes them).
+ */
+export function refuseOversizedManifest(model: string, text: string, files: number): void {
+	const bytes = Buffer.byteLength(text);
+	if (bytes <= MAX_MANIFEST_BYTES) return;
+	throw new LedgerError({
+		code: 'FILE_TOO_LARGE',
+		message: `${model}'s manifest would be ${formatMiB(bytes)} (${files.toLocaleString('en-US')} files and their recorded keys), more than the ${formatMiB(MAX_MANIFEST_BYTES)} a manifest may have; no version was created.`,
+		fix: `Split ${model} into smaller models in model-ledger.yaml, or narrow its globs to the files that make the model (a params or metrics file with more than 10,000 keys is recorded by its summary only).`,
 	});
 }
 

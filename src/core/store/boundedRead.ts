@@ -11,10 +11,19 @@ const O_NOFOLLOW = constants.O_NOFOLLOW ?? 0;
 const MiB = 1024 * 1024;
 
 /**
- * A manifest. Real ones are a few KB; the biggest Model Ledger writes under the huge-file rule are a
- * few MB (10,000 keys per params file ≈ 0.5 MB, 10,000 tensors per safetensors header ≈ 0.9 MB).
+ * A manifest. Measured (README "Repository content is untrusted"): a snapshot of 2,000 prompt files
+ * writes 0.46 MB, of 2,000 params files with 20 keys each 1.1 MB; one params file at the huge-file
+ * rule's 10,000 keys adds 0.3 MB, a 10,000-tensor safetensors header 0.87 MB; 30 such configs in one
+ * model make ~10 MB. Reading a canonical manifest costs about 25 MB of memory per MB (`show` of a
+ * 17.9 MB one peaked at 629 MB, of a 31 MB one at 972 MB), so 16 MiB keeps any manifest well under 1 GB.
+ * A snapshot refuses to write a bigger one.
  */
-export const MAX_MANIFEST_BYTES = 32 * MiB;
+export const MAX_MANIFEST_BYTES = 16 * MiB;
+/**
+ * A manifest not in the canonical form Model Ledger writes (hand-edited or planted) is read by the
+ * full YAML parser, which costs about 200 MB of memory per MB of text (a 1.1 MB one: 296 MB peak).
+ */
+export const MAX_NONCANONICAL_MANIFEST_BYTES = 1 * MiB;
 /** A model's events file: ~250 bytes per event, so ~130,000 events. */
 export const MAX_EVENTS_FILE_BYTES = 32 * MiB;
 /** One line of an events file (an event with a long note is under 2 KB). */
@@ -81,6 +90,6 @@ function tooLarge(relPath: string, size: number, limit: number, what: string): L
 	});
 }
 
-function formatMiB(bytes: number): string {
+export function formatMiB(bytes: number): string {
 	return bytes >= MiB ? `${(bytes / MiB).toFixed(bytes >= 10 * MiB ? 0 : 1)} MiB` : `${bytes} bytes`;
 }

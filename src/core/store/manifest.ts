@@ -2,7 +2,7 @@
 // The file is written canonically (keys sorted), and the sha256 of its bytes is the version's digest.
 import { parseDocument } from 'yaml';
 import { printablePath, unsafeArtifactPaths } from './artifactPaths';
-import { MAX_MANIFEST_BYTES, readBoundedFile } from './boundedRead';
+import { formatMiB, MAX_MANIFEST_BYTES, MAX_NONCANONICAL_MANIFEST_BYTES, readBoundedFile } from './boundedRead';
 import { MAX_EXPANDED_VALUES, yamlTokenCounts } from '../parse/hugeFiles';
 import { firstDuplicateKey } from '../parse/yamlDuplicateKeys';
 import { canonicalYaml, parseCanonicalYaml } from './canonicalYaml';
@@ -121,6 +121,10 @@ export function suspect(relPath: string, why: string): LedgerError {
  * library; or it was planted): parsed with yaml, its aliases counted by what they expand to first.
  */
 function parseOtherYaml(text: string, relPath: string): unknown {
+	// Measured in characters, not bytes: the yaml library's cost follows the text it walks.
+	if (text.length > MAX_NONCANONICAL_MANIFEST_BYTES) {
+		throw suspect(relPath, `it is not in the canonical form Model Ledger writes and is ${formatMiB(text.length)}; such a manifest is only parsed up to ${formatMiB(MAX_NONCANONICAL_MANIFEST_BYTES)} (the full YAML parser needs about 200 MB of memory per MB), so it was not read`);
+	}
 	// Model Ledger never wrote an alias (yaml's stringify ran with aliasDuplicateObjects: false, and
 	// canonicalYaml has none): a manifest with one was planted or edited. Found by the lexer, before a
 	// tree is built (99 aliases to a 200,000-key map would expand to 20 M values).
