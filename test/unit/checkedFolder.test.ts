@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameS
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { LedgerError } from '../../src/core/errors';
-import { openCheckedFolder } from '../../src/core/store/checkedFolder';
+import { openByPath, openCheckedFolder } from '../../src/core/store/checkedFolder';
 import { removeRestoreLeftovers } from '../../src/core/store/leftovers';
 import { makeTempDir, removeDir } from './fixtures';
 
@@ -57,6 +57,17 @@ describe('checked folders', () => {
 		} finally {
 			folder.close();
 		}
+	});
+
+	test('without /proc (the path fallback): a link or a missing planned folder is refused, and the re-check sees a swap after opening', () => {
+		const { root, outside } = layout();
+		const folder = openByPath(root, ['prompts'], 1, 'prompts/answer.md');
+		renameSync(join(root, 'prompts'), join(root, 'prompts.real'));
+		symlinkSync(outside, join(root, 'prompts'));
+		assert.throws(() => folder.recheck(), refused(/`prompts` became a symlink or a file/));
+		assert.throws(() => openByPath(root, ['prompts', 'followup'], 2, 'prompts/followup/a.md'), refused(/`prompts` became a symlink or a file/));
+		assert.throws(() => openByPath(root, ['gone', 'x'], 1, 'gone/x/a.md'), refused(/`gone` was removed or moved/));
+		assert.deepEqual(readdirSync(outside), []);
 	});
 
 	test('restore leftovers: only names of its own tmp pattern, of dead writers or older than a day, never links or folders', () => {

@@ -107,7 +107,8 @@ function openThroughProc(realRoot: string, segments: string[], existing: number,
 	};
 }
 
-function openByPath(realRoot: string, segments: string[], existing: number, file: string): CheckedFolder {
+/** The fallback without /proc (macOS, Windows): lstat per segment, real path re-checked before each rename. Exported for its test on Linux. */
+export function openByPath(realRoot: string, segments: string[], existing: number, file: string): CheckedFolder {
 	const rel = segments.join('/');
 	// eslint-disable-next-line no-restricted-syntax -- path segments: bounded by the path's length
 	const dir = join(realRoot, ...segments);
@@ -122,7 +123,7 @@ function openByPath(realRoot: string, segments: string[], existing: number, file
 			}
 			if (!isDir) throw folderChanged(file, sofar, 'became a symlink or a file');
 		}
-		if (realpathSync.native(dir) !== dir) throw folderChanged(file, rel || '.', `now resolves to ${realpathSync.native(dir)}`);
+		if (realpathSync(dir) !== dir) throw folderChanged(file, rel || '.', `now resolves to ${realpathSync(dir)}`);
 	};
 	for (let i = 0; i < segments.length; i++) {
 		const sofar = join(realRoot, segments.slice(0, i + 1).join('/'));
