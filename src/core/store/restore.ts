@@ -183,10 +183,12 @@ function whilePreparing<T>(path: string, step: () => T): T {
 		return step();
 	} catch (err) {
 		const code = (err as NodeJS.ErrnoException).code;
-		if (code !== 'ENOENT' && code !== 'ENOTDIR' && code !== 'ELOOP') throw err;
+		// The store's own refusal of a swapped link speaks of a snapshot; say it in the restore's words.
+		const swapped = err instanceof LedgerError && err.code === 'OUTSIDE_WORKSPACE';
+		if (code !== 'ENOENT' && code !== 'ENOTDIR' && code !== 'ELOOP' && !swapped) throw err;
 		throw new LedgerError({
 			code: 'FILE_CHANGED',
-			message: `\`${printablePath(path)}\` changed while the restore was preparing: it (or a folder on its path) was removed, moved or replaced by a link. Nothing was written.`,
+			message: `\`${printablePath(path)}\` changed while the restore was preparing: it (or a folder on its path) was removed, moved or replaced by a link${swapped ? ' to a place outside the workspace' : ''}. Nothing was written.`,
 			fix: 'Something is changing the workspace while the restore runs; wait until it has finished (or find what swaps the folder), then restore again.',
 			location: { file: path },
 		});
