@@ -315,12 +315,12 @@ export class RegistryTreeModel extends Disposable {
 			if (history) nodes.unshift(history);
 		}
 		if (versions.length > limit) nodes.push({ kind: 'more', root, model, hidden: versions.length - limit });
-		if (!this.filterValue) {
-			const others = this.otherRefsNode(root, model);
-			if (others) nodes.push(others);
-		}
+		// While filtering, it holds only the matching versions (and is left out when none match).
+		const others = this.otherRefsNode(root, model);
+		if (others) nodes.push(others);
 		if (versions.length === 0 && this.filterValue) {
-			nodes.push({ kind: 'message', root, id: `${root}\u0000${model}\u0000nomatch`, text: `No version matches “${this.filterValue.text}”` });
+			const where = others ? ' in this checkout' : '';
+			nodes.push({ kind: 'message', root, id: `${root}\u0000${model}\u0000nomatch`, text: `No version${where} matches “${this.filterValue.text}”` });
 		}
 		return nodes;
 	}
@@ -330,20 +330,22 @@ export class RegistryTreeModel extends Disposable {
 	 * refs (a branch, a tag, a stash). Read in the background the first time; the tree refreshes then.
 	 */
 	private otherRefsNode(root: string, model: string): Extract<RegistryNode, { kind: 'otherRefs' }> | undefined {
-		const report = this.otherRefsReport(root);
-		const count = report ? report.versions.filter((v) => v.model === model).length : 0;
+		const count = this.otherVersionsOf(root, model).length;
 		return count ? { kind: 'otherRefs', root, model, count } : undefined;
 	}
 
-	private otherVersionsOf(root: string, model: string): RegistryNode[] {
+	/** The model's versions only on other refs, newest first; while filtering, those the filter matches. */
+	private otherVersionsOf(root: string, model: string): Array<Extract<RegistryNode, { kind: 'otherVersion' }>> {
 		const report = this.otherRefsReport(root);
 		if (!report) return [];
 		const ledger = this.ledgerOf(root);
+		const filter = this.filterValue;
 		return report.versions
 			.filter((v) => v.model === model)
 			.flatMap((v) => {
 				const entry = ledger.otherRefOf(v.digest);
-				return entry ? [{ kind: 'otherVersion' as const, root, model, digest: v.digest, version: entry.summary, refs: v.refs, objectsMissing: v.objectsTotal - v.objectsPresent }] : [];
+				if (!entry || (filter && !matchesVersionFilter(entry.summary, filter))) return [];
+				return [{ kind: 'otherVersion' as const, root, model, digest: v.digest, version: entry.summary, refs: v.refs, objectsMissing: v.objectsTotal - v.objectsPresent }];
 			});
 	}
 

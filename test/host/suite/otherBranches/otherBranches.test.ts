@@ -64,6 +64,22 @@ describe('Registry: versions that exist only on other branches', function () {
 		await requestScreenshot('other-branches');
 	});
 
+	it('a filter also searches the other branches: their matching versions stay under the node', async () => {
+		const ml = await api();
+		try {
+			await vscode.commands.executeCommand('modelLedger.filterVersions', { text: 'shorter' });
+			const matching = await waitFor('the filtered Other branches node', () => modelChildren(ml).find((n) => n.kind === 'otherRefs'));
+			assert.equal(ml.registryTree.getTreeItem(matching).description, '1 version');
+			assert.deepEqual(modelChildren(ml).filter((n) => n.kind === 'version'), [], 'v1 does not match "shorter"');
+			assert.ok(modelChildren(ml).some((n) => n.kind === 'message' && /No version in this checkout matches/.test(label(ml, n))));
+			await vscode.commands.executeCommand('modelLedger.filterVersions', { text: 'no-such-version' });
+			await waitFor('the node to go when nothing on other branches matches', () => !modelChildren(ml).some((n) => n.kind === 'otherRefs'));
+		} finally {
+			await vscode.commands.executeCommand('modelLedger.clearFilter');
+		}
+		await waitFor('the unfiltered node', () => modelChildren(ml).find((n) => n.kind === 'otherRefs'));
+	});
+
 	it("opens v2's stored prompt with the branch's text, though its manifest is not in the checkout", async () => {
 		const ml = await api();
 		const others = modelChildren(ml).find((n) => n.kind === 'otherRefs')!;
