@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { EMPTY_LIST_MARKER, EMPTY_OBJECT_MARKER, flattenValues, forEachFlatValue, isStructuredPath, offsetToLineColumn, ParsedFiles, parseStructured } from '../../src/core/parse/structuredFiles';
+import { EMPTY_LIST_MARKER, EMPTY_OBJECT_MARKER, flattenValues, forEachFlatValue, isStructuredPath, MAX_YAML_TREE_BYTES, offsetToLineColumn, ParsedFiles, parseStructured } from '../../src/core/parse/structuredFiles';
 import { flatKeyCount, HUGE_FILE_KEYS } from '../../src/core/parse/hugeFiles';
 import { parseErrorOf } from './fixtures';
 
@@ -157,6 +157,23 @@ describe('parseStructured', () => {
 	test('a file of another type is a ParseError naming it', () => {
 		const err = parseErrorOf(() => parseStructured('prompts/system.md', 'hello'));
 		assert.equal(err.location?.file, 'prompts/system.md');
+	});
+
+	test('YAML over 2 MB is refused before its tree is built; the same keys as JSON, or just under the limit, are read', () => {
+		const line = (i: number) => `key_${String(i).padStart(6, '0')}: ${i % 10}\n`; // 14 bytes
+		const under = Array.from({ length: Math.floor(MAX_YAML_TREE_BYTES / 14) }, (_, i) => line(i)).join('');
+		assert.ok(Buffer.byteLength(under) <= MAX_YAML_TREE_BYTES);
+		assert.equal((parseStructured('config/params.yaml', under) as Record<string, bigint>).key_000007, 7n);
+		const over = `${under}${line(999_999)}`;
+		const err = parseErrorOf(() => parseStructured('config/params.yaml', over));
+		assert.equal(err.location?.file, 'config/params.yaml');
+		assert.match(err.message, /config\/params\.yaml is 2\.0 MB of YAML, more than the 2\.0 MB read into keys/);
+		assert.match(err.fix ?? '', /as JSON/);
+		// Multi-byte characters count as bytes: 700,000 of them are 2.1 MB though the text has 0.7 M characters.
+		assert.ok(parseErrorOf(() => parseStructured('config/params.yml', `note: "${'é'.repeat(1_100_000)}"\n`)));
+		const json = JSON.stringify(Object.fromEntries(Array.from({ length: 160_000 }, (_, i) => [`key_${i}`, i % 10])));
+		assert.ok(json.length > MAX_YAML_TREE_BYTES);
+		assert.equal((parseStructured('eval/results.json', json) as Record<string, number>).key_7, 7);
 	});
 });
 

@@ -17,6 +17,7 @@
 //   these configs in training code) and most loaders do, with a warning naming file:line of each repeat.
 //   (model-ledger.yaml itself is stricter: a repeated key there is an error.)
 import { appendAll } from '../bulkArrays';
+import { formatBytes } from '../byteSize';
 import { isScalar, LineCounter, parseDocument, visit } from 'yaml';
 import type { Document } from 'yaml';
 import { parse as parseToml, TomlError } from 'smol-toml';
@@ -54,6 +55,7 @@ export function parseStructured(relPath: string, text: string, fix: string = DEF
 	switch (structuredExtension(relPath)) {
 		case '.yaml':
 		case '.yml':
+			refuseBigYaml(relPath, source);
 			return yamlToJs(relPath, parseYamlDocument(relPath, source, fix, warnings), fix);
 		case '.json':
 			return parseJson(relPath, source, fix);
@@ -66,6 +68,26 @@ export function parseStructured(relPath: string, text: string, fix: string = DEF
 				'Use a .yaml, .yml, .json or .toml file for params, RAG config and metrics, or give the file the role `other`.',
 			);
 	}
+}
+
+/**
+ * A YAML file bigger than this is not read into keys. The yaml library's tree takes about 125 MB of
+ * memory and 1.5 s per MiB of YAML (measured: 2 MiB of `key: value` lines, +255 MB, 3 s), so an
+ * 8.9 MB params file cost a snapshot 30 s and 1.8 GB. Real configs are kilobytes; big generated
+ * results are JSON, which is read up to 16 MB.
+ */
+export const MAX_YAML_TREE_BYTES = 2 * 1024 * 1024;
+
+function refuseBigYaml(relPath: string, source: string): void {
+	// Characters first: only a text near the limit pays for counting its UTF-8 bytes.
+	if (source.length <= MAX_YAML_TREE_BYTES / 3) return;
+	const bytes = Buffer.byteLength(source, 'utf8');
+	if (bytes <= MAX_YAML_TREE_BYTES) return;
+	throw new ParseError(
+		`${relPath} is ${formatBytes(bytes)} of YAML, more than the ${formatBytes(MAX_YAML_TREE_BYTES)} read into keys (a YAML tree takes about 125 MB of memory per MB); it was not parsed.`,
+		{ file: relPath },
+		'Write big generated params or metrics as JSON (read into keys up to 16 MB), split the file, or give it the role `other`.',
+	);
 }
 
 /** Texts up to this size are remembered by ParsedFiles, and this much text in all (×8). */
