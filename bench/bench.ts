@@ -1093,6 +1093,8 @@ function machine(): Record<string, string | number> {
 	};
 }
 
+// --dir may name a folder that does not exist yet.
+if (flags.dir) mkdirSync(flags.dir, { recursive: true });
 const workDir = mkdtempSync(join(flags.dir ?? tmpdir(), 'model-ledger-bench-'));
 
 async function main(): Promise<void> {
