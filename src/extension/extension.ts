@@ -82,7 +82,8 @@ export function activate(context: vscode.ExtensionContext): ModelLedgerApi {
 		return ledger;
 	});
 	const updateNoConfig = () => void vscode.commands.executeCommand('setContext', CONTEXT_KEYS.noConfig, ledgers.all().length === 0);
-	const registry: RegistryView = registerRegistryTree(ledgers);
+	// The tree's git and manifest queries live in dist/features.js, loaded by then (a ledger is open).
+	const registry: RegistryView = registerRegistryTree(ledgers, () => features());
 	const workingState = new WorkingState(
 		ledgers,
 		() => {

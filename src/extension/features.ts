@@ -23,6 +23,8 @@ export { Ledger } from '../core/ledger';
 export { versionMatchingWorkingTree } from '../core/store/restore';
 export { workingChanges } from '../core/snapshot/snapshot';
 export { modelMatcher } from '../core/snapshot/workspaceFiles';
+export { adoptOtherRefVersions } from '../core/index/otherRefs';
+export { runInfoLines } from '../core/snapshot/runMetadata';
 export { LedgerHoverProvider } from './hovers/hovers';
 export { restoreComparePanel } from './compare/compareView';
 

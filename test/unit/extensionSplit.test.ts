@@ -5,6 +5,7 @@
 // but not in package.json would be missing from the palette and menus.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ACTIVATION_COMMANDS, COMMANDS, COMPARE_VIEW_TYPE, CONTEXT_KEYS, UNLISTED_COMMANDS } from '../../src/extension/commands';
@@ -59,5 +60,25 @@ describe('the command table', () => {
 			for (const id of [...ids, ...Object.values(CONTEXT_KEYS), COMPARE_VIEW_TYPE]) if (code.includes(`'${id}'`) || code.includes(`"${id}"`) || code.includes(`\`${id}\``)) spelled.push(`${file}: ${id}`);
 		}
 		assert.deepEqual(spelled, []);
+	});
+});
+
+describe('the activation bundle (dist/extension.js)', () => {
+	test('holds no npm package and none of the core\'s heavy modules: they load with dist/features.js', () => {
+		// The module graph esbuild bundles for dist/extension.js, with ./features left out as esbuild.mjs does.
+		const script = `
+const esbuild = await import('esbuild');
+const r = await esbuild.build({ entryPoints: ['src/extension/extension.ts'], bundle: true, platform: 'node', format: 'cjs', write: false, metafile: true,
+  external: ['vscode', 'better-sqlite3'], define: { __TEST_HOOKS__: 'false', 'import.meta.url': 'u' }, outdir: 'unused', logLevel: 'error',
+  plugins: [{ name: 'features', setup(b) { b.onResolve({ filter: /^\\.\\/features$/ }, () => ({ path: './features.js', external: true })); } }] });
+process.stdout.write(JSON.stringify(Object.keys(r.metafile.inputs)));`;
+		const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: repoRoot(), encoding: 'utf8' });
+		assert.equal(result.status, 0, result.stderr);
+		const inputs = JSON.parse(result.stdout) as string[];
+		assert.ok(inputs.includes('src/extension/registry/registryTree.ts'), inputs.join(', '));
+		// yaml, simple-git, picomatch: each added tens of ms to every window's activation (a regression took it from 7 to 54 ms).
+		assert.deepEqual(inputs.filter((f) => f.startsWith('node_modules/')), []);
+		const heavy = /^src\/core\/(snapshot|secrets|parse\/(?!textContent)|compare|remotes|query|init|index\/(?!sqlite)|store\/(manifest|objectStore|restore|gc|verify))/;
+		assert.deepEqual(inputs.filter((f) => heavy.test(f)), []);
 	});
 });

@@ -23,9 +23,8 @@ import type { IDisposable } from '../dispose';
 import { formatBytes } from '../../core/byteSize';
 import { describeError, LedgerError } from '../../core/errors';
 import type { Ledger } from '../../core/ledger';
-import { adoptOtherRefVersions } from '../../core/index/otherRefs';
-import { runInfoLines } from '../../core/snapshot/runMetadata';
-import type { OtherRefsReport } from '../../core/index/otherRefs';
+import type { adoptOtherRefVersions, OtherRefsReport } from '../../core/index/otherRefs';
+import type { runInfoLines } from '../../core/snapshot/runMetadata';
 import type { ArtifactRecord, Role, Scalar, VersionManifest, VersionSummary } from '../../core/model';
 import { NativeModuleError } from '../../core/index/sqlite';
 import { showsAsSummary } from './storedFileContent';
@@ -78,6 +77,16 @@ interface ModelListing {
 	filtered?: { filter: VersionFilter; versions: VersionSummary[] };
 }
 
+/**
+ * What the tree asks of the core beyond a Ledger's own methods. Passed in by extension.ts from
+ * dist/features.js (loaded by then: a ledger is open), so this activation-bundle module imports none
+ * of git's manifest scan, the YAML parser or the secret rules (test/unit/extensionSplit.test.ts).
+ */
+export interface RegistryQueries {
+	adoptOtherRefVersions: typeof adoptOtherRefVersions;
+	runInfoLines: typeof runInfoLines;
+}
+
 export class RegistryTreeModel extends Disposable {
 	private readonly emitter = this.register(new vscode.EventEmitter<RegistryNode | undefined>());
 	/** Fires when nodes changed; `undefined` means the whole tree. */
@@ -96,6 +105,7 @@ export class RegistryTreeModel extends Disposable {
 	constructor(
 		private readonly ledgers: WorkspaceLedgers,
 		private readonly settings: { autoRefresh(): boolean; pageSize(): number },
+		readonly queries: () => RegistryQueries,
 	) {
 		super();
 		this.register(
@@ -357,7 +367,7 @@ export class RegistryTreeModel extends Disposable {
 		if (!entry) return undefined;
 		this.otherRefs.set(root, 'loading');
 		// The manifests are adopted by the ledger: documents of their files open like any version's.
-		adoptOtherRefVersions(entry.ledger).then(
+		this.queries().adoptOtherRefVersions(entry.ledger).then(
 			(report) => {
 				if (this.otherRefs.get(root) !== 'loading') return;
 				for (const v of report.versions) this.manifests.set(v.digest, v.manifest);
@@ -522,7 +532,7 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<RegistryNod
 	resolveTreeItem(item: vscode.TreeItem, node: RegistryNode): vscode.TreeItem {
 		if (node.kind !== 'version') return item;
 		try {
-			const run = runInfoLines(this.model.manifest(node.root, node.model, node.digest));
+			const run = this.model.queries().runInfoLines(this.model.manifest(node.root, node.model, node.digest));
 			if (run.length) item.tooltip = new vscode.MarkdownString(versionTooltip(node.version, node.tags, new Date(), run));
 		} catch {
 			// An unreadable manifest keeps the index's tooltip; the tree reports the error when expanded.
@@ -685,12 +695,16 @@ export interface RegistryView extends vscode.Disposable {
 }
 
 /** Creates the Registry view with its filter, refresh and paging commands. */
-export function registerRegistryTree(ledgers: WorkspaceLedgers): RegistryView {
+export function registerRegistryTree(ledgers: WorkspaceLedgers, queries: () => RegistryQueries): RegistryView {
 	const config = () => vscode.workspace.getConfiguration('modelLedger');
-	const model = new RegistryTreeModel(ledgers, {
-		autoRefresh: () => config().get<boolean>('autoRefresh', true),
-		pageSize: () => Math.max(10, config().get<number>('registry.pageSize', 200)),
-	});
+	const model = new RegistryTreeModel(
+		ledgers,
+		{
+			autoRefresh: () => config().get<boolean>('autoRefresh', true),
+			pageSize: () => Math.max(10, config().get<number>('registry.pageSize', 200)),
+		},
+		queries,
+	);
 	const provider = new RegistryTreeProvider(model);
 	const view = vscode.window.createTreeView('modelLedger.registry', { treeDataProvider: provider, canSelectMany: true, showCollapseAll: true });
 	const updateFilterDisplay = () => {
