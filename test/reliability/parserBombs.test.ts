@@ -104,6 +104,24 @@ describe('parser bombs and planted sizes', () => {
 		assert.equal(show.code, 0, show.stderr);
 	});
 
+	test('issue 20.6: a model-ledger.yaml with 20,000 models: snapshot of one model in linear time; one over 3 MiB is refused unread', () => {
+		// On the code the issue measured, config handling was quadratic: 4,000 models took a snapshot 206 s.
+		const dir = workspace();
+		const config = readFileSync(join(dir, 'model-ledger.yaml'), 'utf8');
+		const extra = (from: number, count: number) =>
+			Array.from({ length: count }, (_, i) => `  model-${from + i}:\n    prompts: "prompts/m${from + i}/*.md"\n    params: "config/m${from + i}/*.yaml"\n`).join('');
+		writeFileSync(join(dir, 'model-ledger.yaml'), `${config.trimEnd()}\n${extra(0, 20_000)}`);
+		const snap = measured(dir, ['snapshot', 'support-bot', '--json'], 60);
+		assert.equal(snap.code, 0, snap.stderr);
+		assert.equal((JSON.parse(snap.stdout) as { created: unknown[] }).created.length, 1);
+		// 40,000 more models make it 5 MB: refused with its size and the limit, never parsed.
+		writeFileSync(join(dir, 'model-ledger.yaml'), `${config.trimEnd()}\n${extra(0, 60_000)}`);
+		const refused = measured(dir, ['status'], 30);
+		assert.notEqual(refused.code, 0);
+		assert.match(refused.stderr, /model-ledger\.yaml is [\d.]+ MiB, more than the 3\.0 MiB a model-ledger\.yaml may have; it was not read/);
+		assert.ok(refused.ms < 5_000, `took ${refused.ms} ms`);
+	});
+
 	test('issue 20.6: a planted manifest with 99 aliases to a 200,000-key map is refused, not indexed', () => {
 		const dir = workspace();
 		assert.equal(cli(dir, ['snapshot', 'support-bot']).code, 0);
