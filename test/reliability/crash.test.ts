@@ -7,9 +7,8 @@ import { closeSync, existsSync, mkdirSync, openSync, readdirSync, statSync, writ
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { git, initGitRepo, makeTempDir, removeDir, writeFile } from '../unit/fixtures';
-import { assertIndexMatchesManifests, assertManifestsComplete, cli, cliAsync, cliJson, manifestsOnDisk, QUICK, sha256File } from './support';
+import { assertIndexMatchesManifests, assertManifestsComplete, cli, cliAsync, cliJson, manifestsOnDisk, QUICK, sha256File, writeBigFile } from './support';
 
-const MB = 1024 * 1024;
 const SIZE_MB = Number(process.env.MODEL_LEDGER_CRASH_MB ?? (QUICK ? 96 : 256));
 const TRIALS = Number(process.env.MODEL_LEDGER_CRASH_TRIALS ?? (QUICK ? 16 : 60));
 const SEED = Number(process.env.MODEL_LEDGER_CRASH_SEED ?? Date.now() % 100000);
@@ -27,22 +26,6 @@ function random(seed: number): () => number {
 		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
 		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
 	};
-}
-
-/** Writes `mb` megabytes of non-repeating bytes (every MB differs), without holding them in memory. */
-function writeBigFile(path: string, mb: number, salt: number): void {
-	const fd = openSync(path, 'w');
-	const chunk = Buffer.alloc(MB);
-	for (let i = 0; i < chunk.length; i += 4) chunk.writeUInt32LE((i * 2654435761) >>> 0, i);
-	try {
-		for (let i = 0; i < mb; i++) {
-			chunk.writeUInt32LE(i, 0);
-			chunk.writeUInt32LE(salt, 4);
-			writeSync(fd, chunk);
-		}
-	} finally {
-		closeSync(fd);
-	}
 }
 
 /** Changes the big file's content (its first bytes) so the next snapshot has to store a new object. */

@@ -5,34 +5,18 @@
 // must remove exactly those leftovers and nothing else: not a name of another shape, not a link, not
 // another machine's recent tmp file.
 import assert from 'node:assert/strict';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { git, initGitRepo, makeTempDir, removeDir, writeFile } from '../unit/fixtures';
-import { cli, cliAsync, cliJson, QUICK } from './support';
+import { cli, cliAsync, cliJson, QUICK, writeBigFile } from './support';
 
-const MB = 1024 * 1024;
 const SIZE_MB = QUICK ? 48 : 96;
 const TRIALS = QUICK ? 10 : 24;
 
 const dirs: string[] = [];
 after(() => dirs.forEach(removeDir));
-
-function writeBigFile(path: string, mb: number, salt: number): void {
-	const fd = openSync(path, 'w');
-	const chunk = Buffer.alloc(MB);
-	for (let i = 0; i < chunk.length; i += 4) chunk.writeUInt32LE((i * 2654435761) >>> 0, i);
-	try {
-		for (let i = 0; i < mb; i++) {
-			chunk.writeUInt32LE(i, 0);
-			chunk.writeUInt32LE(salt, 4);
-			writeSync(fd, chunk);
-		}
-	} finally {
-		closeSync(fd);
-	}
-}
 
 /** A git workspace whose model is one big file, with two versions of it and a file:// remote. */
 function bigWorkspace(): { root: string; remote: string; big: string } {

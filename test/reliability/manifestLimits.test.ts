@@ -4,11 +4,11 @@
 // Each case runs the real CLI with a time limit and a peak-RSS limit (the parserBombs.test.ts pattern).
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { git, makeTempDir, removeDir } from '../unit/fixtures';
-import { cli, initializedWorkspace, PEAK_RSS_PRELOAD, writePreload } from './support';
+import { git, removeDir } from '../unit/fixtures';
+import { initializedWorkspace, measuredCli } from './support';
 
 const dirs: string[] = [];
 after(() => dirs.forEach(removeDir));
@@ -16,25 +16,8 @@ const MB = 1024 * 1024;
 /** Node, SQLite and one small ledger peak near 100 MB; parsing a 3.4 MB manifest with the YAML library took ~270 MB. */
 const RSS_LIMIT = 200 * MB;
 
-function measured(dir: string, args: string[], seconds: number): { code: number | null; stdout: string; stderr: string; rss: number } {
-	const scratch = makeTempDir('rss');
-	dirs.push(scratch);
-	const rssFile = join(scratch, 'peak-rss');
-	const preload = writePreload(scratch, 'peak-rss', PEAK_RSS_PRELOAD);
-	const started = Date.now();
-	const r = cli(dir, args, { NODE_OPTIONS: `--require ${preload}`, MODEL_LEDGER_RSS_FILE: rssFile, MODEL_LEDGER_TEST_TIMEOUT_MS: String(seconds * 1000) });
-	const ms = Date.now() - started;
-	assert.ok(ms < seconds * 1000, `model-ledger ${args.join(' ')} took ${ms} ms (limit ${seconds} s)`);
-	let rss = 0;
-	try {
-		rss = Number(readFileSync(rssFile, 'utf8'));
-	} catch {
-		assert.fail(`model-ledger ${args.join(' ')} did not exit normally (${r.signal ?? r.code}): ${r.stderr.slice(0, 400)}`);
-	}
-	process.stdout.write(`# ${args.join(' ')}: ${ms} ms, peak RSS ${(rss / MB).toFixed(0)} MB\n`);
-	assert.ok(rss < RSS_LIMIT, `model-ledger ${args.join(' ')} peaked at ${(rss / MB).toFixed(0)} MB of RSS (limit ${RSS_LIMIT / MB} MB)`);
-	return { ...r, rss };
-}
+/** Runs the CLI under a time limit and this file's peak-RSS limit. */
+const measured = (dir: string, args: string[], seconds: number) => measuredCli(dirs, dir, args, { seconds, rssBytes: RSS_LIMIT });
 
 /** A manifest with `keys` params keys and no aliases, as a hand-written (not canonical) YAML: a comment, unsorted keys. */
 function plantedText(keys: number, number = 2): string {

@@ -5,8 +5,8 @@ import { createHash } from 'node:crypto';
 import { closeSync, ftruncateSync, mkdirSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { copyExampleWorkspace, makeTempDir, removeDir } from '../unit/fixtures';
-import { cli, PEAK_RSS_PRELOAD, writePreload } from './support';
+import { copyExampleWorkspace, removeDir } from '../unit/fixtures';
+import { cli, measuredCli } from './support';
 
 const dirs: string[] = [];
 after(() => dirs.forEach(removeDir));
@@ -14,30 +14,13 @@ const MB = 1024 * 1024;
 /** Far below the inputs (1 GB files, 200 M expanded values), near Node's baseline plus SQLite. */
 const RSS_LIMIT = 400 * MB;
 
+/** Runs the CLI under a time limit and this file's peak-RSS limit. */
+const measured = (dir: string, args: string[], seconds: number) => measuredCli(dirs, dir, args, { seconds, rssBytes: RSS_LIMIT });
+
 function workspace(): string {
 	const dir = copyExampleWorkspace();
 	dirs.push(dir);
 	return dir;
-}
-
-/** Runs the CLI with a time limit and returns its peak RSS. */
-function measured(dir: string, args: string[], seconds: number): { code: number | null; stdout: string; stderr: string; rss: number; ms: number } {
-	const scratch = makeTempDir('rss');
-	dirs.push(scratch);
-	const rssFile = join(scratch, 'peak-rss');
-	const preload = writePreload(scratch, 'peak-rss', PEAK_RSS_PRELOAD);
-	const started = Date.now();
-	const r = cli(dir, args, { NODE_OPTIONS: `--require ${preload}`, MODEL_LEDGER_RSS_FILE: rssFile, MODEL_LEDGER_TEST_TIMEOUT_MS: String(seconds * 1000) });
-	const ms = Date.now() - started;
-	assert.ok(ms < seconds * 1000, `model-ledger ${args.join(' ')} took ${ms} ms (limit ${seconds} s)`);
-	let rss = 0;
-	try {
-		rss = Number(readFileSync(rssFile, 'utf8'));
-	} catch {
-		assert.fail(`model-ledger ${args.join(' ')} did not exit normally (${r.signal ?? r.code}): ${r.stderr.slice(0, 400)}`);
-	}
-	assert.ok(rss < RSS_LIMIT, `model-ledger ${args.join(' ')} peaked at ${(rss / MB).toFixed(0)} MB of RSS`);
-	return { ...r, rss, ms };
 }
 
 function sparse(path: string, bytes: number, head: string): void {

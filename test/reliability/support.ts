@@ -4,9 +4,9 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { copyExampleWorkspace, isolatedGitEnv, repoRoot } from '../unit/fixtures';
+import { copyExampleWorkspace, isolatedGitEnv, makeTempDir, repoRoot } from '../unit/fixtures';
 
 /** The built CLI; MODEL_LEDGER_TEST_CLI runs the suite against another build (e.g. main's, to show a test fails there). */
 export const CLI = process.env.MODEL_LEDGER_TEST_CLI ?? join(repoRoot(), 'dist', 'cli.js');
@@ -143,3 +143,50 @@ process.on('exit', () => {
 	require('node:fs').writeFileSync(process.env.MODEL_LEDGER_RSS_FILE, String(process.resourceUsage().maxRSS * 1024));
 });
 `;
+
+export interface MeasuredRun extends Run {
+	/** Peak resident memory in bytes. */
+	rss: number;
+	ms: number;
+}
+
+/**
+ * Runs the CLI under a time limit and asserts its peak RSS stays under `rssLimit` (measured by
+ * {@link PEAK_RSS_PRELOAD}); the scratch folder for the preload is added to `dirs` for cleanup.
+ */
+export function measuredCli(dirs: string[], dir: string, args: string[], limits: { seconds: number; rssBytes: number }): MeasuredRun {
+	const scratch = makeTempDir('rss');
+	dirs.push(scratch);
+	const rssFile = join(scratch, 'peak-rss');
+	const preload = writePreload(scratch, 'peak-rss', PEAK_RSS_PRELOAD);
+	const started = Date.now();
+	const r = cli(dir, args, { NODE_OPTIONS: `--require ${preload}`, MODEL_LEDGER_RSS_FILE: rssFile, MODEL_LEDGER_TEST_TIMEOUT_MS: String(limits.seconds * 1000) });
+	const ms = Date.now() - started;
+	assert.ok(ms < limits.seconds * 1000, `model-ledger ${args.join(' ')} took ${ms} ms (limit ${limits.seconds} s)`);
+	let rss = 0;
+	try {
+		rss = Number(readFileSync(rssFile, 'utf8'));
+	} catch {
+		assert.fail(`model-ledger ${args.join(' ')} did not exit normally (${r.signal ?? r.code}): ${r.stderr.slice(0, 400)}`);
+	}
+	const mb = (bytes: number) => (bytes / (1024 * 1024)).toFixed(0);
+	process.stdout.write(`# ${args.join(' ')}: ${ms} ms, peak RSS ${mb(rss)} MB\n`);
+	assert.ok(rss < limits.rssBytes, `model-ledger ${args.join(' ')} peaked at ${mb(rss)} MB of RSS (limit ${mb(limits.rssBytes)} MB)`);
+	return { ...r, rss, ms };
+}
+
+/** Writes `mb` megabytes of non-repeating bytes (every MB differs, `salt` makes files differ), without holding them in memory. */
+export function writeBigFile(path: string, mb: number, salt: number): void {
+	const fd = openSync(path, 'w');
+	const chunk = Buffer.alloc(1024 * 1024);
+	for (let i = 0; i < chunk.length; i += 4) chunk.writeUInt32LE((i * 2654435761) >>> 0, i);
+	try {
+		for (let i = 0; i < mb; i++) {
+			chunk.writeUInt32LE(i, 0);
+			chunk.writeUInt32LE(salt, 4);
+			writeSync(fd, chunk);
+		}
+	} finally {
+		closeSync(fd);
+	}
+}

@@ -10,6 +10,7 @@ import { closeSync, constants as fsConstants, existsSync, fsyncSync, lstatSync, 
 import { isAbsolute, join, relative } from 'node:path';
 import { LedgerError } from '../errors';
 import { printablePath } from './artifactPaths';
+import { fsyncDir } from './objectStore';
 
 const O_NOFOLLOW = fsConstants.O_NOFOLLOW ?? 0;
 const O_DIRECTORY = fsConstants.O_DIRECTORY ?? 0;
@@ -142,17 +143,7 @@ export function openByPath(realRoot: string, segments: string[], existing: numbe
 		rel,
 		entry: (name) => join(dir, name),
 		recheck,
-		sync: () => {
-			let fd: number | undefined;
-			try {
-				fd = openSync(dir, 'r');
-				fsyncQuietly(fd);
-			} catch {
-				// Some filesystems refuse to open or fsync folders; the data itself is synced.
-			} finally {
-				if (fd !== undefined) closeSync(fd);
-			}
-		},
+		sync: () => fsyncDir(dir),
 		close: () => undefined,
 	};
 }

@@ -3,6 +3,10 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import type { VersionSummary } from '../../../src/core/model';
+import type { SnapshotResult } from '../../../src/core/snapshot/snapshot';
+import { COMPARE_VIEW_TEST_COMMAND } from '../../../src/extension/compare/compareViewProbe';
+import type { CompareTestState } from '../../../src/extension/compare/compareViewProbe';
 
 export const EXTENSION_ID = 'model-ledger.model-ledger';
 
@@ -89,4 +93,25 @@ export async function answerDialog(id: string, button: string): Promise<DialogSh
 export async function setColorTheme(theme: string, kind: vscode.ColorThemeKind): Promise<void> {
 	await vscode.workspace.getConfiguration('workbench').update('colorTheme', theme, vscode.ConfigurationTarget.Global);
 	await waitFor(`theme ${theme}`, () => vscode.window.activeColorTheme.kind === kind, 10_000);
+}
+
+/** Snapshots `model` through the Snapshot command (an argument object: no questions); the version made, or the one it matches. */
+export async function snapshotCommand(model: string, message: string): Promise<VersionSummary> {
+	const result = (await vscode.commands.executeCommand('modelLedger.snapshot', { model, message, allowDirty: true })) as SnapshotResult;
+	const version = result.created[0] ?? result.unchanged[0]?.matches;
+	assert.ok(version, `snapshot returned nothing: ${JSON.stringify(result)}`);
+	return version;
+}
+
+/** What the active compare panel's page last reported (the test-hooks build only). */
+export function compareViewState(): Promise<CompareTestState> {
+	return vscode.commands.executeCommand(COMPARE_VIEW_TEST_COMMAND, { action: 'state' }) as Promise<CompareTestState>;
+}
+
+/** Waits for the compare page's next render report (after `after` reports had been seen) that passes `check`. */
+export async function compareRenderedAfter(after: number, check: (s: CompareTestState) => boolean = () => true): Promise<CompareTestState> {
+	return waitFor(`the compare page to render (report #${after + 1})`, async () => {
+		const state = await compareViewState();
+		return state.reports > after && state.report && check(state) ? state : undefined;
+	});
 }

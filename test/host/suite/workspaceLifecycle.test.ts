@@ -15,25 +15,17 @@ import type { GcReport } from '../../../src/core/store/gc';
 import type { VersionSummary } from '../../../src/core/model';
 import type { RestoreResult } from '../../../src/core/store/restore';
 import type { RollbackResult } from '../../../src/core/lifecycle/rollback';
-import type { SnapshotResult } from '../../../src/core/snapshot/snapshot';
 import type { VerifyReport } from '../../../src/core/store/verify';
 import type { ModelLedgerApi } from '../../../src/extension/extension';
 import type { RegistryNode } from '../../../src/extension/registry/registryTree';
 import { statusText } from '../../../src/extension/registry/statusBar';
-import { activatedExtension, requestScreenshot, testWorkspace, waitFor } from './hostTestSupport';
+import { activatedExtension, requestScreenshot, testWorkspace, waitFor, snapshotCommand } from './hostTestSupport';
 
 const MODEL = 'support-bot';
 const PROMPT = 'prompts/system.md';
 
 async function api(): Promise<ModelLedgerApi> {
 	return (await activatedExtension()).exports as ModelLedgerApi;
-}
-
-async function snapshot(message: string): Promise<VersionSummary> {
-	const result = (await vscode.commands.executeCommand('modelLedger.snapshot', { model: MODEL, message, allowDirty: true })) as SnapshotResult;
-	const version = result.created[0] ?? result.unchanged[0]?.matches;
-	assert.ok(version, `snapshot returned nothing: ${JSON.stringify(result)}`);
-	return version;
 }
 
 function modelNode(ml: ModelLedgerApi): RegistryNode {
@@ -75,9 +67,9 @@ describe('Lifecycle: aliases, approvals, rollback, restore', function () {
 		aText = original.replace(/\n?$/, '\nLifecycle test: answer in two sentences.\n');
 		bText = original.replace(/\n?$/, '\nLifecycle test: answer in one sentence.\n');
 		writeFileSync(promptPath, aText);
-		a = await snapshot('lifecycle A');
+		a = await snapshotCommand(MODEL, 'lifecycle A');
 		writeFileSync(promptPath, bText);
-		b = await snapshot('lifecycle B');
+		b = await snapshotCommand(MODEL, 'lifecycle B');
 		assert.notEqual(a.digest, b.digest);
 	});
 

@@ -8,11 +8,9 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { LedgerEvent } from '../../../../src/core/lifecycle/events';
 import type { VersionSummary } from '../../../../src/core/model';
-import type { SnapshotResult } from '../../../../src/core/snapshot/snapshot';
 import { COMPARE_VIEW_TEST_COMMAND } from '../../../../src/extension/compare/compareViewProbe';
-import type { CompareTestState } from '../../../../src/extension/compare/compareViewProbe';
 import type { WorkspaceLedgers } from '../../../../src/extension/workspaceLedgers';
-import { activatedExtension, requestScreenshot, setColorTheme, testWorkspace, waitFor, workspaceEdits } from '../hostTestSupport';
+import { activatedExtension, compareRenderedAfter, compareViewState, snapshotCommand, requestScreenshot, setColorTheme, testWorkspace, waitFor, workspaceEdits } from '../hostTestSupport';
 
 const MODEL = 'support-bot';
 const GATE = `    gates:
@@ -22,24 +20,6 @@ const GATE = `    gates:
           faithfulness: { min: 0.5, max_drop: 0.01 }
           latency_p95_ms: { max_rise: "5%" }
 `;
-
-async function snapshot(message: string): Promise<VersionSummary> {
-	const result = (await vscode.commands.executeCommand('modelLedger.snapshot', { model: MODEL, message, allowDirty: true })) as SnapshotResult;
-	const version = result.created[0] ?? result.unchanged[0]?.matches;
-	assert.ok(version, `snapshot returned nothing: ${JSON.stringify(result)}`);
-	return version;
-}
-
-function viewState(): Promise<CompareTestState> {
-	return vscode.commands.executeCommand(COMPARE_VIEW_TEST_COMMAND, { action: 'state' }) as Promise<CompareTestState>;
-}
-
-async function renderedAfter(after: number, check: (s: CompareTestState) => boolean = () => true): Promise<CompareTestState> {
-	return waitFor(`the compare page to render (report #${after + 1})`, async () => {
-		const state = await viewState();
-		return state.reports > after && state.report && check(state) ? state : undefined;
-	});
-}
 
 describe('Release gates', function () {
 	const ws = testWorkspace();
@@ -55,7 +35,7 @@ describe('Release gates', function () {
 		// The extension watches model-ledger.yaml and reloads it.
 		const ledgers = (extension.exports as { ledgers: WorkspaceLedgers }).ledgers;
 		await waitFor('the gate to be loaded', () => ledgers.forRoot(ws)?.ledger.model(MODEL).gates.length === 1, 20_000);
-		a = await snapshot('gates: base');
+		a = await snapshotCommand(MODEL, 'gates: base');
 		await vscode.commands.executeCommand('modelLedger.approveVersion', { model: MODEL, ref: a.digest, note: 'baseline reviewed' });
 		// Whatever earlier suites left in production, A takes it (overriding if this workspace's history says so).
 		await vscode.commands.executeCommand('modelLedger.setAlias', { model: MODEL, ref: a.digest, alias: 'production', note: 'gate test baseline', override: true });
@@ -64,7 +44,7 @@ describe('Release gates', function () {
 				.replace(/"faithfulness": ([\d.]+)/, (_m, v: string) => `"faithfulness": ${(Number(v) - 0.05).toFixed(2)}`)
 				.replace(/"latency_p95_ms": (\d+)/, (_m, v: string) => `"latency_p95_ms": ${Math.round(Number(v) * 1.2)}`),
 		);
-		b = await snapshot('gates: regression');
+		b = await snapshotCommand(MODEL, 'gates: regression');
 		await vscode.commands.executeCommand('modelLedger.approveVersion', { model: MODEL, ref: b.digest, note: 'approved before eval' });
 	});
 
@@ -74,9 +54,9 @@ describe('Release gates', function () {
 	});
 
 	it('the compare view shows B against the production gate, rule by rule', async () => {
-		const before = (await viewState()).reports;
+		const before = (await compareViewState()).reports;
 		await vscode.commands.executeCommand('modelLedger.compareVersions', { model: MODEL, a: a.digest, b: b.digest });
-		const { report } = await renderedAfter(before, (s) => s.report!.gateRows.length > 0);
+		const { report } = await compareRenderedAfter(before, (s) => s.report!.gateRows.length > 0);
 		assert.ok(report);
 		assert.ok(report.sections.includes('gates'), `sections: ${report.sections.join(', ')}`);
 		assert.deepEqual(report.gateRows, [
@@ -105,7 +85,7 @@ describe('Release gates', function () {
 		const clicked = await vscode.commands.executeCommand(COMPARE_VIEW_TEST_COMMAND, { action: 'click', target: { kind: 'copyMarkdown' } });
 		assert.equal(clicked, true, 'the page has a Copy as Markdown button');
 		const state = await waitFor('the copied report', async () => {
-			const s = await viewState();
+			const s = await compareViewState();
 			return s.lastCopied ? s : undefined;
 		});
 		const text = state.lastCopied!;
@@ -132,16 +112,16 @@ describe('Release gates', function () {
 	});
 
 	it('Compare with Previous on a version opens the compare view', async () => {
-		const before = await viewState();
+		const before = await compareViewState();
 		await vscode.commands.executeCommand('modelLedger.diffWithPrevious', { model: MODEL, version: b.digest });
-		const state = await renderedAfter(before.reports, (s) => s.title?.endsWith(`↔ v${b.number}`) === true);
+		const state = await compareRenderedAfter(before.reports, (s) => s.title?.endsWith(`↔ v${b.number}`) === true);
 		assert.match(state.title ?? '', new RegExp(`^${MODEL} v\\d+ ↔ v${b.number}$`));
 	});
 
 	it('a compare against the working tree refreshes when a tracked file is saved', async () => {
 		await vscode.commands.executeCommand('modelLedger.compareVersions', { model: MODEL, a: b.digest, b: 'working' });
 		// A new panel counts its renders from zero: wait for its own first one.
-		const state = await renderedAfter(0, (s) => s.title === `${MODEL} v${b.number} ↔ working tree`);
+		const state = await compareRenderedAfter(0, (s) => s.title === `${MODEL} v${b.number} ↔ working tree`);
 		assert.ok(!state.report!.metricRows.some((m) => m.key === 'faithfulness' && m.delta !== ''), 'no change yet');
 		const loads = state.loads;
 		const doc = await vscode.workspace.openTextDocument(join(ws, 'eval', 'metrics.json'));
@@ -153,7 +133,7 @@ describe('Release gates', function () {
 		const refreshed = await waitFor(
 			'the compare view to refresh after the save',
 			async () => {
-				const s = await viewState();
+				const s = await compareViewState();
 				return s.loads > loads && s.report?.metricRows.some((m) => m.key === 'faithfulness' && m.delta === '+0.1') ? s : undefined;
 			},
 			20_000,

@@ -9,35 +9,14 @@ import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import type { SnapshotResult } from '../../../../src/core/snapshot/snapshot';
 import type { VersionSummary } from '../../../../src/core/model';
 import type { CompareOpened } from '../../../../src/extension/compare/compareView';
 import { COMPARE_VIEW_TEST_COMMAND } from '../../../../src/extension/compare/compareViewProbe';
-import type { CompareTestState } from '../../../../src/extension/compare/compareViewProbe';
-import { activatedExtension, requestScreenshot, setColorTheme, testWorkspace, waitFor, workspaceEdits } from '../hostTestSupport';
+import { activatedExtension, compareRenderedAfter, compareViewState, snapshotCommand, requestScreenshot, setColorTheme, testWorkspace, waitFor, workspaceEdits } from '../hostTestSupport';
 
 const MODEL = 'support-bot';
 const PROMPT = 'prompts/system.md';
 const INJECTION = '<script>window.__modelLedgerInjected = true</script><img src=x onerror="window.__modelLedgerInjected = true">';
-
-async function snapshot(message: string): Promise<VersionSummary> {
-	const result = (await vscode.commands.executeCommand('modelLedger.snapshot', { model: MODEL, message, allowDirty: true })) as SnapshotResult;
-	const version = result.created[0] ?? result.unchanged[0]?.matches;
-	assert.ok(version, `snapshot returned nothing: ${JSON.stringify(result)}`);
-	return version;
-}
-
-function viewState(): Promise<CompareTestState> {
-	return vscode.commands.executeCommand(COMPARE_VIEW_TEST_COMMAND, { action: 'state' }) as Promise<CompareTestState>;
-}
-
-/** Waits for the page's next render report (after `after` reports had been seen). */
-async function renderedAfter(after: number): Promise<CompareTestState> {
-	return waitFor(`the compare page to render (report #${after + 1})`, async () => {
-		const state = await viewState();
-		return state.reports > after && state.report ? state : undefined;
-	});
-}
 
 describe('Compare view', function () {
 	const ws = testWorkspace();
@@ -49,11 +28,11 @@ describe('Compare view', function () {
 	before(async () => {
 		await activatedExtension();
 		await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-		a = await snapshot('compare: base');
+		a = await snapshotCommand(MODEL, 'compare: base');
 		edit('config/rag.yaml', (t) => t.replace(/top_k: (\d+)/, (_m, n: string) => `top_k: ${Number(n) + 4}`));
 		edit('eval/metrics.json', (t) => t.replace(/"faithfulness": ([\d.]+)/, (_m, v: string) => `"faithfulness": ${(Number(v) + 0.02).toFixed(2)}`));
 		edit(PROMPT, (t) => `${t.replace('{{tone}}', 'friendly')}\nNever render ${INJECTION} from a customer.\n`);
-		b = await snapshot('compare: tuned');
+		b = await snapshotCommand(MODEL, 'compare: tuned');
 		assert.notEqual(a.digest, b.digest);
 		// An alias on A, set by the CLI as a user would: the chart marks it on A's point.
 		const cli = join((await activatedExtension()).extensionPath, 'dist', 'cli.js');
@@ -67,11 +46,11 @@ describe('Compare view', function () {
 	});
 
 	it('opens for two versions and renders the changed keys and metric deltas', async () => {
-		const before = (await viewState()).reports;
+		const before = (await compareViewState()).reports;
 		const opened = (await vscode.commands.executeCommand('modelLedger.compareVersions', { model: MODEL, a: a.digest, b: b.digest })) as CompareOpened;
 		assert.equal(opened.a.number, a.number);
 		assert.equal(opened.b.number, b.number);
-		const { report, title } = await renderedAfter(before);
+		const { report, title } = await compareRenderedAfter(before);
 		assert.ok(report);
 		assert.equal(title, `${MODEL} v${a.number} ↔ v${b.number}`);
 		assert.equal(report.title, `${MODEL}: v${a.number} ↔ v${b.number}`);
@@ -87,7 +66,7 @@ describe('Compare view', function () {
 	});
 
 	it('shows a prompt holding <script> as text; no script runs', async () => {
-		const { report } = await viewState();
+		const { report } = await compareViewState();
 		assert.ok(report);
 		assert.ok(report.promptLines.some((line) => line.includes(INJECTION)), `prompt preview lines: ${JSON.stringify(report.promptLines)}`);
 		assert.equal(report.scriptsInContent, 0, 'no <script> element was created from data');
@@ -115,21 +94,21 @@ describe('Compare view', function () {
 	});
 
 	it('toggles all keys, and keeps that across hide and show', async () => {
-		let state = await viewState();
+		let state = await compareViewState();
 		const clicked = await vscode.commands.executeCommand(COMPARE_VIEW_TEST_COMMAND, { action: 'click', target: { kind: 'toggleAllKeys' } });
 		assert.equal(clicked, true);
-		state = await renderedAfter(state.reports);
+		state = await compareRenderedAfter(state.reports);
 		assert.equal(state.report!.showAllKeys, true);
 		assert.ok(state.report!.paramRows.includes('config/rag.yaml retriever.index'), 'unchanged keys are listed');
 		// Hide the panel behind another editor in its group, then bring it back: the page is rebuilt.
 		const doc = await vscode.workspace.openTextDocument(join(ws, 'config/rag.yaml'));
 		await vscode.window.showTextDocument(doc, { preview: false, viewColumn: vscode.ViewColumn.Active });
-		const hidden = await viewState();
+		const hidden = await compareViewState();
 		await vscode.commands.executeCommand('modelLedger.compareVersions', { model: MODEL, a: a.digest, b: b.digest });
-		state = await renderedAfter(hidden.reports);
+		state = await compareRenderedAfter(hidden.reports);
 		assert.equal(state.report!.showAllKeys, true, 'the toggle survived hide/show');
 		await vscode.commands.executeCommand(COMPARE_VIEW_TEST_COMMAND, { action: 'click', target: { kind: 'toggleAllKeys' } });
-		await renderedAfter(state.reports);
+		await compareRenderedAfter(state.reports);
 	});
 
 	it('clicking a changed prompt opens the native diff editor on the two stored versions', async () => {

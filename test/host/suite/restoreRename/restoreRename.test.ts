@@ -13,12 +13,10 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { SnapshotResult } from '../../../../src/core/snapshot/snapshot';
 import type { RestoreResult } from '../../../../src/core/store/restore';
-import { COMPARE_VIEW_TEST_COMMAND } from '../../../../src/extension/compare/compareViewProbe';
-import type { CompareTestState } from '../../../../src/extension/compare/compareViewProbe';
 import type { ModelLedgerApi } from '../../../../src/extension/extension';
 import type { RegistryNode } from '../../../../src/extension/registry/registryTree';
 import { statusText } from '../../../../src/extension/registry/statusBar';
-import { activatedExtension, requestScreenshot, testWorkspace, waitFor } from '../hostTestSupport';
+import { activatedExtension, compareRenderedAfter, compareViewState, requestScreenshot, testWorkspace, waitFor } from '../hostTestSupport';
 
 const MODEL = 'support-bot';
 const EXTRA = 'prompts/escalation.md';
@@ -106,12 +104,9 @@ describe('Restore confirmation and a renamed prompt', function () {
 		const v3 = result.created[0];
 		assert.equal(v3?.number, 3, JSON.stringify(result));
 
-		const before = ((await vscode.commands.executeCommand(COMPARE_VIEW_TEST_COMMAND, { action: 'state' })) as CompareTestState).reports;
+		const before = (await compareViewState()).reports;
 		await vscode.commands.executeCommand('modelLedger.compareVersions', { model: MODEL, a: '1', b: '3' });
-		const state = await waitFor('the compare page to render', async () => {
-			const s = (await vscode.commands.executeCommand(COMPARE_VIEW_TEST_COMMAND, { action: 'state' })) as CompareTestState;
-			return s.reports > before && s.report ? s : undefined;
-		});
+		const state = await compareRenderedAfter(before);
 		const rows = state.report!.fileRows;
 		assert.deepEqual(
 			rows.filter((r) => r.includes('system.md') || r.includes('assistant.md')),
