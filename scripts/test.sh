@@ -82,6 +82,15 @@ host_passed=${host_passed:-0}
 host_failed=${host_failed:-0}
 if [ "$host_status" -ne 0 ] && [ "$host_failed" -eq 0 ]; then host_failed=1; fi
 
+# What failed, again at the end: a CI log is often read from its tail, and node:test's own
+# "failing tests" section is minutes of output above it.
+for suite in unit reliability packaging; do
+	section=$(sed -n '/^✖ failing tests:/,$p' "$results/$suite.log" 2>/dev/null | grep -v '^ℹ ' | head -n 80)
+	[ -n "$section" ] && printf '[test] %s tests that failed:\n%s\n' "$suite" "$section"
+done
+section=$(sed -n '/^ *[0-9]\+ failing/,/host-suite-result/p' "$results/host.log" 2>/dev/null | head -n 80)
+[ -n "$section" ] && printf '[test] host tests that failed:\n%s\n' "$section"
+
 log "unit: $unit_passed passed, $unit_failed failed; reliability: $rel_passed passed, $rel_failed failed; packaging: $pack_passed passed, $pack_failed failed; host: $host_passed passed, $host_failed failed; $(($(date +%s) - started)) s"
 echo "total: $((unit_passed + rel_passed + pack_passed + host_passed)) passed, $((unit_failed + rel_failed + pack_failed + host_failed)) failed"
 [ "$unit_status" -eq 0 ] && [ "$rel_status" -eq 0 ] && [ "$pack_status" -eq 0 ] && [ "$host_status" -eq 0 ]
