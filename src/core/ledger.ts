@@ -430,9 +430,24 @@ export class Ledger {
 	 */
 	private readonly otherRefs = new Map<string, OtherRefEntry>();
 
+	private otherRefsAdopted = false;
+
 	adoptOtherRefVersions(entries: OtherRefEntry[]): void {
 		this.otherRefs.clear();
 		for (const e of entries) this.otherRefs.set(e.summary.digest, e);
+		this.otherRefsAdopted = true;
+	}
+
+	/** Whether git's other refs were scanned for this ledger yet (the Registry does it once it shows a model). */
+	get hasAdoptedOtherRefs(): boolean {
+		return this.otherRefsAdopted;
+	}
+
+	/** The adopted versions of `model` that only other git refs hold (none in this checkout), newest first. */
+	otherRefVersionsOf(model: string): OtherRefEntry[] {
+		return [...this.otherRefs.values()]
+			.filter((e) => e.summary.model === model && this.otherRefOf(e.summary.digest))
+			.sort((a, b) => b.summary.number - a.summary.number || b.summary.createdAt.localeCompare(a.summary.createdAt));
 	}
 
 	/** Where git holds a version that is not in this checkout (`feature`, `stash@{0}`); undefined for a local one. */

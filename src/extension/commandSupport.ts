@@ -8,6 +8,8 @@ import { cancelled, describeError, isCancelled, LedgerError } from '../core/erro
 import type { Ledger } from '../core/ledger';
 import type { VersionSummary } from '../core/model';
 import { NativeModuleError } from '../core/index/sqlite';
+import { adoptOtherRefVersions } from '../core/index/otherRefs';
+import { otherRefVersionDescription, versionDescription, versionLabel } from './registry/versionText';
 import { stringArg } from './commandArgs';
 import { COMMANDS } from './commands';
 import type { LedgerEntry, WorkspaceLedgers } from './workspaceLedgers';
@@ -60,6 +62,26 @@ export function versionTargetOf(arg: unknown, refKey = 'version'): VersionTarget
 /** Resolves a version reference, accepting numbers as well as strings. */
 export function resolveVersion(ledger: Ledger, model: string, ref: string | number): VersionSummary {
 	return ledger.resolve(model, String(ref));
+}
+
+export type VersionPickItem = vscode.QuickPickItem & { version?: VersionSummary };
+
+/**
+ * Quick-pick items for a command that only reads (diff, compare): `versions` (this checkout's), then
+ * under an "Other branches" separator the versions of `model` git holds only on other refs, those
+ * `keep` accepts. Git is scanned here when the Registry has not done it yet; a failing scan (no git,
+ * Restricted Mode) offers this checkout's versions only.
+ */
+export async function readableVersionItems(ledger: Ledger, model: string, versions: VersionSummary[], keep: (v: VersionSummary) => boolean = () => true): Promise<VersionPickItem[]> {
+	const items: VersionPickItem[] = versions.map((v) => ({ label: versionLabel(v), description: versionDescription(v), version: v }));
+	if (!ledger.hasAdoptedOtherRefs) await adoptOtherRefVersions(ledger).catch(() => undefined);
+	const others = ledger.otherRefVersionsOf(model).filter((e) => keep(e.summary));
+	if (others.length === 0) return items;
+	return [
+		...items,
+		{ label: 'Other branches (read-only)', kind: vscode.QuickPickItemKind.Separator },
+		...others.map((e) => ({ label: versionLabel(e.summary), description: otherRefVersionDescription(e.summary, e.refs), version: e.summary })),
+	];
 }
 
 /** For commands that only read (open, diff): also the versions only on other git refs the Registry adopted. */

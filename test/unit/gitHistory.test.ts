@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { LedgerError } from '../../src/core/errors';
 import { describeRuns, keyHistory } from '../../src/core/query/keyHistory';
-import { otherRefVersions } from '../../src/core/index/otherRefs';
+import { adoptOtherRefVersions, otherRefVersions } from '../../src/core/index/otherRefs';
 import { createSnapshot } from '../../src/core/snapshot/snapshot';
 import { usedBy } from '../../src/core/query/usedBy';
 import { diffVersions, WORKING_TREE } from '../../src/core/compare/versionDiff';
@@ -280,5 +280,31 @@ describe('git history', () => {
 		assert.match(wrongRef.stderr, /Git ref `nosuch` holds no version of support-bot that this checkout does not/);
 		// Writes still never see it.
 		assert.notEqual(runCli(root, 'alias', 'set', 'support-bot@feature:v2', 'staging').code, 0);
+	});
+
+	test("the version pickers' list: the adopted versions only other refs hold, newest first, named by ref, and none this checkout has", async () => {
+		const { root, ledger, feature } = await versionOnFeatureBranch();
+		assert.equal(ledger.hasAdoptedOtherRefs, false, 'nothing scanned yet: a picker scans git itself');
+		assert.deepEqual(ledger.otherRefVersionsOf('support-bot'), []);
+		git(root, 'checkout', '-q', '-b', 'feature-2', 'feature');
+		writeFileSync(join(root, 'prompts/system.md'), 'Second feature prompt.\n');
+		const newer = (await createSnapshot(ledger, { models: ['support-bot'], message: 'feature v3' })).created[0];
+		git(root, 'add', '-A');
+		git(root, 'commit', '-qm', 'feature v3');
+		git(root, 'checkout', '-q', 'main');
+		ledger.sync();
+
+		await adoptOtherRefVersions(ledger);
+		assert.equal(ledger.hasAdoptedOtherRefs, true);
+		const others = ledger.otherRefVersionsOf('support-bot');
+		assert.deepEqual(others.map((e) => e.summary.digest), [newer.digest, feature.digest], 'newest first');
+		assert.deepEqual(others[0].refs, ['feature-2']);
+		assert.deepEqual([...others[1].refs].sort(), ['feature', 'feature-2'], 'v2 is on both branches');
+		assert.deepEqual(ledger.otherRefVersionsOf('no-such-model'), []);
+
+		// Once the checkout holds a version's manifest (the branch merged), it is a local version, not an other-ref one.
+		git(root, 'merge', '-q', '--no-edit', 'feature');
+		ledger.sync();
+		assert.deepEqual(ledger.otherRefVersionsOf('support-bot').map((e) => e.summary.digest), [newer.digest]);
 	});
 });

@@ -56,6 +56,23 @@ describe('package.json matches the code', () => {
 		}
 	});
 
+	test('a version only on another branch (tree item `otherVersion`) gets the menus that read, none that write', () => {
+		const matches = (when: string, contextValue: string) => {
+			const m = /viewItem (==|=~) (\/\^?[^/]+\/|[\w.]+)/.exec(when);
+			if (!m) return false;
+			return m[1] === '==' ? m[2] === contextValue : new RegExp(m[2].slice(1, -1)).test(contextValue);
+		};
+		const itemMenus = manifest.contributes.menus['view/item/context'];
+		const offered = new Set(itemMenus.filter((e) => e.when && e.command && matches(e.when, 'otherVersion')).map((e) => e.command));
+		for (const read of ['diffWithPrevious', 'diffWithVersion', 'selectForCompare', 'compareWithSelected', 'compareSelectedVersions', 'copyDigest'] as const) {
+			assert.ok(offered.has(COMMANDS[read]), `${COMMANDS[read]} is not offered on an other-branch version`);
+		}
+		for (const write of ['restoreVersion', 'setAlias', 'removeAlias', 'rollback', 'approveVersion', 'tagVersion', 'push', 'pull'] as const) {
+			assert.ok(!offered.has(COMMANDS[write]), `${COMMANDS[write]} would write from a read-only version`);
+		}
+		assert.ok(itemMenus.some((e) => e.command === COMMANDS.restoreVersion && e.when && matches(e.when, 'version')), 'the matcher reads the when clauses');
+	});
+
 	test('every declared setting is read by the code, and every setting the code reads is declared', () => {
 		const declared = Object.keys(manifest.contributes.configuration.properties);
 		// Read either by full id, or as `getConfiguration('modelLedger').get('<rest>')`.

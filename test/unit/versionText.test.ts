@@ -13,6 +13,7 @@ import {
 	plainShownText,
 	groupByRole,
 	matchesVersionFilter,
+	otherRefVersionDescription,
 	parseVersionFilter,
 	shortCommit,
 	versionDescription,
@@ -79,6 +80,12 @@ describe('version labels and descriptions', () => {
 		assert.equal(versionDescription(version({ git: { commit: '38a4f131c5', branch: null, dirty: true }, message: '' }), NOW), '2 h ago · 38a4f13*');
 		assert.equal(shortCommit({ commit: null, dirty: false }), '');
 		assert.equal(versionDescription(version({ message: 'x'.repeat(60) }), NOW).split(' · ')[0], `${'x'.repeat(47)}…`);
+	});
+
+	test('a version only on other git refs: its refs first, then the message and age, never a commit of this checkout', () => {
+		const v = version({ message: 'feature prompt\nmore' });
+		assert.equal(otherRefVersionDescription(v, ['feature/x', 'origin/feature/x'], NOW), 'only on feature/x, origin/feature/x · feature prompt · 2 h ago');
+		assert.equal(otherRefVersionDescription(version({ message: '' }), ['stash@{0}'], NOW), 'only on stash@{0} · 2 h ago');
 	});
 
 	test('tooltip is Markdown with aliases, tags, commit and the digest explanation when numbers clash', () => {

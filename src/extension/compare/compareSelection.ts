@@ -7,7 +7,7 @@ import type { VersionSummary } from '../../core/model';
 import { isInteractive } from '../commandArgs';
 import { COMMANDS, CONTEXT_KEYS } from '../commands';
 import type { RegisteredCommands } from '../commands';
-import { pickLedger, resolveVersion, runReporting, versionTargetOf } from '../commandSupport';
+import { pickLedger, resolveReadableVersion, runReporting, versionTargetOf } from '../commandSupport';
 import type { OpenedDiff, StoredFileCommands } from './diffCommands';
 import { versionShortName } from '../registry/versionText';
 import type { WorkspaceLedgers } from '../workspaceLedgers';
@@ -47,7 +47,7 @@ export function compareSelectionCommands(ledgers: WorkspaceLedgers, files: Store
 				const target = versionTargetOf(arg);
 				if (!target) throw new LedgerError({ code: 'BAD_ARGUMENT', message: 'Select for Compare needs a version.', fix: 'Run it on a version in the Model Ledger sidebar, or pass {root?, model, version}.' });
 				const entry = await pickLedger(ledgers, target.root);
-				const v = resolveVersion(entry.ledger, target.model, target.ref);
+				const v = resolveReadableVersion(entry.ledger, target.model, target.ref);
 				setSelected({ root: entry.root, model: v.model, digest: v.digest, name: `${v.model} ${versionShortName(v)}` });
 				return selected;
 			}),
@@ -57,11 +57,11 @@ export function compareSelectionCommands(ledgers: WorkspaceLedgers, files: Store
 				const target = versionTargetOf(arg);
 				if (!target) throw new LedgerError({ code: 'BAD_ARGUMENT', message: 'Compare with Selected needs a version.', fix: 'Run it on a version in the Model Ledger sidebar, or pass {root?, model, version}.' });
 				const entry = await pickLedger(ledgers, target.root);
-				const b = resolveVersion(entry.ledger, target.model, target.ref);
+				const b = resolveReadableVersion(entry.ledger, target.model, target.ref);
 				if (entry.root !== selected.root || b.model !== selected.model) {
 					throw new LedgerError({ code: 'BAD_SELECTION', message: `${selected.name} and ${b.model} ${versionShortName(b)} belong to different models.`, fix: 'Compare versions of the same model.' });
 				}
-				const a = resolveVersion(entry.ledger, selected.model, selected.digest);
+				const a = resolveReadableVersion(entry.ledger, selected.model, selected.digest);
 				return compareTwoVersions(ledgers, files, entry.root, a, b);
 			}),
 		compareSelectedVersions: (arg?: unknown, selection?: unknown[]) =>
@@ -71,7 +71,7 @@ export function compareSelectionCommands(ledgers: WorkspaceLedgers, files: Store
 					throw new LedgerError({ code: 'BAD_SELECTION', message: 'Select exactly two versions of the same model to compare.', fix: 'Ctrl/Cmd-click two versions under one model, then choose "Compare Selected Versions".' });
 				}
 				const entry = await pickLedger(ledgers, nodes[0].root);
-				const [a, b] = nodes.map((t) => resolveVersion(entry.ledger, t.model, t.ref));
+				const [a, b] = nodes.map((t) => resolveReadableVersion(entry.ledger, t.model, t.ref));
 				return compareTwoVersions(ledgers, files, entry.root, a, b);
 			}),
 	};

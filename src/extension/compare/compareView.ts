@@ -18,9 +18,10 @@ import { modelMatcher } from '../../core/snapshot/workspaceFiles';
 import type { CompareModel, CompareTarget, HostMessage, PageMessage, PageState } from '../../webview/protocol';
 import { PanelProbe, registerCompareViewTestCommand } from './compareViewProbe';
 import { compareGates, compareMarkdown } from './compareGates';
-import { pickLedger, runReporting, versionTargetOf } from '../commandSupport';
+import { pickLedger, readableVersionItems, runReporting, versionTargetOf } from '../commandSupport';
+import type { VersionPickItem } from '../commandSupport';
 import { storedFileUri, workingFileUri } from '../registry/storedFiles';
-import { diffTitle, versionDescription, versionLabel } from '../registry/versionText';
+import { diffTitle, versionShortName } from '../registry/versionText';
 import type { LedgerEntry, WorkspaceLedgers } from '../workspaceLedgers';
 
 
@@ -226,7 +227,7 @@ class ComparePanel extends Disposable {
 }
 
 function sideName(side: DiffSide): string {
-	return side.working ? 'working tree' : `v${side.number}`;
+	return side.working ? 'working tree' : versionShortName({ number: side.number!, digest: side.digest!, numberShared: side.numberShared === true });
 }
 
 function titleOf(diff: VersionDiff): string {
@@ -271,7 +272,7 @@ function compareArgsOf(ledger: Ledger | undefined, arg: unknown): CompareArgs | 
 	if (typeof a.model === 'string' && ref(a.a) && ref(a.b)) return { root: typeof a.root === 'string' ? a.root : undefined, model: a.model, a: ref(a.a)!, b: ref(a.b)! };
 	const target = versionTargetOf(arg);
 	if (!target || !ledger) return undefined;
-	const version = ledger.resolve(target.model, target.ref);
+	const version = ledger.resolveReadable(target.model, target.ref);
 	const previous = ledger.listVersions(target.model).find((v) => v.number < version.number);
 	if (!previous) throw new LedgerError({ code: 'NO_PREVIOUS', message: `${target.model} v${version.number} is the first version: there is nothing before it to compare with.`, fix: 'Compare it with the working tree or a later version instead.' });
 	return { root: target.root, model: target.model, a: previous.digest, b: version.digest };
@@ -288,17 +289,18 @@ async function askCompareArgs(entry: LedgerEntry): Promise<CompareArgs> {
 	}
 	const versions = ledger.listVersions(model);
 	if (versions.length === 0) throw new LedgerError({ code: 'NO_VERSIONS', message: `\`${model}\` has no versions yet.`, fix: 'Snapshot it first ("Model Ledger: Snapshot…").' });
-	const items = versions.map((v) => ({ label: versionLabel(v), description: versionDescription(v), ref: v.digest }));
-	const base = await vscode.window.showQuickPick(
-		// The previous version first: "what changed in the latest" is the usual question.
-		versions.length > 1 ? [items[1], items[0], ...items.slice(2)] : items,
-		{ title: `${model}: compare from (A)`, placeHolder: 'The older side of the comparison' },
-	);
-	if (!base) throw cancelled('Compare');
-	const working = { label: '$(edit) Working tree', description: 'the files as they are now, not snapshotted', ref: WORKING_TREE };
-	const other = await vscode.window.showQuickPick([working, ...items.filter((i) => i.ref !== base.ref)], { title: `${model}: compare ${base.label} with (B)` });
+	// The previous version first: "what changed in the latest" is the usual question.
+	const ordered = versions.length > 1 ? [versions[1], versions[0], ...versions.slice(2)] : versions;
+	const items = await readableVersionItems(ledger, model, ordered);
+	const base = await vscode.window.showQuickPick(items, { title: `${model}: compare from (A)`, placeHolder: 'The older side of the comparison', matchOnDescription: true });
+	if (!base?.version) throw cancelled('Compare');
+	const baseDigest = base.version.digest;
+	const working: VersionPickItem = { label: '$(edit) Working tree', description: 'the files as they are now, not snapshotted' };
+	const rest = items.filter((i) => i.version?.digest !== baseDigest);
+	if (rest.at(-1)?.kind === vscode.QuickPickItemKind.Separator) rest.pop(); // A was the only other-branch version
+	const other = await vscode.window.showQuickPick([working, ...rest], { title: `${model}: compare ${base.label} with (B)`, matchOnDescription: true });
 	if (!other) throw cancelled('Compare');
-	return { root: entry.root, model, a: base.ref, b: other.ref };
+	return { root: entry.root, model, a: baseDigest, b: other.version?.digest ?? WORKING_TREE };
 }
 
 let restoreHook: ((panel: vscode.WebviewPanel, state: PageState | undefined) => Promise<void>) | undefined;
@@ -381,11 +383,11 @@ export function compareViewCommands(context: vscode.ExtensionContext, ledgers: W
 		const entry = await pickLedger(ledgers, stringArg(arg, 'root'));
 		const args = compareArgsOf(entry.ledger, arg) ?? (await askCompareArgs(entry));
 		// Resolve now so a panel is keyed by digests (v3 and 1.4.0 are the same comparison) and errors come before it opens.
-		const a = entry.ledger.resolve(args.model, args.a);
-		const b = args.b === WORKING_TREE ? undefined : entry.ledger.resolve(args.model, args.b);
+		const a = entry.ledger.resolveReadable(args.model, args.a);
+		const b = args.b === WORKING_TREE ? undefined : entry.ledger.resolveReadable(args.model, args.b);
 		const key = `${entry.root}\0${args.model}\0${a.digest}\0${b?.digest ?? WORKING_TREE}`;
 		let panel = panels.get(key);
-		const title = `${args.model} v${a.number} ↔ ${b ? `v${b.number}` : 'working tree'}`;
+		const title = `${args.model} ${versionShortName(a)} ↔ ${b ? versionShortName(b) : 'working tree'}`;
 		if (panel) panel.panel.reveal();
 		else panel = track(new ComparePanel(context.extensionUri, entry, key, { root: entry.root, model: args.model, a: a.digest, b: b?.digest ?? WORKING_TREE }, title, () => forget(key)));
 		lastActive = panel;

@@ -12,9 +12,9 @@ import { modelMatcher } from '../../core/snapshot/workspaceFiles';
 import { isInteractive, stringArg } from '../commandArgs';
 import { COMMANDS } from '../commands';
 import type { CommandHandlers } from '../commands';
-import { pickLedger, resolveReadableVersion, runReporting, versionTargetOf } from '../commandSupport';
+import { pickLedger, readableVersionItems, resolveReadableVersion, runReporting, versionTargetOf } from '../commandSupport';
 import { storedFileUri, workingFileUri } from '../registry/storedFiles';
-import { changedFiles, diffTitle, plainShownText, versionDescription, versionLabel, versionShortName } from '../registry/versionText';
+import { changedFiles, diffTitle, plainShownText, versionShortName } from '../registry/versionText';
 import type { LedgerEntry, WorkspaceLedgers } from '../workspaceLedgers';
 
 export const PRODUCTION_ALIAS = 'production';
@@ -82,21 +82,23 @@ export class StoredFileCommands {
 
 	private async pickVersion(entry: LedgerEntry, model: string, title: string, options: { exclude?: string; withPath?: string } = {}): Promise<VersionSummary> {
 		let versions = entry.ledger.listVersions(model).filter((v) => v.digest !== options.exclude);
+		let keepOther = (v: VersionSummary) => v.digest !== options.exclude;
 		if (options.withPath) {
+			const path = options.withPath;
 			// From the index's artifact table: no manifest is read per version.
-			const having = new Set(modelVersionsHoldingPath(entry.ledger, model, options.withPath));
+			const having = new Set(modelVersionsHoldingPath(entry.ledger, model, path));
 			// And the versions that held it under an earlier name (renamed since): comparable too.
-			for (const f of followPath(entry.ledger, options.withPath)) if (f.model === model) for (const seg of f.segments) for (const v of seg.held) having.add(v.ref.digest);
+			for (const f of followPath(entry.ledger, path)) if (f.model === model) for (const seg of f.segments) for (const v of seg.held) having.add(v.ref.digest);
 			versions = versions.filter((v) => having.has(v.digest));
+			// A version only on another branch is not in the index: its manifest (from git) says.
+			keepOther = (v) => v.digest !== options.exclude && this.manifest(entry.ledger, v).artifacts.some((a) => a.path === path);
 		}
-		if (versions.length === 0) {
+		const items = await readableVersionItems(entry.ledger, model, versions, keepOther);
+		if (items.length === 0) {
 			throw new LedgerError({ code: 'NO_VERSIONS', message: options.withPath ? `No version of ${model} contains ${options.withPath}.` : `${model} has no other versions.`, fix: 'Snapshot the model first ("Model Ledger: Snapshot…").' });
 		}
-		const picked = await vscode.window.showQuickPick(
-			versions.map((v) => ({ label: versionLabel(v), description: versionDescription(v), version: v })),
-			{ title, matchOnDescription: true },
-		);
-		if (!picked) throw cancelled('Diff');
+		const picked = await vscode.window.showQuickPick(items, { title, matchOnDescription: true });
+		if (!picked?.version) throw cancelled('Diff');
 		return picked.version;
 	}
 

@@ -664,7 +664,8 @@ function otherVersionItem(node: Extract<RegistryNode, { kind: 'otherVersion' }>,
 	item.tooltip = new vscode.MarkdownString(`${versionTooltip(v, [])}\n\nOnly on **${escapeMarkdown(node.refs.join(', '))}** (git), not in this checkout: read-only.${node.objectsMissing ? ` ${node.objectsMissing} of its objects are not in the local store (pull them, or fetch that branch's objects).` : ''}`);
 	item.collapsibleState = vscode.TreeItemCollapsibleState.Collapsed;
 	item.iconPath = new vscode.ThemeIcon('git-commit', new vscode.ThemeColor('disabledForeground'));
-	// Not `version…`: the version menus (alias, restore, approve) do not apply.
+	// Not `version…`: the menus that write (alias, restore, approve) do not apply; those that read
+	// (diff, compare, copy digest) match `otherVersion` too.
 	item.contextValue = 'otherVersion';
 }
 

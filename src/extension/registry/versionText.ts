@@ -34,6 +34,14 @@ export function versionShortName(v: Pick<VersionSummary, 'number' | 'digest' | '
 	return versionName(v);
 }
 
+/** A version only on other git refs, in a version picker: `only on feature, origin/feature · message · 2 h ago`. */
+export function otherRefVersionDescription(v: VersionSummary, refs: string[], now: Date = new Date()): string {
+	const parts = [`only on ${oneLine(refs.join(', '))}`];
+	if (v.message) parts.push(truncate(oneLine(firstLine(v.message)), 48));
+	parts.push(formatAge(v.createdAt, now));
+	return parts.join(' · ');
+}
+
 /** `@production @staging · shorter system prompt · 2 h ago · a1b2c3d*` */
 export function versionDescription(v: VersionSummary, now: Date = new Date()): string {
 	// The message comes before age and commit: in a narrow sidebar it is what tells versions apart.

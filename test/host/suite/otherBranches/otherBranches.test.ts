@@ -98,4 +98,27 @@ describe('Registry: versions that exist only on other branches', function () {
 		assert.match(doc.getText(), /Answer in two sentences at most\./);
 		assert.ok(!existsSync(join(ws, '.model-ledger', 'versions', MODEL, `${v2.kind === 'otherVersion' ? v2.digest : ''}.yaml`)), 'nothing was written into the checkout');
 	});
+
+	it("compares the branch's v2 from its tree item: Diff with Previous opens the compare view against v1, and Compare with Selected works across the checkout and the branch", async () => {
+		const ml = await api();
+		const others = modelChildren(ml).find((n) => n.kind === 'otherRefs')!;
+		const [v2] = ml.registryTree.getChildren(others);
+		assert.equal(v2?.kind, 'otherVersion');
+		const digest = v2.kind === 'otherVersion' ? v2.digest : '';
+		type Opened = { title: string; a: { number: number | null; digest: string | null }; b: { number: number | null; digest: string | null } };
+		const previous = await vscode.commands.executeCommand<Opened | undefined>('modelLedger.diffWithPrevious', v2);
+		assert.ok(previous, 'the compare view opened');
+		assert.equal(previous.a.number, 1);
+		assert.equal(previous.b.digest, digest);
+		assert.equal(previous.title, `${MODEL} v1 ↔ v2`);
+
+		const [v1] = modelChildren(ml).filter((n) => n.kind === 'version');
+		await vscode.commands.executeCommand('modelLedger.selectForCompare', v2);
+		const selected = await vscode.commands.executeCommand<{ opened: string; result?: Opened } | undefined>('modelLedger.compareWithSelected', v1);
+		assert.equal(selected?.opened, 'compareView', 'Compare with Selected opened the compare view');
+		assert.equal(selected.result?.a.number, 1, 'the older side first');
+		assert.equal(selected.result?.b.digest, digest);
+		await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+		assert.ok(!existsSync(join(ws, '.model-ledger', 'versions', MODEL, `${digest}.yaml`)), 'still nothing written into the checkout');
+	});
 });
