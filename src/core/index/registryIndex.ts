@@ -9,6 +9,7 @@ import { LedgerError } from '../errors';
 import type { LedgerEvent } from '../lifecycle/events';
 import type { Author, FlatValues, VersionManifest, VersionSummary } from '../model';
 import { loadSqlite } from './sqlite';
+import { recordCheck, unchangedSinceCheck } from './checkedStamp';
 
 // 2: prompt_variables (hovers list which versions added or removed a template variable).
 // 3: artifacts_by_path and keyed_values_by_key cover sha256 and value (hovers read only the asked path's and key's index entries).
@@ -172,6 +173,7 @@ export class RegistryIndex {
 		mkdirSync(dirname(dbPath), { recursive: true });
 		const existed = existsSync(dbPath);
 		const tryOpen = (): { db: Database; fresh: boolean } => {
+			const unchanged = unchangedSinceCheck(dbPath);
 			const db = new Sqlite(dbPath, { timeout: 15_000 });
 			try {
 				db.pragma('journal_mode = WAL');
@@ -183,9 +185,13 @@ export class RegistryIndex {
 					db.pragma(`user_version = ${SCHEMA_VERSION}`);
 					return { db, fresh: true };
 				}
-				// Catches garbage bytes and torn pages before any query trusts the file.
-				const check = db.pragma('quick_check', { simple: true });
-				if (check !== 'ok') throw new Error(`quick_check: ${String(check)}`);
+				// Catches garbage bytes and torn pages before any query trusts the file; skipped while the
+				// file is the one a passed check saw (checkedStamp.ts), since the check reads every page.
+				if (!unchanged) {
+					const check = db.pragma('quick_check', { simple: true });
+					if (check !== 'ok') throw new Error(`quick_check: ${String(check)}`);
+					recordCheck(dbPath);
+				}
 				return { db, fresh: !existed };
 			} catch (err) {
 				db.close();
