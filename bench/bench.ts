@@ -613,7 +613,7 @@ async function benchResnapshot(dir: string): Promise<void> {
 		case: `index.db growth per version, one prompt changed among ${size.files.toLocaleString('en-US')} files`,
 		ours: { value: (growth.bytes - growthBefore.bytes) / made, unit: 'bytes' },
 		goal: '—',
-		note: `${Math.round((growth.rows - growthBefore.rows) / made).toLocaleString('en-US')} rows per version: one artifact row per file, value and variable rows only for the changed content`,
+		note: `${Math.round((growth.rows - growthBefore.rows) / made).toLocaleString('en-US')} rows per version: the version row, a file span per changed file (unchanged files share the previous version's spans), value and variable rows only for new content`,
 	});
 	const opened = await interleaved('open a ledger', [
 		{
@@ -724,7 +724,7 @@ function indexFootprint(ledger: Ledger): { bytes: number; rows: number } {
 	const pages = index.readStatement('PRAGMA page_count').pluck().get() as number;
 	const pageSize = index.readStatement('PRAGMA page_size').pluck().get() as number;
 	let rows = 0;
-	for (const table of ['versions', 'artifacts', 'content_values', 'content_variables', 'content_indexed']) {
+	for (const table of ['versions', 'file_spans', 'content_values', 'content_variables', 'content_indexed']) {
 		rows += index.readStatement(`SELECT count(*) FROM ${table}`).pluck().get() as number;
 	}
 	return { bytes: pages * pageSize, rows };

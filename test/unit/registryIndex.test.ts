@@ -39,9 +39,9 @@ describe('RegistryIndex.bulkLoad', () => {
 	test('drops the version tables’ indexes while loading and recreates the same ones', () => {
 		const index = openIndex();
 		const before = indexSql(index);
-		assert.ok(before.some((sql) => sql.includes('artifacts_by_path')));
+		assert.ok(before.some((sql) => sql.includes('spans_by_path')));
 		const during = index.batch(() => index.bulkLoad(() => indexSql(index)));
-		assert.ok(!during.some((sql) => /artifacts_by_path|artifacts_by_sha|versions_by_model/.test(sql)), during.join('\n'));
+		assert.ok(!during.some((sql) => /spans_by_path|spans_by_sha|spans_by_model|versions_by_model|versions_by_seq/.test(sql)), during.join('\n'));
 		assert.ok(during.some((sql) => sql.includes('events_by_model')));
 		assert.deepEqual(indexSql(index), before);
 	});

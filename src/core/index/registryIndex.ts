@@ -1,7 +1,7 @@
 // index.db: a SQLite cache of the manifests and events (the truth lives in .model-ledger/versions and
 // events), plus the stat cache that lets unchanged files skip re-hashing. It can always be deleted
 // and rebuilt; a corrupt or outdated file is moved aside and rebuilt, never trusted.
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Database, Statement } from 'better-sqlite3';
@@ -19,27 +19,41 @@ import { recordCheck, unchangedSinceCheck } from './checkedStamp';
 // 6: index_meta's `epoch` (a new random value when the versions are rebuilt) and version_log (the
 //    versions added or removed since, in order), so query results derived from the versions alone are
 //    kept across index changes that add none, and brought up to date from the log when a few are added.
-const SCHEMA_VERSION = 6;
+// 7: a version's files are spans, not one row per file: file_spans holds (model, path, role, sha256, size)
+//    for a run of the model's versions (by `seq`, the order they were indexed in), so a version adds rows
+//    only for the files that changed; `artifacts` is a view giving the old rows. versions.files names a
+//    version's file list (sha256 of its paths, roles and contents), so "a version with exactly these files"
+//    is one index lookup.
+const SCHEMA_VERSION = 7;
 
 // Secondary indexes, defined only here: the schema creates them, and a bulk load drops the ones on the
 // version tables and recreates them (one sort per index instead of a B-tree insert per row).
 const INDEXES: readonly { name: string; table: string; columns: string }[] = [
 	{ name: 'versions_by_model', table: 'versions', columns: 'model, number DESC, created_at DESC' },
-	{ name: 'artifacts_by_path', table: 'artifacts', columns: 'path, sha256' },
-	{ name: 'artifacts_by_sha', table: 'artifacts', columns: 'sha256' },
+	{ name: 'versions_by_seq', table: 'versions', columns: 'model, seq' },
+	{ name: 'versions_by_files', table: 'versions', columns: 'model, files' },
+	// A version's files: the spans of its model that end at or after its seq and start at or before it.
+	{ name: 'spans_by_model', table: 'file_spans', columns: 'model, last_seq, first_seq' },
+	{ name: 'spans_by_path', table: 'file_spans', columns: 'path, sha256' },
+	{ name: 'spans_by_sha', table: 'file_spans', columns: 'sha256' },
 	{ name: 'events_by_model', table: 'events', columns: 'model, at' },
 ];
 
 /** Tables a version insert or delete writes; a bulk load drops and recreates their indexes. */
-const VERSION_TABLES = new Set(['versions', 'artifacts']);
+const VERSION_TABLES = new Set(['versions', 'file_spans']);
+
+/** last_seq of a span that still holds at the model's newest indexed version. */
+const OPEN = Number.MAX_SAFE_INTEGER;
 
 function createIndexSql(index: { name: string; table: string; columns: string }): string {
 	return `CREATE INDEX IF NOT EXISTS ${index.name} ON ${index.table} (${index.columns});`;
 }
 
 const SCHEMA = `
+-- seq: the order versions were indexed in (never reused: AUTOINCREMENT), which file_spans count in.
 CREATE TABLE IF NOT EXISTS versions (
-	digest TEXT PRIMARY KEY,
+	seq INTEGER PRIMARY KEY AUTOINCREMENT,
+	digest TEXT NOT NULL UNIQUE,
 	model TEXT NOT NULL,
 	number INTEGER NOT NULL,
 	label TEXT NOT NULL,
@@ -50,16 +64,25 @@ CREATE TABLE IF NOT EXISTS versions (
 	git_commit TEXT,
 	git_branch TEXT,
 	git_dirty INTEGER NOT NULL,
-	artifact_count INTEGER NOT NULL
+	artifact_count INTEGER NOT NULL,
+	files TEXT NOT NULL
 );
-CREATE TABLE IF NOT EXISTS artifacts (
-	digest TEXT NOT NULL,
+-- A file (path, role, content) held by every version of the model whose seq is in [first_seq, last_seq]
+-- (versions deleted since just do not join). A new version closes the spans of the files it changed or
+-- dropped and opens spans for its new ones; unchanged files cost nothing.
+CREATE TABLE IF NOT EXISTS file_spans (
+	model TEXT NOT NULL,
 	path TEXT NOT NULL,
 	role TEXT NOT NULL,
 	sha256 TEXT NOT NULL,
 	size INTEGER NOT NULL,
-	PRIMARY KEY (digest, path)
-) WITHOUT ROWID;
+	first_seq INTEGER NOT NULL,
+	last_seq INTEGER NOT NULL
+);
+-- One row per version and file, as queries read them.
+CREATE VIEW IF NOT EXISTS artifacts AS
+	SELECT v.digest AS digest, s.path AS path, s.role AS role, s.sha256 AS sha256, s.size AS size
+	FROM file_spans s JOIN versions v ON v.model = s.model AND v.seq BETWEEN s.first_seq AND s.last_seq;
 -- Derived from a file's content, so stored once per sha256 whatever number of versions hold it;
 -- content_indexed says which facets of a content are recorded (a config may have no keys at all).
 CREATE TABLE IF NOT EXISTS content_values (
@@ -227,8 +250,13 @@ export class RegistryIndex {
 		const run = this.db.transaction(fn);
 		this.transactions++;
 		try {
-			return run.immediate();
+			const result = run.immediate();
+			this.claimedNow = [];
+			return result;
 		} catch (err) {
+			// Rolled back: what it claimed is not in the table.
+			for (const key of this.claimedNow) this.claimed.delete(key);
+			this.claimedNow = [];
 			if (isBusy(err)) throw busyError(this.db.name);
 			throw err;
 		}
@@ -295,27 +323,81 @@ export class RegistryIndex {
 
 	/** A new epoch and an empty log: everything derived from the versions is rebuilt. The rest of this transaction logs nothing. */
 	private newEpoch(): void {
-		this.prepare("INSERT OR REPLACE INTO index_meta (name, value) VALUES ('epoch', ?)").run(randomUUID());
+		const epoch = randomUUID();
+		this.prepare("INSERT OR REPLACE INTO index_meta (name, value) VALUES ('epoch', ?)").run(epoch);
+		this.claimed.clear();
+		this.claimedEpoch = epoch;
+		this.claimedCheckedIn = this.transactions;
 		this.prepare('DELETE FROM version_log').run();
 		this.rebuiltIn = this.transactions;
 	}
 
 	insertVersion(digest: string, m: VersionManifest): void {
+		this.insertContents(m);
+		if (this.pending) {
+			// A bulk load: versions get their seq in the model's order when it ends (flushPending), so
+			// consecutive seqs are consecutive versions and a file unchanged across them stays one span.
+			this.pending.push({ digest, m: slimManifest(m) });
+			this.pendingFiles += m.artifacts.length;
+			if (this.pendingFiles > RegistryIndex.PENDING_FILES_MAX) this.flushPending();
+			return;
+		}
 		this.logVersion(digest, true);
-		this.prepare(
-			`INSERT OR REPLACE INTO versions (digest, model, number, label, created_at, author_name, author_email, message, git_commit, git_branch, git_dirty, artifact_count)
-			 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		).run(digest, m.model, m.number, m.label, m.createdAt, m.author.name, m.author.email ?? null, m.message, m.git.commit, m.git.branch, m.git.dirty ? 1 : 0, m.artifacts.length);
-		const artifact = this.prepare('INSERT OR REPLACE INTO artifacts (digest, path, role, sha256, size) VALUES (?, ?, ?, ?, ?)');
-		for (const a of m.artifacts) artifact.run(digest, a.path, a.role, a.sha256, a.size);
-		// Values and variables are recorded the first time a content is seen: an unchanged file adds no rows.
+		this.appendVersion(digest, m, this.openSpansOf(m.model));
+	}
+
+	/** The seq this version got; spans of its files are closed, kept or opened against the model's open spans. */
+	private appendVersion(digest: string, m: SlimManifest, open: Map<string, OpenSpan>): void {
+		const files = fileListDigest(m.artifacts);
+		const { lastInsertRowid } = this.prepare(
+			`INSERT OR REPLACE INTO versions (digest, model, number, label, created_at, author_name, author_email, message, git_commit, git_branch, git_dirty, artifact_count, files)
+			 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		).run(digest, m.model, m.number, m.label, m.createdAt, m.author.name, m.author.email ?? null, m.message, m.git.commit, m.git.branch, m.git.dirty ? 1 : 0, m.artifacts.length, files);
+		const seq = Number(lastInsertRowid);
+		const close = this.prepare('UPDATE file_spans SET last_seq = ? WHERE rowid = ?');
+		const start = this.prepare('INSERT INTO file_spans (model, path, role, sha256, size, first_seq, last_seq) VALUES (?, ?, ?, ?, ?, ?, ?)');
+		const seen = new Set<string>();
+		for (const a of m.artifacts) {
+			if (seen.has(a.path)) continue; // a manifest lists a path once; the old primary key kept the first
+			seen.add(a.path);
+			const span = open.get(a.path);
+			if (span && span.role === a.role && span.sha256 === a.sha256 && span.size === a.size) continue;
+			if (span) close.run(seq - 1, span.rowid);
+			const row = start.run(m.model, a.path, a.role, a.sha256, a.size, seq, OPEN);
+			open.set(a.path, { rowid: Number(row.lastInsertRowid), role: a.role, sha256: a.sha256, size: a.size });
+		}
+		for (const [path, span] of open) {
+			if (seen.has(path)) continue;
+			close.run(seq - 1, span.rowid);
+			open.delete(path);
+		}
+	}
+
+	/** The spans still open for a model: the files of the version indexed last. */
+	private openSpansOf(model: string): Map<string, OpenSpan> {
+		const rows = this.prepare('SELECT rowid, path, role, sha256, size FROM file_spans WHERE model = ? AND last_seq = ?').raw(true).all(model, OPEN) as Array<[number, string, string, string, number]>;
+		return new Map(rows.map(([rowid, path, role, sha256, size]) => [path, { rowid, role, sha256, size }]));
+	}
+
+	/** Values and variables are recorded the first time a content is seen: an unchanged file adds no rows. */
+	private insertContents(m: VersionManifest): void {
 		const shaOf = new Map(m.artifacts.map((a) => [a.path, a.sha256]));
+		const claimed = this.claimedContents();
 		const claim = this.prepare('INSERT OR IGNORE INTO content_indexed (sha256, facet) VALUES (?, ?)');
+		// True when this content's facet was not recorded yet. A claim known to be in the table (made by this
+		// process, same epoch) costs no statement: a snapshot of 2,000 files claims only what changed.
+		const claimNew = (sha256: string, facet: string): boolean => {
+			const key = `${facet}\0${sha256}`;
+			if (claimed.has(key)) return false;
+			claimed.add(key);
+			this.claimedNow.push(key);
+			return claim.run(sha256, facet).changes > 0;
+		};
 		const keyed = this.prepare('INSERT OR IGNORE INTO content_values (sha256, key, kind, value) VALUES (?, ?, ?, ?)');
 		const insertValues = (kind: 'param' | 'metric', files: Record<string, FlatValues>) => {
 			for (const [file, values] of Object.entries(files)) {
 				const sha256 = shaOf.get(file);
-				if (sha256 === undefined || claim.run(sha256, kind).changes === 0) continue;
+				if (sha256 === undefined || !claimNew(sha256, kind)) continue;
 				for (const [key, value] of Object.entries(values)) keyed.run(sha256, key, kind, JSON.stringify(value));
 			}
 		};
@@ -324,17 +406,77 @@ export class RegistryIndex {
 		const variable = this.prepare('INSERT OR IGNORE INTO content_variables (sha256, name) VALUES (?, ?)');
 		for (const [path, info] of Object.entries(m.prompts ?? {})) {
 			const sha256 = shaOf.get(path);
-			if (sha256 === undefined || claim.run(sha256, 'prompt').changes === 0) continue;
+			if (sha256 === undefined || !claimNew(sha256, 'prompt')) continue;
 			for (const name of info.variables) variable.run(sha256, name);
 		}
 	}
 
-	deleteVersion(digest: string): void {
-		this.logVersion(digest, false);
-		// Content rows stay: they describe a content, not a version, and nothing reaches them without an artifact.
-		for (const table of ['versions', 'artifacts']) {
-			this.prepare(`DELETE FROM ${table} WHERE digest = ?`).run(digest);
+	/**
+	 * content_indexed rows this process knows exist (`facet\0sha256`). Content rows are only removed by a
+	 * rebuild, which starts a new epoch, so the set is kept while the epoch is the one it was filled in
+	 * (checked once per transaction); claims of a transaction that rolls back are taken out again.
+	 */
+	private claimed = new Set<string>();
+	private claimedEpoch: string | undefined;
+	private claimedCheckedIn = -1;
+	private claimedNow: string[] = [];
+	private static readonly CLAIMED_MAX = 200_000;
+
+	private claimedContents(): Set<string> {
+		if (this.claimedCheckedIn !== this.transactions) {
+			this.claimedCheckedIn = this.transactions;
+			const epoch = this.prepare("SELECT value FROM index_meta WHERE name = 'epoch'").pluck().get() as string | undefined;
+			if (epoch !== this.claimedEpoch || this.claimed.size > RegistryIndex.CLAIMED_MAX) {
+				this.claimed.clear();
+				this.claimedEpoch = epoch;
+			}
 		}
+		return this.claimed;
+	}
+
+	/** Versions a bulk load has read but not written yet (undefined outside a bulk load), and their files. */
+	private pending: Array<{ digest: string; m: SlimManifest }> | undefined;
+	private pendingFiles = 0;
+	/** Open spans per model during a bulk load (the span indexes are dropped then). */
+	private bulkOpen: Map<string, Map<string, OpenSpan>> | undefined;
+	/** Files held back before a bulk load writes what it has (bounds its memory on huge registries). */
+	private static readonly PENDING_FILES_MAX = 1_000_000;
+
+	/** Writes the pending versions in each model's order (number, time, digest), seq by seq. */
+	private flushPending(): void {
+		const pending = this.pending;
+		if (!pending || pending.length === 0) return;
+		this.pending = [];
+		this.pendingFiles = 0;
+		pending.sort((a, b) => compareText(a.m.model, b.m.model) || a.m.number - b.m.number || compareText(a.m.createdAt, b.m.createdAt) || compareText(a.digest, b.digest));
+		const open = this.bulkOpen!;
+		for (const { digest, m } of pending) {
+			let spans = open.get(m.model);
+			if (!spans) open.set(m.model, (spans = new Map()));
+			this.appendVersion(digest, m, spans);
+		}
+	}
+
+	deleteVersion(digest: string): void {
+		this.flushPending();
+		this.logVersion(digest, false);
+		const row = this.prepare('SELECT model, seq FROM versions WHERE digest = ?').raw(true).get(digest) as [string, number] | undefined;
+		if (!row) return;
+		this.prepare('DELETE FROM versions WHERE digest = ?').run(digest);
+		// Spans of this version alone go with it; a span it shares with other versions stays (a deleted seq
+		// just joins no version). Content rows stay: they describe a content, not a version.
+		const [model, seq] = row;
+		this.prepare('DELETE FROM file_spans WHERE model = ? AND first_seq = ? AND last_seq = ?').run(model, seq, seq);
+	}
+
+	/** The sha256 of a version's file list (paths, roles, contents), as fileListDigest computes it. */
+	fileListOf(digest: string): string | undefined {
+		return this.prepare('SELECT files FROM versions WHERE digest = ?').pluck().get(digest) as string | undefined;
+	}
+
+	/** Versions of a model whose file list has this digest (fileListDigest), newest first. */
+	versionsWithFiles(model: string, files: string): VersionSummary[] {
+		return this.listWhere('v.model = ? AND v.files = ? ORDER BY v.number DESC, v.created_at DESC', model, files);
 	}
 
 	/** Versions newest first (by number, then time), with aliases; all models when model is omitted. */
@@ -509,18 +651,65 @@ export class RegistryIndex {
 		if (!this.db.inTransaction) throw new Error('RegistryIndex.bulkLoad must run inside batch().');
 		// Many versions at once: readers rebuild what they derived instead of replaying a long log.
 		this.newEpoch();
+		// Open spans of the models already indexed, read while their index still exists.
+		this.bulkOpen = new Map();
+		const rows = this.prepare('SELECT rowid, model, path, role, sha256, size FROM file_spans WHERE last_seq = ?').raw(true).all(OPEN) as Array<[number, string, string, string, string, number]>;
+		for (const [rowid, model, path, role, sha256, size] of rows) {
+			let spans = this.bulkOpen.get(model);
+			if (!spans) this.bulkOpen.set(model, (spans = new Map()));
+			spans.set(path, { rowid, role, sha256, size });
+		}
 		const dropped = INDEXES.filter((index) => VERSION_TABLES.has(index.table));
 		for (const index of dropped) this.db.exec(`DROP INDEX IF EXISTS ${index.name}`);
-		const result = fn();
-		for (const index of dropped) this.db.exec(createIndexSql(index));
-		return result;
+		this.pending = [];
+		try {
+			const result = fn();
+			this.flushPending();
+			for (const index of dropped) this.db.exec(createIndexSql(index));
+			return result;
+		} finally {
+			this.pending = undefined;
+			this.pendingFiles = 0;
+			this.bulkOpen = undefined;
+		}
 	}
 
 	/** Empties every table except the stat cache (which stays valid across a rebuild). */
 	clearRegistry(): void {
 		this.newEpoch();
-		for (const table of ['versions', 'artifacts', 'content_values', 'content_variables', 'content_indexed', 'events', 'aliases', 'release_labels', 'event_files']) this.db.exec(`DELETE FROM ${table}`);
+		for (const table of ['versions', 'file_spans', 'content_values', 'content_variables', 'content_indexed', 'events', 'aliases', 'release_labels', 'event_files']) this.db.exec(`DELETE FROM ${table}`);
 	}
+}
+
+interface OpenSpan {
+	rowid: number;
+	role: string;
+	sha256: string;
+	size: number;
+}
+
+/** What indexing a version needs of its manifest (a bulk load holds thousands until it writes them). */
+type SlimManifest = Pick<VersionManifest, 'model' | 'number' | 'label' | 'createdAt' | 'author' | 'message' | 'git' | 'artifacts'>;
+
+function slimManifest(m: VersionManifest): SlimManifest {
+	return { model: m.model, number: m.number, label: m.label, createdAt: m.createdAt, author: m.author, message: m.message, git: m.git, artifacts: m.artifacts };
+}
+
+function compareText(a: string, b: string): number {
+	return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * Names a file list: sha256 of its (path, role, sha256) entries in path order. Two versions with equal
+ * names hold exactly the same files (what a snapshot calls "unchanged"); sizes follow from the contents.
+ */
+export function fileListDigest(artifacts: ReadonlyArray<{ path: string; role: string; sha256: string }>): string {
+	const lines = artifacts.map((a) => `${a.path}\0${a.role}\0${a.sha256}\n`);
+	// Manifests list their files by path already: sort only when they are not.
+	if (lines.some((line, i) => i > 0 && lines[i - 1] > line)) lines.sort();
+	const hash = createHash('sha256');
+	for (const line of lines) hash.update(line);
+	return hash.digest('hex');
 }
 
 function toSummary(row: VersionRow): VersionSummary {

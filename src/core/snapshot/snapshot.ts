@@ -19,6 +19,7 @@ import { manifestDigest, MAX_VERSION_NUMBER, serializeManifest } from '../store/
 import type { ArtifactRecord, Bump, DataRef, FlatValues, PromptInfo, SafetensorsSummary, VersionManifest, VersionSummary, WorkingChanges } from '../model';
 import { fsyncDir, hashFileSync, SMALL_FILE } from '../store/objectStore';
 import { extractPromptVariables } from '../parse/promptVariables';
+import { fileListDigest } from '../index/registryIndex';
 import type { StatKey } from '../index/registryIndex';
 import { readSafetensorsHeader } from '../parse/safetensors';
 import { redactText, scanSnapshotLabels, withoutUrlCredentials } from '../secrets/secretLabels';
@@ -589,10 +590,12 @@ function commitVersion(
 		// Another process may have added versions of this model since we started: read them first.
 		ledger.syncModelLocked(model.name);
 		const latest = ledger.index.latestVersion(model.name);
-		if (latest && sameArtifacts(indexedArtifacts(ledger, latest.digest), artifacts)) return { created: false, version: latest };
+		const files = fileListDigest(artifacts);
+		if (latest && ledger.index.fileListOf(latest.digest) === files) return { created: false, version: latest };
 		// Unchanged is judged against every version, not only the newest: after a merge brought two
-		// "v2"s, content equal to the other branch's v2 is that version, not a new v3.
-		const earlier = matchingVersion(ledger, model.name, artifacts);
+		// "v2"s, content equal to the other branch's v2 is that version, not a new v3. One index lookup
+		// by the file list's digest (reading every earlier version's files grew with history).
+		const earlier = ledger.index.versionsWithFiles(model.name, files)[0];
 		if (earlier) return { created: false, version: earlier };
 		const now = options.now ?? new Date();
 		const number = ledger.index.maxNumber(model.name) + 1;
@@ -656,20 +659,6 @@ function indexedArtifacts(ledger: Ledger, digest: string): ArtifactKey[] {
 	return ledger.index.readStatement('SELECT path, role, sha256 FROM artifacts WHERE digest = ?').all(digest) as ArtifactKey[];
 }
 
-/** A version of the model whose files are exactly these (newest first), found through the first file's (path, sha256). */
-function matchingVersion(ledger: Ledger, model: string, artifacts: ArtifactKey[]): VersionSummary | undefined {
-	if (artifacts.length === 0) return undefined;
-	const [first] = artifacts;
-	const candidates = ledger.index
-		.readStatement(
-			'SELECT v.digest FROM artifacts a JOIN versions v ON v.digest = a.digest WHERE a.path = ? AND a.sha256 = ? AND v.model = ? AND v.artifact_count = ? ORDER BY v.number DESC, v.created_at DESC',
-		)
-		.pluck()
-		.all(first.path, first.sha256, model, artifacts.length) as string[];
-	const digest = candidates.find((d) => sameArtifacts(indexedArtifacts(ledger, d), artifacts));
-	return digest ? ledger.index.versionByDigest(digest) : undefined;
-}
-
 /** The model's latest version when its files are exactly that version's and unchanged on disk per the stat cache. */
 function unchangedLatest(ledger: Ledger, caches: SnapshotCaches, model: ModelConfig, files: ModelFile[]): VersionSummary | undefined {
 	const latest = ledger.index.latestVersion(model.name);
@@ -684,13 +673,6 @@ function unchangedLatest(ledger: Ledger, caches: SnapshotCaches, model: ModelCon
 		if (!key || caches.hash(file.path, key) !== artifact.sha256) return undefined;
 	}
 	return latest;
-}
-
-function sameArtifacts(a: ArtifactKey[], b: ArtifactKey[]): boolean {
-	if (a.length !== b.length) return false;
-	const key = (x: ArtifactKey) => `${x.path}\0${x.role}\0${x.sha256}`;
-	const left = new Set(a.map(key));
-	return b.every((x) => left.has(key(x)));
 }
 
 /** tmp file → fsync → rename → fsync the folder: the manifest is either whole or absent. */
