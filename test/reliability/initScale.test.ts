@@ -1,5 +1,6 @@
 // Issue 16 item 1: init reads at most what it needs. On a 100,000-file repository (20,000 in quick mode)
-// it walks once, reads at most 2,000 file heads, and answers in bounded time; the time is printed.
+// it walks once, reads the heads of the few files that can say what they are (within 64 MB), and
+// answers in bounded time; the time is printed.
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

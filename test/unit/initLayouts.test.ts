@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { initCommand } from '../../src/cli/commands/init';
+import { proposeModels } from '../../src/core/init/initWorkspace';
 import { Ledger } from '../../src/core/ledger';
 import { createSnapshot } from '../../src/core/snapshot/snapshot';
 import { git, initGitRepo, makeTempDir, removeDir, writeFile } from './fixtures';
@@ -236,6 +237,87 @@ describe('issue 16 item 1: init detects real layouts', () => {
 		assert.match(human, /evals\/eval_config\.json {2}\(inference\/RAG keys: retrieval_mode, temperature\)/);
 		// Issue 16 item 9: inside git, which paths to commit.
 		assert.match(human, /git add model-ledger\.yaml \.model-ledger\/versions \.model-ledger\/events \.model-ledger\/\.gitignore \.model-ledger\/\.gitattributes/);
+	});
+
+	test('an evaluation suite (lm-evaluation-harness shape): every task config and the templates they include, as two globs over the tasks folder', async () => {
+		const files: Record<string, string> = {
+			'lm_eval/__init__.py': '',
+			'lm_eval/evaluator.py': 'def simple_evaluate(): ...\n',
+			'README.md': '# Language Model Evaluation Harness\n',
+			'pyproject.toml': '[project]\nname = "lm_eval"\n',
+			// A task defined in Python: `task` with `class`.
+			'lm_eval/tasks/fda/fda.yaml': 'task: fda\nclass: !function task.FDA\n',
+			'lm_eval/tasks/fda/task.py': 'class FDA: ...\n',
+			// A whole task in one file.
+			'lm_eval/tasks/gsm8k/gsm8k.yaml': 'tag:\n  - math_word_problems\ntask: gsm8k\ndataset_path: openai/gsm8k\noutput_type: generate_until\ndoc_to_text: "Question: {{question}}\\nAnswer:"\ndoc_to_target: "{{answer}}"\nmetric_list:\n  - metric: exact_match\nnum_fewshot: 5\n',
+			'lm_eval/tasks/gsm8k/README.md': '# GSM8K\n',
+			// A task whose template is in a file one folder up.
+			'lm_eval/tasks/shared/_common_template_yaml': 'output_type: multiple_choice\ndoc_to_choice: ["A", "B"]\n',
+			'lm_eval/tasks/shared/variant/task_x.yaml': 'task: shared_x\ninclude: ../_common_template_yaml\n',
+		};
+		// Twelve benchmark families, each a group, three tasks and the template they include (no extension, as the harness names them).
+		for (let i = 0; i < 12; i++) {
+			const dir = `lm_eval/tasks/bench${i}/default`;
+			files[`${dir}/_default_template_yaml`] = `dataset_path: org/bench${i}\ndoc_to_text: "{{question.strip()}}\\nAnswer:"\ndoc_to_target: answer\nmetric_list:\n  - metric: acc\n`;
+			files[`${dir}/_bench${i}.yaml`] = `group: bench${i}\ntask:\n  - bench${i}_a\n  - bench${i}_b\naggregate_metric_list:\n  - metric: acc\n`;
+			for (const t of ['a', 'b', 'c']) files[`${dir}/bench${i}_${t}.yaml`] = `"dataset_name": "${t}"\n"include": "_default_template_yaml"\n"task": "bench${i}_${t}"\n"task_alias": "${t}"\n`;
+			files[`${dir}/utils.py`] = 'def process_docs(ds): return ds\n';
+		}
+		const root = workspace('lm-evaluation-harness', files);
+		const { human, versions } = await initAndSnapshot(root);
+		const config = readFileSync(join(root, 'model-ledger.yaml'), 'utf8');
+		assert.match(config, / {4}prompts:\n {6}- "lm_eval\/tasks\/\*\*\/\*\.yaml"\n {6}- "lm_eval\/tasks\/\*\*\/\*_yaml"\n/, config);
+		const held = versions['lm-evaluation-harness'];
+		const expected = Object.keys(files)
+			.filter((f) => f.startsWith('lm_eval/tasks/') && /(\.yaml|_yaml)$/.test(f))
+			.map((f) => `prompt ${f}`)
+			.sort();
+		assert.deepEqual(held, expected, 'every task config and included template; no Python, no README');
+		assert.equal(held.length, 12 * 5 + 4);
+		assert.match(human, /bench0\/default\/_bench0\.yaml {2}\(evaluation task config: aggregate_metric_list, group, task\)/);
+		assert.match(human, /bench0\/default\/bench0_a\.yaml {2}\(evaluation task config: task_alias, dataset_name, include\)/);
+		const reasons = new Map(proposeModels(root).models[0].files.map((f) => [f.path, f.reason]));
+		assert.equal(reasons.get('lm_eval/tasks/gsm8k/gsm8k.yaml'), 'evaluation task config: output_type, doc_to_text, doc_to_target');
+		assert.equal(reasons.get('lm_eval/tasks/bench3/default/_default_template_yaml'), 'prompt template included by bench3_a.yaml');
+		assert.equal(reasons.get('lm_eval/tasks/shared/_common_template_yaml'), 'prompt template included by task_x.yaml');
+	});
+
+	test('among hundreds of task configs, the few init cannot tell by their first bytes join the glob instead of 110 names', async () => {
+		const files: Record<string, string> = {};
+		for (let i = 0; i < 110; i++) files[`evals/tasks/t${i % 11}/task_${i}.yaml`] = `task: t${i}\ndoc_to_text: "{{q}}"\nmetric_list:\n  - metric: acc\n`;
+		// Their keys come after what init reads (16 KB of a comment, as a long license header would).
+		for (let i = 0; i < 7; i++) files[`evals/tasks/t${i}/late_${i}.yaml`] = `# ${'x'.repeat(17 * 1024)}\ntask: late${i}\ndoc_to_text: "{{q}}"\n`;
+		const root = workspace('suite', files);
+		const { versions } = await initAndSnapshot(root);
+		const config = readFileSync(join(root, 'model-ledger.yaml'), 'utf8');
+		assert.match(config, / {4}prompts: "evals\/tasks\/\*\*\/\*\.yaml"\n/, config);
+		assert.equal(versions.suite.length, 117, 'the 7 unrecognized configs are versioned too');
+		const late = proposeModels(root).models[0].files.find((f) => f.path === 'evals/tasks/t0/late_0.yaml');
+		assert.equal(late?.reason, 'among 110 files of its kind (not recognized by itself)');
+	});
+
+	test('role words in a file name count as whole words: paragraph, average and constraints are not RAG or training configs', async () => {
+		const root = workspace('names', {
+			'configs/paragraph_segmentation.yaml': 'dataset: wiki\nsplit: test\n',
+			'configs/subscribes-to-average-utilitarianism.yaml': 'dataset: persona\nsplit: test\n',
+			'configs/constraints.yaml': 'max_len: 10\n',
+			'configs/storage.json': '{"bucket": "b"}\n',
+			'configs/rag_config.yaml': 'index: docs\n',
+			'configs/ragConfig.json': '{"index": "docs"}\n',
+			'configs/retriever.yaml': 'index: docs\n',
+			'configs/pretrain.yaml': 'steps: 10\n',
+			'configs/train_lora.yaml': 'steps: 10\n',
+			'prompts/notes.txt': 'Answer briefly.\n',
+		});
+		const { versions } = await initAndSnapshot(root);
+		assert.deepEqual(versions.names, [
+			'params configs/pretrain.yaml',
+			'params configs/train_lora.yaml',
+			'prompt prompts/notes.txt',
+			'rag configs/ragConfig.json',
+			'rag configs/rag_config.yaml',
+			'rag configs/retriever.yaml',
+		]);
 	});
 
 	test('issue 16 item 1: with nothing detected, init says so, shows a template and writes no config', () => {

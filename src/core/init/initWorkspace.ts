@@ -5,10 +5,11 @@
 // with nothing detected, nothing is written and a template is returned instead.
 import { appendAll } from '../bulkArrays';
 import { existsSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, posix } from 'node:path';
 import { classify, huggingFaceFolders } from './layoutDetect';
 import type { Finding, RoleKey } from './layoutDetect';
 import { scanLayout } from './layoutScan';
+import type { LayoutScan } from './layoutScan';
 import { Ledger } from '../ledger';
 import { CONFIG_FILE, parseWorkspaceConfig, ROLE_KEYS } from '../parse/workspaceConfig';
 import { collectModelFiles } from '../snapshot/workspaceFiles';
@@ -79,6 +80,7 @@ export function proposeModels(root: string): { models: ProposedModel[]; scan: In
 		const found = classify(path, layout, hf);
 		if (found) findings.push(found);
 	}
+	appendAll(findings, includedTemplates(findings, layout));
 	const units = groupIntoUnits(findings, modelNameOf(basename(root)));
 	const models: ProposedModel[] = [];
 	for (const unit of units) {
@@ -86,6 +88,28 @@ export function proposeModels(root: string): { models: ProposedModel[]; scan: In
 		if (model) models.push(model);
 	}
 	return { models, scan: { files: layout.files.length, entries: layout.entries, reads: layout.reads, truncated: layout.truncated, ms: Date.now() - started } };
+}
+
+/**
+ * The files evaluation task configs `include:` (lm-evaluation-harness keeps a task family's prompt
+ * template in one shared file, often without an extension: `_default_template_yaml`): part of what
+ * the model is asked, so prompts too. Only names in the same folder tree the walk saw.
+ */
+function includedTemplates(findings: Finding[], layout: LayoutScan): Finding[] {
+	const known = new Set(findings.map((f) => f.path));
+	const files = new Set(layout.files);
+	const added: Finding[] = [];
+	for (const finding of findings) {
+		if (!finding.evalTask) continue;
+		const include = /^["']?include["']?[ \t]*:[ \t]*["']?([^"'#\n]+?)["']?[ \t]*(?:#.*)?$/m.exec(layout.head(finding.path) ?? '')?.[1];
+		if (!include || include.startsWith('/')) continue;
+		const path = posix.normalize(posix.join(dirOf(finding.path), include));
+		if (path.startsWith('../')) continue;
+		if (!files.has(path) || known.has(path)) continue;
+		known.add(path);
+		added.push({ path, role: 'prompts', reason: `prompt template included by ${finding.path.split('/').pop()}` });
+	}
+	return added;
 }
 
 interface Unit {
@@ -161,21 +185,30 @@ function recipeFamilies(paths: string[]): string[] {
 /** The unit's globs, generalized where that matches exactly its files, else the files by name; undefined when nothing matches. */
 function checkedModel(root: string, unit: Unit, allFiles: string[]): ProposedModel | undefined {
 	const byRole = new Map<RoleKey, string[]>();
-	for (const f of unit.files) byRole.set(f.role, [...(byRole.get(f.role) ?? []), f.path]);
+	for (const f of unit.files) {
+		const paths = byRole.get(f.role);
+		if (paths) paths.push(f.path);
+		else byRole.set(f.role, [f.path]);
+	}
 	const general: Partial<Record<RoleKey, string[]>> = {};
 	const exact: Partial<Record<RoleKey, string[]>> = {};
+	// Files a general glob holds beside the detected ones (a few init could not tell among hundreds of their kind).
+	const alsoHeld: Finding[] = [];
 	for (const [key] of ROLE_KEYS) {
 		const files = byRole.get(key as RoleKey);
 		if (!files) continue;
 		exact[key as RoleKey] = files;
-		general[key as RoleKey] = generalGlobs(files, key as RoleKey, unit.dir, allFiles);
+		const held: string[] = [];
+		general[key as RoleKey] = generalGlobs(files, key as RoleKey, unit.dir, allFiles, held);
+		for (const path of held) alsoHeld.push({ path, role: key as RoleKey, reason: `among ${files.length} files of its kind (not recognized by itself)` });
 	}
-	const expected = new Map(unit.files.map((f) => [f.path, f.role]));
 	const generalized = Object.entries(general).some(([key, globs]) => globs.join('\0') !== (exact[key as RoleKey] ?? []).join('\0'));
-	for (const globs of generalized ? [general, exact] : [exact]) {
+	const variants: Array<[Partial<Record<RoleKey, string[]>>, Finding[]]> = generalized ? [[general, [...unit.files, ...alsoHeld]], [exact, unit.files]] : [[exact, unit.files]];
+	for (const [globs, files] of variants) {
+		const expected = new Map(files.map((f) => [f.path, f.role]));
 		const matched = matchedBy(root, unit.name, globs);
 		if (matched && matched.size === expected.size && [...matched].every(([p, r]) => expected.get(p) === r)) {
-			return { name: unit.name, kind: unit.kind, dir: unit.dir, reason: unit.reason, globs, files: unit.files };
+			return { name: unit.name, kind: unit.kind, dir: unit.dir, reason: unit.reason, globs, files };
 		}
 	}
 	// Even exact names did not match (a name the matcher cannot express, a .env file): keep what does match.
@@ -205,14 +238,17 @@ function matchedBy(root: string, name: string, globs: Partial<Record<RoleKey, st
  * workspace's; otherwise the files themselves. Weights and prompts anchor at their folder (new shards
  * or prompts join the model); a recipe family at its folder; single configs stay named.
  */
-function generalGlobs(files: string[], role: RoleKey, unitDir: string, allFiles: string[]): string[] {
+function generalGlobs(files: string[], role: RoleKey, unitDir: string, allFiles: string[], alsoHeld: string[]): string[] {
 	if (files.length === 1 && role !== 'weights' && role !== 'prompts') return files;
 	const groups = new Map<string, string[]>();
+	const endings = endingsOf(files);
+	const anchors = mergedAnchors(files, endings, role, unitDir);
 	for (const file of files) {
-		const anchor = anchorOf(file, role, unitDir);
-		const ending = endingOf(file, files);
-		const key = `${anchor}\0${ending}`;
-		groups.set(key, [...(groups.get(key) ?? []), file]);
+		const ending = endings.get(file)!;
+		const key = `${anchors.get(file)}\0${ending}`;
+		const group = groups.get(key);
+		if (group) group.push(file);
+		else groups.set(key, [file]);
 	}
 	const globs: string[] = [];
 	const excluded: string[] = [];
@@ -229,10 +265,52 @@ function generalGlobs(files: string[], role: RoleKey, unitDir: string, allFiles:
 		if (exclusions && (group.length > 1 || role === 'weights' || role === 'prompts')) {
 			globs.push(glob);
 			appendAll(excluded, exclusions.map((e) => `!${e}`));
+			if (exclusions.length === 0 && candidates.length > group.length) {
+				const inGroup = new Set(group);
+				appendAll(alsoHeld, candidates.filter((f) => !inGroup.has(f)));
+			}
 		} else appendAll(globs, group);
 	}
 	// Exclusions apply to all of the role's globs; they read best last.
 	return [...globs, ...excluded];
+}
+
+/** Above this many anchor folders of one ending, they merge into their common folder (an eval suite's hundreds of task folders). */
+const MAX_ANCHORS_PER_ENDING = 8;
+
+/**
+ * Each file's anchor folder (anchorOf); when one ending spreads over more than
+ * MAX_ANCHORS_PER_ENDING folders, the deepest folder holding them all instead (`lm_eval/tasks`, not
+ * 900 task folders), unless that is the workspace root.
+ */
+function mergedAnchors(files: string[], endings: Map<string, string>, role: RoleKey, unitDir: string): Map<string, string> {
+	const anchors = new Map(files.map((f) => [f, anchorOf(f, role, unitDir)]));
+	const byEnding = new Map<string, Set<string>>();
+	for (const file of files) {
+		const ending = endings.get(file)!;
+		const set = byEnding.get(ending) ?? new Set<string>();
+		set.add(anchors.get(file)!);
+		byEnding.set(ending, set);
+	}
+	for (const [ending, set] of byEnding) {
+		if (set.size <= MAX_ANCHORS_PER_ENDING) continue;
+		const common = commonFolder([...set]);
+		if (common === '') continue;
+		for (const file of files) if (endings.get(file) === ending) anchors.set(file, common);
+	}
+	return anchors;
+}
+
+/** The deepest folder that holds every one of `dirs` ('' when only the root does). */
+function commonFolder(dirs: string[]): string {
+	let common = dirs[0].split('/');
+	for (const dir of dirs.slice(1)) {
+		const parts = dir.split('/');
+		let n = 0;
+		while (n < common.length && n < parts.length && common[n] === parts[n]) n++;
+		common = common.slice(0, n);
+	}
+	return common.join('/');
 }
 
 /** At most this many `!` exclusions make a glob worth writing instead of the files' names. */
@@ -248,6 +326,9 @@ function excludedFrom(candidates: string[], wanted: string[]): string[] | undefi
 	const unwanted = candidates.filter((f) => !keep.has(f));
 	// Two files read better by name than as a glob minus one; a glob must mostly hold what is wanted.
 	if (wanted.length < 3 || unwanted.length * 2 > wanted.length) return undefined;
+	// Hundreds of files of one kind with a few percent init could not tell (a key past the part it
+	// reads, a template nothing includes): the glob holds them too, rather than every file by name.
+	if (unwanted.length > MAX_EXCLUSIONS && wanted.length >= 100 && unwanted.length * 10 <= wanted.length) return [];
 	const wantedDirs = new Set<string>();
 	for (const f of wanted) for (let d = dirOf(f); d !== ''; d = dirOf(d)) wantedDirs.add(d);
 	const exclusions = new Set<string>();
@@ -291,13 +372,18 @@ function anchorOf(file: string, role: RoleKey, unitDir: string): string {
 	return dir;
 }
 
-/** `_prompt.md` when every file of the set ends so (promptflow's naming), else the extension. */
-function endingOf(file: string, all: string[]): string {
-	const name = basename(file);
-	const suffix = /(_prompt\.[a-z0-9]+)$/i.exec(name)?.[1];
-	if (suffix && all.every((f) => basename(f).endsWith(suffix))) return suffix;
+/** Each file's glob ending: `_prompt.md` when every file of the set ends so (promptflow's naming), else its plainEnding. */
+function endingsOf(files: string[]): Map<string, string> {
+	const first = /(_prompt\.[a-z0-9]+)$/i.exec(basename(files[0] ?? ''))?.[1];
+	const shared = first && files.every((f) => basename(f).endsWith(first)) ? first : undefined;
+	return new Map(files.map((file) => [file, shared ?? plainEnding(basename(file))]));
+}
+
+/** The extension (`.yaml`); for a name without one, `_yaml` when it ends so (lm-evaluation-harness's shared templates), else the name. */
+function plainEnding(name: string): string {
 	const dot = name.lastIndexOf('.');
-	return dot > 0 ? name.slice(dot) : name;
+	if (dot > 0) return name.slice(dot);
+	return /_ya?ml$/i.exec(name)?.[0] ?? name;
 }
 
 function configText(models: ProposedModel[]): string {

@@ -13,6 +13,8 @@ export interface Finding {
 	training?: true;
 	/** A prompt-flow definition (decides flow units). */
 	flow?: true;
+	/** An evaluation task config (its `include:`d template is a prompt too). */
+	evalTask?: true;
 }
 
 const TRAINING_KEYS = new Set([
@@ -26,6 +28,17 @@ const INFERENCE_KEYS = new Set([
 	'vector_store', 'reranker', 'rerank', 'frequency_penalty', 'presence_penalty', 'deployment_name', 'chat_model_deployment_name',
 	'prompt_token_limit', 'max_completion_tokens', 'search_type', 'n_results',
 ]);
+/**
+ * Keys of an evaluation task config (EleutherAI lm-evaluation-harness and the harnesses built on its
+ * format): the prompt template (`doc_to_text`), the answer, the few-shot setup and the metrics. Two
+ * of them, one specific to the format, make a task config: what the model is asked, so a prompt.
+ */
+const EVAL_TASK_KEYS = new Set([
+	'doc_to_text', 'doc_to_target', 'doc_to_choice', 'metric_list', 'output_type', 'fewshot_config', 'fewshot_split', 'num_fewshot',
+	'task_alias', 'filter_list', 'process_docs', 'process_results', 'dataset_path', 'dataset_name', 'test_split', 'validation_split',
+	'training_split', 'task', 'include', 'tag', 'group', 'aggregate_metric_list', 'class',
+]);
+const EVAL_TASK_SPECIFIC = new Set(['doc_to_text', 'doc_to_target', 'doc_to_choice', 'metric_list', 'aggregate_metric_list', 'output_type', 'fewshot_config', 'task_alias', 'filter_list']);
 const TEMPLATE_EXTS = new Set(['.jinja2', '.j2', '.jinja', '.prompt', '.mustache', '.hbs']);
 const STRUCTURED_EXTS = new Set(['.yaml', '.yml', '.json', '.toml']);
 const TEXT_EXTS = new Set(['.md', '.txt']);
@@ -93,9 +106,10 @@ export function classify(path: string, scan: LayoutScan, hfFolders: Set<string>)
 	if (TRAINER_OUTPUTS.has(lower)) return { path, role: 'metrics', reason: `Hugging Face trainer output (${lower})` };
 	if (hfFolders.has(dir) && HF_FOLDER_FILES.has(lower)) return { path, role: 'other', reason: `Hugging Face model folder file (${lower})` };
 
+	const words = nameWords(name.slice(0, dot > 0 ? dot : undefined));
 	if (TEXT_EXTS.has(ext)) {
 		if (DOC_NAMES.test(name)) return undefined;
-		if (/prompt/i.test(name)) return { path, role: 'prompts', reason: 'prompt by its name (*prompt*)' };
+		if (words.some((w) => w.startsWith('prompt'))) return { path, role: 'prompts', reason: 'prompt by its name (*prompt*)' };
 		if (inPrompts) return { path, role: 'prompts', reason: 'in a prompts/ folder' };
 		const head = scan.head(path);
 		const vars = head ? templateVariables(head) : [];
@@ -110,12 +124,27 @@ export function classify(path: string, scan: LayoutScan, hfFolders: Set<string>)
 	const keys = head ? keysOf(head) : new Set<string>();
 	const training = [...keys].filter((k) => TRAINING_KEYS.has(k));
 	const inference = [...keys].filter((k) => INFERENCE_KEYS.has(k));
+	const evalTask = [...keys].filter((k) => EVAL_TASK_KEYS.has(k));
+	// `task` with `include` (a task reusing a family's template), `group` (a group of tasks) or `class` (a task in Python) is the format too.
+	if (evalTask.length >= 2 && (evalTask.some((k) => EVAL_TASK_SPECIFIC.has(k)) || (keys.has('task') && (keys.has('include') || keys.has('group') || keys.has('class'))))) {
+		return { path, role: 'prompts', reason: `evaluation task config: ${[...evalTask.filter((k) => EVAL_TASK_SPECIFIC.has(k)), ...evalTask.filter((k) => !EVAL_TASK_SPECIFIC.has(k))].slice(0, 3).join(', ')}`, evalTask: true };
+	}
 	if (training.length >= 2 && training.length >= inference.length) return { path, role: 'params', reason: `training keys: ${training.slice(0, 4).join(', ')}`, training: true };
 	if (inference.length >= 2) return { path, role: 'rag', reason: `inference/RAG keys: ${inference.slice(0, 4).join(', ')}` };
-	if (/rag|retriev/.test(lower)) return { path, role: 'rag', reason: 'RAG config by its name' };
-	if (/train|hparams|hyperparams|params/.test(lower) && keys.size > 0) return { path, role: 'params', reason: 'training config by its name' };
-	if (ext === '.json' && inEval && /summary|score|metric/.test(lower)) return { path, role: 'metrics', reason: 'evaluation summary' };
+	// By whole words of the name: `rag_config`, `retriever`, `train_lora`, `hparams`; never `paragraph`, `average` or `constraints`.
+	if (words.some((w) => w === 'rag' || w.startsWith('retriev'))) return { path, role: 'rag', reason: 'RAG config by its name' };
+	if (words.some((w) => /^(pre)?train(ing|er)?$|^fine-?tun(e|ing)$|^(sft|dpo|orpo|kto|ppo|grpo)$|^h?params$|^hyperparam(eter)?s$/.test(w)) && keys.size > 0) return { path, role: 'params', reason: 'training config by its name' };
+	if (ext === '.json' && inEval && words.some((w) => /^(summary|scores?|metrics?)$/.test(w))) return { path, role: 'metrics', reason: 'evaluation summary' };
 	return undefined;
+}
+
+/** The lower-cased words of a file name without its extension: split at `_ - . ` and camelCase humps (`ragConfig` → rag, config). */
+export function nameWords(stem: string): string[] {
+	return stem
+		.replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+		.toLowerCase()
+		.split(/[^a-z0-9]+/)
+		.filter(Boolean);
 }
 
 /** Key names of a YAML, JSON or TOML head (any depth), lower-cased. */

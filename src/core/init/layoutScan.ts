@@ -1,13 +1,15 @@
 // What `init` looks at: one bounded walk of the workspace (names and sizes), then the first bytes of
 // the few files whose name or extension can say what they are. Nothing is parsed as a whole, nothing
-// executed; a 100,000-file repository costs one walk and at most MAX_READS small reads.
+// executed; a 100,000-file repository costs one walk and small reads of at most MAX_READ_TOTAL bytes.
 import { closeSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Entries (files and folders) the walk visits at most; beyond it the scan says it stopped. */
 export const MAX_ENTRIES = 300_000;
-/** Files whose first bytes are read at most (structured files and text that may be a prompt). */
-const MAX_READS = 2000;
+/** Files whose first bytes are read at most (structured files and text that may be a prompt)… */
+const MAX_READS = 50_000;
+/** …and bytes read in all: an evaluation suite's 14,000 small task configs are read whole, 100,000 big files are not. */
+const MAX_READ_TOTAL = 64 * 1024 * 1024;
 /** Bytes read from the head of a file: keys and template variables show in the first screens. */
 const HEAD_BYTES = 16 * 1024;
 /** Structured or text files larger than this are data (a dataset, a dump), not a config or a prompt. */
@@ -68,6 +70,7 @@ export function scanLayout(root: string): LayoutScan {
 	files.sort();
 	const heads = new Map<string, string | undefined>();
 	let reads = 0;
+	let bytes = 0;
 	const scan: LayoutScan = {
 		files,
 		truncated,
@@ -76,10 +79,11 @@ export function scanLayout(root: string): LayoutScan {
 		head(path) {
 			if (heads.has(path)) return heads.get(path);
 			let text: string | undefined;
-			if (reads < MAX_READS) {
+			if (reads < MAX_READS && bytes < MAX_READ_TOTAL) {
 				reads++;
 				scan.reads = reads;
 				text = readHead(join(root, path));
+				bytes += text?.length ?? 0;
 			}
 			heads.set(path, text);
 			return text;
