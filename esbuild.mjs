@@ -6,6 +6,7 @@
 //   --dist DIR     write the extension's bundles to DIR instead of dist/ (the host tests' hooked copy)
 import * as esbuild from 'esbuild';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 
 const args = new Set(process.argv.slice(2));
@@ -18,6 +19,23 @@ if (!dist) throw new Error('--dist needs a folder');
 // Replaced in every bundle, so `if (__TEST_HOOKS__)` code is dropped from the shipped ones.
 const define = { __TEST_HOOKS__: String(testHooks) };
 
+// fdir (tinyglobby's walker) tries `require("picomatch")` from node_modules when it loads, for a glob
+// option tinyglobby never uses: in a checkout with node_modules that resolved and compiled picomatch
+// from disk on every CLI start (~50-80 ms of a `--help` profile), in an installed VSIX it failed
+// quietly. Its optional picomatch is left out, so every run does what the shipped one does.
+const FDIR_OPTIONAL_PICOMATCH = '__require.resolve("picomatch");\n\tpm = __require("picomatch");';
+const fdirWithoutPicomatch = {
+	name: 'fdir-without-picomatch',
+	setup(build) {
+		build.onLoad({ filter: /[\\/]fdir[\\/]dist[\\/]index\.mjs$/ }, async (args) => {
+			const text = await readFile(args.path, 'utf8');
+			// A new fdir that loads picomatch differently fails the build here instead of slowing start-up unnoticed.
+			if (!text.includes(FDIR_OPTIONAL_PICOMATCH)) throw new Error(`${args.path}: fdir's optional picomatch require changed; update fdirWithoutPicomatch in esbuild.mjs`);
+			return { contents: text.replace(FDIR_OPTIONAL_PICOMATCH, ''), loader: 'js' };
+		});
+	},
+};
+
 /** @type {import('esbuild').BuildOptions} */
 const node = {
 	bundle: true,
@@ -29,6 +47,7 @@ const node = {
 	// Folds `__TEST_HOOKS__` and drops the dead branches in development builds too (names and layout stay readable).
 	minifySyntax: true,
 	external: ['vscode', 'better-sqlite3'],
+	plugins: [fdirWithoutPicomatch],
 	logLevel: 'warning',
 	// Some ESM dependencies (fdir) call createRequire(import.meta.url); give the CJS bundle a real one.
 	define: { ...define, 'import.meta.url': '__bundleImportMetaUrl' },
@@ -44,7 +63,7 @@ const awsSdkChunk = {
 	},
 };
 // Emit `require` for that lazy import: a CJS file loaded through import() is fragile in extension hosts.
-const lazyRequire = { plugins: [awsSdkChunk], supported: { 'dynamic-import': false } };
+const lazyRequire = { plugins: [fdirWithoutPicomatch, awsSdkChunk], supported: { 'dynamic-import': false } };
 
 // The extension is split in two so that activation compiles only what it needs: dist/extension.js
 // (extension.ts: the Registry view, status bar, decorations and stand-ins for the commands) and
@@ -68,7 +87,7 @@ const sharedChunk = {
 		});
 	},
 };
-const extensionHalf = { ...node, outdir: dist, plugins: [awsSdkChunk, featuresChunk, sharedChunk], supported: lazyRequire.supported };
+const extensionHalf = { ...node, outdir: dist, plugins: [fdirWithoutPicomatch, awsSdkChunk, featuresChunk, sharedChunk], supported: lazyRequire.supported };
 
 const builds = [
 	{ ...extensionHalf, entryPoints: { extension: 'src/extension/extension.ts' } },

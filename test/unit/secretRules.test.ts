@@ -274,3 +274,33 @@ describe('file scans share their read buffers (issue 18 item 4)', () => {
 		}
 	});
 });
+
+describe('prose is searched for hints, not scanned line by line (issue 18 item 4)', () => {
+	test('a file scan finds what the line-by-line scan finds, at the same lines and columns, across chunk edges and long lines', () => {
+		const dir = makeTempDir('scan-hints');
+		try {
+			const secrets = [`ghp_${'A1b2C3d4E5'.repeat(3)}123456`, 'postgres://app:Xk29vLq8Zt@db.internal:5432/prod', `api_token = "${random(32)}"`, `Authorization: Bearer ${random(40, undefined, 11)}`];
+			const prose = 'Answer the question from the retrieved context; cite each source and keep the tone concise.';
+			const lines: string[] = [];
+			for (let i = 0; i < 40_000; i++) {
+				// Secrets on the first line, every 997th line, a run of blank lines, and lines that only hint.
+				if (i === 0 || i % 997 === 0) lines.push(`${prose.slice(0, i % 50)} ${secrets[i % secrets.length]} end`);
+				else if (i % 501 === 0) lines.push('the keyword password appears here without a value');
+				else if (i % 13 === 0) lines.push('');
+				else lines.push(`${prose} ${i}`);
+			}
+			// A line longer than the 1 MiB window, with a secret past its first window, and a last line without a newline.
+			lines.push(`${'word '.repeat(300_000)}${secrets[0]} tail`);
+			lines.push(`last ${secrets[1]}`);
+			const text = lines.join('\n');
+			writeFileSync(join(dir, 'prompt.md'), text);
+			const fromFile = scanFileDetailed(join(dir, 'prompt.md'), 'prompt.md').findings;
+			const lineByLine = scanText(text, 'prompt.md');
+			assert.ok(fromFile.length > 40, `found ${fromFile.length}`);
+			assert.deepEqual(fromFile, lineByLine);
+			assert.equal(fromFile.at(-1)?.line, lines.length);
+		} finally {
+			removeDir(dir);
+		}
+	});
+});

@@ -339,3 +339,15 @@ export function scanLineWithoutTokens(line: string, configLike: boolean): RuleMa
 }
 
 const KEYWORD_HINT = /passw|pwd|secret|key|token|credential|auth/i;
+
+// Either hint, searched for across many lines at once: scanLine(line, false) finds nothing in a line
+// where this matches nothing (matchToken needs TOKEN_HINT, the rest KEYWORD_HINT), and no hint spans
+// a line break. A prose file is then searched in one pass instead of one regex call per line.
+const ANY_HINT = new RegExp(`${TOKEN_HINT.source}|${KEYWORD_HINT.source}`, 'gi');
+
+/** Where the next hint of a secret at or after `from` is in `text` (many lines), or -1: lines before it need no scanLine(…, false). */
+export function nextHint(text: string, from: number): number {
+	ANY_HINT.lastIndex = from;
+	const m = ANY_HINT.exec(text);
+	return m ? m.index : -1;
+}

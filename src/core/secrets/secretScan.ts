@@ -13,7 +13,7 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { inflateSync } from 'node:zlib';
 import { LedgerError } from '../errors';
 import { redactText } from './secretLabels';
-import { isSecretKey, matchKeyValue, scanLine } from './secretRules';
+import { isSecretKey, matchKeyValue, nextHint, scanLine } from './secretRules';
 import type { RuleMatch, SecretFinding } from './secretRules';
 
 // Where `key: value` lines mean configuration; prompts and prose only get the token rules and the
@@ -37,7 +37,7 @@ class LineScanner {
 
 	constructor(
 		private readonly path: string,
-		private readonly configLike: boolean,
+		readonly configLike: boolean,
 	) {}
 
 	/** `column0` is where `text` starts in its line (a window of a very long line). */
@@ -210,7 +210,10 @@ class StreamFeeder {
 	push(text: string): void {
 		if (text === '') return;
 		const data = this.carry + text;
-		let start = 0;
+		// Outside config-like files a line is scanned only when it holds a hint (scanLine finds nothing
+		// in the others): in prose, most lines are only counted. Config files keep the per-line state
+		// of blockValue, so every line of theirs is scanned.
+		let start = this.scanner.configLike ? 0 : this.hintedLines(data);
 		for (let nl = data.indexOf('\n', start); nl !== -1; nl = data.indexOf('\n', start)) {
 			this.scanner.line(data.slice(start, nl), this.lineNo, start === 0 ? this.carryColumn : 0);
 			this.lineNo++;
@@ -228,6 +231,25 @@ class StreamFeeder {
 
 	end(): void {
 		if (this.carry !== '') this.scanner.line(this.carry, this.lineNo, this.carryColumn);
+	}
+
+	/** Scans the complete lines of `data` that hold a hint and counts the others; returns where the unfinished last line starts. */
+	private hintedLines(data: string): number {
+		const complete = data.lastIndexOf('\n') + 1;
+		let start = 0;
+		while (start < complete) {
+			const hit = nextHint(data, start);
+			const lineStart = hit === -1 || hit >= complete ? complete : data.lastIndexOf('\n', hit) + 1;
+			for (let nl = data.indexOf('\n', start); nl !== -1 && nl < lineStart; nl = data.indexOf('\n', nl + 1)) this.lineNo++;
+			if (lineStart > 0) this.carryColumn = 0;
+			if (lineStart >= complete) return complete;
+			const end = data.indexOf('\n', lineStart);
+			this.scanner.line(data.slice(lineStart, end), this.lineNo, lineStart === 0 ? this.carryColumn : 0);
+			this.lineNo++;
+			this.carryColumn = 0;
+			start = end + 1;
+		}
+		return start;
 	}
 }
 

@@ -4,7 +4,6 @@
 import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { userInfo } from 'node:os';
-import type { SimpleGit, SimpleGitFactory } from 'simple-git';
 import type { Author } from '../model';
 
 export interface WorkspaceLineage {
@@ -43,16 +42,29 @@ export function gitDisabledReason(): string | undefined {
 	return gitDisabled;
 }
 
-function gitFor(root: string): SimpleGit {
-	// eslint-disable-next-line @typescript-eslint/no-require-imports
-	const { simpleGit } = require('simple-git') as { simpleGit: SimpleGitFactory };
-	return simpleGit({ baseDir: root, maxConcurrentProcesses: 4, trimmed: false });
+/**
+ * Runs git in `root` and resolves to its stdout; rejects when it cannot start or exits non-zero. A
+ * plain spawn: simple-git, used here before for nothing but this, cost tens of milliseconds to
+ * load on every snapshot (its module graph), before the first git process even started.
+ */
+function gitRaw(root: string, args: string[]): Promise<string> {
+	return new Promise((resolveRun, reject) => {
+		const child = spawn('git', args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+		const out: Buffer[] = [];
+		let stderr = '';
+		child.stdout.on('data', (d: Buffer) => out.push(d));
+		child.stderr.on('data', (d: Buffer) => {
+			if (stderr.length < 4096) stderr += d.toString();
+		});
+		child.on('error', reject);
+		child.on('close', (code) => (code === 0 ? resolveRun(Buffer.concat(out).toString('utf8')) : reject(new Error(`git ${args[0] === '--no-optional-locks' ? args[1] : args[0]} failed (exit ${code}): ${stderr.trim()}`))));
+	});
 }
 
 /** Reads the lineage of the workspace at `root`. */
 export async function readLineage(root: string): Promise<WorkspaceLineage> {
 	if (gitDisabled) return noLineage();
-	const git = gitFor(root);
+	const git = { raw: (args: string[]) => gitRaw(root, args) };
 	// One round of two processes: status (repository or not, HEAD, branch, whether tracked files
 	// changed) and config (author, remotes); the patch only when something changed.
 	const [status, config] = await Promise.all([
