@@ -22,6 +22,7 @@ import { isScalar, LineCounter, parseDocument, visit } from 'yaml';
 import type { Document } from 'yaml';
 import { parse as parseToml, TomlError } from 'smol-toml';
 import { ParseError } from '../errors';
+import { readPlainYaml } from './plainYaml';
 import { expandedYamlSize, flatKeyCount, HUGE_FILE_KEYS, hugeFileWarning, MAX_EXPANDED_VALUES, MAX_VALUES_BEFORE_TREE, summaryValues, yamlTokenCounts } from './hugeFiles';
 import type { FlatValues, Scalar } from '../model';
 import { stripBom } from './textContent';
@@ -54,9 +55,13 @@ export function parseStructured(relPath: string, text: string, fix: string = DEF
 	const source = stripBom(text);
 	switch (structuredExtension(relPath)) {
 		case '.yaml':
-		case '.yml':
+		case '.yml': {
 			refuseBigYaml(relPath, source);
+			// Most configs are plain block mappings: read without the library's document tree (same values).
+			const plain = readPlainYaml(source);
+			if (plain !== undefined) return plain;
 			return yamlToJs(relPath, parseYamlDocument(relPath, source, fix, warnings), fix);
+		}
 		case '.json':
 			return parseJson(relPath, source, fix);
 		case '.toml':
