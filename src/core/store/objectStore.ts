@@ -335,16 +335,28 @@ async function kernelCopyHashing(source: FileHandle, tmp: string, onBytes?: Copy
 	let early: Promise<unknown> | undefined;
 	let unflushed = 0;
 	const hash = createHash('sha256');
-	const buffer = Buffer.allocUnsafe(CHUNK);
+	// Two buffers: the next chunk is read (a threadpool thread copying from the page cache) while this
+	// one is hashed. Read then hash in turn put ~0.7 ms per 4 MiB of copying on the hashing thread's
+	// critical path: ~0.35 s of a 2 GiB snapshot, on top of the hash.
+	const buffers = [Buffer.allocUnsafe(CHUNK), Buffer.allocUnsafe(CHUNK)];
+	let which = 0;
 	let size = 0;
 	let finished = false;
+	// Whether the copy had finished when the pending read was issued: only then does reading nothing mean the end.
+	let copyDoneAtRead = copied;
+	let pending: Promise<{ bytesRead: number }> | undefined = reader.read(buffers[which], 0, CHUNK, 0);
 	try {
 		for (;;) {
 			if (signal?.aborted) throw cancelled('Snapshot');
-			const copyDone = copied;
-			const { bytesRead } = await reader.read(buffer, 0, CHUNK, size);
+			const copyDone = copyDoneAtRead;
+			const { bytesRead }: { bytesRead: number } = await pending!;
+			pending = undefined;
 			if (bytesRead > 0) {
-				hash.update(buffer.subarray(0, bytesRead));
+				const chunk = buffers[which].subarray(0, bytesRead);
+				which ^= 1;
+				copyDoneAtRead = copied;
+				pending = reader.read(buffers[which], 0, CHUNK, size + bytesRead);
+				hash.update(chunk);
 				size += bytesRead;
 				unflushed += bytesRead;
 				if (unflushed >= FLUSH_EVERY && !early && !copied) {
@@ -361,6 +373,8 @@ async function kernelCopyHashing(source: FileHandle, tmp: string, onBytes?: Copy
 			if (copyDone) break;
 			if (copyError) throw copyError;
 			await Promise.race([copying, new Promise((resolve) => setTimeout(resolve, 1))]);
+			copyDoneAtRead = copied;
+			pending = reader.read(buffers[which], 0, CHUNK, size);
 		}
 		if (copyError) throw copyError;
 		await flushed;
@@ -368,6 +382,8 @@ async function kernelCopyHashing(source: FileHandle, tmp: string, onBytes?: Copy
 		finished = true;
 		return { sha256: hash.digest('hex'), size };
 	} finally {
+		// A read still in flight (hashing stopped early) ends before its file is closed.
+		await pending?.catch(() => undefined);
 		await reader.close().catch(() => undefined);
 		// If hashing stopped early (abort, read error), the copy still ends on its own: remove what it wrote then.
 		if (!finished) void copying.then(() => rm(tmp, { force: true }).catch(() => undefined));
