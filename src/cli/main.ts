@@ -148,7 +148,8 @@ async function authorOf(root: string) {
 	}
 }
 
-if (require.main === module) {
+/** Runs `model-ledger` with this process's arguments (dist/cli.js, launch.ts, calls it). */
+export function main(): void {
 	// A reader that stops early (`| head`, `less` quit) closes the pipe: the next write fails with EPIPE.
 	// That is the reader's choice, not an error: stop writing, let the command finish what it was doing
 	// (a snapshot or push is never cut in half), print no stack trace and exit 0.
@@ -181,3 +182,5 @@ if (require.main === module) {
 		},
 	);
 }
+
+if (require.main === module) main();
