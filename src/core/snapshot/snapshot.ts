@@ -164,8 +164,17 @@ export async function createSnapshot(ledger: Ledger, options: SnapshotOptions = 
 
 	for (const { model, files, warnings } of collected) {
 		appendAll(result.warnings, warnings);
-		const hashed = await storeFiles(ledger, caches, model, files, options);
-		const details = describeFiles(ledger, hashed, result.warnings, secrets.clean, caches);
+		// Each file is described as soon as its hash is known, while the store still writes the others:
+		// reading and parsing on this thread overlaps the file system's work on the other core.
+		const early: Array<EarlyFacts | undefined> = [];
+		const hashed = await storeFiles(ledger, caches, model, files, options, (i, file) => {
+			try {
+				early[i] = describedEarly(file, caches);
+			} catch {
+				// Described again below.
+			}
+		});
+		const details = describeFiles(ledger, hashed, result.warnings, secrets.clean, caches, early);
 		// Kept in the version: what its patch does not hold.
 		if (patchWarning) details.warnings.push(patchWarning);
 		details.run = runInfoOf(hashed, userRun);
@@ -300,7 +309,7 @@ class SnapshotCaches {
 	}
 }
 
-async function storeFiles(ledger: Ledger, caches: SnapshotCaches, model: ModelConfig, files: ModelFile[], options: SnapshotOptions): Promise<HashedFile[]> {
+async function storeFiles(ledger: Ledger, caches: SnapshotCaches, model: ModelConfig, files: ModelFile[], options: SnapshotOptions, onHashed?: (index: number, file: HashedFile) => void): Promise<HashedFile[]> {
 	const held = caches.heldByLatest(model.name);
 	// What is opened is checked to lie inside the workspace (objectStore.assertOpenedInside).
 	const realRoot = realpathSync.native(ledger.root);
@@ -324,6 +333,7 @@ async function storeFiles(ledger: Ledger, caches: SnapshotCaches, model: ModelCo
 		if (cached && (held.has(cached) || ledger.store.has(cached))) {
 			bytesDone += Number(key.size);
 			hashed[i] = { ...file, abs, sha256: cached, size: Number(key.size), mode, key };
+			onHashed?.(i, hashed[i]);
 			continue;
 		}
 		if (key.size <= BigInt(SMALL_FILE)) {
@@ -338,6 +348,7 @@ async function storeFiles(ledger: Ledger, caches: SnapshotCaches, model: ModelCo
 		if (!sameStat(key, statKey(abs))) throw changedWhileStored(file.path);
 		remember.push([file.path, key, stored.sha256]);
 		hashed[i] = { ...file, abs, sha256: stored.sha256, size: stored.size, mode, key };
+		onHashed?.(i, hashed[i]);
 	}
 	if (small.length) {
 		report(small.length === 1 ? stats[small[0]].file.path : undefined, small.length === 1 ? `Hashing ${stats[small[0]].file.path}` : `Hashing ${small.length} files`);
@@ -345,6 +356,11 @@ async function storeFiles(ledger: Ledger, caches: SnapshotCaches, model: ModelCo
 			small.map((i) => stats[i].abs),
 			options.signal,
 			realRoot,
+			onHashed &&
+				((k, sha256, size) => {
+					const { file, abs, key, mode } = stats[small[k]];
+					onHashed(small[k], { ...file, abs, sha256, size, mode, key });
+				}),
 		);
 		small.forEach((i, k) => {
 			const { file, abs, key, mode } = stats[i];
@@ -403,16 +419,31 @@ function readFacts(ledger: Ledger, file: ModelFile, sha256: string): StoredFacts
 	return facts.v === FACTS_VERSION ? facts : undefined;
 }
 
+/** A file's facts read while the snapshot was still storing (for the content with this hash). */
+interface EarlyFacts {
+	sha256: string;
+	stored: StoredFacts | undefined;
+	facts: FileFacts;
+}
+
+function describedEarly(file: HashedFile, caches: SnapshotCaches): EarlyFacts {
+	const stored = caches.storedFacts(file, file.sha256);
+	return { sha256: file.sha256, stored, facts: stored?.file ?? describeFile(file, caches.parsed) };
+}
+
 /**
  * Reads what each file says; an unchanged file's facts come from the cache instead of being parsed
- * again. A file that does not parse is kept as an opaque artifact with a warning.
+ * again, and those read during the store (`early`, by index) are not read twice. A file that does
+ * not parse is kept as an opaque artifact with a warning.
  */
-function describeFiles(ledger: Ledger, files: HashedFile[], warnings: string[], scannedClean?: Map<string, StatKey>, caches?: SnapshotCaches): FileDetails {
+function describeFiles(ledger: Ledger, files: HashedFile[], warnings: string[], scannedClean?: Map<string, StatKey>, caches?: SnapshotCaches, early?: Array<EarlyFacts | undefined>): FileDetails {
 	const details: FileDetails = { params: {}, metrics: {}, prompts: {}, weights: {}, data: [], warnings: [] };
 	const remember: Array<[HashedFile, StoredFacts]> = [];
-	for (const file of files) {
-		const stored = caches ? caches.storedFacts(file, file.sha256) : readFacts(ledger, file, file.sha256);
-		const facts = stored?.file ?? describeFile(file, caches?.parsed);
+	for (const [i, file] of files.entries()) {
+		const earlier = early?.[i];
+		const pre = earlier?.sha256 === file.sha256 ? earlier : undefined;
+		const stored = pre ? pre.stored : caches ? caches.storedFacts(file, file.sha256) : readFacts(ledger, file, file.sha256);
+		const facts = pre ? pre.facts : (stored?.file ?? describeFile(file, caches?.parsed));
 		const scanKey = scannedClean?.get(file.path);
 		const clean = stored?.clean === true || (scanKey !== undefined && file.key !== undefined && sameStat(scanKey, file.key));
 		// Only facts of the content that was hashed are cached: the file must not have changed since.

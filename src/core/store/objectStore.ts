@@ -99,9 +99,10 @@ export class ObjectStore {
 	 * Stores many small files (up to SMALL_FILE each) at once, with storeFile's guarantees: each is read
 	 * whole and hashed, new contents are written to tmp/ and fsynced concurrently (the journal commits
 	 * them in a few groups instead of once per file), then linked into place, and each object folder is
-	 * fsynced once. Results are in the order of `absPaths`.
+	 * fsynced once. Results are in the order of `absPaths`. `onHashed` hears each file's hash as soon
+	 * as it is known, while the others are still being written (the caller's work on it overlaps the I/O).
 	 */
-	async storeSmallFiles(absPaths: string[], signal?: AbortSignal, inside?: string): Promise<StoredObject[]> {
+	async storeSmallFiles(absPaths: string[], signal?: AbortSignal, inside?: string, onHashed?: (index: number, sha256: string, size: number) => void): Promise<StoredObject[]> {
 		this.checkLayout();
 		mkdirSync(this.tmpDir, { recursive: true });
 		const results: StoredObject[] = new Array(absPaths.length);
@@ -114,6 +115,7 @@ export class ObjectStore {
 				if (data.length > SMALL_FILE) throw new LedgerError({ code: 'FILE_CHANGED', message: `${absPaths[i]} grew past ${SMALL_FILE} bytes while it was being stored.`, fix: 'Snapshot again.', location: { file: absPaths[i] } });
 				const sha256 = createHash('sha256').update(data).digest('hex');
 				results[i] = { sha256, size: data.length, written: false };
+				onHashed?.(i, sha256, data.length);
 				if (first.has(sha256) || existsSync(this.objectPath(sha256))) return;
 				first.set(sha256, i);
 				const tmp = join(this.tmpDir, `${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`);
