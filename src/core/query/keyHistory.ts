@@ -7,7 +7,7 @@ import type { Scalar } from '../model';
 import { formatNumber } from '../numberText';
 import { followPath } from './pathFollow';
 import { normalizeRelPath, removedAfter } from './usedBy';
-import { acrossVersions, keptByDigest, memoized, pathContents, pathTimeline } from './versionsByPath';
+import { acrossVersions, contentsAddedSince, keptByDigest, listShas, memoized, pathContents, pathContentShas, pathTimeline, versionsEpoch, versionsStamp } from './versionsByPath';
 import { pathShaRuns } from './versionRanges';
 import type { ShaRun } from './versionRanges';
 import { versionName } from '../store/versionName';
@@ -179,22 +179,50 @@ function keyValues(ledger: Ledger, file: string, keyPath: string): KeyValues {
 	return merged;
 }
 
-/** The key's value per distinct content of `file` (not per version). */
-function positionalKeyValues(ledger: Ledger, file: string, keyPath: string): KeyValues {
-	// Content values are written with the versions that bring them: kept while none is added or removed.
-	return acrossVersions(ledger, `keyValues\0${file}\0${keyPath}`, '', () => computePositionalKeyValues(ledger, file, keyPath));
+/** What content_values say of one key in one content: its own value, and the leaves under it. */
+interface ContentKey {
+	exact?: { json: string; kind: 'param' | 'metric' };
+	nested?: { json: string; kind: 'param' | 'metric' };
 }
 
-function computePositionalKeyValues(ledger: Ledger, file: string, keyPath: string): KeyValues {
+/** Per file and key: each content's rows for the key, with the versions stamp they were read at. */
+const contentKeys = new WeakMap<Ledger, Map<string, { stamp: string; byContent: Map<string, ContentKey | null> }>>();
+const MAX_CONTENT_KEYS = 256;
+
+/**
+ * The key's value per distinct content of `file` (not per version). A content's rows are written
+ * when a version first brings it and removed only when the index is rebuilt (a new epoch), so after
+ * a snapshot only the contents the new versions hold are looked up again; the rest are kept.
+ */
+function positionalKeyValues(ledger: Ledger, file: string, keyPath: string): KeyValues {
+	return acrossVersions(ledger, `keyValues\0${file}\0${keyPath}`, '', () => {
+		const shas = pathContentShas(ledger, file);
+		let all = contentKeys.get(ledger);
+		if (!all) contentKeys.set(ledger, (all = new Map()));
+		const id = `${file}\0${keyPath}`;
+		const kept = all.get(id);
+		const added = kept && contentsAddedSince(ledger, kept.stamp);
+		const byContent = kept && added ? kept.byContent : new Map<string, ContentKey | null>();
+		const todo = shas.filter((sha) => !byContent.has(sha) || added?.has(sha));
+		if (todo.length > 0) lookUpContentKeys(ledger, keyPath, todo, byContent);
+		all.delete(id);
+		all.set(id, { stamp: versionsStamp(ledger), byContent });
+		if (all.size > MAX_CONTENT_KEYS) all.delete(all.keys().next().value!);
+		return keyValuesOf(shas, byContent);
+	});
+}
+
+/** Reads the key's rows of the given contents into `byContent` (null: the content has none). */
+function lookUpContentKeys(ledger: Ledger, keyPath: string, shas: string[], byContent: Map<string, ContentKey | null>): void {
 	const index = ledger.index;
-	const bySha = new Map<string, string>();
-	let kind: KeyHistory['kind'] = null;
-	let subtree = false;
-	// The file's contents (read once per index generation); the key is looked up once per content, so a
-	// key in 10,000 versions with ~100 contents is ~100 index seeks.
-	const contents = pathContents(ledger, file);
-	if (contents.length === 0) return { bySha, byDigest: new Map(), kind, subtree };
-	const shas = JSON.stringify(contents.map((c) => c.sha256));
+	const found = new Map<string, ContentKey>();
+	const entry = (sha: string) => {
+		let e = found.get(sha);
+		if (!e) found.set(sha, (e = {}));
+		return e;
+	};
+	// The contents are looked up by primary key: a key in 10,000 versions with ~100 contents is ~100 index seeks.
+	const list = JSON.stringify(shas);
 	if (keyPath !== '') {
 		// Keys under a mapping start with `key.` or `key[`: per content, two range scans of its (sha256, key)
 		// rows (a UNION, since an OR of two ranges scans every key), folded into one JSON object.
@@ -207,54 +235,83 @@ function computePositionalKeyValues(ledger: Ledger, file: string, keyPath: strin
 				 ) n GROUP BY n.sha256`,
 			)
 			.raw(true)
-			.all({ from: keyPath.length + 1, shas, dot: `${keyPath}.`, dotEnd: `${keyPath}/`, bracket: `${keyPath}[`, bracketEnd: `${keyPath}\\` }) as Array<[string, 'param' | 'metric', string]>;
-		for (const [sha256, rowKind, json] of nested) {
-			bySha.set(sha256, json);
-			kind = rowKind;
-		}
-		subtree = nested.length > 0;
+			.all({ from: keyPath.length + 1, shas: list, dot: `${keyPath}.`, dotEnd: `${keyPath}/`, bracket: `${keyPath}[`, bracketEnd: `${keyPath}\\` }) as Array<[string, 'param' | 'metric', string]>;
+		for (const [sha256, kind, json] of nested) entry(sha256).nested = { json, kind };
 	}
-	// An empty mapping/list is recorded as a leaf ("{}"); a filled one as leaves under it. Leaves win.
-	// One row per distinct value, with the contents holding it.
+	// An empty mapping/list is recorded as a leaf ("{}"); a filled one as leaves under it.
 	const exact = index
-		.readStatement('SELECT min(c.kind), c.value, json_group_array(c.sha256) FROM json_each(?) s JOIN content_values c ON c.sha256 = s.value AND c.key = ? GROUP BY c.value')
+		.readStatement('SELECT c.sha256, min(c.kind), c.value FROM json_each(?) s JOIN content_values c ON c.sha256 = s.value AND c.key = ? GROUP BY c.sha256')
 		.raw(true)
-		.all(shas, keyPath) as Array<['param' | 'metric', string, string]>;
-	for (const [rowKind, json, shaList] of exact) {
-		for (const sha256 of JSON.parse(shaList) as string[]) bySha.set(sha256, json);
-		kind = rowKind;
+		.all(list, keyPath) as Array<[string, 'param' | 'metric', string]>;
+	for (const [sha256, kind, json] of exact) entry(sha256).exact = { json, kind };
+	for (const sha of shas) byContent.set(sha, found.get(sha) ?? null);
+}
+
+/** The key's values of the path's contents: a content's own value wins over leaves under it; leaves make it a subtree only where no content has a value. */
+function keyValuesOf(shas: string[], byContent: Map<string, ContentKey | null>): KeyValues {
+	const bySha = new Map<string, string>();
+	let exactKind: KeyHistory['kind'] = null;
+	let nestedKind: KeyHistory['kind'] = null;
+	// 'metric' < 'param': one kind whatever order the contents come in (a file is nearly always one kind).
+	const first = (a: KeyHistory['kind'], b: 'param' | 'metric') => (a === null || b < a ? b : a);
+	for (const sha of shas) {
+		const e = byContent.get(sha);
+		if (!e) continue;
+		if (e.exact) {
+			bySha.set(sha, e.exact.json);
+			exactKind = first(exactKind, e.exact.kind);
+		} else if (e.nested) bySha.set(sha, e.nested.json);
+		if (e.nested) nestedKind = first(nestedKind, e.nested.kind);
 	}
-	if (exact.length > 0) subtree = false;
-	return { bySha, byDigest: new Map(), kind, subtree };
+	return { bySha, byDigest: new Map(), kind: exactKind ?? nestedKind, subtree: exactKind === null && nestedKind !== null };
 }
 
 /** Versions (of those given) in which `file` did not parse, with the snapshot's warning as the reason. */
-function unparseableAt(ledger: Ledger, file: string, held: ReadonlyArray<PathVersion>): Map<string, string> {
-	// Manifests never change under their digest: kept while no version is added or removed.
-	return acrossVersions(ledger, `unparseable\0${file}\0${held.length}\0${held[0]?.ref.digest ?? ''}`, '', () => computeUnparseableAt(ledger, file, held));
-}
-
-function computeUnparseableAt(ledger: Ledger, file: string, held: ReadonlyArray<PathVersion>): Map<string, string> {
-	const result = new Map<string, string>();
-	// A version whose file has no keyed values at all either holds an empty file or one that did not
-	// parse; only those manifests are read (bounded: the newest 200), to tell which. Asked per content.
-	const contents = pathContents(ledger, file);
-	if (contents.length === 0) return result;
-	const noKeys = ledger.index
-		.readStatement('SELECT s.value FROM json_each(?) s WHERE NOT EXISTS (SELECT 1 FROM content_values c WHERE c.sha256 = s.value)')
+function unparseableAt(ledger: Ledger, file: string, held: ReadonlyArray<PathVersion>): ReadonlyMap<string, string> {
+	// Contents with keyed values keep them (rows are only added within an epoch): only contents not
+	// known to have any are asked about, so after a snapshot this is a pass over the list's contents.
+	const shas = listShas(held);
+	const epoch = versionsEpoch(ledger);
+	let known = keyedContents.get(ledger);
+	if (!known || known.epoch !== epoch || known.shas.size > 200_000) keyedContents.set(ledger, (known = { epoch, shas: new Set() }));
+	const unknown = shas.filter((sha) => !known.shas.has(sha));
+	if (unknown.length === 0) return NONE;
+	const keyed = ledger.index
+		.readStatement('SELECT s.value FROM json_each(?) s WHERE EXISTS (SELECT 1 FROM content_values c WHERE c.sha256 = s.value)')
 		.pluck()
-		.all(JSON.stringify(contents.map((c) => c.sha256))) as string[];
-	if (noKeys.length === 0) return result;
-	const empty = new Set(noKeys);
+		.all(JSON.stringify(unknown)) as string[];
+	for (const sha of keyed) known.shas.add(sha);
+	if (keyed.length === unknown.length) return NONE;
+	const empty = new Set(unknown.filter((sha) => !known.shas.has(sha)));
+	// A version whose file has no keyed values at all either holds an empty file or one that did not
+	// parse; only those manifests are read (bounded: the newest 200), to tell which.
+	const warnings = keptByDigest<string | null>(ledger, 'parseWarning');
+	if (warnings.size > 50_000) warnings.clear();
+	const result = new Map<string, string>();
 	for (const ref of held.filter((v) => empty.has(v.sha)).slice(-200).map((v) => v.ref)) {
-		try {
-			const warning = (ledger.readManifest(ref).warnings ?? []).find((w) => w.includes(`(${file} is stored as an opaque file)`) || w.startsWith(`${file}:`));
-			if (warning) result.set(ref.digest, warning.replace(` (${file} is stored as an opaque file)`, '').replace(/; stored as an opaque file\.$/, ''));
-		} catch {
-			// An unreadable manifest: the version is not indexed for long (sync drops it); nothing to say.
+		const id = `${ref.digest}\0${file}`;
+		let reason = warnings.get(id);
+		if (reason === undefined) {
+			reason = parseWarning(ledger, ref, file);
+			warnings.set(id, reason);
 		}
+		if (reason !== null) result.set(ref.digest, reason);
 	}
 	return result;
+}
+
+const NONE: ReadonlyMap<string, string> = new Map();
+const keyedContents = new WeakMap<Ledger, { epoch: string; shas: Set<string> }>();
+
+/** The snapshot's warning that `file` did not parse in this version, from its manifest (fixed by its digest). */
+function parseWarning(ledger: Ledger, ref: VersionRef, file: string): string | null {
+	try {
+		const warning = (ledger.readManifest(ref).warnings ?? []).find((w) => w.includes(`(${file} is stored as an opaque file)`) || w.startsWith(`${file}:`));
+		return warning ? warning.replace(` (${file} is stored as an opaque file)`, '').replace(/; stored as an opaque file\.$/, '') : null;
+	} catch {
+		// An unreadable manifest: the version is not indexed for long (sync drops it); nothing to say.
+		return null;
+	}
 }
 
 /** The versions that held the file under one name, and the key's values under that name. */
@@ -478,7 +535,7 @@ function computeVariableHistory(ledger: Ledger, path: string): VariableHistory {
 	// Per content, not per version: a prompt held by 1,000 versions has a few dozen contents.
 	const setsOf = (file: string): Map<string, string[]> => {
 		const sets = new Map<string, string[]>();
-		const shas = JSON.stringify(pathContents(ledger, file).map((c) => c.sha256));
+		const shas = JSON.stringify(pathContentShas(ledger, file));
 		const rows = index
 			.readStatement('SELECT c.sha256, group_concat(c.name, char(10) ORDER BY c.name) FROM json_each(?) s JOIN content_variables c ON c.sha256 = s.value GROUP BY c.sha256')
 			.raw(true)

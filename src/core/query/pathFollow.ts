@@ -6,7 +6,7 @@ import type { Ledger } from '../ledger';
 import { pairRenames } from '../compare/renames';
 import type { RenameCandidate } from '../compare/renames';
 import { decodeUtf8Text, looksBinary } from '../parse/textContent';
-import { acrossVersions, aliasesSignature, memoized, modelOrder, pathTimeline } from './versionsByPath';
+import { acrossVersions, aliasesSignature, memoized, modelOrder, modelStamp, pathTimeline } from './versionsByPath';
 import type { PathVersion, VersionRef } from './versionsByPath';
 
 /** Renames followed per file at most (a file renamed more often than this is followed this far). */
@@ -55,30 +55,47 @@ export function pathInVersion(ledger: Ledger, model: string, path: string, diges
 }
 
 function computeFollow(ledger: Ledger, path: string): FollowedPath[] {
-	const byModel = pathTimeline(ledger, path);
 	const result: FollowedPath[] = [];
-	for (const [model, held] of byModel) {
-		const segments: PathSegment[] = [{ path, held }];
-		const renames: PathRename[] = [];
-		const seen = new Set([path]);
-		let current = segments[0];
-		for (let hop = 0; hop < MAX_HOPS; hop++) {
-			const first = current.held[0].ref;
-			const prev = previousVersion(ledger, model, first);
-			if (!prev) break;
-			const found = renamedFrom(ledger, prev, first, current.path);
-			if (!found || seen.has(found.from)) break;
-			seen.add(found.from);
-			// The old name's versions up to the one before the rename (a later reuse of the old name is another file).
-			const older = (pathTimeline(ledger, found.from).get(model) ?? []).filter((v) => modelOrder(v.ref, first) < 0);
-			if (older.length === 0) break;
-			renames.unshift({ model, from: found.from, to: current.path, before: prev, at: first, similarity: found.similarity });
-			current = { path: found.from, held: older };
-			segments.unshift(current);
+	const aliases = aliasesSignature(ledger);
+	// Models in name order: a timeline brought up to date lists a model new to the path last, a fresh one in index order.
+	for (const [model, held] of [...pathTimeline(ledger, path)].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+		// One model's renames depend on its versions and the aliases alone, and end at its list: kept
+		// while those are the same, so a snapshot of one model follows that model's file again, not all.
+		const stamp = `${modelStamp(ledger, model)}\0${aliases}`;
+		const kept = followedOf.get(held);
+		if (kept && kept.stamp === stamp && kept.path === path) {
+			result.push(kept.value);
+			continue;
 		}
-		result.push({ model, segments, renames });
+		const value = followModel(ledger, path, model, held);
+		followedOf.set(held, { stamp, path, value });
+		result.push(value);
 	}
 	return result;
+}
+
+const followedOf = new WeakMap<ReadonlyArray<PathVersion>, { stamp: string; path: string; value: FollowedPath }>();
+
+function followModel(ledger: Ledger, path: string, model: string, held: ReadonlyArray<PathVersion>): FollowedPath {
+	const segments: PathSegment[] = [{ path, held }];
+	const renames: PathRename[] = [];
+	const seen = new Set([path]);
+	let current = segments[0];
+	for (let hop = 0; hop < MAX_HOPS; hop++) {
+		const first = current.held[0].ref;
+		const prev = previousVersion(ledger, model, first);
+		if (!prev) break;
+		const found = renamedFrom(ledger, prev, first, current.path);
+		if (!found || seen.has(found.from)) break;
+		seen.add(found.from);
+		// The old name's versions up to the one before the rename (a later reuse of the old name is another file).
+		const older = (pathTimeline(ledger, found.from).get(model) ?? []).filter((v) => modelOrder(v.ref, first) < 0);
+		if (older.length === 0) break;
+		renames.unshift({ model, from: found.from, to: current.path, before: prev, at: first, similarity: found.similarity });
+		current = { path: found.from, held: older };
+		segments.unshift(current);
+	}
+	return { model, segments, renames };
 }
 
 /**

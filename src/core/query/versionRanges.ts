@@ -3,7 +3,7 @@
 import type { Ledger } from '../ledger';
 import { versionName } from '../store/versionName';
 import type { PathVersion, VersionRef } from './versionsByPath';
-import { acrossVersions, compare, newestFirst, pathAliases, pathTimeline } from './versionsByPath';
+import { acrossVersions, compare, KeptPerList, newestFirst, pathAliases, pathTimeline } from './versionsByPath';
 
 /** Consecutive versions of one model, in its order among the versions holding a path: "v4–v9". */
 export interface VersionRange {
@@ -30,31 +30,62 @@ export interface ContentRanges {
 
 /**
  * Each content of a path with the ranges of versions holding it, from per-model timelines (oldest
- * first). One pass; a version costs a string comparison, and objects are made per range, not per version.
+ * first). Each model's part is made in one pass over its list and kept while the list is the same
+ * (a new version replaces only its model's list), so after a snapshot one model is passed over and
+ * the others' parts are merged: per content, not per version.
  */
 export function contentRanges(timeline: ReadonlyMap<string, ReadonlyArray<PathVersion>>): Map<string, ContentRanges> {
 	const out = new Map<string, ContentRanges>();
+	// A content of one model is that model's part itself (read-only); one held by several is copied once, then merged into.
+	const copied = new Set<string>();
 	for (const model of [...timeline.keys()].sort(compare)) {
-		const list = timeline.get(model)!;
-		let range: VersionRange | undefined;
-		let rangeSha = '';
-		for (const { sha, ref } of list) {
-			let entry = out.get(sha);
-			if (!entry) out.set(sha, (entry = { sha256: sha, ranges: [], count: 0, newest: ref, firstSeen: ref.createdAt, lastSeen: ref.createdAt }));
-			entry.count++;
-			if (ref.createdAt < entry.firstSeen) entry.firstSeen = ref.createdAt;
-			if (ref.createdAt > entry.lastSeen) entry.lastSeen = ref.createdAt;
-			if (newestFirst(ref, entry.newest) < 0) entry.newest = ref;
-			if (range && rangeSha === sha) {
-				range.last = ref;
-				range.count++;
-			} else {
-				range = { model, first: ref, last: ref, count: 1, aliased: [] };
-				rangeSha = sha;
-				entry.ranges.push(range);
+		for (const part of modelContentRanges(model, timeline.get(model)!).values()) {
+			let entry = out.get(part.sha256);
+			if (!entry) {
+				out.set(part.sha256, part);
+				continue;
 			}
-			if (ref.aliases.length) range.aliased.push(ref);
+			if (!copied.has(part.sha256)) {
+				out.set(part.sha256, (entry = { ...entry, ranges: [...entry.ranges] }));
+				copied.add(part.sha256);
+			}
+			for (const r of part.ranges) entry.ranges.push(r);
+			entry.count += part.count;
+			if (part.firstSeen < entry.firstSeen) entry.firstSeen = part.firstSeen;
+			if (part.lastSeen > entry.lastSeen) entry.lastSeen = part.lastSeen;
+			if (newestFirst(part.newest, entry.newest) < 0) entry.newest = part.newest;
 		}
+	}
+	return out;
+}
+
+const modelParts = new KeptPerList<Map<string, ContentRanges>>();
+
+/** One model's contents and ranges (read-only: shared by every result made from the same list). */
+function modelContentRanges(model: string, list: ReadonlyArray<PathVersion>): Map<string, ContentRanges> {
+	return modelParts.get(list, () => computeModelContentRanges(model, list));
+}
+
+function computeModelContentRanges(model: string, list: ReadonlyArray<PathVersion>): Map<string, ContentRanges> {
+	const out = new Map<string, ContentRanges>();
+	let range: VersionRange | undefined;
+	let rangeSha = '';
+	for (const { sha, ref } of list) {
+		let entry = out.get(sha);
+		if (!entry) out.set(sha, (entry = { sha256: sha, ranges: [], count: 0, newest: ref, firstSeen: ref.createdAt, lastSeen: ref.createdAt }));
+		entry.count++;
+		if (ref.createdAt < entry.firstSeen) entry.firstSeen = ref.createdAt;
+		if (ref.createdAt > entry.lastSeen) entry.lastSeen = ref.createdAt;
+		if (newestFirst(ref, entry.newest) < 0) entry.newest = ref;
+		if (range && rangeSha === sha) {
+			range.last = ref;
+			range.count++;
+		} else {
+			range = { model, first: ref, last: ref, count: 1, aliased: [] };
+			rangeSha = sha;
+			entry.ranges.push(range);
+		}
+		if (ref.aliases.length) range.aliased.push(ref);
 	}
 	return out;
 }
@@ -64,8 +95,14 @@ export interface ShaRun extends VersionRange {
 	sha: string;
 }
 
-/** A model's versions holding a path (oldest first) as runs of equal content. */
+const runsOfList = new KeptPerList<ShaRun[]>();
+
+/** A model's versions holding a path (oldest first) as runs of equal content; kept per list (read-only). */
 export function shaRuns(model: string, held: ReadonlyArray<PathVersion>): ShaRun[] {
+	return runsOfList.get(held, () => computeShaRuns(model, held));
+}
+
+function computeShaRuns(model: string, held: ReadonlyArray<PathVersion>): ShaRun[] {
 	const runs: ShaRun[] = [];
 	let run: ShaRun | undefined;
 	for (const { sha, ref } of held) {

@@ -51,7 +51,7 @@ export type PathTimeline = ReadonlyMap<string, ReadonlyArray<PathVersion>>;
 export function pathTimeline(ledger: Ledger, path: string): PathTimeline {
 	return memoized(ledger, `pathTimeline\0${path}`, () => {
 		const aliases = pathAliases(ledger, path);
-		return acrossVersions(ledger, `pathTimeline\0${path}`, aliases.signature, () => withAliases(baseTimeline(ledger, path), aliases.byDigest));
+		return acrossVersions(ledger, `pathTimeline\0${path}`, aliases.signature, () => withAliases(ledger, baseTimeline(ledger, path), aliases));
 	});
 }
 
@@ -104,18 +104,14 @@ function baseTimeline(ledger: Ledger, path: string): Map<string, PathVersion[]> 
 }
 
 /** The versions stamp (RegistryIndex.versionsStamp), read once per index generation. */
-function versionsStamp(ledger: Ledger): string {
+export function versionsStamp(ledger: Ledger): string {
 	return memoized(ledger, 'versionsStamp', () => ledger.index.versionsStamp());
 }
 
 /** `before` brought to stamp `now` from the version log; undefined when the log cannot say (a rebuild, too many changes). */
 function replayVersionLog(ledger: Ledger, path: string, then: string, now: string, before: Map<string, PathVersion[]>): Map<string, PathVersion[]> | undefined {
-	const split = (stamp: string) => {
-		const at = stamp.lastIndexOf(':');
-		return { epoch: stamp.slice(0, at), seq: Number(stamp.slice(at + 1)) };
-	};
-	const a = split(then);
-	const b = split(now);
+	const a = splitStamp(then);
+	const b = splitStamp(now);
 	if (a.epoch !== b.epoch || !(b.seq > a.seq)) return undefined;
 	const changes = ledger.index.versionChangesSince(a.seq, MAX_REPLAY);
 	if (!changes) return undefined;
@@ -164,6 +160,130 @@ function replayVersionLog(ledger: Ledger, path: string, then: string, now: strin
 	return byModel;
 }
 
+function splitStamp(stamp: string): { epoch: string; seq: number } {
+	const at = stamp.lastIndexOf(':');
+	return { epoch: stamp.slice(0, at), seq: Number(stamp.slice(at + 1)) };
+}
+
+interface ModelStamps {
+	stamp: string;
+	epoch: string;
+	seq: number;
+	/** A new number whenever the log cannot say which models changed: every model's stamp changes. */
+	generation: number;
+	/** Per model, the log entry of its last version added or removed since `generation` began. */
+	byModel: Map<string, number>;
+}
+
+const modelStamps = new WeakMap<Ledger, ModelStamps>();
+let stampGenerations = 0;
+
+/**
+ * Names the versions of one model: equal while none of that model's versions is added or removed,
+ * whatever other models gain. What depends on one model's versions alone (the version after a
+ * file's last, renames followed within the model) is kept across other models' snapshots by it.
+ */
+export function modelStamp(ledger: Ledger, model: string): string {
+	const stamp = versionsStamp(ledger);
+	let s = modelStamps.get(ledger);
+	if (!s || s.stamp !== stamp) {
+		s = advanceModelStamps(ledger, s, stamp);
+		modelStamps.set(ledger, s);
+	}
+	return `${s.generation}:${s.byModel.get(model) ?? 0}`;
+}
+
+function advanceModelStamps(ledger: Ledger, before: ModelStamps | undefined, stamp: string): ModelStamps {
+	const { epoch, seq } = splitStamp(stamp);
+	if (before && before.epoch === epoch && seq > before.seq) {
+		const changes = ledger.index.versionChangesSince(before.seq, MAX_REPLAY);
+		if (changes) {
+			const byModel = new Map(before.byModel);
+			let known = true;
+			for (const { digest } of changes) {
+				// A removed version's row is gone: its facts are remembered, or its model is unknown.
+				const model = versionFacts(ledger, [digest]).get(digest)?.ref.model;
+				if (model === undefined) {
+					known = false;
+					break;
+				}
+				byModel.set(model, seq);
+			}
+			if (known) return { stamp, epoch, seq, generation: before.generation, byModel };
+		}
+	}
+	return { stamp, epoch, seq, generation: ++stampGenerations, byModel: new Map() };
+}
+
+/**
+ * The contents (sha256) held by versions added since versions stamp `then`, at any path: the only
+ * contents whose derived rows (content_values, content_indexed) can have changed since, since those
+ * rows are written when a version first brings a content and removed only with a new epoch.
+ * Undefined when the log cannot say (another epoch, too many changes).
+ */
+export function contentsAddedSince(ledger: Ledger, then: string): Set<string> | undefined {
+	const now = versionsStamp(ledger);
+	return memoized(ledger, `contentsAddedSince\0${then}`, () => {
+		const a = splitStamp(then);
+		const b = splitStamp(now);
+		if (a.epoch !== b.epoch || b.seq < a.seq) return undefined;
+		const changes = ledger.index.versionChangesSince(a.seq, MAX_REPLAY);
+		if (!changes) return undefined;
+		const shas = ledger.index.readStatement('SELECT sha256 FROM artifacts WHERE digest = ?').pluck();
+		const added = new Set<string>();
+		// A version added then removed since has no rows left; what it brought stays, and must be looked up again.
+		for (const { digest, added: isAdded } of changes) {
+			if (!isAdded) continue;
+			const rows = shas.all(digest) as string[];
+			if (rows.length === 0) return undefined;
+			for (const sha of rows) added.add(sha);
+		}
+		return added;
+	});
+}
+
+/** The epoch part of the versions stamp (a new one when the versions are rebuilt: derived rows start over). */
+export function versionsEpoch(ledger: Ledger): string {
+	return splitStamp(versionsStamp(ledger)).epoch;
+}
+
+/**
+ * What is derived from one model's list (its contents, runs, ranges), kept by the list's identity:
+ * lists are replaced when their model's versions change, never changed. Kept from the second time a
+ * list is asked about: a list asked about once (the model that just got a version, whose list is
+ * replaced again by its next one) would only keep garbage alive, and keeping it measured slower than
+ * recomputing (objects that survive a scavenge are copied).
+ */
+export class KeptPerList<V> {
+	private readonly kept = new WeakMap<object, V>();
+	private readonly seen = new WeakSet<object>();
+
+	get(list: object, compute: () => V): V {
+		const hit = this.kept.get(list);
+		if (hit !== undefined) return hit;
+		const value = compute();
+		if (this.seen.has(list)) this.kept.set(list, value);
+		else this.seen.add(list);
+		return value;
+	}
+}
+
+const listShaCache = new KeptPerList<string[]>();
+
+/** The distinct contents of one model's list, in order of first appearance (read-only). */
+export function listShas(list: ReadonlyArray<PathVersion>): string[] {
+	return listShaCache.get(list, () => [...new Set(list.map((v) => v.sha))]);
+}
+
+/** The path's distinct contents across models: from each model's kept list, not a pass over every version. */
+export function pathContentShas(ledger: Ledger, path: string): string[] {
+	return memoized(ledger, `pathContentShas\0${path}`, () => {
+		const seen = new Set<string>();
+		for (const list of baseTimeline(ledger, path).values()) for (const sha of listShas(list)) seen.add(sha);
+		return [...seen];
+	});
+}
+
 /** Where `ref` goes in a list in the model's order (binary search). */
 function insertionPoint(list: PathVersion[], ref: VersionRef): number {
 	let lo = 0;
@@ -208,20 +328,38 @@ function computeBaseTimeline(ledger: Ledger, path: string): Map<string, PathVers
 }
 
 /** Copies of the timeline's entries whose version has aliases; the rest are shared. */
-function withAliases(base: Map<string, PathVersion[]>, aliases: Map<string, string[]>): Map<string, PathVersion[]> {
-	if (aliases.size === 0) return base;
+function withAliases(ledger: Ledger, base: Map<string, PathVersion[]>, aliases: { byDigest: Map<string, string[]>; signature: string }): Map<string, PathVersion[]> {
+	if (aliases.byDigest.size === 0) return base;
+	// Only the lists of models with an aliased version are copied, once per list and aliases: a list
+	// keeps its identity while neither changes, so what is derived per list (runs, ranges) is kept too.
+	const known = versionFacts(ledger, [...aliases.byDigest.keys()]);
+	const models = new Set<string>();
+	for (const digest of aliases.byDigest.keys()) {
+		const model = known.get(digest)?.ref.model;
+		if (model !== undefined) models.add(model);
+	}
 	const result = new Map<string, PathVersion[]>();
 	for (const [model, list] of base) {
-		result.set(
-			model,
-			list.map((entry) => {
-				const names = aliases.get(entry.ref.digest);
-				return names ? { sha: entry.sha, ref: { ...entry.ref, aliases: names } } : entry;
-			}),
-		);
+		if (!models.has(model)) {
+			result.set(model, list);
+			continue;
+		}
+		const hit = aliasedLists.get(list);
+		if (hit && hit.signature === aliases.signature) {
+			result.set(model, hit.list);
+			continue;
+		}
+		const copy = list.map((entry) => {
+			const names = aliases.byDigest.get(entry.ref.digest);
+			return names ? { sha: entry.sha, ref: { ...entry.ref, aliases: names } } : entry;
+		});
+		aliasedLists.set(list, { signature: aliases.signature, list: copy });
+		result.set(model, copy);
 	}
 	return result;
 }
+
+const aliasedLists = new WeakMap<PathVersion[], { signature: string; list: PathVersion[] }>();
 
 /** Numbers two versions of the model share (two branches merged); undefined when none. */
 function sharedNumbers(ledger: Ledger, model: string): Set<number> | undefined {
@@ -370,7 +508,11 @@ const MAX_KEPT = 256;
  * on. Recently used results are kept; results are read-only.
  */
 export function acrossVersions<T>(ledger: Ledger, key: string, extra: string, compute: () => T): T {
-	const stamp = `${versionsStamp(ledger)}\0${extra}`;
+	return keptWhile(ledger, key, `${versionsStamp(ledger)}\0${extra}`, compute);
+}
+
+/** Remembers a result while `stamp` is equal (recently used kept, MAX_KEPT in all); read-only results. */
+export function keptWhile<T>(ledger: Ledger, key: string, stamp: string, compute: () => T): T {
 	let cache = kept.get(ledger);
 	if (!cache) kept.set(ledger, (cache = new Map()));
 	const hit = cache.get(key);
