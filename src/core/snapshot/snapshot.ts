@@ -18,6 +18,7 @@ import { setOwn } from '../ownKeys';
 import { manifestDigest, MAX_VERSION_NUMBER, serializeManifest } from '../store/manifest';
 import type { ArtifactRecord, Bump, DataRef, FlatValues, PromptInfo, SafetensorsSummary, VersionManifest, VersionSummary, WorkingChanges } from '../model';
 import { fsyncDir, hashFileSync, SMALL_FILE } from '../store/objectStore';
+import type { CopiedFile } from '../store/objectStore';
 import { extractPromptVariables } from '../parse/promptVariables';
 import { fileListDigest } from '../index/registryIndex';
 import type { StatKey } from '../index/registryIndex';
@@ -120,6 +121,23 @@ export async function createSnapshot(ledger: Ledger, options: SnapshotOptions = 
 			return result;
 		}
 	}
+	const copies = new EarlyCopies(ledger, caches, collected, options);
+	try {
+		return await snapshotChanged(ledger, options, collected, caches, result, copies);
+	} finally {
+		await copies.discardRest();
+	}
+}
+
+/** createSnapshot once something changed: lineage, patch and secret scan, then each model's files, description and version. */
+async function snapshotChanged(
+	ledger: Ledger,
+	options: SnapshotOptions,
+	collected: Array<{ model: ModelConfig; files: ModelFile[]; warnings: string[] }>,
+	caches: SnapshotCaches,
+	result: SnapshotResult,
+	copies: EarlyCopies,
+): Promise<SnapshotResult> {
 	const lineage = options.inputs?.lineage ?? (await readLineage(ledger.root));
 	if (options.requireClean && lineage.dirty) {
 		throw new LedgerError({
@@ -167,7 +185,7 @@ export async function createSnapshot(ledger: Ledger, options: SnapshotOptions = 
 		// Each file is described as soon as its hash is known, while the store still writes the others:
 		// reading and parsing on this thread overlaps the file system's work on the other core.
 		const early: Array<EarlyFacts | undefined> = [];
-		const hashed = await storeFiles(ledger, caches, model, files, options, (i, file) => {
+		const hashed = await storeFiles(ledger, caches, model, files, options, copies, (i, file) => {
 			try {
 				early[i] = describedEarly(file, caches);
 			} catch {
@@ -309,7 +327,90 @@ class SnapshotCaches {
 	}
 }
 
-async function storeFiles(ledger: Ledger, caches: SnapshotCaches, model: ModelConfig, files: ModelFile[], options: SnapshotOptions, onHashed?: (index: number, file: HashedFile) => void): Promise<HashedFile[]> {
+/**
+ * Files the secret scan never reads (weights, archives, media: what checkSecrets skips) that the
+ * store does not have yet are copied into tmp/ and hashed from the start of the snapshot, while git,
+ * the patch, the lockfiles and the scan of the other files run: a first snapshot of a big weights
+ * file waited for all of that before its copy began. Nothing is published before the scan has
+ * passed: storeFiles links a copy into the store when it reaches its file, and whatever is not
+ * used (a refusal, an error) is removed when the snapshot ends.
+ */
+class EarlyCopies {
+	private readonly copies = new Map<string, { key: StatKey; copy: Promise<CopiedFile> }>();
+	/** Stops the copies nobody took (a refusal must not wait for a big file's copy to finish). */
+	private readonly stop = new AbortController();
+
+	constructor(
+		private readonly ledger: Ledger,
+		caches: SnapshotCaches,
+		collected: Array<{ model: ModelConfig; files: ModelFile[] }>,
+		options: SnapshotOptions,
+	) {
+		let realRoot: string | undefined;
+		const signal = options.signal ? AbortSignal.any([options.signal, this.stop.signal]) : this.stop.signal;
+		for (const { model, files } of collected) {
+			const held = caches.heldByLatest(model.name);
+			for (const file of files) {
+				if (file.role !== 'weights' && !isNeverText(file.path)) continue;
+				const abs = join(ledger.root, file.path);
+				const key = tryStatKey(abs);
+				if (!key || key.size <= BigInt(SMALL_FILE) || this.copies.has(abs)) continue;
+				const cached = caches.hash(file.path, key);
+				if (cached && (held.has(cached) || ledger.store.has(cached))) continue;
+				realRoot ??= realpathSync.native(ledger.root);
+				const size = Number(key.size);
+				let done = 0;
+				const copy = ledger.store.copyFile(
+					abs,
+					(n) => {
+						done += n;
+						if (size > 8 * 1024 * 1024) options.onProgress?.({ model: model.name, file: file.path, bytesDone: done, bytesTotal: size, message: `Hashing ${file.path}` });
+					},
+					signal,
+					realRoot,
+				);
+				// Awaited by take or discardRest; a failure is thrown where the file is stored.
+				copy.catch(() => undefined);
+				this.copies.set(abs, { key, copy });
+			}
+		}
+	}
+
+	/** The copy of `abs` begun when the file had the stat `key`, once; undefined when there is none (or the file changed since). */
+	take(abs: string, key: StatKey): Promise<CopiedFile> | undefined {
+		const entry = this.copies.get(abs);
+		if (!entry) return undefined;
+		this.copies.delete(abs);
+		if (sameStat(entry.key, key)) return entry.copy;
+		void this.discard(entry.copy);
+		return undefined;
+	}
+
+	/** Removes the copies nobody took. */
+	async discardRest(): Promise<void> {
+		const rest = [...this.copies.values()];
+		this.copies.clear();
+		if (rest.length) this.stop.abort();
+		await Promise.all(rest.map(({ copy }) => this.discard(copy)));
+	}
+
+	private async discard(copy: Promise<CopiedFile>): Promise<void> {
+		await copy.then(
+			(c) => this.ledger.store.discardCopy(c),
+			() => undefined,
+		);
+	}
+}
+
+async function storeFiles(
+	ledger: Ledger,
+	caches: SnapshotCaches,
+	model: ModelConfig,
+	files: ModelFile[],
+	options: SnapshotOptions,
+	copies?: EarlyCopies,
+	onHashed?: (index: number, file: HashedFile) => void,
+): Promise<HashedFile[]> {
 	const held = caches.heldByLatest(model.name);
 	// What is opened is checked to lie inside the workspace (objectStore.assertOpenedInside).
 	const realRoot = realpathSync.native(ledger.root);
@@ -341,10 +442,14 @@ async function storeFiles(ledger: Ledger, caches: SnapshotCaches, model: ModelCo
 			continue;
 		}
 		report(file.path, `Hashing ${file.path}`);
-		const stored = await ledger.store.storeFile(abs, (n) => {
-			bytesDone += n;
-			if (Number(key.size) > 8 * 1024 * 1024) report(file.path, `Hashing ${file.path}`);
-		}, options.signal, realRoot);
+		const early = copies?.take(abs, key);
+		const stored = early
+			? await ledger.store.publishCopy(await early)
+			: await ledger.store.storeFile(abs, (n) => {
+					bytesDone += n;
+					if (Number(key.size) > 8 * 1024 * 1024) report(file.path, `Hashing ${file.path}`);
+				}, options.signal, realRoot);
+		if (early) bytesDone += stored.size;
 		if (!sameStat(key, statKey(abs))) throw changedWhileStored(file.path);
 		remember.push([file.path, key, stored.sha256]);
 		hashed[i] = { ...file, abs, sha256: stored.sha256, size: stored.size, mode, key };

@@ -23,6 +23,13 @@ export interface StoredObject {
 	written: boolean;
 }
 
+/** A file copied into tmp/ and hashed by ObjectStore.copyFile, not yet published. */
+export interface CopiedFile {
+	sha256: string;
+	size: number;
+	tmp: string;
+}
+
 export interface CopyProgress {
 	(bytes: number): void;
 }
@@ -68,6 +75,15 @@ export class ObjectStore {
 	 * published. Aborting removes the partial copy.
 	 */
 	async storeFile(absPath: string, onBytes?: CopyProgress, signal?: AbortSignal, inside?: string): Promise<StoredObject> {
+		return this.publishCopy(await this.copyFile(absPath, onBytes, signal, inside));
+	}
+
+	/**
+	 * The first half of storeFile: the file copied into tmp/, hashed and fsynced, not yet in the
+	 * store. Publish it with publishCopy or remove it with discardCopy; until then it is a tmp file
+	 * like any other (the next snapshot removes it once this process is gone).
+	 */
+	async copyFile(absPath: string, onBytes?: CopyProgress, signal?: AbortSignal, inside?: string): Promise<CopiedFile> {
 		this.checkLayout();
 		mkdirSync(this.tmpDir, { recursive: true });
 		const tmp = join(this.tmpDir, `${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`);
@@ -77,6 +93,19 @@ export class ObjectStore {
 			if (inside !== undefined) assertOpenedInside(source.fd, absPath, inside);
 			const copy = kernelCopyAvailable() ? kernelCopyHashing : userspaceCopyHashing;
 			const { sha256, size } = await copy(source, tmp, onBytes, signal);
+			return { sha256, size, tmp };
+		} catch (err) {
+			await rm(tmp, { force: true }).catch(() => undefined);
+			throw err;
+		} finally {
+			await source?.close().catch(() => undefined);
+		}
+	}
+
+	/** The second half of storeFile: a copy made by copyFile linked into the store (or dropped when the store has it). */
+	async publishCopy(copy: CopiedFile): Promise<StoredObject> {
+		const { sha256, size, tmp } = copy;
+		try {
 			const finalPath = this.objectPath(sha256);
 			if (existsSync(finalPath)) {
 				await rm(tmp, { force: true });
@@ -90,9 +119,12 @@ export class ObjectStore {
 		} catch (err) {
 			await rm(tmp, { force: true }).catch(() => undefined);
 			throw err;
-		} finally {
-			await source?.close().catch(() => undefined);
 		}
+	}
+
+	/** Removes a copy made by copyFile that will not be published. */
+	async discardCopy(copy: CopiedFile): Promise<void> {
+		await rm(copy.tmp, { force: true }).catch(() => undefined);
 	}
 
 	/**
