@@ -79,8 +79,8 @@ describe('plain YAML reader (issue 18 item 4)', () => {
 		assert.ok(read > 5_000 && read < 25_000, `read ${read} of 30,000`);
 	});
 
-	test('a repeated key, a sequence, an alias, a multi-line value or an empty text is left to the library', () => {
-		for (const text of ['a: 1\na: 2\n', 'a:\n  - 1\n', 'a: &x 1\nb: *x\n', 'a: one\n  two\n', '', '# only\n', 'a: 1\n---\nb: 2\n', 'a:\n    b: 1\n  c: 2\n', '  a: 1\n']) {
+	test('a repeated key, a sequence, an alias, a multi-line value, a key over 1024 characters or an empty text is left to the library', () => {
+		for (const text of ['a: 1\na: 2\n', 'a:\n  - 1\n', 'a: &x 1\nb: *x\n', 'a: one\n  two\n', '', '# only\n', 'a: 1\n---\nb: 2\n', 'a:\n    b: 1\n  c: 2\n', '  a: 1\n', `${'k'.repeat(1100)}: 1\n`]) {
 			assert.equal(readPlainYaml(text), undefined, text);
 		}
 	});

@@ -47,7 +47,8 @@ export function readPlainYaml(text: string): Mapping | undefined {
 		const match = KEY_LINE.exec(line.slice(indent));
 		if (!match) return undefined;
 		const [, key, raw = ''] = match;
-		if (NOT_A_STRING_KEY.test(key)) return undefined;
+		// The library refuses an implicit key whose `:` is more than 1024 characters from its start.
+		if (key.length > 1000 || NOT_A_STRING_KEY.test(key)) return undefined;
 		if (pending) {
 			if (indent > pending.indent) {
 				const child: Mapping = {};
