@@ -95,7 +95,7 @@ describe('restore writes through checked folders (a folder swapped for a link mi
 					restored++;
 					continue;
 				}
-				const why = /(symlink|outside the workspace|removed or moved|moved to|changed while)/.exec(r.stderr)?.[1];
+				const why = /(symlink|outside the workspace|removed or moved|moved to|changed while|replaced while|now resolves to)/.exec(r.stderr)?.[1];
 				// Which path, and why: the file, and what changed under it; never a raw error.
 				if (r.code !== 1 || !why || !/prompts\//.test(r.stderr) || /TypeError|ENOENT|EEXIST|ELOOP|ENOTDIR|at .*\.js:\d+/.test(r.stderr)) unclear.push(`run ${i} (exit ${r.code}): ${r.stderr.trim()}`);
 				if (why) refusals.set(why, (refusals.get(why) ?? 0) + 1);
