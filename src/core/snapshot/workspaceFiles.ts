@@ -1,7 +1,7 @@
 // Finds the files that make up a model: expands its globs inside the workspace, assigns each file
 // one role, and refuses anything that resolves outside the workspace.
-import { existsSync, realpathSync, statSync } from 'node:fs';
-import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { existsSync, lstatSync, realpathSync, statSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { globSync } from 'tinyglobby';
 import picomatch from 'picomatch';
 import { isEnvTemplate, NEVER_TRACKED_GLOBS, printablePath, unsafeArtifactPath } from '../store/artifactPaths';
@@ -31,6 +31,7 @@ export function collectModelFiles(root: string, model: ModelConfig): CollectedFi
 	const warnings: string[] = [];
 	const byPath = new Map<string, Role>();
 	const realRoot = realpathSync(root);
+	const realFolders = new Map<string, string | undefined>();
 	for (const [key, role] of ROLE_KEYS) {
 		const globs = model.globs[role];
 		if (!globs) continue;
@@ -55,12 +56,12 @@ export function collectModelFiles(root: string, model: ModelConfig): CollectedFi
 					warnings.push(`${model.name}: skipped ${printablePath(path)}: ${unsafe}; rename it to store it.`);
 					continue;
 				}
-				if (!existsSync(resolve(root, path))) {
+				const outside = placeOf(realRoot, resolve(root, path), realFolders);
+				if (outside === GONE) {
 					// Node decodes names as UTF-8: a name in another encoding comes back altered and cannot be opened.
 					warnings.push(`${model.name}: skipped ${path}: its name is not valid UTF-8 (or it vanished while listing); rename it to store it.`);
 					continue;
 				}
-				const outside = escapesWorkspace(realRoot, resolve(root, path));
 				if (outside) {
 					warnings.push(`${model.name}: skipped ${path}: it is a link to ${outside}, outside the workspace.`);
 					continue;
@@ -115,6 +116,40 @@ export function splitGlobs(globs: readonly string[]): { include: string[]; exclu
 export function isSecretsFile(path: string): boolean {
 	const name = path.split('/').pop() ?? path;
 	return (name === '.env' || name.startsWith('.env.')) && !isEnvTemplate(name);
+}
+
+const GONE = Symbol('gone');
+
+/**
+ * Where a listed file really is: GONE when it cannot be opened (vanished, a dangling link, a name that is
+ * not valid UTF-8), its real path when that is outside `realRoot`, else undefined. A file that is not a
+ * link is where its folder really is: one lstat per file and one realpath per folder (kept in `folders`),
+ * instead of a stat and a realpath (a syscall per path segment) per file.
+ */
+function placeOf(realRoot: string, absPath: string, folders: Map<string, string | undefined>): typeof GONE | string | undefined {
+	let link: boolean;
+	try {
+		link = lstatSync(absPath).isSymbolicLink();
+	} catch {
+		return GONE;
+	}
+	if (link) return existsSync(absPath) ? escapesWorkspace(realRoot, absPath) : GONE;
+	const folder = dirname(absPath);
+	if (!folders.has(folder)) {
+		let real: string | undefined;
+		try {
+			real = realpathSync.native(folder);
+		} catch {
+			real = undefined;
+		}
+		folders.set(folder, real);
+	}
+	const realFolder = folders.get(folder);
+	if (realFolder === undefined) return GONE;
+	const real = join(realFolder, basename(absPath));
+	const rel = relative(realRoot, real);
+	if (rel === '' || (!rel.startsWith('..') && !isAbsolute(rel))) return undefined;
+	return real;
 }
 
 /** The real target when `absPath` resolves outside `realRoot` (through a symlink), else undefined. */
