@@ -142,10 +142,16 @@ describe('reindex gives the same files per version as indexing one at a time (is
 		const root = mkdtempSync(join(tmpdir(), 'ml-spans-bulk-'));
 		dirs.push(root);
 		writeManifests(root, 300);
+		// One planted manifest whose file has no role: reported alone, the other 600 still load.
+		const planted = { schema: 1, model: 'a', number: 999, label: 'x', createdAt: '2026-01-01T00:00:00.000Z', author: { name: 't' }, message: '', artifacts: [{ path: 'a/x.md', sha256: 'f'.repeat(64), size: 1, mode: 0o644 }], git: { commit: null, branch: null, remote: null, dirty: false } };
+		const plantedText = serializeManifest(planted as unknown as VersionManifest);
+		writeFileSync(join(root, '.model-ledger', 'versions', 'a', `${manifestDigest(plantedText)}.yaml`), plantedText);
 		const ledger = Ledger.at(root);
 		try {
-			const report = ledger.reindex(); // 600 manifests: above the bulk-load threshold
+			const report = ledger.reindex(); // 601 manifests: above the bulk-load threshold
 			assert.equal(report.added, 600);
+			assert.equal(report.problems.length, 1, report.problems.join('\n'));
+			assert.match(report.problems[0], /a file's role\) is missing or not text/);
 			const { indexed, manifests } = filesByVersion(ledger);
 			assert.equal(manifests.length, indexed.length);
 			assert.deepEqual(indexed, manifests);

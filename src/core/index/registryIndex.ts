@@ -333,6 +333,7 @@ export class RegistryIndex {
 	}
 
 	insertVersion(digest: string, m: VersionManifest): void {
+		refuseUnindexable(m);
 		this.insertContents(m);
 		if (this.pending) {
 			// A bulk load: versions get their seq in the model's order when it ends (flushPending), so
@@ -679,6 +680,29 @@ export class RegistryIndex {
 		this.newEpoch();
 		for (const table of ['versions', 'file_spans', 'content_values', 'content_variables', 'content_indexed', 'events', 'aliases', 'release_labels', 'event_files']) this.db.exec(`DELETE FROM ${table}`);
 	}
+}
+
+/** What SQLite can store: better-sqlite3 refuses booleans and objects (undefined is stored as NULL). */
+function bindable(value: unknown): boolean {
+	return value === undefined || value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'bigint';
+}
+
+/**
+ * Refuses, before anything is written, a manifest whose version row or file spans SQLite would refuse
+ * (readManifestFile checks what queries rely on, not every column): a bulk load writes its versions
+ * at the end, where one planted manifest would fail the whole load instead of being reported alone.
+ */
+function refuseUnindexable(m: VersionManifest): void {
+	const text = (value: unknown) => typeof value === 'string' || typeof value === 'number';
+	const git = (m.git ?? {}) as Partial<VersionManifest['git']>;
+	const ok =
+		text(m.author?.name) &&
+		bindable(m.author.email) &&
+		text(m.message) &&
+		bindable(git.commit) &&
+		bindable(git.branch) &&
+		m.artifacts.every((a) => text(a.role));
+	if (!ok) throw new Error("a field Model Ledger writes as text (the author's name or email, the message, the git commit or branch, or a file's role) is missing or not text. Restore the manifest from git; manifests are written by Model Ledger only.");
 }
 
 interface OpenSpan {
