@@ -34,6 +34,8 @@ const INDEXES: readonly { name: string; table: string; columns: string }[] = [
 	{ name: 'versions_by_files', table: 'versions', columns: 'model, files' },
 	// A version's files: the spans of its model that end at or after its seq and start at or before it.
 	{ name: 'spans_by_model', table: 'file_spans', columns: 'model, last_seq, first_seq' },
+	// One file of a version (a hover's probe of a new version): its path's few spans, not the model's thousands.
+	{ name: 'spans_by_model_path', table: 'file_spans', columns: 'model, path, last_seq, first_seq' },
 	{ name: 'spans_by_path', table: 'file_spans', columns: 'path, sha256' },
 	{ name: 'spans_by_sha', table: 'file_spans', columns: 'sha256' },
 	{ name: 'events_by_model', table: 'events', columns: 'model, at' },
