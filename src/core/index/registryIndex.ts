@@ -24,7 +24,8 @@ import { recordCheck, unchangedSinceCheck } from './checkedStamp';
 //    only for the files that changed; `artifacts` is a view giving the old rows. versions.files names a
 //    version's file list (sha256 of its paths, roles and contents), so "a version with exactly these files"
 //    is one index lookup.
-const SCHEMA_VERSION = 7;
+// 8: spans_by_model_path (one file of one version seeks its path's spans).
+const SCHEMA_VERSION = 8;
 
 // Secondary indexes, defined only here: the schema creates them, and a bulk load drops the ones on the
 // version tables and recreates them (one sort per index instead of a B-tree insert per row).
