@@ -666,12 +666,17 @@ export class RegistryIndex {
 		const dropped = INDEXES.filter((index) => VERSION_TABLES.has(index.table));
 		for (const index of dropped) this.db.exec(`DROP INDEX IF EXISTS ${index.name}`);
 		this.pending = [];
+		// A page cache that holds the load (64 MiB instead of 2): fewer dirty pages spilled to the WAL mid-transaction.
+		// Reindex of 10,000 manifests, alternating with and without (load ~5): CPU 2.8–3.1 s -> 2.56–2.64 s.
+		const cacheSize = this.db.pragma('cache_size', { simple: true }) as number;
+		this.db.pragma('cache_size = -65536');
 		try {
 			const result = fn();
 			this.flushPending();
 			for (const index of dropped) this.db.exec(createIndexSql(index));
 			return result;
 		} finally {
+			this.db.pragma(`cache_size = ${Math.trunc(cacheSize)}`);
 			this.pending = undefined;
 			this.pendingFiles = 0;
 			this.bulkOpen = undefined;
