@@ -164,14 +164,7 @@ function groupIntoUnits(findings: Finding[], workspaceName: string): Unit[] {
 function recipeFamilies(paths: string[]): string[] {
 	if (paths.length < 2) return [];
 	const dirs = paths.map(dirOf);
-	let common = dirs[0].split('/');
-	for (const d of dirs.slice(1)) {
-		const parts = d.split('/');
-		let i = 0;
-		while (i < common.length && i < parts.length && common[i] === parts[i]) i++;
-		common = common.slice(0, i);
-	}
-	const base = common.filter(Boolean).join('/');
+	const base = commonFolder(dirs);
 	const families = new Set<string>();
 	for (const d of dirs) {
 		const rest = base ? d.slice(base.length + 1) : d;
