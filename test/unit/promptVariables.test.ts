@@ -62,6 +62,39 @@ describe('extractPromptVariables: Jinja2', () => {
 	});
 });
 
+describe('extractPromptVariables: string literals in tags', () => {
+	test('a `}}` inside a Jinja string does not end the expression (promptify ner_openai.jinja shape)', () => {
+		const text = [
+			'{%- if labels is not none -%}{{ labels }}{%- endif -%}',
+			`Your output format is only {{ output_format|default("[{'T': type of entity, 'E': entity in the input text}},...,{{'branch' : Appropriate branch of the passage ,'group': Appropriate Group of the passage}]") }} form.`,
+			"Input: {{ sentence }}",
+		].join('\n');
+		assert.deepEqual(extractPromptVariables(text), ['labels', 'output_format', 'sentence']);
+	});
+
+	test('the same in statements, single quotes and escaped quotes', () => {
+		assert.deepEqual(extractPromptVariables(`{% set sep = "%} not a tag {{ fake }}" %}{{ sep }}{{ name }}`), ['name']);
+		assert.deepEqual(extractPromptVariables(`{{ greeting|default('hi }} {{ fake }}') }} {{ 'say \\' }} {{ fake2 }}' }} {{ who }}`), ['greeting', 'who']);
+	});
+
+	test('apostrophes in Mustache comments and a stray quote in a tag still end at the braces', () => {
+		assert.deepEqual(extractPromptVariables("{{! it's a note }} Hello {{name}}, we're glad {{other}} came"), ['name', 'other']);
+		assert.deepEqual(extractPromptVariables("{{ name' }} and {{ other }}, then {{ third }}"), ['name', 'other', 'third']);
+	});
+
+	test('open quotes in many tags are read in one pass (no rescans)', () => {
+		// Each shape made the tag scan walk to the end of the text once per tag before quotes
+		// stopped being trusted; 200,000 tags would then take minutes.
+		for (const unit of ['{{ \\" }} ', '{{ " }}{{ " }} ', "{% ' %}{{ x }}"]) {
+			const text = unit.repeat(200_000);
+			const started = performance.now();
+			extractPromptVariables(text);
+			const ms = performance.now() - started;
+			assert.ok(ms < 5000, `${JSON.stringify(unit)} x 200,000 took ${ms.toFixed(0)} ms`);
+		}
+	});
+});
+
 describe('extractPromptVariables: Mustache and Handlebars', () => {
 	test('sections, inverted sections, triple and ampersand', () => {
 		const text = '{{#show_tips}}Tip: {{tip}}{{/show_tips}}{{^results}}No results.{{/results}} {{{html_body}}} {{& raw_footer}} {{! a comment }} {{> partial_name}}';

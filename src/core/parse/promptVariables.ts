@@ -58,6 +58,7 @@ export function extractPromptVariables(text: string): string[] {
 		for (const name of names) if (!isLocal(name)) found.add(name);
 	};
 
+	const quotes: QuoteState = { unbalanced: false };
 	let i = 0;
 	while (i < text.length) {
 		const open = text.indexOf('{', i);
@@ -65,13 +66,15 @@ export function extractPromptVariables(text: string): string[] {
 		const next = text[open + 1];
 		if (next === '{') {
 			const triple = text[open + 2] === '{';
-			const close = text.indexOf(triple ? '}}}' : '}}', open + (triple ? 3 : 2));
+			const start = open + (triple ? 3 : 2);
+			// Raw `{{{name}}}` and Mustache comments (`{{! it's prose }}`) hold no string literals.
+			const close = triple || /^[-~]?\s*!/.test(text.slice(start, start + 8)) ? text.indexOf(triple ? '}}}' : '}}', start) : tagClose(text, start, '}}', quotes);
 			// An unclosed `{{` is a typo or a Python `{{` escape: keep scanning after it.
 			if (close < 0) {
 				i = open + 2;
 				continue;
 			}
-			const body = text.slice(open + (triple ? 3 : 2), close);
+			const body = text.slice(start, close);
 			i = close + (triple ? 3 : 2);
 			if (triple) use(expressionNames(tokenize(body)));
 			else handleDoubleBrace(body.trim(), scopes, use);
@@ -87,7 +90,7 @@ export function extractPromptVariables(text: string): string[] {
 			continue;
 		}
 		if (next === '%') {
-			const close = text.indexOf('%}', open + 2);
+			const close = tagClose(text, open + 2, '%}', quotes);
 			if (close < 0) {
 				i = open + 2;
 				continue;
@@ -114,6 +117,35 @@ export function extractPromptVariables(text: string): string[] {
 		}
 	}
 	return [...found].sort();
+}
+
+/** Whether quotes in tags can be trusted to close; see tagClose. */
+type QuoteState = { unbalanced: boolean };
+
+/**
+ * Where a `{{ … }}` or `{% … %}` tag that starts at `from` ends: the first `closer` outside a
+ * quoted string, as Jinja's lexer reads it (`{{ x|default("}}") }}` is one expression). Once a
+ * quote is left open to the end of the text (a stray apostrophe, which Mustache allows), quotes
+ * are not trusted any more and every tag from there on ends at its first `closer`: the scan
+ * never walks the same text twice.
+ */
+function tagClose(text: string, from: number, closer: string, quotes: QuoteState): number {
+	const first = text.indexOf(closer, from);
+	if (first < 0 || quotes.unbalanced) return first;
+	let k = from;
+	while (k < text.length) {
+		if (text.startsWith(closer, k)) return k;
+		const quote = text[k];
+		if (quote !== '"' && quote !== "'") {
+			k++;
+			continue;
+		}
+		k++;
+		while (k < text.length && text[k] !== quote) k += text[k] === '\\' ? 2 : 1;
+		k++;
+	}
+	quotes.unbalanced = true;
+	return first;
 }
 
 function stripWhitespaceControl(body: string): string {
