@@ -4,7 +4,7 @@
 // - A cell is one line: line breaks and other control characters in it are written as `\n`, `\e`, ….
 // - The table fits the width of the terminal (stdout's columns); when stdout is not a terminal, the
 //   width is $COLUMNS when set, else 100. The widest columns are cut first, each cut cell ending in
-//   `…`. `--json` always has the full values.
+//   `…`, except a path, cut in its middle so its file name stays. `--json` always has the full values.
 // - Numbers in one column are written the same way (src/core/numberText.ts): plain decimals
 //   (0.0000005 next to 0.000001), or the whole column in exponent form when one would be too long.
 import { oneLine } from '../core/displayText';
@@ -47,7 +47,7 @@ export function renderTable(headers: string[], rows: Cell[][], width: number = t
 	const line = (cells: string[]) =>
 		cells
 			.map((c, i) => {
-				const cut = c.length > widths[i] ? c.slice(0, Math.max(0, widths[i] - 1)) + '…' : c;
+				const cut = c.length > widths[i] ? cutCell(c, widths[i], PATH_HEADERS.has(headers[i])) : c;
 				return i === cells.length - 1 ? cut : cut.padEnd(widths[i]);
 			})
 			.join(GAP)
@@ -55,6 +55,22 @@ export function renderTable(headers: string[], rows: Cell[][], width: number = t
 	const out = [line(headers.map(oneLine))];
 	for (const cells of text) out.push(line(cells));
 	return out.join('\n');
+}
+
+/** Columns of file paths: a cut keeps the file's name and cuts the middle of the path. */
+const PATH_HEADERS = new Set(['PATH', 'FILE']);
+
+/**
+ * `text` cut to `width` with `…`: the end is cut, except in a path, which keeps its last segments
+ * (`prompts/…/ner/ner_openai.jinja`): two files of one folder must stay told apart.
+ */
+function cutCell(text: string, width: number, isPath: boolean): string {
+	if (width < 2) return text.slice(0, width);
+	if (!isPath) return text.slice(0, width - 1) + '…';
+	const name = text.slice(text.lastIndexOf('/') + 1);
+	// The file's name whole when it fits, with the path's start in what a third of the width leaves.
+	const tail = Math.min(text.length, Math.max(name.length + 1, Math.ceil((width - 1) * (2 / 3))), width - 1);
+	return text.slice(0, width - 1 - tail) + '…' + text.slice(text.length - tail);
 }
 
 /**

@@ -35,6 +35,18 @@ describe('tables (issue 15.15): newlines escaped, long cells cut with … at the
 		assert.match(narrow[1], /^support-bot  a+…$/);
 	});
 
+	test('a cut path keeps its file name: two files of one folder stay told apart (promptify show)', () => {
+		const folder = 'promptify/prompts/text2text/multiclass_classification/';
+		const rows = ['multiclass_classification.jinja', 'multiclass_gpt.jinja'].map((name) => ['prompt', folder + name, 610]);
+		const lines = renderTable(['ROLE', 'PATH', 'SIZE'], rows, 60).split('\n');
+		for (const line of lines) assert.ok(line.length <= 60, line);
+		assert.match(lines[1], /^prompt  promptify\/.*….*\/multiclass_classification\.jinja +610$/);
+		assert.match(lines[2], /….*\/multiclass_gpt\.jinja +610$/);
+		// A file name longer than the column keeps its end; other columns are still cut at the end.
+		const long = renderTable(['PATH', 'MESSAGE'], [['a/' + 'n'.repeat(80) + '.yaml', 'm'.repeat(80)]], 40).split('\n')[1];
+		assert.match(long, /^…n+\.yaml  m+…$/);
+	});
+
 	test('a table of 300,000 rows renders (no spread of rows into Math.max)', () => {
 		const rows = Array.from({ length: 300_000 }, (_, i) => [`per_sample[${i}].pred`, i]);
 		const text = renderTable(['KEY', 'VALUE'], rows, 100);
