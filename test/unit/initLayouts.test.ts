@@ -282,6 +282,36 @@ describe('issue 16 item 1: init detects real layouts', () => {
 		assert.equal(reasons.get('lm_eval/tasks/shared/_common_template_yaml'), 'prompt template included by task_x.yaml');
 	});
 
+	test('an eval registry (openai/evals shape): eval configs and model-graded prompt specs are prompts, solvers inference configs; a short `instructions:` value or a recipe\'s `system:` is no prompt', async () => {
+		const files: Record<string, string> = {
+			'evals/__init__.py': '',
+			'evals/elsuite/basic/match.py': 'class Match: ...\n',
+			// Model-graded specs: the grader's prompt as a block scalar, and as a long one-line string in JSON.
+			'evals/registry/modelgraded/fact.yaml': 'fact:\n  prompt: |-\n    You are comparing a submitted answer to an expert answer.\n    [Question]: {input}\n  choice_strings: ABCDE\n  input_outputs:\n    input: completion\n',
+			'evals/registry/modelgraded/closedqa.json': '{"closedqa": {"prompt": "You are assessing a submitted answer on a given task based on a criterion.", "choice_strings": "YN"}}\n',
+			'evals/registry/solvers/defaults.yaml': 'generation/direct/gpt-4:\n  class: evals.solvers.providers.openai.openai_solver:OpenAISolver\n  args:\n    completion_fn_options:\n      extra_options:\n        temperature: 1\n        max_tokens: 512\n',
+			// Not prompts: a placeholder instruction, and a training recipe whose dataset names its `system:` field.
+			'agents/assistant.yaml': 'model: gpt-4\ninstructions: mock_instructions\n',
+			'recipes/dpo.yaml': 'base_model: Qwen/Qwen2-7B\nlearning_rate: 0.0001\nnum_epochs: 1\ndatasets:\n  - path: org/dpo\n    field_messages: conversation\n    system: |\n      You are a helpful assistant that answers every question at length and with care.\n',
+		};
+		for (let i = 0; i < 30; i++) {
+			files[`evals/registry/evals/eval_${i}.yaml`] = `eval_${i}:\n  id: eval_${i}.dev.v0\n  metrics: [accuracy]\neval_${i}.dev.v0:\n  class: evals.elsuite.basic.match:Match\n  args:\n    samples_jsonl: eval_${i}/samples.jsonl\n`;
+		}
+		const root = workspace('evals', files);
+		const { human, versions } = await initAndSnapshot(root);
+		const held = Object.values(versions).flat();
+		for (let i = 0; i < 30; i++) assert.ok(held.includes(`prompt evals/registry/evals/eval_${i}.yaml`), `eval_${i}.yaml: ${held.join(', ')}`);
+		assert.ok(held.includes('prompt evals/registry/modelgraded/fact.yaml'), held.join(', '));
+		assert.ok(held.includes('prompt evals/registry/modelgraded/closedqa.json'), held.join(', '));
+		assert.ok(held.includes('rag evals/registry/solvers/defaults.yaml'), held.join(', '));
+		assert.ok(held.includes('params recipes/dpo.yaml'), held.join(', '));
+		assert.ok(!held.some((h) => h.endsWith('agents/assistant.yaml')), held.join(', '));
+		assert.match(human, /eval_0\.yaml {2}\(evaluation config: class, args, samples_jsonl\)/);
+		const reasons = new Map(proposeModels(root).models[0].files.map((f) => [f.path, f.reason]));
+		assert.equal(reasons.get('evals/registry/modelgraded/fact.yaml'), "holds a prompt's text (prompt:)");
+		assert.equal(reasons.get('evals/registry/modelgraded/closedqa.json'), "holds a prompt's text (prompt:)");
+	});
+
 	test('among hundreds of task configs, the few init cannot tell by their first bytes join the glob instead of 110 names', async () => {
 		const files: Record<string, string> = {};
 		for (let i = 0; i < 110; i++) files[`evals/tasks/t${i % 11}/task_${i}.yaml`] = `task: t${i}\ndoc_to_text: "{{q}}"\nmetric_list:\n  - metric: acc\n`;

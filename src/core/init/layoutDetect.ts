@@ -39,6 +39,14 @@ const EVAL_TASK_KEYS = new Set([
 	'training_split', 'task', 'include', 'tag', 'group', 'aggregate_metric_list', 'class',
 ]);
 const EVAL_TASK_SPECIFIC = new Set(['doc_to_text', 'doc_to_target', 'doc_to_choice', 'metric_list', 'aggregate_metric_list', 'output_type', 'fewshot_config', 'task_alias', 'filter_list']);
+/**
+ * A YAML/JSON key holding a prompt's text (openai/evals' model-graded specs, agent and assistant
+ * definitions): the key, then a block scalar (`prompt: |`) or a string of 40 characters or more on
+ * its line, so `instructions: mock_instructions` is not a prompt. Keys as generic as `template` or
+ * `system` are left out (Kubernetes templates, axolotl's dataset `system:` field).
+ */
+const PROMPT_KEYS = 'prompt|system_prompt|prompt_template|user_prompt|system_message|instructions?';
+const PROMPT_KEY_LINE = new RegExp(`^[ \\t]*["']?(${PROMPT_KEYS})["']?[ \\t]*:[ \\t]*(?:[|>][-+0-9]*[ \\t]*$|["']?[^\\n]{40,})|"(${PROMPT_KEYS})"\\s*:\\s*"[^"\\n]{40}`, 'm');
 const TEMPLATE_EXTS = new Set(['.jinja2', '.j2', '.jinja', '.prompt', '.mustache', '.hbs']);
 const STRUCTURED_EXTS = new Set(['.yaml', '.yml', '.json', '.toml']);
 const TEXT_EXTS = new Set(['.md', '.txt']);
@@ -129,7 +137,13 @@ export function classify(path: string, scan: LayoutScan, hfFolders: Set<string>)
 	if (evalTask.length >= 2 && (evalTask.some((k) => EVAL_TASK_SPECIFIC.has(k)) || (keys.has('task') && (keys.has('include') || keys.has('group') || keys.has('class'))))) {
 		return { path, role: 'prompts', reason: `evaluation task config: ${[...evalTask.filter((k) => EVAL_TASK_SPECIFIC.has(k)), ...evalTask.filter((k) => !EVAL_TASK_SPECIFIC.has(k))].slice(0, 3).join(', ')}`, evalTask: true };
 	}
+	// openai/evals' registry: an eval named by its Python class with its arguments and samples.
+	if (keys.has('class') && keys.has('args') && (keys.has('samples_jsonl') || keys.has('metrics'))) {
+		return { path, role: 'prompts', reason: `evaluation config: class, args${keys.has('samples_jsonl') ? ', samples_jsonl' : ', metrics'}`, evalTask: true };
+	}
 	if (training.length >= 2 && training.length >= inference.length) return { path, role: 'params', reason: `training keys: ${training.slice(0, 4).join(', ')}`, training: true };
+	const promptKey = head ? PROMPT_KEY_LINE.exec(head) : null;
+	if (promptKey) return { path, role: 'prompts', reason: `holds a prompt's text (${promptKey[1] ?? promptKey[2]}:)` };
 	if (inference.length >= 2) return { path, role: 'rag', reason: `inference/RAG keys: ${inference.slice(0, 4).join(', ')}` };
 	// By whole words of the name: `rag_config`, `retriever`, `train_lora`, `hparams`; never `paragraph`, `average` or `constraints`.
 	if (words.some((w) => w === 'rag' || w.startsWith('retriev'))) return { path, role: 'rag', reason: 'RAG config by its name' };
