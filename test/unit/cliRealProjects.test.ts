@@ -133,6 +133,18 @@ describe('issue 15 part 1: CLI on a recipes repository', () => {
 		assert.ok(versions.every((v) => v.artifactCount > 0));
 	});
 
+	test('show lists the prompt files that have variables and counts the rest (an eval registry of task configs)', () => {
+		const root = recipesRepo('models:\n  evals:\n    prompts: registry/**/*.yaml\n');
+		writeFile(root, 'registry/modelgraded/fact.yaml', 'fact:\n  prompt: |-\n    [Question]: {input}\n    [Submission]: {completion}\n');
+		for (let i = 0; i < 3; i++) writeFile(root, `registry/evals/eval_${i}.yaml`, `eval_${i}:\n  class: evals.Match\n  args:\n    samples_jsonl: s${i}.jsonl\n`);
+		ok(root, 'snapshot', '-m', 'first');
+		const shown = ok(root, 'show', 'evals');
+		assert.match(shown, /\nPrompt variables\n {2}registry\/modelgraded\/fact\.yaml: completion, input\n {2}and 3 prompt files without variables\n/, shown);
+		assert.doesNotMatch(shown, /eval_0\.yaml:/);
+		const json = JSON.parse(ok(root, 'show', 'evals', '--json')) as { prompts: Record<string, { variables: string[] }> };
+		assert.deepEqual(json.prompts['registry/evals/eval_0.yaml'].variables, [], '--json still lists every prompt file');
+	});
+
 	test('issue 15 item 14: versions of a model removed or renamed in model-ledger.yaml are listed as no longer configured and stay readable', () => {
 		const root = recipesRepo();
 		ok(root, 'snapshot', '-m', 'as zephyr');

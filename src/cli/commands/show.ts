@@ -66,7 +66,7 @@ function showText(d: VersionDetail): string {
 	flat('Params', m.params);
 	flat('Metrics', m.metrics);
 	const prompts = Object.entries(m.prompts);
-	if (prompts.length) appendAll(lines, ['', 'Prompt variables', ...prompts.map(([p, info]) => `  ${p}: ${info.variables.join(', ') || '(none)'}`)]);
+	if (prompts.length) appendAll(lines, ['', 'Prompt variables', ...promptVariableLines(prompts)]);
 	const weights = Object.entries(m.weights);
 	if (weights.length) appendAll(lines, ['', 'Weights', ...weights.map(([p, w]) => `  ${p}: ${w.huge ? `${w.huge.tensorCount} tensors (a huge header: counts only)` : `${Object.keys(w.tensors).length} tensors`}`)]);
 	if (m.data.length) appendAll(lines, ['', 'Data', ...m.data.map((r) => `  ${r.path}: md5 ${r.md5 ?? '-'} (from ${r.source})`)]);
@@ -74,4 +74,16 @@ function showText(d: VersionDetail): string {
 	if (locks.length) appendAll(lines, ['', 'Lockfiles', ...locks.map(([p, sha]) => `  ${p}: ${sha.slice(0, 12)}`)]);
 	if (m.warnings?.length) appendAll(lines, ['', 'Warnings', ...m.warnings.map((w) => `  ${oneLine(w)}`)]);
 	return lines.join('\n');
+}
+
+/**
+ * One line per prompt file that has variables; the files without any are counted, not listed (an
+ * eval suite's hundreds of task configs would each print a line saying so).
+ */
+function promptVariableLines(prompts: [string, { variables: string[] }][]): string[] {
+	const withVariables = prompts.filter(([, info]) => info.variables.length > 0);
+	const lines = withVariables.map(([p, info]) => `  ${p}: ${info.variables.join(', ')}`);
+	const without = prompts.length - withVariables.length;
+	if (without > 0) lines.push(`  ${withVariables.length ? 'and ' : ''}${without} prompt file${without === 1 ? '' : 's'} without variables`);
+	return lines;
 }
