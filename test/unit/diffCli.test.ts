@@ -61,6 +61,25 @@ describe('model-ledger diff and history', () => {
 		assert.match(run(dir, 'diff', 'support-bot').stdout, /config\/train\.yaml\s+training\.epochs\s+3\s+4/);
 	});
 
+	test('a changed prompt shows its changed lines with context, cut per file with how to see the rest', () => {
+		const system = join(dir, 'prompts/system.md');
+		const before = readFileSync(system, 'utf8');
+		try {
+			writeFileSync(system, before.replace('Support hours are', 'Our support hours are') + Array.from({ length: 40 }, (_, i) => `Rule ${i}: be kind.\n`).join(''));
+			const text = run(dir, 'diff', 'support-bot@latest').stdout;
+			const section = text.slice(text.indexOf('\nPrompts\n'));
+			assert.match(section, /\n {4}- Today is \{\{ current_date \}\}\. Support hours are/, section);
+			assert.match(section, /\n {4}\+ Today is \{\{ current_date \}\}\. Our support hours are/, section);
+			assert.match(section, /\n {4}\+ Rule 0: be kind\.\n/, section);
+			assert.doesNotMatch(section, /Rule 39/, 'cut at 24 lines');
+			assert.match(section, /\n {6}… \(\d+ more lines: `model-ledger cat` the file, or compare the versions in VS Code\)/, section);
+			const json = JSON.parse(run(dir, 'diff', 'support-bot@latest', '--json').stdout) as { prompts: object[] };
+			assert.ok(json.prompts.every((p) => !('preview' in p)), '--json keeps its shape');
+		} finally {
+			writeFileSync(system, before);
+		}
+	});
+
 	test('history of a metric', () => {
 		const r = run(dir, 'history', 'support-bot', '--metric', 'eval_loss');
 		assert.equal(r.code, 0, r.stderr);

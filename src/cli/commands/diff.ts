@@ -10,7 +10,7 @@ import type { Ledger } from '../../core/ledger';
 import { checkGate, gateText } from './check';
 import type { Scalar } from '../../core/model';
 import { diffVersions, WORKING_TREE } from '../../core/compare/versionDiff';
-import type { ArtifactRename, DiffProgress, DiffSide, VersionDiff } from '../../core/compare/versionDiff';
+import type { ArtifactRename, DiffProgress, DiffSide, PromptDiff, VersionDiff } from '../../core/compare/versionDiff';
 import { parseRef, refAfterAt, UsageError } from '../context';
 import { withOtherRefs } from '../versionRefs';
 import type { CliCommand, Io } from '../context';
@@ -82,6 +82,24 @@ export async function diffCommand(ledger: Ledger, args: string[], options: DiffC
 	const markdown = diffMarkdown(data, gate ? [gate] : []);
 	for (const p of data.prompts) delete p.preview;
 	return { human, data, ...(gate ? { gate } : {}), markdown: () => markdown };
+}
+
+/** Changed prompt lines shown per file, and in all, before the rest is left to `cat` or VS Code. */
+const PREVIEW_FILE_LINES = 24;
+const PREVIEW_TOTAL_LINES = 200;
+
+/**
+ * A prompt's changed lines with two lines of context (`+`, `-`, and `…` for unchanged runs), as
+ * `git diff` shows them, within what is left of `budget`; the cut says how to see the rest.
+ */
+function promptPreview(p: PromptDiff, budget: { lines: number }): string[] {
+	const preview = p.preview ?? [];
+	if (preview.length === 0 || budget.lines <= 0) return [];
+	const shown = preview.slice(0, Math.min(PREVIEW_FILE_LINES, budget.lines));
+	budget.lines -= shown.length;
+	const out = shown.map((line) => (line.op === '…' ? '      …' : `    ${line.op} ${line.text}`));
+	if (shown.length < preview.length) out.push(`      … (${preview.length - shown.length} more lines: \`model-ledger cat\` the file, or compare the versions in VS Code)`);
+	return out;
 }
 
 function sideName(side: DiffSide): string {
@@ -162,11 +180,13 @@ function diffText(d: VersionDiff, all: boolean): string {
 
 	if (d.prompts.length) {
 		lines.push('', 'Prompts');
+		const previewBudget = { lines: PREVIEW_TOTAL_LINES };
 		for (const p of d.prompts) {
 			const vars = [...p.variablesAdded.map((v) => `+${v}`), ...p.variablesRemoved.map((v) => `-${v}`)];
 			const how = p.renamedFrom ? ` (renamed from ${p.renamedFrom})` : p.change === 'changed' ? '' : ` (${p.change})`;
 			lines.push(`  ${p.path}${how}: +${p.linesAdded} -${p.linesRemoved} lines${vars.length ? `; variables ${vars.join(', ')}` : ''}`);
 			if (p.breaksCallers) lines.push(`    ! removed variable${p.variablesRemoved.length > 1 ? 's' : ''} ${p.variablesRemoved.join(', ')}: what callers pass for ${p.variablesRemoved.length > 1 ? 'them' : 'it'} no longer reaches the model; check the callers`);
+			appendAll(lines, promptPreview(p, previewBudget));
 		}
 	}
 
