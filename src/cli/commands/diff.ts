@@ -84,6 +84,21 @@ export async function diffCommand(ledger: Ledger, args: string[], options: DiffC
 	return { human, data, ...(gate ? { gate } : {}), markdown: () => markdown };
 }
 
+/** Per changed prompt: lines and variables added and removed, a removed variable's warning, the changed lines. */
+function promptLines(prompts: PromptDiff[]): string[] {
+	const lines: string[] = [];
+	const previewBudget = { lines: PREVIEW_TOTAL_LINES };
+	for (const p of prompts) {
+		const vars = [...p.variablesAdded.map((v) => `+${v}`), ...p.variablesRemoved.map((v) => `-${v}`)];
+		const how = p.renamedFrom ? ` (renamed from ${p.renamedFrom})` : p.change === 'changed' ? '' : ` (${p.change})`;
+		lines.push(`  ${p.path}${how}: +${p.linesAdded} -${p.linesRemoved} lines${vars.length ? `; variables ${vars.join(', ')}` : ''}`);
+		const removed = p.variablesRemoved;
+		if (p.breaksCallers) lines.push(`    ! removed variable${removed.length > 1 ? 's' : ''} ${removed.join(', ')}: what callers pass for ${removed.length > 1 ? 'them' : 'it'} no longer reaches the model; check the callers`);
+		appendAll(lines, promptPreview(p, previewBudget));
+	}
+	return lines;
+}
+
 /** Changed prompt lines shown per file, and in all, before the rest is left to `cat` or VS Code. */
 const PREVIEW_FILE_LINES = 24;
 const PREVIEW_TOTAL_LINES = 200;
@@ -178,17 +193,7 @@ function diffText(d: VersionDiff, all: boolean): string {
 		lines.push('', `Params: ${all ? 'none recorded' : 'no changes'}`);
 	}
 
-	if (d.prompts.length) {
-		lines.push('', 'Prompts');
-		const previewBudget = { lines: PREVIEW_TOTAL_LINES };
-		for (const p of d.prompts) {
-			const vars = [...p.variablesAdded.map((v) => `+${v}`), ...p.variablesRemoved.map((v) => `-${v}`)];
-			const how = p.renamedFrom ? ` (renamed from ${p.renamedFrom})` : p.change === 'changed' ? '' : ` (${p.change})`;
-			lines.push(`  ${p.path}${how}: +${p.linesAdded} -${p.linesRemoved} lines${vars.length ? `; variables ${vars.join(', ')}` : ''}`);
-			if (p.breaksCallers) lines.push(`    ! removed variable${p.variablesRemoved.length > 1 ? 's' : ''} ${p.variablesRemoved.join(', ')}: what callers pass for ${p.variablesRemoved.length > 1 ? 'them' : 'it'} no longer reaches the model; check the callers`);
-			appendAll(lines, promptPreview(p, previewBudget));
-		}
-	}
+	if (d.prompts.length) appendAll(lines, ['', 'Prompts', ...promptLines(d.prompts)]);
 
 	if (d.weights.length) {
 		lines.push('', 'Weights');
