@@ -29,6 +29,7 @@ import type { SecretFinding } from '../secrets/secretRules';
 import { isNeverText, scanFileAndValues, withSecretsRedacted } from '../secrets/secretValues';
 import { flattenFile, isStructuredPath, ParsedFiles, parseStructured } from '../parse/structuredFiles';
 import { decodeUtf8Text, looksBinary } from '../parse/textContent';
+import { lfsPointer, MAX_LFS_POINTER_BYTES } from '../parse/lfsPointer';
 import { isTrainingOutput, redactRunInfo, runEnvironment, trainingSummary } from './runMetadata';
 import type { RunInfo } from './runMetadata';
 import { nextLabel } from '../lifecycle/versionLabels';
@@ -497,8 +498,9 @@ interface FileDetails {
  * Bump when what describeFile or the secret scan produce for a content changes: cached facts of
  * another version are then ignored and files are read again.
  */
-// 2: secrets (issue 14); 3: prompt variables inside statement-only Jinja keywords (`{% for i, c in context %}`), YAML duplicate keys.
-const FACTS_VERSION = 3;
+// 2: secrets (issue 14); 3: prompt variables inside statement-only Jinja keywords (`{% for i, c in context %}`), YAML duplicate keys;
+// 4: `}}` inside a Jinja string literal, Git LFS pointer files.
+const FACTS_VERSION = 4;
 
 /** What one file says (its part of the manifest), cached per path, role and content in index.db. */
 interface FileFacts {
@@ -575,6 +577,11 @@ function describeFile(file: HashedFile, parsedFiles?: ParsedFiles): FileFacts {
 	const facts: FileFacts = {};
 	const warn = (text: string) => (facts.warnings ??= []).push(text);
 	try {
+		const pointer = file.size < MAX_LFS_POINTER_BYTES ? lfsPointer(readFileSync(file.abs)) : undefined;
+		if (pointer) {
+			warn(`${file.path} is a Git LFS pointer (object ${pointer.oid.slice(0, 12)}, ${formatBytes(pointer.size)}), not the file's content: this version records the pointer. To version the content, fetch it first: git lfs pull --include "${file.path}"`);
+			return facts;
+		}
 		if (file.path.endsWith('.safetensors')) {
 			facts.weights = readSafetensorsHeader(file.abs, file.path);
 			if (facts.weights.metadata) {
