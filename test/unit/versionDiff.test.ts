@@ -1,6 +1,7 @@
 // Version diffs on real ledgers: the example workspace copied to a temp dir, snapshotted, edited,
 // snapshotted again, and compared through the same core function the CLI and the compare view use.
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -162,6 +163,28 @@ describe('diffVersions between two snapshots', () => {
 		assert.equal(system.linesRemoved, 1);
 		assert.ok(system.preview!.some((l) => l.op === '+' && l.text === 'Escalate outages to {{status_page}}.'));
 		assert.ok(system.preview!.some((l) => l.op === '-' && l.text.includes('{{tone}}')));
+	});
+
+	test('prompt variables are read from both texts with today\'s rules, not taken from what an older snapshot recorded', async () => {
+		const work = copyExampleWorkspace();
+		dirs.push(work);
+		const l = Ledger.at(work);
+		ledgers.push(l);
+		const path = 'prompts/handoff.md';
+		const text = `Reply as {{ output_format|default("{'T': type}},...,{{'branch': Appropriate branch}") }} for {{ customer }}.\n`;
+		writeFileSync(join(work, path), text);
+		// What a snapshot made with older rules recorded for this text: words of the string literal as variables.
+		const sha256 = createHash('sha256').update(text).digest('hex');
+		l.index.rememberFacts(path, 'prompt', sha256, JSON.stringify({ v: 4, clean: true, file: { prompt: { variables: ['Appropriate', 'branch', 'customer', 'output_format'] } } }));
+		const v1 = (await createSnapshot(l, { models: ['support-bot'], message: 'older rules' })).created[0];
+		assert.deepEqual(l.readManifest(v1).prompts[path].variables, ['Appropriate', 'branch', 'customer', 'output_format'], 'the setup: v1 recorded the older reading');
+		writeFileSync(join(work, path), text.replace('branch}', 'branch}}').replace('for {{ customer }}', 'for {{ customer }} and {{ agent_name }}'));
+		await createSnapshot(l, { models: ['support-bot'], message: 'edited' });
+		const [handoff] = (await diffVersions(l, 'support-bot', 'v1', 'v2')).prompts;
+		assert.equal(handoff.path, path);
+		assert.deepEqual(handoff.variablesRemoved, [], 'no variable "removed" that the text never had');
+		assert.deepEqual(handoff.variablesAdded, ['agent_name']);
+		assert.equal(handoff.breaksCallers, false);
 	});
 
 	test('weights: a different LoRA rank shows as shape changes from the headers', () => {

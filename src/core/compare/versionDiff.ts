@@ -25,6 +25,7 @@ import { diffTensorHeaders, hashTensors } from './tensorDiff';
 import type { WeightsDiff } from './tensorDiff';
 import { runInfoLines } from '../snapshot/runMetadata';
 import { decodeUtf8Text, looksBinary } from '../parse/textContent';
+import { extractPromptVariables } from '../parse/promptVariables';
 import { versionName } from '../store/versionName';
 import type { MetricsDirection } from '../parse/workspaceConfig';
 
@@ -438,10 +439,12 @@ function diffPrompts(a: Side, b: Side, withPreview: boolean, renames: Renames, w
 		const ra = left.get(path);
 		const rb = right.get(path);
 		if (ra && rb && ra.sha256 === rb.sha256) continue;
-		const varsA = variablesOf(getOwn(a.contents.prompts, path));
-		const varsB = variablesOf(getOwn(b.contents.prompts, path));
 		const textA = ra ? promptText(a, ra, warnings) : '';
 		const textB = rb ? promptText(b, rb, warnings) : '';
+		// Read from the text with today's rules when it is at hand, so both sides agree (a version
+		// records the variables its snapshot found, and the rules have improved since some were made).
+		const varsA = textA !== undefined ? extractPromptVariables(textA) : variablesOf(getOwn(a.contents.prompts, path));
+		const varsB = textB !== undefined ? extractPromptVariables(textB) : variablesOf(getOwn(b.contents.prompts, path));
 		const renamedFrom = ra && rb ? renames.get(path)?.from : undefined;
 		const diff: PromptDiff = {
 			path,
