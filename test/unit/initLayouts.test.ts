@@ -312,6 +312,40 @@ describe('issue 16 item 1: init detects real layouts', () => {
 		assert.equal(reasons.get('evals/registry/modelgraded/closedqa.json'), "holds a prompt's text (prompt:)");
 	});
 
+	test('crewAI crews (crewAI-examples shape): one model per crew, named by the folder above config/, holding its agents and tasks', async () => {
+		const agents = (topic: string) => `researcher:\n  role: >\n    {${topic}} Senior Researcher\n  goal: >\n    Uncover developments in {${topic}}\n  backstory: >\n    You are a seasoned researcher.\n`;
+		const tasks = 'research_task:\n  description: >\n    Research {topic} for {current_year}.\n  expected_output: >\n    A list of 10 bullet points.\n  agent: researcher\n';
+		const root = workspace('crew-examples', {
+			'README.md': '# Examples\n',
+			// `crewai create crew`: the package's config/ folder.
+			'crews/stock_analysis/pyproject.toml': '[project]\nname = "stock_analysis"\n',
+			'crews/stock_analysis/src/stock_analysis/crew.py': 'from crewai import Agent, Crew\n',
+			'crews/stock_analysis/src/stock_analysis/config/agents.yaml': agents('company'),
+			'crews/stock_analysis/src/stock_analysis/config/tasks.yaml': tasks,
+			// An older layout: config/ right in the crew's folder.
+			'crews/screenplay_writer/config/agents.yaml': agents('topic'),
+			'crews/screenplay_writer/config/tasks.yaml': tasks,
+			'crews/screenplay_writer/main.py': 'print(1)\n',
+			// A crew inside a crewAI flow.
+			'flows/book_flow/src/book_flow/crews/outline_crew/config/agents.yaml': agents('title'),
+			'flows/book_flow/src/book_flow/crews/outline_crew/config/tasks.yaml': tasks,
+			'flows/book_flow/src/book_flow/main.py': 'from crewai.flow.flow import Flow\n',
+		});
+		const { human, versions } = await initAndSnapshot(root);
+		assert.deepEqual(Object.keys(versions).sort(), ['outline_crew', 'screenplay_writer', 'stock_analysis'], human);
+		assert.deepEqual(versions.stock_analysis, ['prompt crews/stock_analysis/src/stock_analysis/config/agents.yaml', 'prompt crews/stock_analysis/src/stock_analysis/config/tasks.yaml']);
+		assert.deepEqual(versions.screenplay_writer, ['prompt crews/screenplay_writer/config/agents.yaml', 'prompt crews/screenplay_writer/config/tasks.yaml']);
+		assert.match(human, /stock_analysis — a crewAI crew: crews\/stock_analysis\/src\/stock_analysis\/config\/agents\.yaml/);
+		assert.match(human, /config\/tasks\.yaml {2}\(crewAI tasks: description, expected_output\)/);
+		const ledger = Ledger.at(root);
+		try {
+			const v = ledger.readManifest(ledger.resolve('stock_analysis', 'latest'));
+			assert.deepEqual(v.prompts['crews/stock_analysis/src/stock_analysis/config/tasks.yaml'].variables, ['current_year', 'topic']);
+		} finally {
+			ledger.close();
+		}
+	});
+
 	test('among hundreds of task configs, the few init cannot tell by their first bytes join the glob instead of 110 names', async () => {
 		const files: Record<string, string> = {};
 		for (let i = 0; i < 110; i++) files[`evals/tasks/t${i % 11}/task_${i}.yaml`] = `task: t${i}\ndoc_to_text: "{{q}}"\nmetric_list:\n  - metric: acc\n`;

@@ -18,7 +18,7 @@ export type { Finding, RoleKey };
 
 export interface ProposedModel {
 	name: string;
-	kind: 'flow' | 'recipe family' | 'workspace';
+	kind: 'flow' | 'crew' | 'recipe family' | 'workspace';
 	/** The unit's folder, workspace-relative ('' for the workspace). */
 	dir: string;
 	/** Why this is a model of its own. */
@@ -120,9 +120,22 @@ interface Unit {
 	files: Finding[];
 }
 
-/** Flows claim what is under them; recipe families what is under theirs; the rest is the workspace's model. */
+/** An app unit a finding defines: a prompt flow (its folder) or a crewAI crew (the folder above `config/`). */
+function appUnitOf(finding: Finding): { dir: string; kind: 'flow' | 'crew' } | undefined {
+	if (finding.flow) return { dir: dirOf(finding.path), kind: 'flow' };
+	if (!finding.crew) return undefined;
+	const dir = dirOf(finding.path);
+	return { dir: basename(dir) === 'config' ? dirOf(dir) : dir, kind: 'crew' };
+}
+
+/** Flows and crews claim what is under them; recipe families what is under theirs; the rest is the workspace's model. */
 function groupIntoUnits(findings: Finding[], workspaceName: string): Unit[] {
-	const flowDirs = findings.filter((f) => f.flow).map((f) => dirOf(f.path)).sort((a, b) => b.length - a.length);
+	const apps = new Map<string, { kind: 'flow' | 'crew'; file: string }>();
+	for (const finding of findings) {
+		const app = appUnitOf(finding);
+		if (app && !apps.has(app.dir)) apps.set(app.dir, { kind: app.kind, file: finding.path });
+	}
+	const flowDirs = [...apps.keys()].sort((a, b) => b.length - a.length);
 	const flowOf = (path: string) => flowDirs.find((d) => isUnder(path, d));
 	const training = findings.filter((f) => f.training && flowOf(f.path) === undefined);
 	const familyDirs = recipeFamilies(training.map((f) => f.path));
@@ -138,14 +151,14 @@ function groupIntoUnits(findings: Finding[], workspaceName: string): Unit[] {
 		const family = flow === undefined ? familyOf(finding.path) : undefined;
 		const unit =
 			flow !== undefined
-				? unitFor(`flow:${flow}`, () => ({ name: modelNameOf(basename(flow) || workspaceName), kind: 'flow', dir: flow, reason: `a prompt flow: ${flow ? `${flow}/` : ''}${findings.find((f) => f.flow && dirOf(f.path) === flow)!.path.split('/').pop()}`, files: [] }))
+				? unitFor(`app:${flow}`, () => appUnit(flow, apps.get(flow)!, workspaceName))
 				: family !== undefined
 					? unitFor(`family:${family}`, () => ({ name: modelNameOf(basename(family)), kind: 'recipe family', dir: family, reason: `a recipe family: training configs under ${family}/`, files: [] }))
 					: unitFor('workspace', () => ({ name: workspaceName, kind: 'workspace', dir: '', reason: 'the rest of the workspace', files: [] }));
 		unit.files.push(finding);
 	}
 	const result = [...units.values()];
-	if (result.length === 1 && result[0].kind === 'workspace') result[0].reason = 'one model for the workspace (no flows or recipe families found)';
+	if (result.length === 1 && result[0].kind === 'workspace') result[0].reason = 'one model for the workspace (no flows, crews or recipe families found)';
 	// Unique names: a flow and a family both called "chat" become chat and chat-2.
 	const taken = new Set<string>();
 	for (const unit of result) {
@@ -155,6 +168,11 @@ function groupIntoUnits(findings: Finding[], workspaceName: string): Unit[] {
 		taken.add(name);
 	}
 	return result;
+}
+
+function appUnit(dir: string, app: { kind: 'flow' | 'crew'; file: string }, workspaceName: string): Unit {
+	const what = app.kind === 'flow' ? `a prompt flow: ${dir ? `${dir}/` : ''}${basename(app.file)}` : `a crewAI crew: ${app.file}`;
+	return { name: modelNameOf(basename(dir) || workspaceName), kind: app.kind, dir, reason: what, files: [] };
 }
 
 /**

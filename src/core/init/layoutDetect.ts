@@ -13,6 +13,8 @@ export interface Finding {
 	training?: true;
 	/** A prompt-flow definition (decides flow units). */
 	flow?: true;
+	/** A crewAI crew's agents or tasks (decides crew units: the folder above its `config/`). */
+	crew?: true;
 	/** An evaluation task config (its `include:`d template is a prompt too). */
 	evalTask?: true;
 }
@@ -137,6 +139,10 @@ export function classify(path: string, scan: LayoutScan, hfFolders: Set<string>)
 	if (evalTask.length >= 2 && (evalTask.some((k) => EVAL_TASK_SPECIFIC.has(k)) || (keys.has('task') && (keys.has('include') || keys.has('group') || keys.has('class'))))) {
 		return { path, role: 'prompts', reason: `evaluation task config: ${[...evalTask.filter((k) => EVAL_TASK_SPECIFIC.has(k)), ...evalTask.filter((k) => !EVAL_TASK_SPECIFIC.has(k))].slice(0, 3).join(', ')}`, evalTask: true };
 	}
+	// crewAI: `config/agents.yaml` (each agent's role, goal and backstory) and `config/tasks.yaml` (each
+	// task's description and expected output) are the crew's prompts, with `{topic}` fields.
+	if (keys.has('role') && keys.has('goal') && keys.has('backstory')) return { path, role: 'prompts', reason: 'crewAI agents: role, goal, backstory', crew: true };
+	if (keys.has('description') && keys.has('expected_output')) return { path, role: 'prompts', reason: 'crewAI tasks: description, expected_output', crew: true };
 	// openai/evals' registry: an eval named by its Python class with its arguments and samples.
 	if (keys.has('class') && keys.has('args') && (keys.has('samples_jsonl') || keys.has('metrics'))) {
 		return { path, role: 'prompts', reason: `evaluation config: class, args${keys.has('samples_jsonl') ? ', samples_jsonl' : ', metrics'}`, evalTask: true };
