@@ -29,6 +29,7 @@ export type LedgerErrorCode =
 	| 'FILE_CHANGED'
 	| 'FILE_TOO_LARGE'
 	| 'GATE_FAILED'
+	| 'GIT_FAILED'
 	| 'GC_INCOMPLETE'
 	| 'LEDGER_ERROR'
 	| 'LINK_IN_LEDGER'

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { LedgerError } from '../../src/core/errors';
 import { readLineage, setGitDisabled, writePatch } from '../../src/core/snapshot/gitLineage';
 import { git, initGitRepo, isolatedGitEnv, makeTempDir, removeDir, writeFile } from './fixtures';
 
@@ -92,5 +93,32 @@ describe('readLineage', () => {
 		} finally {
 			setGitDisabled(undefined);
 		}
+		assert.equal(none.refused, undefined, 'no repository is no refusal');
+	});
+
+	test('a repository git will not read (another owner, missing objects): said, with the fix, never silently "no git"', async () => {
+		const dir = repo();
+		// Real git's ownership check (safe.directory), as in a container or on a mounted volume.
+		process.env.GIT_TEST_ASSUME_DIFFERENT_OWNER = '1';
+		let foreign;
+		try {
+			foreign = await readLineage(dir);
+		} finally {
+			delete process.env.GIT_TEST_ASSUME_DIFFERENT_OWNER;
+		}
+		assert.equal(foreign.commit, null);
+		assert.match(foreign.refused!.message, /^git would not read this repository, so no commit is recorded: git status failed \(exit 128\): fatal: detected dubious ownership/);
+		assert.equal(foreign.refused!.fix, `git refuses a repository owned by another user. If you trust it: git config --global --add safe.directory '${dir}'`);
+
+		// A blob of the commit is gone (an interrupted or partial clone): the dirty file's diff cannot be read.
+		const blob = git(dir, 'rev-parse', 'HEAD:a.txt');
+		rmSync(join(dir, '.git', 'objects', blob.slice(0, 2), blob.slice(2)));
+		writeFile(dir, 'a.txt', 'a changed\n');
+		await assert.rejects(readLineage(dir), (err: unknown) => {
+			assert.ok(err instanceof LedgerError && err.code === 'GIT_FAILED', String(err));
+			assert.match(err.message, /^git diff failed \(exit 128\): fatal: unable to read/);
+			assert.match(err.fix ?? '', /missing objects or has damaged ones .* `git fsck` lists them; `git fetch` \(or a fresh clone\) brings them back/);
+			return true;
+		});
 	});
 });

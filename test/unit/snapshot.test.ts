@@ -198,6 +198,25 @@ describe('snapshot', () => {
 	});
 });
 
+describe('snapshot in a repository git will not read', () => {
+	test('the version is made without a commit and says why and how to fix it; --require-clean refuses', async () => {
+		const { root, ledger } = workspace();
+		process.env.GIT_TEST_ASSUME_DIFFERENT_OWNER = '1';
+		try {
+			await assert.rejects(createSnapshot(ledger, { models: ['support-bot'], requireClean: true }), (err: unknown) => {
+				assert.ok(err instanceof LedgerError && err.code === 'GIT_FAILED', String(err));
+				assert.match(err.fix ?? '', /safe\.directory/);
+				return true;
+			});
+			const result = await createSnapshot(ledger, { models: ['support-bot'], message: 'in a container' });
+			assert.equal(result.created[0].git.commit, null);
+			assert.ok(result.warnings.some((w) => w.startsWith('git would not read this repository, so no commit is recorded: ') && w.includes(`Fix: git refuses a repository owned by another user. If you trust it: git config --global --add safe.directory '${root}'`)), result.warnings.join('\n'));
+		} finally {
+			delete process.env.GIT_TEST_ASSUME_DIFFERENT_OWNER;
+		}
+	});
+});
+
 describe('registry index', () => {
 	test('deleting index.db and reindexing gives the same list', async () => {
 		const { root, ledger } = workspace();

@@ -39,7 +39,7 @@ export const statusCli: CliCommand = {
 			? `\nwarning: ${untracked} version${untracked === 1 ? '' : 's'} not tracked by git: nobody who clones or pulls can see ${untracked === 1 ? 'it' : 'them'}. Commit them: git add ${tracking.commit.join(' ')}`
 			: '';
 		return {
-			human: human + (lineage.dirty ? '\n(git: uncommitted changes to tracked files)' : '') + warning,
+			human: human + (lineage.dirty ? '\n(git: uncommitted changes to tracked files)' : '') + (lineage.refused ? `\nwarning: ${lineage.refused.message} Fix: ${lineage.refused.fix}` : '') + warning,
 			data: {
 				models: [...report, ...gone],
 				git: { commit: lineage.commit, branch: lineage.branch, dirty: lineage.dirty, untrackedVersions: tracking.untrackedVersions, configUntracked: tracking.configUntracked },

@@ -4,6 +4,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { userInfo } from 'node:os';
+import { LedgerError } from '../errors';
 import type { Author } from '../model';
 
 export interface WorkspaceLineage {
@@ -18,6 +19,12 @@ export interface WorkspaceLineage {
 	 */
 	changedFiles: ChangedFile[];
 	author: Author;
+	/**
+	 * Why the workspace is in a git repository but git would not read it (dubious ownership, missing
+	 * objects): the version records no commit, and this says so with the fix. Absent when git read
+	 * it, or when there is no repository (or git may not run), which is no error.
+	 */
+	refused?: { message: string; fix: string };
 }
 
 export interface ChangedFile {
@@ -57,8 +64,24 @@ function gitRaw(root: string, args: string[]): Promise<string> {
 			if (stderr.length < 4096) stderr += d.toString();
 		});
 		child.on('error', reject);
-		child.on('close', (code) => (code === 0 ? resolveRun(Buffer.concat(out).toString('utf8')) : reject(new Error(`git ${args[0] === '--no-optional-locks' ? args[1] : args[0]} failed (exit ${code}): ${stderr.trim()}`))));
+		child.on('close', (code) => (code === 0 ? resolveRun(Buffer.concat(out).toString('utf8')) : reject(gitFailure(root, `git ${args[0] === '--no-optional-locks' ? args[1] : args[0]}`, code, stderr))));
 	});
+}
+
+/**
+ * A failed git command as an error that says what to do: git's own words, and the fix for the two
+ * ways a working repository stops being readable — a folder owned by another user (containers,
+ * mounted volumes: git's `safe.directory` check) and objects missing or damaged (a partial,
+ * shallow or interrupted clone).
+ */
+export function gitFailure(root: string, command: string, code: number | null, stderr: string): LedgerError {
+	const said = stderr.trim().split('\n')[0] ?? '';
+	let fix = `Run \`${command}\` in ${root} to see why, fix what git reports, then try again.`;
+	if (/dubious ownership/i.test(stderr)) fix = `git refuses a repository owned by another user. If you trust it: git config --global --add safe.directory '${root.replace(/'/g, "'\\''")}'`;
+	else if (/unable to read|bad object|missing (?:blob|tree|commit)|did not receive expected object|is corrupt|invalid object|object file .* is empty|could not read [0-9a-f]{7,}/i.test(stderr)) {
+		fix = 'The repository is missing objects or has damaged ones (a partial, shallow or interrupted clone?). `git fsck` lists them; `git fetch` (or a fresh clone) brings them back.';
+	}
+	return new LedgerError({ code: 'GIT_FAILED', message: `${command} failed (exit ${code}): ${said}`, fix });
 }
 
 /** Reads the lineage of the workspace at `root`. */
@@ -67,14 +90,19 @@ export async function readLineage(root: string): Promise<WorkspaceLineage> {
 	const git = { raw: (args: string[]) => gitRaw(root, args) };
 	// One round of two processes: status (repository or not, HEAD, branch, whether tracked files
 	// changed) and config (author, remotes); the patch only when something changed.
+	let refused: WorkspaceLineage['refused'];
 	const [status, config] = await Promise.all([
 		git
 			.raw(['--no-optional-locks', 'status', '--porcelain=v2', '--branch', '--no-ahead-behind', '--untracked-files=no', '--ignore-submodules=none', '--', '.', EXCLUDE_LEDGER])
-			.then(parseStatus, () => undefined),
+			.then(parseStatus, (err: unknown) => {
+				// Not a repository (or no git at all) is a workspace without lineage; any other refusal is news.
+				if (err instanceof LedgerError && !/not a git repository/i.test(err.message)) refused = { message: `git would not read this repository, so no commit is recorded: ${err.message}.`, fix: err.fix ?? '' };
+				return undefined;
+			}),
 		// Exits 1 when no key matches: then there is simply nothing configured.
 		git.raw(['config', '-z', '--get-regexp', CONFIG_KEYS]).then(parseConfig, () => new Map<string, string[]>()),
 	]);
-	if (!status) return noLineage();
+	if (!status) return refused ? { ...noLineage(), refused } : noLineage();
 	const { commit, branch } = status;
 	let dirty = status.changed;
 	let changedFiles: ChangedFile[] = [];
@@ -117,7 +145,7 @@ export async function writePatch(root: string, dest: string, exclude: string[], 
 				if (stderr.length < 4096) stderr += d.toString();
 			});
 			child.on('error', reject);
-			child.on('close', (code) => (code === 0 ? resolveRun() : reject(new Error(`git diff ${base} failed (exit ${code}): ${stderr.trim()}`))));
+			child.on('close', (code) => (code === 0 ? resolveRun() : reject(gitFailure(root, `git diff ${base}`, code, stderr))));
 		});
 	} finally {
 		closeSync(fd);

@@ -140,6 +140,11 @@ async function snapshotChanged(
 	copies: EarlyCopies,
 ): Promise<SnapshotResult> {
 	const lineage = options.inputs?.lineage ?? (await readLineage(ledger.root));
+	if (lineage.refused) {
+		// --require-clean promises a committed workspace: one git will not read cannot be shown to be.
+		if (options.requireClean) throw new LedgerError({ code: 'GIT_FAILED', ...lineage.refused });
+		result.warnings.push(`${lineage.refused.message} Fix: ${lineage.refused.fix}`);
+	}
 	if (options.requireClean && lineage.dirty) {
 		throw new LedgerError({
 			code: 'DIRTY',
