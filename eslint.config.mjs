@@ -14,6 +14,14 @@ const noSqlOutsideCore = [
 	{ selector: `TemplateElement[value.raw=${SQL}]`, message: 'No SQL outside src/core: add a query to the core (src/core/index/ or the feature\'s query module) and call it.' },
 ];
 
+// VS Code renders text it is given: `[x](command:…)` becomes a link in notifications and input-box
+// prompts, `$(name)` an icon in quick picks. Text from repository content reaches all of them, so the
+// extension shows them only through src/extension/userInterface.ts, which escapes both.
+const SHOWN = '/^(showInformationMessage|showWarningMessage|showErrorMessage|showQuickPick|createQuickPick|showInputBox|createInputBox|withProgress)$/';
+const noRawUserInterface = [
+	{ selector: `MemberExpression[object.property.name='window'][property.name=${SHOWN}]`, message: 'Show messages, quick picks and input boxes through src/extension/userInterface.ts (notify, notifyModal, pickOne, pickString, createPicker, askText): it escapes links, icons and control characters from repository content.' },
+];
+
 export default tseslint.config(
 	{ ignores: ['dist/**', 'out/**', 'node_modules/**', 'examples/**', '**/*.mjs', '**/*.js'] },
 	...tseslint.configs.recommended,
@@ -35,6 +43,11 @@ export default tseslint.config(
 	{
 		files: ['src/cli/**/*.ts', 'src/extension/**/*.ts', 'src/webview/**/*.ts'],
 		rules: { 'no-restricted-syntax': ['error', ...noArgumentSpread, ...noSqlOutsideCore] },
+	},
+	{
+		files: ['src/extension/**/*.ts'],
+		ignores: ['src/extension/userInterface.ts'],
+		rules: { 'no-restricted-syntax': ['error', ...noArgumentSpread, ...noSqlOutsideCore, ...noRawUserInterface] },
 	},
 	{
 		// The core runs under plain Node (CLI, tests, benchmarks): it must never depend on the editor.

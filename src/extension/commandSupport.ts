@@ -4,6 +4,7 @@
 import { join } from 'node:path';
 import { appendFileSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import * as vscode from 'vscode';
+import { notify, notifyModal, pickOne } from './userInterface';
 import { cancelled, describeError, isCancelled, LedgerError } from '../core/errors';
 import type { Ledger } from '../core/ledger';
 import type { VersionSummary } from '../core/model';
@@ -26,7 +27,7 @@ export async function pickLedger(ledgers: WorkspaceLedgers, root?: string, inter
 	if (all.length === 1 || !interactive) return all[0];
 	const active = vscode.window.activeTextEditor?.document.uri;
 	const activeEntry = active ? ledgers.forUri(active) : undefined;
-	const picked = await vscode.window.showQuickPick(
+	const picked = await pickOne(
 		all.map((entry) => ({ label: entry.folder.name, description: entry.root, entry, picked: entry === activeEntry })),
 		{ title: 'Model Ledger: which workspace folder?' },
 	);
@@ -99,7 +100,7 @@ export async function confirmModal(message: string, detail: string, ...buttons: 
 	const dir = __TEST_HOOKS__ ? process.env.MODEL_LEDGER_TEST_DIALOGS : undefined;
 	if (__TEST_HOOKS__ && dir) return answerTestDialog(dir, message, detail, buttons);
 	// eslint-disable-next-line no-restricted-syntax -- a dialog's few buttons
-	return vscode.window.showWarningMessage(message, { modal: true, detail }, ...buttons);
+	return notifyModal('warning', message, detail, ...buttons);
 }
 
 function answerTestDialog(dir: string, message: string, detail: string, buttons: string[]): string | undefined {
@@ -120,11 +121,11 @@ export async function showCommandError(err: unknown, root?: string): Promise<voi
 	const message = describeError(err);
 	const location = err instanceof LedgerError ? err.location : undefined;
 	if (!location || !root) {
-		void vscode.window.showErrorMessage(message);
+		void notify('error', message);
 		return;
 	}
 	const open = 'Open ' + location.file;
-	const choice = await vscode.window.showErrorMessage(message, open);
+	const choice = await notify('error', message, open);
 	if (choice === open) {
 		const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(join(root, location.file)));
 		const line = Math.max(0, (location.line ?? 1) - 1);

@@ -19,6 +19,10 @@ import {
 	versionDescription,
 	versionLabel,
 	versionTooltip,
+	escapeIcons,
+	escapeMarkdown,
+	markdownCode,
+	noticeText,
 } from '../../src/extension/registry/versionText';
 
 const DIGEST_A = 'a'.repeat(64);
@@ -90,7 +94,8 @@ describe('version labels and descriptions', () => {
 
 	test('tooltip is Markdown with aliases, tags, commit and the digest explanation when numbers clash', () => {
 		const md = versionTooltip(version({ aliases: ['staging'], numberShared: true, git: { commit: '38a4f131c5', branch: 'exp', dirty: true } }), ['baseline'], NOW);
-		assert.match(md, /\*\*support-bot v3 \(aaaaaaa\) · 1\.4\.0\*\*/);
+		// escapeMarkdown escapes every punctuation character; CommonMark shows each as itself.
+		assert.match(md, /\*\*support\\-bot v3 \\\(aaaaaaa\\\) · 1\\\.4\\\.0\*\*/);
 		assert.match(md, /Aliases: `staging`/);
 		assert.match(md, /Tags: `baseline`/);
 		assert.match(md, /`38a4f131c5` on `exp` with uncommitted changes/);
@@ -192,11 +197,83 @@ describe('stored file documents', () => {
 describe('tree items and quick picks show repository text as plain text (issue 20.5)', () => {
 	test('labels, descriptions and tooltips carry no raw control character', () => {
 		const markdown = { value: '**v2**  \nby Eve \u001b]8;;https://attacker.example\u001b\\x' };
-		const item = plainShownText({ label: 'v2 · 1.0.\u001b[2J1', description: 'msg\u001b]0;pwned\u0007\nline two', detail: '\u202eevil', tooltip: markdown });
+		const item = plainShownText({ label: 'v2 · 1.0.\u001b[2J1', description: 'msg\u001b]0;pwned\u0007\nline two', detail: '\u202eevil', tooltip: markdown }, 'tree');
 		assert.equal(item.label, 'v2 · 1.0.\\e[2J1');
 		assert.equal(item.description, 'msg\\e]0;pwned\\x07\\nline two');
 		assert.equal(item.detail, '\\u202eevil');
 		assert.equal(markdown.value, '**v2**  \nby Eve \\e]8;;https://attacker.example\\e\\x');
-		assert.equal(plainShownText({ label: { label: 'a\u0007' } }).label.label, 'a\\x07');
+		assert.equal(plainShownText({ label: { label: 'a\u0007' } }, 'tree').label.label, 'a\\x07');
+	});
+});
+
+// Issue 20 item 5, second pass: what VS Code itself renders in the text it is given. Each planted
+// value below shows as an icon, a link or reordered text on the code before this change.
+describe('repository text cannot become an icon, a link or markup in VS Code (issue 20.5)', () => {
+	const planted = {
+		icons: '$(check) approved $(shield~spin)',
+		link: '[release notes](command:workbench.action.quit) [x](https://attacker.example/a)',
+		bidi: 'v1\u202egnp.exe',
+		long: 'm'.repeat(10_000),
+	};
+
+	test('a quick pick shows `$(name)` as text; a tree item (which draws no icons) shows it unchanged', () => {
+		const picker = plainShownText({ label: planted.icons, description: `on ${planted.icons}`, detail: planted.icons }, 'picker');
+		assert.equal(picker.label, '\\$(check) approved \\$(shield~spin)');
+		assert.equal(picker.description, 'on \\$(check) approved \\$(shield~spin)');
+		assert.equal(picker.detail, '\\$(check) approved \\$(shield~spin)');
+		const tree = plainShownText({ label: planted.icons, description: planted.bidi }, 'tree');
+		assert.equal(tree.label, planted.icons);
+		assert.equal(tree.description, 'v1\\u202egnp.exe');
+		// A backslash already in the text stays visible: VS Code would otherwise eat it as an escape.
+		assert.equal(escapeIcons('a\\$(check)'), 'a\\\\$(check)');
+		// Not icon syntax: left alone (an escape would show as a stray backslash).
+		assert.equal(escapeIcons('$(not an icon) costs $(5'), '$(not an icon) costs $(5');
+	});
+
+	test('version pickers built from hostile versions: label, description and other-branch rows', () => {
+		const v = version({ label: planted.icons, releaseLabel: '$(pass)', message: `${planted.icons}\n${planted.link}`, aliases: ['production'] });
+		const item = plainShownText({ label: versionLabel(v), description: versionDescription(v, new Date('2026-11-30T12:00:00Z')) }, 'picker');
+		assert.doesNotMatch(String(item.label), /(^|[^\\])\$\(/, 'no unescaped $( in the label');
+		assert.doesNotMatch(String(item.description), /(^|[^\\])\$\(/, 'no unescaped $( in the description');
+		const other = plainShownText({ label: versionLabel(v), description: otherRefVersionDescription(v, ['$(check)-approved']) }, 'picker');
+		assert.match(String(other.description), /only on \\\$\(check\)-approved/);
+	});
+
+	test('notifications and dialogs: no [text](target) link, controls visible, the text otherwise as written', () => {
+		const text = noticeText(`Created support-bot v2 (${planted.link}) ${planted.bidi}`);
+		assert.doesNotMatch(text, /\[[^\]]+\]\((https?:\/\/|command:|file:)/, 'VS Code\'s link pattern must not match');
+		assert.equal(text.replace(/\u2060/g, ''), 'Created support-bot v2 ([release notes](command:workbench.action.quit) [x](https://attacker.example/a)) v1\\u202egnp.exe');
+		assert.equal(noticeText('two\nlines'), 'two\nlines', 'a dialog\'s line breaks stay');
+	});
+
+	test('Markdown: every ASCII punctuation escaped, so no link, autolink, entity, HTML or icon forms', () => {
+		const escaped = escapeMarkdown('[a](command:x) https://e.example www.e.example &lt;b&gt; <img src=x onerror=alert(1)> $(check) ~~s~~ 1. x\n# h');
+		assert.doesNotMatch(escaped, /(^|[^\\])[[\]()<>&$:.~#]/, `unescaped markup character in ${escaped}`);
+		assert.match(escaped, /\n\\# h$/, 'line breaks stay, a heading marker is escaped');
+		assert.equal(escapeMarkdown('\u202e'), '\\\\u202e', 'a bidi override is written out, its backslash escaped');
+	});
+
+	test('a code span holds any text: backticks cannot close it early, controls are visible', () => {
+		assert.equal(markdownCode('main'), '`main`');
+		assert.equal(markdownCode('x`[a](https://e.example)`'), '`` x`[a](https://e.example)` ``');
+		assert.equal(markdownCode('``'), '``` `` ```');
+		assert.equal(markdownCode('a\nb\u202e'), '`a\\nb\\u202e`');
+	});
+
+	test('a version tooltip from a planted manifest: branch, aliases, tags, author and run metadata stay text', () => {
+		const v = version({ message: planted.link, author: { name: '[Eve](https://attacker.example)', email: 'e@x' }, git: { commit: 'a'.repeat(40), branch: 'x`[Approve](https://attacker.example)`', dirty: false }, aliases: ['prod`uction'] });
+		const markdown = versionTooltip(v, ['t`ag'], new Date('2026-11-30T12:00:00Z'), [['link', '[y](command:workbench.action.quit)'], ['[k](https://a.example)', 'v']]);
+		// Outside code spans no link can start: every [ is escaped; inside them the fence outlasts any backtick run.
+		const outside = markdown.replace(/(`+) [^]*? \1|(`+)[^`][^]*?\2/g, '');
+		assert.doesNotMatch(outside, /(^|[^\\])\[/, `an unescaped [ outside code spans: ${outside}`);
+		assert.match(markdown, / on `` x`\[Approve\]\(https:\/\/attacker\.example\)` ``/);
+		assert.match(markdown, /Aliases: ``prod`uction``/);
+	});
+
+	test('a 10,000-character message stays one short line in the tree and the picker', () => {
+		const v = version({ message: `${planted.long}\nsecond line` });
+		const description = versionDescription(v, new Date('2026-11-30T12:00:00Z'));
+		assert.ok(description.length < 120, `description is ${description.length} characters`);
+		assert.doesNotMatch(description, /\n/);
 	});
 });

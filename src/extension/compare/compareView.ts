@@ -5,6 +5,7 @@
 // native diff editor through the `model-ledger:` stored-file documents (src/extension/registry/storedFiles.ts).
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
+import { notify, pickOne, withProgress } from '../userInterface';
 import { isInteractive, stringArg } from '../commandArgs';
 import { COMPARE_VIEW_TYPE } from '../commands';
 import type { RegisteredCommands } from '../commands';
@@ -176,7 +177,7 @@ class ComparePanel extends Disposable {
 				try {
 					await this.openDiff(message.path);
 				} catch (err) {
-					void vscode.window.showErrorMessage(`Cannot open the diff of ${message.path}: ${(err as Error).message}`);
+					void notify('error', `Cannot open the diff of ${message.path}: ${(err as Error).message}`);
 				}
 				break;
 		}
@@ -189,7 +190,7 @@ class ComparePanel extends Disposable {
 			this.model = { ...this.model, history };
 			this.post({ type: 'history', history });
 		} catch (err) {
-			void vscode.window.showErrorMessage((err as Error).message);
+			void notify('error', (err as Error).message);
 		}
 	}
 
@@ -283,7 +284,7 @@ async function askCompareArgs(entry: LedgerEntry): Promise<CompareArgs> {
 	const models = ledger.config.models.map((m) => m.name);
 	let model = models[0];
 	if (models.length > 1) {
-		const picked = await vscode.window.showQuickPick(models.map((m) => ({ label: m, description: `${ledger.listVersions(m).length} versions` })), { title: 'Compare versions of which model?' });
+		const picked = await pickOne(models.map((m) => ({ label: m, description: `${ledger.listVersions(m).length} versions` })), { title: 'Compare versions of which model?' });
 		if (!picked) throw cancelled('Compare');
 		model = picked.label;
 	}
@@ -292,13 +293,13 @@ async function askCompareArgs(entry: LedgerEntry): Promise<CompareArgs> {
 	// The previous version first: "what changed in the latest" is the usual question.
 	const ordered = versions.length > 1 ? [versions[1], versions[0], ...versions.slice(2)] : versions;
 	const items = await readableVersionItems(ledger, model, ordered);
-	const base = await vscode.window.showQuickPick(items, { title: `${model}: compare from (A)`, placeHolder: 'The older side of the comparison', matchOnDescription: true });
+	const base = await pickOne(items, { title: `${model}: compare from (A)`, placeHolder: 'The older side of the comparison', matchOnDescription: true });
 	if (!base?.version) throw cancelled('Compare');
 	const baseDigest = base.version.digest;
-	const working: VersionPickItem = { label: '$(edit) Working tree', description: 'the files as they are now, not snapshotted' };
+	const working: VersionPickItem = { label: 'Working tree', iconPath: new vscode.ThemeIcon('edit'), description: 'the files as they are now, not snapshotted' };
 	const rest = items.filter((i) => i.version?.digest !== baseDigest);
 	if (rest.at(-1)?.kind === vscode.QuickPickItemKind.Separator) rest.pop(); // A was the only other-branch version
-	const other = await vscode.window.showQuickPick([working, ...rest], { title: `${model}: compare ${base.label} with (B)`, matchOnDescription: true });
+	const other = await pickOne([working, ...rest], { title: `${model}: compare ${base.label} with (B)`, matchOnDescription: true });
 	if (!other) throw cancelled('Compare');
 	return { root: entry.root, model, a: baseDigest, b: other.version?.digest ?? WORKING_TREE };
 }
@@ -393,7 +394,7 @@ export function compareViewCommands(context: vscode.ExtensionContext, ledgers: W
 		lastActive = panel;
 		let model: CompareModel;
 		try {
-			model = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Comparing ${title}` }, () =>
+			model = await withProgress({ location: vscode.ProgressLocation.Window, title: `Comparing ${title}` }, () =>
 				buildCompareModel(entry, { ...args, a: a.digest, b: b?.digest ?? WORKING_TREE }),
 			);
 		} catch (err) {

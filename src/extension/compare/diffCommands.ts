@@ -3,6 +3,7 @@
 // or an argument object (`{root?, model, a, b, path}` …) and returns the URIs it opened.
 import { relative, sep } from 'node:path';
 import * as vscode from 'vscode';
+import { notify, pickOne, pickString } from '../userInterface';
 import { cancelled, LedgerError } from '../../core/errors';
 import { followPath, pathInVersion } from '../../core/query/pathFollow';
 import { modelVersionsHoldingPath } from '../../core/query/versionsByPath';
@@ -14,7 +15,7 @@ import { COMMANDS } from '../commands';
 import type { CommandHandlers } from '../commands';
 import { pickLedger, readableVersionItems, resolveReadableVersion, runReporting, versionTargetOf } from '../commandSupport';
 import { storedFileUri, workingFileUri } from '../registry/storedFiles';
-import { changedFiles, diffTitle, plainShownText, versionShortName } from '../registry/versionText';
+import { changedFiles, diffTitle, versionShortName } from '../registry/versionText';
 import type { LedgerEntry, WorkspaceLedgers } from '../workspaceLedgers';
 
 export const PRODUCTION_ALIAS = 'production';
@@ -68,12 +69,12 @@ export class StoredFileCommands {
 	async pickChangedFile(entry: LedgerEntry, a: VersionSummary, b: VersionSummary): Promise<OpenedDiff | undefined> {
 		const files = changedFiles(this.manifest(entry.ledger, a), this.manifest(entry.ledger, b));
 		if (files.length === 0) {
-			void vscode.window.showInformationMessage(`${a.model} ${versionShortName(a)} and ${versionShortName(b)} have the same files.`);
+			void notify('info', `${a.model} ${versionShortName(a)} and ${versionShortName(b)} have the same files.`);
 			return undefined;
 		}
-		const icon = { added: '$(diff-added)', removed: '$(diff-removed)', modified: '$(diff-modified)' } as const;
-		const picked = await vscode.window.showQuickPick(
-			files.map((f) => plainShownText({ label: `${icon[f.change]} ${f.path}`, description: f.change, path: f.path })),
+		const icon = { added: 'diff-added', removed: 'diff-removed', modified: 'diff-modified' } as const;
+		const picked = await pickOne(
+			files.map((f) => ({ label: f.path, iconPath: new vscode.ThemeIcon(icon[f.change]), description: f.change, path: f.path })),
 			{ title: `${a.model}: files changed ${versionShortName(a)} ↔ ${versionShortName(b)}`, placeHolder: 'Pick a file to open in the diff editor' },
 		);
 		if (!picked) throw cancelled('Diff');
@@ -97,7 +98,7 @@ export class StoredFileCommands {
 		if (items.length === 0) {
 			throw new LedgerError({ code: 'NO_VERSIONS', message: options.withPath ? `No version of ${model} contains ${options.withPath}.` : `${model} has no other versions.`, fix: 'Snapshot the model first ("Model Ledger: Snapshot…").' });
 		}
-		const picked = await vscode.window.showQuickPick(items, { title, matchOnDescription: true });
+		const picked = await pickOne(items, { title, matchOnDescription: true });
 		if (!picked?.version) throw cancelled('Diff');
 		return picked.version;
 	}
@@ -107,15 +108,15 @@ export class StoredFileCommands {
 		if (path) models = models.filter((m) => modelMatcher(m)(path));
 		if (models.length === 0) throw new LedgerError({ code: 'UNTRACKED', message: path ? `${path} is not tracked by any model in model-ledger.yaml.` : 'model-ledger.yaml declares no model.', fix: 'Add a glob that matches it to a model in model-ledger.yaml.' });
 		if (models.length === 1) return models[0].name;
-		const picked = await vscode.window.showQuickPick(models.map((m) => m.name), { title });
+		const picked = await pickString(models.map((m) => m.name), { title });
 		if (!picked) throw cancelled('Diff');
 		return picked;
 	}
 
 	private async pickArtifact(entry: LedgerEntry, v: VersionSummary, title: string): Promise<ArtifactRecord> {
 		const artifacts = this.manifest(entry.ledger, v).artifacts;
-		const picked = await vscode.window.showQuickPick(
-			artifacts.map((a) => plainShownText({ label: a.path, description: a.role, artifact: a })),
+		const picked = await pickOne(
+			artifacts.map((a) => ({ label: a.path, description: a.role, artifact: a })),
 			{ title, matchOnDescription: true },
 		);
 		if (!picked) throw cancelled('Diff');

@@ -1,7 +1,6 @@
 // What the file and key hovers say, as Markdown. Plain functions over core results with no `vscode`
 // import, so unit tests check the wording and, above all, the escaping: every piece of text that
 // comes from a file, a config or a version (paths, values, names, messages) goes through md()/code().
-import { maxOf } from '../../core/bulkArrays';
 import type { KeyHistory, KeyRun, MetricDelta, VariableHistory } from '../../core/query/keyHistory';
 import { formatKeyValue, runSpan } from '../../core/query/keyHistory';
 import type { Scalar } from '../../core/model';
@@ -13,6 +12,7 @@ import { describeRanges } from '../../core/query/versionRanges';
 import type { VersionRange } from '../../core/query/versionRanges';
 import { versionName } from '../../core/store/versionName';
 import { COMMANDS } from '../commands';
+import { escapeMarkdown, markdownCode } from '../registry/versionText';
 
 /** The commands hover links may run; the MarkdownString trusts exactly these. */
 export const HOVER_COMMANDS = {
@@ -37,19 +37,16 @@ export interface HoverContext {
 	canReveal?: boolean;
 }
 
-/** Backslash-escapes every ASCII punctuation character: CommonMark renders each as itself, so no text can become markup, a link or an icon. */
+/** One line of text for hover Markdown: escapeMarkdown (controls visible, every ASCII punctuation character escaped), line breaks as spaces. */
 export function md(text: string): string {
-	return text.replace(/[!-/:-@[-`{-~]/g, '\\$&').replace(/\r?\n/g, ' ');
+	return escapeMarkdown(text.replace(/\r?\n/g, ' '));
 }
 
-/** An inline code span that holds any text: the fence is longer than any backtick run inside, newlines are shown as ⏎, long text is cut. */
+/** An inline code span that holds any text (markdownCode): newlines are shown as ⏎, long text is cut. */
 export function code(text: string): string {
 	let t = text.replace(/\r?\n/g, '⏎');
 	if (t.length > MAX_VALUE_CHARS) t = `${t.slice(0, MAX_VALUE_CHARS - 1)}…`;
-	const longest = maxOf((t.match(/`+/g) ?? []).map((run) => run.length), 0);
-	const fence = '`'.repeat(longest + 1);
-	const pad = t.startsWith('`') || t.endsWith('`') || t === '' ? ' ' : '';
-	return `${fence}${pad}${t}${pad}${fence}`;
+	return markdownCode(t);
 }
 
 /** `[title](command:id?args)`: the arguments travel as one JSON-encoded object. */

@@ -6,6 +6,7 @@
 import { extname, relative, sep } from 'node:path';
 import picomatch from 'picomatch';
 import * as vscode from 'vscode';
+import { notify } from '../userInterface';
 import { keyHistory, variableHistory } from '../../core/query/keyHistory';
 import type { Ledger } from '../../core/ledger';
 import { isTracked, usedBy } from '../../core/query/usedBy';
@@ -126,7 +127,7 @@ export function revealVersionCommands(sidebar: Pick<RegistryView, 'view' | 'mode
 		// The tree finds a version node through its parent chain; asking for a section's parent yields the version.
 		const node = sidebar.model.parent({ kind: 'section', root: arg.root, model: arg.model, digest: arg.digest, section: 'artifacts', count: 0 });
 		if (!node) {
-			void vscode.window.showInformationMessage(`${arg.model}: that version is not listed in the Registry view (a filter may hide it).`);
+			void notify('info', `${arg.model}: that version is not listed in the Registry view (a filter may hide it).`);
 			return false;
 		}
 		await vscode.commands.executeCommand('workbench.view.extension.modelLedger');

@@ -6,6 +6,7 @@
 //   executeCommand('modelLedger.cleanUpStore', { root?, yes? }) → GcReport (a dry run unless yes)
 import { join } from 'node:path';
 import * as vscode from 'vscode';
+import { askText, notify, notifyModal, pickOne, pickString, withProgress } from '../userInterface';
 import { cancelled, LedgerError } from '../../core/errors';
 import type { LedgerEvent } from '../../core/lifecycle/events';
 import { collectGarbage } from '../../core/store/gc';
@@ -69,7 +70,7 @@ export class LifecycleCommands {
 		const models = entry.ledger.config.models;
 		if (models.length === 1) return models[0].name;
 		if (!isInteractive(arg)) throw new LedgerError({ code: 'MISSING_ARGUMENT', message: 'Which model? Pass `model` in the argument object.' });
-		const picked = await vscode.window.showQuickPick(models.map((m) => ({ label: m.name })), { title });
+		const picked = await pickOne(models.map((m) => ({ label: m.name })), { title });
 		if (!picked) throw cancelled('Command');
 		return picked.label;
 	}
@@ -80,7 +81,7 @@ export class LifecycleCommands {
 		if (!isInteractive(arg)) throw new LedgerError({ code: 'MISSING_ARGUMENT', message: 'Which version? Pass `ref` (a number, label, alias or digest) in the argument object.' });
 		const versions = entry.ledger.listVersions(model);
 		if (versions.length === 0) throw new LedgerError({ code: 'NO_VERSIONS', message: `${model} has no versions yet.`, fix: 'Snapshot it first ("Model Ledger: Snapshot…").' });
-		const picked = await vscode.window.showQuickPick(
+		const picked = await pickOne(
 			versions.map((v) => ({ label: versionLabel(v), description: versionDescription(v), version: v })),
 			{ title, matchOnDescription: true },
 		);
@@ -91,7 +92,7 @@ export class LifecycleCommands {
 	private async noteOf(arg: Arg, title: string, prompt: string): Promise<string | undefined> {
 		if (arg && 'note' in arg) return str(arg, 'note');
 		if (!isInteractive(arg)) return undefined;
-		const note = await vscode.window.showInputBox({ title, prompt, placeHolder: 'optional' });
+		const note = await askText({ title, prompt, placeHolder: 'optional' });
 		if (note === undefined) throw cancelled('Command');
 		return note.trim() || undefined;
 	}
@@ -122,19 +123,19 @@ export class LifecycleCommands {
 		} catch (err) {
 			if (!(err instanceof LedgerError) || err.code !== 'NOT_APPROVED' || !isInteractive(arg)) throw err;
 			const approve = `Approve ${versionShortName(version)} and Set`;
-			const choice = await vscode.window.showWarningMessage(
+			const choice = await notifyModal('warning', 
 				`${alias} is a protected alias: ${model} ${versionShortName(version)} has not been approved.`,
-				{ modal: true, detail: `Approving records you (${by.name}) as the approver, with the note you give, in the audit trail.` },
+				`Approving records you (${by.name}) as the approver, with the note you give, in the audit trail.`,
 				approve,
 			);
 			if (choice !== approve) throw cancelled('Command');
-			const why = await vscode.window.showInputBox({ title: `Approve ${model} ${versionShortName(version)}`, prompt: 'Approval note (what was checked)' });
+			const why = await askText({ title: `Approve ${model} ${versionShortName(version)}`, prompt: 'Approval note (what was checked)' });
 			if (why === undefined) throw cancelled('Command');
 			entry.ledger.approve(model, version.digest, by, why.trim() || undefined);
 			event = await this.setGatedAlias(entry, arg, model, version, alias, by, note, override);
 		}
 		this.changed(entry);
-		if (isInteractive(arg)) void vscode.window.showInformationMessage(`${model}: ${alias} → ${versionShortName(version)} (${version.label}).`);
+		if (isInteractive(arg)) void notify('info', `${model}: ${alias} → ${versionShortName(version)} (${version.label}).`);
 		return event;
 	}
 
@@ -148,9 +149,9 @@ export class LifecycleCommands {
 		} catch (err) {
 			if (!(err instanceof GateRefusedError) || !isInteractive(arg)) throw err;
 			const text = gateRefusalText(err.result);
-			const choice = await vscode.window.showWarningMessage(text.message, { modal: true, detail: `${text.detail}\n\nOverride records your reason, these rules and you (${by.name}) in the audit trail.` }, OVERRIDE);
+			const choice = await notifyModal('warning', text.message, `${text.detail}\n\nOverride records your reason, these rules and you (${by.name}) in the audit trail.`, OVERRIDE);
 			if (choice !== OVERRIDE) throw cancelled('Command');
-			const reason = await vscode.window.showInputBox({
+			const reason = await askText({
 				title: `Override the ${alias} gate for ${model} ${versionShortName(version)}`,
 				prompt: 'Why does this version go out despite the gate? (recorded in the audit trail)',
 				ignoreFocusOut: true,
@@ -171,11 +172,11 @@ export class LifecycleCommands {
 			const where = at ? `now ${versions.get(at) ? versionShortName(versions.get(at)!) : at.slice(0, 10)}` : 'not set';
 			return { label: name, description: [where, protectedAliases.includes(name) ? 'protected: needs an approval' : ''].filter(Boolean).join(' · '), alias: name };
 		});
-		items.push({ label: '$(edit) Another name…' });
-		const picked = await vscode.window.showQuickPick(items, { title: `Set Alias: point which alias at ${model} ${versionShortName(version)}?` });
+		items.push({ label: 'Another name…', iconPath: new vscode.ThemeIcon('edit') });
+		const picked = await pickOne(items, { title: `Set Alias: point which alias at ${model} ${versionShortName(version)}?` });
 		if (!picked) throw cancelled('Command');
 		if (picked.alias) return picked.alias;
-		const typed = await vscode.window.showInputBox({
+		const typed = await askText({
 			title: 'Alias name',
 			prompt: 'Lower-case letters, digits and -, starting with a letter',
 			validateInput: (v) => (/^[a-z][a-z0-9-]*$/.test(v) ? (v === 'latest' ? '`latest` is computed and cannot be set' : undefined) : 'Use lower-case letters, digits and -, starting with a letter'),
@@ -195,7 +196,7 @@ export class LifecycleCommands {
 			if (onVersion.length === 1 && target) alias = onVersion[0];
 			else if (!isInteractive(arg)) throw new LedgerError({ code: 'MISSING_ARGUMENT', message: 'Which alias? Pass `alias` in the argument object.' });
 			else {
-				const picked = await vscode.window.showQuickPick(onVersion, { title: `Remove which alias of ${model}?` });
+				const picked = await pickString(onVersion, { title: `Remove which alias of ${model}?` });
 				if (!picked) throw cancelled('Command');
 				alias = picked;
 			}
@@ -213,7 +214,7 @@ export class LifecycleCommands {
 		const note = await this.noteOf(arg, `Approve ${model} ${versionShortName(version)} (${version.label})`, 'Approval note: what was checked (recorded with your name)');
 		const event = entry.ledger.approve(model, version.digest, await authorOf(entry.root), note);
 		this.changed(entry);
-		if (isInteractive(arg)) void vscode.window.showInformationMessage(`Approved ${model} ${versionShortName(version)} as ${event.by.name}.`);
+		if (isInteractive(arg)) void notify('info', `Approved ${model} ${versionShortName(version)} as ${event.by.name}.`);
 		return event;
 	}
 
@@ -224,7 +225,7 @@ export class LifecycleCommands {
 		let tag = str(arg, 'tag');
 		if (!tag) {
 			if (!isInteractive(arg)) throw new LedgerError({ code: 'MISSING_ARGUMENT', message: 'Which tag? Pass `tag` in the argument object.' });
-			tag = await vscode.window.showInputBox({ title: `Tag ${model} ${versionShortName(version)}`, prompt: 'Tag (letters, digits, . _ -), e.g. baseline or exp-42' });
+			tag = await askText({ title: `Tag ${model} ${versionShortName(version)}`, prompt: 'Tag (letters, digits, . _ -), e.g. baseline or exp-42' });
 			if (!tag) throw cancelled('Command');
 		}
 		const event = entry.ledger.tag(model, version.digest, tag.trim(), await authorOf(entry.root), str(arg, 'note'));
@@ -247,7 +248,7 @@ export class LifecycleCommands {
 			if (candidates.length === 0) throw new LedgerError({ code: 'NOTHING_TO_ROLL_BACK', message: `No alias of ${model}${onNode.length ? ` (${onNode.join(', ')})` : ''} has an earlier version to roll back to.`, fix: 'Aliases get a history when they are moved (Set Alias…).' });
 			if (candidates.length === 1 || !isInteractive(arg)) alias = candidates.includes('production') ? 'production' : candidates[0];
 			else {
-				const picked = await vscode.window.showQuickPick(
+				const picked = await pickOne(
 					candidates.map((a) => ({ label: a, description: `${name(ledger.index.aliasesOf(model).get(a))} → ${name(target(a))}` })),
 					{ title: `Roll back which alias of ${model}?` },
 				);
@@ -259,13 +260,13 @@ export class LifecycleCommands {
 			const to = target(alias);
 			const from = ledger.index.aliasesOf(model).get(alias);
 			const go = 'Roll Back';
-			const choice = await vscode.window.showWarningMessage(`Roll back ${alias} of ${model} from ${name(from)} to ${name(to)}?`, { modal: true, detail: 'The move is recorded in the audit trail; no file in the workspace changes.' }, go);
+			const choice = await notifyModal('warning', `Roll back ${alias} of ${model} from ${name(from)} to ${name(to)}?`, 'The move is recorded in the audit trail; no file in the workspace changes.', go);
 			if (choice !== go) throw cancelled('Command');
 		}
 		const note = await this.noteOf(arg, `Roll back ${alias} of ${model}`, 'Why (recorded in the audit trail)');
 		const result = rollback(ledger, model, alias, await authorOf(entry.root), note);
 		this.changed(entry);
-		if (isInteractive(arg)) void vscode.window.showInformationMessage(`${model}: ${alias} rolled back to ${versionShortName(result.to)} (${result.to.label}).`);
+		if (isInteractive(arg)) void notify('info', `${model}: ${alias} rolled back to ${versionShortName(result.to)} (${result.to.label}).`);
 		return result;
 	}
 
@@ -289,7 +290,7 @@ export class LifecycleCommands {
 		let dirty = dirtyOf(plan);
 		const preview = restorePreview(plan);
 		if (preview.changes === 0 && dirty.length === 0 && (plan.extra.length === 0 || !interactive)) {
-			if (interactive) void vscode.window.showInformationMessage(preview.message);
+			if (interactive) void notify('info', preview.message);
 			this.workingState?.compute();
 			return plan;
 		}
@@ -317,7 +318,7 @@ export class LifecycleCommands {
 			throw new LedgerError({ code: 'DIRTY_EDITORS', message: `${dirty.length} open editor(s) have unsaved changes to files the restore would replace.`, fix: 'Save them, or pass `saveEditors: true`.' });
 		}
 		for (const doc of dirty) await doc.save();
-		const result = await vscode.window.withProgress(
+		const result = await withProgress(
 			{ location: vscode.ProgressLocation.Notification, title: `Restoring ${model} ${versionShortName(version)}`, cancellable: true },
 			async (_progress, token) => {
 				const controller = new AbortController();
@@ -330,7 +331,7 @@ export class LifecycleCommands {
 			},
 		);
 		this.workingState?.compute();
-		if (interactive) void vscode.window.showInformationMessage(restoreSummary(entry.root, result));
+		if (interactive) void notify('info', restoreSummary(entry.root, result));
 		return result;
 	}
 
@@ -358,7 +359,7 @@ export class LifecycleCommands {
 		const interactive = isInteractive(arg);
 		const entry = await pickLedger(this.ledgers, str(arg, 'root'), interactive);
 		const quick = arg?.quick === true;
-		const report = await vscode.window.withProgress(
+		const report = await withProgress(
 			{ location: vscode.ProgressLocation.Notification, title: quick ? 'Model Ledger: checking the store (quick)' : 'Model Ledger: verifying the store', cancellable: true },
 			async (progress, token) => {
 				const controller = new AbortController();
@@ -381,7 +382,7 @@ export class LifecycleCommands {
 		);
 		if (interactive) {
 			const details = 'Show Details';
-			const show = report.ok ? vscode.window.showInformationMessage(verifySummary(report)) : vscode.window.showErrorMessage(verifySummary(report), details);
+			const show = report.ok ? notify('info', verifySummary(report)) : notify('error', verifySummary(report), details);
 			void show.then((choice) => {
 				if (choice === details) void this.openReport('verify.md', verifyMarkdown(entry.root, report));
 			});
@@ -393,7 +394,7 @@ export class LifecycleCommands {
 		const interactive = isInteractive(arg);
 		const entry = await pickLedger(this.ledgers, str(arg, 'root'), interactive);
 		const scan = (dryRun: boolean) =>
-			vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: dryRun ? 'Model Ledger: finding what can be cleaned up' : 'Model Ledger: cleaning up' }, (progress) =>
+			withProgress({ location: vscode.ProgressLocation.Notification, title: dryRun ? 'Model Ledger: finding what can be cleaned up' : 'Model Ledger: cleaning up' }, (progress) =>
 				collectGarbage(entry.ledger, { dryRun, onProgress: (message) => progress.report({ message }) }),
 			);
 		const preview = await scan(true);
@@ -401,15 +402,15 @@ export class LifecycleCommands {
 		if (interactive) {
 			const { message, detail } = gcPreview(preview);
 			if (preview.total.count === 0 || preview.incomplete.length) {
-				void vscode.window.showInformationMessage(message, { modal: preview.incomplete.length > 0, detail });
+				void (preview.incomplete.length > 0 ? notifyModal('info', message, detail) : notify('info', message));
 				return preview;
 			}
 			const del = 'Delete';
-			go = (await vscode.window.showWarningMessage(message, { modal: true, detail }, del)) === del;
+			go = (await notifyModal('warning', message, detail, del)) === del;
 		}
 		if (!go || preview.total.count === 0) return preview;
 		const done = await scan(false);
-		if (interactive) void vscode.window.showInformationMessage(gcPreview(done).message);
+		if (interactive) void notify('info', gcPreview(done).message);
 		return done;
 	}
 

@@ -8,6 +8,7 @@ import type { LedgerEvent } from '../../core/lifecycle/events';
 import type { Ledger } from '../../core/ledger';
 import type { VersionSummary } from '../../core/model';
 import { COMMANDS } from '../commands';
+import { escapeMarkdown } from '../registry/versionText';
 import { eventIcon, eventSummary } from './lifecycleText';
 
 /** How many events the History node lists; the document shows all. */
@@ -71,7 +72,7 @@ export function historyTreeItem(node: HistoryNode | EventNode, item: vscode.Tree
 	item.iconPath = new vscode.ThemeIcon(eventIcon(e));
 	item.contextValue = `event.${e.type}`;
 	const md = new vscode.MarkdownString();
-	md.appendMarkdown(`**${node.text}**  \n`);
+	md.appendMarkdown(`**${escapeMarkdown(node.text)}**  \n`);
 	md.appendText(`${e.at.replace('T', ' ').slice(0, 19)} UTC by ${e.by.name}${e.by.email ? ` <${e.by.email}>` : ''}`);
 	if (e.note) {
 		md.appendMarkdown('\n\n');

@@ -6,6 +6,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
+import { notify } from '../userInterface';
 import { CONTEXT_KEYS } from '../commands';
 import type { CommandHandlers } from '../commands';
 import { Disposable } from '../dispose';
@@ -71,7 +72,7 @@ export class RegistryHealth extends Disposable {
 		if (!result.ok && options.notify && (options.force || !this.notified)) {
 			this.notified = true;
 			// Not awaited: the notification stays until the user closes it.
-			void vscode.window.showErrorMessage(result.error);
+			void notify('error', result.error);
 		}
 		return result;
 	}

@@ -16,6 +16,7 @@
 // Node objects are passed to commands as their first argument; every node carries `root` and
 // `model`, and version-level nodes `digest`, so they double as argument objects.
 import * as vscode from 'vscode';
+import { askText } from '../userInterface';
 import { COMMANDS, CONTEXT_KEYS } from '../commands';
 import type { ActivationCommand, CommandHandlers } from '../commands';
 import { Disposable, disposableOf } from '../dispose';
@@ -39,6 +40,7 @@ import {
 	dirName,
 	plainShownText,
 	escapeMarkdown,
+	markdownCode,
 	formatValue,
 	groupByRole,
 	matchesVersionFilter,
@@ -547,7 +549,7 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<RegistryNod
 
 	getTreeItem(node: RegistryNode): vscode.TreeItem {
 		// One pass over what every item shows: repository text never reaches the view as control characters.
-		return plainShownText(this.buildTreeItem(node));
+		return plainShownText(this.buildTreeItem(node), 'tree');
 	}
 
 	private buildTreeItem(node: RegistryNode): vscode.TreeItem {
@@ -678,7 +680,7 @@ function artifactItem(node: Extract<RegistryNode, { kind: 'artifact' }>, item: v
 	// The change first: it is the part that must not be cut off in a narrow sidebar.
 	const parts = [node.change !== 'unchanged' ? node.change : '', dirName(a.path), formatBytes(a.size)].filter(Boolean);
 	item.description = parts.join(' · ');
-	item.tooltip = new vscode.MarkdownString(`\`${escapeMarkdown(a.path)}\`  \n${ROLE_TITLES[a.role]} · ${formatBytes(a.size)} · sha256 \`${a.sha256.slice(0, 12)}\`${node.change !== 'unchanged' ? `  \n${node.change} in ${node.versionName}` : ''}`);
+	item.tooltip = new vscode.MarkdownString(`${markdownCode(a.path)}  \n${ROLE_TITLES[a.role]} · ${formatBytes(a.size)} · sha256 ${markdownCode(a.sha256.slice(0, 12))}${node.change !== 'unchanged' ? `  \n${node.change} in ${node.versionName}` : ''}`);
 	item.iconPath = vscode.ThemeIcon.File;
 	const binary = showsAsSummary(a);
 	item.contextValue = binary ? 'artifact.binary' : node.change !== 'unchanged' ? 'artifact.text.changed' : 'artifact.text';
@@ -746,7 +748,7 @@ export function registerRegistryTree(ledgers: WorkspaceLedgers, queries: () => R
 		filterVersions: async (arg?: { text?: string } | string) => {
 			let text = typeof arg === 'string' ? arg : arg && typeof arg === 'object' && 'text' in arg ? arg.text : undefined;
 			if (text === undefined) {
-				text = await vscode.window.showInputBox({
+				text = await askText({
 					title: 'Filter Versions',
 					prompt: 'Words match the number, label, message, author, branch or commit; @name matches an alias, #name a tag.',
 					placeHolder: 'e.g. @production, #baseline, top_k, v12',

@@ -3,21 +3,23 @@
 // The active model is the one that tracks the file in the active editor, else the first model.
 import { relative, sep } from 'node:path';
 import * as vscode from 'vscode';
+import { oneLine } from '../../core/displayText';
 import { COMMANDS } from '../commands';
 import { Disposable } from '../dispose';
 import type { ModelState, WorkingState } from './workingState';
-import { changeCount, describeChanges, escapeMarkdown, versionShortName } from './versionText';
+import { changeCount, describeChanges, escapeIcons, escapeMarkdown, markdownCode, versionShortName } from './versionText';
 import type { WorkspaceLedgers } from '../workspaceLedgers';
 
 export const STATUS_BAR_SETTING = 'modelLedger.statusBar.enabled';
 
-/** Status bar text for a model's state. */
+/** Status bar text for a model's state. The status bar draws `$(name)` as an icon: only ours are. */
 export function statusText(state: ModelState): string {
-	if (state.error) return `$(warning) ${state.model}`;
-	if (!state.latest) return `$(versions) ${state.model} · no versions`;
-	if (state.matches) return `$(versions) ${state.model} · matches ${versionShortName(state.matches)}`;
+	const model = escapeIcons(oneLine(state.model));
+	if (state.error) return `$(warning) ${model}`;
+	if (!state.latest) return `$(versions) ${model} · no versions`;
+	if (state.matches) return `$(versions) ${model} · matches ${escapeIcons(versionShortName(state.matches))}`;
 	const n = changeCount(state.changes);
-	return `$(versions) ${state.model} ${versionShortName(state.latest)}${n ? ` · ${n} changed` : ''}`;
+	return `$(versions) ${model} ${escapeIcons(versionShortName(state.latest))}${n ? ` · ${n} changed` : ''}`;
 }
 
 export class LedgerStatusBar extends Disposable {
@@ -60,7 +62,8 @@ export class LedgerStatusBar extends Disposable {
 			return;
 		}
 		this.item.text = statusText(state);
-		const md = new vscode.MarkdownString(undefined, true);
+		// No theme icons: the tooltip holds file paths and labels from the repository (markdownCode, escapeMarkdown).
+		const md = new vscode.MarkdownString(undefined, false);
 		if (state.error) {
 			md.appendMarkdown(`**${escapeMarkdown(state.model)}**: ${escapeMarkdown(state.error)}`);
 		} else if (!state.latest) {
@@ -72,7 +75,7 @@ export class LedgerStatusBar extends Disposable {
 			else if (state.matches) md.appendMarkdown(`The workspace holds ${versionShortName(state.matches)} (${escapeMarkdown(state.matches.label)}) exactly, not the latest version.\n\nClick to snapshot.`);
 			else {
 				md.appendMarkdown(`Since this version: ${describeChanges(state.changes)}\n\n`);
-				const rows = [...state.changes.modified.map((p) => `M \`${p}\``), ...state.changes.added.map((p) => `A \`${p}\``), ...state.changes.removed.map((p) => `D \`${p}\``)];
+				const rows = [...state.changes.modified.map((p) => `M ${markdownCode(p)}`), ...state.changes.added.map((p) => `A ${markdownCode(p)}`), ...state.changes.removed.map((p) => `D ${markdownCode(p)}`)];
 				md.appendMarkdown(rows.slice(0, 12).join('  \n') + (rows.length > 12 ? `  \n… ${rows.length - 12} more` : ''));
 				md.appendMarkdown('\n\nClick to snapshot.');
 			}

@@ -59,18 +59,18 @@ export function versionTooltip(v: VersionSummary, tags: string[] = [], now: Date
 	const lines = [`**${escapeMarkdown(v.model)} ${escapeMarkdown(versionLabel(v))}**`, ''];
 	if (v.message) lines.push(escapeMarkdown(v.message), '');
 	const row = (name: string, value: string) => lines.push(`${name}: ${value}  `);
-	if (v.aliases.length) row('Aliases', v.aliases.map((a) => `\`${a}\``).join(', '));
-	if (tags.length) row('Tags', tags.map((t) => `\`${t}\``).join(', '));
+	if (v.aliases.length) row('Aliases', v.aliases.map(markdownCode).join(', '));
+	if (tags.length) row('Tags', tags.map(markdownCode).join(', '));
 	row('Created', `${escapeMarkdown(new Date(v.createdAt).toISOString().replace('T', ' ').slice(0, 16))} UTC (${formatAge(v.createdAt, now)}) by ${escapeMarkdown(v.author.name)}`);
 	if (v.git.commit) {
-		row('Commit', `\`${v.git.commit.slice(0, 10)}\`${v.git.branch ? ` on \`${v.git.branch}\`` : ''}${v.git.dirty ? ' with uncommitted changes (patch stored)' : ''}`);
+		row('Commit', `${markdownCode(v.git.commit.slice(0, 10))}${v.git.branch ? ` on ${markdownCode(v.git.branch)}` : ''}${v.git.dirty ? ' with uncommitted changes (patch stored)' : ''}`);
 	} else if (v.git.dirty) {
 		row('Commit', 'none (uncommitted changes)');
 	}
 	row('Files', String(v.artifactCount));
-	row('Digest', `\`${v.digest.slice(0, 12)}\``);
+	row('Digest', markdownCode(v.digest.slice(0, 12)));
 	// From the manifest, when the tooltip is resolved (hovering): the machine, training, --meta, --link.
-	for (const [k, value] of run) row(k[0].toUpperCase() + k.slice(1), escapeMarkdown(oneLine(value)));
+	for (const [k, value] of run) row(escapeMarkdown(oneLine(k[0].toUpperCase() + k.slice(1))), escapeMarkdown(oneLine(value)));
 	if (v.numberShared) lines.push('', `Another version of ${escapeMarkdown(v.model)} is also v${v.number} (made on another branch); the digest tells them apart.`);
 	return lines.join('\n');
 }
@@ -209,9 +209,53 @@ export function firstLine(text: string): string {
 	return text.split('\n')[0].trim();
 }
 
+/**
+ * Text for Markdown (tooltips, hovers): control characters written as visible escapes (a bidi
+ * override cannot reorder what the reader sees), then every ASCII punctuation character
+ * backslash-escaped. CommonMark renders an escaped character as itself, so no text from a manifest,
+ * an event, git or a file becomes emphasis, a link, an autolink (`https\://`, `www\.`), HTML, an
+ * entity (`\&lt;` shows as written), a table, a heading or an icon (`\$(check)`). Line breaks stay.
+ */
 export function escapeMarkdown(text: string): string {
-	// Only what would change the rendering of plain words: emphasis, code, links, html, tables, headings.
-	return text.replace(/[\\`*_[\]<>|#]/g, '\\$&');
+	return escapeControls(text).replace(/[!-/:-@[-`{-~]/g, '\\$&');
+}
+
+/**
+ * An inline code span showing any one line of text as written: controls and line breaks visible
+ * (oneLine), and a fence longer than any run of backticks inside, so no text closes the span early
+ * and what follows cannot become a link. (A backslash does not escape inside a code span.)
+ */
+export function markdownCode(text: string): string {
+	const t = oneLine(text);
+	let longest = 0;
+	for (const run of t.match(/`+/g) ?? []) longest = Math.max(longest, run.length);
+	const fence = '`'.repeat(longest + 1);
+	const pad = t.startsWith('`') || t.endsWith('`') || t.trim() === '' ? ' ' : '';
+	return `${fence}${pad}${t}${pad}${fence}`;
+}
+
+// VS Code draws `$(name)` and `$(name~spin)` as an icon in quick-pick labels, descriptions and
+// details, status bar text and input-box prompts (its labelWithIconsRegex, same name pattern), and
+// shows `\$(name)` as the text `$(name)`. A backslash already before it stays text: `\\$(x)` shows `\$(x)`.
+const ICON_SYNTAX = /\$\([A-Za-z0-9-]+(?:~[A-Za-z]+)?\)/g;
+
+/** The text with every `$(name)` escaped, so VS Code shows it as written instead of as an icon. */
+export function escapeIcons(text: string): string {
+	return text.replace(ICON_SYNTAX, '\\$&');
+}
+
+// VS Code makes `[text](https://…)`, `[text](command:…)` and `[text](file:…)` a link in notification
+// messages and input-box prompts (its parseLinkedText); there is no escape syntax. A word joiner
+// (U+2060, zero-width) between `]` and `(` leaves the text looking as written and breaks the match.
+const LINK_SYNTAX = /\]\(/g;
+
+/**
+ * A notification's or dialog's text: controls written as visible escapes (line breaks kept: dialogs
+ * show them) and no `[text](target)` that VS Code would turn into a link. Every message the
+ * extension shows goes through it (src/extension/userInterface.ts).
+ */
+export function noticeText(text: string): string {
+	return escapeControls(text).replace(LINK_SYNTAX, ']\u2060(');
 }
 
 /** The text parts of a tree item or quick-pick item, as the editor shows them. */
@@ -223,16 +267,26 @@ export interface ShownText {
 }
 
 /**
- * Makes what a tree item or quick pick shows plain text: labels and descriptions on one line with
- * control characters written as `\e`, `\n`, …; tooltips keep their line breaks. Applied once where
- * items are handed to the editor (the registry tree's getTreeItem, the quick picks), so a planted
- * manifest, event or file name shows what it holds instead of hiding text or reordering it.
+ * Where text is shown decides what must be escaped: a tree item's label and description are plain
+ * text in VS Code (a string label is never parsed for icons), while a quick pick's label,
+ * description and detail draw `$(name)` as an icon.
  */
-export function plainShownText<T extends ShownText>(item: T): T {
-	if (typeof item.label === 'string') item.label = oneLine(item.label);
-	else if (item.label && typeof item.label === 'object') item.label.label = oneLine(item.label.label);
-	if (typeof item.description === 'string') item.description = oneLine(item.description);
-	if (typeof item.detail === 'string') item.detail = oneLine(item.detail);
+export type ShownIn = 'tree' | 'picker';
+
+/**
+ * Makes what a tree item or quick pick shows plain text: labels and descriptions on one line with
+ * control characters written as `\e`, `\n`, …; in a picker `$(name)` escaped so it shows as text
+ * (an item's own icon goes in `iconPath`); tooltips keep their line breaks. Applied once where
+ * items are handed to the editor (the registry tree's getTreeItem, pickOne/createPicker in
+ * src/extension/userInterface.ts), so a planted manifest, event, branch or file name shows what it
+ * holds instead of hiding text, reordering it or faking an icon.
+ */
+export function plainShownText<T extends ShownText>(item: T, shownIn: ShownIn): T {
+	const line = shownIn === 'picker' ? (text: string) => escapeIcons(oneLine(text)) : oneLine;
+	if (typeof item.label === 'string') item.label = line(item.label);
+	else if (item.label && typeof item.label === 'object') item.label.label = line(item.label.label);
+	if (typeof item.description === 'string') item.description = line(item.description);
+	if (typeof item.detail === 'string') item.detail = line(item.detail);
 	if (typeof item.tooltip === 'string') item.tooltip = escapeControls(item.tooltip);
 	else if (item.tooltip && typeof item.tooltip === 'object' && typeof (item.tooltip as { value?: unknown }).value === 'string') {
 		const markdown = item.tooltip as { value: string };

@@ -4,6 +4,7 @@
 // remote. The badge uses the remote listing cached by the last push/pull/status: rendering the
 // tree never lists a bucket; "Refresh Remote Status" does, once.
 import * as vscode from 'vscode';
+import { notify, withProgress } from '../userInterface';
 import { formatAge } from '../../core/relativeTime';
 import type { VersionManifest } from '../../core/model';
 import { pullObjects, pullVersions, pushVersions, readRemoteListing, remoteStatus, selectVersions, versionAvailability } from '../../core/remotes/remoteTransfer';
@@ -98,7 +99,7 @@ function progressText(verb: string, p: TransferProgress): string {
 
 /** Runs a transfer under a cancellable progress notification. */
 async function withTransferProgress<T>(title: string, verb: string, run: (options: TransferOptions) => Promise<T>): Promise<T> {
-	return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
+	return withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
 		const abort = new AbortController();
 		const sub = token.onCancellationRequested(() => abort.abort());
 		let reported = 0;
@@ -163,8 +164,8 @@ export function remoteCommands(ledgers: WorkspaceLedgers, registry: RegistryView
 			const message = report.uploaded.length
 				? `Pushed ${what}: ${report.uploaded.length} object(s), ${formatBytes(report.bytesUploaded)} at ${formatBytes(report.bytesPerSecond)}/s to ${remote.name}.${missing}`
 				: `${remote.name} already has every object of ${what}.${missing}`;
-			if (missing) void vscode.window.showWarningMessage(message);
-			else void vscode.window.showInformationMessage(message);
+			if (missing) void notify('warning', message);
+			else void notify('info', message);
 			return report;
 		});
 
@@ -182,8 +183,8 @@ export function remoteCommands(ledgers: WorkspaceLedgers, registry: RegistryView
 				report.notOnRemote.length ? `${report.notOnRemote.length} not on ${remote.name}` : '',
 			].filter(Boolean);
 			const message = `Pulled ${what}: ${report.pulled.length} object(s), ${formatBytes(report.bytesPulled)}${report.alreadyLocal ? `; ${report.alreadyLocal} already here` : ''}.${problems.length ? ` ${problems.join('; ')}.` : ''}`;
-			if (problems.length) void vscode.window.showWarningMessage(message);
-			else void vscode.window.showInformationMessage(message);
+			if (problems.length) void notify('warning', message);
+			else void notify('info', message);
 			return report;
 		});
 
@@ -191,7 +192,7 @@ export function remoteCommands(ledgers: WorkspaceLedgers, registry: RegistryView
 		runReporting<RemoteStatusReport>(isInteractive(arg), undefined, async () => {
 			requireTrustedWorkspace('Listing a remote');
 			const { entry } = await target(arg);
-			const report = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Listing remote objects' }, () => remoteStatus(entry.ledger, { remote: remoteArg(arg) }));
+			const report = await withProgress({ location: vscode.ProgressLocation.Window, title: 'Listing remote objects' }, () => remoteStatus(entry.ledger, { remote: remoteArg(arg) }));
 			after(entry);
 			return report;
 		});

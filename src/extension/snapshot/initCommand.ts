@@ -2,6 +2,7 @@
 // weights, RAG/train configs, metrics, DVC files) and opens it for editing. An existing file is
 // never overwritten; it is opened instead. Argument object: `{ root? }` → InitResult (opens nothing).
 import * as vscode from 'vscode';
+import { notify } from '../userInterface';
 import { cancelled, LedgerError } from '../../core/errors';
 import { initWorkspace } from '../../core/init/initWorkspace';
 import type { InitResult } from '../../core/init/initWorkspace';
@@ -41,13 +42,13 @@ export function initCommands(ledgers: WorkspaceLedgers, onInitialized: () => voi
 					// Nothing recognised: no config that matches nothing; the template opens unsaved for the user to adapt.
 					const doc = await vscode.workspace.openTextDocument({ language: 'yaml', content: `# Save as model-ledger.yaml in ${folder.name} after adjusting the globs.\n${result.template}` });
 					await vscode.window.showTextDocument(doc);
-					void vscode.window.showInformationMessage(`Found nothing to version in ${folder.name} (no prompts, configs, flows, eval results or model folders). model-ledger.yaml was not written; adapt the template and save it.`);
+					void notify('info', `Found nothing to version in ${folder.name} (no prompts, configs, flows, eval results or model folders). model-ledger.yaml was not written; adapt the template and save it.`);
 					return result;
 				}
 				await vscode.window.showTextDocument(vscode.Uri.file(result.configPath));
 				const names = result.models.map((m) => m.name);
 				const commit = result.git.repository ? ` Commit ${result.git.commit.join(', ')} so others see the versions.` : '';
-				void vscode.window.showInformationMessage(
+				void notify('info', 
 					result.configCreated
 						? `Created model-ledger.yaml with ${names.length === 1 ? `model \`${names[0]}\`` : `${names.length} models (${names.join(', ')})`}. Adjust the globs, then run "Model Ledger: Snapshot…".${commit}`
 						: `This folder already has a model-ledger.yaml; it was left as it is.${commit}`,

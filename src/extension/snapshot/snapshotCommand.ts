@@ -5,6 +5,7 @@
 //   executeCommand(COMMANDS.snapshot, { root?, model?, message, bump?, allowDirty?, allowSecrets? }) → SnapshotResult
 import { appendAll } from '../../core/bulkArrays';
 import * as vscode from 'vscode';
+import { askText, createPicker, notify, notifyModal, pickOne, withProgress } from '../userInterface';
 import { formatBytes } from '../../core/byteSize';
 import { cancelled, LedgerError } from '../../core/errors';
 import { readLineage } from '../../core/snapshot/gitLineage';
@@ -22,7 +23,7 @@ import { pickLedger, runReporting } from '../commandSupport';
 import { compareTwoVersions } from '../compare/compareSelection';
 import type { StoredFileCommands } from '../compare/diffCommands';
 import { storedFileUri, workingFileUri } from '../registry/storedFiles';
-import { changeCount, describeChanges, diffTitle, plainShownText, versionLabel, versionShortName } from '../registry/versionText';
+import { changeCount, describeChanges, diffTitle, versionLabel, versionShortName } from '../registry/versionText';
 import type { LedgerEntry, WorkspaceLedgers } from '../workspaceLedgers';
 import { requireTrustedWorkspace } from '../workspaceTrust';
 
@@ -69,20 +70,20 @@ export class SnapshotCommand {
 		const names = modelList(args.model) ?? (await this.pickModels(ledger));
 		// Each model's files and the git lineage are read once: the preview shows them and the write stores them.
 		const files = new Map(names.map((name) => [name, collectModelFiles(ledger.root, ledger.model(name))] as const));
-		const previews = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Model Ledger: checking what changed' }, async () =>
+		const previews = await withProgress({ location: vscode.ProgressLocation.Window, title: 'Model Ledger: checking what changed' }, async () =>
 			names.map((name) => ({ name, ...workingChanges(ledger, name, files.get(name)) })),
 		);
 		const changed = previews.filter((p) => !p.latest || changeCount(p.changes) > 0);
 		if (changed.length === 0) {
 			const matches = previews.map((p) => `${p.name} already matches ${versionShortName(p.latest!)} (${p.latest!.label})`).join('; ');
-			void vscode.window.showInformationMessage(`Nothing changed: ${matches}.`);
+			void notify('info', `Nothing changed: ${matches}.`);
 			return { created: [], unchanged: previews.map((p) => ({ model: p.name, matches: p.latest! })), warnings: [] };
 		}
 		await this.confirmChanges(entry, previews);
 		const lineage = await readLineage(entry.root);
 		const allowDirty = args.allowDirty ?? (await this.confirmDirty(lineage));
 		const bump = args.bump ?? (await this.pickBump(ledger, changed.map((p) => p.name)));
-		const message = await vscode.window.showInputBox({
+		const message = await askText({
 			title: `Snapshot ${changed.map((p) => p.name).join(', ')}: message`,
 			prompt: 'What this version is (it shows in the sidebar, the CLI and the audit trail).',
 			placeHolder: 'e.g. shorter system prompt, top_k 8',
@@ -105,11 +106,11 @@ export class SnapshotCommand {
 	private async pickModels(ledger: Ledger): Promise<string[]> {
 		const models = ledger.config.models;
 		if (models.length === 1) return [models[0].name];
-		const all = { label: '$(layers) All models', description: models.map((m) => m.name).join(', '), names: models.map((m) => m.name) };
-		const picked = await vscode.window.showQuickPick(
+		const all = { label: 'All models', iconPath: new vscode.ThemeIcon('layers'), description: models.map((m) => m.name).join(', '), names: models.map((m) => m.name) };
+		const picked = await pickOne(
 			[all, ...models.map((m) => {
 				const latest = ledger.index.latestVersion(m.name);
-				return { label: `$(package) ${m.name}`, description: latest ? `latest ${versionLabel(latest)}` : 'no versions yet', names: [m.name] };
+				return { label: m.name, iconPath: new vscode.ThemeIcon('package'), description: latest ? `latest ${versionLabel(latest)}` : 'no versions yet', names: [m.name] };
 			})],
 			{ title: 'Snapshot: which model?', placeHolder: 'Each model whose files changed gets a new version' },
 		);
@@ -120,22 +121,22 @@ export class SnapshotCommand {
 	/** Lists added/removed/modified files; picking a file shows its diff; "Snapshot" continues. */
 	private confirmChanges(entry: LedgerEntry, previews: Array<{ name: string; latest: VersionSummary | undefined; changes: WorkingChanges }>): Promise<void> {
 		type Item = vscode.QuickPickItem & { go?: boolean; model?: string; path?: string; latest?: VersionSummary };
-		const items: Item[] = [{ label: '$(check) Snapshot these changes', go: true, alwaysShow: true }];
+		const items: Item[] = [{ label: 'Snapshot these changes', iconPath: new vscode.ThemeIcon('check'), go: true, alwaysShow: true }];
 		for (const p of previews) {
 			const since = p.latest ? `since ${versionShortName(p.latest)} (${p.latest.label})` : 'first version';
 			items.push({ label: `${p.name}: ${p.latest ? describeChanges(p.changes) : `${p.changes.added.length} files`} ${since}`, kind: vscode.QuickPickItemKind.Separator });
 			if (p.latest && changeCount(p.changes) === 0) {
-				items.push({ label: `$(pass) no changes: ${p.name} matches ${versionShortName(p.latest)}`, model: p.name });
+				items.push({ label: `no changes: ${p.name} matches ${versionShortName(p.latest)}`, iconPath: new vscode.ThemeIcon('pass'), model: p.name });
 				continue;
 			}
-			const row = (icon: string, change: string) => (path: string): Item => plainShownText({ label: `$(${icon}) ${path}`, description: change, model: p.name, path, latest: p.latest });
+			const row = (icon: string, change: string) => (path: string): Item => ({ label: path, iconPath: new vscode.ThemeIcon(icon), description: change, model: p.name, path, latest: p.latest });
 			appendAll(items, [...p.changes.modified.map(row('diff-modified', 'modified')), ...p.changes.added.map(row('diff-added', 'added')), ...p.changes.removed.map(row('diff-removed', 'removed'))]);
 		}
 		return new Promise((resolve, reject) => {
-			const pick = vscode.window.createQuickPick<Item>();
+			const { pick, setItems } = createPicker<Item>();
 			pick.title = 'Snapshot: what changed (pick a file to see its diff)';
 			pick.placeholder = 'Accept "Snapshot these changes" to continue';
-			pick.items = items;
+			setItems(items);
 			pick.ignoreFocusOut = true;
 			let done = false;
 			pick.onDidAccept(() => {
@@ -166,9 +167,10 @@ export class SnapshotCommand {
 	private async confirmDirty(lineage: WorkspaceLineage): Promise<boolean> {
 		if (!lineage.dirty) return false;
 		const store = 'Snapshot with uncommitted changes (patch is stored)';
-		const choice = await vscode.window.showWarningMessage(
+		const choice = await notifyModal(
+			'warning',
 			'The workspace has uncommitted changes to tracked files.',
-			{ modal: true, detail: `The version records commit ${lineage.commit?.slice(0, 7) ?? '(none)'}${lineage.branch ? ` on ${lineage.branch}` : ''} plus the uncommitted changes to ${lineage.changedFiles.length} tracked file${lineage.changedFiles.length === 1 ? '' : 's'} as a patch, so it can be reproduced. Commit first for a clean lineage.` },
+			`The version records commit ${lineage.commit?.slice(0, 7) ?? '(none)'}${lineage.branch ? ` on ${lineage.branch}` : ''} plus the uncommitted changes to ${lineage.changedFiles.length} tracked file${lineage.changedFiles.length === 1 ? '' : 's'} as a patch, so it can be reproduced. Commit first for a clean lineage.`,
 			store,
 		);
 		if (choice !== store) throw cancelled('Snapshot');
@@ -180,7 +182,7 @@ export class SnapshotCommand {
 		const open = err.location ? `Open ${err.location.file}` : undefined;
 		const anyway = 'Snapshot Anyway (store them)';
 		// eslint-disable-next-line no-restricted-syntax -- one or two buttons
-		const choice = await vscode.window.showWarningMessage(err.message, { modal: true, detail: err.fix }, ...(open ? [open] : []), anyway);
+		const choice = await notifyModal('warning', err.message, err.fix, ...(open ? [open] : []), anyway);
 		if (choice === anyway) return;
 		if (choice === open && err.location) {
 			const line = Math.max(0, (err.location.line ?? 1) - 1);
@@ -202,7 +204,7 @@ export class SnapshotCommand {
 				})
 				.join(', ');
 		const detail: Record<Bump, string> = { patch: 'a fix or a small tweak', minor: 'a new capability, compatible', major: 'a breaking change (new model, new output format)' };
-		const picked = await vscode.window.showQuickPick(
+		const picked = await pickOne(
 			BUMPS.map((bump) => ({ label: bump, description: `→ ${preview(bump)}`, detail: detail[bump], bump })),
 			{ title: 'Snapshot: version bump', ignoreFocusOut: true },
 		);
@@ -212,7 +214,7 @@ export class SnapshotCommand {
 
 	private runWithProgress(entry: LedgerEntry, options: { models: string[]; message: string; bump: Bump; requireClean: boolean; allowSecrets: boolean; inputs?: SnapshotInputs }): Promise<SnapshotResult> {
 		return Promise.resolve(
-			vscode.window.withProgress(
+			withProgress(
 				{ location: vscode.ProgressLocation.Notification, title: `Snapshot ${options.models.join(', ')}`, cancellable: true },
 				async (progress, token) => {
 					const controller = new AbortController();
@@ -251,7 +253,7 @@ export class SnapshotCommand {
 		const warnings = result.warnings.length ? ` ${result.warnings.length} warning${result.warnings.length === 1 ? '' : 's'}: ${result.warnings.slice(0, 2).join(' ')}` : '';
 		const unchanged = result.unchanged.map((u) => `${u.model} unchanged (matches ${versionShortName(u.matches)})`);
 		if (result.created.length === 0) {
-			void vscode.window.showInformationMessage(`Nothing changed: ${unchanged.join('; ')}.${warnings}`);
+			void notify('info', `Nothing changed: ${unchanged.join('; ')}.${warnings}`);
 			return;
 		}
 		const created = result.created.map((v) => `${v.model} ${versionShortName(v)} (${v.label})`).join(', ');
@@ -261,7 +263,7 @@ export class SnapshotCommand {
 		const hasParent = first.number > 1 || entry.ledger.listVersions(first.model).length > 1;
 		const buttons = hasParent ? [compare, alias] : [alias];
 		// eslint-disable-next-line no-restricted-syntax -- a few buttons
-		const choice = await vscode.window.showInformationMessage(`Created ${created}.${unchanged.length ? ` ${unchanged.join('; ')}.` : ''}${warnings}`, ...buttons);
+		const choice = await notify('info', `Created ${created}.${unchanged.length ? ` ${unchanged.join('; ')}.` : ''}${warnings}`, ...buttons);
 		await runReporting(true, entry.root, async () => {
 			if (choice === compare) {
 				const manifest = entry.ledger.readManifest(first);
