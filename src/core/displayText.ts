@@ -4,10 +4,13 @@
 // as a visible escape instead of being sent. The CLI passes all its human output through
 // escapeControls once (src/cli/main.ts); the extension uses oneLine for labels and quick picks.
 
-// C0 controls except \n, DEL, C1 controls, and the bidirectional overrides/isolates that reorder
-// how text reads ("Trojan Source"). \n is kept by escapeControls: the CLI's own line breaks.
-const CONTROLS = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
-const CONTROLS_AND_NEWLINE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+// C0 controls except \n, DEL, C1 controls, the bidirectional overrides/isolates that reorder how
+// text reads ("Trojan Source"), the invisible zero-width space, word joiner and byte-order mark (two
+// names or labels that look alike but differ), and the line/paragraph separators U+2028/9 (a break
+// in some renderers). Joiners U+200C/D stay: scripts and emoji need them. \n is kept by
+// escapeControls: the CLI's own line breaks.
+const CONTROLS = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200b\u200e\u200f\u2028\u2029\u202a-\u202e\u2060\u2066-\u2069\ufeff]/g;
+const CONTROLS_AND_NEWLINE = /[\u0000-\u001f\u007f-\u009f\u061c\u200b\u200e\u200f\u2028\u2029\u202a-\u202e\u2060\u2066-\u2069\ufeff]/g;
 
 const NAMED: Record<string, string> = { '\t': '\\t', '\n': '\\n', '\r': '\\r', '\u001b': '\\e' };
 

@@ -92,8 +92,9 @@ describe('issue 16 item 8: run metadata', () => {
 			const v1 = ledger.resolve('zephyr', 'v1');
 			const md = versionTooltip(v1, [], new Date(), runInfoLines(ledger.readManifest(v1)));
 			assert.match(md, /Made on: /);
-			assert.match(md, /Link: https:\/\/wandb\.ai\/team\/zephyr\/runs\/abc123/);
-			assert.match(md, /Training: output\/trainer\\_state\.json: train\\_runtime 1 h 02 min/);
+			// The link stays clickable as an autolink showing its address; the rest is escaped text (issue 20.5).
+			assert.match(md, /Link: <https:\/\/wandb\.ai\/team\/zephyr\/runs\/abc123>/);
+			assert.match(md, /Training: output\\\/trainer\\_state\\\.json\\: train\\_runtime 1 h 02 min/);
 		} finally {
 			ledger.close();
 		}

@@ -268,6 +268,19 @@ describe('repository text cannot become an icon, a link or markup in VS Code (is
 		assert.doesNotMatch(outside, /(^|[^\\])\[/, `an unescaped [ outside code spans: ${outside}`);
 		assert.match(markdown, / on `` x`\[Approve\]\(https:\/\/attacker\.example\)` ``/);
 		assert.match(markdown, /Aliases: ``prod`uction``/);
+		assert.match(markdown, /Link: \\\[y\\\]\\\(command/, 'a planted link row that is no web address is text');
+		const linked = versionTooltip(v, [], new Date(), [['link', 'https://wandb.ai/team/run_1?x=1'], ['link', 'https://e.example/a)[b](command:x)']]);
+		assert.match(linked, /Link: <https:\/\/wandb\.ai\/team\/run_1\?x=1>/, 'a web address stays clickable, its text the address');
+		assert.match(linked, /Link: https\\:\\\/\\\/e\\\.example\\\/a\\\)\\\[b\\\]/);
+	});
+
+	test('invisible characters are shown: zero-width space, word joiner, BOM, line and paragraph separators', () => {
+		const item = plainShownText({ label: 'produ\u200bction', description: 'a\u2060b\ufeffc', detail: 'one\u2028two\u2029three' }, 'picker');
+		assert.equal(item.label, 'produ\\u200bction');
+		assert.equal(item.description, 'a\\u2060b\\ufeffc');
+		assert.equal(item.detail, 'one\\u2028two\\u2029three');
+		// Joiners that scripts and emoji need are left alone.
+		assert.equal(plainShownText({ label: 'می\u200cخواهم 👩\u200d💻' }, 'tree').label, 'می\u200cخواهم 👩\u200d💻');
 	});
 
 	test('a 10,000-character message stays one short line in the tree and the picker', () => {

@@ -54,6 +54,10 @@ export function versionDescription(v: VersionSummary, now: Date = new Date()): s
 	return parts.join(' · ');
 }
 
+// A run link (`--link`, http(s) only) stays clickable as an autolink `<url>`, whose text is the address
+// itself; a value with anything Markdown could read otherwise (a planted manifest) is escaped text.
+const WEB_LINK = /^https?:\/\/[A-Za-z0-9\-._~:/?#@!$&'+,;=%]+$/;
+
 /** Markdown for a version's tooltip (registry data only: no manifest read). */
 export function versionTooltip(v: VersionSummary, tags: string[] = [], now: Date = new Date(), run: Array<[string, string]> = []): string {
 	const lines = [`**${escapeMarkdown(v.model)} ${escapeMarkdown(versionLabel(v))}**`, ''];
@@ -70,7 +74,7 @@ export function versionTooltip(v: VersionSummary, tags: string[] = [], now: Date
 	row('Files', String(v.artifactCount));
 	row('Digest', markdownCode(v.digest.slice(0, 12)));
 	// From the manifest, when the tooltip is resolved (hovering): the machine, training, --meta, --link.
-	for (const [k, value] of run) row(escapeMarkdown(oneLine(k[0].toUpperCase() + k.slice(1))), escapeMarkdown(oneLine(value)));
+	for (const [k, value] of run) row(escapeMarkdown(oneLine(k[0].toUpperCase() + k.slice(1))), k === 'link' && WEB_LINK.test(value) ? `<${value}>` : escapeMarkdown(oneLine(value)));
 	if (v.numberShared) lines.push('', `Another version of ${escapeMarkdown(v.model)} is also v${v.number} (made on another branch); the digest tells them apart.`);
 	return lines.join('\n');
 }
