@@ -282,7 +282,7 @@ describe('issue 16 item 1: init detects real layouts', () => {
 		assert.equal(reasons.get('lm_eval/tasks/shared/_common_template_yaml'), 'prompt template included by task_x.yaml');
 	});
 
-	test('an eval registry (openai/evals shape): eval configs and model-graded prompt specs are prompts, solvers inference configs; a short `instructions:` value or a recipe\'s `system:` is no prompt', async () => {
+	test('an eval registry (openai/evals shape): eval configs and model-graded prompt specs are prompts, solvers inference configs; LangChain saved prompts and skprompt.txt are prompts; a short `instructions:` value or a recipe\'s `system:` is no prompt', async () => {
 		const files: Record<string, string> = {
 			'evals/__init__.py': '',
 			'evals/elsuite/basic/match.py': 'class Match: ...\n',
@@ -292,6 +292,9 @@ describe('issue 16 item 1: init detects real layouts', () => {
 			'evals/registry/solvers/defaults.yaml': 'generation/direct/gpt-4:\n  class: evals.solvers.providers.openai.openai_solver:OpenAISolver\n  args:\n    completion_fn_options:\n      extra_options:\n        temperature: 1\n        max_tokens: 512\n',
 			// Not prompts: a placeholder instruction, and a training recipe whose dataset names its `system:` field.
 			'agents/assistant.yaml': 'model: gpt-4\ninstructions: mock_instructions\n',
+			// A LangChain saved prompt and a Semantic Kernel prompt function.
+			'chains/joke.yaml': '_type: prompt\ninput_variables: ["adjective", "content"]\ntemplate: Tell me a {adjective} joke about {content}.\n',
+			'skills/Summarize/skprompt.txt': 'Summarize this: {{$input}}\n',
 			'recipes/dpo.yaml': 'base_model: Qwen/Qwen2-7B\nlearning_rate: 0.0001\nnum_epochs: 1\ndatasets:\n  - path: org/dpo\n    field_messages: conversation\n    system: |\n      You are a helpful assistant that answers every question at length and with care.\n',
 		};
 		for (let i = 0; i < 30; i++) {
@@ -306,6 +309,7 @@ describe('issue 16 item 1: init detects real layouts', () => {
 		assert.ok(held.includes('rag evals/registry/solvers/defaults.yaml'), held.join(', '));
 		assert.ok(held.includes('params recipes/dpo.yaml'), held.join(', '));
 		assert.ok(!held.some((h) => h.endsWith('agents/assistant.yaml')), held.join(', '));
+		assert.ok(held.includes('prompt chains/joke.yaml') && held.includes('prompt skills/Summarize/skprompt.txt'), held.join(', '));
 		assert.match(human, /eval_0\.yaml {2}\(evaluation config: class, args, samples_jsonl\)/);
 		const reasons = new Map(proposeModels(root).models[0].files.map((f) => [f.path, f.reason]));
 		assert.equal(reasons.get('evals/registry/modelgraded/fact.yaml'), "holds a prompt's text (prompt:)");

@@ -120,6 +120,7 @@ export function classify(path: string, scan: LayoutScan, hfFolders: Set<string>)
 	if (TEXT_EXTS.has(ext)) {
 		if (DOC_NAMES.test(name)) return undefined;
 		if (words.some((w) => w.startsWith('prompt'))) return { path, role: 'prompts', reason: 'prompt by its name (*prompt*)' };
+		if (lower === 'skprompt.txt') return { path, role: 'prompts', reason: 'Semantic Kernel prompt (skprompt.txt)' };
 		if (inPrompts) return { path, role: 'prompts', reason: 'in a prompts/ folder' };
 		const head = scan.head(path);
 		const vars = head ? templateVariables(head) : [];
@@ -143,6 +144,8 @@ export function classify(path: string, scan: LayoutScan, hfFolders: Set<string>)
 	// task's description and expected output) are the crew's prompts, with `{topic}` fields.
 	if (keys.has('role') && keys.has('goal') && keys.has('backstory')) return { path, role: 'prompts', reason: 'crewAI agents: role, goal, backstory', crew: true };
 	if (keys.has('description') && keys.has('expected_output')) return { path, role: 'prompts', reason: 'crewAI tasks: description, expected_output', crew: true };
+	// LangChain's saved prompts (`_type: prompt`, `input_variables`, `template`).
+	if (keys.has('input_variables') && (keys.has('template') || keys.has('messages'))) return { path, role: 'prompts', reason: 'LangChain prompt: input_variables, template' };
 	// openai/evals' registry: an eval named by its Python class with its arguments and samples.
 	if (keys.has('class') && keys.has('args') && (keys.has('samples_jsonl') || keys.has('metrics'))) {
 		return { path, role: 'prompts', reason: `evaluation config: class, args${keys.has('samples_jsonl') ? ', samples_jsonl' : ', metrics'}`, evalTask: true };
