@@ -3,11 +3,12 @@
 // those git holds on other refs (sized with `git cat-file --batch-check` before the blob is read).
 // Each case runs the real CLI with a time limit and a peak-RSS limit (the parserBombs.test.ts pattern).
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { git, removeDir } from '../unit/fixtures';
+import { git, isolatedGitEnv, removeDir } from '../unit/fixtures';
 import { initializedWorkspace, measuredCli } from './support';
 
 const dirs: string[] = [];
@@ -73,4 +74,44 @@ describe('manifest sizes are bounded before anything is parsed', () => {
 		const gc = measured(dir, ['gc', '--dry-run'], 60);
 		assert.match(gc.stdout + gc.stderr, /incomplete: manifest .* is 2\d MiB, more than the 16 MiB a manifest may have/);
 	});
+
+	test('git trees are sized before they are read: a branch whose versions folder has 1,000,000 entries (a 93 MiB tree) is named, not read', () => {
+		const dir = initializedWorkspace(dirs, { snapshot: true });
+		git(dir, 'add', '-A');
+		git(dir, 'commit', '-qm', 'first version');
+		const blob = gitInput(dir, ['hash-object', '-w', '--stdin'], Buffer.from('schema: 1\n'));
+		// Written as a raw tree object (git mktree takes ~40 s for a million entries); names are sorted as git requires.
+		const models = plantedTree(dir, 1_000_000, "(i) => `100644 ${i.toString(16).padStart(64, '0')}.yaml`", blob);
+		const oneManifest = gitInput(dir, ['mktree'], Buffer.from(`100644 blob ${blob}\tx.yaml\n`));
+		const wide = plantedTree(dir, 1_000_000, "(i) => `40000 m${i.toString(36).padStart(4, '0')}`", oneManifest);
+		for (const [branch, versions] of [['planted-model', gitInput(dir, ['mktree'], Buffer.from(`040000 tree ${models}\tsupport-bot\n`))], ['planted-models', wide]]) {
+			const ledgerTree = gitInput(dir, ['mktree'], Buffer.from(`040000 tree ${versions}\tversions\n`));
+			const rootTree = gitInput(dir, ['mktree'], Buffer.from(`040000 tree ${ledgerTree}\t.model-ledger\n`));
+			const commit = gitInput(dir, ['commit-tree', rootTree, '-m', 'planted'], Buffer.alloc(0));
+			git(dir, 'update-ref', `refs/heads/${branch}`, commit);
+		}
+		const list = measured(dir, ['list', '--all-refs'], 60);
+		assert.equal(list.code, 0, list.stderr);
+		assert.match(list.stdout, /support-bot\s+v1/);
+		assert.match(list.stderr, /the folder \.model-ledger\/versions\/support-bot \(git tree [0-9a-f]{10}, refs\/heads\/planted-model\) is 9\d MiB, more than the 16 MiB a versions folder may have .*it was not read\..*git log --all --stat -- \.model-ledger\/versions\/support-bot/);
+		assert.match(list.stderr, /the folder \.model-ledger\/versions \(git tree [0-9a-f]{10}, refs\/heads\/planted-models\) is \d\d MiB, more than the 16 MiB/);
+		const gc = measured(dir, ['gc', '--dry-run'], 60);
+		assert.match(gc.stdout + gc.stderr, /incomplete: .*the folder \.model-ledger\/versions/);
+	});
 });
+
+function gitInput(dir: string, args: string[], input: Buffer): string {
+	return execFileSync('git', args, { cwd: dir, env: isolatedGitEnv(), input, maxBuffer: 64 * MB }).toString().trim();
+}
+
+/**
+ * A raw tree object of `count` entries `<head(i)>` all naming object `id` (names must sort in `i` order,
+ * as git requires). Built in a child process: the CLI's peak RSS is measured by the kernel's high-water
+ * mark, which a forked child inherits from this process, so the 100 MB tree must never be held here.
+ */
+function plantedTree(dir: string, count: number, head: string, id: string): string {
+	const code = `const raw = Buffer.from(${JSON.stringify(id)}, 'hex'); const head = ${head}; const parts = [];
+		for (let i = 0; i < ${count}; i++) parts.push(Buffer.from(head(i) + '\\0', 'latin1'), raw);
+		process.stdout.write(require('node:child_process').execFileSync('git', ['hash-object', '-t', 'tree', '-w', '--stdin', '--literally'], { input: Buffer.concat(parts) }));`;
+	return execFileSync(process.execPath, ['-e', code], { cwd: dir, env: isolatedGitEnv() }).toString().trim();
+}

@@ -4,7 +4,8 @@
 // every other worktree. Read with a constant number of git processes whatever the number of refs:
 // `for-each-ref`, `log -g refs/stash`, `ls-files -s`, `worktree list`, ONE `cat-file --batch`
 // that walks commit → versions tree → model trees → manifest blobs, each distinct object once, and
-// ONE `cat-file --batch-check` that sizes the manifest blobs first (one over the limit is not read).
+// a `cat-file --batch-check` before each level (versions trees, model trees, manifest blobs) that
+// sizes the objects first: one over its limit is named and not read (planted content is untrusted).
 import { execFile, spawn } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { gitDisabledReason } from '../snapshot/gitLineage';
@@ -36,6 +37,15 @@ export interface GitManifestScan {
 export interface GitManifestOptions {
 	/** Path of the versions folder relative to the workspace root (`.model-ledger/versions`). */
 	versionsPath: string;
+	/** Lower limits (tests); by default {@link MAX_GIT_TREE_BYTES} and {@link MAX_GIT_MANIFESTS}. */
+	limits?: Partial<GitManifestLimits>;
+}
+
+export interface GitManifestLimits {
+	/** A versions or model folder's tree object over this many bytes is not read. */
+	treeBytes: number;
+	/** Distinct manifest blobs read at most; the scan is incomplete past it. */
+	manifests: number;
 }
 
 interface Source {
@@ -104,8 +114,15 @@ export async function readGitManifests(root: string, options: GitManifestOptions
 	}
 	scan.sources = [...new Set(sources.map((s) => s.name))];
 
+	const limits: GitManifestLimits = { treeBytes: MAX_GIT_TREE_BYTES, manifests: MAX_GIT_MANIFESTS, ...options.limits };
 	const blobSources = new Map<string, { model: string; file: string; sources: Set<string> }>();
+	let overCount = false;
 	const addBlob = (blob: string, model: string, file: string, source: string) => {
+		if (!blobSources.has(blob) && blobSources.size >= limits.manifests) {
+			if (!overCount) scan.problems.push(`git holds more than ${limits.manifests.toLocaleString('en-US')} distinct manifests across its refs (at ${source}: ${versionsPath}/${model}); the rest were not read. Model Ledger reads at most that many in one scan: delete stale branches or planted folders (\`git log --all --stat -- ${versionsPath}\` shows who added them).`);
+			overCount = true;
+			return;
+		}
 		const entry = blobSources.get(blob) ?? { model, file, sources: new Set<string>() };
 		entry.sources.add(source);
 		blobSources.set(blob, entry);
@@ -127,7 +144,7 @@ export async function readGitManifests(root: string, options: GitManifestOptions
 			return scan;
 		}
 		try {
-			await walk(batch, sources, versionsPath, addBlob, scan);
+			await walk(root, batch, sources, versionsPath, addBlob, scan, limits);
 			await readBlobs(root, batch, blobSources, options.versionsPath, scan);
 		} catch (err) {
 			scan.problems.push((err as Error).message);
@@ -164,32 +181,46 @@ async function readBlobs(root: string, batch: CatFileBatch, blobSources: Map<str
 	});
 }
 
-/** commit:versions → model trees → manifest blobs; each distinct tree is read once. */
+/**
+ * Git trees are sized before they are read, like manifest blobs: a planted branch whose versions
+ * folder holds 1,000,000 entries is a 97 MB tree object (573 MB of peak memory to list it). A real
+ * model folder holds ~97 bytes per version, so 16 MiB is ~170,000 versions of one model.
+ */
+export const MAX_GIT_TREE_BYTES = 16 * 1024 * 1024;
+/** Trees are read in rounds of at most this many bytes, so their buffers are not all held at once. */
+const TREE_ROUND_BYTES = 32 * 1024 * 1024;
+/** Distinct manifest blobs read from git in one scan (each becomes a parsed manifest in memory). */
+export const MAX_GIT_MANIFESTS = 200_000;
+
+/** commit:versions → model trees → manifest blobs; each distinct tree is sized, then read once. */
 async function walk(
+	root: string,
 	batch: CatFileBatch,
 	sources: Source[],
 	versionsPath: string,
 	addBlob: (blob: string, model: string, file: string, source: string) => void,
 	scan: GitManifestScan,
+	limits: GitManifestLimits,
 ): Promise<void> {
 	const byCommit = new Map<string, string[]>();
 	for (const s of sources) byCommit.set(s.id, [...(byCommit.get(s.id) ?? []), s.name]);
 	const commits = [...byCommit.keys()];
 	// `<commit>:<path>` resolves the path in that commit's tree (tags are peeled); "missing" when absent.
-	// The answer is the versions tree itself (its entries): the model trees are read next, each once.
-	const roots = await batch.read(commits.map((id) => `${id}:${versionsPath}`));
+	// Sized first (one `--batch-check`), so the versions trees are then read by id, each once.
+	const rootInfo = await objectInfo(root, commits.map((id) => `${id}:${versionsPath}`));
+	scan.gitProcesses++;
+	const rootTrees = new Map<string, { size: number; sources: Set<string> }>();
+	rootInfo.forEach((info, i) => {
+		if (!info || info.type !== 'tree') return;
+		const entry = rootTrees.get(info.id) ?? { size: info.size, sources: new Set<string>() };
+		for (const name of byCommit.get(commits[i])!) entry.sources.add(name);
+		rootTrees.set(info.id, entry);
+	});
 	const modelTrees = new Map<string, { model: string; sources: Set<string> }[]>();
-	const seenRoots = new Map<string, Set<string>>();
-	roots.forEach((object, i) => {
-		if (!object || object.type !== 'tree') return;
-		const known = seenRoots.get(object.id);
-		if (known) {
-			for (const name of byCommit.get(commits[i])!) known.add(name);
-			return;
-		}
-		const names = new Set(byCommit.get(commits[i]));
-		seenRoots.set(object.id, names);
-		for (const entry of parseTree(object.data, object.id.length / 2)) {
+	const readableRoots = [...rootTrees].filter(([id, t]) => treeWithinLimit(id, t.size, versionsPath, [...t.sources][0], scan, limits));
+	await readTrees(batch, readableRoots.map(([id, t]) => ({ id, size: t.size })), (id, data) => {
+		const names = rootTrees.get(id)!.sources;
+		for (const entry of parseTree(data, id.length / 2)) {
 			if (entry.mode !== '40000') continue;
 			const list = modelTrees.get(entry.id) ?? [];
 			list.push({ model: entry.name, sources: names });
@@ -197,16 +228,45 @@ async function walk(
 		}
 	});
 	const modelIds = [...modelTrees.keys()];
-	const modelObjects = await batch.read(modelIds);
-	modelIds.forEach((tree, i) => {
-		const object = modelObjects[i];
+	const sizes = await objectSizes(root, modelIds);
+	scan.gitProcesses++;
+	const readable = modelIds.filter((tree) => {
 		const uses = modelTrees.get(tree)!;
-		if (!object) return void scan.problems.push(`git tree ${tree.slice(0, 10)} (${versionsPath}/${uses[0].model}) is missing`);
-		for (const entry of parseTree(object.data, object.id.length / 2)) {
+		const size = sizes.get(tree);
+		if (size === undefined) return void scan.problems.push(`git tree ${tree.slice(0, 10)} (${versionsPath}/${uses[0].model}) is missing`);
+		return treeWithinLimit(tree, size, `${versionsPath}/${uses[0].model}`, [...uses[0].sources][0], scan, limits);
+	});
+	await readTrees(batch, readable.map((id) => ({ id, size: sizes.get(id)! })), (tree, data) => {
+		const uses = modelTrees.get(tree)!;
+		for (const entry of parseTree(data, tree.length / 2)) {
 			if (!entry.mode.startsWith('100') || !entry.name.endsWith('.yaml')) continue;
 			for (const use of uses) for (const source of use.sources) addBlob(entry.id, use.model, entry.name, source);
 		}
 	});
+}
+
+/** False (and a problem naming the folder, the ref, the size and the fix) for a tree over the limit. */
+function treeWithinLimit(id: string, size: number, folder: string, source: string, scan: GitManifestScan, limits: GitManifestLimits): boolean {
+	if (size <= limits.treeBytes) return true;
+	scan.problems.push(
+		`the folder ${folder} (git tree ${id.slice(0, 10)}, ${source}) is ${formatMiB(size)}, more than the ${formatMiB(limits.treeBytes)} a versions folder may have (about ${Math.floor(limits.treeBytes / 97).toLocaleString('en-US')} manifests); it was not read. Model Ledger never writes one this big: delete it on that ref (\`git log --all --stat -- ${folder}\` shows who added it).`,
+	);
+	return false;
+}
+
+/** Reads trees by id in rounds bounded by bytes; `use` sees each tree's data once, then it is dropped. */
+async function readTrees(batch: CatFileBatch, trees: { id: string; size: number }[], use: (id: string, data: Buffer) => void): Promise<void> {
+	for (let start = 0; start < trees.length; ) {
+		let end = start;
+		let bytes = 0;
+		while (end < trees.length && (end === start || bytes + trees[end].size <= TREE_ROUND_BYTES)) bytes += trees[end++].size;
+		const round = trees.slice(start, end);
+		const objects = await batch.read(round.map((t) => t.id));
+		objects.forEach((object, i) => {
+			if (object && object.type === 'tree') use(round[i].id, object.data);
+		});
+		start = end;
+	}
 }
 
 interface TreeEntry {
@@ -229,14 +289,21 @@ function parseTree(data: Buffer, idBytes: number): TreeEntry[] {
 	return entries;
 }
 
+/** What `git cat-file --batch-check` says of an object: one line per request, in order. */
+interface ObjectInfo {
+	id: string;
+	type: string;
+	size: number;
+}
+
 /**
- * The size of each object (`git cat-file --batch-check`: one process, ids on stdin, no content read);
- * an id git does not know is absent from the map.
+ * The type and size of the object each request names (`git cat-file --batch-check`: one process,
+ * requests on stdin, no content read), in the order asked; undefined where git says missing.
  */
-function objectSizes(cwd: string, ids: string[]): Promise<Map<string, number>> {
+function objectInfo(cwd: string, requests: string[]): Promise<Array<ObjectInfo | undefined>> {
 	return new Promise((resolve, reject) => {
-		const sizes = new Map<string, number>();
-		if (ids.length === 0) return resolve(sizes);
+		if (requests.length === 0) return resolve([]);
+		for (const r of requests) if (r.includes('\n')) return reject(new Error(`a git object name with a newline cannot be read: ${JSON.stringify(r)}`));
 		const child = spawn('git', ['cat-file', '--batch-check'], { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
 		let out = '';
 		let err = '';
@@ -245,15 +312,26 @@ function objectSizes(cwd: string, ids: string[]): Promise<Map<string, number>> {
 		child.on('error', reject);
 		child.on('close', (code) => {
 			if (code !== 0) return reject(new Error(`git cat-file --batch-check failed (exit ${code}): ${err.trim()}`));
-			for (const line of out.split('\n')) {
-				const m = /^([0-9a-f]{40,64}) \S+ (\d+)$/.exec(line);
-				if (m) sizes.set(m[1], Number(m[2]));
-			}
-			resolve(sizes);
+			const lines = out.split('\n');
+			resolve(
+				requests.map((_, i) => {
+					const m = /^([0-9a-f]{40,64}) (\S+) (\d+)$/.exec(lines[i] ?? '');
+					return m ? { id: m[1], type: m[2], size: Number(m[3]) } : undefined;
+				}),
+			);
 		});
 		child.stdin.on('error', () => undefined); // reported through 'close'
-		child.stdin.end(ids.join('\n') + '\n');
+		child.stdin.end(requests.join('\n') + '\n');
 	});
+}
+
+/** The size of each object by id; an id git does not know is absent from the map. */
+async function objectSizes(cwd: string, ids: string[]): Promise<Map<string, number>> {
+	const sizes = new Map<string, number>();
+	(await objectInfo(cwd, ids)).forEach((info, i) => {
+		if (info) sizes.set(ids[i], info.size);
+	});
+	return sizes;
 }
 
 function gitOutput(cwd: string, args: string[]): Promise<string> {
