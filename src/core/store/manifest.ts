@@ -86,6 +86,8 @@ export function parseManifest(text: string, relPath: string, options: { keepSusp
 		const shown = unsafe.slice(0, 10).map((u) => `\`${printablePath(u.path)}\` (${u.why})`);
 		throw suspect(relPath, `it names files that are never a model's: ${shown.join(', ')}${unsafe.length > 10 ? ` and ${unsafe.length - 10} more` : ''}`);
 	}
+	const duplicate = options.keepSuspect ? undefined : duplicateArtifactPath(m.artifacts!.map((a) => a.path));
+	if (duplicate) throw suspect(relPath, duplicate);
 	return {
 		...m,
 		author: m.author ?? { name: 'unknown' },
@@ -98,6 +100,28 @@ export function parseManifest(text: string, relPath: string, options: { keepSusp
 		data: m.data ?? [],
 		git: m.git ?? { commit: null, branch: null, remote: null, dirty: false },
 	} as VersionManifest;
+}
+
+/**
+ * Why a list of artifact paths names one file twice, or undefined. Model Ledger writes each path
+ * once, and never two names that are the same text in different Unicode normalization forms (NFC
+ * `é` and NFD `e` + U+0301: one file on macOS, and indistinguishable when printed): a planted
+ * manifest with either would make restore write one file twice and the index keep one of them.
+ * (`./a`, `a/`, `a//b` are already refused by the path rules: an empty or `.` segment.)
+ */
+export function duplicateArtifactPath(paths: string[]): string | undefined {
+	const seen = new Map<string, string>();
+	for (const path of paths) {
+		const key = path.normalize('NFC');
+		const first = seen.get(key);
+		if (first === undefined) {
+			seen.set(key, path);
+			continue;
+		}
+		if (first === path) return `it names the file \`${printablePath(path)}\` twice (Model Ledger writes each path once)`;
+		return `it names \`${printablePath(first)}\` and \`${printablePath(path)}\`, the same name in two Unicode forms (NFC and NFD; one file on macOS), which Model Ledger never writes`;
+	}
+	return undefined;
 }
 
 /**
