@@ -14,7 +14,7 @@ import { gitDisabledReason } from './snapshot/gitLineage';
 import { readManifestFile } from './store/manifest';
 import { evaluateGate, GateRefusedError, heldBefore } from './lifecycle/gates';
 import type { Author, Bump, VersionDetail, VersionManifest, VersionSummary } from './model';
-import { assertLedgerLayout, linkInLedger } from './store/noFollow';
+import { assertLedgerLayout, linkInLedger, modelFolders } from './store/noFollow';
 import { nextReleaseLabel, releaseLabels } from './lifecycle/releaseLabels';
 import { ObjectStore } from './store/objectStore';
 import { RegistryIndex } from './index/registryIndex';
@@ -205,8 +205,10 @@ export class Ledger {
 		const index = this.indexInstance ?? this.index;
 		const report: SyncReport = { added: 0, removed: 0, eventFilesRead: 0, problems: [], suspects: [] };
 		const known = index.digestsOf(model);
-		const present = listDir(join(this.versionsDir, model)).filter((f) => DIGEST_FILE.test(f));
-		const behind = present.length !== known.size || present.some((f) => !known.has(f.slice(0, 64))) || eventStamp(this.eventsPath(model), this.protectedAliasesOf(model)) !== index.eventFileStamp(model);
+		// A linked model folder is never listed through: syncInto reports it.
+		const linked = modelFolders(this.versionsDir, model).links.length > 0;
+		const present = linked ? [] : listDir(join(this.versionsDir, model)).filter((f) => DIGEST_FILE.test(f));
+		const behind = linked || present.length !== known.size || present.some((f) => !known.has(f.slice(0, 64))) || eventStamp(this.eventsPath(model), this.protectedAliasesOf(model)) !== index.eventFileStamp(model);
 		if (!behind) return report;
 		this.syncInto(index, report, model);
 		return report;
@@ -723,27 +725,11 @@ function listDir(dir: string): string[] {
 	}
 }
 
-/** The model folders of versions/, and apart the links among its entries: they are never read through. */
 /**
  * Manifests that Model Ledger never wrote: planted or edited (SUSPECT_MANIFEST), a link (LINK_IN_LEDGER),
  * over the size limit (FILE_TOO_LARGE) or a device/FIFO (NOT_A_FILE). Listed as suspect by `list`, never indexed.
  */
 const SUSPECT_CODES = new Set(['SUSPECT_MANIFEST', 'LINK_IN_LEDGER', 'FILE_TOO_LARGE', 'NOT_A_FILE']);
-
-function modelFolders(versionsDir: string, only?: string): { models: string[]; links: string[] } {
-	const models: string[] = [];
-	const links: string[] = [];
-	for (const name of only === undefined ? listDir(versionsDir) : [only]) {
-		try {
-			const s = lstatSync(join(versionsDir, name));
-			if (s.isDirectory()) models.push(name);
-			else if (s.isSymbolicLink()) links.push(name);
-		} catch {
-			// Removed while listing (or `only` has no folder yet).
-		}
-	}
-	return { models, links };
-}
 
 function fileStamp(path: string): string | undefined {
 	try {

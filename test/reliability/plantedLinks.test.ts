@@ -3,7 +3,7 @@
 // and checks that nothing outside is read, written or created, and that the error says the fix.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { git, makeTempDir, removeDir } from '../unit/fixtures';
@@ -103,4 +103,45 @@ describe('planted symlinks under .model-ledger/ are never followed', () => {
 		cliJson(dir, ['snapshot', 'support-bot']);
 		assert.equal(readFileSync(gitignore, 'utf8'), 'cache/\nmine\n');
 	});
+
+	test('links at every depth (.model-ledger, versions, versions/<model>, events; to a folder outside, dangling, to /proc/self): no command reads or writes outside', () => {
+		const commands = [['list'], ['show', 'support-bot@1'], ['status'], ['snapshot', 'support-bot', '-m', 'after the link'], ['alias', 'set', 'support-bot@1', 'staging'], ['note', 'support-bot@1', '-m', 'hi'], ['restore', 'support-bot@1', '--force'], ['reindex'], ['verify'], ['gc', '--dry-run']];
+		const cases: Array<[string, 'copy' | 'dangling' | '/proc/self']> = [
+			['.model-ledger', 'copy'], ['.model-ledger/versions', 'copy'], ['.model-ledger/versions/support-bot', 'copy'], ['.model-ledger/events', 'copy'],
+			['.model-ledger/versions/support-bot', 'dangling'], ['.model-ledger/events', 'dangling'], ['.model-ledger/versions/support-bot', '/proc/self'], ['.model-ledger/events', '/proc/self'],
+		];
+		for (const [rel, kind] of cases) {
+			const dir = workspace();
+			cli(dir, ['note', 'support-bot@1', '-m', 'an event, so events/ holds a file']);
+			const outside = makeTempDir('outside-folder');
+			dirs.push(outside);
+			const target = kind === 'copy' ? join(outside, 'moved') : kind === 'dangling' ? join(outside, 'never-created') : '/proc/self';
+			if (kind === 'copy') cpSync(join(dir, rel), target, { recursive: true });
+			rmSync(join(dir, rel), { recursive: true, force: true });
+			symlinkSync(target, join(dir, rel));
+			const before = folderState(outside);
+			writeFileSync(join(dir, 'prompts', 'system.md'), `changed for ${rel}\n`);
+			for (const args of commands) {
+				const r = cli(dir, args, { MODEL_LEDGER_TEST_TIMEOUT_MS: '30000' });
+				const what = `${rel} → ${kind}: ${args.join(' ')}`;
+				assert.equal(r.signal, null, `${what} did not finish`);
+				assert.doesNotMatch(r.stderr, /TypeError|ENOENT|EACCES|at .*\.js:\d+/, `${what}: a clear error, not a raw one: ${r.stderr}`);
+				assert.deepEqual(folderState(outside), before, `${what} wrote outside the workspace`);
+				if (args[0] === 'verify' || args[0] === 'snapshot') assert.equal(r.code, 1, `${what} must fail: ${r.stdout}`);
+				if (args[0] === 'snapshot' || args[0] === 'verify') assert.match(r.stdout + r.stderr, /is a symlink; Model Ledger never follows links inside \.model-ledger\//, what);
+			}
+			assert.ok(lstatSync(join(dir, rel)).isSymbolicLink(), 'the link is left for the user to inspect');
+		}
+	});
 });
+
+/** Every entry under `dir` with its size and content: what a command must not change. */
+function folderState(dir: string, rel = ''): string[] {
+	const out: string[] = [];
+	for (const entry of readdirSync(join(dir, rel), { withFileTypes: true })) {
+		const path = rel ? `${rel}/${entry.name}` : entry.name;
+		if (entry.isDirectory()) out.push(`${path}/`, ...folderState(dir, path));
+		else out.push(`${path} ${readFileSync(join(dir, path)).toString('base64')}`);
+	}
+	return out.sort();
+}

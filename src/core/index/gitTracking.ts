@@ -3,6 +3,7 @@
 import { execFile } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { modelFolders } from '../store/noFollow';
 import { gitDisabledReason } from '../snapshot/gitLineage';
 import { COMMIT_PATHS } from '../init/initWorkspace';
 
@@ -28,13 +29,8 @@ export async function registryTracking(root: string): Promise<RegistryTracking> 
 	const known = new Set(tracked.split('\0').filter(Boolean));
 	const untrackedVersions: string[] = [];
 	const versionsDir = join(root, '.model-ledger', 'versions');
-	let models: string[] = [];
-	try {
-		models = readdirSync(versionsDir);
-	} catch {
-		// No versions yet.
-	}
-	for (const model of models) {
+	// Linked model folders are never listed through (list and verify report them).
+	for (const model of modelFolders(versionsDir).models) {
 		let names: string[] = [];
 		try {
 			names = readdirSync(join(versionsDir, model));

@@ -6,7 +6,7 @@ import { appendAll } from '../bulkArrays';
 import { formatBytes } from '../byteSize';
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, realpathSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import { isDvcFile, parseDvcFile, parseDvcLock } from './dataRefs';
 import { cancelled, describeError, LedgerError } from '../errors';
 import { formatMiB, MAX_MANIFEST_BYTES } from '../store/boundedRead';
@@ -16,6 +16,7 @@ import type { Ledger } from '../ledger';
 import { findLockfiles } from './lockfiles';
 import { setOwn } from '../ownKeys';
 import { manifestDigest, MAX_VERSION_NUMBER, serializeManifest } from '../store/manifest';
+import { assertLedgerFolder } from '../store/noFollow';
 import type { ArtifactRecord, Bump, DataRef, FlatValues, PromptInfo, SafetensorsSummary, VersionManifest, VersionSummary, WorkingChanges } from '../model';
 import { fsyncDir, hashFileSync, SMALL_FILE } from '../store/objectStore';
 import type { CopiedFile } from '../store/objectStore';
@@ -827,6 +828,9 @@ function unchangedLatest(ledger: Ledger, caches: SnapshotCaches, model: ModelCon
 function writeManifestAtomically(ledger: Ledger, finalPath: string, text: string): void {
 	const tmp = join(ledger.store.tmpDir, `manifest-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}.yaml`);
 	mkdirSync(dirname(tmp), { recursive: true });
+	// The model's folder came with git: a planted link there would put the manifest wherever it points.
+	const folderRel = relative(ledger.root, dirname(finalPath)).split(sep).join('/');
+	assertLedgerFolder(dirname(finalPath), folderRel);
 	mkdirSync(dirname(finalPath), { recursive: true });
 	const fd = openSync(tmp, 'wx', 0o444);
 	try {
@@ -836,6 +840,7 @@ function writeManifestAtomically(ledger: Ledger, finalPath: string, text: string
 		closeSync(fd);
 	}
 	try {
+		assertLedgerFolder(dirname(finalPath), folderRel);
 		renameSync(tmp, finalPath);
 	} catch (err) {
 		rmSync(tmp, { force: true });

@@ -12,7 +12,7 @@ import { LEDGER_DIR } from '../ledger';
 import type { Ledger } from '../ledger';
 import { parseManifest } from './manifest';
 import { MAX_MANIFEST_BYTES, readLedgerFile } from './boundedRead';
-import { assertLedgerLayout } from './noFollow';
+import { assertLedgerLayout, linkInLedger, modelFolders } from './noFollow';
 import type { VersionManifest } from '../model';
 import { restoresDir } from './restore';
 
@@ -137,7 +137,10 @@ function addReferences(m: VersionManifest, into: Set<string>): void {
 
 function workingTreeManifests(ledger: Ledger, report: GcReport): VersionManifest[] {
 	const result: VersionManifest[] = [];
-	for (const model of listDir(ledger.versionsDir)) {
+	const folders = modelFolders(ledger.versionsDir);
+	// A linked model folder is never listed through; what it might name is unknown, so nothing is deleted.
+	for (const link of folders.links) report.incomplete.push(linkInLedger(`${LEDGER_DIR}/versions/${link}`, 'a symlink').toString());
+	for (const model of folders.models) {
 		for (const name of listDir(join(ledger.versionsDir, model))) {
 			if (!name.endsWith('.yaml')) continue;
 			const rel = `${LEDGER_DIR}/versions/${model}/${name}`;

@@ -4,7 +4,7 @@
 // link, so a link is an error with the fix, and every file is opened with O_NOFOLLOW and checked on
 // the open descriptor (a regular file) before a byte is read or written. Reads go through
 // readBoundedFile/readLedgerFile (boundedRead.ts): O_NOFOLLOW, fstat, then a read that stops at the limit.
-import { closeSync, constants as fsConstants, fstatSync, fsyncSync, lstatSync, openSync, writeSync } from 'node:fs';
+import { closeSync, constants as fsConstants, fstatSync, fsyncSync, lstatSync, openSync, readdirSync, writeSync } from 'node:fs';
 import type { Stats } from 'node:fs';
 import { join, relative } from 'node:path';
 import { LedgerError } from '../errors';
@@ -44,6 +44,38 @@ export function assertLedgerLayout(root: string): void {
 		assertReal(dir, relative(root, dir), 'folder');
 	}
 	for (const file of ['index.db', 'index.db-wal', 'index.db-shm', 'index.db-journal']) assertReal(join(cache, file), relative(root, join(cache, file)), 'file');
+}
+
+/** Throws when the ledger folder `abs` exists and is a symlink or not a folder (a missing one is fine). */
+export function assertLedgerFolder(abs: string, rel: string): void {
+	assertReal(abs, rel, 'folder');
+}
+
+/**
+ * The model folders of `versions/` (every caller lists them through this: index sync, verify, gc,
+ * status), and apart the links among its entries: a linked model folder is never listed through
+ * (its manifests would be read from, and a snapshot's written to, wherever it points). Entries that
+ * are neither (a file, a FIFO) are not model folders and are skipped.
+ */
+export function modelFolders(versionsDir: string, only?: string): { models: string[]; links: string[] } {
+	const models: string[] = [];
+	const links: string[] = [];
+	let names: string[];
+	try {
+		names = only === undefined ? readdirSync(versionsDir).sort() : [only];
+	} catch {
+		names = [];
+	}
+	for (const name of names) {
+		try {
+			const s = lstatSync(join(versionsDir, name));
+			if (s.isDirectory()) models.push(name);
+			else if (s.isSymbolicLink()) links.push(name);
+		} catch {
+			// Removed while listing (or `only` has no folder yet).
+		}
+	}
+	return { models, links };
 }
 
 /** Appends to a ledger file durably (write, fsync) without following a link: a dangling link would otherwise create its target. */

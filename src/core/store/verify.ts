@@ -18,7 +18,7 @@ import { describeRemote } from '../remotes/types';
 import type { RemoteStore } from '../remotes/types';
 import type { RemoteConfig } from '../parse/workspaceConfig';
 import { MAX_MANIFEST_BYTES, readLedgerFile } from './boundedRead';
-import { assertLedgerLayout } from './noFollow';
+import { assertLedgerLayout, linkInLedger, modelFolders } from './noFollow';
 
 const CHUNK = 4 * 1024 * 1024;
 const DIGEST_FILE = /^([0-9a-f]{64})\.yaml$/;
@@ -326,7 +326,13 @@ async function checkRemoteCopies(
 
 async function readAllManifests(ledger: Ledger, report: VerifyReport): Promise<ReadManifest[]> {
 	const result: ReadManifest[] = [];
-	for (const model of await listDir(ledger.versionsDir)) {
+	const folders = modelFolders(ledger.versionsDir);
+	for (const link of folders.links) {
+		// Never listed through: its manifests would be read from wherever it points.
+		const file = `${LEDGER_DIR}/versions/${link}`;
+		report.manifests.push({ model: link, digest: '', file, problem: 'suspect', message: linkInLedger(file, 'a symlink').toString() });
+	}
+	for (const model of folders.models) {
 		for (const name of await listDir(join(ledger.versionsDir, model))) {
 			const digest = DIGEST_FILE.exec(name)?.[1];
 			if (!digest) continue;
