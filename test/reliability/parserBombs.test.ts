@@ -60,6 +60,26 @@ describe('parser bombs and planted sizes', () => {
 		assert.match(verify.stdout, /support-bot\.jsonl:1: the line is \d+ characters long/);
 	});
 
+	test('an events file of 11 million tiny lines (`{}`, just under the 32 MiB limit) and one 30 MB line without a newline: bounded, the bad lines counted', () => {
+		const dir = workspace();
+		assert.equal(cli(dir, ['snapshot', 'support-bot']).code, 0);
+		mkdirSync(join(dir, '.model-ledger/events'), { recursive: true });
+		const events = join(dir, '.model-ledger/events/support-bot.jsonl');
+		// Written in 1 MB chunks: the CLI's peak RSS is a high-water mark its fork inherits from this process.
+		const chunk = Buffer.from('{}\n'.repeat(349_525));
+		const fd = openSync(events, 'w');
+		for (let i = 0; i < 31; i++) writeSync(fd, chunk);
+		closeSync(fd);
+		for (const args of [['list'], ['events', 'support-bot'], ['verify', '--quick']]) {
+			const r = measured(dir, args, 30);
+			assert.doesNotMatch(r.stderr, /Invalid string length/);
+			if (args[0] === 'verify') assert.match(r.stdout, /support-bot\.jsonl:\d+: and 10,83\d,\d{3} more lines from here on that are not events/);
+		}
+		sparse(events, 30 * MB, '{"id":"');
+		const r = measured(dir, ['verify', '--quick'], 30);
+		assert.match(r.stdout, /support-bot\.jsonl:1: the line is 31457280 characters long/);
+	});
+
 	test('issue 20.6: a YAML params file whose 200,000-item list is aliased 999 times is refused fast', () => {
 		const dir = workspace();
 		const items = Array.from({ length: 200_000 }, (_, i) => i % 10).join(',');

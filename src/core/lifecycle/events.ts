@@ -75,24 +75,37 @@ export function parseEvents(text: string, model: string, now: Date = new Date())
 	const events: LedgerEvent[] = [];
 	const problems: EventFileProblem[] = [];
 	const seen = new Set<string>();
-	const lines = text.split('\n');
-	for (let index = 0; index < lines.length; index++) {
-		const line = lines[index].trim();
+	// A 32 MiB file of `{}` lines is 11 million bad lines: each is counted, only the first ones are
+	// kept with their message (all of them cost 3 GB and broke `verify` with "Invalid string length").
+	let unreported = 0;
+	let firstUnreported = 0;
+	const report = (problem: EventFileProblem) => {
+		if (problems.length < MAX_REPORTED_EVENT_PROBLEMS) return void problems.push(problem);
+		if (unreported++ === 0) firstUnreported = problem.line;
+	};
+	// Walked line by line, not split: a split of 11 million lines holds them all at once.
+	for (let index = 0, start = 0; start <= text.length; index++) {
+		const end = text.indexOf('\n', start);
+		const stop = end < 0 ? text.length : end;
+		const length = stop - start;
+		// A line far over the limit is not even copied out of the text.
+		const line = length > MAX_EVENT_LINE_BYTES + 1024 ? undefined : text.slice(start, stop).trim();
+		start = stop + 1;
 		if (line === '') continue;
-		if (line.length > MAX_EVENT_LINE_BYTES) {
-			problems.push({ line: index + 1, message: `the line is ${line.length} characters long, more than the ${MAX_EVENT_LINE_BYTES} an event may have` });
+		if (line === undefined || line.length > MAX_EVENT_LINE_BYTES) {
+			report({ line: index + 1, message: `the line is ${line?.length ?? length} characters long, more than the ${MAX_EVENT_LINE_BYTES} an event may have` });
 			continue;
 		}
 		let value: unknown;
 		try {
 			value = JSON.parse(line);
 		} catch (err) {
-			problems.push({ line: index + 1, message: `not valid JSON (${(err as Error).message})` });
+			report({ line: index + 1, message: `not valid JSON (${(err as Error).message})` });
 			continue;
 		}
 		const checked = checkEvent(value);
 		if (typeof checked === 'string') {
-			problems.push({ line: index + 1, message: checked });
+			report({ line: index + 1, message: checked });
 			continue;
 		}
 		// A union merge can duplicate a line that both sides had.
@@ -104,9 +117,13 @@ export function parseEvents(text: string, model: string, now: Date = new Date())
 		}
 		events.push(event);
 	}
+	if (unreported) problems.push({ line: firstUnreported, message: `and ${unreported.toLocaleString('en-US')} more lines from here on that are not events (not listed one by one)` });
 	events.sort(compareEvents);
 	return { events, problems };
 }
+
+/** Malformed lines of one events file listed one by one; the rest are counted in one last problem. */
+export const MAX_REPORTED_EVENT_PROBLEMS = 100;
 
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/;
 const DIGEST = /^[0-9a-f]{64}$/;
