@@ -17,7 +17,12 @@ const ESC = '\u001b';
 const BEL = '\u0007';
 /** One of each kind the red-team pass used: title (OSC 0), clear screen, OSC 8 link, OSC 52 clipboard, an 8-bit CSI, a bidi override. */
 const HOSTILE = [`${ESC}]0;pwned${BEL}`, `${ESC}[2J`, `${ESC}]8;;https://attacker.example${ESC}\\link${ESC}]8;;${ESC}\\`, `${ESC}]52;c;ZWNobyBoaQ==${BEL}`, '\u009b31m', '\u202eevil'];
-const RAW_CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+/**
+ * Characters that show as nothing (so `pro\u200bd` looks like `prod`), isolates, a Unicode tag
+ * ("ASCII smuggling"), the BOM, a soft hyphen and a line separator: the red-team pass after item 5.
+ */
+const INVISIBLE = ['zero\u200bwidth\u2063sp', '\u2067isolate\u2069', 'wj\u2060x', 'tag\u{E0041}\u{E0042}', '\ufeffbom\u00adsoft', 'line\u2028sep\u2029'];
+const RAW_CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u00ad\u200b\u200e\u200f\u2028-\u202e\u2060-\u2069\ufeff\u{e0000}-\u{e007f}]/u;
 
 interface Run {
 	code: number | null;
@@ -38,12 +43,13 @@ function plantedWorkspace(): string {
 	assert.equal(cli(dir, ['snapshot', 'support-bot', '-m', 'first']).code, 0);
 	// A teammate's branch: hostile YAML values and metric keys, a hostile author and message.
 	writeFileSync(join(dir, 'config/train.yaml'), `base_model: "${HOSTILE[0]}"\nseed: 43\nnote: "${HOSTILE[1]}\\nsecond line"\nlink: "${HOSTILE[2].replace(/\\/g, '\\\\')}"\n`.replace(/\u001b/g, '\\e').replace(/\u0007/g, '\\a'));
-	writeFileSync(join(dir, 'eval/metrics.json'), JSON.stringify({ faithfulness: 0.93, [`clip${HOSTILE[3]}`]: 1, [`csi${HOSTILE[4]}`]: 2, bidi: HOSTILE[5] }));
+	writeFileSync(join(dir, 'eval/metrics.json'), JSON.stringify({ faithfulness: 0.93, [`clip${HOSTILE[3]}`]: 1, [`csi${HOSTILE[4]}`]: 2, bidi: HOSTILE[5], invisible: INVISIBLE.join(' '), [`key${INVISIBLE[0]}`]: 3 }));
 	writeFileSync(join(dir, `prompts/evil${ESC}[2Jname.md`), 'Answer {{question}}.\n');
+	writeFileSync(join(dir, `prompts/sys\u200btem.md`), 'Looks like system.md.\n');
 	git(dir, 'config', 'user.name', `Mallory ${HOSTILE[0]}`);
 	git(dir, 'add', '-A');
 	git(dir, 'commit', '-q', '-m', `planted ${HOSTILE[1]}`);
-	const snap = cli(dir, ['snapshot', 'support-bot', '-m', `msg ${HOSTILE.join(' ')}`]);
+	const snap = cli(dir, ['snapshot', 'support-bot', '-m', `msg ${[...HOSTILE, ...INVISIBLE].join(' ')}`]);
 	assert.equal(snap.code, 0, snap.stderr);
 	// A planted events line: a note and an author the CLI would never write. (A tag or alias with
 	// control characters is a malformed field: replay skips that line with its number, issue 20.4.)
@@ -80,6 +86,8 @@ describe('terminal output of repository content', () => {
 		}
 		const events = cli(dir, ['events', 'support-bot']);
 		assert.match(events.stdout, /Eve \\e\]8/);
+		// The look-alike prompt name is shown with its invisible character spelled out.
+		assert.match(cli(dir, ['show', 'support-bot']).stdout, /prompts\/sys\\u200btem\.md/);
 	});
 
 	test('--json keeps the control characters as \\u escapes and parses back to the same text', () => {
@@ -92,5 +100,6 @@ describe('terminal output of repository content', () => {
 		const shown = cliJson<{ params: Record<string, Record<string, unknown>>; metrics: Record<string, Record<string, unknown>> }>(dir, ['show', 'support-bot']);
 		assert.equal(shown.params['config/train.yaml'].base_model, HOSTILE[0]);
 		assert.equal(shown.metrics['eval/metrics.json'].bidi, HOSTILE[5]);
+		assert.equal(shown.metrics['eval/metrics.json'].invisible, INVISIBLE.join(' '));
 	});
 });

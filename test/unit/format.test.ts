@@ -78,10 +78,22 @@ describe('control characters (issue 20.5)', () => {
 		assert.equal(escapeControls('plain text, ünïcode, emoji 🙂'), 'plain text, ünïcode, emoji 🙂');
 	});
 
+	test('invisible characters, tags, separators and lone surrogates are spelled out: two names never look the same', () => {
+		assert.equal(escapeControls('pro\u200bd'), 'pro\\u200bd');
+		assert.notEqual(oneLine('prod'), oneLine('pro\u200bd'));
+		assert.equal(escapeControls('soft\u00adhyphen'), 'soft\\xadhyphen');
+		for (const ch of ['\u034f', '\u061c', '\u115f', '\u180e', '\u200b', '\u2028', '\u2029', '\u2060', '\u2064', '\u2066', '\u2069', '\u206f', '\u3164', '\ufeff', '\uffa0', '\ufffb', '\ud800', '\udfff']) {
+			assert.equal(escapeControls(`a${ch}b`), `a\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}b`, `U+${ch.charCodeAt(0).toString(16)}`);
+		}
+		assert.equal(escapeControls('tag\u{E0041}'), 'tag\\u{e0041}');
+		assert.equal(escapeControls('emoji 🙂 and 日本 and é'), 'emoji 🙂 and 日本 and é', 'a surrogate pair is one character, not two lone ones');
+		assert.equal(escapeControls('می\u200cخواهم 👩\u200d💻 ❤\ufe0f'), 'می\u200cخواهم 👩\u200d💻 ❤\ufe0f', 'joiners and emoji variation selectors stay');
+	});
+
 	test('escapeJsonText leaves the JSON value unchanged', () => {
-		const value = { s: 'x\u009b31m\u202e\u0085\u2028y' };
+		const value = { s: 'x\u009b31m\u202e\u0085\u2028y\u200b\ufeff\u{E0041}🙂' };
 		const text = escapeJsonText(JSON.stringify(value));
-		assert.doesNotMatch(text, /[\u0080-\u009f\u202e\u2028]/);
+		assert.doesNotMatch(text, /[\u0080-\u009f\u202e\u2028\u200b\ufeff\u{e0041}]/u);
 		assert.deepEqual(JSON.parse(text), value);
 	});
 });
