@@ -80,6 +80,29 @@ describe('parser bombs and planted sizes', () => {
 		assert.match(r.stdout, /support-bot\.jsonl:1: the line is 31457280 characters long/);
 	});
 
+	test('YAML flow collections nested 1,000,000 deep (a params file, model-ledger.yaml, a planted manifest, `["]", ` pairs) are refused before parsing', () => {
+		const dir = workspace();
+		assert.equal(cli(dir, ['snapshot', 'support-bot']).code, 0);
+		writeFileSync(join(dir, 'config/train.yaml'), `x: ${'['.repeat(1_000_000)}\n`);
+		for (const args of [['snapshot', 'support-bot', '--json'], ['diff', 'support-bot@1'], ['show', 'support-bot']]) {
+			const r = measured(dir, args, 30);
+			assert.equal(r.code, 0, r.stderr);
+			assert.match(r.stdout, /config\/train\.yaml:1: config\/train\.yaml is refused: its `\[`\/`\{` collections nest more than 256 levels deep; it was not parsed/);
+		}
+		// Quotes cannot hide the nesting from the check: `["]", ["]", …` nests without unbalanced-looking brackets.
+		writeFileSync(join(dir, 'config/train.yaml'), `x: ${'["]", '.repeat(300_000)}\n`);
+		assert.match(measured(dir, ['snapshot', 'support-bot', '--json'], 30).stdout, /nest more than 256 levels deep/);
+		// A planted manifest (not canonical, under the 1 MiB limit) is suspect, not parsed.
+		const planted = `schema: 1\nmodel: support-bot\nnumber: 7\nx: ${'{a: '.repeat(200_000)}\n`;
+		writeFileSync(join(dir, '.model-ledger/versions/support-bot', `${createHash('sha256').update(planted).digest('hex')}.yaml`), planted);
+		assert.match(measured(dir, ['list'], 30).stderr, /Suspect manifest .*nest more than 256 levels deep/);
+		const config = readFileSync(join(dir, 'model-ledger.yaml'), 'utf8');
+		writeFileSync(join(dir, 'model-ledger.yaml'), `${config}extra: ${'['.repeat(1_400_000)}${']'.repeat(1_400_000)}\n`);
+		const r = measured(dir, ['list'], 30);
+		assert.equal(r.code, 1);
+		assert.match(r.stderr, /model-ledger\.yaml:\d+: its `\[`\/`\{` collections nest more than 256 levels deep; it was not parsed\. Fix: Remove the deeply nested value/);
+	});
+
 	test('issue 20.6: a YAML params file whose 200,000-item list is aliased 999 times is refused fast', () => {
 		const dir = workspace();
 		const items = Array.from({ length: 200_000 }, (_, i) => i % 10).join(',');

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EMPTY_LIST_MARKER, EMPTY_OBJECT_MARKER, flattenValues, forEachFlatValue, isStructuredPath, MAX_YAML_TREE_BYTES, offsetToLineColumn, ParsedFiles, parseStructured, parseYamlDocument } from '../../src/core/parse/structuredFiles';
-import { flatKeyCount, HUGE_FILE_KEYS } from '../../src/core/parse/hugeFiles';
+import { flatKeyCount, HUGE_FILE_KEYS, yamlFlowTooDeep } from '../../src/core/parse/hugeFiles';
 import { parseErrorOf } from './fixtures';
 
 
@@ -343,5 +343,28 @@ describe('ParsedFiles (issue 18 item 4: a snapshot parses each config once)', ()
 		assert.notEqual(changed, value);
 		assert.deepEqual(flattenValues(changed), { a: 3 });
 		assert.throws(() => parsed.parse('bad.json', '{'), /Invalid JSON|JSON/);
+	});
+});
+
+describe('yamlFlowTooDeep (flow collections nested past the limit are refused before parsing)', () => {
+	test('real nesting is found, with its line; brackets in quotes, comments and plain scalars are text', () => {
+		assert.equal(yamlFlowTooDeep('a: [1, [2, {b: 3}]]\n', 2)?.depth, 3);
+		assert.equal(yamlFlowTooDeep('a: [1, [2, {b: 3}]]\n', 3), undefined);
+		assert.deepEqual(yamlFlowTooDeep(`a: 1\nb: 2\nc: ${'['.repeat(10)}\n`, 5), { depth: 6, line: 3 });
+		const text = `q: "${'['.repeat(50)}"\nc: '${'{'.repeat(50)}' # ${'['.repeat(50)}\np: a${'['.repeat(50)}\nr: [x]\n`;
+		assert.equal(yamlFlowTooDeep(text, 5), undefined);
+	});
+
+	test('quotes cannot hide nesting: `["]", ["]", …` and `[don\'t, [` nest as deep as they look', () => {
+		assert.equal(yamlFlowTooDeep(`x: ${'["]", '.repeat(20)}\n`, 10)?.depth, 11);
+		assert.equal(yamlFlowTooDeep(`x: ${"[don't, ".repeat(20)}\n`, 10)?.depth, 11);
+	});
+
+	test('parseYamlDocument refuses a params file nested 100,000 deep with its line, fast', () => {
+		const started = Date.now();
+		const err = parseErrorOf(() => parseYamlDocument('config/deep.yaml', `a: 1\nx: ${'['.repeat(100_000)}\n`));
+		assert.match(err.message, /config\/deep\.yaml is refused: its `\[`\/`\{` collections nest more than 256 levels deep/);
+		assert.equal(err.location?.line, 2);
+		assert.ok(Date.now() - started < 2000, `${Date.now() - started} ms`);
 	});
 });

@@ -172,6 +172,53 @@ export function expandedYamlSize(doc: Document, cap: number): { size: number; al
 }
 
 /**
+ * Flow collections (`[`, `{`) nested deeper than this are refused before a YAML text is parsed. The
+ * yaml library builds its syntax tree of flow collections one level per token (1,000,000 `[` in a
+ * 1 MB params file: 30 s and 1.8 GB before its composer overflows the stack at ~900 levels); real
+ * configs nest a few levels.
+ */
+export const MAX_YAML_FLOW_DEPTH = 256;
+
+/**
+ * Where a YAML text's flow collections first nest deeper than {@link MAX_YAML_FLOW_DEPTH}, as
+ * `{ depth, line }`, or undefined. A text with at most `limit` `[`/`{` characters cannot nest
+ * deeper (a count, no parsing: a few ms for 2 MB); any other is walked with yaml's lexer, which
+ * knows quotes, comments and plain scalars (`pattern: a[b` is text, not a collection). A depth
+ * counted on the characters alone could be fooled both ways (`["]", ["]", …` nests without ever
+ * looking deep), so it is never trusted.
+ */
+export function yamlFlowTooDeep(text: string, limit: number = MAX_YAML_FLOW_DEPTH): { depth: number; line: number } | undefined {
+	if (openingBrackets(text, limit) <= limit) return undefined;
+	let depth = 0;
+	let offset = 0;
+	for (const token of new Lexer().lex(text)) {
+		const type = CST.tokenType(token);
+		if (type === 'flow-seq-start' || type === 'flow-map-start') {
+			if (++depth > limit) return { depth, line: lineAt(text, offset) };
+		} else if (type === 'flow-seq-end' || type === 'flow-map-end') depth = Math.max(0, depth - 1);
+		// The lexer's own marks (document start, scalar, flow error end) are not source text.
+		if (token !== CST.DOCUMENT && token !== CST.SCALAR && token !== CST.FLOW_END) offset += token.length;
+	}
+	return undefined;
+}
+
+/** How many `[` and `{` the text holds, counting no further than `limit + 1`. */
+function openingBrackets(text: string, limit: number): number {
+	let count = 0;
+	for (let i = 0; i < text.length && count <= limit; i++) {
+		const c = text.charCodeAt(i);
+		if (c === 0x5b || c === 0x7b) count++;
+	}
+	return count;
+}
+
+function lineAt(text: string, offset: number): number {
+	let line = 1;
+	for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) line++;
+	return line;
+}
+
+/**
  * Values and aliases of a YAML text, counted by yaml's lexer (streaming: no syntax tree, ~0.4 s and
  * no memory to speak of for 600,000 tokens). Composing the tree of a 400 KB file with a 200,000-item
  * list takes ~4 s and ~270 MB, so a file is judged on these counts before it is parsed.

@@ -23,7 +23,7 @@ import type { Document } from 'yaml';
 import { parse as parseToml, TomlError } from 'smol-toml';
 import { ParseError } from '../errors';
 import { readPlainYaml } from './plainYaml';
-import { expandedYamlSize, flatKeyCount, HUGE_FILE_KEYS, hugeFileWarning, MAX_EXPANDED_VALUES, MAX_VALUES_BEFORE_TREE, summaryValues, yamlTokenCounts } from './hugeFiles';
+import { expandedYamlSize, flatKeyCount, HUGE_FILE_KEYS, hugeFileWarning, MAX_EXPANDED_VALUES, MAX_VALUES_BEFORE_TREE, MAX_YAML_FLOW_DEPTH, summaryValues, yamlFlowTooDeep, yamlTokenCounts } from './hugeFiles';
 import type { FlatValues, Scalar } from '../model';
 import { stripBom } from './textContent';
 
@@ -149,6 +149,14 @@ export function parseYamlDocument(relPath: string, text: string, fix: string = D
 			`${relPath} is refused: ${counts.aliases.toLocaleString('en-US')} YAML aliases in a file of ${counts.values.toLocaleString('en-US')} values, so its aliases could expand to more than ${MAX_EXPANDED_VALUES.toLocaleString('en-US')} values; it was not expanded.`,
 			{ file: relPath },
 			'Write the repeated part out once, or give the file the role `other` so it is versioned without being parsed.',
+		);
+	}
+	const deep = yamlFlowTooDeep(text);
+	if (deep) {
+		throw new ParseError(
+			`${relPath} is refused: its \`[\`/\`{\` collections nest more than ${MAX_YAML_FLOW_DEPTH} levels deep; it was not parsed.`,
+			{ file: relPath, line: deep.line },
+			'Write the data flatter (a nesting this deep is generated, not configured), or give the file the role `other` so it is versioned without being parsed.',
 		);
 	}
 	const doc = parseDocument(stripBom(text), { lineCounter, prettyErrors: false, intAsBigInt: true, uniqueKeys: false, merge: true });

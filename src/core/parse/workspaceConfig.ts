@@ -7,6 +7,7 @@ import type { Document, Node as YamlNode, Pair, YAMLMap } from 'yaml';
 import { MAX_CONFIG_BYTES, readBoundedFile } from '../store/boundedRead';
 import { LedgerError, ParseError } from '../errors';
 import { parseGates } from './gateConfig';
+import { MAX_YAML_FLOW_DEPTH, yamlFlowTooDeep } from './hugeFiles';
 import type { GateConfig } from './gateConfig';
 import { VERSIONING_STRATEGIES } from '../model';
 import type { Role, VersioningStrategy } from '../model';
@@ -99,6 +100,15 @@ export function loadWorkspaceConfig(root: string): WorkspaceConfig {
 /** Parses and validates the text of `model-ledger.yaml`. */
 export function parseWorkspaceConfig(text: string): WorkspaceConfig {
 	const lineCounter = new LineCounter();
+	// Refused before parsing: yaml's tree of 1,000,000 nested `[` took 26 s and 1.7 GB (the config is read by every command).
+	const deep = yamlFlowTooDeep(text);
+	if (deep) {
+		throw new ParseError(
+			`its \`[\`/\`{\` collections nest more than ${MAX_YAML_FLOW_DEPTH} levels deep; it was not parsed.`,
+			{ file: CONFIG_FILE, line: deep.line },
+			'Remove the deeply nested value (no setting of model-ledger.yaml nests more than a few levels); `git log -p model-ledger.yaml` shows who added it.',
+		);
+	}
 	// yaml's uniqueKeys compares each key with every earlier one (quadratic: 20,000 models took
 	// minutes); duplicates are found below with a Set per mapping instead.
 	const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });

@@ -3,6 +3,7 @@
 // index.db. Works on the `yaml` AST, which keeps source ranges for nested, flow, anchored and aliased
 // nodes, and tolerates a document that is half-typed (errors do not stop the walk).
 import { isAlias, isCollection, isMap, isScalar, isSeq, parseDocument, Scalar as YamlScalar } from 'yaml';
+import { yamlFlowTooDeep } from './hugeFiles';
 import type { Document, Node as YamlNode } from 'yaml';
 import type { Scalar } from '../model';
 import { EMPTY_LIST_MARKER, EMPTY_OBJECT_MARKER, keySegment, toScalar } from './structuredFiles';
@@ -42,7 +43,8 @@ export function parseKeys(text: string, format: 'yaml' | 'json' = 'yaml'): Parse
 	const source = stripBom(text);
 	const merge = format === 'yaml';
 	// The same options structuredFiles uses, so keys such as `0x10` or big integers spell the same.
-	const doc = parseDocument(source, { intAsBigInt: true, uniqueKeys: false, prettyErrors: false, merge });
+	// A text nested too deep to parse (yamlFlowTooDeep) has no keys to show: parsed as empty.
+	const doc = parseDocument(yamlFlowTooDeep(source) ? '' : source, { intAsBigInt: true, uniqueKeys: false, prettyErrors: false, merge });
 	return { doc, shift: text.length - source.length, merge };
 }
 

@@ -3,7 +3,7 @@
 import { parseDocument } from 'yaml';
 import { printablePath, unsafeArtifactPaths } from './artifactPaths';
 import { formatMiB, MAX_MANIFEST_BYTES, MAX_NONCANONICAL_MANIFEST_BYTES, readBoundedFile } from './boundedRead';
-import { MAX_EXPANDED_VALUES, yamlTokenCounts } from '../parse/hugeFiles';
+import { MAX_EXPANDED_VALUES, MAX_YAML_FLOW_DEPTH, yamlFlowTooDeep, yamlTokenCounts } from '../parse/hugeFiles';
 import { firstDuplicateKey } from '../parse/yamlDuplicateKeys';
 import { canonicalYaml, parseCanonicalYaml } from './canonicalYaml';
 import { LedgerError, ParseError } from '../errors';
@@ -154,6 +154,8 @@ function parseOtherYaml(text: string, relPath: string): unknown {
 	// tree is built (99 aliases to a 200,000-key map would expand to 20 M values).
 	const { aliases } = yamlTokenCounts(text);
 	if (aliases > 0) throw suspect(relPath, `it uses ${aliases.toLocaleString('en-US')} YAML alias(es), which Model Ledger never writes (aliases could expand to more than ${MAX_EXPANDED_VALUES.toLocaleString('en-US')} values)`);
+	// Model Ledger writes block YAML: deep flow collections are planted (and cost the parser ~1.7 GB per million levels).
+	if (yamlFlowTooDeep(text)) throw suspect(relPath, `its \`[\`/\`{\` collections nest more than ${MAX_YAML_FLOW_DEPTH} levels deep, which Model Ledger never writes`);
 	// uniqueKeys off: yaml's check is quadratic (a planted 200,000-key manifest took minutes); firstDuplicateKey is linear.
 	const doc = parseDocument(text, { logLevel: 'error', uniqueKeys: false });
 	if (doc.errors.length) throw doc.errors[0];
