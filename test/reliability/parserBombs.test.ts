@@ -103,6 +103,19 @@ describe('parser bombs and planted sizes', () => {
 		assert.match(r.stderr, /model-ledger\.yaml:\d+: its `\[`\/`\{` collections nest more than 256 levels deep; it was not parsed\. Fix: Remove the deeply nested value/);
 	});
 
+	test('a prompt with 1,000,000 `{{var}}` placeholders: the first 1,000 variables are recorded, with a warning', () => {
+		const dir = workspace();
+		assert.equal(cli(dir, ['snapshot', 'support-bot']).code, 0);
+		writeFileSync(join(dir, 'prompts/system.md'), Array.from({ length: 1_000_000 }, (_, i) => `{{v${i}}}`).join(' '));
+		const snap = measured(dir, ['snapshot', 'support-bot', '--json'], 30);
+		assert.equal(snap.code, 0, snap.stderr);
+		assert.match(snap.stdout, /prompts\/system\.md: more than 1,000 template variables; the first 1,000 found are recorded/);
+		const show = measured(dir, ['show', 'support-bot', '--json'], 30);
+		const shown = JSON.parse(show.stdout) as { prompts: Record<string, { variables: string[] }> };
+		assert.equal(shown.prompts['prompts/system.md'].variables.length, 1_000);
+		measured(dir, ['diff', 'support-bot@1', '@2'], 30);
+	});
+
 	test('issue 20.6: a YAML params file whose 200,000-item list is aliased 999 times is refused fast', () => {
 		const dir = workspace();
 		const items = Array.from({ length: 200_000 }, (_, i) => i % 10).join(',');

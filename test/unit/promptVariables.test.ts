@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { extractPromptVariables } from '../../src/core/parse/promptVariables';
+import { extractPromptVariables, MAX_PROMPT_VARIABLES } from '../../src/core/parse/promptVariables';
 
 describe('extractPromptVariables: Jinja2', () => {
 	test('expressions yield root names; attributes, filters and literals do not', () => {
@@ -196,5 +196,16 @@ describe('issue 15 item 7: prompt variables', () => {
 			['{{#with context}}{{text}}{{/with}}{{#each context as |c|}}{{c.text}}{{/each}}', ['context', 'text']],
 		];
 		for (const [text, expected] of cases) assert.deepEqual(extractPromptVariables(text), expected, text);
+	});
+});
+
+describe('extractPromptVariables: bounded work', () => {
+	test('a prompt with 1,000,000 placeholders yields the first MAX_PROMPT_VARIABLES names, fast', () => {
+		const started = Date.now();
+		const text = Array.from({ length: 1_000_000 }, (_, i) => `{{v${i}}}`).join(' ');
+		const vars = extractPromptVariables(text);
+		assert.equal(vars.length, MAX_PROMPT_VARIABLES);
+		assert.ok(vars.includes('v0') && vars.includes('v999') && !vars.includes('v1000'));
+		assert.ok(Date.now() - started < 3000, `${Date.now() - started} ms`);
 	});
 });

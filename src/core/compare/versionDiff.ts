@@ -445,13 +445,16 @@ function diffPrompts(a: Side, b: Side, withPreview: boolean, renames: Renames, w
 		// records the variables its snapshot found, and the rules have improved since some were made).
 		const varsA = textA !== undefined ? extractPromptVariables(textA) : variablesOf(getOwn(a.contents.prompts, path));
 		const varsB = textB !== undefined ? extractPromptVariables(textB) : variablesOf(getOwn(b.contents.prompts, path));
+		// Sets: a manifest made before MAX_PROMPT_VARIABLES may list a million names.
+		const setA = new Set(varsA);
+		const setB = new Set(varsB);
 		const renamedFrom = ra && rb ? renames.get(path)?.from : undefined;
 		const diff: PromptDiff = {
 			path,
 			change: !ra ? 'added' : !rb ? 'removed' : 'changed',
 			...(renamedFrom ? { renamedFrom } : {}),
-			variablesAdded: varsB.filter((v) => !varsA.includes(v)),
-			variablesRemoved: ra && rb ? varsA.filter((v) => !varsB.includes(v)) : [],
+			variablesAdded: varsB.filter((v) => !setA.has(v)),
+			variablesRemoved: ra && rb ? varsA.filter((v) => !setB.has(v)) : [],
 			breaksCallers: false,
 			linesAdded: 0,
 			linesRemoved: 0,

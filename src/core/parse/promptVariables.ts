@@ -48,7 +48,17 @@ const HANDLEBARS_HELPERS = new Set(['each', 'if', 'unless', 'with', 'let', 'else
 
 type Token = { kind: 'name' | 'string' | 'number' | 'op'; text: string };
 
-/** Sorted, unique names of the variables a prompt template uses (`{{var}}`, `{var}`, Jinja statements). */
+/**
+ * At most this many variables are read from one prompt (real templates use a few dozen). A planted
+ * prompt of 1,000,000 `{{v1}}`…`{{v999999}}` made a snapshot take 16 s, its manifest list every name
+ * and `show` print them all; past the limit the scan stops and the snapshot says so.
+ */
+export const MAX_PROMPT_VARIABLES = 1_000;
+
+/**
+ * Sorted, unique names of the variables a prompt template uses (`{{var}}`, `{var}`, Jinja
+ * statements): the first {@link MAX_PROMPT_VARIABLES} found (a result of that length may be cut).
+ */
 export function extractPromptVariables(text: string): string[] {
 	const found = new Set<string>();
 	// Innermost scope last; a name bound in any open scope is local, not an input.
@@ -60,7 +70,7 @@ export function extractPromptVariables(text: string): string[] {
 
 	const quotes: QuoteState = { unbalanced: false };
 	let i = 0;
-	while (i < text.length) {
+	while (i < text.length && found.size < MAX_PROMPT_VARIABLES) {
 		const open = text.indexOf('{', i);
 		if (open < 0) break;
 		const next = text[open + 1];
@@ -116,7 +126,7 @@ export function extractPromptVariables(text: string): string[] {
 			i = open + 1;
 		}
 	}
-	return [...found].sort();
+	return [...found].slice(0, MAX_PROMPT_VARIABLES).sort();
 }
 
 /** Whether quotes in tags can be trusted to close; see tagClose. */

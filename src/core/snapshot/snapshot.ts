@@ -20,7 +20,7 @@ import { assertLedgerFolder } from '../store/noFollow';
 import type { ArtifactRecord, Bump, DataRef, FlatValues, PromptInfo, SafetensorsSummary, VersionManifest, VersionSummary, WorkingChanges } from '../model';
 import { fsyncDir, hashFileSync, SMALL_FILE } from '../store/objectStore';
 import type { CopiedFile } from '../store/objectStore';
-import { extractPromptVariables } from '../parse/promptVariables';
+import { extractPromptVariables, MAX_PROMPT_VARIABLES } from '../parse/promptVariables';
 import { fileListDigest } from '../index/registryIndex';
 import type { StatKey } from '../index/registryIndex';
 import { readSafetensorsHeader } from '../parse/safetensors';
@@ -626,7 +626,11 @@ function describeFile(file: HashedFile, parsedFiles?: ParsedFiles): FileFacts {
 			if (file.role === 'metrics') facts.metrics = values;
 			else facts.params = values;
 		}
-		if (file.role === 'prompt') facts.prompt = { variables: extractPromptVariables(text) };
+		if (file.role === 'prompt') {
+			const variables = extractPromptVariables(text);
+			if (variables.length >= MAX_PROMPT_VARIABLES) warn(`${file.path}: more than ${MAX_PROMPT_VARIABLES.toLocaleString('en-US')} template variables; the first ${MAX_PROMPT_VARIABLES.toLocaleString('en-US')} found are recorded (the file is stored whole).`);
+			facts.prompt = { variables };
+		}
 	} catch (err) {
 		warn(`${describeError(err)} (${file.path} is stored as an opaque file)`);
 	}
