@@ -103,6 +103,18 @@ describe('parser bombs and planted sizes', () => {
 		assert.match(r.stderr, /model-ledger\.yaml:\d+: its `\[`\/`\{` collections nest more than 256 levels deep; it was not parsed\. Fix: Remove the deeply nested value/);
 	});
 
+	test('JSON and TOML values nested 1,000,000 (TOML: 100,000) deep are not read into keys (no million-segment key path)', () => {
+		const dir = workspace();
+		assert.equal(cli(dir, ['snapshot', 'support-bot']).code, 0);
+		writeFileSync(join(dir, 'eval/metrics.json'), `{"faithfulness": 0.9, "x": ${'['.repeat(1_000_000)}${']'.repeat(1_000_000)}}`);
+		const r = measured(dir, ['snapshot', 'support-bot', '--json'], 30);
+		assert.equal(r.code, 0, r.stderr);
+		assert.match(r.stdout, /eval\/metrics\.json is refused: its lists and mappings nest more than 256 levels deep/);
+		assert.ok(readFileSync(join(dir, '.model-ledger/versions/support-bot', (JSON.parse(r.stdout) as { created: Array<{ digest: string }> }).created[0].digest + '.yaml')).length < 100_000, 'no million-segment key in the manifest');
+		writeFileSync(join(dir, 'config/reranker.toml'), `x = ${'['.repeat(100_000)}${']'.repeat(100_000)}\n`);
+		assert.equal(measured(dir, ['snapshot', 'reranker', '--json'], 30).code, 0);
+	});
+
 	test('a prompt with 1,000,000 `{{var}}` placeholders: the first 1,000 variables are recorded, with a warning', () => {
 		const dir = workspace();
 		assert.equal(cli(dir, ['snapshot', 'support-bot']).code, 0);

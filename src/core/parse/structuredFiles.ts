@@ -63,9 +63,9 @@ export function parseStructured(relPath: string, text: string, fix: string = DEF
 			return yamlToJs(relPath, parseYamlDocument(relPath, source, fix, warnings), fix);
 		}
 		case '.json':
-			return parseJson(relPath, source, fix);
+			return refuseDeepValue(relPath, parseJson(relPath, source, fix));
 		case '.toml':
-			return parseTomlText(relPath, source, fix);
+			return refuseDeepValue(relPath, parseTomlText(relPath, source, fix));
 		default:
 			throw new ParseError(
 				`${relPath} is not a YAML, JSON or TOML file, so it cannot be parsed into keys.`,
@@ -73,6 +73,28 @@ export function parseStructured(relPath: string, text: string, fix: string = DEF
 				'Use a .yaml, .yml, .json or .toml file for params, RAG config and metrics, or give the file the role `other`.',
 			);
 	}
+}
+
+/**
+ * The value, unless its lists and mappings nest more than MAX_YAML_FLOW_DEPTH levels (the limit YAML
+ * flow collections have): JSON.parse takes 1,000,000 nested `[` in stride, but every key path below
+ * is a million segments long (a 3 MB key; the snapshot took 9.5 s and 740 MB). Walked with a stack.
+ */
+function refuseDeepValue(relPath: string, value: unknown): unknown {
+	const stack: Array<[unknown, number]> = [[value, 0]];
+	while (stack.length) {
+		const [node, depth] = stack.pop()!;
+		if (node === null || typeof node !== 'object') continue;
+		if (depth >= MAX_YAML_FLOW_DEPTH) {
+			throw new ParseError(
+				`${relPath} is refused: its lists and mappings nest more than ${MAX_YAML_FLOW_DEPTH} levels deep; it was not read into keys.`,
+				{ file: relPath },
+				'Write the data flatter (a nesting this deep is generated, not configured), or give the file the role `other` so it is versioned without being parsed.',
+			);
+		}
+		for (const child of Array.isArray(node) ? node : Object.values(node)) if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+	}
+	return value;
 }
 
 /**
