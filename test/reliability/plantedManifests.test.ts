@@ -186,6 +186,20 @@ describe('planted manifests: restore writes only the model\'s own files', () => 
 		assert.ok(versions.some((v) => v.number === 2), 'the new snapshot is a version, not a suspect manifest');
 	});
 
+	test('names no file system holds (a 300-byte segment) are suspect; a legitimate 240-byte name restores (its tmp name stays under 255 bytes)', async () => {
+		const dir = workspace();
+		cliJson(dir, ['snapshot', 'support-bot']);
+		const digest = await plantManifest(dir, [{ path: `prompts/${'a'.repeat(297)}.md`, content: 'planted\n' }]);
+		assertSuspect(dir, [{ digest, path: /a name in it is 300 bytes long, more than the 255 a file system allows/ }]);
+		const long = `prompts/${'é'.repeat(118)}.md`; // 239 bytes
+		writeFileSync(join(dir, long), 'first\n');
+		cliJson(dir, ['snapshot', 'support-bot']);
+		writeFileSync(join(dir, long), 'second\n');
+		const r = cli(dir, ['restore', 'support-bot@latest', '--force']);
+		assert.equal(r.code, 0, r.stderr);
+		assert.equal(readFileSync(join(dir, long), 'utf8'), 'first\n');
+	});
+
 	test('a planted version number of 2^53 is suspect and never continued: the next snapshot takes the next real number', async () => {
 		const dir = workspace();
 		cliJson(dir, ['snapshot', 'support-bot']);

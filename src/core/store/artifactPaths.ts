@@ -14,6 +14,9 @@ const NEVER_SEGMENTS = ['.model-ledger', '.vscode', '.idea', '.devcontainer', '.
 /** Glob ignore patterns for the same folders (snapshot never even walks them). */
 export const NEVER_TRACKED_GLOBS = ['**/.git/**', '**/.git*', '**/.git*/**', ...NEVER_SEGMENTS.map((s) => `**/${s}/**`), '**/model-ledger.yaml', '**/.envrc'];
 
+/** The longest name (path segment) in bytes file systems hold (Linux, macOS, Windows: 255). */
+const MAX_NAME_BYTES = 255;
+
 /** C0 and C1 control characters and DEL: a name with one can rewrite a terminal or split a line-based listing. */
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
@@ -31,6 +34,9 @@ export function unsafeArtifactPath(path: string): string | undefined {
 	const segments = path.split('/');
 	if (segments.includes('..')) return 'it leaves the workspace (`..`)';
 	if (segments.some((s) => s === '' || s === '.')) return 'it has an empty or `.` segment';
+	// No file system holds a longer name, so no snapshot stored one (restore would fail with ENAMETOOLONG).
+	const long = segments.find((s) => s.length > MAX_NAME_BYTES / 3 && Buffer.byteLength(s) > MAX_NAME_BYTES);
+	if (long !== undefined) return `a name in it is ${Buffer.byteLength(long)} bytes long, more than the ${MAX_NAME_BYTES} a file system allows`;
 	for (const segment of segments) {
 		const lower = segment.toLowerCase();
 		if (lower.startsWith('.git')) return `it lies in git's or CI's configuration (\`${segment}\`)`;

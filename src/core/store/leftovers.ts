@@ -11,10 +11,20 @@ export const LEFTOVER_AGE_MS = 24 * 60 * 60 * 1000;
 
 const RESTORE_TMP = /^\..+\.model-ledger-(\d+)-[0-9a-z]+\.tmp$/;
 
-/** The tmp name restore writes `name` through. */
+/** The tmp name restore writes `name` through: at most 255 bytes, as file systems allow (the name is shortened for it). */
 export function restoreTmpName(name: string): string {
-	return `.${name}.model-ledger-${process.pid}-${Math.random().toString(36).slice(2)}.tmp`;
+	const suffix = `.model-ledger-${process.pid}-${Math.random().toString(36).slice(2)}.tmp`;
+	// A legitimate 230-byte name would otherwise give a tmp name over the limit (ENAMETOOLONG).
+	const room = MAX_NAME_BYTES - 1 - Buffer.byteLength(suffix);
+	let kept = name;
+	while (Buffer.byteLength(kept) > room) kept = kept.slice(0, -1);
+	// A cut between a surrogate pair's halves would leave a lone one: drop it too.
+	if (/[\ud800-\udbff]$/.test(kept)) kept = kept.slice(0, -1);
+	return `.${kept}.model-ledger-${suffix.slice('.model-ledger-'.length)}`;
 }
+
+/** The longest file name (one path segment) in bytes that Linux, macOS and Windows file systems hold. */
+export const MAX_NAME_BYTES = 255;
 
 /** True when no process `pid` exists on this machine (EPERM: it exists, someone else's). */
 export function pidIsGone(pid: number): boolean {
