@@ -1,10 +1,11 @@
 // Reads the header of a .safetensors file — tensor names, dtypes, shapes, metadata — without
 // touching the tensor bytes. Weights are data: nothing here executes or unpickles anything.
 import { setOwn } from '../ownKeys';
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, readSync } from 'node:fs';
 import { ParseError } from '../errors';
 import { HUGE_FILE_KEYS, SUMMARY_KEYS_MAX } from './hugeFiles';
 import type { SafetensorsSummary, TensorInfo } from '../model';
+import { openRegularFileSync } from '../store/boundedRead';
 
 /** The reference implementation refuses headers above 100 MB; so do we, before allocating. */
 export const MAX_SAFETENSORS_HEADER_BYTES = 100_000_000;
@@ -27,7 +28,7 @@ const NOT_SAFETENSORS_FIX = 'Check that the file is a complete safetensors file 
 
 /** Reads only the 8-byte length and the JSON header of a safetensors file and summarises it. */
 export function readSafetensorsHeader(absPath: string, displayPath: string): SafetensorsSummary {
-	const fd = openSync(absPath, 'r');
+	const fd = openRegularFileSync(absPath, displayPath);
 	try {
 		const fileSize = fstatSync(fd).size;
 		const prefix = Buffer.alloc(8);

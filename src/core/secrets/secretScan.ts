@@ -9,12 +9,13 @@
 // character, so ASCII tokens are found among bytes that are not text). The detectors are in
 // secretRules.ts; parsed values are scanned by secretValues.ts.
 import { appendAll } from '../bulkArrays';
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, readSync } from 'node:fs';
 import { inflateSync } from 'node:zlib';
 import { LedgerError } from '../errors';
 import { redactText } from './secretLabels';
 import { isSecretKey, matchKeyValue, nextHint, scanLine } from './secretRules';
 import type { RuleMatch, SecretFinding } from './secretRules';
+import { openRegularFileSync } from '../store/boundedRead';
 
 // Where `key: value` lines mean configuration; prompts and prose only get the token rules and the
 // random-value-next-to-a-secret-word rule.
@@ -115,7 +116,7 @@ export function scanFile(absPath: string, relPath: string): SecretFinding[] {
 export function scanFileDetailed(absPath: string, relPath: string): FileScan {
 	let fd: number;
 	try {
-		fd = openSync(absPath, 'r');
+		fd = openRegularFileSync(absPath, relPath);
 	} catch {
 		return { findings: [], bytes: 0, encoding: 'utf-8' };
 	}

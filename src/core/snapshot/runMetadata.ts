@@ -3,10 +3,11 @@
 // `--link URL` (a W&B/MLflow run, a CI job), and the duration and throughput that Hugging Face's
 // Trainer leaves in `trainer_state.json` / `all_results.json` / `train_results.json` when a model
 // tracks them. Recorded in the manifest; shown by `show`, the compare view and the version tooltip.
-import { closeSync, fstatSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, readdirSync, readFileSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { cpus, hostname, release, totalmem, type as osType, arch } from 'node:os';
 import { redactText, withoutUrlCredentials } from '../secrets/secretLabels';
+import { openRegularFileSync } from '../store/boundedRead';
 
 export interface RunEnvironment {
 	host: string;
@@ -175,7 +176,7 @@ export function isTrainingOutput(path: string): boolean {
 export function trainingSummary(absPath: string): Record<string, number> | undefined {
 	let text: string;
 	try {
-		const fd = openSync(absPath, 'r');
+		const fd = openRegularFileSync(absPath);
 		try {
 			const size = fstatSync(fd).size;
 			if (size > MAX_TRAINING_FILE_BYTES) return undefined;

@@ -4,7 +4,7 @@
 // worst unreferenced objects (reclaimed by gc), never a version pointing at missing data.
 import { appendAll } from '../bulkArrays';
 import { formatBytes } from '../byteSize';
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, realpathSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readSync, realpathSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import { dirname, join, relative, sep } from 'node:path';
 import { isDvcFile, parseDvcFile, parseDvcLock } from './dataRefs';
@@ -38,6 +38,7 @@ import { CONFIG_FILE } from '../parse/workspaceConfig';
 import type { ModelConfig } from '../parse/workspaceConfig';
 import { collectModelFiles } from './workspaceFiles';
 import type { ModelFile } from './workspaceFiles';
+import { readRegularFileSync } from '../store/boundedRead';
 
 /** Text files larger than this are hashed and stored but not parsed (a 5 GB "config" is not read into memory). */
 const MAX_PARSE_BYTES = 16 * 1024 * 1024;
@@ -583,7 +584,7 @@ function describeFile(file: HashedFile, parsedFiles?: ParsedFiles): FileFacts {
 	const facts: FileFacts = {};
 	const warn = (text: string) => (facts.warnings ??= []).push(text);
 	try {
-		const pointer = file.size < MAX_LFS_POINTER_BYTES ? lfsPointer(readFileSync(file.abs)) : undefined;
+		const pointer = file.size < MAX_LFS_POINTER_BYTES ? lfsPointer(readRegularFileSync(file.abs, file.path)) : undefined;
 		if (pointer) {
 			warn(`${file.path} is a Git LFS pointer (object ${pointer.oid.slice(0, 12)}, ${formatBytes(pointer.size)}), not the file's content: this version records the pointer. To version the content, fetch it first: git lfs pull --include "${file.path}"`);
 			return facts;
@@ -605,7 +606,7 @@ function describeFile(file: HashedFile, parsedFiles?: ParsedFiles): FileFacts {
 			warn(`${file.path}: ${formatBytes(file.size)} is too large to parse as text; stored as an opaque file (its whole text was scanned for secrets).`);
 			return facts;
 		}
-		const bytes = readFileSync(file.abs);
+		const bytes = readRegularFileSync(file.abs, file.path);
 		if (looksBinary(bytes)) {
 			warn(`${file.path}: binary content in a ${file.role} file; stored as an opaque file.`);
 			return facts;

@@ -3,6 +3,8 @@
 // end. Each kind of file has a limit chosen from real sizes (README "Limits", SECURITY.md); over it,
 // the read is refused with a clear message before anything is allocated.
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { LedgerError } from '../errors';
 import { linkInLedger } from './noFollow';
 
@@ -57,7 +59,7 @@ export function readBoundedFile(absPath: string, relPath: string, limit: number,
 		const stat = fstatSync(fd);
 		if (!stat.isFile()) {
 			if (options.noFollow) throw linkInLedger(relPath, 'not a regular file');
-			throw new LedgerError({ code: 'NOT_A_FILE', message: `${relPath} is not a regular file (a device, pipe or folder), so it is not read as ${what}.`, fix: `Remove it, or restore it from git: \`git checkout -- ${relPath}\`.`, location: { file: relPath } });
+			throw notAFile(relPath, `as ${what}`);
 		}
 		if (stat.size > limit) throw tooLarge(relPath, stat.size, limit, what);
 		// The file may grow after fstat: read at most limit + 1 bytes, and refuse if that many came.
@@ -96,4 +98,57 @@ function tooLarge(relPath: string, size: number, limit: number, what: string): L
 
 export function formatMiB(bytes: number): string {
 	return bytes >= MiB ? `${(bytes / MiB).toFixed(bytes >= 10 * MiB ? 0 : 1)} MiB` : `${bytes} bytes`;
+}
+
+function notAFile(relPath: string, how: string): LedgerError {
+	return new LedgerError({ code: 'NOT_A_FILE', message: `${relPath} is not a regular file (a device, pipe, socket or folder), so it is not read ${how}.`, fix: `Remove it, or restore it from git: \`git checkout -- ${relPath}\`.`, location: { file: relPath } });
+}
+
+// Workspace files are listed as regular files, then opened: a FIFO put in a file's place in between
+// (or a character device) would make a plain open wait for a writer forever, or read without end.
+const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0);
+
+/**
+ * Opens a workspace file to read it: never waits on a FIFO (O_NONBLOCK, no effect on a regular
+ * file's reads), and refuses, on the open descriptor, anything but a regular file (NOT_A_FILE).
+ */
+export function openRegularFileSync(absPath: string, relPath: string = absPath): number {
+	const fd = openSync(absPath, OPEN_FLAGS);
+	try {
+		if (!fstatSync(fd).isFile()) throw notAFile(relPath, 'as a file of a model');
+	} catch (err) {
+		closeSync(fd);
+		throw err;
+	}
+	return fd;
+}
+
+/** {@link openRegularFileSync} as a FileHandle. */
+export async function openRegularFile(absPath: string, relPath: string = absPath): Promise<FileHandle> {
+	const handle = await open(absPath, OPEN_FLAGS);
+	try {
+		if (!(await handle.stat()).isFile()) throw notAFile(relPath, 'as a file of a model');
+	} catch (err) {
+		await handle.close();
+		throw err;
+	}
+	return handle;
+}
+
+/** A whole workspace file through {@link openRegularFileSync} (for files already known to be small). */
+export function readRegularFileSync(absPath: string, relPath: string = absPath): Buffer {
+	const fd = openRegularFileSync(absPath, relPath);
+	try {
+		const size = fstatSync(fd).size;
+		const buffer = Buffer.alloc(size);
+		let length = 0;
+		while (length < size) {
+			const n = readSync(fd, buffer, length, size - length, null);
+			if (n === 0) break;
+			length += n;
+		}
+		return buffer.subarray(0, length);
+	} finally {
+		closeSync(fd);
+	}
 }

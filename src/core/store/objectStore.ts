@@ -2,10 +2,11 @@
 // (hash while copying) into tmp/, fsynced, then renamed into place read-only: it is whole or absent.
 import { createHash } from 'node:crypto';
 import { closeSync, constants as fsConstants, existsSync, fstatSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, realpathSync, rmSync, statSync } from 'node:fs';
-import { chmod, copyFile, link, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { chmod, copyFile, link, open, rename, rm, stat } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative } from 'node:path';
 import { cancelled, LedgerError } from '../errors';
+import { openRegularFile, openRegularFileSync } from './boundedRead';
 
 const CHUNK = 4 * 1024 * 1024;
 /** While copying a big file, its written part is flushed every this many bytes, so the disk writes while we hash. */
@@ -89,7 +90,7 @@ export class ObjectStore {
 		const tmp = join(this.tmpDir, `${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`);
 		let source: FileHandle | undefined;
 		try {
-			source = await open(absPath, 'r');
+			source = await openRegularFile(absPath);
 			if (inside !== undefined) assertOpenedInside(source.fd, absPath, inside);
 			const copy = kernelCopyAvailable() ? kernelCopyHashing : userspaceCopyHashing;
 			const { sha256, size } = await copy(source, tmp, onBytes, signal);
@@ -470,7 +471,7 @@ async function userspaceCopyHashing(source: FileHandle, tmp: string, onBytes?: C
 
 /** sha256 of a file, read once with one reused buffer (no copy). */
 export function hashFileSync(absPath: string): { sha256: string; size: number } {
-	const fd = openSync(absPath, 'r');
+	const fd = openRegularFileSync(absPath);
 	try {
 		const hash = createHash('sha256');
 		const buffer = Buffer.allocUnsafe(CHUNK);
@@ -526,8 +527,14 @@ async function inParallel(count: number, task: (i: number) => Promise<void>): Pr
 
 /** A file's bytes, checked on the open descriptor to lie inside `inside` (when given) before a byte is read. */
 async function readOpened(absPath: string, inside: string | undefined): Promise<Buffer> {
-	if (inside === undefined) return readFile(absPath);
-	const handle = await open(absPath, 'r');
+	const handle = await openRegularFile(absPath);
+	if (inside === undefined) {
+		try {
+			return await handle.readFile();
+		} finally {
+			await handle.close();
+		}
+	}
 	try {
 		assertOpenedInside(handle.fd, absPath, inside);
 		return await handle.readFile();
