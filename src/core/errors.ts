@@ -41,6 +41,7 @@ export type LedgerErrorCode =
 	| 'NOT_APPROVED'
 	| 'NOT_A_FILE'
 	| 'NOT_MODEL_FILE'
+	| 'CASE_COLLISION'
 	| 'NO_CONFIG'
 	| 'NO_DEFAULT_REMOTE'
 	| 'NO_FILES'

@@ -6,7 +6,7 @@ import { LedgerError } from '../../src/core/errors';
 import type { Ledger } from '../../src/core/ledger';
 import { manifestDigest, serializeManifest } from '../../src/core/store/manifest';
 import { sha256Hex } from '../../src/core/store/objectStore';
-import { restoreVersion, targetPath, versionMatchingWorkingTree } from '../../src/core/store/restore';
+import { fileSystemFoldsCase, restoreVersion, targetPath, versionMatchingWorkingTree } from '../../src/core/store/restore';
 import { createSnapshot, workingChanges } from '../../src/core/snapshot/snapshot';
 import { exampleLedgers, makeTempDir, removeDir } from './fixtures';
 
@@ -43,6 +43,23 @@ async function twoVersions(root: string, ledger: Ledger) {
 }
 
 describe('restore', () => {
+	test('a version holding Prompt.md and prompt.md (made on Linux) is refused on a file system that folds case, naming both; nothing is written', async () => {
+		const { root, ledger } = workspace();
+		writeFileSync(join(root, 'prompts/Handoff.md'), 'Upper-case twin.\n');
+		await createSnapshot(ledger, { models: ['support-bot'], message: 'twins' });
+		writeFileSync(join(root, SYSTEM), 'changed\n');
+		await rejectsWith(
+			restoreVersion(ledger, 'support-bot', '1', { force: true, foldsCase: true }),
+			'CASE_COLLISION',
+			/this file system does not tell names apart by case, and the version holds 1 pair\(s\) of files that differ only in case: prompts\/Handoff\.md and prompts\/handoff\.md\. Nothing was written/,
+		);
+		assert.equal(readFileSync(join(root, SYSTEM), 'utf8'), 'changed\n', 'nothing was written');
+		// On Linux the probe finds a case-sensitive file system, and both files restore.
+		assert.equal(fileSystemFoldsCase(realpathSync(root)), false);
+		await restoreVersion(ledger, 'support-bot', '1', { force: true });
+		assert.equal(readFileSync(join(root, 'prompts/Handoff.md'), 'utf8'), 'Upper-case twin.\n');
+	});
+
 	test('dry run lists what would change and writes nothing', async () => {
 		const { root, ledger } = workspace();
 		const { v2Text } = await twoVersions(root, ledger);

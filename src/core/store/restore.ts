@@ -55,6 +55,8 @@ export interface RestoreOptions {
 	deleteExtra?: boolean;
 	signal?: AbortSignal;
 	now?: Date;
+	/** Whether the workspace's file system folds case (macOS, Windows); probed when not given (tests set it). */
+	foldsCase?: boolean;
 }
 
 export interface RestoreResult {
@@ -76,6 +78,7 @@ export async function restoreVersion(ledger: Ledger, model: string, ref: string,
 	const manifest = ledger.readManifest(version);
 	const realRoot = realpathSync(ledger.root);
 	refuseUnownedPaths(modelConfig, version, manifest.artifacts.map((a) => a.path));
+	if (options.foldsCase ?? fileSystemFoldsCase(realRoot)) refuseCaseTwins(modelConfig, version, manifest.artifacts.map((a) => a.path));
 
 	// Plan everything before writing anything: one unsafe path refuses the whole restore.
 	const targets = manifest.artifacts.map((a) => ({ artifact: a, ...resolveTarget(ledger.root, realRoot, a.path) }));
@@ -174,6 +177,43 @@ function refuseUnownedPaths(model: ModelConfig, version: VersionSummary, paths: 
 		code: 'NOT_MODEL_FILE',
 		message: `Refusing to restore ${model.name} v${version.number}: its manifest names ${refused.length} file(s) that are not ${model.name}'s: ${named.join(', ')}${refused.length > 20 ? ` and ${refused.length - 20} more` : ''}. Nothing was written.`,
 		fix: `A manifest cannot widen what a model owns. If these files belong to ${model.name}, add globs for them to model-ledger.yaml; otherwise the manifest was planted: run \`model-ledger verify\` and delete it.`,
+	});
+}
+
+/**
+ * Whether the file system of the workspace treats `A` and `a` as one name (APFS and NTFS by
+ * default): `.model-ledger` is looked up as `.MODEL-LEDGER` and compared by device and inode.
+ */
+export function fileSystemFoldsCase(realRoot: string): boolean {
+	try {
+		const a = lstatSync(join(realRoot, '.model-ledger'), { bigint: true });
+		const b = lstatSync(join(realRoot, '.MODEL-LEDGER'), { bigint: true });
+		return a.dev === b.dev && a.ino === b.ino;
+	} catch {
+		return false;
+	}
+}
+
+/**
+ * On a file system that folds case, two paths of a manifest that differ only in case (and Unicode
+ * form: APFS also folds NFC/NFD) are one file: the second write would replace the first. A Linux
+ * snapshot can hold both (`Prompt.md` and `prompt.md`); restoring it there cannot, so it is refused
+ * before anything is written, naming both.
+ */
+function refuseCaseTwins(model: ModelConfig, version: VersionSummary, paths: string[]): void {
+	const seen = new Map<string, string>();
+	const twins: string[] = [];
+	for (const path of paths) {
+		const key = path.normalize('NFC').toLowerCase();
+		const first = seen.get(key);
+		if (first === undefined) seen.set(key, path);
+		else twins.push(`${printablePath(first)} and ${printablePath(path)}`);
+	}
+	if (twins.length === 0) return;
+	throw new LedgerError({
+		code: 'CASE_COLLISION',
+		message: `Refusing to restore ${model.name} v${version.number}: this file system does not tell names apart by case, and the version holds ${twins.length} pair(s) of files that differ only in case: ${twins.slice(0, 10).join('; ')}${twins.length > 10 ? ` and ${twins.length - 10} more` : ''}. Nothing was written.`,
+		fix: 'Restore it on a case-sensitive file system (Linux, or a case-sensitive APFS volume), or read each file with `model-ledger cat`.',
 	});
 }
 
