@@ -8,6 +8,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { makeTempDir, removeDir } from './fixtures';
+import { appendNoFollow } from '../../src/core/store/noFollow';
 
 const dirs: string[] = [];
 after(() => dirs.forEach(removeDir));
@@ -43,6 +44,27 @@ if (!(globalThis as { __specialFilesChild?: boolean }).__specialFilesChild) desc
 		}
 	});
 });
+
+if (!(globalThis as { __specialFilesChild?: boolean }).__specialFilesChild) describe('an events file that is a FIFO when an event is appended', () => {
+	test('appendNoFollow refuses at once (no wait for a reader), naming the file', () => {
+		const dir = makeTempDir('special-append');
+		dirs.push(dir);
+		const fifo = join(dir, 'm.jsonl');
+		execFileSync('mkfifo', [fifo]);
+		const r = inChild(`
+			globalThis.__specialFilesChild = true;
+			const m = require(${JSON.stringify(__filename)});
+			try { m.append(${JSON.stringify(fifo)}); console.log('written'); } catch (err) { console.log(err.code + ': ' + err.message); }
+		`);
+		assert.equal(r.signal, null, 'the append waited for a reader (killed after 10 s)');
+		assert.match(r.stdout, /LINK_IN_LEDGER: \.model-ledger\/events\/m\.jsonl is not a regular file/);
+	});
+});
+
+/** Appends one line to `path` the way events are appended (exported for the child process above). */
+export function append(path: string): void {
+	appendNoFollow(path, '.model-ledger/events/m.jsonl', '{}\n');
+}
 
 /** Every reader on `path`, each result as text (exported for the child process above). */
 export async function probe(path: string, cacheDir: string): Promise<Record<string, string>> {

@@ -82,10 +82,12 @@ export function modelFolders(versionsDir: string, only?: string): { models: stri
 export function appendNoFollow(abs: string, rel: string, text: string): void {
 	let fd: number;
 	try {
-		fd = openSync(abs, fsConstants.O_WRONLY | fsConstants.O_APPEND | fsConstants.O_CREAT | O_NOFOLLOW, 0o644);
+		// O_NONBLOCK: a FIFO in the file's place would make the open wait for a reader (now ENXIO, refused below).
+		fd = openSync(abs, fsConstants.O_WRONLY | fsConstants.O_APPEND | fsConstants.O_CREAT | O_NOFOLLOW | (fsConstants.O_NONBLOCK ?? 0), 0o644);
 	} catch (err) {
 		const code = (err as NodeJS.ErrnoException).code;
 		if (code === 'ELOOP' || code === 'EMLINK' || code === 'EFTYPE') throw linkInLedger(rel, 'a symlink');
+		if (code === 'ENXIO') throw linkInLedger(rel, 'not a regular file');
 		throw err;
 	}
 	try {
