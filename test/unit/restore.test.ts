@@ -6,7 +6,7 @@ import { LedgerError } from '../../src/core/errors';
 import type { Ledger } from '../../src/core/ledger';
 import { manifestDigest, serializeManifest } from '../../src/core/store/manifest';
 import { sha256Hex } from '../../src/core/store/objectStore';
-import { fileSystemFoldsCase, restoreVersion, targetPath, versionMatchingWorkingTree } from '../../src/core/store/restore';
+import { fileSystemFoldsCase, restoreVersion, targetPath, versionMatchingWorkingTree, windowsNameProblem } from '../../src/core/store/restore';
 import { createSnapshot, workingChanges } from '../../src/core/snapshot/snapshot';
 import { exampleLedgers, makeTempDir, removeDir } from './fixtures';
 
@@ -43,6 +43,20 @@ async function twoVersions(root: string, ledger: Ledger) {
 }
 
 describe('restore', () => {
+	test('on Windows, a version (made on Linux) naming CON.md, a trailing dot or an alternate data stream is refused before anything is written', async () => {
+		const { root, ledger } = workspace();
+		writeFileSync(join(root, 'prompts/con.md'), 'a device on Windows\n');
+		await createSnapshot(ledger, { models: ['support-bot'], message: 'con' });
+		writeFileSync(join(root, SYSTEM), 'changed\n');
+		await rejectsWith(restoreVersion(ledger, 'support-bot', '1', { force: true, platform: 'win32' }), 'NOT_MODEL_FILE', /on Windows: 1 of its file names mean something else there: prompts\/con\.md \(`con\.md` is a device name on Windows\)\. Nothing was written/);
+		assert.equal(readFileSync(join(root, SYSTEM), 'utf8'), 'changed\n');
+		for (const [path, why] of [['prompts/x.md.', /trailing dot/], ['prompts/x.md ', /trailing dot or space/], ['prompts/system.md:evil', /alternate data stream/], ['prompts/a?.md', /does not allow `\?`/], ['LPT1', /device name/], ['prompts/aux.txt.md', /device name/]] as const) {
+			assert.match(windowsNameProblem(path) ?? '', why, path);
+		}
+		for (const path of ['prompts/console.md', 'prompts/con-tact.md', 'prompts/nulls.md', 'prompts/a.b.md']) assert.equal(windowsNameProblem(path), undefined, path);
+		await restoreVersion(ledger, 'support-bot', '1', { force: true, platform: 'linux' });
+	});
+
 	test('a version holding Prompt.md and prompt.md (made on Linux) is refused on a file system that folds case, naming both; nothing is written', async () => {
 		const { root, ledger } = workspace();
 		writeFileSync(join(root, 'prompts/Handoff.md'), 'Upper-case twin.\n');

@@ -57,6 +57,8 @@ export interface RestoreOptions {
 	now?: Date;
 	/** Whether the workspace's file system folds case (macOS, Windows); probed when not given (tests set it). */
 	foldsCase?: boolean;
+	/** The platform whose naming rules apply (default: this one; tests set `win32`). */
+	platform?: NodeJS.Platform;
 }
 
 export interface RestoreResult {
@@ -79,6 +81,7 @@ export async function restoreVersion(ledger: Ledger, model: string, ref: string,
 	const realRoot = realpathSync(ledger.root);
 	refuseUnownedPaths(modelConfig, version, manifest.artifacts.map((a) => a.path));
 	if (options.foldsCase ?? fileSystemFoldsCase(realRoot)) refuseCaseTwins(modelConfig, version, manifest.artifacts.map((a) => a.path));
+	if ((options.platform ?? process.platform) === 'win32') refuseWindowsNames(modelConfig, version, manifest.artifacts.map((a) => a.path));
 
 	// Plan everything before writing anything: one unsafe path refuses the whole restore.
 	const targets = manifest.artifacts.map((a) => ({ artifact: a, ...resolveTarget(ledger.root, realRoot, a.path) }));
@@ -214,6 +217,37 @@ function refuseCaseTwins(model: ModelConfig, version: VersionSummary, paths: str
 		code: 'CASE_COLLISION',
 		message: `Refusing to restore ${model.name} v${version.number}: this file system does not tell names apart by case, and the version holds ${twins.length} pair(s) of files that differ only in case: ${twins.slice(0, 10).join('; ')}${twins.length > 10 ? ` and ${twins.length - 10} more` : ''}. Nothing was written.`,
 		fix: 'Restore it on a case-sensitive file system (Linux, or a case-sensitive APFS volume), or read each file with `model-ledger cat`.',
+	});
+}
+
+// Names Windows gives another meaning: devices (`CON`, `nul.txt`: any extension), a trailing dot or
+// space (dropped: `x.md.` is `x.md`), and `:` (`system.md:x` writes an alternate data stream of
+// system.md, hidden from every listing), plus the characters Windows refuses.
+const WINDOWS_DEVICE = /^(?:con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(?:\..*)?$/i;
+const WINDOWS_FORBIDDEN = /[<>:"|?*]/;
+
+/** Why Windows cannot hold `path` as the file it names, or undefined. */
+export function windowsNameProblem(path: string): string | undefined {
+	for (const segment of path.split('/')) {
+		if (WINDOWS_DEVICE.test(segment)) return `\`${segment}\` is a device name on Windows`;
+		if (/[. ]$/.test(segment)) return `Windows drops the trailing dot or space of \`${segment}\``;
+		const bad = WINDOWS_FORBIDDEN.exec(segment);
+		if (bad) return bad[0] === ':' ? `\`:\` names an alternate data stream on Windows` : `Windows does not allow \`${bad[0]}\` in a name`;
+	}
+	return undefined;
+}
+
+/** On Windows, a version (made elsewhere) naming such a path is refused before anything is written. */
+function refuseWindowsNames(model: ModelConfig, version: VersionSummary, paths: string[]): void {
+	const refused = paths.flatMap((p) => {
+		const why = windowsNameProblem(p);
+		return why ? [`${printablePath(p)} (${why})`] : [];
+	});
+	if (refused.length === 0) return;
+	throw new LedgerError({
+		code: 'NOT_MODEL_FILE',
+		message: `Refusing to restore ${model.name} v${version.number} on Windows: ${refused.length} of its file names mean something else there: ${refused.slice(0, 10).join(', ')}${refused.length > 10 ? ` and ${refused.length - 10} more` : ''}. Nothing was written.`,
+		fix: 'Restore it on Linux or macOS, or read each file with `model-ledger cat`; rename the files where the version was made if it must restore on Windows.',
 	});
 }
 
