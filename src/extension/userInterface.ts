@@ -6,6 +6,7 @@
 // call goes through the helpers in registry/versionText.ts here; ESLint refuses the raw
 // `vscode.window.show*Message` / `showQuickPick` / `createQuickPick` / `showInputBox` elsewhere in
 // src/extension (eslint.config.mjs).
+import { appendFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { escapeControls, oneLine } from '../core/displayText';
 import { escapeIcons, noticeText, plainShownText } from './registry/versionText';
@@ -16,6 +17,10 @@ export type NoticeKind = 'info' | 'warning' | 'error';
 async function show<T extends string>(kind: NoticeKind, message: string, options: vscode.MessageOptions, buttons: T[]): Promise<T | undefined> {
 	// A button may name a file (`Open prompts/…`): shown with its controls visible, answered as given.
 	const shown = buttons.map((b) => escapeControls(b));
+	// The host tests' build only: VS Code shows no notification of an extension under test in the
+	// test host, so what is handed to it is written down for the planted-text suite to check.
+	const noticeLog = __TEST_HOOKS__ ? process.env.MODEL_LEDGER_TEST_NOTICES : undefined;
+	if (__TEST_HOOKS__ && noticeLog) appendFileSync(noticeLog, `${JSON.stringify({ kind, message, detail: options.detail, modal: options.modal === true, buttons: shown })}\n`);
 	const showMessage = kind === 'error' ? vscode.window.showErrorMessage : kind === 'warning' ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
 	const picked = await showMessage(message, options, ...shown);
 	return picked === undefined ? undefined : buttons[shown.indexOf(picked)];

@@ -466,6 +466,7 @@ function report(title: string): RenderReport {
 		chartAliases: Array.from(document.querySelectorAll('svg.chart g.point.aliased')).map((g) => `${g.getAttribute('data-version') ?? ''} ${g.querySelector('.alias-label')?.textContent ?? ''}`),
 		scriptsInContent: root.querySelectorAll('script').length,
 		imagesInContent: root.querySelectorAll('img').length,
+		linksInContent: root.querySelectorAll('a, [href], [src], [onerror], [onclick]').length,
 		injectedScriptRan: (window as unknown as { __modelLedgerInjected?: boolean }).__modelLedgerInjected === true,
 		showAllKeys: state.showAllKeys,
 	};

@@ -80,6 +80,8 @@ export interface RenderReport {
 	/** `<script>` and `<img>` elements inside the rendered content: data must never create any. */
 	scriptsInContent: number;
 	imagesInContent: number;
+	/** Links and elements with an href, src or handler attribute inside the rendered content: the page draws none. */
+	linksInContent: number;
 	/** Set by a script that data would have injected, if any had run. */
 	injectedScriptRan: boolean;
 	showAllKeys: boolean;

@@ -21,6 +21,8 @@ const RESULT_MARKER = /\[\[host-suite-result:(\{.*\})\]\]/;
 const SCREENSHOT_MARKER = /\[\[screenshot:([A-Za-z0-9._-]+)\]\]/;
 // A test asks the runner to answer a modal dialog: `[[dialog:ID:Button label]]` (empty label: Escape).
 const DIALOG_MARKER = /\[\[dialog:([A-Za-z0-9._-]+):(.*?)\]\]/;
+// A test asks what the workbench shows in the elements a CSS selector matches: `[[dom:ID:selector]]`.
+const DOM_MARKER = /\[\[dom:([A-Za-z0-9._-]+):(.*)\]\]/;
 
 function parseArgs(argv) {
 	const selected = [];
@@ -130,6 +132,18 @@ async function runScenario(name, { tools, extensionDir, tempRoot, screenshotDir,
 				}
 				// The test waits for this file: what the dialog showed, or why it could not be answered.
 				writeFileSync(join(ackDir, `${dialog[1]}.dialog.json`), JSON.stringify(answer));
+			});
+		}
+		const dom = DOM_MARKER.exec(text);
+		if (dom) {
+			screenshotQueue = screenshotQueue.then(async () => {
+				let shown;
+				try {
+					shown = { elements: await session.readElements(dom[2]) };
+				} catch (err) {
+					shown = { error: err.message };
+				}
+				writeFileSync(join(ackDir, `${dom[1]}.dom.json`), JSON.stringify(shown));
 			});
 		}
 		if (isWorkbenchNoise(text)) return;

@@ -1,7 +1,8 @@
 // What the host suites run against: the scenarios (extension-host environment + suite folder) and
 // the test workspace. Shared by runHostTests.mjs (VS Code server) and runElectron.mjs (desktop).
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from './hostEnvironment.mjs';
 
@@ -83,7 +84,46 @@ export const scenarios = {
 			cliSnapshot(workspace, 'support-bot', 'citations and an escalation prompt', nodeBin);
 		},
 	},
+	'planted-text': {
+		description: 'repository text that VS Code would render: $(icons), [links](command:…), bidi overrides in a version, its branch, author and a file name',
+		suite: 'plantedText',
+		// Test hooks: the notifications the extension hands VS Code are written to MODEL_LEDGER_TEST_NOTICES
+		// (the test host shows none of an extension under test).
+		testHooks: true,
+		env: ({ tempRoot }) => ({ MODEL_LEDGER_TEST_NOTICES: join(tempRoot, 'notices.jsonl') }),
+		prepare: (workspace, { nodeBin }) => plantHostileText(workspace, nodeBin),
+	},
 };
+
+/** What the planted-text scenario plants; its suite asserts on how VS Code shows each. */
+export const PLANTED = {
+	branch: '$(check)-approved',
+	author: 'Eve [x](command:workbench.action.quit) $(check)',
+	message: '$(check) approved \u202egnp.exe [notes](command:workbench.action.quit)',
+	label: '$(check) approved $(shield)',
+	file: 'prompts/[Run](command:workbench.action.quit).md',
+};
+
+/**
+ * A version as a malicious branch would bring it: made by the CLI on branch PLANTED.branch by author
+ * PLANTED.author with PLANTED.message, then its manifest's label rewritten to PLANTED.label (and
+ * renamed to the new bytes' sha256, as a hand-written manifest would be); then a prompt named
+ * PLANTED.file that no version holds yet.
+ */
+function plantHostileText(workspace, nodeBin) {
+	const git = (...args) => execFileSync('git', args, { cwd: workspace, stdio: 'pipe' });
+	git('config', 'user.name', PLANTED.author);
+	git('checkout', '-q', '-b', PLANTED.branch);
+	const cli = (...args) => execFileSync(nodeBin, [join(repoRoot, 'dist', 'cli.js'), ...args, '-C', workspace], { stdio: 'pipe' });
+	cli('snapshot', 'support-bot', '-m', PLANTED.message, '--json');
+	const folder = join(workspace, '.model-ledger', 'versions', 'support-bot');
+	const [name] = readdirSync(folder).filter((f) => f.endsWith('.yaml'));
+	const text = readFileSync(join(folder, name), 'utf8').replace(/^label: .*$/m, `label: ${JSON.stringify(PLANTED.label)}`);
+	rmSync(join(folder, name));
+	writeFileSync(join(folder, `${createHash('sha256').update(text).digest('hex')}.yaml`), text);
+	cli('reindex');
+	writeFileSync(join(workspace, PLANTED.file), 'Planted prompt: its name is the attack.\n');
+}
 
 /** Snapshots `model` with the repo's CLI bundle (dist/cli.js, built by esbuild.mjs) and `nodeBin` (Node 22.14+). */
 function cliSnapshot(workspace, model, message, nodeBin = process.execPath) {

@@ -219,6 +219,27 @@ export class VSCodeSession {
 		return shown;
 	}
 
+	/**
+	 * What the elements matching `selector` show, as rendered: each one's text, the codicons drawn
+	 * inside it (`check` for `.codicon-check`) and the targets of the links inside it. Waits up to 30 s
+	 * for one to be visible; none visible: an empty list.
+	 */
+	async readElements(selector) {
+		if (!this.page) throw new Error('no page');
+		const found = this.page.locator(selector);
+		await found
+			.first()
+			.waitFor({ state: 'visible', timeout: 30_000 })
+			.catch(() => {});
+		return found.evaluateAll((elements) =>
+			elements.map((el) => ({
+				text: el.textContent ?? '',
+				icons: [...el.querySelectorAll('.codicon')].map((i) => [...i.classList].filter((c) => c.startsWith('codicon-') && !c.startsWith('codicon-modifier')).map((c) => c.slice('codicon-'.length)).join(' ')),
+				links: [...el.querySelectorAll('a[href]')].map((a) => a.getAttribute('href')),
+			})),
+		);
+	}
+
 	/** The server's output plus the tail of each of its log files, for failure reports. */
 	serverLog() {
 		const parts = [];

@@ -98,8 +98,8 @@ describe('the linux-x64 VSIX', () => {
 
 	test('ships without the host tests\' hooks, which the --test-hooks build of the same source has', () => {
 		// What only tests may do: a command that reads the compare page and presses its buttons, the
-		// page's report/press messages, and modal dialogs answered from a folder named by an env variable.
-		const markers = ['modelLedger.compareView.test', 'MODEL_LEDGER_TEST_DIALOGS', '"rendered"', '"clicked"', '__TEST_HOOKS__'];
+		// page's report/press messages, and modal dialogs answered from a folder named by an env variable, notifications written to a file.
+		const markers = ['modelLedger.compareView.test', 'MODEL_LEDGER_TEST_DIALOGS', 'MODEL_LEDGER_TEST_NOTICES', '"rendered"', '"clicked"', '__TEST_HOOKS__'];
 		const found = (dist) => {
 			const files = readdirSync(dist, { recursive: true }).map(String).filter((f) => f.endsWith('.js'));
 			assert.ok(files.includes('extension.js') && files.includes('features.js') && files.includes(join('webview', 'compareView.js')), files.join(', '));

@@ -89,6 +89,31 @@ export async function answerDialog(id: string, button: string): Promise<DialogSh
 	return shown;
 }
 
+/** One element of the workbench as rendered: its text, the codicons drawn in it, the targets of its links. */
+export interface ElementShown {
+	text: string;
+	icons: string[];
+	links: string[];
+}
+
+let domRequests = 0;
+
+/**
+ * What the workbench page shows in the elements `selector` matches (the runner reads the DOM), so a
+ * test can check what VS Code made of the text the extension gave it: an icon, a link, plain text.
+ */
+export async function readWorkbench(selector: string): Promise<ElementShown[]> {
+	const ackDir = process.env.MODEL_LEDGER_SCREENSHOT_ACK_DIR;
+	if (!ackDir) throw new Error('readWorkbench needs the host runner (test/host/runHostTests.mjs)');
+	const id = `dom-${++domRequests}`;
+	console.log(`[[dom:${id}:${selector}]]`);
+	const file = join(ackDir, `${id}.dom.json`);
+	await waitFor(`the workbench's ${selector}`, () => existsSync(file), 90_000);
+	const shown = JSON.parse(readFileSync(file, 'utf8')) as { elements?: ElementShown[]; error?: string };
+	if (shown.error) throw new Error(`reading ${selector}: ${shown.error}`);
+	return shown.elements ?? [];
+}
+
 /** Switches the colour theme (user settings) and waits for VS Code to apply it. */
 export async function setColorTheme(theme: string, kind: vscode.ColorThemeKind): Promise<void> {
 	await vscode.workspace.getConfiguration('workbench').update('colorTheme', theme, vscode.ConfigurationTarget.Global);

@@ -16,7 +16,9 @@ import { activatedExtension, compareRenderedAfter, compareViewState, snapshotCom
 
 const MODEL = 'support-bot';
 const PROMPT = 'prompts/system.md';
-const INJECTION = '<script>window.__modelLedgerInjected = true</script><img src=x onerror="window.__modelLedgerInjected = true">';
+const INJECTION =
+	'<script>window.__modelLedgerInjected = true</script><img src=x onerror="window.__modelLedgerInjected = true"></script></div>' +
+	'<a href="javascript:window.__modelLedgerInjected=true">javascript link</a> [release notes](command:workbench.action.quit) https://attacker.example';
 
 describe('Compare view', function () {
 	const ws = testWorkspace();
@@ -71,6 +73,8 @@ describe('Compare view', function () {
 		assert.ok(report.promptLines.some((line) => line.includes(INJECTION)), `prompt preview lines: ${JSON.stringify(report.promptLines)}`);
 		assert.equal(report.scriptsInContent, 0, 'no <script> element was created from data');
 		assert.equal(report.imagesInContent, 0, 'no <img> element was created from data');
+		// Issue 20.5: `</script>`, a javascript: link, a command: Markdown link and a bare URL stay text too.
+		assert.equal(report.linksInContent, 0, 'no link or element with href/src/handlers was created from data');
 		assert.equal(report.injectedScriptRan, false);
 	});
 
