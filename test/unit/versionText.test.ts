@@ -151,6 +151,8 @@ describe('artifacts and changes', () => {
 
 	test('titles, sizes and change summaries', () => {
 		assert.equal(diffTitle('config/rag.yaml', 'v3', 'v5'), 'rag.yaml (v3 ↔ v5)');
+		// A file name with a bidi override cannot reorder the tab title (issue 20.5).
+		assert.equal(diffTitle('prompts/a\u202egnp.md', 'v3', 'working'), 'a\\u202egnp.md (v3 ↔ working)');
 		assert.equal(formatBytes(12), '12 B');
 		assert.equal(formatBytes(1536), '1.5 KB');
 		assert.equal(formatBytes(3.5 * 1024 ** 3), '3.5 GB');

@@ -182,9 +182,9 @@ export function describeChanges(changes: WorkingChanges): string {
 	return parts.length ? parts.join(', ') : 'no changes';
 }
 
-/** Editor title of a diff: `rag.yaml (v3 ↔ v5)`. */
+/** Editor title of a diff: `rag.yaml (v3 ↔ v5)`; a file name's controls and bidi overrides shown as escapes (tab titles are plain text). */
 export function diffTitle(path: string, left: string, right: string): string {
-	return `${baseName(path)} (${left} ↔ ${right})`;
+	return oneLine(`${baseName(path)} (${left} ↔ ${right})`);
 }
 
 // --- values -------------------------------------------------------------------------------------------
