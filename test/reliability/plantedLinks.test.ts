@@ -135,6 +135,37 @@ describe('planted symlinks under .model-ledger/ are never followed', () => {
 	});
 });
 
+describe('the object store\'s fan-out folders', () => {
+	test('objects/sha256/<ab> → a folder outside: snapshot and cat refuse, nothing is written or read there', () => {
+		const dir = workspace();
+		const fans = join(dir, '.model-ledger/cache/objects/sha256');
+		const outside = makeTempDir('outside-fans');
+		dirs.push(outside);
+		for (let i = 0; i < 256; i++) {
+			const fan = i.toString(16).padStart(2, '0');
+			if (existsSync(join(fans, fan))) cpSync(join(fans, fan), join(outside, fan), { recursive: true });
+			else mkdirSync(join(outside, fan));
+			rmSync(join(fans, fan), { recursive: true, force: true });
+			symlinkSync(join(outside, fan), join(fans, fan));
+		}
+		const before = folderState(outside);
+		writeFileSync(join(dir, 'prompts', 'system.md'), 'a new object\n');
+		for (const args of [['snapshot', 'support-bot'], ['cat', 'support-bot@1', 'prompts/system.md']]) {
+			const r = cli(dir, args);
+			assert.equal(r.code, 1, `${args.join(' ')}: ${r.stdout}`);
+			assert.match(r.stderr, /\.model-ledger\/cache\/objects\/sha256\/[0-9a-f]{2} is a symlink; Model Ledger never follows links inside \.model-ledger\//, args.join(' '));
+		}
+		// gc would list the linked folders and delete unreferenced files there: it refuses instead.
+		writeFileSync(join(outside, '00', 'stray (1)'), 'not the ledger\'s\n');
+		const strays = folderState(outside);
+		const gc = cli(dir, ['gc', '--yes']);
+		assert.equal(gc.code, 1, gc.stdout);
+		assert.match(gc.stderr, /Clean-up refused: .*cache\/objects\/sha256\/[0-9a-f]{2} is a symlink/);
+		assert.deepEqual(folderState(outside), strays, 'gc deleted nothing outside');
+		assert.notDeepEqual(strays, before);
+	});
+});
+
 /** Every entry under `dir` with its size and content: what a command must not change. */
 function folderState(dir: string, rel = ''): string[] {
 	const out: string[] = [];

@@ -4,7 +4,7 @@
 // `stash pop`), staged in the index, or at another worktree's HEAD — or when a restore journal
 // lists it as displaced content. Everything else is reclaimable; a dry run (the default) only reports.
 import { appendAll } from '../bulkArrays';
-import { readdirSync, readFileSync, rmdirSync, rmSync, statSync } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeError, LedgerError } from '../errors';
 import { readGitManifests } from '../index/gitManifests';
@@ -194,6 +194,14 @@ function restoreBackups(ledger: Ledger, report: GcReport): Set<string> {
 	return shas;
 }
 
+function isLink(path: string): boolean {
+	try {
+		return lstatSync(path).isSymbolicLink();
+	} catch {
+		return false;
+	}
+}
+
 function listDir(dir: string): string[] {
 	try {
 		return readdirSync(dir).sort();
@@ -208,6 +216,11 @@ function sortObjects(ledger: Ledger, report: GcReport, refs: { workingTree: Set<
 	const toDelete: string[] = [];
 	for (const fan of listDir(ledger.store.objectsDir)) {
 		const fanDir = join(ledger.store.objectsDir, fan);
+		// A linked fan-out folder is never listed through: its files are elsewhere, and would be deleted there.
+		if (isLink(fanDir)) {
+			report.incomplete.push(linkInLedger(`${LEDGER_DIR}/cache/objects/sha256/${fan}`, 'a symlink').toString());
+			continue;
+		}
 		for (const name of listDir(fanDir)) {
 			const path = join(fanDir, name);
 			let size: number;

@@ -7,6 +7,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative } from 'node:path';
 import { cancelled, LedgerError } from '../errors';
 import { openRegularFile, openRegularFileSync } from './boundedRead';
+import { assertLedgerFolder } from './noFollow';
 
 const CHUNK = 4 * 1024 * 1024;
 /** While copying a big file, its written part is flushed every this many bytes, so the disk writes while we hash. */
@@ -61,8 +62,17 @@ export class ObjectStore {
 	objectPath(sha256: string): string {
 		this.checkLayout();
 		if (!SHA256.test(sha256)) throw new LedgerError({ code: 'LEDGER_ERROR', message: `Not a sha256: \`${sha256}\`.` });
-		return join(this.objectsDir, sha256.slice(0, 2), sha256.slice(2));
+		const fan = sha256.slice(0, 2);
+		// The 256 fan-out folders are checked like the cache's own (once each per process, when guarded):
+		// `objects/sha256/ab` → a folder outside would receive, and serve, every object starting `ab`.
+		if (this.guard && !this.checkedFans.has(fan)) {
+			assertLedgerFolder(join(this.objectsDir, fan), `.model-ledger/cache/objects/sha256/${fan}`);
+			this.checkedFans.add(fan);
+		}
+		return join(this.objectsDir, fan, sha256.slice(2));
 	}
+
+	private readonly checkedFans = new Set<string>();
 
 	has(sha256: string): boolean {
 		return existsSync(this.objectPath(sha256));
