@@ -3,11 +3,11 @@
 // `--link URL` (a W&B/MLflow run, a CI job), and the duration and throughput that Hugging Face's
 // Trainer leaves in `trainer_state.json` / `all_results.json` / `train_results.json` when a model
 // tracks them. Recorded in the manifest; shown by `show`, the compare view and the version tooltip.
-import { closeSync, fstatSync, readdirSync, readFileSync, readSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cpus, hostname, release, totalmem, type as osType, arch } from 'node:os';
 import { redactText, withoutUrlCredentials } from '../secrets/secretLabels';
-import { openRegularFileSync } from '../store/boundedRead';
+import { readBoundedFile } from '../store/boundedRead';
 
 export interface RunEnvironment {
 	host: string;
@@ -176,21 +176,8 @@ export function isTrainingOutput(path: string): boolean {
 export function trainingSummary(absPath: string): Record<string, number> | undefined {
 	let text: string;
 	try {
-		const fd = openRegularFileSync(absPath);
-		try {
-			const size = fstatSync(fd).size;
-			if (size > MAX_TRAINING_FILE_BYTES) return undefined;
-			const buf = Buffer.alloc(size);
-			let read = 0;
-			while (read < size) {
-				const n = readSync(fd, buf, read, size - read, read);
-				if (n === 0) break;
-				read += n;
-			}
-			text = buf.subarray(0, read).toString('utf8');
-		} finally {
-			closeSync(fd);
-		}
+		// Never waits on a FIFO, refuses anything but a regular file, never reads past the limit.
+		text = readBoundedFile(absPath, absPath, MAX_TRAINING_FILE_BYTES, 'a trainer state file').toString('utf8');
 	} catch {
 		return undefined;
 	}
