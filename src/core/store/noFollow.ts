@@ -15,7 +15,12 @@ const O_NOFOLLOW = fsConstants.O_NOFOLLOW ?? 0;
 export function linkInLedger(rel: string, what: string): LedgerError {
 	return new LedgerError({
 		code: 'LINK_IN_LEDGER',
-		message: `${rel} is ${what}; Model Ledger never follows links inside .model-ledger/ (a planted link would read or write outside the workspace).`,
+		message:
+			what === 'a symlink'
+				? `${rel} is a symlink; Model Ledger never follows links inside .model-ledger/ (a planted link would read or write outside the workspace).`
+				: what === 'not a folder'
+					? `${rel} is not a folder, where Model Ledger keeps one; it is neither read nor written.`
+					: `${rel} is ${what} but a pipe, device, socket or other special file, where Model Ledger keeps its own files; it is neither read nor written (reading one could wait forever or never end).`,
 		fix: `Remove it (\`rm ${rel}\`) and run \`model-ledger reindex\`; if it came with a commit, check who added it (\`git log -- ${rel}\`).`,
 		location: { file: rel },
 	});
