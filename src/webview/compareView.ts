@@ -365,6 +365,15 @@ function niceScale(low: number, high: number): { lo: number; hi: number; ticks: 
 	return { lo, hi, ticks, decimals };
 }
 
+/**
+ * `@production @staging` above a point. The first and last points' labels grow inward, so they run
+ * over neither the value axis's tick labels nor the chart's right edge.
+ */
+function aliasLabel(px: number, py: number, anchor: 'start' | 'middle' | 'end', aliases: string[]): Element {
+	const nudge = anchor === 'start' ? -6 : anchor === 'end' ? 6 : 0;
+	return svg('text', { x: px + nudge, y: py, class: 'alias-label', 'text-anchor': anchor }, aliases.map((a) => `@${a}`).join(' '));
+}
+
 function chart(history: MetricHistory, d: VersionDiff): Element {
 	const points = history.points.map((p, i) => ({ p, i, y: typeof p.value === 'number' ? p.value : null }));
 	const numeric = points.filter((x): x is { p: MetricPoint; i: number; y: number } => x.y !== null);
@@ -402,7 +411,7 @@ function chart(history: MetricHistory, d: VersionDiff): Element {
 		g.appendChild(svg('title', {}, label));
 		if (pt.p.aliases.length) g.appendChild(svg('circle', { cx: x(pt.i), cy: y(pt.y), r: 8, class: 'alias-ring' }));
 		g.appendChild(svg('circle', { cx: x(pt.i), cy: y(pt.y), r: isA || isB ? 5 : 3.5, class: 'dot' }));
-		if (pt.p.aliases.length) g.appendChild(svg('text', { x: x(pt.i), y: y(pt.y) - 14, class: 'alias-label', 'text-anchor': 'middle' }, pt.p.aliases.map((a) => `@${a}`).join(' ')));
+		if (pt.p.aliases.length) g.appendChild(aliasLabel(x(pt.i), y(pt.y) - 14, pt.i === 0 && n > 1 ? 'start' : pt.i === n - 1 && n > 1 ? 'end' : 'middle', pt.p.aliases));
 		if (isA || isB) g.appendChild(svg('text', { x: x(pt.i) + 9, y: y(pt.y) + 4, class: 'side-label' }, isA && isB ? 'A B' : isA ? 'A' : 'B'));
 		root.appendChild(g);
 	}
