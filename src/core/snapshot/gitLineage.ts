@@ -74,7 +74,7 @@ function gitRaw(root: string, args: string[]): Promise<string> {
  * mounted volumes: git's `safe.directory` check) and objects missing or damaged (a partial,
  * shallow or interrupted clone).
  */
-export function gitFailure(root: string, command: string, code: number | null, stderr: string): LedgerError {
+function gitFailure(root: string, command: string, code: number | null, stderr: string): LedgerError {
 	const said = stderr.trim().split('\n')[0] ?? '';
 	let fix = `Run \`${command}\` in ${root} to see why, fix what git reports, then try again.`;
 	if (/dubious ownership/i.test(stderr)) fix = `git refuses a repository owned by another user. If you trust it: git config --global --add safe.directory '${root.replace(/'/g, "'\\''")}'`;

@@ -584,7 +584,9 @@ function describeFile(file: HashedFile, parsedFiles?: ParsedFiles): FileFacts {
 	const facts: FileFacts = {};
 	const warn = (text: string) => (facts.warnings ??= []).push(text);
 	try {
-		const pointer = file.size < MAX_LFS_POINTER_BYTES ? lfsPointer(readRegularFileSync(file.abs, file.path)) : undefined;
+		// A file small enough to be a Git LFS pointer is read once, here, and parsed from these bytes below.
+		const small = file.size < MAX_LFS_POINTER_BYTES ? readRegularFileSync(file.abs, file.path) : undefined;
+		const pointer = small && lfsPointer(small);
 		if (pointer) {
 			warn(`${file.path} is a Git LFS pointer (object ${pointer.oid.slice(0, 12)}, ${formatBytes(pointer.size)}), not the file's content: this version records the pointer. To version the content, fetch it first: git lfs pull --include "${file.path}"`);
 			return facts;
@@ -606,7 +608,7 @@ function describeFile(file: HashedFile, parsedFiles?: ParsedFiles): FileFacts {
 			warn(`${file.path}: ${formatBytes(file.size)} is too large to parse as text; stored as an opaque file (its whole text was scanned for secrets).`);
 			return facts;
 		}
-		const bytes = readRegularFileSync(file.abs, file.path);
+		const bytes = small ?? readRegularFileSync(file.abs, file.path);
 		if (looksBinary(bytes)) {
 			warn(`${file.path}: binary content in a ${file.role} file; stored as an opaque file.`);
 			return facts;
